@@ -1,0 +1,303 @@
+//! One build, start to finish: load → model → render → write.
+//!
+//! Every stage collects its problems; the build stops before writing if
+//! there are any, so a failed build never touches the previous output.
+
+use crate::config::Config;
+use crate::content;
+use crate::diagnostics::{Diagnostic, display_path};
+use crate::output::{Output, file_for_site_path, safe_relative};
+use crate::render::{self, Renderer, Templates};
+use crate::site::{Selection, Site};
+use chrono::{DateTime, Utc};
+use rayon::prelude::*;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+use walkdir::WalkDir;
+
+/// What the user asked for.
+#[derive(Debug, Clone)]
+pub struct BuildOptions {
+    pub root: PathBuf,
+    /// Replaces `[build] output`; relative to the current folder.
+    pub output: Option<PathBuf>,
+    pub base_url: Option<String>,
+    pub drafts: bool,
+    pub future: bool,
+    /// The moment that separates published from scheduled articles.
+    pub now: DateTime<Utc>,
+}
+
+impl BuildOptions {
+    pub fn new(root: impl Into<PathBuf>) -> BuildOptions {
+        BuildOptions {
+            root: root.into(),
+            output: None,
+            base_url: None,
+            drafts: false,
+            future: false,
+            now: Utc::now(),
+        }
+    }
+}
+
+/// What a successful build did.
+#[derive(Debug)]
+pub struct BuildReport {
+    pub output: PathBuf,
+    pub articles: usize,
+    pub pages: usize,
+    pub authors: usize,
+    pub files: usize,
+    pub files_changed: usize,
+    pub files_removed: usize,
+    pub drafts_left_out: usize,
+    pub scheduled_left_out: usize,
+    pub expired_left_out: usize,
+    pub elapsed: Duration,
+    pub warnings: Vec<Diagnostic>,
+}
+
+/// A failed build: every diagnostic found, errors first.
+#[derive(Debug)]
+pub struct BuildFailure {
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl BuildFailure {
+    fn from(diagnostics: Vec<Diagnostic>) -> BuildFailure {
+        let mut all = crate::diagnostics::Diagnostics::default();
+        all.extend(diagnostics);
+        BuildFailure {
+            diagnostics: all.into_sorted(),
+        }
+    }
+}
+
+/// Builds the site and writes it.
+pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildFailure> {
+    let started = Instant::now();
+    let root = &options.root;
+    let mut diagnostics: Vec<Diagnostic> = Vec::new();
+
+    let mut config = Config::load(root).map_err(BuildFailure::from)?;
+    if let Some(base_url) = &options.base_url
+        && let Err(why) = config.set_base_url(base_url)
+    {
+        return Err(BuildFailure::from(vec![Diagnostic::error(
+            "--base-url",
+            why.replace("`base_url`", "--base-url"),
+        )]));
+    }
+    if config.markdown_safe {
+        diagnostics.push(Diagnostic::error(
+            display_path(root, Path::new("site.toml")),
+            "`[markdown] safe = true` is not supported yet: this version would publish raw HTML unchanged, so it refuses to build rather than pretend to sanitise",
+        ));
+    }
+    let output_dir = match &options.output {
+        Some(dir) => dir.clone(),
+        None => root.join(&config.output),
+    };
+    if let Err(why) = check_output_dir(root, &output_dir) {
+        diagnostics.push(Diagnostic::error(
+            display_path(root, Path::new("site.toml")),
+            why,
+        ));
+    }
+
+    let templates = match Templates::load(root) {
+        Ok(t) => Some(t),
+        Err(errors) => {
+            diagnostics.extend(errors);
+            None
+        }
+    };
+    let content = content::load(root, &config, &mut diagnostics);
+    let selection = Selection {
+        drafts: options.drafts,
+        future: options.future,
+        now: options.now,
+    };
+    let site = Site::build(config, content, selection, &mut diagnostics);
+    if let Some(templates) = &templates {
+        diagnostics.extend(render::check_template_names(&site, templates));
+    }
+    if diagnostics.iter().any(Diagnostic::is_error) {
+        return Err(BuildFailure::from(diagnostics));
+    }
+    let templates = templates.expect("templates loaded when there are no errors");
+
+    let output = Output::begin(&output_dir).map_err(|e| {
+        BuildFailure::from(vec![Diagnostic::error(
+            &output_dir,
+            format!("cannot prepare the output folder: {e}"),
+        )])
+    })?;
+    let renderer = Renderer::new(&site, &templates);
+    let errors = Mutex::new(Vec::new());
+    renderer.jobs().into_par_iter().for_each(|job| {
+        let result = renderer.render(job).map_err(|e| {
+            let mut message = e.message;
+            if let Some(source) = renderer.source_of(job) {
+                message.push_str(&format!(" (rendering {})", source.display()));
+            }
+            Diagnostic::error(templates.display(&e.template), message)
+        });
+        let result = result.and_then(|file| {
+            output
+                .write(&file.path, &file.bytes)
+                .map_err(|why| Diagnostic::error(&output_dir, why))
+        });
+        if let Err(d) = result {
+            errors.lock().unwrap_or_else(|e| e.into_inner()).push(d);
+        }
+    });
+    let mut errors = errors.into_inner().unwrap_or_else(|e| e.into_inner());
+    errors.extend(copy_assets(root, &site, &output));
+    if !errors.is_empty() {
+        // One broken template fails every page that uses it: say it once.
+        errors.sort_by(|a, b| (&a.path, &a.message).cmp(&(&b.path, &b.message)));
+        errors.dedup_by(|a, b| {
+            a.path == b.path && strip_source(&a.message) == strip_source(&b.message)
+        });
+        return Err(BuildFailure::from(errors));
+    }
+    let stats = output.commit().map_err(|e| {
+        BuildFailure::from(vec![Diagnostic::error(
+            &output_dir,
+            format!("cannot swap the new output in: {e}"),
+        )])
+    })?;
+
+    Ok(BuildReport {
+        output: output_dir,
+        articles: site.articles.len(),
+        pages: site.pages.len(),
+        authors: site.authors.len(),
+        files: stats.files,
+        files_changed: stats.changed,
+        files_removed: stats.removed,
+        drafts_left_out: site.drafts_left_out,
+        scheduled_left_out: site.scheduled_left_out,
+        expired_left_out: site.expired_left_out,
+        elapsed: started.elapsed(),
+        warnings: diagnostics,
+    })
+}
+
+fn strip_source(message: &str) -> &str {
+    message.split(" (rendering ").next().unwrap_or(message)
+}
+
+/// Copies static/ and every bundle's files. Returns the problems found.
+fn copy_assets(root: &Path, site: &Site, output: &Output) -> Vec<Diagnostic> {
+    let mut copies: Vec<(PathBuf, PathBuf)> = Vec::new();
+    let mut errors = Vec::new();
+    let static_dir = root.join("static");
+    if static_dir.is_dir() {
+        for entry in WalkDir::new(&static_dir)
+            .follow_links(true)
+            .sort_by_file_name()
+            .into_iter()
+            .filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'))
+        {
+            match entry {
+                Ok(e) if e.file_type().is_file() => {
+                    let rel = e.path().strip_prefix(&static_dir).unwrap_or(e.path());
+                    copies.push((e.path().to_path_buf(), rel.to_path_buf()));
+                }
+                Ok(_) => {}
+                Err(e) => errors.push(Diagnostic::error(
+                    display_path(root, Path::new("static")),
+                    format!("cannot read: {e}"),
+                )),
+            }
+        }
+    }
+    let bundles = site
+        .articles
+        .iter()
+        .map(|a| (&a.path, &a.doc.bundle))
+        .chain(site.pages.iter().map(|p| (&p.path, &p.doc.bundle)));
+    for (path, bundle) in bundles {
+        let Some(bundle) = bundle else { continue };
+        // The page's folder: `/a/b/` → `a/b`, `/a/b.html` → `a`.
+        let page_dir = match file_for_site_path(path) {
+            Ok(file) => file.parent().map(Path::to_path_buf).unwrap_or_default(),
+            Err(_) => continue,
+        };
+        for asset in &bundle.assets {
+            let text = asset.to_string_lossy().replace('\\', "/");
+            match safe_relative(&text) {
+                Ok(rel) => copies.push((root.join(&bundle.dir).join(asset), page_dir.join(rel))),
+                Err(why) => errors.push(Diagnostic::error(
+                    display_path(root, &bundle.dir.join(asset)),
+                    why,
+                )),
+            }
+        }
+    }
+    errors.extend(
+        copies
+            .par_iter()
+            .filter_map(|(from, to)| {
+                output.copy(from, to).err().map(|why| {
+                    let shown = from.strip_prefix(root).unwrap_or(from);
+                    Diagnostic::error(display_path(root, shown), why)
+                })
+            })
+            .collect::<Vec<_>>(),
+    );
+    errors
+}
+
+/// Refuses an output folder that would swallow the site itself.
+fn check_output_dir(root: &Path, output: &Path) -> Result<(), String> {
+    let absolute = |p: &Path| -> PathBuf {
+        let p = if p.is_absolute() {
+            p.to_path_buf()
+        } else {
+            std::env::current_dir().unwrap_or_default().join(p)
+        };
+        // Resolve what exists, keep the rest as written.
+        let mut existing = p.clone();
+        let mut rest = Vec::new();
+        while !existing.exists() {
+            match (existing.file_name(), existing.parent()) {
+                (Some(name), Some(parent)) => {
+                    rest.push(name.to_os_string());
+                    existing = parent.to_path_buf();
+                }
+                _ => break,
+            }
+        }
+        let mut resolved = existing.canonicalize().unwrap_or(existing);
+        for part in rest.iter().rev() {
+            if part == ".." {
+                resolved.pop();
+            } else if part != "." {
+                resolved.push(part);
+            }
+        }
+        resolved
+    };
+    let root = absolute(root);
+    let output = absolute(output);
+    if root.starts_with(&output) {
+        return Err(format!(
+            "the output folder {} holds the site itself: choose a folder inside or beside it, such as `public`",
+            output.display()
+        ));
+    }
+    for source in ["content", "templates", "static"] {
+        if output.starts_with(root.join(source)) {
+            return Err(format!(
+                "the output folder {} is inside {source}/: choose a folder outside the site's sources",
+                output.display()
+            ));
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,461 @@
+//! site.toml → a checked [`Config`]: a `Config` that exists is valid
+//! (absolute base URL, known timezone, a usable permalink pattern).
+
+use crate::diagnostics::{Diagnostic, display_path};
+use crate::strict;
+use chrono_tz::Tz;
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use url::Url;
+
+const TOP_KEYS: &[&str] = &[
+    "title",
+    "base_url",
+    "description",
+    "language",
+    "timezone",
+    "permalink",
+    "per_page",
+    "feed",
+    "build",
+    "markdown",
+    "extra",
+];
+const FEED_KEYS: &[&str] = &["limit", "full_content"];
+const BUILD_KEYS: &[&str] = &["output"];
+const MARKDOWN_KEYS: &[&str] = &["safe"];
+
+/// The permalink tokens an article URL pattern may use.
+pub const PERMALINK_TOKENS: &[&str] = &[":year", ":month", ":day", ":slug", ":category"];
+
+#[derive(Deserialize)]
+#[serde(default)]
+struct RawConfig {
+    title: Option<String>,
+    base_url: Option<String>,
+    description: String,
+    language: String,
+    timezone: String,
+    permalink: String,
+    per_page: i64,
+    feed: RawFeed,
+    build: RawBuild,
+    markdown: RawMarkdown,
+    extra: toml::Table,
+}
+
+impl Default for RawConfig {
+    fn default() -> Self {
+        RawConfig {
+            title: None,
+            base_url: None,
+            description: String::new(),
+            language: "en".into(),
+            timezone: "UTC".into(),
+            permalink: "/:year/:month/:day/:slug/".into(),
+            per_page: 10,
+            feed: RawFeed::default(),
+            build: RawBuild::default(),
+            markdown: RawMarkdown::default(),
+            extra: toml::Table::new(),
+        }
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(default)]
+struct RawFeed {
+    limit: i64,
+    full_content: bool,
+}
+
+impl Default for RawFeed {
+    fn default() -> Self {
+        RawFeed {
+            limit: 20,
+            full_content: true,
+        }
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(default)]
+struct RawBuild {
+    output: String,
+}
+
+impl Default for RawBuild {
+    fn default() -> Self {
+        RawBuild {
+            output: "public".into(),
+        }
+    }
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct RawMarkdown {
+    safe: bool,
+}
+
+/// The checked site configuration.
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub title: String,
+    /// Always ends with `/`, so joining a relative path keeps its path part.
+    pub base_url: Url,
+    pub description: String,
+    pub language: String,
+    pub timezone: Tz,
+    pub permalink: String,
+    pub per_page: usize,
+    pub feed_limit: usize,
+    pub feed_full_content: bool,
+    /// The output folder as written in site.toml, relative to the site root.
+    pub output: PathBuf,
+    pub markdown_safe: bool,
+    pub extra: toml::Table,
+}
+
+impl Config {
+    /// Reads and checks `ROOT/site.toml`. Every problem found is returned,
+    /// not only the first.
+    pub fn load(root: &Path) -> Result<Config, Vec<Diagnostic>> {
+        let display = display_path(root, Path::new("site.toml"));
+        let source = match std::fs::read(root.join("site.toml")) {
+            Ok(bytes) => match String::from_utf8(bytes) {
+                Ok(text) => text,
+                Err(e) => {
+                    let valid = e.utf8_error().valid_up_to();
+                    let text = String::from_utf8_lossy(e.as_bytes()).into_owned();
+                    return Err(vec![
+                        Diagnostic::error(&display, "file is not valid UTF-8")
+                            .at_offset(&text, valid),
+                    ]);
+                }
+            },
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                return Err(vec![Diagnostic::error(
+                    display,
+                    format!(
+                        "no site.toml in {}: is this a gazette site? (`gazette init` makes one)",
+                        root.display()
+                    ),
+                )]);
+            }
+            Err(e) => {
+                return Err(vec![Diagnostic::error(
+                    display,
+                    format!("cannot read: {e}"),
+                )]);
+            }
+        };
+        Config::parse(&source, &display)
+    }
+
+    /// Parses and checks the text of a site.toml; `display` names it in
+    /// diagnostics.
+    pub fn parse(source: &str, display: &Path) -> Result<Config, Vec<Diagnostic>> {
+        let source = source.strip_prefix('\u{feff}').unwrap_or(source);
+        let toml_error = |e: toml::de::Error| {
+            let d = Diagnostic::error(display, e.message().trim_end().to_string());
+            match e.span() {
+                Some(span) => d.at_offset(source, span.start),
+                None => d,
+            }
+        };
+        let raw: RawConfig = toml::from_str(source).map_err(|e| vec![toml_error(e)])?;
+
+        let mut errors = Vec::new();
+        let keys: BTreeMap<String, toml::Value> =
+            toml::from_str(source).map_err(|e| vec![toml_error(e)])?;
+        for (key, value) in &keys {
+            let known_sub = match key.as_str() {
+                "feed" => Some(FEED_KEYS),
+                "build" => Some(BUILD_KEYS),
+                "markdown" => Some(MARKDOWN_KEYS),
+                _ => None,
+            };
+            if !TOP_KEYS.contains(&key.as_str()) {
+                errors.push(strict::unknown_key(
+                    display,
+                    source,
+                    0,
+                    None,
+                    key,
+                    TOP_KEYS,
+                    "site.toml",
+                ));
+            } else if let (Some(known), Some(table)) = (known_sub, value.as_table()) {
+                for sub in table.keys().filter(|k| !known.contains(&k.as_str())) {
+                    errors.push(strict::unknown_key(
+                        display,
+                        source,
+                        0,
+                        Some(key),
+                        sub,
+                        known,
+                        "site.toml",
+                    ));
+                }
+            }
+        }
+
+        let at_key = |section: Option<&str>, key: &str, message: String| {
+            let d = Diagnostic::error(display, message);
+            match strict::find_key_line(source, section, key) {
+                Some(line) => d.at(source, line, 1),
+                None => d,
+            }
+        };
+
+        let title = raw.title.clone().unwrap_or_default();
+        if raw.title.as_deref().is_none_or(|t| t.trim().is_empty()) {
+            errors.push(Diagnostic::error(
+                display,
+                "`title` is required: the name of the site",
+            ));
+        }
+        let base_url = match raw.base_url.as_deref() {
+            None => {
+                errors.push(Diagnostic::error(
+                    display,
+                    "`base_url` is required: the absolute URL the site is served from, such as \"https://news.example.com\"",
+                ));
+                None
+            }
+            Some(text) => match parse_base_url(text) {
+                Ok(url) => Some(url),
+                Err(why) => {
+                    errors.push(at_key(None, "base_url", why));
+                    None
+                }
+            },
+        };
+        let timezone = match raw.timezone.parse::<Tz>() {
+            Ok(tz) => Some(tz),
+            Err(_) => {
+                errors.push(at_key(
+                    None,
+                    "timezone",
+                    format!(
+                        "unknown timezone `{}`: use an IANA name such as \"Asia/Shanghai\" or \"UTC\"",
+                        raw.timezone
+                    ),
+                ));
+                None
+            }
+        };
+        if let Err(why) = check_permalink(&raw.permalink) {
+            errors.push(at_key(None, "permalink", why));
+        }
+        if raw.per_page < 1 {
+            errors.push(at_key(
+                None,
+                "per_page",
+                format!("`per_page` must be at least 1, not {}", raw.per_page),
+            ));
+        }
+        if raw.feed.limit < 1 {
+            errors.push(at_key(
+                Some("feed"),
+                "limit",
+                format!("`feed.limit` must be at least 1, not {}", raw.feed.limit),
+            ));
+        }
+        let output = PathBuf::from(&raw.build.output);
+        if raw.build.output.trim().is_empty() {
+            errors.push(at_key(
+                Some("build"),
+                "output",
+                "`build.output` must name a folder".into(),
+            ));
+        }
+        if raw.language.trim().is_empty() {
+            errors.push(at_key(
+                None,
+                "language",
+                "`language` must be a BCP 47 tag such as \"en\"".into(),
+            ));
+        }
+
+        match (errors.is_empty(), base_url, timezone) {
+            (true, Some(base_url), Some(timezone)) => Ok(Config {
+                title,
+                base_url,
+                description: raw.description,
+                language: raw.language,
+                timezone,
+                permalink: raw.permalink,
+                per_page: raw.per_page as usize,
+                feed_limit: raw.feed.limit as usize,
+                feed_full_content: raw.feed.full_content,
+                output,
+                markdown_safe: raw.markdown.safe,
+                extra: raw.extra,
+            }),
+            _ => Err(errors),
+        }
+    }
+
+    /// Replaces the base URL (the `--base-url` flag of preview deployments).
+    pub fn set_base_url(&mut self, text: &str) -> Result<(), String> {
+        self.base_url = parse_base_url(text)?;
+        Ok(())
+    }
+
+    /// The absolute URL of a site path such as `/2021/03/26/xiaomi-ev/`.
+    ///
+    /// Every link, feed and sitemap URL is made here, so a base URL with a
+    /// path part (`https://example.com/news/`) is honoured everywhere.
+    pub fn url(&self, site_path: &str) -> String {
+        let relative = site_path.trim_start_matches('/');
+        match self.base_url.join(relative) {
+            Ok(url) => url.into(),
+            // Site paths are made of slugs, so joining cannot fail; keep the
+            // base rather than panic if it ever did.
+            Err(_) => self.base_url.to_string(),
+        }
+    }
+}
+
+fn parse_base_url(text: &str) -> Result<Url, String> {
+    let mut url = Url::parse(text).map_err(|e| {
+        format!("`base_url` must be an absolute http(s) URL such as \"https://news.example.com\", not \"{text}\" ({e})")
+    })?;
+    if url.scheme() != "http" && url.scheme() != "https" {
+        return Err(format!(
+            "`base_url` must start with http:// or https://, not \"{}:\"",
+            url.scheme()
+        ));
+    }
+    if url.host().is_none() {
+        return Err(format!("`base_url` \"{text}\" has no host"));
+    }
+    if url.query().is_some() || url.fragment().is_some() {
+        return Err(format!(
+            "`base_url` \"{text}\" must not have a query or fragment"
+        ));
+    }
+    if !url.path().ends_with('/') {
+        let path = format!("{}/", url.path());
+        url.set_path(&path);
+    }
+    Ok(url)
+}
+
+fn check_permalink(pattern: &str) -> Result<(), String> {
+    if !pattern.starts_with('/') {
+        return Err(format!(
+            "`permalink` must start with `/`, as in \"/:year/:month/:day/:slug/\", not \"{pattern}\""
+        ));
+    }
+    if !pattern.contains(":slug") {
+        return Err(format!(
+            "`permalink` \"{pattern}\" must contain `:slug`, or articles of one day would share a URL"
+        ));
+    }
+    if pattern.contains("..") || pattern.contains('\\') || pattern.contains("//") {
+        return Err(format!(
+            "`permalink` \"{pattern}\" must not contain `..`, `\\` or an empty segment"
+        ));
+    }
+    let mut rest = pattern;
+    while let Some(at) = rest.find(':') {
+        let token: String = rest[at..]
+            .chars()
+            .take_while(|c| *c == ':' || c.is_ascii_alphabetic())
+            .collect();
+        if !PERMALINK_TOKENS.contains(&token.as_str()) {
+            return Err(format!(
+                "`permalink` has an unknown token `{token}`; known tokens: {}",
+                PERMALINK_TOKENS.join(" ")
+            ));
+        }
+        rest = &rest[at + token.len()..];
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> Result<Config, Vec<String>> {
+        Config::parse(text, Path::new("site.toml"))
+            .map_err(|ds| ds.into_iter().map(|d| d.to_string()).collect())
+    }
+
+    #[test]
+    fn defaults_apply() {
+        let c = parse("title = \"T\"\nbase_url = \"https://example.com\"\n").unwrap();
+        assert_eq!(c.base_url.as_str(), "https://example.com/");
+        assert_eq!(c.timezone, Tz::UTC);
+        assert_eq!(c.per_page, 10);
+        assert_eq!(c.feed_limit, 20);
+        assert!(c.feed_full_content);
+        assert_eq!(c.output, PathBuf::from("public"));
+        assert_eq!(c.permalink, "/:year/:month/:day/:slug/");
+    }
+
+    #[test]
+    fn base_url_path_is_kept_in_every_url() {
+        let c = parse("title = \"T\"\nbase_url = \"https://example.com/news\"\n").unwrap();
+        assert_eq!(c.url("/"), "https://example.com/news/");
+        assert_eq!(c.url("/2021/x/"), "https://example.com/news/2021/x/");
+        assert_eq!(c.url("/feed.xml"), "https://example.com/news/feed.xml");
+    }
+
+    #[test]
+    fn relative_base_url_is_an_error() {
+        let errors = parse("title = \"T\"\nbase_url = \"/news\"\n").unwrap_err();
+        assert_eq!(errors.len(), 1);
+        assert!(
+            errors[0]
+                .starts_with("error: site.toml:2:1: `base_url` must be an absolute http(s) URL"),
+            "{}",
+            errors[0]
+        );
+    }
+
+    #[test]
+    fn unknown_keys_are_named_with_a_suggestion() {
+        let errors = parse(
+            "title = \"T\"\nbase_url = \"https://e.com\"\ntimezon = \"UTC\"\n[feed]\nlimt = 3\n",
+        )
+        .unwrap_err();
+        assert_eq!(
+            errors,
+            vec![
+                "error: site.toml:5:1: unknown key `feed.limt` in site.toml (did you mean `limit`?)\n  |\n5 | limt = 3\n  | ^".to_string(),
+                "error: site.toml:3:1: unknown key `timezon` in site.toml (did you mean `timezone`?)\n  |\n3 | timezon = \"UTC\"\n  | ^".to_string(),
+            ]
+        );
+    }
+
+    #[test]
+    fn bad_timezone_and_permalink() {
+        let errors = parse(
+            "title = \"T\"\nbase_url = \"https://e.com\"\ntimezone = \"Mars/Olympus\"\npermalink = \"/:year/:title/\"\n",
+        )
+        .unwrap_err();
+        assert_eq!(errors.len(), 2, "{errors:?}");
+        assert!(errors[0].contains("site.toml:3:1: unknown timezone `Mars/Olympus`"));
+        assert!(
+            errors[1]
+                .contains("site.toml:4:1: `permalink` \"/:year/:title/\" must contain `:slug`")
+        );
+    }
+
+    #[test]
+    fn invalid_toml_points_at_the_line() {
+        let errors = parse("title = \"T\"\nbase_url = https://e.com\n").unwrap_err();
+        assert_eq!(errors.len(), 1);
+        assert!(
+            errors[0].starts_with("error: site.toml:2:12: "),
+            "{}",
+            errors[0]
+        );
+    }
+}

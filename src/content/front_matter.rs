@@ -1,0 +1,246 @@
+//! Front matter: splitting a content file into its `+++` (TOML) or `---`
+//! (YAML) block and its Markdown body, and parsing the block strictly.
+//!
+//! Line numbers in every diagnostic are the file's, not the block's.
+
+use crate::diagnostics::Diagnostic;
+use crate::strict;
+use serde::de::{DeserializeOwned, IgnoredAny};
+use std::collections::BTreeMap;
+use std::path::Path;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Toml,
+    Yaml,
+}
+
+/// A content file cut into its parts. `source` is the whole file with line
+/// endings normalised to `\n`.
+#[derive(Debug)]
+pub struct Split<'a> {
+    pub format: Format,
+    pub block: &'a str,
+    /// Byte offset of the block in the file.
+    pub block_offset: usize,
+    /// Lines of the file before the block (the opening fence).
+    pub block_line_offset: usize,
+    pub body: &'a str,
+    /// Lines of the file before the body.
+    pub body_line_offset: usize,
+}
+
+/// Cuts `source` into front matter and body.
+pub fn split<'a>(source: &'a str, display: &Path) -> Result<Split<'a>, Diagnostic> {
+    let first_line = source.lines().next().unwrap_or("");
+    let fence = match first_line.trim_end() {
+        "+++" => "+++",
+        "---" => "---",
+        _ => {
+            return Err(Diagnostic::error(
+                display,
+                "no front matter: the file must start with a `+++` line (TOML) or a `---` line (YAML)",
+            )
+            .at(source, 1, 1));
+        }
+    };
+    let format = if fence == "+++" {
+        Format::Toml
+    } else {
+        Format::Yaml
+    };
+    let block_offset = source.find('\n').map_or(source.len(), |i| i + 1);
+    let mut offset = block_offset;
+    // The fence is line 1; the block's lines follow it.
+    for (line_number, line) in (2..).zip(source[block_offset..].split_inclusive('\n')) {
+        if line.trim_end() == fence {
+            let body_offset = offset + line.len();
+            return Ok(Split {
+                format,
+                block: &source[block_offset..offset],
+                block_offset,
+                block_line_offset: 1,
+                body: &source[body_offset..],
+                body_line_offset: line_number,
+            });
+        }
+        offset += line.len();
+    }
+    Err(Diagnostic::error(
+        display,
+        format!("front matter opened with `{fence}` on line 1 is never closed: add a `{fence}` line after it"),
+    )
+    .at(source, 1, 1))
+}
+
+/// Parses the block into `T`, then rejects keys that `T` does not know.
+///
+/// `known` lists the keys `T` accepts; `what` names the kind of file in the
+/// message ("article front matter").
+pub fn parse<T: DeserializeOwned>(
+    split: &Split<'_>,
+    source: &str,
+    display: &Path,
+    known: &[&str],
+    what: &str,
+) -> Result<T, Vec<Diagnostic>> {
+    let value: T = deserialize(split, source, display)?;
+    let keys: BTreeMap<String, IgnoredAny> = deserialize(split, source, display)?;
+    let unknown: Vec<Diagnostic> = keys
+        .keys()
+        .filter(|k| !known.contains(&k.as_str()))
+        .map(|k| {
+            strict::unknown_key(
+                display,
+                source,
+                split.block_line_offset,
+                None,
+                k,
+                known,
+                what,
+            )
+        })
+        .collect();
+    if unknown.is_empty() {
+        Ok(value)
+    } else {
+        Err(unknown)
+    }
+}
+
+fn deserialize<T: DeserializeOwned>(
+    split: &Split<'_>,
+    source: &str,
+    display: &Path,
+) -> Result<T, Vec<Diagnostic>> {
+    match split.format {
+        Format::Toml => toml::from_str(split.block).map_err(|e| {
+            let d = Diagnostic::error(display, e.message().trim_end().to_string());
+            vec![match e.span() {
+                Some(span) => d.at_offset(source, split.block_offset + span.start),
+                None => d,
+            }]
+        }),
+        Format::Yaml => {
+            // An empty YAML document is null; read it as an empty mapping.
+            let block = if split.block.trim().is_empty() {
+                "{}"
+            } else {
+                split.block
+            };
+            let options = serde_saphyr::options! { with_snippet: false };
+            serde_saphyr::from_str_with_options(block, options).map_err(|e| {
+                let message = yaml_message(&e);
+                let d = Diagnostic::error(display, message);
+                vec![match e.location() {
+                    Some(at) if at.line() > 0 => d.at(
+                        source,
+                        at.line() as usize + split.block_line_offset,
+                        at.column() as usize,
+                    ),
+                    _ => d,
+                }]
+            })
+        }
+    }
+}
+
+/// serde-saphyr's message without the position it appends, since the
+/// diagnostic carries the file's own position.
+fn yaml_message(error: &serde_saphyr::Error) -> String {
+    let text = error.to_string();
+    let first = text.lines().next().unwrap_or("invalid YAML").trim();
+    let without_position = match first.rfind(" at line ") {
+        Some(at) => &first[..at],
+        None => first,
+    };
+    without_position.trim_end_matches(':').to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde::Deserialize;
+
+    #[derive(Deserialize, Debug)]
+    struct Fm {
+        title: Option<String>,
+        tags: Option<Vec<String>>,
+    }
+    const KNOWN: &[&str] = &["title", "tags"];
+
+    fn parse_fm(source: &str) -> Result<Fm, Vec<String>> {
+        let display = Path::new("a.md");
+        let split = split(source, display).map_err(|d| vec![d.to_string()])?;
+        parse::<Fm>(&split, source, display, KNOWN, "front matter")
+            .map_err(|ds| ds.into_iter().map(|d| d.to_string()).collect())
+    }
+
+    #[test]
+    fn splits_toml_and_yaml() {
+        let s = split("+++\ntitle = \"A\"\n+++\nBody\n", Path::new("a.md")).unwrap();
+        assert_eq!(s.format, Format::Toml);
+        assert_eq!(s.block, "title = \"A\"\n");
+        assert_eq!(s.body, "Body\n");
+        assert_eq!(s.body_line_offset, 3);
+        let s = split("---\ntitle: A\n---\n", Path::new("a.md")).unwrap();
+        assert_eq!(s.format, Format::Yaml);
+        assert_eq!(s.body, "");
+    }
+
+    #[test]
+    fn unclosed_front_matter() {
+        let err = split("+++\ntitle = \"A\"\nBody\n", Path::new("a.md")).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "error: a.md:1:1: front matter opened with `+++` on line 1 is never closed: add a `+++` line after it\n  |\n1 | +++\n  | ^"
+        );
+    }
+
+    #[test]
+    fn toml_errors_carry_the_file_line() {
+        let errors = parse_fm("+++\ntitle = \"A\"\ntags = [\"x\",\n+++\n").unwrap_err();
+        // The array opens on line 3 of the file (line 2 of the block).
+        assert!(
+            errors[0].starts_with("error: a.md:3:13: unclosed array"),
+            "{}",
+            errors[0]
+        );
+        let errors = parse_fm("+++\ntitle = 3\n+++\n").unwrap_err();
+        assert!(
+            errors[0].starts_with("error: a.md:2:9: invalid type"),
+            "{}",
+            errors[0]
+        );
+    }
+
+    #[test]
+    fn yaml_errors_carry_the_file_line() {
+        let errors = parse_fm("---\ntitle: A\ntags: [x\n---\n").unwrap_err();
+        assert!(errors[0].starts_with("error: a.md:"), "{}", errors[0]);
+        assert!(!errors[0].starts_with("error: a.md:1:"), "{}", errors[0]);
+    }
+
+    #[test]
+    fn unknown_keys_in_both_formats() {
+        let errors = parse_fm("+++\ntitle = \"A\"\ntagz = []\n+++\n").unwrap_err();
+        assert_eq!(
+            errors[0],
+            "error: a.md:3:1: unknown key `tagz` in front matter (did you mean `tags`?)\n  |\n3 | tagz = []\n  | ^"
+        );
+        let errors = parse_fm("---\ntitle: A\nphotographer: B\n---\n").unwrap_err();
+        assert!(
+            errors[0].starts_with("error: a.md:3:1: unknown key `photographer` in front matter; custom data goes under `extra`"),
+            "{}",
+            errors[0]
+        );
+    }
+
+    #[test]
+    fn yaml_and_toml_give_the_same_values() {
+        let a = parse_fm("+++\ntitle = \"A\"\ntags = [\"x\", \"y\"]\n+++\n").unwrap();
+        let b = parse_fm("---\ntitle: A\ntags: [x, y]\n---\n").unwrap();
+        assert_eq!(a.title, b.title);
+        assert_eq!(a.tags, b.tags);
+    }
+}

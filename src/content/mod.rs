@@ -1,0 +1,672 @@
+//! Loading content/: walking the folder, reading each file, and checking
+//! its front matter into an article, page or author profile.
+//!
+//! Files are read and parsed in parallel; every problem of every file is
+//! collected, so one run reports them all.
+
+pub mod dates;
+pub mod front_matter;
+
+use crate::config::Config;
+use crate::diagnostics::{Diagnostic, display_path, line_column};
+use crate::slug::{slugify, strip_date_prefix};
+use crate::strict;
+use chrono::{DateTime, Utc};
+use dates::{DateText, parse_date};
+use rayon::prelude::*;
+use serde::Deserialize;
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+use walkdir::WalkDir;
+
+const ARTICLE_KEYS: &[&str] = &[
+    "title",
+    "date",
+    "updated",
+    "slug",
+    "author",
+    "authors",
+    "category",
+    "tags",
+    "summary",
+    "image",
+    "image_alt",
+    "image_caption",
+    "draft",
+    "expires",
+    "aliases",
+    "canonical_url",
+    "template",
+    "extra",
+];
+const PAGE_KEYS: &[&str] = &["title", "slug", "template", "draft", "extra"];
+const AUTHOR_KEYS: &[&str] = &["name", "avatar", "links", "extra"];
+
+/// Free-form data for templates.
+pub type Extra = serde_json::Map<String, serde_json::Value>;
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct ArticleFrontMatter {
+    title: Option<String>,
+    date: Option<DateText>,
+    updated: Option<DateText>,
+    slug: Option<String>,
+    author: Option<String>,
+    authors: Option<Vec<String>>,
+    category: Option<String>,
+    tags: Vec<String>,
+    summary: Option<String>,
+    image: Option<String>,
+    image_alt: Option<String>,
+    image_caption: Option<String>,
+    draft: bool,
+    expires: Option<DateText>,
+    aliases: Vec<String>,
+    canonical_url: Option<String>,
+    template: Option<String>,
+    extra: Extra,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct PageFrontMatter {
+    title: Option<String>,
+    slug: Option<String>,
+    template: Option<String>,
+    draft: bool,
+    extra: Extra,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct AuthorFrontMatter {
+    name: Option<String>,
+    avatar: Option<String>,
+    links: BTreeMap<String, String>,
+    extra: Extra,
+}
+
+/// A content file as read: where it is, its text, and where its body starts.
+#[derive(Debug, Clone)]
+pub struct SourceFile {
+    /// Path relative to the site root, such as `content/articles/a.md`.
+    pub relative: PathBuf,
+    /// Path relative to content/, with `/` separators: the `@/` link name.
+    pub content_path: String,
+    /// The path shown in diagnostics.
+    pub display: PathBuf,
+    /// The whole file, BOM removed and line endings normalised to `\n`.
+    pub text: String,
+    pub body_offset: usize,
+    pub body_line_offset: usize,
+}
+
+impl SourceFile {
+    pub fn body(&self) -> &str {
+        &self.text[self.body_offset..]
+    }
+
+    /// A diagnostic at a byte offset of the body.
+    pub fn error_in_body(&self, body_offset: usize, message: impl Into<String>) -> Diagnostic {
+        let (line, column) = line_column(self.body(), body_offset);
+        Diagnostic::error(&self.display, message).at(
+            &self.text,
+            line + self.body_line_offset,
+            column,
+        )
+    }
+
+    /// A diagnostic on the line of a front-matter key (or the first line).
+    pub fn error_at_key(&self, key: &str, message: impl Into<String>) -> Diagnostic {
+        let block: String = self
+            .text
+            .lines()
+            .skip(1)
+            .take(self.body_line_offset.saturating_sub(2))
+            .collect::<Vec<_>>()
+            .join("\n");
+        let line = strict::find_key_line(&block, None, key).map_or(1, |l| l + 1);
+        Diagnostic::error(&self.display, message).at(&self.text, line, 1)
+    }
+}
+
+/// The folder of an article or page bundle and the files to copy with it.
+#[derive(Debug, Clone)]
+pub struct Bundle {
+    /// The bundle folder, relative to the site root.
+    pub dir: PathBuf,
+    /// Files of the bundle, relative to `dir`; copied beside the page.
+    pub assets: Vec<PathBuf>,
+}
+
+/// An article's checked front matter.
+#[derive(Debug, Clone)]
+pub struct ArticleMeta {
+    pub title: String,
+    pub date: DateTime<Utc>,
+    pub updated: Option<DateTime<Utc>>,
+    pub slug: String,
+    pub authors: Vec<String>,
+    pub category: Option<String>,
+    pub tags: Vec<String>,
+    /// Markdown.
+    pub summary: Option<String>,
+    pub image: Option<String>,
+    pub image_alt: Option<String>,
+    pub image_caption: Option<String>,
+    pub draft: bool,
+    pub expires: Option<DateTime<Utc>>,
+    pub aliases: Vec<String>,
+    pub canonical_url: Option<String>,
+    pub template: Option<String>,
+    pub extra: Extra,
+}
+
+#[derive(Debug, Clone)]
+pub struct PageMeta {
+    pub title: String,
+    pub slug: String,
+    pub template: Option<String>,
+    pub draft: bool,
+    pub extra: Extra,
+}
+
+#[derive(Debug, Clone)]
+pub struct AuthorMeta {
+    /// The file stem: what articles write in `author`.
+    pub id: String,
+    pub name: String,
+    pub avatar: Option<String>,
+    pub links: BTreeMap<String, String>,
+    pub extra: Extra,
+}
+
+/// A checked content file of any kind.
+#[derive(Debug, Clone)]
+pub struct Document<M> {
+    pub source: SourceFile,
+    pub meta: M,
+    pub bundle: Option<Bundle>,
+}
+
+/// Everything under content/ that loaded without error.
+#[derive(Debug, Default)]
+pub struct Content {
+    pub articles: Vec<Document<ArticleMeta>>,
+    pub pages: Vec<Document<PageMeta>>,
+    pub authors: Vec<Document<AuthorMeta>>,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Kind {
+    Article,
+    Page,
+    Author,
+}
+
+struct Found {
+    kind: Kind,
+    relative: PathBuf,
+    bundle: Option<Bundle>,
+}
+
+/// Walks and loads content/. Problems go to `diagnostics`; the content that
+/// loaded is returned either way so later checks can still run.
+pub fn load(root: &Path, config: &Config, diagnostics: &mut Vec<Diagnostic>) -> Content {
+    let found = walk(root, diagnostics);
+    let results: Vec<Result<Loaded, Vec<Diagnostic>>> = found
+        .into_par_iter()
+        .map(|f| load_one(root, config, f))
+        .collect();
+    let mut content = Content::default();
+    for result in results {
+        match result {
+            Ok(Loaded::Article(a)) => content.articles.push(*a),
+            Ok(Loaded::Page(p)) => content.pages.push(p),
+            Ok(Loaded::Author(a)) => content.authors.push(a),
+            Err(ds) => diagnostics.extend(ds),
+        }
+    }
+    content
+}
+
+fn is_hidden(name: &std::ffi::OsStr) -> bool {
+    let name = name.to_string_lossy();
+    name.starts_with('.') || name.starts_with('_')
+}
+
+/// Finds every content file and bundle asset, in a stable order.
+fn walk(root: &Path, diagnostics: &mut Vec<Diagnostic>) -> Vec<Found> {
+    let content_dir = root.join("content");
+    if !content_dir.is_dir() {
+        diagnostics.push(Diagnostic::warning(
+            display_path(root, Path::new("content")),
+            "no content/ folder: the site has no articles",
+        ));
+        return Vec::new();
+    }
+    let mut files: BTreeSet<PathBuf> = BTreeSet::new();
+    let walker = WalkDir::new(&content_dir)
+        .follow_links(true)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|e| e.depth() == 0 || !is_hidden(e.file_name()));
+    for entry in walker {
+        match entry {
+            Ok(e) if e.file_type().is_file() => {
+                if let Ok(rel) = e.path().strip_prefix(root) {
+                    files.insert(rel.to_path_buf());
+                }
+            }
+            Ok(_) => {}
+            Err(e) => {
+                let path = e
+                    .path()
+                    .and_then(|p| p.strip_prefix(root).ok())
+                    .map_or_else(|| PathBuf::from("content"), Path::to_path_buf);
+                let why = if e.loop_ancestor().is_some() {
+                    "symbolic link loop: this folder links back to one that contains it".to_string()
+                } else {
+                    format!(
+                        "cannot read: {}",
+                        e.io_error()
+                            .map_or_else(|| e.to_string(), |io| io.to_string())
+                    )
+                };
+                diagnostics.push(Diagnostic::error(display_path(root, &path), why));
+            }
+        }
+    }
+
+    let bundle_dirs: BTreeSet<PathBuf> = files
+        .iter()
+        .filter(|f| f.file_name().is_some_and(|n| n == "index.md"))
+        .filter_map(|f| f.parent().map(Path::to_path_buf))
+        .collect();
+    let mut assets: BTreeMap<PathBuf, Vec<PathBuf>> = BTreeMap::new();
+    let mut found = Vec::new();
+    for file in &files {
+        let section = file
+            .components()
+            .nth(1)
+            .map(|c| c.as_os_str().to_string_lossy().into_owned());
+        let kind = match section.as_deref() {
+            Some("articles") => Kind::Article,
+            Some("pages") => Kind::Page,
+            Some("authors") => Kind::Author,
+            _ => {
+                diagnostics.push(Diagnostic::warning(
+                    display_path(root, file),
+                    "ignored: content files belong in content/articles, content/pages or content/authors",
+                ));
+                continue;
+            }
+        };
+        let is_markdown = file.extension().is_some_and(|e| e == "md");
+        let is_index = file.file_name().is_some_and(|n| n == "index.md");
+        let owner = if kind == Kind::Author {
+            None
+        } else {
+            file.ancestors()
+                .skip(1)
+                .take_while(|a| a.components().count() > 2)
+                .find(|a| bundle_dirs.contains(*a))
+        };
+        match owner {
+            Some(dir) if !(is_index && file.parent() == Some(dir)) => {
+                if is_index {
+                    // An index.md inside another bundle's folder is a bundle
+                    // of its own; it is loaded below.
+                } else {
+                    let rel = file.strip_prefix(dir).unwrap_or(file).to_path_buf();
+                    assets.entry(dir.to_path_buf()).or_default().push(rel);
+                    continue;
+                }
+            }
+            _ => {}
+        }
+        if !is_markdown {
+            diagnostics.push(Diagnostic::warning(
+                display_path(root, file),
+                "ignored: not Markdown and not in an article bundle (a folder with an index.md); shared files go in static/",
+            ));
+            continue;
+        }
+        found.push(Found {
+            kind,
+            relative: file.clone(),
+            bundle: None,
+        });
+    }
+    for f in &mut found {
+        if f.relative.file_name().is_some_and(|n| n == "index.md")
+            && let Some(dir) = f.relative.parent()
+            && f.kind != Kind::Author
+        {
+            f.bundle = Some(Bundle {
+                dir: dir.to_path_buf(),
+                assets: assets.remove(dir).unwrap_or_default(),
+            });
+        }
+    }
+    found
+}
+
+enum Loaded {
+    Article(Box<Document<ArticleMeta>>),
+    Page(Document<PageMeta>),
+    Author(Document<AuthorMeta>),
+}
+
+/// Reads a file as UTF-8 text with a BOM removed and `\n` line endings.
+pub fn read_text(root: &Path, relative: &Path) -> Result<String, Diagnostic> {
+    let display = display_path(root, relative);
+    let bytes = std::fs::read(root.join(relative))
+        .map_err(|e| Diagnostic::error(&display, format!("cannot read: {e}")))?;
+    let text = match String::from_utf8(bytes) {
+        Ok(text) => text,
+        Err(e) => {
+            let valid = e.utf8_error().valid_up_to();
+            let lossy = String::from_utf8_lossy(e.as_bytes()).into_owned();
+            let prefix = String::from_utf8_lossy(&e.as_bytes()[..valid]).into_owned();
+            let (line, column) = line_column(&prefix, prefix.len());
+            return Err(
+                Diagnostic::error(&display, "file is not valid UTF-8: save it as UTF-8")
+                    .at(&lossy, line, column),
+            );
+        }
+    };
+    let text = text
+        .strip_prefix('\u{feff}')
+        .map(str::to_string)
+        .unwrap_or(text);
+    Ok(if text.contains('\r') {
+        text.replace("\r\n", "\n")
+    } else {
+        text
+    })
+}
+
+fn load_one(root: &Path, config: &Config, found: Found) -> Result<Loaded, Vec<Diagnostic>> {
+    let display = display_path(root, &found.relative);
+    let text = read_text(root, &found.relative).map_err(|d| vec![d])?;
+    let split = front_matter::split(&text, &display).map_err(|d| vec![d])?;
+    let (body_offset, body_line_offset) = (text.len() - split.body.len(), split.body_line_offset);
+    let content_path = found
+        .relative
+        .strip_prefix("content")
+        .unwrap_or(&found.relative)
+        .components()
+        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+        .collect::<Vec<_>>()
+        .join("/");
+    let stem = match &found.bundle {
+        Some(b) => b.dir.file_name(),
+        None => found.relative.file_stem(),
+    }
+    .map(|s| s.to_string_lossy().into_owned())
+    .unwrap_or_default();
+
+    let loaded = match found.kind {
+        Kind::Article => {
+            let fm: ArticleFrontMatter = front_matter::parse(
+                &split,
+                &text,
+                &display,
+                ARTICLE_KEYS,
+                "article front matter",
+            )?;
+            let source = SourceFile {
+                relative: found.relative,
+                content_path,
+                display,
+                text,
+                body_offset,
+                body_line_offset,
+            };
+            let meta = check_article(fm, &source, &stem, config)?;
+            Loaded::Article(Box::new(Document {
+                source,
+                meta,
+                bundle: found.bundle,
+            }))
+        }
+        Kind::Page => {
+            let fm: PageFrontMatter =
+                front_matter::parse(&split, &text, &display, PAGE_KEYS, "page front matter")?;
+            let source = SourceFile {
+                relative: found.relative,
+                content_path,
+                display,
+                text,
+                body_offset,
+                body_line_offset,
+            };
+            let meta = check_page(fm, &source, &stem)?;
+            Loaded::Page(Document {
+                source,
+                meta,
+                bundle: found.bundle,
+            })
+        }
+        Kind::Author => {
+            let fm: AuthorFrontMatter =
+                front_matter::parse(&split, &text, &display, AUTHOR_KEYS, "author front matter")?;
+            let source = SourceFile {
+                relative: found.relative,
+                content_path,
+                display,
+                text,
+                body_offset,
+                body_line_offset,
+            };
+            let meta = check_author(fm, &source, &stem)?;
+            Loaded::Author(Document {
+                source,
+                meta,
+                bundle: None,
+            })
+        }
+    };
+    Ok(loaded)
+}
+
+fn required_text(
+    value: Option<String>,
+    key: &str,
+    what: &str,
+    source: &SourceFile,
+    errors: &mut Vec<Diagnostic>,
+) -> String {
+    match value {
+        Some(v) if !v.trim().is_empty() => v.trim().to_string(),
+        Some(_) => {
+            errors.push(source.error_at_key(key, format!("`{key}` is empty")));
+            String::new()
+        }
+        None => {
+            errors.push(
+                Diagnostic::error(&source.display, format!("{what} has no `{key}`")).at(
+                    &source.text,
+                    1,
+                    1,
+                ),
+            );
+            String::new()
+        }
+    }
+}
+
+/// The slug from the `slug` key, else from the file (or bundle folder) name.
+fn make_slug(
+    given: Option<String>,
+    stem: &str,
+    source: &SourceFile,
+    errors: &mut Vec<Diagnostic>,
+) -> String {
+    let (slug, from_key) = match &given {
+        Some(s) => (slugify(s), true),
+        None => (slugify(strip_date_prefix(stem)), false),
+    };
+    if slug.is_empty() {
+        errors.push(if from_key {
+            source.error_at_key(
+                "slug",
+                "`slug` has no letters or digits to make a URL from",
+            )
+        } else {
+            Diagnostic::error(
+                &source.display,
+                format!("cannot make a URL slug from the file name `{stem}`: rename the file or set `slug`"),
+            )
+            .at(&source.text, 1, 1)
+        });
+    }
+    slug
+}
+
+fn optional_date(
+    value: Option<DateText>,
+    key: &str,
+    config: &Config,
+    source: &SourceFile,
+    errors: &mut Vec<Diagnostic>,
+) -> Option<DateTime<Utc>> {
+    let text = value?;
+    match parse_date(&text.0, config.timezone) {
+        Ok(date) => Some(date),
+        Err(why) => {
+            errors.push(source.error_at_key(key, format!("`{key}`: {why}")));
+            None
+        }
+    }
+}
+
+fn check_article(
+    fm: ArticleFrontMatter,
+    source: &SourceFile,
+    stem: &str,
+    config: &Config,
+) -> Result<ArticleMeta, Vec<Diagnostic>> {
+    let mut errors = Vec::new();
+    let title = required_text(fm.title, "title", "article", source, &mut errors);
+    let date = match fm.date {
+        None => {
+            errors.push(
+                Diagnostic::error(&source.display, "article has no `date`: add its publication time, such as date = 2021-03-26T09:30:00+08:00")
+                    .at(&source.text, 1, 1),
+            );
+            None
+        }
+        some => optional_date(some, "date", config, source, &mut errors),
+    };
+    let updated = optional_date(fm.updated, "updated", config, source, &mut errors);
+    let expires = optional_date(fm.expires, "expires", config, source, &mut errors);
+    let slug = make_slug(fm.slug, stem, source, &mut errors);
+    let authors = match (fm.author, fm.authors) {
+        (Some(_), Some(_)) => {
+            errors.push(source.error_at_key(
+                "authors",
+                "use `author` (one) or `authors` (a list), not both",
+            ));
+            Vec::new()
+        }
+        (Some(one), None) => vec![one],
+        (None, Some(many)) => many,
+        (None, None) => Vec::new(),
+    };
+    let authors: Vec<String> = authors.into_iter().map(|a| a.trim().to_string()).collect();
+    if authors.iter().any(String::is_empty) {
+        errors.push(source.error_at_key("author", "an author name is empty"));
+    }
+    let category = fm.category.map(|c| c.trim().to_string());
+    if category.as_deref().is_some_and(|c| slugify(c).is_empty()) {
+        errors.push(source.error_at_key(
+            "category",
+            "`category` needs letters or digits to make a URL from",
+        ));
+    }
+    let mut tags: Vec<String> = Vec::new();
+    for tag in fm.tags {
+        let tag = tag.trim().to_string();
+        if slugify(&tag).is_empty() {
+            errors.push(source.error_at_key(
+                "tags",
+                format!("tag `{tag}` needs letters or digits to make a URL from"),
+            ));
+        } else if !tags.contains(&tag) {
+            tags.push(tag);
+        }
+    }
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    Ok(ArticleMeta {
+        title,
+        date: date.unwrap_or_default(),
+        updated,
+        slug,
+        authors,
+        category,
+        tags,
+        summary: fm.summary,
+        image: fm.image,
+        image_alt: fm.image_alt,
+        image_caption: fm.image_caption,
+        draft: fm.draft,
+        expires,
+        aliases: fm.aliases,
+        canonical_url: fm.canonical_url,
+        template: fm.template,
+        extra: fm.extra,
+    })
+}
+
+fn check_page(
+    fm: PageFrontMatter,
+    source: &SourceFile,
+    stem: &str,
+) -> Result<PageMeta, Vec<Diagnostic>> {
+    let mut errors = Vec::new();
+    let title = required_text(fm.title, "title", "page", source, &mut errors);
+    let slug = make_slug(fm.slug, stem, source, &mut errors);
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    Ok(PageMeta {
+        title,
+        slug,
+        template: fm.template,
+        draft: fm.draft,
+        extra: fm.extra,
+    })
+}
+
+fn check_author(
+    fm: AuthorFrontMatter,
+    source: &SourceFile,
+    stem: &str,
+) -> Result<AuthorMeta, Vec<Diagnostic>> {
+    let mut errors = Vec::new();
+    let name = required_text(fm.name, "name", "author profile", source, &mut errors);
+    if slugify(stem) != stem {
+        errors.push(Diagnostic::error(
+            &source.display,
+            format!(
+                "author ID `{stem}` (the file name) must be a slug of lowercase letters, digits and hyphens, such as `{}`",
+                slugify(stem)
+            ),
+        ));
+    }
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    Ok(AuthorMeta {
+        id: stem.to_string(),
+        name,
+        avatar: fm.avatar,
+        links: fm.links,
+        extra: fm.extra,
+    })
+}

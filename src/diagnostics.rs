@@ -1,0 +1,198 @@
+//! Diagnostics: the errors and warnings a build reports, each tied to a file
+//! and, where one applies, a line and column of that file.
+//!
+//! Every stage collects diagnostics instead of stopping at the first, so one
+//! run shows every mistake in the site, the way a compiler does.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+/// How serious a diagnostic is: errors fail the build, warnings do not.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Severity {
+    Error,
+    Warning,
+}
+
+/// A position in a source file, both 1-based.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Position {
+    pub line: usize,
+    pub column: usize,
+}
+
+/// One problem found in the site.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Diagnostic {
+    pub severity: Severity,
+    /// The file as the user names it: relative to the site root, joined to
+    /// the root they gave on the command line.
+    pub path: PathBuf,
+    pub position: Option<Position>,
+    pub message: String,
+    /// The offending source line, shown under the message with a caret.
+    pub excerpt: Option<String>,
+}
+
+impl Diagnostic {
+    pub fn error(path: impl Into<PathBuf>, message: impl Into<String>) -> Self {
+        Diagnostic {
+            severity: Severity::Error,
+            path: path.into(),
+            position: None,
+            message: message.into(),
+            excerpt: None,
+        }
+    }
+
+    pub fn warning(path: impl Into<PathBuf>, message: impl Into<String>) -> Self {
+        Diagnostic {
+            severity: Severity::Warning,
+            ..Diagnostic::error(path, message)
+        }
+    }
+
+    /// Points the diagnostic at `line` (1-based) of `source`, keeping that
+    /// line as the excerpt. Lines past the end are clamped to the last one.
+    pub fn at(mut self, source: &str, line: usize, column: usize) -> Self {
+        let line = line.max(1);
+        let text = source.lines().nth(line - 1).unwrap_or("");
+        self.position = Some(Position {
+            line,
+            column: column.max(1),
+        });
+        self.excerpt = Some(text.trim_end_matches('\r').to_string());
+        self
+    }
+
+    /// Points the diagnostic at a byte offset of `source`.
+    pub fn at_offset(self, source: &str, offset: usize) -> Self {
+        let (line, column) = line_column(source, offset);
+        self.at(source, line, column)
+    }
+
+    pub fn is_error(&self) -> bool {
+        self.severity == Severity::Error
+    }
+}
+
+/// 1-based line and column (counted in characters) of a byte offset.
+pub fn line_column(source: &str, offset: usize) -> (usize, usize) {
+    let mut offset = offset.min(source.len());
+    while !source.is_char_boundary(offset) {
+        offset -= 1;
+    }
+    let before = &source[..offset];
+    let line = before.matches('\n').count() + 1;
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    let column = before[line_start..].chars().count() + 1;
+    (line, column)
+}
+
+impl fmt::Display for Diagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let label = match self.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        };
+        let path = self.path.display();
+        match self.position {
+            Some(Position { line, column }) => {
+                write!(f, "{label}: {path}:{line}:{column}: {}", self.message)?
+            }
+            None => write!(f, "{label}: {path}: {}", self.message)?,
+        }
+        if let (Some(excerpt), Some(pos)) = (&self.excerpt, self.position) {
+            let gutter = pos.line.to_string().len();
+            let shown: String = excerpt.chars().take(200).collect();
+            let caret_at = pos.column.saturating_sub(1).min(shown.chars().count());
+            // Tabs keep their width in the caret line so the caret lines up.
+            let pad: String = shown
+                .chars()
+                .take(caret_at)
+                .map(|c| if c == '\t' { '\t' } else { ' ' })
+                .collect();
+            write!(
+                f,
+                "\n{:gutter$} |\n{} | {}\n{:gutter$} | {}^",
+                "", pos.line, shown, "", pad
+            )?;
+        }
+        Ok(())
+    }
+}
+
+/// The diagnostics of one build, in a stable order.
+#[derive(Debug, Default)]
+pub struct Diagnostics {
+    items: Vec<Diagnostic>,
+}
+
+impl Diagnostics {
+    pub fn push(&mut self, diagnostic: Diagnostic) {
+        self.items.push(diagnostic);
+    }
+
+    pub fn extend(&mut self, more: impl IntoIterator<Item = Diagnostic>) {
+        self.items.extend(more);
+    }
+
+    pub fn has_errors(&self) -> bool {
+        self.items.iter().any(Diagnostic::is_error)
+    }
+
+    pub fn error_count(&self) -> usize {
+        self.items.iter().filter(|d| d.is_error()).count()
+    }
+
+    /// Errors first, then warnings; each group by file and position, so two
+    /// runs over the same site print the same report.
+    pub fn into_sorted(mut self) -> Vec<Diagnostic> {
+        self.items.sort_by(|a, b| {
+            (a.severity, &a.path, a.position, &a.message)
+                .cmp(&(b.severity, &b.path, b.position, &b.message))
+        });
+        self.items.dedup();
+        self.items
+    }
+}
+
+/// Joins a site-relative path to the root the user gave, for display: with
+/// the default root `.` the path is shown as it is.
+pub fn display_path(root: &Path, relative: &Path) -> PathBuf {
+    if root == Path::new(".") || root.as_os_str().is_empty() {
+        relative.to_path_buf()
+    } else {
+        root.join(relative)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formats_position_excerpt_and_caret() {
+        let source = "title = \"A\"\ntitel = \"B\"\n";
+        let d = Diagnostic::error("content/a.md", "unknown key `titel`").at(source, 2, 1);
+        assert_eq!(
+            d.to_string(),
+            "error: content/a.md:2:1: unknown key `titel`\n  |\n2 | titel = \"B\"\n  | ^"
+        );
+    }
+
+    #[test]
+    fn formats_without_position() {
+        let d = Diagnostic::error("site.toml", "not found");
+        assert_eq!(d.to_string(), "error: site.toml: not found");
+    }
+
+    #[test]
+    fn line_column_counts_characters() {
+        let source = "ab\n¥cd";
+        assert_eq!(line_column(source, 0), (1, 1));
+        assert_eq!(line_column(source, 3), (2, 1));
+        assert_eq!(line_column(source, 5), (2, 2));
+        assert_eq!(line_column(source, 999), (2, 4));
+    }
+}

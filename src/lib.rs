@@ -1,0 +1,19 @@
+//! gazette: a static site generator for news sites.
+//!
+//! The build runs in stages, each in its own module, and data flows one
+//! way: [`config`] and [`content`] load, [`site`] models, [`render`] and
+//! [`feeds`] turn the model into bytes, [`output`] writes them. [`build`]
+//! runs the stages; [`diagnostics`] carries what went wrong.
+
+pub mod build;
+pub mod cli;
+pub mod config;
+pub mod content;
+pub mod diagnostics;
+pub mod feeds;
+pub mod markdown;
+pub mod output;
+pub mod render;
+pub mod site;
+pub mod slug;
+pub mod strict;

@@ -1,0 +1,79 @@
+//! The `gazette` command: parse the arguments, run, report, exit.
+
+use clap::Parser;
+use gazette::build::{BuildOptions, BuildReport, build};
+use gazette::cli::{BuildArgs, Cli, Command};
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Build(args) => run_build(args),
+    }
+}
+
+fn run_build(args: BuildArgs) -> ExitCode {
+    let quiet = args.quiet;
+    let mut options = BuildOptions::new(args.root);
+    options.output = args.output;
+    options.base_url = args.base_url;
+    options.drafts = args.drafts;
+    options.future = args.future;
+    match build(&options) {
+        Ok(report) => {
+            for warning in &report.warnings {
+                eprintln!("{warning}");
+            }
+            if !quiet {
+                print_summary(&report);
+            }
+            ExitCode::SUCCESS
+        }
+        Err(failure) => {
+            for diagnostic in &failure.diagnostics {
+                eprintln!("{diagnostic}");
+            }
+            let errors = failure.diagnostics.iter().filter(|d| d.is_error()).count();
+            eprintln!(
+                "build failed: {errors} error{}; the previous output is untouched",
+                if errors == 1 { "" } else { "s" }
+            );
+            ExitCode::from(1)
+        }
+    }
+}
+
+fn plural(n: usize, word: &str) -> String {
+    format!("{n} {word}{}", if n == 1 { "" } else { "s" })
+}
+
+fn print_summary(r: &BuildReport) {
+    println!(
+        "Built {}, {} and {} into {} in {} ms",
+        plural(r.articles, "article"),
+        plural(r.pages, "page"),
+        plural(r.authors, "author"),
+        r.output.display(),
+        r.elapsed.as_millis()
+    );
+    println!(
+        "  {}: {} written, {} unchanged, {} stale removed",
+        plural(r.files, "file"),
+        r.files_changed,
+        r.files - r.files_changed,
+        r.files_removed
+    );
+    let mut left_out = Vec::new();
+    if r.drafts_left_out > 0 {
+        left_out.push(format!("{} (--drafts)", plural(r.drafts_left_out, "draft")));
+    }
+    if r.scheduled_left_out > 0 {
+        left_out.push(format!("{} scheduled (--future)", r.scheduled_left_out));
+    }
+    if r.expired_left_out > 0 {
+        left_out.push(format!("{} expired", r.expired_left_out));
+    }
+    if !left_out.is_empty() {
+        println!("  left out: {}", left_out.join(", "));
+    }
+}

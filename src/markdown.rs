@@ -1,0 +1,339 @@
+//! Markdown → HTML with pulldown-cmark: the options are set here and only
+//! here, along with heading ids, summaries, word counts and `@/` links to
+//! other content files.
+
+use crate::slug::slugify;
+use pulldown_cmark::{CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd, html};
+use std::collections::HashSet;
+
+/// The Markdown dialect of every content file.
+pub fn options() -> Options {
+    Options::ENABLE_TABLES
+        | Options::ENABLE_FOOTNOTES
+        | Options::ENABLE_STRIKETHROUGH
+        | Options::ENABLE_TASKLISTS
+        | Options::ENABLE_SMART_PUNCTUATION
+        | Options::ENABLE_HEADING_ATTRIBUTES
+}
+
+/// The line that ends a hand-written summary.
+pub const MORE_MARKER: &str = "<!-- more -->";
+
+/// A link to another content file, `@/articles/2021/x.md#heading`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ContentLink {
+    /// Path under content/, as written after `@/`.
+    pub target: String,
+    pub fragment: Option<String>,
+    /// Byte offset of the link in the Markdown text.
+    pub offset: usize,
+}
+
+/// A content link whose target file does not exist.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BrokenLink {
+    pub target: String,
+    pub offset: usize,
+}
+
+/// The HTML of a Markdown text and what was learnt while rendering it.
+#[derive(Debug, Default, Clone)]
+pub struct Rendered {
+    pub html: String,
+    /// The summary: the part above `<!-- more -->`, else the first paragraph.
+    pub summary_html: String,
+    /// The summary as plain text, for meta descriptions and search.
+    pub summary_text: String,
+    pub word_count: usize,
+    /// Ids of the headings, in order, for `#fragment` links and checks.
+    pub heading_ids: Vec<String>,
+    pub content_links: Vec<ContentLink>,
+    pub broken_links: Vec<BrokenLink>,
+}
+
+/// Renders `markdown`. `resolve` maps a content path (`articles/2021/x.md`)
+/// to its page URL; links to paths it does not know are reported broken.
+pub fn render(markdown: &str, resolve: &dyn Fn(&str) -> Option<String>) -> Rendered {
+    let mut rendered = Rendered::default();
+    let events = collect_events(markdown, resolve, &mut rendered);
+    rendered.word_count = events_text(&events)
+        .split_whitespace()
+        .filter(|w| w.chars().any(char::is_alphanumeric))
+        .count();
+
+    let summary_events = match find_more_marker(markdown) {
+        Some(end) => {
+            let mut ignored = Rendered::default();
+            collect_events(&markdown[..end], resolve, &mut ignored)
+        }
+        None => first_paragraph(&events),
+    };
+    rendered.summary_text = events_text(&summary_events);
+    rendered.summary_html = to_html(summary_events.into_iter());
+    rendered.html = to_html(events.into_iter());
+    rendered
+}
+
+/// Renders a short Markdown text such as a front-matter summary or a
+/// biography, where links to content files are not expected.
+pub fn render_fragment(markdown: &str) -> String {
+    render(markdown, &|_| None).html
+}
+
+/// Plain text of a Markdown text, for meta descriptions.
+pub fn plain_text(markdown: &str) -> String {
+    let events: Vec<Event<'_>> = Parser::new_ext(markdown, options()).collect();
+    events_text(&events)
+}
+
+fn events_text(events: &[Event<'_>]) -> String {
+    let mut text = String::new();
+    for event in events {
+        match event {
+            Event::Text(t) | Event::Code(t) => text.push_str(t),
+            // Inline events join; everything else separates words.
+            Event::Start(Tag::Emphasis | Tag::Strong | Tag::Strikethrough | Tag::Link { .. })
+            | Event::End(
+                TagEnd::Emphasis | TagEnd::Strong | TagEnd::Strikethrough | TagEnd::Link,
+            ) => {}
+            Event::Start(_) | Event::End(_) | Event::SoftBreak | Event::HardBreak => text.push(' '),
+            _ => {}
+        }
+    }
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// Byte offset where the `<!-- more -->` line starts, if there is one.
+fn find_more_marker(markdown: &str) -> Option<usize> {
+    let mut offset = 0;
+    for line in markdown.split_inclusive('\n') {
+        if line.trim() == MORE_MARKER {
+            return Some(offset);
+        }
+        offset += line.len();
+    }
+    None
+}
+
+fn to_html<'a>(events: impl Iterator<Item = Event<'a>>) -> String {
+    let mut out = String::new();
+    html::push_html(&mut out, events);
+    out
+}
+
+fn first_paragraph<'a>(events: &[Event<'a>]) -> Vec<Event<'a>> {
+    let Some(start) = events
+        .iter()
+        .position(|e| matches!(e, Event::Start(Tag::Paragraph)))
+    else {
+        return Vec::new();
+    };
+    let mut depth = 0usize;
+    let mut end = start;
+    for (i, event) in events.iter().enumerate().skip(start) {
+        match event {
+            Event::Start(Tag::Paragraph) => depth += 1,
+            Event::End(TagEnd::Paragraph) => {
+                depth -= 1;
+                if depth == 0 {
+                    end = i;
+                    break;
+                }
+            }
+            _ => {}
+        }
+    }
+    // Footnote references in a summary would point at nothing.
+    events[start..=end]
+        .iter()
+        .filter(|e| !matches!(e, Event::FootnoteReference(_)))
+        .cloned()
+        .collect()
+}
+
+/// Parses `markdown` into events, giving headings ids and resolving `@/`
+/// links on the way.
+fn collect_events<'a>(
+    markdown: &'a str,
+    resolve: &dyn Fn(&str) -> Option<String>,
+    rendered: &mut Rendered,
+) -> Vec<Event<'a>> {
+    let mut events: Vec<Event<'a>> = Vec::new();
+    let mut used_ids: HashSet<String> = HashSet::new();
+    // Where the heading being read starts in `events`, and its explicit id.
+    let mut open_heading: Option<usize> = None;
+
+    for (event, range) in Parser::new_ext(markdown, options()).into_offset_iter() {
+        match event {
+            Event::Start(Tag::Heading { .. }) => {
+                open_heading = Some(events.len());
+                events.push(event);
+            }
+            Event::End(TagEnd::Heading(_)) => {
+                if let Some(start) = open_heading.take() {
+                    let id = assign_heading_id(&mut events, start, &mut used_ids);
+                    rendered.heading_ids.push(id);
+                }
+                events.push(event);
+            }
+            Event::Start(Tag::Link {
+                link_type,
+                dest_url,
+                title,
+                id,
+            }) if dest_url.starts_with("@/") => {
+                let (path, fragment) = match dest_url[2..].split_once('#') {
+                    Some((p, f)) => (p.to_string(), Some(f.to_string())),
+                    None => (dest_url[2..].to_string(), None),
+                };
+                let dest = match resolve(&path) {
+                    Some(url) => {
+                        rendered.content_links.push(ContentLink {
+                            target: path,
+                            fragment: fragment.clone(),
+                            offset: range.start,
+                        });
+                        match fragment {
+                            Some(f) => format!("{url}#{f}"),
+                            None => url,
+                        }
+                    }
+                    None => {
+                        rendered.broken_links.push(BrokenLink {
+                            target: dest_url.to_string(),
+                            offset: range.start,
+                        });
+                        dest_url.to_string()
+                    }
+                };
+                events.push(Event::Start(Tag::Link {
+                    link_type,
+                    dest_url: CowStr::from(dest),
+                    title,
+                    id,
+                }));
+            }
+            other => events.push(other),
+        }
+    }
+    events
+}
+
+/// Gives the heading that starts at `events[start]` an id: its explicit
+/// `{#id}` if it has one, else the slug of its text, made unique.
+fn assign_heading_id(events: &mut [Event<'_>], start: usize, used: &mut HashSet<String>) -> String {
+    let text: String = events[start + 1..]
+        .iter()
+        .filter_map(|e| match e {
+            Event::Text(t) | Event::Code(t) => Some(t.as_ref()),
+            _ => None,
+        })
+        .collect();
+    let Event::Start(Tag::Heading {
+        level,
+        id,
+        classes,
+        attrs,
+    }) = &events[start]
+    else {
+        return String::new();
+    };
+    let base = match id {
+        Some(explicit) => explicit.to_string(),
+        None => {
+            let slug = slugify(&text);
+            if slug.is_empty() {
+                "section".to_string()
+            } else {
+                slug
+            }
+        }
+    };
+    let mut unique = base.clone();
+    let mut n = 1;
+    while !used.insert(unique.clone()) {
+        unique = format!("{base}-{n}");
+        n += 1;
+    }
+    let level: HeadingLevel = *level;
+    let classes = classes.clone();
+    let attrs = attrs.clone();
+    events[start] = Event::Start(Tag::Heading {
+        level,
+        id: Some(CowStr::from(unique.clone())),
+        classes,
+        attrs,
+    });
+    unique
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn none(_: &str) -> Option<String> {
+        None
+    }
+
+    #[test]
+    fn renders_tables_footnotes_strikethrough_tasks_and_smart_quotes() {
+        let md = "He said \"yes\".\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\n~~old~~\n\n- [x] done\n\nNote[^1].\n\n[^1]: A footnote.\n";
+        let html = render(md, &none).html;
+        assert!(html.contains("“yes”"), "{html}");
+        assert!(html.contains("<table>"));
+        assert!(html.contains("<del>old</del>"));
+        assert!(html.contains("type=\"checkbox\""));
+        assert!(html.contains("footnote-definition"));
+    }
+
+    #[test]
+    fn headings_get_unique_ids() {
+        let r = render(
+            "## Sales rise\n\n## Sales rise\n\n## Custom {#own}\n",
+            &none,
+        );
+        assert_eq!(r.heading_ids, vec!["sales-rise", "sales-rise-1", "own"]);
+        assert!(
+            r.html.contains("<h2 id=\"sales-rise-1\">Sales rise</h2>"),
+            "{}",
+            r.html
+        );
+    }
+
+    #[test]
+    fn summary_is_first_paragraph_or_above_more() {
+        let r = render("# T\n\nFirst *para*.\n\nSecond.\n", &none);
+        assert_eq!(r.summary_html, "<p>First <em>para</em>.</p>\n");
+        let r = render("One.\n\nTwo.\n\n<!-- more -->\n\nThree.\n", &none);
+        assert_eq!(r.summary_html, "<p>One.</p>\n<p>Two.</p>\n");
+        assert!(r.html.contains("Three."));
+    }
+
+    #[test]
+    fn content_links_resolve_or_are_reported() {
+        let resolve = |p: &str| (p == "articles/a.md").then(|| "https://e.com/a/".to_string());
+        let r = render(
+            "[A](@/articles/a.md#intro) and [B](@/articles/b.md)",
+            &resolve,
+        );
+        assert!(
+            r.html.contains("href=\"https://e.com/a/#intro\""),
+            "{}",
+            r.html
+        );
+        assert_eq!(r.content_links[0].fragment.as_deref(), Some("intro"));
+        assert_eq!(r.broken_links.len(), 1);
+        assert_eq!(r.broken_links[0].target, "@/articles/b.md");
+        assert_eq!(r.broken_links[0].offset, 31);
+    }
+
+    #[test]
+    fn counts_words_and_extracts_plain_text() {
+        let r = render("Three little *words*.\n\n```\ncode here\n```\n", &none);
+        assert_eq!(r.word_count, 5);
+        assert_eq!(
+            plain_text("A **bold** [link](x).\n\nNext."),
+            "A bold link. Next."
+        );
+    }
+}

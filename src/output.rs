@@ -1,0 +1,358 @@
+//! Writing the output folder atomically.
+//!
+//! Files are written into a staging folder beside the output, then the two
+//! are swapped in one step, so a failed build never touches the previous
+//! output. The staging folder is the output of the build before last, kept
+//! between builds: only files whose bytes changed are rewritten and only
+//! stale ones deleted, which keeps rebuilds near the speed of the file
+//! system and leaves unchanged files with their modification times.
+
+use std::collections::HashSet;
+use std::fs;
+use std::io;
+use std::path::{Component, Path, PathBuf};
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use walkdir::WalkDir;
+
+/// An output path made from a site path (`/2021/03/26/x/` →
+/// `2021/03/26/x/index.html`, `/feed.xml` → `feed.xml`).
+pub fn file_for_site_path(site_path: &str) -> Result<PathBuf, String> {
+    let trimmed = site_path.trim_start_matches('/');
+    let file = if trimmed.is_empty() || trimmed.ends_with('/') {
+        format!("{trimmed}index.html")
+    } else {
+        trimmed.to_string()
+    };
+    safe_relative(&file)
+}
+
+/// Checks that `path` stays inside the folder it is joined to: relative,
+/// no `..`, no empty or `.` segments, no backslashes or NUL bytes.
+pub fn safe_relative(path: &str) -> Result<PathBuf, String> {
+    let refuse = || {
+        Err(format!(
+            "unsafe output path `{path}`: it would leave the output folder"
+        ))
+    };
+    if path.is_empty() || path.contains('\\') || path.contains('\0') {
+        return refuse();
+    }
+    let mut out = PathBuf::new();
+    for segment in path.split('/') {
+        if segment.is_empty() || segment == "." || segment == ".." {
+            return refuse();
+        }
+        out.push(segment);
+    }
+    if out.components().any(|c| !matches!(c, Component::Normal(_))) {
+        return refuse();
+    }
+    Ok(out)
+}
+
+/// The counts a finished write reports.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct WriteStats {
+    pub files: usize,
+    pub changed: usize,
+    pub removed: usize,
+}
+
+/// An output being written. Dropping it without [`Output::commit`] leaves
+/// the previous output as it was.
+pub struct Output {
+    target: PathBuf,
+    staging: PathBuf,
+    written: Mutex<HashSet<PathBuf>>,
+    changed: AtomicUsize,
+}
+
+impl Output {
+    /// Prepares the staging folder beside `target`.
+    pub fn begin(target: &Path) -> io::Result<Output> {
+        let name = target
+            .file_name()
+            .ok_or_else(|| io::Error::other("the output folder has no name"))?;
+        let parent = match target.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+            _ => PathBuf::from("."),
+        };
+        fs::create_dir_all(&parent)?;
+        if target.exists() && !target.is_dir() {
+            return Err(io::Error::other(format!(
+                "{} exists and is not a folder",
+                target.display()
+            )));
+        }
+        let staging = parent.join(format!(".{}.gazette-staging", name.to_string_lossy()));
+        if staging.exists() && !staging.is_dir() {
+            fs::remove_file(&staging)?;
+        }
+        fs::create_dir_all(&staging)?;
+        Ok(Output {
+            target: target.to_path_buf(),
+            staging,
+            written: Mutex::new(HashSet::new()),
+            changed: AtomicUsize::new(0),
+        })
+    }
+
+    /// Claims `relative` for this build; a second claim is an error, since
+    /// two things of the site would write the same file.
+    fn claim(&self, relative: &Path) -> Result<PathBuf, String> {
+        let mut written = self.written.lock().unwrap_or_else(|e| e.into_inner());
+        if !written.insert(relative.to_path_buf()) {
+            return Err(format!(
+                "two parts of the site write the same file {}",
+                relative.display()
+            ));
+        }
+        Ok(self.staging.join(relative))
+    }
+
+    /// Writes `bytes` to `relative` unless the file already holds them.
+    pub fn write(&self, relative: &Path, bytes: &[u8]) -> Result<(), String> {
+        let path = self.claim(relative)?;
+        let describe = |e: io::Error| format!("cannot write {}: {e}", relative.display());
+        if unchanged(&path, bytes.len() as u64, || {
+            fs::read(&path).ok().is_some_and(|old| old == bytes)
+        }) {
+            return Ok(());
+        }
+        self.make_room(&path).map_err(describe)?;
+        fs::write(&path, bytes).map_err(describe)?;
+        self.changed.fetch_add(1, Ordering::Relaxed);
+        Ok(())
+    }
+
+    /// Copies the file at `from` to `relative` unless it is already there.
+    pub fn copy(&self, from: &Path, relative: &Path) -> Result<(), String> {
+        let path = self.claim(relative)?;
+        let describe = |e: io::Error| {
+            format!(
+                "cannot copy {} to {}: {e}",
+                from.display(),
+                relative.display()
+            )
+        };
+        let source_len = fs::metadata(from).map_err(describe)?.len();
+        if unchanged(&path, source_len, || same_contents(from, &path)) {
+            return Ok(());
+        }
+        self.make_room(&path).map_err(describe)?;
+        fs::copy(from, &path).map_err(describe)?;
+        self.changed.fetch_add(1, Ordering::Relaxed);
+        Ok(())
+    }
+
+    /// Clears the way for a file at `path`: a folder, symbolic link or file
+    /// in its place or in place of one of its parent folders goes.
+    fn make_room(&self, path: &Path) -> io::Result<()> {
+        if let Ok(meta) = fs::symlink_metadata(path) {
+            if meta.is_dir() {
+                fs::remove_dir_all(path)?;
+            } else {
+                fs::remove_file(path)?;
+            }
+        }
+        let Some(parent) = path.parent() else {
+            return Ok(());
+        };
+        if fs::create_dir_all(parent).is_ok() {
+            return Ok(());
+        }
+        // A file of an earlier build stands where a folder must now be.
+        for ancestor in parent.ancestors() {
+            if ancestor == self.staging {
+                break;
+            }
+            if fs::symlink_metadata(ancestor).is_ok_and(|m| !m.is_dir()) {
+                fs::remove_file(ancestor)?;
+            }
+        }
+        fs::create_dir_all(parent)
+    }
+
+    /// Deletes what this build did not write, then swaps the staging folder
+    /// in as the output. The previous output becomes the next staging folder.
+    pub fn commit(self) -> io::Result<WriteStats> {
+        let written = self.written.into_inner().unwrap_or_else(|e| e.into_inner());
+        let mut removed = 0;
+        for entry in WalkDir::new(&self.staging)
+            .contents_first(true)
+            .min_depth(1)
+            .into_iter()
+            .filter_map(Result::ok)
+        {
+            let relative = entry
+                .path()
+                .strip_prefix(&self.staging)
+                .unwrap_or(entry.path());
+            if entry.file_type().is_dir() {
+                // Fails while the folder still holds files: that is intended.
+                let _ = fs::remove_dir(entry.path());
+            } else if !written.contains(relative) {
+                fs::remove_file(entry.path())?;
+                removed += 1;
+            }
+        }
+        swap(&self.staging, &self.target)?;
+        Ok(WriteStats {
+            files: written.len(),
+            changed: self.changed.into_inner(),
+            removed,
+        })
+    }
+}
+
+fn unchanged(path: &Path, new_len: u64, same: impl FnOnce() -> bool) -> bool {
+    match fs::symlink_metadata(path) {
+        Ok(meta) if meta.is_file() && meta.len() == new_len => same(),
+        _ => false,
+    }
+}
+
+fn same_contents(a: &Path, b: &Path) -> bool {
+    match (fs::read(a), fs::read(b)) {
+        (Ok(x), Ok(y)) => x == y,
+        _ => false,
+    }
+}
+
+/// Puts `staging` in place of `target` in one step where the system allows
+/// it; `staging` then holds what `target` held.
+fn swap(staging: &Path, target: &Path) -> io::Result<()> {
+    if !target.exists() {
+        return fs::rename(staging, target);
+    }
+    if exchange(staging, target).is_ok() {
+        return Ok(());
+    }
+    // No atomic exchange here: two renames, with a short moment between
+    // them in which the output folder is missing.
+    let aside = staging.with_extension("gazette-old");
+    if aside.exists() {
+        fs::remove_dir_all(&aside)?;
+    }
+    fs::rename(target, &aside)?;
+    if let Err(e) = fs::rename(staging, target) {
+        fs::rename(&aside, target)?;
+        return Err(e);
+    }
+    fs::rename(&aside, staging)
+}
+
+#[cfg(target_os = "linux")]
+fn exchange(a: &Path, b: &Path) -> io::Result<()> {
+    use std::ffi::CString;
+    use std::os::unix::ffi::OsStrExt;
+    let a = CString::new(a.as_os_str().as_bytes()).map_err(io::Error::other)?;
+    let b = CString::new(b.as_os_str().as_bytes()).map_err(io::Error::other)?;
+    // SAFETY: both paths are valid NUL-terminated strings that outlive the
+    // call, and AT_FDCWD resolves them against the current folder.
+    let result = unsafe {
+        libc::renameat2(
+            libc::AT_FDCWD,
+            a.as_ptr(),
+            libc::AT_FDCWD,
+            b.as_ptr(),
+            libc::RENAME_EXCHANGE,
+        )
+    };
+    if result == 0 {
+        Ok(())
+    } else {
+        Err(io::Error::last_os_error())
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+fn exchange(_: &Path, _: &Path) -> io::Result<()> {
+    Err(io::Error::from(io::ErrorKind::Unsupported))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn site_paths_map_to_files() {
+        assert_eq!(
+            file_for_site_path("/").unwrap(),
+            PathBuf::from("index.html")
+        );
+        assert_eq!(
+            file_for_site_path("/2021/03/26/x/").unwrap(),
+            PathBuf::from("2021/03/26/x/index.html")
+        );
+        assert_eq!(
+            file_for_site_path("/feed.xml").unwrap(),
+            PathBuf::from("feed.xml")
+        );
+    }
+
+    #[test]
+    fn unsafe_paths_are_refused() {
+        for bad in [
+            "../x",
+            "a/../../x",
+            "/etc/passwd",
+            "a//b",
+            "a\\..\\b",
+            "./a",
+            "",
+        ] {
+            assert!(safe_relative(bad).is_err(), "{bad}");
+        }
+        assert!(file_for_site_path("/../../etc/").is_err());
+    }
+
+    #[test]
+    fn commit_swaps_and_removes_stale_files() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("public");
+        let first = Output::begin(&target).unwrap();
+        first.write(Path::new("a/index.html"), b"one").unwrap();
+        first.write(Path::new("old.html"), b"old").unwrap();
+        first.commit().unwrap();
+        let second = Output::begin(&target).unwrap();
+        second.write(Path::new("a/index.html"), b"two").unwrap();
+        assert!(second.write(Path::new("a/index.html"), b"again").is_err());
+        let stats = second.commit().unwrap();
+        assert_eq!(stats.files, 1);
+        assert_eq!(fs::read(target.join("a/index.html")).unwrap(), b"two");
+        assert!(!target.join("old.html").exists());
+        // A third build reuses the first output as staging: `a` changes
+        // there (it held "one") and old.html is stale.
+        let third = Output::begin(&target).unwrap();
+        third.write(Path::new("a/index.html"), b"two").unwrap();
+        let stats = third.commit().unwrap();
+        assert_eq!((stats.files, stats.changed, stats.removed), (1, 1, 1));
+        // A fourth finds the second output, identical: nothing to write.
+        let fourth = Output::begin(&target).unwrap();
+        fourth.write(Path::new("a/index.html"), b"two").unwrap();
+        let stats = fourth.commit().unwrap();
+        assert_eq!((stats.files, stats.changed, stats.removed), (1, 0, 0));
+        assert!(!target.join("old.html").exists());
+    }
+
+    #[test]
+    fn a_file_may_replace_a_folder_and_back() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("out");
+        let o = Output::begin(&target).unwrap();
+        o.write(Path::new("x/index.html"), b"dir").unwrap();
+        o.commit().unwrap();
+        let o = Output::begin(&target).unwrap();
+        o.write(Path::new("x"), b"file").unwrap();
+        o.commit().unwrap();
+        let o = Output::begin(&target).unwrap();
+        o.write(Path::new("x"), b"file").unwrap();
+        o.commit().unwrap();
+        let o = Output::begin(&target).unwrap();
+        o.write(Path::new("x/index.html"), b"dir").unwrap();
+        o.commit().unwrap();
+        assert_eq!(fs::read(target.join("x/index.html")).unwrap(), b"dir");
+    }
+}

@@ -1,0 +1,216 @@
+//! The Tera templates: the built-in set embedded in the binary, and the
+//! site's templates/ files that replace built-ins of the same name.
+
+use super::RenderError;
+use crate::diagnostics::{Diagnostic, display_path};
+use serde_json::Value;
+use std::collections::BTreeMap;
+use std::error::Error as _;
+use std::path::{Path, PathBuf};
+use tera::{Context, Tera};
+use walkdir::WalkDir;
+
+/// The built-in templates, by name.
+const BUILT_IN: &[(&str, &str)] = &[
+    ("base.html", include_str!("../templates/base.html")),
+    ("index.html", include_str!("../templates/index.html")),
+    ("article.html", include_str!("../templates/article.html")),
+    ("page.html", include_str!("../templates/page.html")),
+    ("author.html", include_str!("../templates/author.html")),
+    ("term.html", include_str!("../templates/term.html")),
+    ("404.html", include_str!("../templates/404.html")),
+    (
+        "partials/card.html",
+        include_str!("../templates/partials/card.html"),
+    ),
+    (
+        "partials/pagination.html",
+        include_str!("../templates/partials/pagination.html"),
+    ),
+    (
+        "partials/footer.html",
+        include_str!("../templates/partials/footer.html"),
+    ),
+    ("style.css", include_str!("../templates/style.css")),
+];
+
+pub struct Templates {
+    tera: Tera,
+    /// Site templates, by name, with the path shown in diagnostics.
+    overrides: BTreeMap<String, PathBuf>,
+}
+
+impl Templates {
+    /// Loads the built-ins and the site's templates/. Every template with a
+    /// syntax error is reported, each with its line.
+    pub fn load(root: &Path) -> Result<Templates, Vec<Diagnostic>> {
+        let mut sources: BTreeMap<String, (String, Option<PathBuf>)> = BUILT_IN
+            .iter()
+            .map(|(name, text)| (name.to_string(), (text.to_string(), None)))
+            .collect();
+        let mut errors = Vec::new();
+        let dir = root.join("templates");
+        if dir.is_dir() {
+            let walker = WalkDir::new(&dir)
+                .sort_by_file_name()
+                .into_iter()
+                .filter_entry(|e| {
+                    e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.')
+                });
+            for entry in walker {
+                let entry = match entry {
+                    Ok(e) => e,
+                    Err(e) => {
+                        errors.push(Diagnostic::error(
+                            display_path(root, Path::new("templates")),
+                            format!("cannot read: {e}"),
+                        ));
+                        continue;
+                    }
+                };
+                if !entry.file_type().is_file() {
+                    continue;
+                }
+                let relative = entry.path().strip_prefix(root).unwrap_or(entry.path());
+                let name = entry
+                    .path()
+                    .strip_prefix(&dir)
+                    .unwrap_or(entry.path())
+                    .components()
+                    .map(|c| c.as_os_str().to_string_lossy().into_owned())
+                    .collect::<Vec<_>>()
+                    .join("/");
+                match crate::content::read_text(root, relative) {
+                    Ok(text) => {
+                        sources.insert(name, (text, Some(display_path(root, relative))));
+                    }
+                    Err(d) => errors.push(d),
+                }
+            }
+        }
+
+        // Parse each template on its own first, so every syntax error in
+        // every file is reported, with its own line.
+        for (name, (text, display)) in &sources {
+            if let Err(e) = tera::Template::new(name, None, text) {
+                errors.push(syntax_error(name, display.as_deref(), text, &e));
+            }
+        }
+        if !errors.is_empty() {
+            return Err(errors);
+        }
+
+        let mut tera = Tera::default();
+        tera.autoescape_on(vec![".html", ".htm", ".xml"]);
+        tera.set_escape_fn(escape_html);
+        let overrides: BTreeMap<String, PathBuf> = sources
+            .iter()
+            .filter_map(|(name, (_, display))| display.clone().map(|d| (name.clone(), d)))
+            .collect();
+        let all: Vec<(String, String)> = sources
+            .into_iter()
+            .map(|(name, (text, _))| (name, text))
+            .collect();
+        if let Err(e) = tera.add_raw_templates(all) {
+            // A parent or include that does not exist, or a loop of them.
+            let message = error_chain(&e);
+            let path = overrides
+                .iter()
+                .find(|(name, _)| message.contains(&format!("'{name}'")))
+                .map_or_else(|| PathBuf::from("templates"), |(_, d)| d.clone());
+            return Err(vec![Diagnostic::error(path, message)]);
+        }
+        Ok(Templates { tera, overrides })
+    }
+
+    pub fn has(&self, name: &str) -> bool {
+        self.tera.get_template_names().any(|n| n == name)
+    }
+
+    /// Where a template comes from, for diagnostics.
+    pub fn display(&self, name: &str) -> PathBuf {
+        self.overrides
+            .get(name)
+            .cloned()
+            .unwrap_or_else(|| PathBuf::from(format!("(built-in template) {name}")))
+    }
+
+    pub fn render(&self, name: &str, context: Value) -> Result<Vec<u8>, RenderError> {
+        let context = Context::from_value(context).map_err(|e| RenderError {
+            template: name.to_string(),
+            message: error_chain(&e),
+        })?;
+        self.tera
+            .render(name, &context)
+            .map(String::into_bytes)
+            .map_err(|e| RenderError {
+                template: name.to_string(),
+                message: error_chain(&e),
+            })
+    }
+}
+
+/// Escapes `& < > " '` with pulldown-cmark's escaper. Tera's own also
+/// escapes `/`, which makes every URL in a page unreadable (`https:&#x2F;&#x2F;`)
+/// for no gain in safety.
+fn escape_html(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 8);
+    // Writing to a String cannot fail.
+    let _ = pulldown_cmark_escape::escape_html(&mut out, text);
+    out
+}
+
+/// Tera's error and its causes in one line, without repeating itself.
+fn error_chain(error: &tera::Error) -> String {
+    let mut parts = vec![error.to_string()];
+    let mut source = error.source();
+    while let Some(cause) = source {
+        parts.push(cause.to_string());
+        source = cause.source();
+    }
+    // The innermost cause says what is wrong; the outer ones where.
+    let last = parts.pop().unwrap_or_default();
+    let mut message = last.trim().to_string();
+    if let Some(outer) = parts.first()
+        && parts.len() > 1
+        && !message.contains(outer.as_str())
+    {
+        message = format!("{message} ({})", outer.trim());
+    }
+    message
+}
+
+/// A template syntax error placed on its line: Tera's parser reports
+/// positions as ` --> LINE:COL`.
+fn syntax_error(name: &str, display: Option<&Path>, text: &str, error: &tera::Error) -> Diagnostic {
+    let chain = {
+        let mut parts = vec![error.to_string()];
+        let mut source = error.source();
+        while let Some(cause) = source {
+            parts.push(cause.to_string());
+            source = cause.source();
+        }
+        parts.join("\n")
+    };
+    let position = chain.lines().find_map(|l| {
+        let rest = l.trim().strip_prefix("-->")?.trim();
+        let (line, column) = rest.split_once(':')?;
+        Some((
+            line.trim().parse::<usize>().ok()?,
+            column.trim().parse::<usize>().ok()?,
+        ))
+    });
+    let expected = chain
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("= ").map(str::to_string))
+        .unwrap_or_else(|| "syntax error".to_string());
+    let path = display.map_or_else(
+        || PathBuf::from(format!("(built-in template) {name}")),
+        Path::to_path_buf,
+    );
+    let diagnostic = Diagnostic::error(path, format!("template syntax error: {expected}"));
+    match position {
+        Some((line, column)) => diagnostic.at(text, line, column),
+        None => diagnostic,
+    }
+}

@@ -1,0 +1,454 @@
+//! The site model: published articles sorted newest first, their URLs,
+//! rendered Markdown, resolved authors, sections, tags and related articles.
+//!
+//! Built once from the loaded content; every renderer reads it, none
+//! changes it.
+
+use crate::config::Config;
+use crate::content::{ArticleMeta, AuthorMeta, Content, Document, PageMeta};
+use crate::diagnostics::Diagnostic;
+use crate::markdown::{self, Rendered};
+use crate::slug::{permalink, slugify};
+use chrono::{DateTime, Utc};
+use rayon::prelude::*;
+use std::collections::{BTreeMap, HashMap};
+
+/// How many related articles an article page shows.
+pub const RELATED_COUNT: usize = 3;
+/// Words a minute, for reading time.
+const READING_SPEED: usize = 230;
+
+/// What the build was asked to include.
+#[derive(Debug, Clone, Copy)]
+pub struct Selection {
+    pub drafts: bool,
+    pub future: bool,
+    /// The moment that separates published from scheduled. It decides what
+    /// is in the site; it is never written into the output.
+    pub now: DateTime<Utc>,
+}
+
+/// A byline entry: an author with a profile, or a plain name.
+#[derive(Debug, Clone)]
+pub struct Byline {
+    pub name: String,
+    /// Index into [`Site::authors`] when the name is a profile ID.
+    pub author: Option<usize>,
+}
+
+#[derive(Debug)]
+pub struct Article {
+    pub doc: Document<ArticleMeta>,
+    /// Site path, such as `/2021/03/26/xiaomi-ev/`.
+    pub path: String,
+    pub url: String,
+    pub rendered: Rendered,
+    pub summary_html: String,
+    /// The summary as plain text, for meta descriptions.
+    pub summary_text: String,
+    pub reading_minutes: usize,
+    pub bylines: Vec<Byline>,
+    /// Index into [`Site::categories`].
+    pub category: Option<usize>,
+    /// Indexes into [`Site::tags`].
+    pub tags: Vec<usize>,
+    /// Indexes into [`Site::articles`], best first.
+    pub related: Vec<usize>,
+}
+
+#[derive(Debug)]
+pub struct Page {
+    pub doc: Document<PageMeta>,
+    pub path: String,
+    pub url: String,
+    pub rendered: Rendered,
+}
+
+#[derive(Debug)]
+pub struct Author {
+    pub doc: Document<AuthorMeta>,
+    pub path: String,
+    pub url: String,
+    pub bio_html: String,
+    /// Indexes into [`Site::articles`], newest first.
+    pub articles: Vec<usize>,
+}
+
+/// A section or a tag and its articles.
+#[derive(Debug)]
+pub struct Term {
+    /// The first spelling met, in date order.
+    pub name: String,
+    pub slug: String,
+    pub path: String,
+    pub url: String,
+    /// Indexes into [`Site::articles`], newest first.
+    pub articles: Vec<usize>,
+}
+
+#[derive(Debug)]
+pub struct Site {
+    pub config: Config,
+    /// Newest first; ties broken by path so the order is total.
+    pub articles: Vec<Article>,
+    pub pages: Vec<Page>,
+    pub authors: Vec<Author>,
+    pub categories: Vec<Term>,
+    pub tags: Vec<Term>,
+    pub drafts_left_out: usize,
+    pub scheduled_left_out: usize,
+    pub expired_left_out: usize,
+}
+
+impl Site {
+    /// Builds the model. Problems (duplicate URLs, broken `@/` links) go to
+    /// `diagnostics`.
+    pub fn build(
+        config: Config,
+        content: Content,
+        selection: Selection,
+        diagnostics: &mut Vec<Diagnostic>,
+    ) -> Site {
+        let mut drafts_left_out = 0;
+        let mut scheduled_left_out = 0;
+        let mut expired_left_out = 0;
+        let mut published = Vec::new();
+        for doc in content.articles {
+            let m = &doc.meta;
+            if m.draft && !selection.drafts {
+                drafts_left_out += 1;
+            } else if m.date > selection.now && !selection.future {
+                scheduled_left_out += 1;
+            } else if m.expires.is_some_and(|e| e <= selection.now) {
+                expired_left_out += 1;
+            } else {
+                published.push(doc);
+            }
+        }
+        let pages: Vec<Document<PageMeta>> = content
+            .pages
+            .into_iter()
+            .filter(|p| !p.meta.draft || selection.drafts)
+            .collect();
+
+        // URLs first: `@/` links need every URL before any Markdown renders.
+        let article_paths: Vec<String> = published
+            .iter()
+            .map(|d| {
+                let category = d.meta.category.as_deref().map(slugify);
+                permalink(
+                    &config.permalink,
+                    d.meta.date,
+                    config.timezone,
+                    &d.meta.slug,
+                    category.as_deref(),
+                )
+            })
+            .collect();
+        let page_paths: Vec<String> = pages.iter().map(|p| format!("/{}/", p.meta.slug)).collect();
+
+        let mut owners: BTreeMap<&str, &Document<ArticleMeta>> = BTreeMap::new();
+        let mut page_owner: HashMap<&str, &Document<PageMeta>> = HashMap::new();
+        for (doc, path) in published.iter().zip(&article_paths) {
+            if let Some(first) = owners.insert(path, doc) {
+                diagnostics.push(duplicate_url(
+                    path,
+                    &first.source.display,
+                    &doc.source.display,
+                ));
+                owners.insert(path, first);
+            }
+        }
+        for (page, path) in pages.iter().zip(&page_paths) {
+            if let Some(article) = owners.get(path.as_str()) {
+                diagnostics.push(duplicate_url(
+                    path,
+                    &article.source.display,
+                    &page.source.display,
+                ));
+            } else if let Some(first) = page_owner.insert(path, page) {
+                diagnostics.push(duplicate_url(
+                    path,
+                    &first.source.display,
+                    &page.source.display,
+                ));
+                page_owner.insert(path, first);
+            }
+        }
+
+        let mut link_targets: HashMap<&str, String> = HashMap::new();
+        for (doc, path) in published.iter().zip(&article_paths) {
+            link_targets.insert(&doc.source.content_path, config.url(path));
+        }
+        for (page, path) in pages.iter().zip(&page_paths) {
+            link_targets.insert(&page.source.content_path, config.url(path));
+        }
+        for author in &content.authors {
+            let path = format!("/authors/{}/", author.meta.id);
+            link_targets.insert(&author.source.content_path, config.url(&path));
+        }
+        let resolve = |target: &str| link_targets.get(target.trim_start_matches('/')).cloned();
+
+        let rendered_articles: Vec<Rendered> = published
+            .par_iter()
+            .map(|d| markdown::render(d.source.body(), &resolve))
+            .collect();
+        let rendered_pages: Vec<Rendered> = pages
+            .par_iter()
+            .map(|d| markdown::render(d.source.body(), &resolve))
+            .collect();
+        check_links(
+            published.iter().map(|d| &d.source).zip(&rendered_articles),
+            pages.iter().map(|d| &d.source).zip(&rendered_pages),
+            diagnostics,
+        );
+
+        let author_index: HashMap<String, usize> = content
+            .authors
+            .iter()
+            .enumerate()
+            .map(|(i, a)| (a.meta.id.clone(), i))
+            .collect();
+        // A byline may name a profile by its ID or by the name it gives.
+        let author_by_name: HashMap<String, usize> = content
+            .authors
+            .iter()
+            .enumerate()
+            .map(|(i, a)| (a.meta.name.clone(), i))
+            .collect();
+        let mut authors: Vec<Author> = content
+            .authors
+            .into_iter()
+            .map(|doc| {
+                let path = format!("/authors/{}/", doc.meta.id);
+                Author {
+                    url: config.url(&path),
+                    path,
+                    bio_html: markdown::render_fragment(doc.source.body()),
+                    doc,
+                    articles: Vec::new(),
+                }
+            })
+            .collect();
+
+        let mut articles: Vec<Article> = published
+            .into_iter()
+            .zip(article_paths)
+            .zip(rendered_articles)
+            .map(|((doc, path), rendered)| {
+                let (summary_html, summary_text) = match &doc.meta.summary {
+                    Some(md) => (markdown::render_fragment(md), markdown::plain_text(md)),
+                    None => (rendered.summary_html.clone(), rendered.summary_text.clone()),
+                };
+                let bylines = doc
+                    .meta
+                    .authors
+                    .iter()
+                    .map(
+                        |name| match author_index.get(name).or_else(|| author_by_name.get(name)) {
+                            Some(&i) => Byline {
+                                name: authors[i].doc.meta.name.clone(),
+                                author: Some(i),
+                            },
+                            None => Byline {
+                                name: name.clone(),
+                                author: None,
+                            },
+                        },
+                    )
+                    .collect();
+                Article {
+                    url: config.url(&path),
+                    path,
+                    reading_minutes: rendered.word_count.div_ceil(READING_SPEED).max(1),
+                    rendered,
+                    summary_html,
+                    summary_text,
+                    bylines,
+                    category: None,
+                    tags: Vec::new(),
+                    related: Vec::new(),
+                    doc,
+                }
+            })
+            .collect();
+        articles.sort_by(|a, b| {
+            b.doc
+                .meta
+                .date
+                .cmp(&a.doc.meta.date)
+                .then_with(|| a.path.cmp(&b.path))
+        });
+
+        for (i, article) in articles.iter().enumerate() {
+            for byline in &article.bylines {
+                if let Some(a) = byline.author {
+                    authors[a].articles.push(i);
+                }
+            }
+        }
+        let categories = group_terms(&config, "categories", &articles, |m| {
+            m.category.iter().cloned().collect()
+        });
+        for (t, term) in categories.iter().enumerate() {
+            for &i in &term.articles {
+                articles[i].category = Some(t);
+            }
+        }
+        let tags = group_terms(&config, "tags", &articles, |m| m.tags.clone());
+        for (t, term) in tags.iter().enumerate() {
+            for &i in &term.articles {
+                articles[i].tags.push(t);
+            }
+        }
+        // Show each article's tags in the order its front matter gives them.
+        for article in &mut articles {
+            let order: Vec<String> = article.doc.meta.tags.iter().map(|t| slugify(t)).collect();
+            article
+                .tags
+                .sort_by_key(|&t| order.iter().position(|s| *s == tags[t].slug));
+        }
+        let related = related_articles(&articles, &tags);
+        for (article, related) in articles.iter_mut().zip(related) {
+            article.related = related;
+        }
+
+        let pages = pages
+            .into_iter()
+            .zip(page_paths)
+            .zip(rendered_pages)
+            .map(|((doc, path), rendered)| Page {
+                url: config.url(&path),
+                path,
+                rendered,
+                doc,
+            })
+            .collect();
+
+        Site {
+            config,
+            articles,
+            pages,
+            authors,
+            categories,
+            tags,
+            drafts_left_out,
+            scheduled_left_out,
+            expired_left_out,
+        }
+    }
+}
+
+fn duplicate_url(path: &str, first: &std::path::Path, second: &std::path::Path) -> Diagnostic {
+    Diagnostic::error(
+        second,
+        format!(
+            "URL {path} is already taken by {}: give one of them another `slug`",
+            first.display()
+        ),
+    )
+}
+
+/// Reports `@/` links to missing files and `#fragment`s to missing headings.
+fn check_links<'a>(
+    articles: impl Iterator<Item = (&'a crate::content::SourceFile, &'a Rendered)>,
+    pages: impl Iterator<Item = (&'a crate::content::SourceFile, &'a Rendered)>,
+    diagnostics: &mut Vec<Diagnostic>,
+) {
+    let all: Vec<(&crate::content::SourceFile, &Rendered)> = articles.chain(pages).collect();
+    let headings: HashMap<&str, &Vec<String>> = all
+        .iter()
+        .map(|(s, r)| (s.content_path.as_str(), &r.heading_ids))
+        .collect();
+    for (source, rendered) in &all {
+        for broken in &rendered.broken_links {
+            diagnostics.push(source.error_in_body(
+                broken.offset,
+                format!(
+                    "link to `{}`: no published content file content/{}",
+                    broken.target,
+                    broken.target.trim_start_matches("@/").split('#').next().unwrap_or("")
+                ),
+            ));
+        }
+        for link in &rendered.content_links {
+            if let (Some(fragment), Some(ids)) = (
+                &link.fragment,
+                headings.get(link.target.trim_start_matches('/')),
+            ) && !ids.iter().any(|id| id == fragment)
+            {
+                diagnostics.push(source.error_in_body(
+                    link.offset,
+                    format!(
+                        "link to `@/{}#{fragment}`: that page has no heading with id `{fragment}`",
+                        link.target
+                    ),
+                ));
+            }
+        }
+    }
+}
+
+/// Groups articles into terms (sections or tags) by slug; the first spelling
+/// met, oldest article first, names the term.
+fn group_terms(
+    config: &Config,
+    kind: &str,
+    articles: &[Article],
+    names: impl Fn(&ArticleMeta) -> Vec<String>,
+) -> Vec<Term> {
+    let mut by_slug: BTreeMap<String, Term> = BTreeMap::new();
+    // Oldest first, so the first spelling is the one that came first.
+    for i in (0..articles.len()).rev() {
+        for name in names(&articles[i].doc.meta) {
+            let slug = slugify(&name);
+            let term = by_slug.entry(slug.clone()).or_insert_with(|| {
+                let path = format!("/{kind}/{slug}/");
+                Term {
+                    name: name.clone(),
+                    url: config.url(&path),
+                    path,
+                    slug,
+                    articles: Vec::new(),
+                }
+            });
+            if term.articles.last() != Some(&i) {
+                term.articles.push(i);
+            }
+        }
+    }
+    by_slug
+        .into_values()
+        .map(|mut t| {
+            t.articles.reverse();
+            t
+        })
+        .collect()
+}
+
+/// For each article, the articles sharing the most tags with it, newest
+/// first among equals.
+fn related_articles(articles: &[Article], tags: &[Term]) -> Vec<Vec<usize>> {
+    articles
+        .par_iter()
+        .enumerate()
+        .map(|(i, article)| {
+            let mut shared: HashMap<usize, usize> = HashMap::new();
+            for &t in &article.tags {
+                for &other in &tags[t].articles {
+                    if other != i {
+                        *shared.entry(other).or_default() += 1;
+                    }
+                }
+            }
+            let mut ranked: Vec<(usize, usize)> = shared.into_iter().collect();
+            // Articles are sorted newest first, so a lower index is newer.
+            ranked.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+            ranked
+                .into_iter()
+                .take(RELATED_COUNT)
+                .map(|(j, _)| j)
+                .collect()
+        })
+        .collect()
+}

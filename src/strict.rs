@@ -1,0 +1,112 @@
+//! Strict keys: site.toml and front matter reject keys they do not know,
+//! pointing at the key's line and suggesting the closest known one.
+
+use crate::diagnostics::Diagnostic;
+use std::path::Path;
+
+/// The known key closest to `unknown`, if one is close enough to be a typo.
+pub fn closest<'a>(unknown: &str, known: &[&'a str]) -> Option<&'a str> {
+    known
+        .iter()
+        .map(|k| (strsim::damerau_levenshtein(unknown, k), *k))
+        .filter(|(distance, k)| *distance <= 2.max(k.len() / 3))
+        .min()
+        .map(|(_, k)| k)
+}
+
+/// 1-based line of `key` inside `source`, counted from `first_line`.
+///
+/// `section` narrows the search to a TOML table (`[feed]`); keys at the top
+/// level are searched before the first table header. Works for TOML
+/// (`key = ...`) and YAML (`key: ...`) alike, which is all front matter and
+/// site.toml need: the parsers have already accepted the text.
+pub fn find_key_line(source: &str, section: Option<&str>, key: &str) -> Option<usize> {
+    let mut current: Option<String> = None;
+    for (index, raw) in source.lines().enumerate() {
+        let line = raw.trim();
+        if line.starts_with('[') && !line.starts_with("[[") {
+            let name = line.trim_start_matches('[').split(']').next().unwrap_or("");
+            current = Some(name.trim().trim_matches('"').to_string());
+            continue;
+        }
+        if current.as_deref() != section {
+            continue;
+        }
+        let rest = line
+            .strip_prefix(key)
+            .or_else(|| line.strip_prefix(&format!("\"{key}\"")))
+            .or_else(|| line.strip_prefix(&format!("'{key}'")));
+        if let Some(rest) = rest {
+            let rest = rest.trim_start();
+            if rest.starts_with('=') || rest.starts_with(':') {
+                return Some(index + 1);
+            }
+        }
+    }
+    None
+}
+
+/// An "unknown key" error for `key`, placed on its line when it can be found.
+pub fn unknown_key(
+    display: &Path,
+    source: &str,
+    line_offset: usize,
+    section: Option<&str>,
+    key: &str,
+    known: &[&str],
+    what: &str,
+) -> Diagnostic {
+    let qualified = match section {
+        Some(s) => format!("{s}.{key}"),
+        None => key.to_string(),
+    };
+    let mut message = format!("unknown key `{qualified}` in {what}");
+    match closest(key, known) {
+        Some(k) => message.push_str(&format!(" (did you mean `{k}`?)")),
+        None => {
+            if section != Some("extra") {
+                message.push_str("; custom data goes under `extra`")
+            }
+        }
+    }
+    let diagnostic = Diagnostic::error(display, message);
+    let block: String = source
+        .lines()
+        .skip(line_offset)
+        .collect::<Vec<_>>()
+        .join("\n");
+    match find_key_line(&block, section, key) {
+        Some(line) => {
+            let full_line = line + line_offset;
+            let column = source
+                .lines()
+                .nth(full_line - 1)
+                .map_or(1, |l| l.len() - l.trim_start().len() + 1);
+            diagnostic.at(source, full_line, column)
+        }
+        None => diagnostic,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn suggests_close_keys_only() {
+        let known = ["title", "date", "tags", "permalink"];
+        assert_eq!(closest("titel", &known), Some("title"));
+        assert_eq!(closest("tag", &known), Some("tags"));
+        assert_eq!(closest("permalnk", &known), Some("permalink"));
+        assert_eq!(closest("photographer", &known), None);
+    }
+
+    #[test]
+    fn finds_keys_in_sections_and_yaml() {
+        let toml = "title = \"x\"\n[feed]\nlimt = 3\n";
+        assert_eq!(find_key_line(toml, Some("feed"), "limt"), Some(3));
+        assert_eq!(find_key_line(toml, None, "limt"), None);
+        let yaml = "title: x\nsumary: y\n";
+        assert_eq!(find_key_line(yaml, None, "sumary"), Some(2));
+    }
+}
