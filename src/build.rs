@@ -98,7 +98,7 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildFailure> {
     }
     let output_dir = match &options.output {
         Some(dir) => dir.clone(),
-        None => root.join(&config.output),
+        None => display_path(root, &config.output),
     };
     if let Err(why) = check_output_dir(root, &output_dir) {
         diagnostics.push(Diagnostic::error(

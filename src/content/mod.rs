@@ -599,6 +599,18 @@ fn check_article(
             tags.push(tag);
         }
     }
+    let mut aliases = Vec::new();
+    for alias in fm.aliases {
+        match alias_path(&alias) {
+            Some(path) => aliases.push(path),
+            None => errors.push(source.error_at_key(
+                "aliases",
+                format!(
+                    "alias `{alias}` must be a path inside the site, such as \"/2021/old-slug/\""
+                ),
+            )),
+        }
+    }
     if !errors.is_empty() {
         return Err(errors);
     }
@@ -616,10 +628,29 @@ fn check_article(
         image_caption: fm.image_caption,
         draft: fm.draft,
         expires,
-        aliases: fm.aliases,
+        aliases,
         canonical_url: fm.canonical_url,
         template: fm.template,
         extra: fm.extra,
+    })
+}
+
+/// An alias as a site path: `old/x` and `/old/x` become `/old/x/`; a last
+/// segment with an extension (`/old.html`) stays a file. None for a path
+/// that would leave the output folder.
+fn alias_path(alias: &str) -> Option<String> {
+    let trimmed = alias.trim().trim_start_matches('/');
+    let without_slash = trimmed.trim_end_matches('/');
+    crate::output::safe_relative(without_slash).ok()?;
+    let is_file = !trimmed.ends_with('/')
+        && without_slash
+            .rsplit('/')
+            .next()
+            .is_some_and(|last| last.contains('.'));
+    Some(if is_file {
+        format!("/{without_slash}")
+    } else {
+        format!("/{without_slash}/")
     })
 }
 

@@ -24,6 +24,8 @@ pub const STYLESHEET_PATH: &str = "/assets/gazette.css";
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Job {
     Article(usize),
+    /// A redirect page at an article's old path: article, alias number.
+    Alias(usize, usize),
     Page(usize),
     /// The front page: page number, from 1.
     Front(usize),
@@ -71,6 +73,9 @@ impl<'a> Renderer<'a> {
         let per_page = site.config.per_page;
         let pages_of = |n: usize| n.div_ceil(per_page).max(1);
         let mut jobs: Vec<Job> = (0..site.articles.len()).map(Job::Article).collect();
+        for (i, a) in site.articles.iter().enumerate() {
+            jobs.extend((0..a.doc.meta.aliases.len()).map(|n| Job::Alias(i, n)));
+        }
         jobs.extend((0..site.pages.len()).map(Job::Page));
         jobs.extend((1..=pages_of(site.articles.len())).map(Job::Front));
         for (i, a) in site.authors.iter().enumerate() {
@@ -100,6 +105,13 @@ impl<'a> Renderer<'a> {
                     template,
                     self.shared.article_context(site, i),
                 )
+            }
+            Job::Alias(i, n) => {
+                let a = &site.articles[i];
+                let mut ctx = self.shared.base_context(site, &a.path);
+                ctx["page_title"] = json!(a.doc.meta.title);
+                ctx["target_url"] = json!(a.url);
+                (a.doc.meta.aliases[n].clone(), "alias.html", ctx)
             }
             Job::Page(i) => {
                 let p = &site.pages[i];
@@ -185,7 +197,9 @@ impl<'a> Renderer<'a> {
     /// The content file a job renders, for error messages.
     pub fn source_of(&self, job: Job) -> Option<PathBuf> {
         match job {
-            Job::Article(i) => Some(self.site.articles[i].doc.source.display.clone()),
+            Job::Article(i) | Job::Alias(i, _) => {
+                Some(self.site.articles[i].doc.source.display.clone())
+            }
             Job::Page(i) => Some(self.site.pages[i].doc.source.display.clone()),
             Job::Author(i, _) => Some(self.site.authors[i].doc.source.display.clone()),
             _ => None,

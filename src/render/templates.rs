@@ -19,6 +19,7 @@ const BUILT_IN: &[(&str, &str)] = &[
     ("author.html", include_str!("../templates/author.html")),
     ("term.html", include_str!("../templates/term.html")),
     ("404.html", include_str!("../templates/404.html")),
+    ("alias.html", include_str!("../templates/alias.html")),
     (
         "partials/card.html",
         include_str!("../templates/partials/card.html"),

@@ -1,0 +1,626 @@
+//! `gazette build` on valid fixture sites: the output tree, page text, the
+//! parsed feed, and the output promises of SPEC.md.
+
+mod common;
+
+use common::{Fixture, SITE_TOML, article, gazette, tree};
+use std::fs;
+use std::path::Path;
+
+fn newsroom() -> Fixture {
+    Fixture::new(&[
+        (
+            "content/authors/ana-lee.md",
+            "+++\nname = \"Ana Lee\"\navatar = \"/img/ana.png\"\n[links]\nEmail = \"mailto:ana@example.com\"\n+++\nAna covers **markets**.\n",
+        ),
+        (
+            "content/articles/2021/2021-03-26-xiaomi-ev/index.md",
+            &article(
+                "Xiaomi & Great Wall <team up>",
+                "2021-03-26T09:30:00+08:00",
+                "author = \"ana-lee\"\ncategory = \"Business\"\ntags = [\"Xiaomi\", \"EV\"]\nimage = \"lead.jpg\"\nimage_caption = \"The lead photo\"\n",
+                "Lead paragraph.\n\n## Sales rise\n\nMore text with [the results](@/articles/2021/results.md#revenue).",
+            ),
+        ),
+        (
+            "content/articles/2021/2021-03-26-xiaomi-ev/lead.jpg",
+            "JPEGDATA",
+        ),
+        (
+            "content/articles/2021/results.md",
+            &article(
+                "Results miss",
+                "2021-03-24 19:05",
+                "author = \"Someone Else\"\ncategory = \"business\"\ntags = [\"Xiaomi\"]\n",
+                "First.\n\n## Revenue\n\nNumbers.",
+            ),
+        ),
+        (
+            "content/articles/2021/other.md",
+            "---\ntitle: \"Yuan steady\"\ndate: 2021-03-20\ncategory: markets\ntags: [yuan]\n---\n\nYuan text.\n",
+        ),
+        (
+            "content/pages/about.md",
+            "+++\ntitle = \"About us\"\n+++\nWe are a desk.\n",
+        ),
+        ("static/img/ana.png", "PNG"),
+        ("static/robots-extra.txt", "static file"),
+    ])
+}
+
+#[test]
+fn builds_articles_pages_authors_static_and_bundles() {
+    let site = newsroom();
+    let run = site.build_ok();
+    assert!(
+        run.stdout.contains("Built 3 articles, 1 page and 1 author"),
+        "{}",
+        run.stdout
+    );
+    for path in [
+        "index.html",
+        "2021/03/26/xiaomi-ev/index.html",
+        "2021/03/26/xiaomi-ev/lead.jpg",
+        "2021/03/24/results/index.html",
+        "2021/03/20/other/index.html",
+        "about/index.html",
+        "authors/ana-lee/index.html",
+        "categories/business/index.html",
+        "tags/xiaomi/index.html",
+        "feed.xml",
+        "404.html",
+        "img/ana.png",
+        "robots-extra.txt",
+        "assets/gazette.css",
+    ] {
+        assert!(site.public().join(path).is_file(), "missing {path}");
+    }
+    assert_eq!(site.read("2021/03/26/xiaomi-ev/lead.jpg"), "JPEGDATA");
+}
+
+#[test]
+fn article_page_has_byline_image_tags_author_box_and_escaped_title() {
+    let site = newsroom();
+    site.build_ok();
+    let page = site.read("2021/03/26/xiaomi-ev/index.html");
+    assert!(page.starts_with("<!DOCTYPE html>\n<html lang=\"en\">"));
+    assert!(page.contains("<h1 class=\"headline\">Xiaomi &amp; Great Wall &lt;team up&gt;</h1>"));
+    assert!(page.contains("<title>Xiaomi &amp; Great Wall &lt;team up&gt; | Test Desk</title>"));
+    assert!(page.contains(
+        "<link rel=\"canonical\" href=\"https://news.example.com/2021/03/26/xiaomi-ev/\">"
+    ));
+    assert!(page.contains("<meta name=\"description\" content=\"Lead paragraph.\">"));
+    assert!(page.contains(
+        "By <a href=\"https://news.example.com/authors/ana-lee/\" rel=\"author\">Ana Lee</a>"
+    ));
+    // Shown in the site timezone.
+    assert!(
+        page.contains(
+            "<time datetime=\"2021-03-26T09:30:00+08:00\">26 March 2021, 09:30 HKT</time>"
+        ),
+        "{page}"
+    );
+    assert!(page.contains("<img src=\"https://news.example.com/2021/03/26/xiaomi-ev/lead.jpg\""));
+    assert!(page.contains("<figcaption>The lead photo</figcaption>"));
+    assert!(page.contains("<h2 id=\"sales-rise\">Sales rise</h2>"));
+    assert!(page.contains("href=\"https://news.example.com/2021/03/24/results/#revenue\""));
+    assert!(page.contains("<a href=\"https://news.example.com/tags/ev/\" rel=\"tag\">EV</a>"));
+    assert!(page.contains(
+        "About the author: <a href=\"https://news.example.com/authors/ana-lee/\">Ana Lee</a>"
+    ));
+    assert!(page.contains("<p>Ana covers <strong>markets</strong>.</p>"));
+    // Related: the results article shares the Xiaomi tag; "other" shares none.
+    let related = page
+        .split("Related articles")
+        .nth(1)
+        .expect("related section");
+    assert!(related.contains("Results miss"));
+    assert!(!related.contains("Yuan steady"));
+}
+
+#[test]
+fn plain_name_bylines_are_not_links() {
+    let site = newsroom();
+    site.build_ok();
+    let page = site.read("2021/03/24/results/index.html");
+    assert!(
+        page.contains("<span class=\"by\">By Someone Else</span>"),
+        "{page}"
+    );
+}
+
+#[test]
+fn front_page_is_paginated_newest_first() {
+    let mut files = vec![(
+        "site.toml".to_string(),
+        format!("{SITE_TOML}per_page = 2\n"),
+    )];
+    for day in 1..=5 {
+        files.push((
+            format!("content/articles/a{day}.md"),
+            article(
+                &format!("Story {day}"),
+                &format!("2021-03-0{day}"),
+                "",
+                "Text.",
+            ),
+        ));
+    }
+    let refs: Vec<(&str, &str)> = files
+        .iter()
+        .map(|(a, b)| (a.as_str(), b.as_str()))
+        .collect();
+    let site = Fixture::new(&refs);
+    site.build_ok();
+    let first = site.read("index.html");
+    let order: Vec<usize> = ["Story 5", "Story 4"]
+        .iter()
+        .map(|t| first.find(t).unwrap())
+        .collect();
+    assert!(order[0] < order[1], "newest first");
+    assert!(!first.contains("Story 3"));
+    assert!(
+        first.contains("<a class=\"next\" rel=\"next\" href=\"https://news.example.com/page/2/\">")
+    );
+    let second = site.read("page/2/index.html");
+    assert!(second.contains("Story 3") && second.contains("Story 2"));
+    assert!(second.contains("rel=\"prev\" href=\"https://news.example.com/\""));
+    assert!(second.contains("rel=\"next\" href=\"https://news.example.com/page/3/\""));
+    let third = site.read("page/3/index.html");
+    assert!(third.contains("Story 1"));
+    assert!(third.contains("Page 3 of 3"));
+    assert!(!site.public().join("page/4").exists());
+}
+
+#[test]
+fn base_url_path_part_is_honoured_everywhere() {
+    let site = Fixture::new(&[
+        (
+            "site.toml",
+            "title = \"T\"\nbase_url = \"https://example.com/news\"\n",
+        ),
+        (
+            "content/articles/a.md",
+            &article("A", "2021-03-26", "tags = [\"x\"]\n", "Text."),
+        ),
+    ]);
+    site.build_ok();
+    let page = site.read("2021/03/26/a/index.html");
+    for href in page.split("href=\"").skip(1) {
+        let url = href.split('"').next().unwrap();
+        if url.starts_with("http") {
+            assert!(url.starts_with("https://example.com/news/"), "{url}");
+        }
+    }
+    let feed = site.read("feed.xml");
+    assert!(feed.contains("<link>https://example.com/news/2021/03/26/a/</link>"));
+    assert!(feed.contains("href=\"https://example.com/news/feed.xml\""));
+}
+
+#[test]
+fn base_url_flag_overrides_site_toml() {
+    let site = newsroom();
+    site.run(&["build", "--base-url", "https://preview.example.net/pr-7/"]);
+    let page = site.read("index.html");
+    assert!(page.contains("href=\"https://preview.example.net/pr-7/2021/03/26/xiaomi-ev/\""));
+}
+
+#[test]
+fn rss_feed_parses_and_has_what_readers_need() {
+    let site = Fixture::new(&[
+        ("site.toml", &format!("{SITE_TOML}[feed]\nlimit = 2\n")),
+        (
+            "content/articles/a.md",
+            &article("Oldest", "2021-03-01T10:00:00Z", "", "Old <b>body</b>."),
+        ),
+        (
+            "content/articles/b.md",
+            &article(
+                "Middle & more",
+                "2021-03-02T10:00:00Z",
+                "author = \"Ana\"\ntags = [\"t1\"]\ncategory = \"biz\"\n",
+                "Mid.\n\n<!-- more -->\n\nRest.",
+            ),
+        ),
+        (
+            "content/articles/c.md",
+            &article(
+                "Newest",
+                "2021-03-03T10:00:00Z",
+                "updated = 2021-03-04T08:00:00Z\n",
+                "New.",
+            ),
+        ),
+    ]);
+    site.build_ok();
+    let xml = site.read("feed.xml");
+    let doc = roxmltree::Document::parse(&xml).expect("well-formed XML");
+    let rss = doc.root_element();
+    assert_eq!(rss.tag_name().name(), "rss");
+    assert_eq!(rss.attribute("version"), Some("2.0"));
+    let channel = rss.children().find(|n| n.has_tag_name("channel")).unwrap();
+    let child = |node: roxmltree::Node, name: &str| {
+        node.children()
+            .find(|n| n.tag_name().name() == name)
+            .and_then(|n| n.text())
+            .map(str::to_string)
+    };
+    assert_eq!(child(channel, "title").as_deref(), Some("Test Desk"));
+    assert_eq!(
+        child(channel, "link").as_deref(),
+        Some("https://news.example.com/")
+    );
+    assert_eq!(child(channel, "description").as_deref(), Some("Test news"));
+    // The channel date is the newest article's (its update), not the clock.
+    assert_eq!(
+        child(channel, "lastBuildDate").as_deref(),
+        Some("Thu, 4 Mar 2021 08:00:00 +0000")
+    );
+    let atom = channel
+        .children()
+        .find(|n| {
+            n.tag_name().name() == "link"
+                && n.tag_name().namespace() == Some("http://www.w3.org/2005/Atom")
+        })
+        .expect("atom:link");
+    assert_eq!(atom.attribute("rel"), Some("self"));
+    assert_eq!(
+        atom.attribute("href"),
+        Some("https://news.example.com/feed.xml")
+    );
+    let items: Vec<_> = channel
+        .children()
+        .filter(|n| n.has_tag_name("item"))
+        .collect();
+    assert_eq!(items.len(), 2, "feed limit");
+    assert_eq!(child(items[0], "title").as_deref(), Some("Newest"));
+    assert_eq!(child(items[1], "title").as_deref(), Some("Middle & more"));
+    for item in &items {
+        let date = child(*item, "pubDate").unwrap();
+        chrono::DateTime::parse_from_rfc2822(&date).expect("RFC 822 date");
+        let link = child(*item, "link").unwrap();
+        assert!(link.starts_with("https://news.example.com/"));
+        assert_eq!(child(*item, "guid"), Some(link));
+    }
+    assert_eq!(
+        child(items[1], "description").as_deref(),
+        Some("<p>Mid.</p>\n")
+    );
+    let content = items[1]
+        .children()
+        .find(|n| n.tag_name().name() == "encoded")
+        .and_then(|n| n.text())
+        .unwrap();
+    assert!(content.contains("<p>Rest.</p>"));
+    let categories: Vec<_> = items[1]
+        .children()
+        .filter(|n| n.has_tag_name("category"))
+        .filter_map(|n| n.text())
+        .collect();
+    assert_eq!(categories, vec!["biz", "t1"]);
+    let creator = items[1]
+        .children()
+        .find(|n| n.tag_name().name() == "creator")
+        .and_then(|n| n.text());
+    assert_eq!(creator, Some("Ana"));
+}
+
+#[test]
+fn feed_without_full_content_has_summaries_only() {
+    let site = Fixture::new(&[
+        (
+            "site.toml",
+            &format!("{SITE_TOML}[feed]\nfull_content = false\n"),
+        ),
+        (
+            "content/articles/a.md",
+            &article("A", "2021-03-01", "", "Summary.\n\nSecret rest."),
+        ),
+    ]);
+    site.build_ok();
+    let xml = site.read("feed.xml");
+    roxmltree::Document::parse(&xml).unwrap();
+    assert!(!xml.contains("content:encoded>"));
+    assert!(!xml.contains("Secret rest"));
+}
+
+#[test]
+fn empty_site_still_has_a_valid_feed_and_front_page() {
+    let site = Fixture::new(&[]);
+    site.build_ok();
+    let xml = site.read("feed.xml");
+    let doc = roxmltree::Document::parse(&xml).unwrap();
+    assert_eq!(
+        doc.descendants().filter(|n| n.has_tag_name("item")).count(),
+        0
+    );
+    assert!(
+        site.read("index.html")
+            .contains("No articles have been published yet.")
+    );
+}
+
+#[test]
+fn drafts_and_scheduled_articles_are_left_out_unless_asked() {
+    let site = Fixture::new(&[
+        (
+            "content/articles/live.md",
+            &article("Live", "2021-03-01", "", "x"),
+        ),
+        (
+            "content/articles/draft.md",
+            &article("Draft story", "2021-03-02", "draft = true\n", "x"),
+        ),
+        (
+            "content/articles/later.md",
+            &article("Scheduled story", "2099-01-01T00:00:00Z", "", "x"),
+        ),
+    ]);
+    let run = site.build_ok();
+    assert!(run.stdout.contains("Built 1 article"), "{}", run.stdout);
+    assert!(
+        run.stdout
+            .contains("left out: 1 draft (--drafts), 1 scheduled (--future)"),
+        "{}",
+        run.stdout
+    );
+    let everything = tree(&site.public())
+        .into_iter()
+        .map(|(_, b)| String::from_utf8_lossy(&b).into_owned())
+        .collect::<String>();
+    assert!(!everything.contains("Draft story"));
+    assert!(!everything.contains("Scheduled story"));
+
+    site.run(&["build", "--drafts"]);
+    assert!(site.read("index.html").contains("Draft story"));
+    assert!(!site.read("index.html").contains("Scheduled story"));
+    site.run(&["build", "--future"]);
+    assert!(site.read("index.html").contains("Scheduled story"));
+    assert!(site.read("feed.xml").contains("Scheduled story"));
+}
+
+#[test]
+fn quiet_prints_nothing_on_success() {
+    let site = newsroom();
+    let run = site.run(&["build", "--quiet"]);
+    assert_eq!(run.code, 0);
+    assert_eq!(run.stdout, "");
+    assert_eq!(run.stderr, "");
+}
+
+#[test]
+fn yaml_toml_bom_and_crlf_front_matter_all_load() {
+    let site = Fixture::new(&[
+        (
+            "content/articles/toml.md",
+            "\u{feff}+++\r\ntitle = \"Toml CRLF\"\r\ndate = 2021-03-01\r\n+++\r\n\r\nBody one.\r\n",
+        ),
+        (
+            "content/articles/yaml.md",
+            "\u{feff}---\r\ntitle: Yaml CRLF\r\ndate: 2021-03-02 10:00\r\ntags: [a, b]\r\n---\r\nBody two.\r\n",
+        ),
+    ]);
+    site.build_ok();
+    assert!(
+        site.read("2021/03/01/toml/index.html")
+            .contains("Toml CRLF")
+    );
+    let yaml = site.read("2021/03/02/yaml/index.html");
+    assert!(yaml.contains("Yaml CRLF"));
+    assert!(yaml.contains("<p>Body two.</p>"));
+    assert!(!yaml.contains('\r'));
+}
+
+#[test]
+fn slugs_strip_date_prefixes_and_transliterate() {
+    let site = Fixture::new(&[
+        (
+            "content/articles/2021-03-26-Café Zürich.md",
+            &article("A", "2021-03-26", "", "x"),
+        ),
+        (
+            "content/articles/b.md",
+            &article("B", "2021-03-26", "slug = \"Xiaomi 小米 EV!\"\n", "x"),
+        ),
+        (
+            "content/articles/c.md",
+            &article("C", "2021-03-26", "slug = \"../../../escape\"\n", "x"),
+        ),
+    ]);
+    site.build_ok();
+    assert!(
+        site.public()
+            .join("2021/03/26/cafe-zurich/index.html")
+            .is_file()
+    );
+    assert!(
+        site.public()
+            .join("2021/03/26/xiaomi-xiao-mi-ev/index.html")
+            .is_file()
+    );
+    assert!(site.public().join("2021/03/26/escape/index.html").is_file());
+    assert!(!site.root().join("escape").exists());
+}
+
+#[test]
+fn permalink_pattern_and_timezone_decide_the_url() {
+    let site = Fixture::new(&[
+        (
+            "site.toml",
+            "title = \"T\"\nbase_url = \"https://e.com\"\ntimezone = \"Asia/Shanghai\"\npermalink = \"/:category/:year/:slug.html\"\n",
+        ),
+        // 23:30 UTC on the 31st of December is already 2022 in Shanghai.
+        (
+            "content/articles/a.md",
+            &article(
+                "A",
+                "2021-12-31T23:30:00Z",
+                "category = \"World News\"\n",
+                "x",
+            ),
+        ),
+        (
+            "content/articles/b.md",
+            &article("B", "2021-06-01", "", "x"),
+        ),
+    ]);
+    site.build_ok();
+    assert!(site.public().join("world-news/2022/a.html").is_file());
+    assert!(site.public().join("uncategorized/2021/b.html").is_file());
+}
+
+#[test]
+fn site_templates_replace_built_ins() {
+    let site = newsroom();
+    site.write(
+        "templates/partials/footer.html",
+        "<footer>Custom footer for {{ site.title }}</footer>\n",
+    );
+    site.write("templates/page.html", "{% extends \"base.html\" %}{% block content %}<div class=\"mine\">{{ page.content | safe }}</div>{% endblock content %}");
+    site.build_ok();
+    let page = site.read("about/index.html");
+    assert!(page.contains("<footer>Custom footer for Test Desk</footer>"));
+    assert!(page.contains("<div class=\"mine\"><p>We are a desk.</p>"));
+}
+
+#[test]
+fn article_template_key_picks_a_template() {
+    let site = newsroom();
+    site.write("templates/briefing.html", "BRIEFING {{ article.title }}");
+    site.write(
+        "content/articles/brief.md",
+        &article(
+            "Morning",
+            "2021-03-27",
+            "template = \"briefing.html\"\n",
+            "x",
+        ),
+    );
+    site.build_ok();
+    assert_eq!(site.read("2021/03/27/brief/index.html"), "BRIEFING Morning");
+}
+
+#[test]
+fn aliases_redirect_to_the_article() {
+    let site = Fixture::new(&[(
+        "content/articles/a.md",
+        &article(
+            "A",
+            "2021-03-26",
+            "aliases = [\"/old/path/\", \"older.html\"]\n",
+            "x",
+        ),
+    )]);
+    site.build_ok();
+    for alias in ["old/path/index.html", "older.html"] {
+        let page = site.read(alias);
+        assert!(page.contains("<meta http-equiv=\"refresh\" content=\"0; url=https://news.example.com/2021/03/26/a/\">"), "{page}");
+        assert!(
+            page.contains(
+                "<link rel=\"canonical\" href=\"https://news.example.com/2021/03/26/a/\">"
+            )
+        );
+    }
+}
+
+#[test]
+fn two_builds_are_byte_identical_and_independent_of_previous_output() {
+    let site = newsroom();
+    let out_a = site.root().join("out-a");
+    let out_b = site.root().join("out-b");
+    site.run(&["build", "--output", out_a.to_str().unwrap()]);
+    site.run(&["build", "--output", out_b.to_str().unwrap()]);
+    let a = tree(&out_a);
+    assert!(a.len() > 10);
+    assert_eq!(a, tree(&out_b));
+    // Build a changed site into out-b, then the original again: the result
+    // must equal the fresh build exactly, stale files gone.
+    site.write(
+        "content/articles/2021/extra.md",
+        &article("Extra", "2021-03-27", "tags = [\"new-tag\"]\n", "x"),
+    );
+    site.run(&["build", "--output", out_b.to_str().unwrap()]);
+    assert!(out_b.join("tags/new-tag/index.html").is_file());
+    fs::remove_file(site.root().join("content/articles/2021/extra.md")).unwrap();
+    for _ in 0..2 {
+        let run = site.run(&["build", "--output", out_b.to_str().unwrap()]);
+        assert_eq!(run.code, 0);
+        assert_eq!(tree(&out_b), a);
+    }
+}
+
+#[test]
+fn stale_files_disappear() {
+    let site = newsroom();
+    site.build_ok();
+    fs::write(site.public().join("leftover.html"), "old").unwrap();
+    fs::create_dir_all(site.public().join("old-dir/deep")).unwrap();
+    fs::write(site.public().join("old-dir/deep/x.html"), "old").unwrap();
+    site.build_ok();
+    site.build_ok();
+    assert!(!site.public().join("leftover.html").exists());
+    assert!(!site.public().join("old-dir").exists());
+}
+
+#[test]
+fn rebuilding_an_unchanged_site_rewrites_nothing() {
+    let site = newsroom();
+    let first = site.build_ok();
+    assert!(first.stdout.contains("0 unchanged"), "{}", first.stdout);
+    site.build_ok();
+    // The third build writes into the first one's folder, kept as staging:
+    // every file there already holds the right bytes.
+    let third = site.build_ok();
+    assert!(third.stdout.contains(": 0 written,"), "{}", third.stdout);
+    assert!(third.stdout.contains("0 stale removed"), "{}", third.stdout);
+}
+
+#[test]
+fn runs_from_inside_the_site_folder_by_default() {
+    let site = newsroom();
+    let run = gazette(&["build"], site.root());
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stdout.contains("into public"), "{}", run.stdout);
+    assert!(site.public().join("index.html").is_file());
+}
+
+#[test]
+fn example_site_builds() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let out = tempfile::tempdir().unwrap();
+    let output = out.path().join("public");
+    let run = gazette(
+        &[
+            "build",
+            "--root",
+            root.to_str().unwrap(),
+            "--output",
+            output.to_str().unwrap(),
+        ],
+        out.path(),
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(run.stderr, "", "the example site builds without warnings");
+    let page =
+        fs::read_to_string(output.join("2021/03/26/xiaomi-great-wall-ev/index.html")).unwrap();
+    for needle in [
+        "Xiaomi teams up with Great Wall Motor",
+        "rel=\"author\">Lena Cho</a>",
+        "<figcaption>",
+        "<h2 id=\"results-that-fell-short\">",
+        "<blockquote>",
+        "¥70.46 billion ($10.77 billion)",
+        "¥75.23 billion",
+        "¥42.6 billion",
+        "About the author",
+        "Related articles",
+    ] {
+        assert!(page.contains(needle), "missing {needle}");
+    }
+    assert!(
+        output
+            .join("2021/03/26/xiaomi-great-wall-ev/lead.svg")
+            .is_file()
+    );
+    roxmltree::Document::parse(&fs::read_to_string(output.join("feed.xml")).unwrap()).unwrap();
+}

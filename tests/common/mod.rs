@@ -1,0 +1,128 @@
+//! Helpers shared by the integration tests: fixture sites written into
+//! temporary folders, and the `gazette` binary run on them.
+#![allow(dead_code)]
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+pub const SITE_TOML: &str = "title = \"Test Desk\"\nbase_url = \"https://news.example.com\"\ndescription = \"Test news\"\ntimezone = \"Asia/Hong_Kong\"\n";
+
+/// A fixture site in a temporary folder.
+pub struct Fixture {
+    pub dir: tempfile::TempDir,
+}
+
+impl Fixture {
+    /// A site with the given files (path, contents) and a default site.toml
+    /// unless one is given.
+    pub fn new(files: &[(&str, &str)]) -> Fixture {
+        let fixture = Fixture {
+            dir: tempfile::tempdir().expect("temp dir"),
+        };
+        if !files.iter().any(|(p, _)| *p == "site.toml") {
+            fixture.write("site.toml", SITE_TOML);
+        }
+        for (path, text) in files {
+            fixture.write(path, text);
+        }
+        fixture
+    }
+
+    pub fn root(&self) -> &Path {
+        self.dir.path()
+    }
+
+    pub fn write(&self, path: &str, text: &str) {
+        self.write_bytes(path, text.as_bytes());
+    }
+
+    pub fn write_bytes(&self, path: &str, bytes: &[u8]) {
+        let full = self.root().join(path);
+        fs::create_dir_all(full.parent().unwrap()).unwrap();
+        fs::write(full, bytes).unwrap();
+    }
+
+    pub fn public(&self) -> PathBuf {
+        self.root().join("public")
+    }
+
+    /// Text of an output file.
+    pub fn read(&self, path: &str) -> String {
+        let full = self.public().join(path);
+        fs::read_to_string(&full).unwrap_or_else(|e| panic!("reading {}: {e}", full.display()))
+    }
+
+    /// Runs `gazette ARGS --root ROOT`.
+    pub fn run(&self, args: &[&str]) -> Run {
+        let mut all: Vec<&str> = args.to_vec();
+        let root = self.root().to_str().unwrap().to_string();
+        all.push("--root");
+        all.push(&root);
+        gazette(&all, self.root())
+    }
+
+    pub fn build(&self) -> Run {
+        self.run(&["build"])
+    }
+
+    /// Builds and fails the test unless the build succeeds.
+    pub fn build_ok(&self) -> Run {
+        let run = self.build();
+        assert_eq!(run.code, 0, "build failed:\n{}", run.stderr);
+        run
+    }
+}
+
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+/// Runs the gazette binary in `cwd`.
+pub fn gazette(args: &[&str], cwd: &Path) -> Run {
+    let out = Command::new(env!("CARGO_BIN_EXE_gazette"))
+        .args(args)
+        .current_dir(cwd)
+        .output()
+        .expect("run gazette");
+    Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+/// An article file with TOML front matter.
+pub fn article(title: &str, date: &str, extra_front_matter: &str, body: &str) -> String {
+    format!("+++\ntitle = \"{title}\"\ndate = {date}\n{extra_front_matter}+++\n\n{body}\n")
+}
+
+/// Every file under `dir`, relative, sorted, with its bytes.
+pub fn tree(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
+    let mut files: Vec<(PathBuf, Vec<u8>)> = walkdir(dir)
+        .into_iter()
+        .map(|p| {
+            (
+                p.strip_prefix(dir).unwrap().to_path_buf(),
+                fs::read(&p).unwrap(),
+            )
+        })
+        .collect();
+    files.sort();
+    files
+}
+
+fn walkdir(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for entry in fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            out.extend(walkdir(&path));
+        } else {
+            out.push(path);
+        }
+    }
+    out
+}
