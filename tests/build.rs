@@ -624,3 +624,77 @@ fn example_site_builds() {
     );
     roxmltree::Document::parse(&fs::read_to_string(output.join("feed.xml")).unwrap()).unwrap();
 }
+
+/// Every variable a template can see is documented in docs/templates.md.
+#[test]
+fn every_template_variable_is_documented() {
+    let docs = fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/templates.md"))
+        .unwrap();
+    let site = newsroom();
+    let dump = "{{ __tera_context }}";
+    for name in [
+        "article.html",
+        "index.html",
+        "page.html",
+        "author.html",
+        "term.html",
+        "404.html",
+        "alias.html",
+    ] {
+        site.write(&format!("templates/{name}"), dump);
+    }
+    site.write(
+        "content/articles/2021/results.md",
+        &article(
+            "Results",
+            "2021-03-24",
+            "aliases = [\"/old/\"]\ntags = [\"Xiaomi\"]\n",
+            "## Revenue\n\nBody.",
+        ),
+    );
+    site.build_ok();
+    let mut missing = Vec::new();
+    for page in [
+        "2021/03/26/xiaomi-ev/index.html",
+        "index.html",
+        "about/index.html",
+        "authors/ana-lee/index.html",
+        "tags/xiaomi/index.html",
+        "404.html",
+        "old/index.html",
+    ] {
+        let value: serde_json::Value =
+            serde_json::from_str(&site.read(page)).unwrap_or_else(|e| panic!("{page}: {e}"));
+        collect_keys(&value, &mut missing, &docs);
+    }
+    missing.sort();
+    missing.dedup();
+    assert!(
+        missing.is_empty(),
+        "undocumented template variables: {missing:?}"
+    );
+}
+
+fn collect_keys(value: &serde_json::Value, missing: &mut Vec<String>, docs: &str) {
+    match value {
+        serde_json::Value::Object(map) => {
+            for (key, inner) in map {
+                // `extra` tables hold the site's own data.
+                if key == "extra" {
+                    continue;
+                }
+                if !docs.contains(&format!("`{key}`"))
+                    && !docs.contains(&format!(".{key}`"))
+                    && !docs.contains(&format!("`{key}."))
+                {
+                    missing.push(key.clone());
+                }
+                collect_keys(inner, missing, docs);
+            }
+        }
+        serde_json::Value::Array(items) => {
+            items.iter().for_each(|i| collect_keys(i, missing, docs))
+        }
+        _ => {}
+    }
+}
