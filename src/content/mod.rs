@@ -15,6 +15,7 @@ use chrono::{DateTime, Utc};
 use dates::{DateText, parse_date};
 use rayon::prelude::*;
 use serde::Deserialize;
+use serde::de::DeserializeOwned;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use walkdir::WalkDir;
@@ -391,8 +392,6 @@ pub fn read_text(root: &Path, relative: &Path) -> Result<String, Diagnostic> {
 fn load_one(root: &Path, config: &Config, found: Found) -> Result<Loaded, Vec<Diagnostic>> {
     let display = display_path(root, &found.relative);
     let text = read_text(root, &found.relative).map_err(|d| vec![d])?;
-    let split = front_matter::split(&text, &display).map_err(|d| vec![d])?;
-    let (body_offset, body_line_offset) = (text.len() - split.body.len(), split.body_line_offset);
     let content_path = found
         .relative
         .strip_prefix("content")
@@ -407,24 +406,17 @@ fn load_one(root: &Path, config: &Config, found: Found) -> Result<Loaded, Vec<Di
     }
     .map(|s| s.to_string_lossy().into_owned())
     .unwrap_or_default();
-
-    let loaded = match found.kind {
+    let source = SourceFile {
+        relative: found.relative,
+        content_path,
+        display,
+        text,
+        body_offset: 0,
+        body_line_offset: 0,
+    };
+    Ok(match found.kind {
         Kind::Article => {
-            let fm: ArticleFrontMatter = front_matter::parse(
-                &split,
-                &text,
-                &display,
-                ARTICLE_KEYS,
-                "article front matter",
-            )?;
-            let source = SourceFile {
-                relative: found.relative,
-                content_path,
-                display,
-                text,
-                body_offset,
-                body_line_offset,
-            };
+            let (fm, source) = parse_source(source, ARTICLE_KEYS, "article front matter")?;
             let meta = check_article(fm, &source, &stem, config)?;
             Loaded::Article(Box::new(Document {
                 source,
@@ -433,16 +425,7 @@ fn load_one(root: &Path, config: &Config, found: Found) -> Result<Loaded, Vec<Di
             }))
         }
         Kind::Page => {
-            let fm: PageFrontMatter =
-                front_matter::parse(&split, &text, &display, PAGE_KEYS, "page front matter")?;
-            let source = SourceFile {
-                relative: found.relative,
-                content_path,
-                display,
-                text,
-                body_offset,
-                body_line_offset,
-            };
+            let (fm, source) = parse_source(source, PAGE_KEYS, "page front matter")?;
             let meta = check_page(fm, &source, &stem)?;
             Loaded::Page(Document {
                 source,
@@ -451,16 +434,7 @@ fn load_one(root: &Path, config: &Config, found: Found) -> Result<Loaded, Vec<Di
             })
         }
         Kind::Author => {
-            let fm: AuthorFrontMatter =
-                front_matter::parse(&split, &text, &display, AUTHOR_KEYS, "author front matter")?;
-            let source = SourceFile {
-                relative: found.relative,
-                content_path,
-                display,
-                text,
-                body_offset,
-                body_line_offset,
-            };
+            let (fm, source) = parse_source(source, AUTHOR_KEYS, "author front matter")?;
             let meta = check_author(fm, &source, &stem)?;
             Loaded::Author(Document {
                 source,
@@ -468,8 +442,23 @@ fn load_one(root: &Path, config: &Config, found: Found) -> Result<Loaded, Vec<Di
                 bundle: None,
             })
         }
-    };
-    Ok(loaded)
+    })
+}
+
+/// Splits a file and parses its front matter into `F`, noting in the
+/// source where the body starts.
+fn parse_source<F: DeserializeOwned>(
+    mut source: SourceFile,
+    keys: &[&str],
+    what: &str,
+) -> Result<(F, SourceFile), Vec<Diagnostic>> {
+    let split = front_matter::split(&source.text, &source.display).map_err(|d| vec![d])?;
+    let front_matter = front_matter::parse(&split, &source.text, &source.display, keys, what)?;
+    let (body_offset, body_line_offset) =
+        (source.text.len() - split.body.len(), split.body_line_offset);
+    source.body_offset = body_offset;
+    source.body_line_offset = body_line_offset;
+    Ok((front_matter, source))
 }
 
 fn required_text(

@@ -161,14 +161,20 @@ fn escape_html(text: &str) -> String {
     out
 }
 
-/// Tera's error and its causes in one line, without repeating itself.
-fn error_chain(error: &tera::Error) -> String {
+/// Tera's error followed by its causes, outermost first.
+fn causes(error: &tera::Error) -> Vec<String> {
     let mut parts = vec![error.to_string()];
     let mut source = error.source();
     while let Some(cause) = source {
         parts.push(cause.to_string());
         source = cause.source();
     }
+    parts
+}
+
+/// Tera's error and its causes in one line, without repeating itself.
+fn error_chain(error: &tera::Error) -> String {
+    let mut parts = causes(error);
     // The innermost cause says what is wrong; the outer ones where.
     let last = parts.pop().unwrap_or_default();
     let mut message = last.trim().to_string();
@@ -184,15 +190,7 @@ fn error_chain(error: &tera::Error) -> String {
 /// A template syntax error placed on its line: Tera's parser reports
 /// positions as ` --> LINE:COL`.
 fn syntax_error(name: &str, display: Option<&Path>, text: &str, error: &tera::Error) -> Diagnostic {
-    let chain = {
-        let mut parts = vec![error.to_string()];
-        let mut source = error.source();
-        while let Some(cause) = source {
-            parts.push(cause.to_string());
-            source = cause.source();
-        }
-        parts.join("\n")
-    };
+    let chain = causes(error).join("\n");
     let position = chain.lines().find_map(|l| {
         let rest = l.trim().strip_prefix("-->")?.trim();
         let (line, column) = rest.split_once(':')?;
