@@ -411,3 +411,41 @@ fn broken_content_links_name_the_file_and_line() {
         "error: {root}/content/articles/linker.md:8:39: link to `@/articles/good.md#nope`: that page has no heading with id `nope`\n"
     )), "{stderr}");
 }
+
+#[test]
+fn a_static_file_may_not_overwrite_a_generated_page() {
+    let site = good_site();
+    let stderr = fails_keeping_output(&site, &[("static/feed.xml", "<rss/>")]);
+    assert!(
+        stderr.contains(&format!(
+            "error: {}/static/feed.xml: two parts of the site write the same file feed.xml\n",
+            site.root().display()
+        )),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn stray_files_are_warnings_not_errors() {
+    let site = good_site();
+    site.write("content/articles/photo.jpg", "JPEG");
+    site.write("content/notes.md", "+++\n+++\n");
+    let run = site.build();
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let root = site.root().display();
+    assert!(run.stderr.contains(&format!("warning: {root}/content/articles/photo.jpg: ignored: not Markdown and not in an article bundle (a folder with an index.md); shared files go in static/\n")), "{}", run.stderr);
+    assert!(run.stderr.contains(&format!("warning: {root}/content/notes.md: ignored: content files belong in content/articles, content/pages or content/authors\n")), "{}", run.stderr);
+    assert!(!site.public().join("photo.jpg").exists());
+}
+
+#[test]
+fn names_starting_with_dot_or_underscore_are_ignored() {
+    let site = good_site();
+    site.write("content/articles/_drafts/bad.md", "not front matter");
+    site.write("content/articles/.hidden.md", "not front matter");
+    site.write("static/.DS_Store", "junk");
+    let run = site.build();
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(run.stderr, "");
+    assert!(!site.public().join(".DS_Store").exists());
+}
