@@ -5,6 +5,7 @@
 use crate::slug::slugify;
 use pulldown_cmark::{CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd, html};
 use std::collections::HashSet;
+use url::Url;
 
 /// The Markdown dialect of every content file.
 pub fn options() -> Options {
@@ -49,11 +50,35 @@ pub struct Rendered {
     pub heading_ids: Vec<String>,
     pub content_links: Vec<ContentLink>,
     pub broken_links: Vec<BrokenLink>,
+    /// `html` with relative link and image URLs made absolute, for feeds
+    /// (readers have no base URL); None when it would equal `html`.
+    pub feed_html: Option<String>,
+    /// The same for `summary_html`.
+    pub feed_summary_html: Option<String>,
+}
+
+impl Rendered {
+    /// The body as feeds show it.
+    pub fn feed_html(&self) -> &str {
+        self.feed_html.as_deref().unwrap_or(&self.html)
+    }
+
+    /// The summary as feeds show it.
+    pub fn feed_summary_html(&self) -> &str {
+        self.feed_summary_html
+            .as_deref()
+            .unwrap_or(&self.summary_html)
+    }
 }
 
 /// Renders `markdown`. `resolve` maps a content path (`articles/2021/x.md`)
 /// to its page URL; links to paths it does not know are reported broken.
-pub fn render(markdown: &str, resolve: &dyn Fn(&str) -> Option<String>) -> Rendered {
+/// With `page_url`, the feed versions of the HTML are made too.
+pub fn render(
+    markdown: &str,
+    resolve: &dyn Fn(&str) -> Option<String>,
+    page_url: Option<&Url>,
+) -> Rendered {
     let mut rendered = Rendered::default();
     let events = collect_events(markdown, resolve, &mut rendered);
     rendered.word_count = events_text(&events)
@@ -69,15 +94,74 @@ pub fn render(markdown: &str, resolve: &dyn Fn(&str) -> Option<String>) -> Rende
         None => first_paragraph(&events),
     };
     rendered.summary_text = events_text(&summary_events);
+    if let Some(base) = page_url {
+        rendered.feed_html = absolutized(&events, base).map(|e| to_html(e.into_iter()));
+        rendered.feed_summary_html =
+            absolutized(&summary_events, base).map(|e| to_html(e.into_iter()));
+    }
     rendered.summary_html = to_html(summary_events.into_iter());
     rendered.html = to_html(events.into_iter());
     rendered
 }
 
+/// A copy of `events` whose relative link and image URLs are joined to
+/// `base`, or None when no URL is relative.
+fn absolutized<'a>(events: &[Event<'a>], base: &Url) -> Option<Vec<Event<'a>>> {
+    let absolute = |dest: &str| -> Option<String> {
+        match Url::parse(dest) {
+            Ok(_) => None,
+            Err(url::ParseError::RelativeUrlWithoutBase) => base.join(dest).ok().map(String::from),
+            Err(_) => None,
+        }
+    };
+    let mut changed = false;
+    let copy: Vec<Event<'a>> = events
+        .iter()
+        .map(|event| match event {
+            Event::Start(Tag::Link {
+                link_type,
+                dest_url,
+                title,
+                id,
+            }) => match absolute(dest_url) {
+                Some(url) => {
+                    changed = true;
+                    Event::Start(Tag::Link {
+                        link_type: *link_type,
+                        dest_url: url.into(),
+                        title: title.clone(),
+                        id: id.clone(),
+                    })
+                }
+                None => event.clone(),
+            },
+            Event::Start(Tag::Image {
+                link_type,
+                dest_url,
+                title,
+                id,
+            }) => match absolute(dest_url) {
+                Some(url) => {
+                    changed = true;
+                    Event::Start(Tag::Image {
+                        link_type: *link_type,
+                        dest_url: url.into(),
+                        title: title.clone(),
+                        id: id.clone(),
+                    })
+                }
+                None => event.clone(),
+            },
+            other => other.clone(),
+        })
+        .collect();
+    changed.then_some(copy)
+}
+
 /// Renders a short Markdown text such as a front-matter summary or a
 /// biography, where links to content files are not expected.
-pub fn render_fragment(markdown: &str) -> String {
-    render(markdown, &|_| None).html
+pub fn render_fragment(markdown: &str, page_url: Option<&Url>) -> Rendered {
+    render(markdown, &|_| None, page_url)
 }
 
 /// Plain text of a Markdown text, for meta descriptions.
@@ -278,7 +362,7 @@ mod tests {
     #[test]
     fn renders_tables_footnotes_strikethrough_tasks_and_smart_quotes() {
         let md = "He said \"yes\".\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\n~~old~~\n\n- [x] done\n\nNote[^1].\n\n[^1]: A footnote.\n";
-        let html = render(md, &none).html;
+        let html = render(md, &none, None).html;
         assert!(html.contains("“yes”"), "{html}");
         assert!(html.contains("<table>"));
         assert!(html.contains("<del>old</del>"));
@@ -291,6 +375,7 @@ mod tests {
         let r = render(
             "## Sales rise\n\n## Sales rise\n\n## Custom {#own}\n",
             &none,
+            None,
         );
         assert_eq!(r.heading_ids, vec!["sales-rise", "sales-rise-1", "own"]);
         assert!(
@@ -302,9 +387,9 @@ mod tests {
 
     #[test]
     fn summary_is_first_paragraph_or_above_more() {
-        let r = render("# T\n\nFirst *para*.\n\nSecond.\n", &none);
+        let r = render("# T\n\nFirst *para*.\n\nSecond.\n", &none, None);
         assert_eq!(r.summary_html, "<p>First <em>para</em>.</p>\n");
-        let r = render("One.\n\nTwo.\n\n<!-- more -->\n\nThree.\n", &none);
+        let r = render("One.\n\nTwo.\n\n<!-- more -->\n\nThree.\n", &none, None);
         assert_eq!(r.summary_html, "<p>One.</p>\n<p>Two.</p>\n");
         assert!(r.html.contains("Three."));
     }
@@ -315,6 +400,7 @@ mod tests {
         let r = render(
             "[A](@/articles/a.md#intro) and [B](@/articles/b.md)",
             &resolve,
+            None,
         );
         assert!(
             r.html.contains("href=\"https://e.com/a/#intro\""),
@@ -328,8 +414,38 @@ mod tests {
     }
 
     #[test]
+    fn feed_html_has_absolute_links_and_images() {
+        let base = Url::parse("https://e.com/news/2021/03/26/a/").unwrap();
+        let md = "Intro [rel](other/) and ![photo](lead.jpg) [abs](https://x.org/) [frag](#top) [root](/about/).\n";
+        let r = render(md, &none, Some(&base));
+        assert!(r.html.contains("src=\"lead.jpg\""));
+        let feed = r.feed_html();
+        assert!(
+            feed.contains("href=\"https://e.com/news/2021/03/26/a/other/\""),
+            "{feed}"
+        );
+        assert!(
+            feed.contains("src=\"https://e.com/news/2021/03/26/a/lead.jpg\""),
+            "{feed}"
+        );
+        assert!(feed.contains("href=\"https://x.org/\""));
+        assert!(feed.contains("href=\"https://e.com/news/2021/03/26/a/#top\""));
+        assert!(feed.contains("href=\"https://e.com/about/\""));
+        assert!(
+            r.feed_summary_html()
+                .contains("https://e.com/news/2021/03/26/a/lead.jpg")
+        );
+        let plain = render("No links here.", &none, Some(&base));
+        assert!(plain.feed_html.is_none());
+    }
+
+    #[test]
     fn counts_words_and_extracts_plain_text() {
-        let r = render("Three little *words*.\n\n```\ncode here\n```\n", &none);
+        let r = render(
+            "Three little *words*.\n\n```\ncode here\n```\n",
+            &none,
+            None,
+        );
         assert_eq!(r.word_count, 5);
         assert_eq!(
             plain_text("A **bold** [link](x).\n\nNext."),

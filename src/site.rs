@@ -9,9 +9,10 @@ use crate::content::{ArticleMeta, AuthorMeta, Content, Document, PageMeta};
 use crate::diagnostics::Diagnostic;
 use crate::markdown::{self, Rendered};
 use crate::slug::{permalink, slugify};
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Datelike, Utc};
 use rayon::prelude::*;
 use std::collections::{BTreeMap, HashMap};
+use url::Url;
 
 /// How many related articles an article page shows.
 pub const RELATED_COUNT: usize = 3;
@@ -44,6 +45,8 @@ pub struct Article {
     pub url: String,
     pub rendered: Rendered,
     pub summary_html: String,
+    /// The summary with absolute URLs, for feeds.
+    pub summary_feed_html: String,
     /// The summary as plain text, for meta descriptions.
     pub summary_text: String,
     pub reading_minutes: usize,
@@ -86,6 +89,33 @@ pub struct Term {
     pub articles: Vec<usize>,
 }
 
+/// A month of the date archive.
+#[derive(Debug)]
+pub struct MonthArchive {
+    pub year: i32,
+    pub month: u32,
+    pub path: String,
+    pub url: String,
+    /// Indexes into [`Site::articles`], newest first.
+    pub articles: Vec<usize>,
+}
+
+/// A year of the date archive.
+#[derive(Debug)]
+pub struct YearArchive {
+    pub year: i32,
+    pub path: String,
+    pub url: String,
+    /// Newest first.
+    pub months: Vec<MonthArchive>,
+}
+
+impl YearArchive {
+    pub fn article_count(&self) -> usize {
+        self.months.iter().map(|m| m.articles.len()).sum()
+    }
+}
+
 #[derive(Debug)]
 pub struct Site {
     pub config: Config,
@@ -95,6 +125,11 @@ pub struct Site {
     pub authors: Vec<Author>,
     pub categories: Vec<Term>,
     pub tags: Vec<Term>,
+    /// Years, newest first, each with its months, newest first.
+    pub archives: Vec<YearArchive>,
+    /// The moment the build counts as now: it decides what is published
+    /// and which articles the news sitemap holds. Never written out.
+    pub now: DateTime<Utc>,
     pub drafts_left_out: usize,
     pub scheduled_left_out: usize,
     pub expired_left_out: usize,
@@ -189,13 +224,15 @@ impl Site {
         }
         let resolve = |target: &str| link_targets.get(target.trim_start_matches('/')).cloned();
 
+        let article_urls: Vec<Url> = article_paths.iter().map(|p| page_url(&config, p)).collect();
         let rendered_articles: Vec<Rendered> = published
             .par_iter()
-            .map(|d| markdown::render(d.source.body(), &resolve))
+            .zip(&article_urls)
+            .map(|(d, url)| markdown::render(d.source.body(), &resolve, Some(url)))
             .collect();
         let rendered_pages: Vec<Rendered> = pages
             .par_iter()
-            .map(|d| markdown::render(d.source.body(), &resolve))
+            .map(|d| markdown::render(d.source.body(), &resolve, None))
             .collect();
         check_links(
             published.iter().map(|d| &d.source).zip(&rendered_articles),
@@ -224,7 +261,7 @@ impl Site {
                 Author {
                     url: config.url(&path),
                     path,
-                    bio_html: markdown::render_fragment(doc.source.body()),
+                    bio_html: markdown::render_fragment(doc.source.body(), None).html,
                     doc,
                     articles: Vec::new(),
                 }
@@ -234,11 +271,19 @@ impl Site {
         let mut articles: Vec<Article> = published
             .into_iter()
             .zip(article_paths)
-            .zip(rendered_articles)
-            .map(|((doc, path), rendered)| {
-                let (summary_html, summary_text) = match &doc.meta.summary {
-                    Some(md) => (markdown::render_fragment(md), markdown::plain_text(md)),
-                    None => (rendered.summary_html.clone(), rendered.summary_text.clone()),
+            .zip(rendered_articles.into_iter().zip(&article_urls))
+            .map(|((doc, path), (rendered, url))| {
+                let (summary_html, summary_feed_html, summary_text) = match &doc.meta.summary {
+                    Some(md) => {
+                        let summary = markdown::render_fragment(md, Some(url));
+                        let feed = summary.feed_html().to_string();
+                        (summary.html, feed, markdown::plain_text(md))
+                    }
+                    None => (
+                        rendered.summary_html.clone(),
+                        rendered.feed_summary_html().to_string(),
+                        rendered.summary_text.clone(),
+                    ),
                 };
                 let bylines = doc
                     .meta
@@ -263,6 +308,7 @@ impl Site {
                     reading_minutes: rendered.word_count.div_ceil(READING_SPEED).max(1),
                     rendered,
                     summary_html,
+                    summary_feed_html,
                     summary_text,
                     bylines,
                     category: None,
@@ -287,15 +333,20 @@ impl Site {
                 }
             }
         }
-        let categories = group_terms(&config, "categories", &articles, |m| {
-            m.category.iter().cloned().collect()
-        });
+        let categories = group_terms(
+            &config,
+            "categories",
+            &articles,
+            |m| m.category.iter().cloned().collect(),
+            diagnostics,
+        );
         for (t, term) in categories.iter().enumerate() {
             for &i in &term.articles {
                 articles[i].category = Some(t);
             }
         }
-        let tags = group_terms(&config, "tags", &articles, |m| m.tags.clone());
+        let tags = group_terms(&config, "tags", &articles, |m| m.tags.clone(), diagnostics);
+        let archives = group_archives(&config, &articles);
         for (t, term) in tags.iter().enumerate() {
             for &i in &term.articles {
                 articles[i].tags.push(t);
@@ -332,11 +383,18 @@ impl Site {
             authors,
             categories,
             tags,
+            archives,
+            now: selection.now,
             drafts_left_out,
             scheduled_left_out,
             expired_left_out,
         }
     }
+}
+
+/// The absolute URL of a site path, parsed.
+fn page_url(config: &Config, path: &str) -> Url {
+    Url::parse(&config.url(path)).unwrap_or_else(|_| config.base_url.clone())
 }
 
 fn duplicate_url(path: &str, first: &std::path::Path, second: &std::path::Path) -> Diagnostic {
@@ -396,8 +454,11 @@ fn group_terms(
     kind: &str,
     articles: &[Article],
     names: impl Fn(&ArticleMeta) -> Vec<String>,
+    diagnostics: &mut Vec<Diagnostic>,
 ) -> Vec<Term> {
     let mut by_slug: BTreeMap<String, Term> = BTreeMap::new();
+    let mut warned: std::collections::HashSet<(String, String)> = Default::default();
+    let singular = if kind == "tags" { "tag" } else { "section" };
     // Oldest first, so the first spelling is the one that came first.
     for i in (0..articles.len()).rev() {
         for name in names(&articles[i].doc.meta) {
@@ -412,6 +473,15 @@ fn group_terms(
                     articles: Vec::new(),
                 }
             });
+            if term.name != name && warned.insert((term.slug.clone(), name.clone())) {
+                diagnostics.push(Diagnostic::warning(
+                    &articles[i].doc.source.display,
+                    format!(
+                        "{singular} `{name}` is the same as `{}` (both are {}): using `{}`, the spelling used first",
+                        term.name, term.path, term.name
+                    ),
+                ));
+            }
             if term.articles.last() != Some(&i) {
                 term.articles.push(i);
             }
@@ -424,6 +494,38 @@ fn group_terms(
             t
         })
         .collect()
+}
+
+/// Groups articles by year and month of the site timezone.
+fn group_archives(config: &Config, articles: &[Article]) -> Vec<YearArchive> {
+    let mut years: Vec<YearArchive> = Vec::new();
+    // Articles are newest first, so years and months come out newest first.
+    for (i, article) in articles.iter().enumerate() {
+        let local = article.doc.meta.date.with_timezone(&config.timezone);
+        let (year, month) = (local.year(), local.month());
+        if years.last().is_none_or(|y| y.year != year) {
+            let path = format!("/{year:04}/");
+            years.push(YearArchive {
+                year,
+                url: config.url(&path),
+                path,
+                months: Vec::new(),
+            });
+        }
+        let months = &mut years.last_mut().expect("pushed above").months;
+        if months.last().is_none_or(|m| m.month != month) {
+            let path = format!("/{year:04}/{month:02}/");
+            months.push(MonthArchive {
+                year,
+                month,
+                url: config.url(&path),
+                path,
+                articles: Vec::new(),
+            });
+        }
+        months.last_mut().expect("pushed above").articles.push(i);
+    }
+    years
 }
 
 /// For each article, the articles sharing the most tags with it, newest

@@ -18,7 +18,7 @@ fn newsroom() -> Fixture {
             &article(
                 "Xiaomi & Great Wall <team up>",
                 "2021-03-26T09:30:00+08:00",
-                "author = \"ana-lee\"\ncategory = \"Business\"\ntags = [\"Xiaomi\", \"EV\"]\nimage = \"lead.jpg\"\nimage_caption = \"The lead photo\"\n",
+                "author = \"ana-lee\"\ncategory = \"business\"\ntags = [\"Xiaomi\", \"EV\"]\nimage = \"lead.jpg\"\nimage_caption = \"The lead photo\"\n",
                 "Lead paragraph.\n\n## Sales rise\n\nMore text with [the results](@/articles/2021/results.md#revenue).",
             ),
         ),

@@ -1,7 +1,44 @@
-//! Feeds for readers and aggregators. Every date in them comes from the
-//! content, never from the clock, so two builds give the same bytes.
+//! Machine-readable outputs: RSS, Atom and JSON feeds, sitemaps, robots.txt
+//! and the search index. Every date in them comes from the content, never
+//! from the clock, so two builds give the same bytes.
 
+pub mod atom;
+pub mod json_feed;
 pub mod rss;
+pub mod search;
+pub mod sitemap;
+
+use crate::site::Article;
+use chrono::{DateTime, SecondsFormat, Utc};
+
+/// One feed: its articles (newest first, already limited) and where it and
+/// its HTML page live.
+pub struct Feed<'a> {
+    pub title: String,
+    pub description: String,
+    /// Site path of the HTML page the feed mirrors.
+    pub page_path: String,
+    /// Site path of the feed itself.
+    pub self_path: String,
+    pub articles: Vec<&'a Article>,
+}
+
+impl Feed<'_> {
+    /// The newest publication or update time among the feed's articles.
+    pub fn updated(&self) -> Option<DateTime<Utc>> {
+        self.articles.iter().map(|a| last_modified(a)).max()
+    }
+}
+
+/// When an article last changed: its `updated` time, else its date.
+pub fn last_modified(article: &Article) -> DateTime<Utc> {
+    article.doc.meta.updated.unwrap_or(article.doc.meta.date)
+}
+
+/// RFC 3339 in UTC, as Atom, JSON Feed and sitemaps write dates.
+pub fn rfc3339(date: DateTime<Utc>) -> String {
+    date.to_rfc3339_opts(SecondsFormat::Secs, true)
+}
 
 /// Text without the control characters XML 1.0 cannot carry at all, even
 /// escaped (a stray U+000B pasted from a word processor would otherwise make
@@ -18,4 +55,15 @@ pub fn xml_text(text: &str) -> std::borrow::Cow<'_, str> {
     } else {
         std::borrow::Cow::Owned(text.chars().filter(|&c| allowed(c)).collect())
     }
+}
+
+/// Writes `<name>value</name>` with the value escaped by quick-xml.
+pub(crate) fn xml_element(
+    w: &mut quick_xml::Writer<Vec<u8>>,
+    name: &str,
+    value: &str,
+) -> std::io::Result<()> {
+    w.create_element(name)
+        .write_text_content(quick_xml::events::BytesText::new(&xml_text(value)))?;
+    Ok(())
 }

@@ -2,7 +2,7 @@
 //! are serialised once per build and reused by every page that shows them.
 //! docs/templates.md documents every variable made here.
 
-use crate::site::{Article, Site};
+use crate::site::{Article, Site, Term};
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use serde_json::{Value, json};
@@ -45,7 +45,15 @@ impl Shared {
             "base_url": config.base_url.as_str(),
             "timezone": config.timezone.name(),
             "feed_url": config.url("/feed.xml"),
+            "atom_url": config.url("/atom.xml"),
+            "json_feed_url": config.url("/feed.json"),
             "stylesheet_url": config.url(super::STYLESHEET_PATH),
+            "search_url": config.url(super::SEARCH_PATH),
+            "search_index_url": config.url(super::SEARCH_INDEX_PATH),
+            "categories_url": config.url("/categories/"),
+            "tags_url": config.url("/tags/"),
+            "authors_url": (!site.authors.is_empty()).then(|| config.url("/authors/")),
+            "archive_url": site.archives.first().map(|y| y.url.clone()),
             "sections": sections,
             "pages": pages,
             "extra": config.extra,
@@ -83,11 +91,17 @@ impl Shared {
 
     /// The variables every page has.
     pub fn base_context(&self, site: &Site, path: &str) -> Value {
+        let config = &site.config;
         json!({
             "site": self.site,
-            "canonical_url": site.config.url(path),
+            "canonical_url": config.url(path),
             "page_title": Value::Null,
-            "meta_description": site.config.description,
+            "meta_description": config.description,
+            "alternate_feeds": [
+                {"title": config.title, "url": config.url("/feed.xml"), "type": "application/rss+xml"},
+                {"title": config.title, "url": config.url("/atom.xml"), "type": "application/atom+xml"},
+                {"title": config.title, "url": config.url("/feed.json"), "type": "application/feed+json"},
+            ],
         })
     }
 
@@ -121,6 +135,7 @@ impl Shared {
                 .map(|&r| self.cards[r].clone())
                 .collect(),
         );
+        ctx["json_ld"] = json!(json_ld(site, article));
         ctx
     }
 
@@ -139,14 +154,16 @@ impl Shared {
     }
 
     /// A paginated list of articles: page `number` (from 1) of `items`,
-    /// whose first page lives at `base_path`. Returns the page's site path.
+    /// whose first page lives at `base_path`. `feed` is the list's own feed
+    /// (title, site path), listed first among the page's alternate feeds.
     pub fn list_context(
         &self,
         site: &Site,
         base_path: &str,
         items: &[usize],
         number: usize,
-    ) -> (String, Value) {
+        feed: Option<(String, String)>,
+    ) -> Value {
         let per_page = site.config.per_page;
         let total = items.len().div_ceil(per_page).max(1);
         let page_path = |n: usize| {
@@ -165,6 +182,16 @@ impl Shared {
             .collect();
         let url_of = |n: usize| json!(site.config.url(&page_path(n)));
         let mut ctx = self.base_context(site, &path);
+        if let Some((title, feed_path)) = feed {
+            let url = site.config.url(&feed_path);
+            ctx["feed_url"] = json!(url);
+            if let Value::Array(feeds) = &mut ctx["alternate_feeds"] {
+                feeds.insert(
+                    0,
+                    json!({"title": title, "url": url, "type": "application/rss+xml"}),
+                );
+            }
+        }
         ctx["articles"] = Value::Array(shown);
         ctx["paginator"] = json!({
             "current": number,
@@ -175,8 +202,156 @@ impl Shared {
             "previous": if number > 1 { url_of(number - 1) } else { Value::Null },
             "next": if number < total { url_of(number + 1) } else { Value::Null },
         });
-        (path, ctx)
+        ctx
     }
+
+    /// A year of the date archive: its months, each with its articles.
+    pub fn year_context(&self, site: &Site, y: usize) -> Value {
+        let year = &site.archives[y];
+        let mut ctx = self.base_context(site, &year.path);
+        let title = year.year.to_string();
+        let months: Vec<Value> = year
+            .months
+            .iter()
+            .map(|m| {
+                json!({
+                    "name": month_name(m.year, m.month),
+                    "url": m.url,
+                    "count": m.articles.len(),
+                    "articles": m.articles.iter().map(|&i| self.cards[i].clone()).collect::<Vec<_>>(),
+                })
+            })
+            .collect();
+        let neighbour = |i: Option<usize>| {
+            i.and_then(|i| site.archives.get(i))
+                .map(|y| json!({"title": y.year.to_string(), "url": y.url}))
+        };
+        // Years are newest first: the older year is the next one in the list.
+        ctx["archive"] = json!({
+            "title": title,
+            "year": year.year,
+            "month": null,
+            "count": year.article_count(),
+            "months": months,
+            "articles": [],
+            "previous": neighbour(Some(y + 1)),
+            "next": neighbour(y.checked_sub(1)),
+        });
+        ctx["page_title"] = json!(format!("{title} archive"));
+        ctx["meta_description"] = json!(format!(
+            "Everything {} published in {title}",
+            site.config.title
+        ));
+        ctx
+    }
+
+    /// A month of the date archive, with links to the months around it.
+    pub fn month_context(&self, site: &Site, y: usize, m: usize) -> Value {
+        let month = &site.archives[y].months[m];
+        let mut ctx = self.base_context(site, &month.path);
+        let title = month_name(month.year, month.month);
+        // All months, newest first, to find the neighbours across years.
+        let all: Vec<(usize, usize)> = site
+            .archives
+            .iter()
+            .enumerate()
+            .flat_map(|(yi, year)| (0..year.months.len()).map(move |mi| (yi, mi)))
+            .collect();
+        let at = all.iter().position(|&p| p == (y, m)).unwrap_or(0);
+        let neighbour = |i: Option<usize>| {
+            i.and_then(|i| all.get(i)).map(|&(yi, mi)| {
+                let n = &site.archives[yi].months[mi];
+                json!({"title": month_name(n.year, n.month), "url": n.url})
+            })
+        };
+        ctx["archive"] = json!({
+            "title": title,
+            "year": month.year,
+            "month": month.month,
+            "count": month.articles.len(),
+            "months": [],
+            "articles": month.articles.iter().map(|&i| self.cards[i].clone()).collect::<Vec<_>>(),
+            "previous": neighbour(Some(at + 1)),
+            "next": neighbour(at.checked_sub(1)),
+            "year_url": site.archives[y].url,
+        });
+        ctx["page_title"] = json!(format!("{title} archive"));
+        ctx["meta_description"] = json!(format!(
+            "Everything {} published in {title}",
+            site.config.title
+        ));
+        ctx
+    }
+}
+
+/// A section or tag as templates see it.
+pub fn term_value(term: &Term) -> Value {
+    json!({
+        "name": term.name,
+        "slug": term.slug,
+        "url": term.url,
+        "count": term.articles.len(),
+        "feed_url": format!("{}feed.xml", term.url),
+    })
+}
+
+/// "March 2021".
+fn month_name(year: i32, month: u32) -> String {
+    chrono::NaiveDate::from_ymd_opt(year, month, 1)
+        .map(|d| d.format("%B %Y").to_string())
+        .unwrap_or_default()
+}
+
+/// schema.org NewsArticle JSON-LD for an article page, safe to place
+/// inside `<script>`: `<`, `>` and `&` are written as JSON `\u` escapes, so a
+/// `</script>` in a headline cannot end the script.
+fn json_ld(site: &Site, article: &Article) -> String {
+    let config = &site.config;
+    let meta = &article.doc.meta;
+    let tz = config.timezone;
+    let authors: Vec<Value> = article
+        .bylines
+        .iter()
+        .map(|b| match b.author {
+            Some(a) => json!({"@type": "Person", "name": b.name, "url": site.authors[a].url}),
+            None => json!({"@type": "Person", "name": b.name}),
+        })
+        .collect();
+    let mut value = json!({
+        "@context": "https://schema.org",
+        "@type": "NewsArticle",
+        "headline": meta.title,
+        "description": article.summary_text,
+        "datePublished": local_rfc3339(meta.date, tz),
+        "dateModified": local_rfc3339(meta.updated.unwrap_or(meta.date), tz),
+        "author": authors,
+        "publisher": {"@type": "Organization", "name": config.title, "url": config.url("/")},
+        "mainEntityOfPage": {"@type": "WebPage", "@id": meta.canonical_url.clone().unwrap_or_else(|| article.url.clone())},
+        "inLanguage": config.language,
+        "wordCount": article.rendered.word_count,
+    });
+    if let Some(image) = &meta.image {
+        value["image"] = json!([resolve_url(site, &article.url, image)]);
+    }
+    if let Some(c) = article.category {
+        value["articleSection"] = json!(site.categories[c].name);
+    }
+    if !article.tags.is_empty() {
+        value["keywords"] = json!(
+            article
+                .tags
+                .iter()
+                .map(|&t| site.tags[t].name.as_str())
+                .collect::<Vec<_>>()
+        );
+    }
+    // These characters only occur inside JSON strings, where the \u form
+    // means the same; HTML parsers then never see markup in the script.
+    value
+        .to_string()
+        .replace('<', "\\u003c")
+        .replace('>', "\\u003e")
+        .replace('&', "\\u0026")
 }
 
 /// An article as lists show it: everything but its body.

@@ -11,14 +11,44 @@ pub use templates::Templates;
 
 use crate::diagnostics::Diagnostic;
 use crate::feeds;
+use crate::feeds::{Feed, sitemap};
 use crate::output::file_for_site_path;
-use crate::site::Site;
+use crate::site::{Site, Term};
 use context::Shared;
 use serde_json::{Value, json};
 use std::path::PathBuf;
 
 /// Where the built-in stylesheet (template `style.css`) is written.
 pub const STYLESHEET_PATH: &str = "/assets/gazette.css";
+/// Where the search page and its index are written.
+pub const SEARCH_PATH: &str = "/search/";
+pub const SEARCH_INDEX_PATH: &str = "/search-index.json";
+
+pub use context::resolve_url;
+
+/// Sections or tags.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TermKind {
+    Category,
+    Tag,
+}
+
+impl TermKind {
+    /// The folder of its pages: `/categories/`, `/tags/`.
+    pub fn index_path(self) -> &'static str {
+        match self {
+            TermKind::Category => "/categories/",
+            TermKind::Tag => "/tags/",
+        }
+    }
+
+    fn name(self) -> &'static str {
+        match self {
+            TermKind::Category => "category",
+            TermKind::Tag => "tag",
+        }
+    }
+}
 
 /// One output file to render.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -30,11 +60,29 @@ pub enum Job {
     /// The front page: page number, from 1.
     Front(usize),
     Author(usize, usize),
-    Category(usize, usize),
-    Tag(usize, usize),
+    AuthorFeed(usize),
+    AuthorIndex,
+    /// A section or tag: term, page number.
+    Term(TermKind, usize, usize),
+    TermFeed(TermKind, usize),
+    TermIndex(TermKind),
+    /// A year of the date archive, by index into `Site::archives`.
+    Year(usize),
+    /// A month: year index, month index.
+    Month(usize, usize),
+    Search,
+    SearchIndex,
     NotFound,
     Stylesheet,
     Rss,
+    Atom,
+    JsonFeed,
+    /// /sitemap.xml: the sitemap, or the index of its parts past 50,000 URLs.
+    Sitemap,
+    /// /sitemap-N.xml, from 1.
+    SitemapPart(usize),
+    NewsSitemap,
+    Robots,
 }
 
 /// A rendered file: where it goes in the output, and its bytes.
@@ -56,12 +104,21 @@ pub struct Renderer<'a> {
     site: &'a Site,
     templates: &'a Templates,
     shared: Shared,
+    sitemap: Vec<sitemap::Entry>,
+}
+
+/// What a job becomes: a template with its context, or finished bytes.
+enum Output {
+    Template(&'static str, Value),
+    NamedTemplate(String, Value),
+    Bytes(Vec<u8>),
 }
 
 impl<'a> Renderer<'a> {
     pub fn new(site: &'a Site, templates: &'a Templates) -> Renderer<'a> {
         Renderer {
             shared: Shared::new(site),
+            sitemap: sitemap::entries(site),
             site,
             templates,
         }
@@ -80,118 +137,281 @@ impl<'a> Renderer<'a> {
         jobs.extend((1..=pages_of(site.articles.len())).map(Job::Front));
         for (i, a) in site.authors.iter().enumerate() {
             jobs.extend((1..=pages_of(a.articles.len())).map(|p| Job::Author(i, p)));
+            jobs.push(Job::AuthorFeed(i));
         }
-        for (i, t) in site.categories.iter().enumerate() {
-            jobs.extend((1..=pages_of(t.articles.len())).map(|p| Job::Category(i, p)));
+        if !site.authors.is_empty() {
+            jobs.push(Job::AuthorIndex);
         }
-        for (i, t) in site.tags.iter().enumerate() {
-            jobs.extend((1..=pages_of(t.articles.len())).map(|p| Job::Tag(i, p)));
+        for kind in [TermKind::Category, TermKind::Tag] {
+            let terms = self.terms(kind);
+            for (i, t) in terms.iter().enumerate() {
+                jobs.extend((1..=pages_of(t.articles.len())).map(|p| Job::Term(kind, i, p)));
+                jobs.push(Job::TermFeed(kind, i));
+            }
+            if !terms.is_empty() {
+                jobs.push(Job::TermIndex(kind));
+            }
         }
-        jobs.push(Job::NotFound);
-        jobs.push(Job::Stylesheet);
-        jobs.push(Job::Rss);
+        for (y, year) in site.archives.iter().enumerate() {
+            jobs.push(Job::Year(y));
+            jobs.extend((0..year.months.len()).map(|m| Job::Month(y, m)));
+        }
+        jobs.extend([
+            Job::Search,
+            Job::SearchIndex,
+            Job::NotFound,
+            Job::Stylesheet,
+            Job::Rss,
+            Job::Atom,
+            Job::JsonFeed,
+            Job::Sitemap,
+            Job::NewsSitemap,
+            Job::Robots,
+        ]);
+        if self.sitemap.len() > sitemap::URLS_PER_SITEMAP {
+            let parts = self.sitemap.len().div_ceil(sitemap::URLS_PER_SITEMAP);
+            jobs.extend((1..=parts).map(Job::SitemapPart));
+        }
         jobs
+    }
+
+    fn terms(&self, kind: TermKind) -> &'a [Term] {
+        match kind {
+            TermKind::Category => &self.site.categories,
+            TermKind::Tag => &self.site.tags,
+        }
+    }
+
+    /// The site-wide feed: the newest articles.
+    fn site_feed(&self) -> Feed<'a> {
+        let site = self.site;
+        Feed {
+            title: site.config.title.clone(),
+            description: site.config.description.clone(),
+            page_path: "/".into(),
+            self_path: "/feed.xml".into(),
+            articles: site.articles.iter().take(site.config.feed_limit).collect(),
+        }
+    }
+
+    fn list_feed(&self, title: String, page_path: &str, articles: &[usize]) -> Feed<'a> {
+        let site = self.site;
+        Feed {
+            description: format!("{title}: the latest from {}", site.config.title),
+            title: format!("{title} | {}", site.config.title),
+            page_path: page_path.to_string(),
+            self_path: format!("{page_path}feed.xml"),
+            articles: articles
+                .iter()
+                .take(site.config.feed_limit)
+                .map(|&i| &site.articles[i])
+                .collect(),
+        }
+    }
+
+    /// The site path a job writes.
+    fn site_path(&self, job: Job) -> String {
+        let site = self.site;
+        let page = |base: &str, n: usize| {
+            if n == 1 {
+                base.to_string()
+            } else {
+                format!("{base}page/{n}/")
+            }
+        };
+        match job {
+            Job::Article(i) => site.articles[i].path.clone(),
+            Job::Alias(i, n) => site.articles[i].doc.meta.aliases[n].clone(),
+            Job::Page(i) => site.pages[i].path.clone(),
+            Job::Front(n) => page("/", n),
+            Job::Author(i, n) => page(&site.authors[i].path, n),
+            Job::AuthorFeed(i) => format!("{}feed.xml", site.authors[i].path),
+            Job::AuthorIndex => "/authors/".into(),
+            Job::Term(kind, i, n) => page(&self.terms(kind)[i].path, n),
+            Job::TermFeed(kind, i) => format!("{}feed.xml", self.terms(kind)[i].path),
+            Job::TermIndex(kind) => kind.index_path().into(),
+            Job::Year(y) => site.archives[y].path.clone(),
+            Job::Month(y, m) => site.archives[y].months[m].path.clone(),
+            Job::Search => SEARCH_PATH.into(),
+            Job::SearchIndex => SEARCH_INDEX_PATH.into(),
+            Job::NotFound => "/404.html".into(),
+            Job::Stylesheet => STYLESHEET_PATH.into(),
+            Job::Rss => "/feed.xml".into(),
+            Job::Atom => "/atom.xml".into(),
+            Job::JsonFeed => "/feed.json".into(),
+            Job::Sitemap => "/sitemap.xml".into(),
+            Job::SitemapPart(n) => format!("/sitemap-{n}.xml"),
+            Job::NewsSitemap => "/news-sitemap.xml".into(),
+            Job::Robots => "/robots.txt".into(),
+        }
     }
 
     /// Renders one file.
     pub fn render(&self, job: Job) -> Result<Rendered, RenderError> {
+        let site_path = self.site_path(job);
+        let path = file_for_site_path(&site_path).map_err(|message| RenderError {
+            template: site_path.clone(),
+            message,
+        })?;
+        let bytes = match self.prepare(job, &site_path) {
+            Ok(Output::Template(name, ctx)) => self.templates.render(name, ctx)?,
+            Ok(Output::NamedTemplate(name, ctx)) => self.templates.render(&name, ctx)?,
+            Ok(Output::Bytes(bytes)) => bytes,
+            Err(message) => {
+                return Err(RenderError {
+                    template: site_path,
+                    message,
+                });
+            }
+        };
+        Ok(Rendered { path, bytes })
+    }
+
+    fn prepare(&self, job: Job, site_path: &str) -> Result<Output, String> {
         let site = self.site;
-        let (site_path, template, context) = match job {
+        let shared = &self.shared;
+        let io = |e: std::io::Error| e.to_string();
+        let json_error = |e: serde_json::Error| e.to_string();
+        Ok(match job {
             Job::Article(i) => {
                 let a = &site.articles[i];
-                let template = a.doc.meta.template.as_deref().unwrap_or("article.html");
-                (
-                    a.path.clone(),
-                    template,
-                    self.shared.article_context(site, i),
-                )
+                let ctx = shared.article_context(site, i);
+                match &a.doc.meta.template {
+                    Some(name) => Output::NamedTemplate(name.clone(), ctx),
+                    None => Output::Template("article.html", ctx),
+                }
             }
-            Job::Alias(i, n) => {
+            Job::Alias(i, _) => {
                 let a = &site.articles[i];
-                let mut ctx = self.shared.base_context(site, &a.path);
+                let mut ctx = shared.base_context(site, &a.path);
                 ctx["page_title"] = json!(a.doc.meta.title);
                 ctx["target_url"] = json!(a.url);
-                (a.doc.meta.aliases[n].clone(), "alias.html", ctx)
+                Output::Template("alias.html", ctx)
             }
             Job::Page(i) => {
-                let p = &site.pages[i];
-                let template = p.doc.meta.template.as_deref().unwrap_or("page.html");
-                (p.path.clone(), template, self.shared.page_context(site, i))
+                let ctx = shared.page_context(site, i);
+                match &site.pages[i].doc.meta.template {
+                    Some(name) => Output::NamedTemplate(name.clone(), ctx),
+                    None => Output::Template("page.html", ctx),
+                }
             }
             Job::Front(n) => {
                 let all: Vec<usize> = (0..site.articles.len()).collect();
-                let (path, ctx) = self.shared.list_context(site, "/", &all, n);
-                (path, "index.html", ctx)
+                Output::Template("index.html", shared.list_context(site, "/", &all, n, None))
             }
             Job::Author(i, n) => {
                 let a = &site.authors[i];
-                let (path, mut ctx) = self.shared.list_context(site, &a.path, &a.articles, n);
-                ctx["author"] = self.shared.authors[i].clone();
+                let feed = (
+                    format!("{} | {}", a.doc.meta.name, site.config.title),
+                    format!("{}feed.xml", a.path),
+                );
+                let mut ctx = shared.list_context(site, &a.path, &a.articles, n, Some(feed));
+                ctx["author"] = shared.authors[i].clone();
                 ctx["page_title"] = json!(a.doc.meta.name);
                 ctx["meta_description"] = json!(format!(
                     "Articles by {} on {}",
                     a.doc.meta.name, site.config.title
                 ));
-                (path, "author.html", ctx)
+                Output::Template("author.html", ctx)
             }
-            Job::Category(i, n) | Job::Tag(i, n) => {
-                let (kind, term) = match job {
-                    Job::Category(..) => ("category", &site.categories[i]),
-                    _ => ("tag", &site.tags[i]),
-                };
-                let (path, mut ctx) = self
-                    .shared
-                    .list_context(site, &term.path, &term.articles, n);
-                ctx["term"] = json!({
-                    "name": term.name, "slug": term.slug, "url": term.url,
-                    "count": term.articles.len(),
-                });
-                ctx["kind"] = json!(kind);
+            Job::AuthorFeed(i) => {
+                let a = &site.authors[i];
+                let feed = self.list_feed(a.doc.meta.name.clone(), &a.path, &a.articles);
+                Output::Bytes(feeds::rss::render(site, &feed).map_err(io)?)
+            }
+            Job::AuthorIndex => {
+                let mut ctx = shared.base_context(site, site_path);
+                ctx["page_title"] = json!("Authors");
+                ctx["authors"] = Value::Array(shared.authors.clone());
+                Output::Template("authors.html", ctx)
+            }
+            Job::Term(kind, i, n) => {
+                let term = &self.terms(kind)[i];
+                let feed = (
+                    format!("{} | {}", term.name, site.config.title),
+                    format!("{}feed.xml", term.path),
+                );
+                let mut ctx = shared.list_context(site, &term.path, &term.articles, n, Some(feed));
+                ctx["term"] = context::term_value(term);
+                ctx["kind"] = json!(kind.name());
                 ctx["page_title"] = json!(term.name);
                 ctx["meta_description"] =
                     json!(format!("{} articles on {}", term.name, site.config.title));
-                (path, "term.html", ctx)
+                Output::Template("term.html", ctx)
             }
+            Job::TermFeed(kind, i) => {
+                let term = &self.terms(kind)[i];
+                let feed = self.list_feed(term.name.clone(), &term.path, &term.articles);
+                Output::Bytes(feeds::rss::render(site, &feed).map_err(io)?)
+            }
+            Job::TermIndex(kind) => {
+                let mut ctx = shared.base_context(site, site_path);
+                ctx["kind"] = json!(kind.name());
+                ctx["page_title"] = json!(match kind {
+                    TermKind::Category => "Sections",
+                    TermKind::Tag => "Topics",
+                });
+                ctx["terms"] =
+                    Value::Array(self.terms(kind).iter().map(context::term_value).collect());
+                Output::Template("terms.html", ctx)
+            }
+            Job::Year(y) => Output::Template("archive.html", shared.year_context(site, y)),
+            Job::Month(y, m) => Output::Template("archive.html", shared.month_context(site, y, m)),
+            Job::Search => {
+                let mut ctx = shared.base_context(site, site_path);
+                ctx["page_title"] = json!("Search");
+                Output::Template("search.html", ctx)
+            }
+            Job::SearchIndex => Output::Bytes(feeds::search::render(site).map_err(json_error)?),
             Job::NotFound => {
-                let mut ctx = self.shared.base_context(site, "/404.html");
+                let mut ctx = shared.base_context(site, site_path);
                 ctx["page_title"] = json!("Page not found");
                 ctx["latest"] = Value::Array(
                     (0..site.articles.len().min(5))
-                        .map(|i| self.shared.cards[i].clone())
+                        .map(|i| shared.cards[i].clone())
                         .collect(),
                 );
-                ("/404.html".to_string(), "404.html", ctx)
+                Output::Template("404.html", ctx)
             }
-            Job::Stylesheet => {
-                let ctx = self.shared.base_context(site, STYLESHEET_PATH);
-                (STYLESHEET_PATH.to_string(), "style.css", ctx)
+            Job::Stylesheet => Output::Template("style.css", shared.base_context(site, site_path)),
+            Job::Rss => Output::Bytes(feeds::rss::render(site, &self.site_feed()).map_err(io)?),
+            Job::Atom => {
+                let mut feed = self.site_feed();
+                feed.self_path = "/atom.xml".into();
+                Output::Bytes(feeds::atom::render(site, &feed).map_err(io)?)
             }
-            Job::Rss => {
-                let articles: Vec<_> = site.articles.iter().take(site.config.feed_limit).collect();
-                let bytes = feeds::rss::render(
-                    site,
-                    &site.config.title,
-                    &site.config.description,
-                    "/",
-                    "/feed.xml",
-                    &articles,
-                )
-                .map_err(|e| RenderError {
-                    template: "feed.xml".into(),
-                    message: e.to_string(),
-                })?;
-                return Ok(Rendered {
-                    path: PathBuf::from("feed.xml"),
-                    bytes,
-                });
+            Job::JsonFeed => {
+                let mut feed = self.site_feed();
+                feed.self_path = "/feed.json".into();
+                Output::Bytes(feeds::json_feed::render(site, &feed).map_err(json_error)?)
             }
-        };
-        let path = file_for_site_path(&site_path).map_err(|message| RenderError {
-            template: template.to_string(),
-            message,
-        })?;
-        let bytes = self.templates.render(template, context)?;
-        Ok(Rendered { path, bytes })
+            Job::Sitemap => {
+                if self.sitemap.len() <= sitemap::URLS_PER_SITEMAP {
+                    Output::Bytes(sitemap::urlset(&self.sitemap).map_err(io)?)
+                } else {
+                    let parts: Vec<_> = self
+                        .sitemap
+                        .chunks(sitemap::URLS_PER_SITEMAP)
+                        .enumerate()
+                        .map(|(n, chunk)| {
+                            let newest = chunk.iter().filter_map(|e| e.lastmod).max();
+                            (site.config.url(&format!("/sitemap-{}.xml", n + 1)), newest)
+                        })
+                        .collect();
+                    Output::Bytes(sitemap::index(&parts).map_err(io)?)
+                }
+            }
+            Job::SitemapPart(n) => {
+                let chunk = self
+                    .sitemap
+                    .chunks(sitemap::URLS_PER_SITEMAP)
+                    .nth(n - 1)
+                    .unwrap_or(&[]);
+                Output::Bytes(sitemap::urlset(chunk).map_err(io)?)
+            }
+            Job::NewsSitemap => Output::Bytes(sitemap::news(site).map_err(io)?),
+            Job::Robots => Output::Bytes(sitemap::robots(site)),
+        })
     }
 
     /// The content file a job renders, for error messages.

@@ -20,6 +20,10 @@ const BUILT_IN: &[(&str, &str)] = &[
     ("term.html", include_str!("../templates/term.html")),
     ("404.html", include_str!("../templates/404.html")),
     ("alias.html", include_str!("../templates/alias.html")),
+    ("terms.html", include_str!("../templates/terms.html")),
+    ("authors.html", include_str!("../templates/authors.html")),
+    ("archive.html", include_str!("../templates/archive.html")),
+    ("search.html", include_str!("../templates/search.html")),
     (
         "partials/card.html",
         include_str!("../templates/partials/card.html"),

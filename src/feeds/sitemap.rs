@@ -1,0 +1,197 @@
+//! Sitemaps (sitemaps.org protocol), the Google News sitemap and robots.txt.
+
+use super::{last_modified, rfc3339, xml_element as text};
+use crate::site::{Article, Site};
+use chrono::{DateTime, Duration, Utc};
+use quick_xml::Writer;
+use quick_xml::events::{BytesDecl, Event};
+use std::io;
+
+/// The most URLs one sitemap file may hold (sitemaps.org).
+pub const URLS_PER_SITEMAP: usize = 50_000;
+/// The most articles a news sitemap may hold (Google News).
+pub const NEWS_LIMIT: usize = 1_000;
+/// How far back the news sitemap reaches.
+pub const NEWS_WINDOW_DAYS: i64 = 2;
+
+/// One URL of the sitemap.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Entry {
+    pub url: String,
+    pub lastmod: Option<DateTime<Utc>>,
+}
+
+/// Every page worth indexing, in a stable order: the front page, articles
+/// (newest first), pages, sections, tags, authors and the date archive.
+/// Paginated pages after the first, the search page and 404 are left out.
+pub fn entries(site: &Site) -> Vec<Entry> {
+    let newest = |items: &[usize]| {
+        items
+            .iter()
+            .map(|&i| last_modified(&site.articles[i]))
+            .max()
+    };
+    let all: Vec<usize> = (0..site.articles.len()).collect();
+    let mut out = vec![Entry {
+        url: site.config.url("/"),
+        lastmod: newest(&all),
+    }];
+    out.extend(site.articles.iter().map(|a| Entry {
+        url: a.url.clone(),
+        lastmod: Some(last_modified(a)),
+    }));
+    out.extend(site.pages.iter().map(|p| Entry {
+        url: p.url.clone(),
+        lastmod: None,
+    }));
+    for (index_path, terms) in [("/categories/", &site.categories), ("/tags/", &site.tags)] {
+        if !terms.is_empty() {
+            out.push(Entry {
+                url: site.config.url(index_path),
+                lastmod: newest(&all),
+            });
+        }
+        out.extend(terms.iter().map(|t| Entry {
+            url: t.url.clone(),
+            lastmod: newest(&t.articles),
+        }));
+    }
+    if !site.authors.is_empty() {
+        out.push(Entry {
+            url: site.config.url("/authors/"),
+            lastmod: None,
+        });
+    }
+    out.extend(site.authors.iter().map(|a| Entry {
+        url: a.url.clone(),
+        lastmod: newest(&a.articles),
+    }));
+    for year in &site.archives {
+        let year_articles: Vec<usize> = year
+            .months
+            .iter()
+            .flat_map(|m| m.articles.iter().copied())
+            .collect();
+        out.push(Entry {
+            url: year.url.clone(),
+            lastmod: newest(&year_articles),
+        });
+        out.extend(year.months.iter().map(|m| Entry {
+            url: m.url.clone(),
+            lastmod: newest(&m.articles),
+        }));
+    }
+    out
+}
+
+fn document(
+    root: &str,
+    extra_ns: Option<(&str, &str)>,
+    body: impl FnOnce(&mut Writer<Vec<u8>>) -> io::Result<()>,
+) -> io::Result<Vec<u8>> {
+    let mut w = Writer::new_with_indent(Vec::new(), b' ', 2);
+    w.write_event(Event::Decl(BytesDecl::new("1.0", Some("UTF-8"), None)))?;
+    let mut element = w
+        .create_element(root)
+        .with_attribute(("xmlns", "http://www.sitemaps.org/schemas/sitemap/0.9"));
+    if let Some(ns) = extra_ns {
+        element = element.with_attribute(ns);
+    }
+    element.write_inner_content(body)?;
+    let mut bytes = w.into_inner();
+    bytes.push(b'\n');
+    Ok(bytes)
+}
+
+/// A `<urlset>` of `entries`.
+pub fn urlset(entries: &[Entry]) -> io::Result<Vec<u8>> {
+    document("urlset", None, |w| {
+        for entry in entries {
+            w.create_element("url").write_inner_content(|w| {
+                text(w, "loc", &entry.url)?;
+                if let Some(lastmod) = entry.lastmod {
+                    text(w, "lastmod", &rfc3339(lastmod))?;
+                }
+                Ok(())
+            })?;
+        }
+        Ok(())
+    })
+}
+
+/// A `<sitemapindex>` naming each part: (URL, newest lastmod in it).
+pub fn index(parts: &[(String, Option<DateTime<Utc>>)]) -> io::Result<Vec<u8>> {
+    document("sitemapindex", None, |w| {
+        for (url, lastmod) in parts {
+            w.create_element("sitemap").write_inner_content(|w| {
+                text(w, "loc", url)?;
+                if let Some(lastmod) = lastmod {
+                    text(w, "lastmod", &rfc3339(*lastmod))?;
+                }
+                Ok(())
+            })?;
+        }
+        Ok(())
+    })
+}
+
+/// The articles of the news sitemap: published in the two days before
+/// `now`, newest first, at most [`NEWS_LIMIT`].
+pub fn news_articles(site: &Site) -> Vec<&Article> {
+    let since = site.now - Duration::days(NEWS_WINDOW_DAYS);
+    site.articles
+        .iter()
+        .filter(|a| a.doc.meta.date > since && a.doc.meta.date <= site.now)
+        .take(NEWS_LIMIT)
+        .collect()
+}
+
+/// The Google News sitemap.
+pub fn news(site: &Site) -> io::Result<Vec<u8>> {
+    let config = &site.config;
+    let language = config.language.to_ascii_lowercase();
+    document(
+        "urlset",
+        Some((
+            "xmlns:news",
+            "http://www.google.com/schemas/sitemap-news/0.9",
+        )),
+        |w| {
+            for article in news_articles(site) {
+                w.create_element("url").write_inner_content(|w| {
+                    text(w, "loc", &article.url)?;
+                    w.create_element("news:news").write_inner_content(|w| {
+                        w.create_element("news:publication")
+                            .write_inner_content(|w| {
+                                text(w, "news:name", &config.title)?;
+                                text(w, "news:language", &language)
+                            })?;
+                        text(
+                            w,
+                            "news:publication_date",
+                            &article
+                                .doc
+                                .meta
+                                .date
+                                .with_timezone(&config.timezone)
+                                .to_rfc3339(),
+                        )?;
+                        text(w, "news:title", &article.doc.meta.title)
+                    })?;
+                    Ok(())
+                })?;
+            }
+            Ok(())
+        },
+    )
+}
+
+/// robots.txt: everything may be crawled; the sitemaps are named.
+pub fn robots(site: &Site) -> Vec<u8> {
+    format!(
+        "User-agent: *\nAllow: /\n\nSitemap: {}\nSitemap: {}\n",
+        site.config.url("/sitemap.xml"),
+        site.config.url("/news-sitemap.xml")
+    )
+    .into_bytes()
+}
