@@ -84,6 +84,18 @@ pub fn entries(site: &Site) -> Vec<Entry> {
     out
 }
 
+/// How many sitemap files `count` URLs need at `per_file` URLs a file:
+/// 1 means /sitemap.xml holds them all; more means /sitemap.xml is an index
+/// of /sitemap-1.xml, /sitemap-2.xml, ...
+pub fn part_count(count: usize, per_file: usize) -> usize {
+    count.div_ceil(per_file).max(1)
+}
+
+/// The entries of part `n` (from 1).
+pub fn part(entries: &[Entry], n: usize, per_file: usize) -> &[Entry] {
+    entries.chunks(per_file).nth(n - 1).unwrap_or(&[])
+}
+
 fn document(
     root: &str,
     extra_ns: Option<(&str, &str)>,
@@ -194,4 +206,33 @@ pub fn robots(site: &Site) -> Vec<u8> {
         site.config.url("/news-sitemap.xml")
     )
     .into_bytes()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sitemaps_split_past_the_limit() {
+        let entries: Vec<Entry> = (0..5)
+            .map(|i| Entry {
+                url: format!("https://e.com/{i}/"),
+                lastmod: None,
+            })
+            .collect();
+        assert_eq!(part_count(5, 5), 1);
+        assert_eq!(part_count(0, 5), 1);
+        assert_eq!(part_count(5, 2), 3);
+        assert_eq!(part(&entries, 3, 2).len(), 1);
+        assert_eq!(part(&entries, 3, 2)[0].url, "https://e.com/4/");
+        let index =
+            String::from_utf8(index(&[("https://e.com/sitemap-1.xml".into(), None)]).unwrap())
+                .unwrap();
+        let doc = roxmltree::Document::parse(&index).unwrap();
+        assert_eq!(doc.root_element().tag_name().name(), "sitemapindex");
+        assert_eq!(
+            doc.descendants().filter(|n| n.has_tag_name("loc")).count(),
+            1
+        );
+    }
 }

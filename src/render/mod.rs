@@ -168,8 +168,8 @@ impl<'a> Renderer<'a> {
             Job::NewsSitemap,
             Job::Robots,
         ]);
-        if self.sitemap.len() > sitemap::URLS_PER_SITEMAP {
-            let parts = self.sitemap.len().div_ceil(sitemap::URLS_PER_SITEMAP);
+        let parts = sitemap::part_count(self.sitemap.len(), sitemap::URLS_PER_SITEMAP);
+        if parts > 1 {
             jobs.extend((1..=parts).map(Job::SitemapPart));
         }
         jobs
@@ -386,28 +386,24 @@ impl<'a> Renderer<'a> {
                 Output::Bytes(feeds::json_feed::render(site, &feed).map_err(json_error)?)
             }
             Job::Sitemap => {
-                if self.sitemap.len() <= sitemap::URLS_PER_SITEMAP {
+                let per_file = sitemap::URLS_PER_SITEMAP;
+                let parts = sitemap::part_count(self.sitemap.len(), per_file);
+                if parts == 1 {
                     Output::Bytes(sitemap::urlset(&self.sitemap).map_err(io)?)
                 } else {
-                    let parts: Vec<_> = self
-                        .sitemap
-                        .chunks(sitemap::URLS_PER_SITEMAP)
-                        .enumerate()
-                        .map(|(n, chunk)| {
-                            let newest = chunk.iter().filter_map(|e| e.lastmod).max();
-                            (site.config.url(&format!("/sitemap-{}.xml", n + 1)), newest)
+                    let index: Vec<_> = (1..=parts)
+                        .map(|n| {
+                            let part = sitemap::part(&self.sitemap, n, per_file);
+                            let newest = part.iter().filter_map(|e| e.lastmod).max();
+                            (site.config.url(&format!("/sitemap-{n}.xml")), newest)
                         })
                         .collect();
-                    Output::Bytes(sitemap::index(&parts).map_err(io)?)
+                    Output::Bytes(sitemap::index(&index).map_err(io)?)
                 }
             }
             Job::SitemapPart(n) => {
-                let chunk = self
-                    .sitemap
-                    .chunks(sitemap::URLS_PER_SITEMAP)
-                    .nth(n - 1)
-                    .unwrap_or(&[]);
-                Output::Bytes(sitemap::urlset(chunk).map_err(io)?)
+                let part = sitemap::part(&self.sitemap, n, sitemap::URLS_PER_SITEMAP);
+                Output::Bytes(sitemap::urlset(part).map_err(io)?)
             }
             Job::NewsSitemap => Output::Bytes(sitemap::news(site).map_err(io)?),
             Job::Robots => Output::Bytes(sitemap::robots(site)),
