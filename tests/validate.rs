@@ -160,6 +160,9 @@ fn example_site_lays_out_in_chromium_at_desktop_and_phone_widths() {
         "/tags/electric-vehicles/",
         "/about/",
         "/404.html",
+        "/tags/",
+        "/2021/",
+        "/search/?q=xiaomi",
     ];
     fs::write(
         public.join("__probe.html"),
@@ -203,4 +206,28 @@ fn example_site_lays_out_in_chromium_at_desktop_and_phone_widths() {
         "layout problems:\n{}",
         problems.join("\n")
     );
+}
+
+/// Every feed of the example site read by feedparser, the Python library
+/// many feed readers use. FEED_PYTHON names a python with feedparser.
+#[test]
+#[ignore = "needs python with feedparser (FEED_PYTHON)"]
+fn example_site_feeds_read_cleanly_in_feedparser() {
+    let python = std::env::var("FEED_PYTHON").expect("FEED_PYTHON: a python with feedparser");
+    let (_dir, output) = build_example("https://ledger.example.com/");
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/tools/check_feeds.py");
+    let result = Command::new(python)
+        .arg(script)
+        .arg(&output)
+        .output()
+        .expect("run python");
+    let report = String::from_utf8_lossy(&result.stdout);
+    assert!(
+        result.status.success(),
+        "feedparser found problems:\n{report}{}",
+        String::from_utf8_lossy(&result.stderr)
+    );
+    // The site feeds, and one for each section, tag and author.
+    assert!(report.lines().count() > 20, "{report}");
+    assert!(report.contains("atom10\t9 entries"), "{report}");
 }
