@@ -56,7 +56,30 @@ pub struct BuildReport {
     pub scheduled_left_out: usize,
     pub expired_left_out: usize,
     pub elapsed: Duration,
+    /// How long each stage took, in order.
+    pub stages: Vec<(&'static str, Duration)>,
     pub warnings: Vec<Diagnostic>,
+}
+
+/// Stage timings, for `GAZETTE_TIMINGS=1` and benchmarks.
+struct Stages {
+    last: Instant,
+    done: Vec<(&'static str, Duration)>,
+}
+
+impl Stages {
+    fn new(started: Instant) -> Stages {
+        Stages {
+            last: started,
+            done: Vec::new(),
+        }
+    }
+
+    fn mark(&mut self, name: &'static str) {
+        let now = Instant::now();
+        self.done.push((name, now - self.last));
+        self.last = now;
+    }
 }
 
 /// A failed build: every diagnostic found, errors first.
@@ -114,13 +137,17 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildFailure> {
             None
         }
     };
+    let mut stages = Stages::new(started);
+    stages.mark("config and templates");
     let content = content::load(root, &config, &mut diagnostics);
+    stages.mark("load content");
     let selection = Selection {
         drafts: options.drafts,
         future: options.future,
         now: options.now,
     };
     let site = Site::build(config, content, selection, &mut diagnostics);
+    stages.mark("model and Markdown");
     if let Some(templates) = &templates {
         diagnostics.extend(render::check_template_names(&site, templates));
     }
@@ -136,26 +163,32 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildFailure> {
         )])
     })?;
     let renderer = Renderer::new(&site, &templates);
+    stages.mark("shared contexts");
     let errors = Mutex::new(Vec::new());
-    renderer.jobs().into_par_iter().for_each(|job| {
-        let result = renderer.render(job).map_err(|e| {
-            let mut message = e.message;
-            if let Some(source) = renderer.source_of(job) {
-                message.push_str(&format!(" (rendering {})", source.display()));
+    renderer.jobs().into_par_iter().for_each_init(
+        || renderer.worker_context(),
+        |worker, job| {
+            let result = renderer.render(job, worker).map_err(|e| {
+                let mut message = e.message;
+                if let Some(source) = renderer.source_of(job) {
+                    message.push_str(&format!(" (rendering {})", source.display()));
+                }
+                Diagnostic::error(templates.display(&e.template), message)
+            });
+            let result = result.and_then(|file| {
+                output
+                    .write(&file.path, &file.bytes)
+                    .map_err(|why| Diagnostic::error(&output_dir, why))
+            });
+            if let Err(d) = result {
+                errors.lock().unwrap_or_else(|e| e.into_inner()).push(d);
             }
-            Diagnostic::error(templates.display(&e.template), message)
-        });
-        let result = result.and_then(|file| {
-            output
-                .write(&file.path, &file.bytes)
-                .map_err(|why| Diagnostic::error(&output_dir, why))
-        });
-        if let Err(d) = result {
-            errors.lock().unwrap_or_else(|e| e.into_inner()).push(d);
-        }
-    });
+        },
+    );
     let mut errors = errors.into_inner().unwrap_or_else(|e| e.into_inner());
+    stages.mark("render and write pages");
     errors.extend(copy_assets(root, &site, &output));
+    stages.mark("copy static files and bundles");
     if !errors.is_empty() {
         // One broken template fails every page that uses it: say it once.
         errors.sort_by(|a, b| (&a.path, &a.message).cmp(&(&b.path, &b.message)));
@@ -164,7 +197,9 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildFailure> {
         });
         return Err(BuildFailure::from(errors));
     }
-    let stats = output.commit().map_err(|e| {
+    let stats = output.commit();
+    stages.mark("remove stale files and swap");
+    let stats = stats.map_err(|e| {
         BuildFailure::from(vec![Diagnostic::error(
             &output_dir,
             format!("cannot swap the new output in: {e}"),
@@ -183,6 +218,7 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildFailure> {
         scheduled_left_out: site.scheduled_left_out,
         expired_left_out: site.expired_left_out,
         elapsed: started.elapsed(),
+        stages: stages.done,
         warnings: diagnostics,
     })
 }

@@ -27,6 +27,11 @@ fn run_build(args: BuildArgs) -> ExitCode {
             if !quiet {
                 print_summary(&report);
             }
+            if std::env::var_os("GAZETTE_TIMINGS").is_some() {
+                for (stage, took) in &report.stages {
+                    eprintln!("{:>8.1} ms  {stage}", took.as_secs_f64() * 1000.0);
+                }
+            }
             ExitCode::SUCCESS
         }
         Err(failure) => {

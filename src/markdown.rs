@@ -81,10 +81,7 @@ pub fn render(
 ) -> Rendered {
     let mut rendered = Rendered::default();
     let events = collect_events(markdown, resolve, &mut rendered);
-    rendered.word_count = events_text(&events)
-        .split_whitespace()
-        .filter(|w| w.chars().any(char::is_alphanumeric))
-        .count();
+    rendered.word_count = count_words(&events);
 
     let summary_events = match find_more_marker(markdown) {
         Some(end) => {
@@ -114,6 +111,19 @@ fn absolutized<'a>(events: &[Event<'a>], base: &Url) -> Option<Vec<Event<'a>>> {
             Err(_) => None,
         }
     };
+    // Most articles link only to absolute URLs: look before copying.
+    let any_relative = events.iter().any(|e| match e {
+        Event::Start(Tag::Link { dest_url, .. } | Tag::Image { dest_url, .. }) => {
+            matches!(
+                Url::parse(dest_url),
+                Err(url::ParseError::RelativeUrlWithoutBase)
+            )
+        }
+        _ => false,
+    });
+    if !any_relative {
+        return None;
+    }
     let mut changed = false;
     let copy: Vec<Event<'a>> = events
         .iter()
@@ -168,6 +178,34 @@ pub fn render_fragment(markdown: &str, page_url: Option<&Url>) -> Rendered {
 pub fn plain_text(markdown: &str) -> String {
     let events: Vec<Event<'_>> = Parser::new_ext(markdown, options()).collect();
     events_text(&events)
+}
+
+/// Words in the text of `events`: runs of non-space characters holding a
+/// letter or digit, counted across inline markup (`*bold*.` is one word).
+fn count_words(events: &[Event<'_>]) -> usize {
+    let mut count = 0;
+    // Whether the current run of non-space characters has been counted.
+    let mut counted = false;
+    for event in events {
+        match event {
+            Event::Text(t) | Event::Code(t) => {
+                for c in t.chars() {
+                    if c.is_whitespace() {
+                        counted = false;
+                    } else if !counted && c.is_alphanumeric() {
+                        count += 1;
+                        counted = true;
+                    }
+                }
+            }
+            Event::Start(Tag::Emphasis | Tag::Strong | Tag::Strikethrough | Tag::Link { .. })
+            | Event::End(
+                TagEnd::Emphasis | TagEnd::Strong | TagEnd::Strikethrough | TagEnd::Link,
+            ) => {}
+            _ => counted = false,
+        }
+    }
+    count
 }
 
 fn events_text(events: &[Event<'_>]) -> String {

@@ -178,20 +178,34 @@ impl Output {
     /// in as the output. The previous output becomes the next staging folder.
     pub fn commit(self) -> io::Result<WriteStats> {
         let written = self.written.into_inner().unwrap_or_else(|e| e.into_inner());
+        // Folders that hold a file of this build; any other folder holds
+        // only stale files and goes whole, without a look inside.
+        let mut live: HashSet<&Path> = HashSet::new();
+        for file in &written {
+            for dir in file.ancestors().skip(1) {
+                if dir.as_os_str().is_empty() || !live.insert(dir) {
+                    break;
+                }
+            }
+        }
         let mut removed = 0;
-        for entry in WalkDir::new(&self.staging)
-            .contents_first(true)
-            .min_depth(1)
-            .into_iter()
-            .filter_map(Result::ok)
-        {
+        let mut walker = WalkDir::new(&self.staging).min_depth(1).into_iter();
+        while let Some(entry) = walker.next() {
+            let Ok(entry) = entry else { continue };
             let relative = entry
                 .path()
                 .strip_prefix(&self.staging)
                 .unwrap_or(entry.path());
             if entry.file_type().is_dir() {
-                // Fails while the folder still holds files: that is intended.
-                let _ = fs::remove_dir(entry.path());
+                if !live.contains(relative) {
+                    removed += WalkDir::new(entry.path())
+                        .into_iter()
+                        .filter_map(Result::ok)
+                        .filter(|e| !e.file_type().is_dir())
+                        .count();
+                    fs::remove_dir_all(entry.path())?;
+                    walker.skip_current_dir();
+                }
             } else if !written.contains(relative) {
                 fs::remove_file(entry.path())?;
                 removed += 1;

@@ -82,6 +82,9 @@ pub struct Author {
 pub struct Term {
     /// The first spelling met, in date order.
     pub name: String,
+    /// How pages show it: section names with capital initials
+    /// (`business` → `Business`), tags as written.
+    pub label: String,
     pub slug: String,
     pub path: String,
     pub url: String,
@@ -466,6 +469,11 @@ fn group_terms(
             let term = by_slug.entry(slug.clone()).or_insert_with(|| {
                 let path = format!("/{kind}/{slug}/");
                 Term {
+                    label: if kind == "categories" {
+                        capitalize_words(&name)
+                    } else {
+                        name.clone()
+                    },
                     name: name.clone(),
                     url: config.url(&path),
                     path,
@@ -494,6 +502,22 @@ fn group_terms(
             t
         })
         .collect()
+}
+
+/// `business news` → `Business News`; letters after the first of a word are
+/// kept as written, so `iPhone sales` → `IPhone Sales` is the worst case.
+fn capitalize_words(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut at_start = true;
+    for c in text.chars() {
+        if at_start {
+            out.extend(c.to_uppercase());
+        } else {
+            out.push(c);
+        }
+        at_start = c.is_whitespace() || c == '-';
+    }
+    out
 }
 
 /// Groups articles by year and month of the site timezone.
@@ -534,23 +558,43 @@ fn related_articles(articles: &[Article], tags: &[Term]) -> Vec<Vec<usize>> {
     articles
         .par_iter()
         .enumerate()
-        .map(|(i, article)| {
-            let mut shared: HashMap<usize, usize> = HashMap::new();
-            for &t in &article.tags {
-                for &other in &tags[t].articles {
-                    if other != i {
-                        *shared.entry(other).or_default() += 1;
+        // Each worker keeps one dense counter for the whole site and resets
+        // only what it touched: popular tags hold thousands of articles,
+        // and a hash map or a full sort per article would dominate the build.
+        .map_init(
+            || (vec![0u32; articles.len()], Vec::new()),
+            |(counts, touched), (i, article)| {
+                for &t in &article.tags {
+                    for &other in &tags[t].articles {
+                        if other != i {
+                            if counts[other] == 0 {
+                                touched.push(other);
+                            }
+                            counts[other] += 1;
+                        }
                     }
                 }
-            }
-            let mut ranked: Vec<(usize, usize)> = shared.into_iter().collect();
-            // Articles are sorted newest first, so a lower index is newer.
-            ranked.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
-            ranked
-                .into_iter()
-                .take(RELATED_COUNT)
-                .map(|(j, _)| j)
-                .collect()
-        })
+                // Most shared tags first; among equals the newest, which is
+                // the lowest index since articles are sorted newest first.
+                let mut best: Vec<(u32, usize)> = Vec::with_capacity(RELATED_COUNT + 1);
+                for &other in touched.iter() {
+                    let candidate = (counts[other], other);
+                    counts[other] = 0;
+                    let better =
+                        |a: &(u32, usize), b: &(u32, usize)| a.0 > b.0 || (a.0 == b.0 && a.1 < b.1);
+                    if best.len() < RELATED_COUNT || better(&candidate, best.last().expect("full"))
+                    {
+                        let at = best
+                            .iter()
+                            .position(|b| better(&candidate, b))
+                            .unwrap_or(best.len());
+                        best.insert(at, candidate);
+                        best.truncate(RELATED_COUNT);
+                    }
+                }
+                touched.clear();
+                best.into_iter().map(|(_, j)| j).collect()
+            },
+        )
         .collect()
 }

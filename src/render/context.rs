@@ -14,6 +14,8 @@ pub struct Shared {
     /// One card per article, by index into `Site::articles`.
     pub cards: Vec<Value>,
     pub authors: Vec<Value>,
+    /// The site's RSS, Atom and JSON feeds, for `<link rel="alternate">`.
+    site_feeds: Value,
 }
 
 impl Shared {
@@ -29,7 +31,7 @@ impl Shared {
             });
             by_size
                 .iter()
-                .map(|t| json!({"name": t.name, "slug": t.slug, "url": t.url, "count": t.articles.len()}))
+                .map(|t| json!({"name": t.name, "label": t.label, "slug": t.slug, "url": t.url, "count": t.articles.len()}))
                 .collect()
         };
         let pages: Vec<Value> = site
@@ -41,6 +43,7 @@ impl Shared {
             "title": config.title,
             "description": config.description,
             "language": config.language,
+            "locale": config.language.replace('-', "_"),
             "url": config.url("/"),
             "base_url": config.base_url.as_str(),
             "timezone": config.timezone.name(),
@@ -82,26 +85,28 @@ impl Shared {
             })
             .collect();
         let cards = site.articles.iter().map(|a| card(site, a)).collect();
+        let site_feeds = json!([
+            {"title": config.title, "url": config.url("/feed.xml"), "type": "application/rss+xml"},
+            {"title": config.title, "url": config.url("/atom.xml"), "type": "application/atom+xml"},
+            {"title": config.title, "url": config.url("/feed.json"), "type": "application/feed+json"},
+        ]);
         Shared {
             site: site_value,
             cards,
             authors,
+            site_feeds,
         }
     }
 
-    /// The variables every page has.
+    /// The variables every page has but `site`, which each render worker
+    /// holds once (see [`super::Renderer::worker_context`]).
     pub fn base_context(&self, site: &Site, path: &str) -> Value {
         let config = &site.config;
         json!({
-            "site": self.site,
             "canonical_url": config.url(path),
             "page_title": Value::Null,
             "meta_description": config.description,
-            "alternate_feeds": [
-                {"title": config.title, "url": config.url("/feed.xml"), "type": "application/rss+xml"},
-                {"title": config.title, "url": config.url("/atom.xml"), "type": "application/atom+xml"},
-                {"title": config.title, "url": config.url("/feed.json"), "type": "application/feed+json"},
-            ],
+            "alternate_feeds": self.site_feeds,
         })
     }
 
@@ -125,7 +130,7 @@ impl Shared {
                 .unwrap_or_else(|| article.url.clone())
         );
         ctx["page_title"] = json!(meta.title);
-        ctx["meta_description"] = json!(article.summary_text);
+        ctx["meta_description"] = json!(shorten(&article.summary_text, DESCRIPTION_LENGTH));
         ctx["article"] = value;
         ctx["authors"] = Value::Array(profiles);
         ctx["related"] = Value::Array(
@@ -218,7 +223,8 @@ impl Shared {
                     "name": month_name(m.year, m.month),
                     "url": m.url,
                     "count": m.articles.len(),
-                    "articles": m.articles.iter().map(|&i| self.cards[i].clone()).collect::<Vec<_>>(),
+                    // A year lists hundreds of headlines: only what a line shows.
+                    "articles": m.articles.iter().map(|&i| headline(site, &site.articles[i])).collect::<Vec<_>>(),
                 })
             })
             .collect();
@@ -284,10 +290,24 @@ impl Shared {
     }
 }
 
+/// The most characters of a meta description.
+const DESCRIPTION_LENGTH: usize = 300;
+
+/// `text` cut to at most `max` characters at a word boundary, with `…`.
+fn shorten(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        return text.to_string();
+    }
+    let cut: String = text.chars().take(max - 1).collect();
+    let at = cut.rfind(char::is_whitespace).unwrap_or(cut.len());
+    format!("{}…", cut[..at].trim_end())
+}
+
 /// A section or tag as templates see it.
 pub fn term_value(term: &Term) -> Value {
     json!({
         "name": term.name,
+        "label": term.label,
         "slug": term.slug,
         "url": term.url,
         "count": term.articles.len(),
@@ -354,6 +374,17 @@ fn json_ld(site: &Site, article: &Article) -> String {
         .replace('&', "\\u0026")
 }
 
+/// An article as the year archive lists it.
+fn headline(site: &Site, article: &Article) -> Value {
+    let local = article.doc.meta.date.with_timezone(&site.config.timezone);
+    json!({
+        "title": article.doc.meta.title,
+        "url": article.url,
+        "date": local.to_rfc3339(),
+        "date_short": local.format("%-d %B %Y").to_string(),
+    })
+}
+
 /// An article as lists show it: everything but its body.
 fn card(site: &Site, article: &Article) -> Value {
     let meta = &article.doc.meta;
@@ -368,14 +399,14 @@ fn card(site: &Site, article: &Article) -> Value {
         .collect();
     let category = article.category.map(|c| {
         let t = &site.categories[c];
-        json!({"name": t.name, "slug": t.slug, "url": t.url})
+        json!({"name": t.name, "label": t.label, "slug": t.slug, "url": t.url})
     });
     let tags: Vec<Value> = article
         .tags
         .iter()
         .map(|&t| {
             let t = &site.tags[t];
-            json!({"name": t.name, "slug": t.slug, "url": t.url})
+            json!({"name": t.name, "label": t.label, "slug": t.slug, "url": t.url})
         })
         .collect();
     json!({

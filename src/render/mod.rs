@@ -246,16 +246,24 @@ impl<'a> Renderer<'a> {
         }
     }
 
-    /// Renders one file.
-    pub fn render(&self, job: Job) -> Result<Rendered, RenderError> {
+    /// The context a render worker starts each page from: the site, shared
+    /// by every page, made once per worker rather than once per page.
+    pub fn worker_context(&self) -> tera::Context {
+        let mut context = tera::Context::new();
+        context.insert("site", &self.shared.site);
+        context
+    }
+
+    /// Renders one file, starting from a [`Renderer::worker_context`].
+    pub fn render(&self, job: Job, worker: &mut tera::Context) -> Result<Rendered, RenderError> {
         let site_path = self.site_path(job);
         let path = file_for_site_path(&site_path).map_err(|message| RenderError {
             template: site_path.clone(),
             message,
         })?;
         let bytes = match self.prepare(job, &site_path) {
-            Ok(Output::Template(name, ctx)) => self.templates.render(name, ctx)?,
-            Ok(Output::NamedTemplate(name, ctx)) => self.templates.render(&name, ctx)?,
+            Ok(Output::Template(name, ctx)) => self.templates.render(name, ctx, worker)?,
+            Ok(Output::NamedTemplate(name, ctx)) => self.templates.render(&name, ctx, worker)?,
             Ok(Output::Bytes(bytes)) => bytes,
             Err(message) => {
                 return Err(RenderError {

@@ -140,18 +140,33 @@ impl Templates {
             .unwrap_or_else(|| PathBuf::from(format!("(built-in template) {name}")))
     }
 
-    pub fn render(&self, name: &str, context: Value) -> Result<Vec<u8>, RenderError> {
-        let context = Context::from_value(context).map_err(|e| RenderError {
+    /// Renders `name` with the page's variables `page` added to `worker`,
+    /// a context holding what every page shares; they are taken out again
+    /// afterwards, so the next page starts from the shared part alone.
+    pub fn render(
+        &self,
+        name: &str,
+        page: Value,
+        worker: &mut Context,
+    ) -> Result<Vec<u8>, RenderError> {
+        let fail = |e: tera::Error| RenderError {
             template: name.to_string(),
             message: error_chain(&e),
-        })?;
-        self.tera
-            .render(name, &context)
+        };
+        let keys: Vec<String> = page
+            .as_object()
+            .map(|o| o.keys().cloned().collect())
+            .unwrap_or_default();
+        worker.extend(Context::from_value(page).map_err(fail)?);
+        let result = self
+            .tera
+            .render(name, worker)
             .map(String::into_bytes)
-            .map_err(|e| RenderError {
-                template: name.to_string(),
-                message: error_chain(&e),
-            })
+            .map_err(fail);
+        for key in &keys {
+            worker.remove(key);
+        }
+        result
     }
 }
 
