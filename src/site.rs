@@ -8,7 +8,7 @@ use crate::config::Config;
 use crate::content::{ArticleMeta, AuthorMeta, Content, Document, PageMeta};
 use crate::diagnostics::Diagnostic;
 use crate::markdown::{self, Rendered};
-use crate::slug::{permalink, slugify};
+use crate::slug::permalink;
 use chrono::{DateTime, Datelike, Utc};
 use rayon::prelude::*;
 use std::collections::{BTreeMap, HashMap};
@@ -173,13 +173,12 @@ impl Site {
         let article_paths: Vec<String> = published
             .iter()
             .map(|d| {
-                let category = d.meta.category.as_deref().map(slugify);
                 permalink(
                     &config.permalink,
                     d.meta.date,
                     config.timezone,
                     &d.meta.slug,
-                    category.as_deref(),
+                    d.meta.category_slug.as_deref(),
                 )
             })
             .collect();
@@ -272,9 +271,9 @@ impl Site {
             .collect();
 
         let mut articles: Vec<Article> = published
-            .into_iter()
+            .into_par_iter()
             .zip(article_paths)
-            .zip(rendered_articles.into_iter().zip(&article_urls))
+            .zip(rendered_articles.into_par_iter().zip(&article_urls))
             .map(|((doc, path), (rendered, url))| {
                 let (summary_html, summary_feed_html, summary_text) = match &doc.meta.summary {
                     Some(md) => {
@@ -340,7 +339,7 @@ impl Site {
             &config,
             "categories",
             &articles,
-            |m| m.category.iter().cloned().collect(),
+            |m| m.category.iter().cloned().zip(m.category_slug.iter().cloned()).collect(),
             diagnostics,
         );
         for (t, term) in categories.iter().enumerate() {
@@ -348,7 +347,13 @@ impl Site {
                 articles[i].category = Some(t);
             }
         }
-        let tags = group_terms(&config, "tags", &articles, |m| m.tags.clone(), diagnostics);
+        let tags = group_terms(
+            &config,
+            "tags",
+            &articles,
+            |m| m.tags.iter().cloned().zip(m.tag_slugs.iter().cloned()).collect(),
+            diagnostics,
+        );
         let archives = group_archives(&config, &articles);
         for (t, term) in tags.iter().enumerate() {
             for &i in &term.articles {
@@ -357,7 +362,7 @@ impl Site {
         }
         // Show each article's tags in the order its front matter gives them.
         for article in &mut articles {
-            let order: Vec<String> = article.doc.meta.tags.iter().map(|t| slugify(t)).collect();
+            let order = &article.doc.meta.tag_slugs;
             article
                 .tags
                 .sort_by_key(|&t| order.iter().position(|s| *s == tags[t].slug));
@@ -456,7 +461,7 @@ fn group_terms(
     config: &Config,
     kind: &str,
     articles: &[Article],
-    names: impl Fn(&ArticleMeta) -> Vec<String>,
+    names: impl Fn(&ArticleMeta) -> Vec<(String, String)>,
     diagnostics: &mut Vec<Diagnostic>,
 ) -> Vec<Term> {
     let mut by_slug: BTreeMap<String, Term> = BTreeMap::new();
@@ -464,8 +469,7 @@ fn group_terms(
     let singular = if kind == "tags" { "tag" } else { "section" };
     // Oldest first, so the first spelling is the one that came first.
     for i in (0..articles.len()).rev() {
-        for name in names(&articles[i].doc.meta) {
-            let slug = slugify(&name);
+        for (name, slug) in names(&articles[i].doc.meta) {
             let term = by_slug.entry(slug.clone()).or_insert_with(|| {
                 let path = format!("/{kind}/{slug}/");
                 Term {

@@ -150,7 +150,11 @@ pub struct ArticleMeta {
     pub slug: String,
     pub authors: Vec<String>,
     pub category: Option<String>,
+    /// The slug of `category`, its URL segment.
+    pub category_slug: Option<String>,
     pub tags: Vec<String>,
+    /// The slugs of `tags`, in the same order.
+    pub tag_slugs: Vec<String>,
     /// Markdown.
     pub summary: Option<String>,
     pub image: Option<String>,
@@ -570,22 +574,26 @@ fn check_article(
         errors.push(source.error_at_key("author", "an author name is empty"));
     }
     let category = fm.category.map(|c| c.trim().to_string());
-    if category.as_deref().is_some_and(|c| slugify(c).is_empty()) {
+    let category_slug = category.as_deref().map(slugify);
+    if category_slug.as_deref().is_some_and(str::is_empty) {
         errors.push(source.error_at_key(
             "category",
             "`category` needs letters or digits to make a URL from",
         ));
     }
     let mut tags: Vec<String> = Vec::new();
+    let mut tag_slugs: Vec<String> = Vec::new();
     for tag in fm.tags {
         let tag = tag.trim().to_string();
-        if slugify(&tag).is_empty() {
+        let slug = slugify(&tag);
+        if slug.is_empty() {
             errors.push(source.error_at_key(
                 "tags",
                 format!("tag `{tag}` needs letters or digits to make a URL from"),
             ));
         } else if !tags.contains(&tag) {
             tags.push(tag);
+            tag_slugs.push(slug);
         }
     }
     let mut aliases = Vec::new();
@@ -610,7 +618,9 @@ fn check_article(
         slug,
         authors,
         category,
+        category_slug,
         tags,
+        tag_slugs,
         summary: fm.summary,
         image: fm.image,
         image_alt: fm.image_alt,
