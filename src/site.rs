@@ -339,7 +339,13 @@ impl Site {
             &config,
             "categories",
             &articles,
-            |m| m.category.iter().cloned().zip(m.category_slug.iter().cloned()).collect(),
+            |m| {
+                m.category
+                    .iter()
+                    .cloned()
+                    .zip(m.category_slug.iter().cloned())
+                    .collect()
+            },
             diagnostics,
         );
         for (t, term) in categories.iter().enumerate() {
@@ -351,7 +357,13 @@ impl Site {
             &config,
             "tags",
             &articles,
-            |m| m.tags.iter().cloned().zip(m.tag_slugs.iter().cloned()).collect(),
+            |m| {
+                m.tags
+                    .iter()
+                    .cloned()
+                    .zip(m.tag_slugs.iter().cloned())
+                    .collect()
+            },
             diagnostics,
         );
         let archives = group_archives(&config, &articles);

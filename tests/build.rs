@@ -698,3 +698,39 @@ fn collect_keys(value: &serde_json::Value, missing: &mut Vec<String>, docs: &str
         _ => {}
     }
 }
+
+/// The parallel build writes the same bytes as a build on one thread.
+#[test]
+fn parallel_and_single_threaded_builds_are_identical() {
+    let site = newsroom();
+    for day in 1..=30 {
+        site.write(
+            &format!("content/articles/2021/bulk-{day}.md"),
+            &article(
+                &format!("Bulk story {day}"),
+                &format!("2021-01-{day:02}T08:00:00Z"),
+                "tags = [\"Xiaomi\", \"bulk\"]\ncategory = \"business\"\n",
+                "Body text.\n\n## Part\n\nMore.",
+            ),
+        );
+    }
+    let parallel = site.root().join("out-parallel");
+    let single = site.root().join("out-single");
+    let run = site.run(&["build", "--output", parallel.to_str().unwrap()]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_gazette"))
+        .args([
+            "build",
+            "--root",
+            site.root().to_str().unwrap(),
+            "--output",
+            single.to_str().unwrap(),
+        ])
+        .env("RAYON_NUM_THREADS", "1")
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let a = tree(&parallel);
+    assert!(a.len() > 60);
+    assert_eq!(a, tree(&single));
+}

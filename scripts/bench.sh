@@ -1,0 +1,67 @@
+#!/usr/bin/env bash
+# gazette's own build benchmark: generates a news corpus, then times
+#   - the floor: reading and rendering every article's Markdown and writing
+#     one file a page (examples/floor.rs), into a fresh folder;
+#   - gazette build into a fresh output folder (as on a fresh CI checkout);
+#   - gazette build repeated into the same output folder (a newsroom's
+#     rebuild), median of RUNS;
+# and prints wall time, peak memory, files written, articles a second and the
+# ratio to the floor.
+#
+#   scripts/bench.sh [ARTICLES] [RUNS]     (default 10000 articles, 3 runs)
+#
+# Corpora are cached in $BENCH_DIR (default /tmp/gazette-bench), made by
+# ../shared/bench/gen_corpus.py (the same articles Hugo and Zola build in
+# ../shared/bench/compare.sh). Measure on a quiet machine: another build on
+# the other core doubles the figures.
+set -euo pipefail
+N=${1:-10000}
+RUNS=${2:-3}
+cd "$(dirname "$0")/.."
+BENCH_DIR=${BENCH_DIR:-/tmp/gazette-bench}
+GEN=${GEN_CORPUS:-../shared/bench/gen_corpus.py}
+mkdir -p "$BENCH_DIR"
+
+cargo build --release --quiet --bin gazette --example floor
+GAZETTE=$PWD/target/release/gazette
+FLOOR=$PWD/target/release/examples/floor
+
+SITE=$BENCH_DIR/gazette-$N
+if [ ! -f "$SITE/.done" ]; then
+  rm -rf "$SITE"
+  python3 "$GEN" --articles "$N" --flavor gazette --out "$SITE" >/dev/null
+  touch "$SITE/.done"
+fi
+
+# one timed run: prints "seconds peak_kib"
+timed() { /usr/bin/time -f "%e %M" -o "$BENCH_DIR/time.txt" "$@" >/dev/null 2>"$BENCH_DIR/err.txt" || { cat "$BENCH_DIR/err.txt" >&2; exit 1; }; cat "$BENCH_DIR/time.txt"; }
+median() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
+files() { find "$1" -type f | wc -l; }
+fresh() { echo "$BENCH_DIR/fresh-$N-$1-$RANDOM"; }
+
+# Fresh folders are made under new names, never right after deleting a big
+# tree: on this file system creating inodes just after a big delete is
+# several times slower, which would measure the delete, not the build.
+old=$(ls -d "$BENCH_DIR"/fresh-"$N"-* 2>/dev/null || true)
+[ -n "$old" ] && rm -rf $old && sleep 5
+
+declare -a fw fm gw gm rw rm_
+for ((i = 0; i < RUNS; i++)); do
+  out=$(fresh floor); read -r w m < <(timed "$FLOOR" "$SITE" "$out"); fw+=("$w"); fm+=("$m")
+  out=$(fresh build); read -r w m < <(timed "$GAZETTE" build --quiet --root "$SITE" --output "$out/public"); gw+=("$w"); gm+=("$m")
+done
+FRESH_OUT=$out/public
+REPEAT_OUT=$BENCH_DIR/repeat-$N/public
+timed "$GAZETTE" build --quiet --root "$SITE" --output "$REPEAT_OUT" >/dev/null   # warm-up: fills output and staging
+timed "$GAZETTE" build --quiet --root "$SITE" --output "$REPEAT_OUT" >/dev/null
+for ((i = 0; i < RUNS; i++)); do
+  read -r w m < <(timed "$GAZETTE" build --quiet --root "$SITE" --output "$REPEAT_OUT"); rw+=("$w"); rm_+=("$m")
+done
+
+F=$(median "${fw[@]}"); G=$(median "${gw[@]}"); R=$(median "${rw[@]}")
+mib() { echo "$(median "$@") / 1024" | bc; }
+FILES=$(files "$FRESH_OUT")
+echo "corpus: $N articles ($SITE), $RUNS runs each, medians"
+printf '%-22s %7.2f s %6s MiB %7s files %8.0f articles/s\n' "floor (Markdown+write)" "$F" "$(mib "${fm[@]}")" "$N" "$(echo "$N / $F" | bc -l)"
+printf '%-22s %7.2f s %6s MiB %7s files %8.0f articles/s  %.2fx floor\n' "gazette, fresh output" "$G" "$(mib "${gm[@]}")" "$FILES" "$(echo "$N / $G" | bc -l)" "$(echo "$G / $F" | bc -l)"
+printf '%-22s %7.2f s %6s MiB %7s files %8.0f articles/s  %.2fx floor\n' "gazette, repeated" "$R" "$(mib "${rm_[@]}")" "$FILES" "$(echo "$N / $R" | bc -l)" "$(echo "$R / $F" | bc -l)"
