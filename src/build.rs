@@ -162,7 +162,12 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildFailure> {
             format!("cannot prepare the output folder: {e}"),
         )])
     })?;
-    let renderer = Renderer::new(&site, &templates);
+    let renderer = Renderer::new(&site, &templates).map_err(|e| {
+        BuildFailure::from(vec![Diagnostic::error(
+            templates.display(&e.template),
+            e.message,
+        )])
+    })?;
     stages.mark("shared contexts");
     let errors = Mutex::new(Vec::new());
     renderer.jobs().into_par_iter().for_each_init(

@@ -15,6 +15,7 @@ use crate::feeds::{Feed, sitemap};
 use crate::output::file_for_site_path;
 use crate::site::{Site, Term};
 use context::Shared;
+use rayon::prelude::*;
 use serde_json::{Value, json};
 use std::path::PathBuf;
 
@@ -115,13 +116,35 @@ enum Output {
 }
 
 impl<'a> Renderer<'a> {
-    pub fn new(site: &'a Site, templates: &'a Templates) -> Renderer<'a> {
-        Renderer {
+    /// Prepares the shared contexts, and renders each article's card
+    /// (`partials/card.html`) once: lists show the same card on many pages.
+    pub fn new(site: &'a Site, templates: &'a Templates) -> Result<Renderer<'a>, RenderError> {
+        let mut renderer = Renderer {
             shared: Shared::new(site),
             sitemap: sitemap::entries(site),
             site,
             templates,
+        };
+        let cards: Vec<String> = renderer
+            .shared
+            .cards
+            .par_iter()
+            .map_init(
+                || renderer.worker_context(),
+                |worker, card| {
+                    let bytes = templates.render(
+                        "partials/card.html",
+                        json!({ "article": card }),
+                        worker,
+                    )?;
+                    Ok(String::from_utf8_lossy(&bytes).into_owned())
+                },
+            )
+            .collect::<Result<_, RenderError>>()?;
+        for (card, html) in renderer.shared.cards.iter_mut().zip(cards) {
+            card["card_html"] = Value::String(html);
         }
+        Ok(renderer)
     }
 
     /// Every file of the site, in a stable order.
