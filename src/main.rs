@@ -5,6 +5,11 @@ use gazette::build::{BuildOptions, BuildReport, build};
 use gazette::cli::{BuildArgs, Cli, Command};
 use std::process::ExitCode;
 
+// Building a site allocates millions of small strings and maps on every
+// core; mimalloc does that markedly faster than the system allocator.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {

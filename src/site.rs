@@ -16,6 +16,9 @@ use url::Url;
 
 /// How many related articles an article page shows.
 pub const RELATED_COUNT: usize = 3;
+/// How far related articles are looked for: this many articles before and
+/// after the article in each of its tags (by date).
+pub const RELATED_WINDOW: usize = 200;
 /// Words a minute, for reading time.
 const READING_SPEED: usize = 230;
 
@@ -45,8 +48,8 @@ pub struct Article {
     pub url: String,
     pub rendered: Rendered,
     pub summary_html: String,
-    /// The summary with absolute URLs, for feeds.
-    pub summary_feed_html: String,
+    /// The summary with absolute URLs, for feeds, when it differs.
+    summary_feed_html: Option<String>,
     /// The summary as plain text, for meta descriptions.
     pub summary_text: String,
     pub reading_minutes: usize,
@@ -57,6 +60,15 @@ pub struct Article {
     pub tags: Vec<usize>,
     /// Indexes into [`Site::articles`], best first.
     pub related: Vec<usize>,
+}
+
+impl Article {
+    /// The summary as feeds show it, with absolute URLs.
+    pub fn summary_feed_html(&self) -> &str {
+        self.summary_feed_html
+            .as_deref()
+            .unwrap_or(&self.summary_html)
+    }
 }
 
 #[derive(Debug)]
@@ -274,16 +286,20 @@ impl Site {
             .into_par_iter()
             .zip(article_paths)
             .zip(rendered_articles.into_par_iter().zip(&article_urls))
-            .map(|((doc, path), (rendered, url))| {
+            .map(|((mut doc, path), (rendered, url))| {
+                // The body is rendered: keep only the front matter, which
+                // later diagnostics may quote (a large archive's Markdown
+                // would otherwise stay in memory for the whole build).
+                doc.source.text.truncate(doc.source.body_offset);
+                doc.source.text.shrink_to_fit();
                 let (summary_html, summary_feed_html, summary_text) = match &doc.meta.summary {
                     Some(md) => {
                         let summary = markdown::render_fragment(md, Some(url));
-                        let feed = summary.feed_html().to_string();
-                        (summary.html, feed, markdown::plain_text(md))
+                        (summary.html, summary.feed_html, markdown::plain_text(md))
                     }
                     None => (
                         rendered.summary_html.clone(),
-                        rendered.feed_summary_html().to_string(),
+                        rendered.feed_summary_html.clone(),
                         rendered.summary_text.clone(),
                     ),
                 };
@@ -581,7 +597,14 @@ fn related_articles(articles: &[Article], tags: &[Term]) -> Vec<Vec<usize>> {
             || (vec![0u32; articles.len()], Vec::new()),
             |(counts, touched), (i, article)| {
                 for &t in &article.tags {
-                    for &other in &tags[t].articles {
+                    // Only the articles nearest in date in each tag: a tag
+                    // on a third of a 100,000-article archive would make
+                    // the count grow with the square of the archive.
+                    let list = &tags[t].articles;
+                    let at = list.binary_search(&i).unwrap_or_else(|p| p);
+                    let window = &list[at.saturating_sub(RELATED_WINDOW)
+                        ..(at + RELATED_WINDOW + 1).min(list.len())];
+                    for &other in window {
                         if other != i {
                             if counts[other] == 0 {
                                 touched.push(other);

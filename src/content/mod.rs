@@ -104,6 +104,8 @@ pub struct SourceFile {
 }
 
 impl SourceFile {
+    /// The Markdown body. Articles drop it once the site model has rendered
+    /// it, so only loading and modelling may ask for it.
     pub fn body(&self) -> &str {
         &self.text[self.body_offset..]
     }

@@ -87,7 +87,9 @@ fn entry(w: &mut Writer<Vec<u8>>, site: &Site, article: &Article) -> io::Result<
         }
         w.create_element("summary")
             .with_attribute(("type", "html"))
-            .write_text_content(BytesText::new(&super::xml_text(&article.summary_feed_html)))?;
+            .write_text_content(BytesText::new(&super::xml_text(
+                article.summary_feed_html(),
+            )))?;
         if site.config.feed_full_content {
             w.create_element("content")
                 .with_attribute(("type", "html"))

@@ -56,7 +56,7 @@ pub fn render(site: &Site, feed: &Feed<'_>) -> serde_json::Result<Vec<u8>> {
                 content_html: if config.feed_full_content {
                     article.rendered.feed_html()
                 } else {
-                    &article.summary_feed_html
+                    article.summary_feed_html()
                 },
                 summary: &article.summary_text,
                 image: meta

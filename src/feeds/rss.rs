@@ -71,7 +71,7 @@ fn item(w: &mut Writer<Vec<u8>>, site: &Site, article: &Article) -> io::Result<(
         for &t in &article.tags {
             text(w, "category", &site.tags[t].name)?;
         }
-        text(w, "description", &article.summary_feed_html)?;
+        text(w, "description", article.summary_feed_html())?;
         if site.config.feed_full_content {
             text(w, "content:encoded", article.rendered.feed_html())?;
         }

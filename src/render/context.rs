@@ -5,6 +5,7 @@
 use crate::site::{Article, Site, Term};
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
+use rayon::prelude::*;
 use serde_json::{Value, json};
 use url::Url;
 
@@ -84,7 +85,7 @@ impl Shared {
                 })
             })
             .collect();
-        let cards = site.articles.iter().map(|a| card(site, a)).collect();
+        let cards = site.articles.par_iter().map(|a| card(site, a)).collect();
         let site_feeds = json!([
             {"title": config.title, "url": config.url("/feed.xml"), "type": "application/rss+xml"},
             {"title": config.title, "url": config.url("/atom.xml"), "type": "application/atom+xml"},
