@@ -56,15 +56,16 @@ pub struct BuildReport {
     pub scheduled_left_out: usize,
     pub expired_left_out: usize,
     pub elapsed: Duration,
-    /// How long each stage took, in order.
-    pub stages: Vec<(&'static str, Duration)>,
+    /// How long each stage took, in order, and the peak memory (KiB) by
+    /// its end where the system tells it.
+    pub stages: Vec<(&'static str, Duration, Option<u64>)>,
     pub warnings: Vec<Diagnostic>,
 }
 
 /// Stage timings, for `GAZETTE_TIMINGS=1` and benchmarks.
 struct Stages {
     last: Instant,
-    done: Vec<(&'static str, Duration)>,
+    done: Vec<(&'static str, Duration, Option<u64>)>,
 }
 
 impl Stages {
@@ -77,9 +78,16 @@ impl Stages {
 
     fn mark(&mut self, name: &'static str) {
         let now = Instant::now();
-        self.done.push((name, now - self.last));
+        self.done.push((name, now - self.last, peak_memory_kib()));
         self.last = now;
     }
+}
+
+/// The process's peak resident memory so far, from /proc on Linux.
+fn peak_memory_kib() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    line.split_whitespace().nth(1)?.parse().ok()
 }
 
 /// A failed build: every diagnostic found, errors first.

@@ -33,8 +33,10 @@ fn run_build(args: BuildArgs) -> ExitCode {
                 print_summary(&report);
             }
             if std::env::var_os("GAZETTE_TIMINGS").is_some() {
-                for (stage, took) in &report.stages {
-                    eprintln!("{:>8.1} ms  {stage}", took.as_secs_f64() * 1000.0);
+                for (stage, took, peak) in &report.stages {
+                    let peak =
+                        peak.map_or(String::new(), |kib| format!("{:>6} MiB peak", kib / 1024));
+                    eprintln!("{:>8.1} ms {peak}  {stage}", took.as_secs_f64() * 1000.0);
                 }
             }
             ExitCode::SUCCESS

@@ -240,6 +240,9 @@ fn find_more_marker(markdown: &str) -> Option<usize> {
 fn to_html<'a>(events: impl Iterator<Item = Event<'a>>) -> String {
     let mut out = String::new();
     html::push_html(&mut out, events);
+    // The HTML of every article stays in memory until its page is written:
+    // give back what the growing string over-allocated.
+    out.shrink_to_fit();
     out
 }
 

@@ -225,34 +225,58 @@ impl Site {
             }
         }
 
-        let mut link_targets: HashMap<&str, String> = HashMap::new();
+        let mut link_targets: HashMap<String, String> = HashMap::new();
         for (doc, path) in published.iter().zip(&article_paths) {
-            link_targets.insert(&doc.source.content_path, config.url(path));
+            link_targets.insert(doc.source.content_path.clone(), config.url(path));
         }
         for (page, path) in pages.iter().zip(&page_paths) {
-            link_targets.insert(&page.source.content_path, config.url(path));
+            link_targets.insert(page.source.content_path.clone(), config.url(path));
         }
         for author in &content.authors {
             let path = format!("/authors/{}/", author.meta.id);
-            link_targets.insert(&author.source.content_path, config.url(&path));
+            link_targets.insert(author.source.content_path.clone(), config.url(&path));
         }
         let resolve = |target: &str| link_targets.get(target.trim_start_matches('/')).cloned();
 
         let article_urls: Vec<Url> = article_paths.iter().map(|p| page_url(&config, p)).collect();
-        let rendered_articles: Vec<Rendered> = published
-            .par_iter()
+        // Each article's Markdown is dropped as soon as it is rendered and
+        // its links are placed, so a large archive never holds all of its
+        // Markdown and all of its HTML at once.
+        let (published, rendered_and_links): (Vec<_>, Vec<_>) = published
+            .into_par_iter()
             .zip(&article_urls)
-            .map(|(d, url)| markdown::render(d.source.body(), &resolve, Some(url)))
-            .collect();
-        let rendered_pages: Vec<Rendered> = pages
+            .map(|(mut doc, url)| {
+                let rendered = markdown::render(doc.source.body(), &resolve, Some(url));
+                let links = place_links(&doc.source, &rendered);
+                doc.source.text.truncate(doc.source.body_offset);
+                doc.source.text.shrink_to_fit();
+                (doc, (rendered, links))
+            })
+            .unzip();
+        let (rendered_articles, article_links): (Vec<Rendered>, Vec<PlacedLinks>) =
+            rendered_and_links.into_iter().unzip();
+        let (rendered_pages, page_links): (Vec<Rendered>, Vec<PlacedLinks>) = pages
             .par_iter()
-            .map(|d| markdown::render(d.source.body(), &resolve, None))
-            .collect();
+            .map(|d| {
+                let rendered = markdown::render(d.source.body(), &resolve, None);
+                let links = place_links(&d.source, &rendered);
+                (rendered, links)
+            })
+            .unzip();
         check_links(
             published.iter().map(|d| &d.source).zip(&rendered_articles),
             pages.iter().map(|d| &d.source).zip(&rendered_pages),
+            article_links.into_iter().chain(page_links),
             diagnostics,
         );
+        // What the link checks needed is no longer: on a large archive these
+        // small vectors add up to tens of megabytes.
+        let mut rendered_articles = rendered_articles;
+        rendered_articles.par_iter_mut().for_each(|r| {
+            r.heading_ids = Vec::new();
+            r.content_links = Vec::new();
+            r.broken_links = Vec::new();
+        });
 
         let author_index: HashMap<String, usize> = content
             .authors
@@ -286,21 +310,18 @@ impl Site {
             .into_par_iter()
             .zip(article_paths)
             .zip(rendered_articles.into_par_iter().zip(&article_urls))
-            .map(|((mut doc, path), (rendered, url))| {
-                // The body is rendered: keep only the front matter, which
-                // later diagnostics may quote (a large archive's Markdown
-                // would otherwise stay in memory for the whole build).
-                doc.source.text.truncate(doc.source.body_offset);
-                doc.source.text.shrink_to_fit();
-                let (summary_html, summary_feed_html, summary_text) = match &doc.meta.summary {
+            .map(|((mut doc, path), (mut rendered, url))| {
+                let (summary_html, summary_feed_html, summary_text) = match &doc.meta.summary.take()
+                {
                     Some(md) => {
                         let summary = markdown::render_fragment(md, Some(url));
                         (summary.html, summary.feed_html, markdown::plain_text(md))
                     }
+                    // The article keeps the summary; the rendering need not.
                     None => (
-                        rendered.summary_html.clone(),
-                        rendered.feed_summary_html.clone(),
-                        rendered.summary_text.clone(),
+                        std::mem::take(&mut rendered.summary_html),
+                        rendered.feed_summary_html.take(),
+                        std::mem::take(&mut rendered.summary_text),
                     ),
                 };
                 let bylines = doc
@@ -443,41 +464,72 @@ fn duplicate_url(path: &str, first: &std::path::Path, second: &std::path::Path) 
     )
 }
 
+/// The `@/` links of one file, placed while its Markdown is at hand:
+/// errors for missing targets, and the `#fragment` links to check once
+/// every file's headings are known.
+struct PlacedLinks {
+    broken: Vec<Diagnostic>,
+    /// (target content path, fragment, diagnostic placed on the link).
+    fragments: Vec<(String, String, Diagnostic)>,
+}
+
+fn place_links(source: &crate::content::SourceFile, rendered: &Rendered) -> PlacedLinks {
+    let broken = rendered
+        .broken_links
+        .iter()
+        .map(|b| {
+            source.error_in_body(
+                b.offset,
+                format!(
+                    "link to `{}`: no published content file content/{}",
+                    b.target,
+                    b.target
+                        .trim_start_matches("@/")
+                        .split('#')
+                        .next()
+                        .unwrap_or("")
+                ),
+            )
+        })
+        .collect();
+    let fragments = rendered
+        .content_links
+        .iter()
+        .filter_map(|link| {
+            let fragment = link.fragment.clone()?;
+            let message = format!(
+                "link to `@/{}#{fragment}`: that page has no heading with id `{fragment}`",
+                link.target
+            );
+            Some((
+                link.target.trim_start_matches('/').to_string(),
+                fragment,
+                source.error_in_body(link.offset, message),
+            ))
+        })
+        .collect();
+    PlacedLinks { broken, fragments }
+}
+
 /// Reports `@/` links to missing files and `#fragment`s to missing headings.
 fn check_links<'a>(
     articles: impl Iterator<Item = (&'a crate::content::SourceFile, &'a Rendered)>,
     pages: impl Iterator<Item = (&'a crate::content::SourceFile, &'a Rendered)>,
+    placed: impl Iterator<Item = PlacedLinks>,
     diagnostics: &mut Vec<Diagnostic>,
 ) {
-    let all: Vec<(&crate::content::SourceFile, &Rendered)> = articles.chain(pages).collect();
-    let headings: HashMap<&str, &Vec<String>> = all
-        .iter()
+    let headings: HashMap<&str, &Vec<String>> = articles
+        .chain(pages)
         .map(|(s, r)| (s.content_path.as_str(), &r.heading_ids))
         .collect();
-    for (source, rendered) in &all {
-        for broken in &rendered.broken_links {
-            diagnostics.push(source.error_in_body(
-                broken.offset,
-                format!(
-                    "link to `{}`: no published content file content/{}",
-                    broken.target,
-                    broken.target.trim_start_matches("@/").split('#').next().unwrap_or("")
-                ),
-            ));
-        }
-        for link in &rendered.content_links {
-            if let (Some(fragment), Some(ids)) = (
-                &link.fragment,
-                headings.get(link.target.trim_start_matches('/')),
-            ) && !ids.iter().any(|id| id == fragment)
+    for links in placed {
+        diagnostics.extend(links.broken);
+        for (target, fragment, diagnostic) in links.fragments {
+            if headings
+                .get(target.as_str())
+                .is_some_and(|ids| !ids.iter().any(|id| *id == fragment))
             {
-                diagnostics.push(source.error_in_body(
-                    link.offset,
-                    format!(
-                        "link to `@/{}#{fragment}`: that page has no heading with id `{fragment}`",
-                        link.target
-                    ),
-                ));
+                diagnostics.push(diagnostic);
             }
         }
     }

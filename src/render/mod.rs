@@ -137,7 +137,9 @@ impl<'a> Renderer<'a> {
                         json!({ "article": card }),
                         worker,
                     )?;
-                    Ok(String::from_utf8_lossy(&bytes).into_owned())
+                    let mut html = String::from_utf8_lossy(&bytes).into_owned();
+                    html.shrink_to_fit();
+                    Ok(html)
                 },
             )
             .collect::<Result<_, RenderError>>()?;
