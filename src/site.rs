@@ -527,7 +527,7 @@ fn check_links<'a>(
         for (target, fragment, diagnostic) in links.fragments {
             if headings
                 .get(target.as_str())
-                .is_some_and(|ids| !ids.iter().any(|id| *id == fragment))
+                .is_some_and(|ids| !ids.contains(&fragment))
             {
                 diagnostics.push(diagnostic);
             }
