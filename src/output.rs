@@ -7,6 +7,7 @@
 //! stale ones deleted, which keeps rebuilds near the speed of the file
 //! system and leaves unchanged files with their modification times.
 
+use rayon::prelude::*;
 use std::collections::HashSet;
 use std::fs;
 use std::io;
@@ -188,29 +189,7 @@ impl Output {
                 }
             }
         }
-        let mut removed = 0;
-        let mut walker = WalkDir::new(&self.staging).min_depth(1).into_iter();
-        while let Some(entry) = walker.next() {
-            let Ok(entry) = entry else { continue };
-            let relative = entry
-                .path()
-                .strip_prefix(&self.staging)
-                .unwrap_or(entry.path());
-            if entry.file_type().is_dir() {
-                if !live.contains(relative) {
-                    removed += WalkDir::new(entry.path())
-                        .into_iter()
-                        .filter_map(Result::ok)
-                        .filter(|e| !e.file_type().is_dir())
-                        .count();
-                    fs::remove_dir_all(entry.path())?;
-                    walker.skip_current_dir();
-                }
-            } else if !written.contains(relative) {
-                fs::remove_file(entry.path())?;
-                removed += 1;
-            }
-        }
+        let removed = remove_stale(&self.staging, Path::new(""), &written, &live)?;
         swap(&self.staging, &self.target)?;
         Ok(WriteStats {
             files: written.len(),
@@ -218,6 +197,44 @@ impl Output {
             removed,
         })
     }
+}
+
+/// Deletes, below `staging/dir`, every file not `written` and every folder
+/// not `live`, reading sibling folders in parallel: on a large archive the
+/// walk over a hundred thousand folders is most of this step's time.
+/// Returns how many files went.
+fn remove_stale(
+    staging: &Path,
+    dir: &Path,
+    written: &HashSet<PathBuf>,
+    live: &HashSet<&Path>,
+) -> io::Result<usize> {
+    let mut removed = 0;
+    let mut subdirs = Vec::new();
+    for entry in fs::read_dir(staging.join(dir))? {
+        let entry = entry?;
+        let relative = dir.join(entry.file_name());
+        if entry.file_type()?.is_dir() {
+            if live.contains(relative.as_path()) {
+                subdirs.push(relative);
+            } else {
+                removed += WalkDir::new(entry.path())
+                    .into_iter()
+                    .filter_map(Result::ok)
+                    .filter(|e| !e.file_type().is_dir())
+                    .count();
+                fs::remove_dir_all(entry.path())?;
+            }
+        } else if !written.contains(&relative) {
+            fs::remove_file(entry.path())?;
+            removed += 1;
+        }
+    }
+    subdirs
+        .par_iter()
+        .map(|sub| remove_stale(staging, sub, written, live))
+        .try_reduce(|| 0, |a, b| Ok(a + b))
+        .map(|below| removed + below)
 }
 
 fn unchanged(path: &Path, new_len: u64, same: impl FnOnce() -> bool) -> bool {
