@@ -154,7 +154,7 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildFailure> {
         future: options.future,
         now: options.now,
     };
-    let site = Site::build(config, content, selection, &mut diagnostics);
+    let mut site = Site::build(config, content, selection, &mut diagnostics);
     stages.mark("model and Markdown");
     if let Some(templates) = &templates {
         diagnostics.extend(render::check_template_names(&site, templates));
@@ -170,7 +170,8 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildFailure> {
             format!("cannot prepare the output folder: {e}"),
         )])
     })?;
-    let renderer = Renderer::new(&site, &templates).map_err(|e| {
+    let bodies = site.take_article_bodies();
+    let renderer = Renderer::new(&site, &templates, bodies).map_err(|e| {
         BuildFailure::from(vec![Diagnostic::error(
             templates.display(&e.template),
             e.message,

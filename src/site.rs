@@ -62,6 +62,17 @@ pub struct Article {
     pub related: Vec<usize>,
 }
 
+impl Site {
+    /// Takes every article's body HTML out of the model, in article order,
+    /// so the renderer can drop each one once its page is written.
+    pub fn take_article_bodies(&mut self) -> Vec<String> {
+        self.articles
+            .iter_mut()
+            .map(|a| std::mem::take(&mut a.rendered.html))
+            .collect()
+    }
+}
+
 impl Article {
     /// The summary as feeds show it, with absolute URLs.
     pub fn summary_feed_html(&self) -> &str {

@@ -38,8 +38,8 @@ pub fn render(site: &Site, feed: &Feed<'_>) -> io::Result<Vec<u8>> {
             w.create_element("author")
                 .write_inner_content(|w| text(w, "name", &config.title))?;
             text(w, "generator", "gazette")?;
-            for article in &feed.articles {
-                entry(w, site, article)?;
+            for (article, content) in feed.articles.iter().zip(&feed.contents) {
+                entry(w, site, article, content)?;
             }
             Ok(())
         })?;
@@ -57,7 +57,7 @@ fn link(w: &mut Writer<Vec<u8>>, href: &str, rel: &str, kind: &str) -> io::Resul
     Ok(())
 }
 
-fn entry(w: &mut Writer<Vec<u8>>, site: &Site, article: &Article) -> io::Result<()> {
+fn entry(w: &mut Writer<Vec<u8>>, site: &Site, article: &Article, content: &str) -> io::Result<()> {
     let meta = &article.doc.meta;
     w.create_element("entry").write_inner_content(|w| {
         text(w, "title", &meta.title)?;
@@ -93,9 +93,7 @@ fn entry(w: &mut Writer<Vec<u8>>, site: &Site, article: &Article) -> io::Result<
         if site.config.feed_full_content {
             w.create_element("content")
                 .with_attribute(("type", "html"))
-                .write_text_content(BytesText::new(&super::xml_text(
-                    article.rendered.feed_html(),
-                )))?;
+                .write_text_content(BytesText::new(&super::xml_text(content)))?;
         }
         Ok(())
     })?;

@@ -47,14 +47,15 @@ pub fn render(site: &Site, feed: &Feed<'_>) -> serde_json::Result<Vec<u8>> {
     let items = feed
         .articles
         .iter()
-        .map(|article| {
+        .zip(&feed.contents)
+        .map(|(article, content)| {
             let meta = &article.doc.meta;
             Item {
                 id: &article.url,
                 url: &article.url,
                 title: &meta.title,
                 content_html: if config.feed_full_content {
-                    article.rendered.feed_html()
+                    content.as_str()
                 } else {
                     article.summary_feed_html()
                 },

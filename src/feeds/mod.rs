@@ -21,6 +21,8 @@ pub struct Feed<'a> {
     /// Site path of the feed itself.
     pub self_path: String,
     pub articles: Vec<&'a Article>,
+    /// The full content of each article, as feeds show it (absolute URLs).
+    pub contents: Vec<String>,
 }
 
 impl Feed<'_> {

@@ -37,8 +37,8 @@ pub fn render(site: &Site, feed: &Feed<'_>) -> io::Result<Vec<u8>> {
                 if let Some(first) = feed.articles.first() {
                     text(w, "pubDate", &first.doc.meta.date.to_rfc2822())?;
                 }
-                for article in &feed.articles {
-                    item(w, site, article)?;
+                for (article, content) in feed.articles.iter().zip(&feed.contents) {
+                    item(w, site, article, content)?;
                 }
                 Ok(())
             })?;
@@ -49,7 +49,7 @@ pub fn render(site: &Site, feed: &Feed<'_>) -> io::Result<Vec<u8>> {
     Ok(bytes)
 }
 
-fn item(w: &mut Writer<Vec<u8>>, site: &Site, article: &Article) -> io::Result<()> {
+fn item(w: &mut Writer<Vec<u8>>, site: &Site, article: &Article, content: &str) -> io::Result<()> {
     let meta = &article.doc.meta;
     w.create_element("item").write_inner_content(|w| {
         text(w, "title", &meta.title)?;
@@ -73,7 +73,7 @@ fn item(w: &mut Writer<Vec<u8>>, site: &Site, article: &Article) -> io::Result<(
         }
         text(w, "description", article.summary_feed_html())?;
         if site.config.feed_full_content {
-            text(w, "content:encoded", article.rendered.feed_html())?;
+            text(w, "content:encoded", content)?;
         }
         Ok(())
     })?;

@@ -111,11 +111,12 @@ impl Shared {
         })
     }
 
-    pub fn article_context(&self, site: &Site, i: usize) -> Value {
+    /// `body` is the article's HTML, which the renderer holds.
+    pub fn article_context(&self, site: &Site, i: usize, body: String) -> Value {
         let article = &site.articles[i];
         let meta = &article.doc.meta;
         let mut value = self.cards[i].clone();
-        value["content"] = json!(article.rendered.html);
+        value["content"] = Value::String(body);
         value["image_caption"] = json!(meta.image_caption);
         value["extra"] = json!(meta.extra);
         let profiles: Vec<Value> = article

@@ -18,6 +18,7 @@ use context::Shared;
 use rayon::prelude::*;
 use serde_json::{Value, json};
 use std::path::PathBuf;
+use std::sync::Mutex;
 
 /// Where the built-in stylesheet (template `style.css`) is written.
 pub const STYLESHEET_PATH: &str = "/assets/gazette.css";
@@ -106,6 +107,12 @@ pub struct Renderer<'a> {
     templates: &'a Templates,
     shared: Shared,
     sitemap: Vec<sitemap::Entry>,
+    /// Each article's body HTML. An article that no feed shows gives its
+    /// body to its page and keeps none: a large archive would otherwise
+    /// hold every article's HTML until the last page is written.
+    bodies: Vec<Mutex<Option<String>>>,
+    /// Whether any feed shows the article (so its body must stay).
+    in_feed: Vec<bool>,
 }
 
 /// What a job becomes: a template with its context, or finished bytes.
@@ -118,12 +125,33 @@ enum Output {
 impl<'a> Renderer<'a> {
     /// Prepares the shared contexts, and renders each article's card
     /// (`partials/card.html`) once: lists show the same card on many pages.
-    pub fn new(site: &'a Site, templates: &'a Templates) -> Result<Renderer<'a>, RenderError> {
+    /// `bodies` are the articles' body HTML, from [`Site::take_article_bodies`].
+    pub fn new(
+        site: &'a Site,
+        templates: &'a Templates,
+        bodies: Vec<String>,
+    ) -> Result<Renderer<'a>, RenderError> {
+        let limit = site.config.feed_limit;
+        let mut in_feed = vec![false; site.articles.len()];
+        let feed_lists = site
+            .categories
+            .iter()
+            .chain(&site.tags)
+            .map(|t| &t.articles)
+            .chain(site.authors.iter().map(|a| &a.articles));
+        for list in feed_lists {
+            for &i in list.iter().take(limit) {
+                in_feed[i] = true;
+            }
+        }
+        in_feed.iter_mut().take(limit).for_each(|f| *f = true);
         let mut renderer = Renderer {
             shared: Shared::new(site),
             sitemap: sitemap::entries(site),
             site,
             templates,
+            bodies: bodies.into_iter().map(|b| Mutex::new(Some(b))).collect(),
+            in_feed,
         };
         let cards: Vec<String> = renderer
             .shared
@@ -210,27 +238,64 @@ impl<'a> Renderer<'a> {
     /// The site-wide feed: the newest articles.
     fn site_feed(&self) -> Feed<'a> {
         let site = self.site;
-        Feed {
-            title: site.config.title.clone(),
-            description: site.config.description.clone(),
-            page_path: "/".into(),
-            self_path: "/feed.xml".into(),
-            articles: site.articles.iter().take(site.config.feed_limit).collect(),
-        }
+        let newest: Vec<usize> = (0..site.articles.len().min(site.config.feed_limit)).collect();
+        self.feed(
+            site.config.title.clone(),
+            site.config.description.clone(),
+            "/",
+            "/feed.xml".into(),
+            &newest,
+        )
     }
 
     fn list_feed(&self, title: String, page_path: &str, articles: &[usize]) -> Feed<'a> {
         let site = self.site;
+        self.feed(
+            format!("{title} | {}", site.config.title),
+            format!("{title}: the latest from {}", site.config.title),
+            page_path,
+            format!("{page_path}feed.xml"),
+            &articles[..articles.len().min(site.config.feed_limit)],
+        )
+    }
+
+    fn feed(
+        &self,
+        title: String,
+        description: String,
+        page_path: &str,
+        self_path: String,
+        articles: &[usize],
+    ) -> Feed<'a> {
+        let site = self.site;
         Feed {
-            description: format!("{title}: the latest from {}", site.config.title),
-            title: format!("{title} | {}", site.config.title),
+            title,
+            description,
             page_path: page_path.to_string(),
-            self_path: format!("{page_path}feed.xml"),
-            articles: articles
-                .iter()
-                .take(site.config.feed_limit)
-                .map(|&i| &site.articles[i])
-                .collect(),
+            self_path,
+            articles: articles.iter().map(|&i| &site.articles[i]).collect(),
+            contents: articles.iter().map(|&i| self.feed_content(i)).collect(),
+        }
+    }
+
+    /// An article's full content as feeds show it: with absolute URLs.
+    fn feed_content(&self, i: usize) -> String {
+        if let Some(absolute) = &self.site.articles[i].rendered.feed_html {
+            return absolute.clone();
+        }
+        let body = self.bodies[i].lock().unwrap_or_else(|e| e.into_inner());
+        // Every article a feed shows keeps its body (see `in_feed`).
+        body.clone().unwrap_or_default()
+    }
+
+    /// An article's body for its page: handed over whole when no feed
+    /// needs it any more, copied otherwise.
+    fn page_body(&self, i: usize) -> String {
+        let mut body = self.bodies[i].lock().unwrap_or_else(|e| e.into_inner());
+        if self.in_feed[i] {
+            body.clone().unwrap_or_default()
+        } else {
+            body.take().unwrap_or_default()
         }
     }
 
@@ -308,7 +373,7 @@ impl<'a> Renderer<'a> {
         Ok(match job {
             Job::Article(i) => {
                 let a = &site.articles[i];
-                let ctx = shared.article_context(site, i);
+                let ctx = shared.article_context(site, i, self.page_body(i));
                 match &a.doc.meta.template {
                     Some(name) => Output::NamedTemplate(name.clone(), ctx),
                     None => Output::Template("article.html", ctx),
