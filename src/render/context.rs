@@ -103,12 +103,15 @@ impl Shared {
     /// holds once (see [`super::Renderer::worker_context`]).
     pub fn base_context(&self, site: &Site, path: &str) -> Value {
         let config = &site.config;
-        json!({
+        let mut ctx = json!({
             "canonical_url": config.url(path),
             "page_title": Value::Null,
             "meta_description": config.description,
-            "alternate_feeds": self.site_feeds,
-        })
+            // Set below: `json!` would serialise the value again, not move it.
+            "alternate_feeds": null,
+        });
+        ctx["alternate_feeds"] = self.site_feeds.clone();
+        ctx
     }
 
     /// `body` is the article's HTML, which the renderer holds.
@@ -221,13 +224,19 @@ impl Shared {
             .months
             .iter()
             .map(|m| {
-                json!({
+                let mut month = json!({
                     "name": month_name(m.year, m.month),
                     "url": m.url,
                     "count": m.articles.len(),
-                    // A year lists hundreds of headlines: only what a line shows.
-                    "articles": m.articles.iter().map(|&i| headline(site, &site.articles[i])).collect::<Vec<_>>(),
-                })
+                });
+                // A year lists hundreds of headlines: only what a line shows.
+                month["articles"] = Value::Array(
+                    m.articles
+                        .iter()
+                        .map(|&i| headline(site, &site.articles[i]))
+                        .collect(),
+                );
+                month
             })
             .collect();
         let neighbour = |i: Option<usize>| {
@@ -240,11 +249,12 @@ impl Shared {
             "year": year.year,
             "month": null,
             "count": year.article_count(),
-            "months": months,
+            "months": null,
             "articles": [],
             "previous": neighbour(Some(y + 1)),
             "next": neighbour(y.checked_sub(1)),
         });
+        ctx["archive"]["months"] = Value::Array(months);
         ctx["page_title"] = json!(format!("{title} archive"));
         ctx["meta_description"] = json!(format!(
             "Everything {} published in {title}",
@@ -278,11 +288,18 @@ impl Shared {
             "month": month.month,
             "count": month.articles.len(),
             "months": [],
-            "articles": month.articles.iter().map(|&i| self.cards[i].clone()).collect::<Vec<_>>(),
+            "articles": null,
             "previous": neighbour(Some(at + 1)),
             "next": neighbour(at.checked_sub(1)),
             "year_url": site.archives[y].url,
         });
+        ctx["archive"]["articles"] = Value::Array(
+            month
+                .articles
+                .iter()
+                .map(|&i| self.cards[i].clone())
+                .collect(),
+        );
         ctx["page_title"] = json!(format!("{title} archive"));
         ctx["meta_description"] = json!(format!(
             "Everything {} published in {title}",
@@ -346,12 +363,13 @@ fn json_ld(site: &Site, article: &Article) -> String {
         "description": article.summary_text,
         "datePublished": local_rfc3339(meta.date, tz),
         "dateModified": local_rfc3339(meta.updated.unwrap_or(meta.date), tz),
-        "author": authors,
+        "author": null,
         "publisher": {"@type": "Organization", "name": config.title, "url": config.url("/")},
         "mainEntityOfPage": {"@type": "WebPage", "@id": meta.canonical_url.clone().unwrap_or_else(|| article.url.clone())},
         "inLanguage": config.language,
         "wordCount": article.rendered.word_count,
     });
+    value["author"] = Value::Array(authors);
     if let Some(image) = &meta.image {
         value["image"] = json!([resolve_url(site, &article.url, image)]);
     }
@@ -411,7 +429,7 @@ fn card(site: &Site, article: &Article) -> Value {
             json!({"name": t.name, "label": t.label, "slug": t.slug, "url": t.url})
         })
         .collect();
-    json!({
+    let mut value = json!({
         "title": meta.title,
         "url": article.url,
         "path": article.path,
@@ -425,12 +443,17 @@ fn card(site: &Site, article: &Article) -> Value {
         "summary_text": article.summary_text,
         "image": meta.image.as_deref().map(|s| resolve_url(site, &article.url, s)),
         "image_alt": meta.image_alt.clone().unwrap_or_default(),
-        "category": category,
-        "tags": tags,
-        "authors": authors,
+        // Set below: `json!` would serialise these values again.
+        "category": null,
+        "tags": null,
+        "authors": null,
         "reading_minutes": article.reading_minutes,
         "word_count": article.rendered.word_count,
-    })
+    });
+    value["category"] = category.unwrap_or(Value::Null);
+    value["tags"] = Value::Array(tags);
+    value["authors"] = Value::Array(authors);
+    value
 }
 
 /// RFC 3339 in the site timezone, for `<time datetime>` and the `date` filter.
