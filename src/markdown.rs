@@ -124,48 +124,54 @@ fn absolutized<'a>(events: &[Event<'a>], base: &Url) -> Option<Vec<Event<'a>>> {
     if !any_relative {
         return None;
     }
-    let mut changed = false;
-    let copy: Vec<Event<'a>> = events
+    let copy = events
         .iter()
         .map(|event| match event {
-            Event::Start(Tag::Link {
-                link_type,
-                dest_url,
-                title,
-                id,
-            }) => match absolute(dest_url) {
-                Some(url) => {
-                    changed = true;
-                    Event::Start(Tag::Link {
-                        link_type: *link_type,
-                        dest_url: url.into(),
-                        title: title.clone(),
-                        id: id.clone(),
-                    })
-                }
-                None => event.clone(),
-            },
-            Event::Start(Tag::Image {
-                link_type,
-                dest_url,
-                title,
-                id,
-            }) => match absolute(dest_url) {
-                Some(url) => {
-                    changed = true;
-                    Event::Start(Tag::Image {
-                        link_type: *link_type,
-                        dest_url: url.into(),
-                        title: title.clone(),
-                        id: id.clone(),
-                    })
-                }
+            Event::Start(tag) => match link_destination(tag).and_then(absolute) {
+                Some(url) => Event::Start(with_destination(tag, url)),
                 None => event.clone(),
             },
             other => other.clone(),
         })
         .collect();
-    changed.then_some(copy)
+    Some(copy)
+}
+
+/// The URL a link or image points at.
+fn link_destination<'t>(tag: &'t Tag<'_>) -> Option<&'t str> {
+    match tag {
+        Tag::Link { dest_url, .. } | Tag::Image { dest_url, .. } => Some(dest_url),
+        _ => None,
+    }
+}
+
+/// A link or image tag pointing at `url` instead.
+fn with_destination<'a>(tag: &Tag<'a>, url: String) -> Tag<'a> {
+    match tag {
+        Tag::Link {
+            link_type,
+            title,
+            id,
+            ..
+        } => Tag::Link {
+            link_type: *link_type,
+            dest_url: url.into(),
+            title: title.clone(),
+            id: id.clone(),
+        },
+        Tag::Image {
+            link_type,
+            title,
+            id,
+            ..
+        } => Tag::Image {
+            link_type: *link_type,
+            dest_url: url.into(),
+            title: title.clone(),
+            id: id.clone(),
+        },
+        other => other.clone(),
+    }
 }
 
 /// Renders a short Markdown text such as a front-matter summary or a

@@ -146,11 +146,7 @@ fn front_page_is_paginated_newest_first() {
             ),
         ));
     }
-    let refs: Vec<(&str, &str)> = files
-        .iter()
-        .map(|(a, b)| (a.as_str(), b.as_str()))
-        .collect();
-    let site = Fixture::new(&refs);
+    let site = Fixture::from_owned(&files);
     site.build_ok();
     let first = site.read("index.html");
     let order: Vec<usize> = ["Story 5", "Story 4"]

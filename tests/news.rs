@@ -672,11 +672,7 @@ fn list_pages_announce_their_feeds_and_neighbours() {
             ),
         ));
     }
-    let refs: Vec<(&str, &str)> = files
-        .iter()
-        .map(|(a, b)| (a.as_str(), b.as_str()))
-        .collect();
-    let site = Fixture::new(&refs);
+    let site = Fixture::from_owned(&files);
     site.build_ok();
     let second = site.read("tags/t/page/2/index.html");
     assert!(second.contains("<link rel=\"prev\" href=\"https://news.example.com/tags/t/\">"));

@@ -29,6 +29,15 @@ impl Fixture {
         fixture
     }
 
+    /// [`Fixture::new`] for files whose paths and texts were built at run time.
+    pub fn from_owned(files: &[(String, String)]) -> Fixture {
+        let refs: Vec<(&str, &str)> = files
+            .iter()
+            .map(|(p, t)| (p.as_str(), t.as_str()))
+            .collect();
+        Fixture::new(&refs)
+    }
+
     pub fn root(&self) -> &Path {
         self.dir.path()
     }
