@@ -22,7 +22,7 @@ pub fn render(site: &Site) -> serde_json::Result<Vec<u8>> {
             title: &a.doc.meta.title,
             url: &a.url,
             date: a.doc.meta.date.with_timezone(&tz).to_rfc3339(),
-            section: a.category.map(|c| site.categories[c].name.as_str()),
+            section: a.category.map(|c| site.categories[c].label.as_str()),
             summary: &a.summary_text,
         })
         .collect();
