@@ -730,3 +730,34 @@ fn parallel_and_single_threaded_builds_are_identical() {
     assert!(a.len() > 60);
     assert_eq!(a, tree(&single));
 }
+
+/// The record kept beside the output lets rebuilds skip reading unchanged
+/// files; a file changed by hand in the output is still put right.
+#[test]
+fn hand_edits_in_the_output_are_undone_despite_the_record() {
+    let site = newsroom();
+    for _ in 0..3 {
+        site.build_ok();
+    }
+    let cache = site.root().join(".public.gazette-cache");
+    let records = fs::read_dir(&cache).unwrap().count();
+    assert_eq!(records, 2, "one record for each of the two folders");
+    let page = site.public().join("about/index.html");
+    let original = fs::read(&page).unwrap();
+    // Same length, other bytes: only the modification time tells.
+    let mut edited = original.clone();
+    edited[0] = b'X';
+    fs::write(&page, &edited).unwrap();
+    site.build_ok();
+    site.build_ok();
+    assert_eq!(fs::read(&page).unwrap(), original);
+    // A file added by hand changes its folder's time: the record is not
+    // trusted and the folder is walked.
+    fs::write(site.public().join("added-by-hand.html"), "x").unwrap();
+    site.build_ok();
+    site.build_ok();
+    assert!(!site.public().join("added-by-hand.html").exists());
+    let fresh = site.root().join("fresh");
+    site.run(&["build", "--output", fresh.to_str().unwrap()]);
+    assert_eq!(tree(&site.public()), tree(&fresh));
+}

@@ -8,7 +8,10 @@
 //! system and leaves unchanged files with their modification times.
 
 use rayon::prelude::*;
-use std::collections::HashSet;
+mod manifest;
+
+use manifest::{FileRecord, Manifest, content_hash, mtime_ns};
+use std::collections::{HashMap, HashSet};
 use std::fs;
 use std::io;
 use std::path::{Component, Path, PathBuf};
@@ -65,7 +68,13 @@ pub struct WriteStats {
 pub struct Output {
     target: PathBuf,
     staging: PathBuf,
+    /// Beside the output: the records of the two folders.
+    cache: PathBuf,
+    /// The record of the staging folder, when it can be trusted.
+    previous: Option<Manifest>,
     written: Mutex<HashSet<PathBuf>>,
+    /// The record of this build's files, by `/`-separated path.
+    records: Mutex<HashMap<String, FileRecord>>,
     changed: AtomicUsize,
 }
 
@@ -91,10 +100,14 @@ impl Output {
             fs::remove_file(&staging)?;
         }
         fs::create_dir_all(&staging)?;
+        let cache = parent.join(format!(".{}.gazette-cache", name.to_string_lossy()));
         Ok(Output {
             target: target.to_path_buf(),
+            previous: Manifest::load(&cache, &staging),
             staging,
+            cache,
             written: Mutex::new(HashSet::new()),
+            records: Mutex::new(HashMap::new()),
             changed: AtomicUsize::new(0),
         })
     }
@@ -116,15 +129,37 @@ impl Output {
     pub fn write(&self, relative: &Path, bytes: &[u8]) -> Result<(), String> {
         let path = self.claim(relative)?;
         let describe = |e: io::Error| format!("cannot write {}: {e}", relative.display());
-        if unchanged(&path, bytes.len() as u64, || {
-            fs::read(&path).ok().is_some_and(|old| old == bytes)
-        }) {
+        let key = record_key(relative);
+        let len = bytes.len() as u64;
+        let hash = content_hash(bytes);
+        // The record says what the file held; a `stat` says it was not
+        // touched since. Then there is nothing to read or write.
+        if let Some(record) = self.previous.as_ref().and_then(|m| m.files.get(&key))
+            && record.0 == len
+            && record.1 == hash
+            && fs::symlink_metadata(&path)
+                .is_ok_and(|m| m.is_file() && m.len() == len && mtime_ns(&m) == record.2)
+        {
+            self.record(key, *record);
             return Ok(());
         }
-        self.make_room(&path).map_err(describe)?;
-        fs::write(&path, bytes).map_err(describe)?;
-        self.changed.fetch_add(1, Ordering::Relaxed);
+        if !unchanged(&path, len, || {
+            fs::read(&path).ok().is_some_and(|old| old == bytes)
+        }) {
+            self.make_room(&path).map_err(describe)?;
+            fs::write(&path, bytes).map_err(describe)?;
+            self.changed.fetch_add(1, Ordering::Relaxed);
+        }
+        let meta = fs::symlink_metadata(&path).map_err(describe)?;
+        self.record(key, FileRecord(len, hash, mtime_ns(&meta)));
         Ok(())
+    }
+
+    fn record(&self, key: String, record: FileRecord) {
+        self.records
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(key, record);
     }
 
     /// Copies the file at `from` to `relative` unless it is already there.
@@ -138,12 +173,18 @@ impl Output {
             )
         };
         let source_len = fs::metadata(from).map_err(describe)?.len();
-        if unchanged(&path, source_len, || same_contents(from, &path)) {
-            return Ok(());
+        if !unchanged(&path, source_len, || same_contents(from, &path)) {
+            self.make_room(&path).map_err(describe)?;
+            fs::copy(from, &path).map_err(describe)?;
+            self.changed.fetch_add(1, Ordering::Relaxed);
         }
-        self.make_room(&path).map_err(describe)?;
-        fs::copy(from, &path).map_err(describe)?;
-        self.changed.fetch_add(1, Ordering::Relaxed);
+        // Copies are compared by reading both files, never by the record,
+        // which lists them only so that stale ones can be found.
+        let meta = fs::symlink_metadata(&path).map_err(describe)?;
+        self.record(
+            record_key(relative),
+            FileRecord(source_len, 0, mtime_ns(&meta)),
+        );
         Ok(())
     }
 
@@ -189,14 +230,74 @@ impl Output {
                 }
             }
         }
-        let removed = remove_stale(&self.staging, Path::new(""), &written, &live)?;
+        let removed = match &self.previous {
+            Some(previous) => remove_recorded_stale(&self.staging, previous, &written, &live)?,
+            None => remove_stale(&self.staging, Path::new(""), &written, &live)?,
+        };
+        let live_dirs: Vec<String> = live
+            .iter()
+            .map(|d| record_key(d))
+            .chain(std::iter::once(String::new()))
+            .collect();
+        let manifest = Manifest {
+            files: self.records.into_inner().unwrap_or_else(|e| e.into_inner()),
+            dirs: HashMap::new(),
+        };
         swap(&self.staging, &self.target)?;
+        // A record that cannot be saved only costs the next build a walk.
+        let _ = manifest.save(&self.cache, &self.target, live_dirs, &self.staging);
         Ok(WriteStats {
             files: written.len(),
             changed: self.changed.into_inner(),
             removed,
         })
     }
+}
+
+/// The key of a path in a record: `/`-separated.
+fn record_key(relative: &Path) -> String {
+    relative
+        .components()
+        .map(|c| c.as_os_str().to_string_lossy())
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+/// Deletes what the staging folder's record lists and this build did not
+/// write, without walking the folder. Returns how many files went.
+fn remove_recorded_stale(
+    staging: &Path,
+    previous: &Manifest,
+    written: &HashSet<PathBuf>,
+    live: &HashSet<&Path>,
+) -> io::Result<usize> {
+    let live_keys: HashSet<String> = live.iter().map(|d| record_key(d)).collect();
+    let written_keys: HashSet<String> = written.iter().map(|f| record_key(f)).collect();
+    let mut removed = 0;
+    for key in previous.files.keys().filter(|k| !written_keys.contains(*k)) {
+        let path = staging.join(key);
+        match fs::remove_file(&path) {
+            Ok(()) => removed += 1,
+            // Gone already, or a file or folder of this build now stands
+            // in its place or in place of one of its folders.
+            Err(_) if !fs::symlink_metadata(&path).is_ok_and(|m| !m.is_dir()) => {}
+            Err(e) => return Err(e),
+        }
+    }
+    // Folders of the last build that hold nothing of this one, deepest first.
+    let mut dead: Vec<&String> = previous
+        .dirs
+        .keys()
+        .filter(|d| !d.is_empty() && !live_keys.contains(*d))
+        .collect();
+    dead.sort_by_key(|d| std::cmp::Reverse(d.matches('/').count()));
+    for dir in dead {
+        let path = staging.join(dir);
+        if path.is_dir() && !written_keys.contains(dir.as_str()) {
+            fs::remove_dir_all(&path)?;
+        }
+    }
+    Ok(removed)
 }
 
 /// Deletes, below `staging/dir`, every file not `written` and every folder

@@ -1,0 +1,105 @@
+//! The record of one output folder: each file's length, content hash and
+//! modification time, and each folder's modification time. It is kept
+//! beside the output (never inside: the output is exactly the site), so a
+//! rebuild can tell an unchanged file with a `stat` instead of reading it,
+//! and find stale files without walking a hundred thousand folders.
+//!
+//! A record is trusted only while every folder it lists still has the
+//! modification time it recorded: adding or deleting anything by hand
+//! changes a folder's time, and then the build reads and walks as if it
+//! had no record.
+
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
+use std::fs;
+use std::hash::Hasher;
+use std::io;
+use std::os::unix::fs::MetadataExt;
+use std::path::{Path, PathBuf};
+
+/// What a file held when it was written: (length, content hash, mtime in
+/// nanoseconds).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FileRecord(pub u64, pub u64, pub i64);
+
+#[derive(Debug, Default, Serialize, Deserialize)]
+pub struct Manifest {
+    /// By path relative to the folder, with `/` separators.
+    pub files: HashMap<String, FileRecord>,
+    /// Folder modification times; `""` is the folder itself.
+    pub dirs: HashMap<String, i64>,
+}
+
+/// A 64-bit hash of a file's bytes. SipHash with fixed keys: the same
+/// bytes give the same hash in every run of the same gazette.
+pub fn content_hash(bytes: &[u8]) -> u64 {
+    // The standard library's SipHash is deprecated only in favour of
+    // randomly keyed hashers, which a record kept between runs cannot use.
+    #[allow(deprecated)]
+    let mut hasher =
+        std::hash::SipHasher::new_with_keys(0x6761_7a65_7474_6521, 0x6f75_7470_7574_2121);
+    hasher.write(bytes);
+    hasher.finish()
+}
+
+/// Modification time in nanoseconds since the epoch.
+pub fn mtime_ns(meta: &fs::Metadata) -> i64 {
+    meta.mtime()
+        .saturating_mul(1_000_000_000)
+        .saturating_add(meta.mtime_nsec())
+}
+
+/// Where the record of `folder` is kept: named by the folder's device and
+/// inode, which a rename keeps.
+fn record_path(cache: &Path, folder: &Path) -> io::Result<PathBuf> {
+    let meta = fs::metadata(folder)?;
+    Ok(cache.join(format!("{}-{}.json", meta.dev(), meta.ino())))
+}
+
+impl Manifest {
+    /// The record of `folder`, if there is one and nothing in the folder
+    /// was changed since it was made.
+    pub fn load(cache: &Path, folder: &Path) -> Option<Manifest> {
+        let text = fs::read(record_path(cache, folder).ok()?).ok()?;
+        let manifest: Manifest = serde_json::from_slice(&text).ok()?;
+        let untouched = manifest.dirs.par_iter().all(|(dir, recorded)| {
+            fs::symlink_metadata(folder.join(dir))
+                .is_ok_and(|m| m.is_dir() && mtime_ns(&m) == *recorded)
+        });
+        (untouched && manifest.dirs.contains_key("")).then_some(manifest)
+    }
+
+    /// Records the folder times of `folder` for `dirs` (its folders that
+    /// hold files of this build), then saves the record. Other records in
+    /// `cache` but `keep`'s are deleted.
+    pub fn save(
+        mut self,
+        cache: &Path,
+        folder: &Path,
+        dirs: Vec<String>,
+        keep: &Path,
+    ) -> io::Result<()> {
+        self.dirs = dirs
+            .into_par_iter()
+            .filter_map(|dir| {
+                let meta = fs::symlink_metadata(folder.join(&dir)).ok()?;
+                Some((dir, mtime_ns(&meta)))
+            })
+            .collect();
+        fs::create_dir_all(cache)?;
+        let path = record_path(cache, folder)?;
+        let keep = record_path(cache, keep).ok();
+        let bytes = serde_json::to_vec(&self).map_err(io::Error::other)?;
+        let partial = path.with_extension("partial");
+        fs::write(&partial, bytes)?;
+        fs::rename(&partial, &path)?;
+        for entry in fs::read_dir(cache)?.flatten() {
+            let other = entry.path();
+            if other != path && Some(&other) != keep.as_ref() {
+                let _ = fs::remove_file(other);
+            }
+        }
+        Ok(())
+    }
+}
