@@ -449,3 +449,36 @@ fn names_starting_with_dot_or_underscore_are_ignored() {
     assert_eq!(run.stderr, "");
     assert!(!site.public().join(".DS_Store").exists());
 }
+
+#[test]
+fn templates_that_include_or_extend_themselves_are_refused_not_crashed_on() {
+    let site = good_site();
+    let stderr = fails_keeping_output(
+        &site,
+        &[(
+            "templates/partials/footer.html",
+            "<p>{% include \"partials/footer.html\" %}</p>\n",
+        )],
+    );
+    assert!(stderr.contains(&format!(
+        "error: {}/templates/partials/footer.html: templates extend or include each other in a loop that never ends: partials/footer.html → partials/footer.html\n",
+        site.root().display()
+    )), "{stderr}");
+    let site = good_site();
+    let stderr = fails_keeping_output(
+        &site,
+        &[("templates/base.html", "{% extends \"page.html\" %}")],
+    );
+    assert!(
+        stderr.contains("base.html → page.html → base.html"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn a_guarded_recursive_include_is_allowed() {
+    let site = good_site();
+    site.write("templates/partials/footer.html", "{% if never_set is defined %}{% include \"partials/footer.html\" %}{% endif %}<footer>ok</footer>\n");
+    site.build_ok();
+    assert!(site.read("index.html").contains("<footer>ok</footer>"));
+}

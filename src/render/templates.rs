@@ -96,13 +96,31 @@ impl Templates {
 
         // Parse each template on its own first, so every syntax error in
         // every file is reported, with its own line.
+        let mut references: BTreeMap<String, Vec<String>> = BTreeMap::new();
         for (name, (text, display)) in &sources {
-            if let Err(e) = tera::Template::new(name, None, text) {
-                errors.push(syntax_error(name, display.as_deref(), text, &e));
+            match tera::Template::new(name, None, text) {
+                Ok(template) => {
+                    references.insert(name.clone(), unconditional_references(&template));
+                }
+                Err(e) => errors.push(syntax_error(name, display.as_deref(), text, &e)),
             }
         }
         if !errors.is_empty() {
             return Err(errors);
+        }
+        // Tera would recurse until the stack overflows: refuse first.
+        if let Some(cycle) = find_cycle(&references) {
+            let display = sources
+                .get(&cycle[0])
+                .and_then(|(_, d)| d.clone())
+                .unwrap_or_else(|| PathBuf::from(format!("(built-in template) {}", cycle[0])));
+            return Err(vec![Diagnostic::error(
+                display,
+                format!(
+                    "templates extend or include each other in a loop that never ends: {}",
+                    cycle.join(" → ")
+                ),
+            )]);
         }
 
         let mut tera = Tera::default();
@@ -178,6 +196,71 @@ fn escape_html(text: &str) -> String {
     // Writing to a String cannot fail.
     let _ = pulldown_cmark_escape::escape_html(&mut out, text);
     out
+}
+
+/// The templates `template` always extends or includes: its parent, and
+/// includes outside `if`, `for` and macros (a guarded include may recurse
+/// on purpose, over a tree; an unguarded one never stops).
+fn unconditional_references(template: &tera::Template) -> Vec<String> {
+    use tera::ast::Node;
+    fn walk(nodes: &[Node], out: &mut Vec<String>) {
+        for node in nodes {
+            match node {
+                Node::Include(_, names, _) => out.extend(names.iter().cloned()),
+                Node::Block(_, block, _) => walk(&block.body, out),
+                Node::FilterSection(_, section, _) => walk(&section.body, out),
+                _ => {}
+            }
+        }
+    }
+    let mut out: Vec<String> = template.parent.iter().cloned().collect();
+    walk(&template.ast, &mut out);
+    for block in template.blocks.values() {
+        walk(&block.body, &mut out);
+    }
+    out.sort();
+    out.dedup();
+    out
+}
+
+/// A loop in `references` (template → templates it uses), as the list of
+/// names around it, first name repeated at the end.
+fn find_cycle(references: &BTreeMap<String, Vec<String>>) -> Option<Vec<String>> {
+    // 0: not seen, 1: on the current path, 2: done.
+    let mut state: BTreeMap<&str, u8> = BTreeMap::new();
+    fn visit<'a>(
+        name: &'a str,
+        references: &'a BTreeMap<String, Vec<String>>,
+        state: &mut BTreeMap<&'a str, u8>,
+        path: &mut Vec<&'a str>,
+    ) -> Option<Vec<String>> {
+        match state.get(name) {
+            Some(2) => return None,
+            Some(1) => {
+                let start = path.iter().position(|n| *n == name).unwrap_or(0);
+                let mut cycle: Vec<String> = path[start..].iter().map(|n| n.to_string()).collect();
+                cycle.push(name.to_string());
+                return Some(cycle);
+            }
+            _ => {}
+        }
+        state.insert(name, 1);
+        path.push(name);
+        for next in references.get(name).into_iter().flatten() {
+            if let Some(cycle) = visit(next, references, state, path) {
+                return Some(cycle);
+            }
+        }
+        path.pop();
+        state.insert(name, 2);
+        None
+    }
+    for name in references.keys() {
+        if let Some(cycle) = visit(name, references, &mut state, &mut Vec::new()) {
+            return Some(cycle);
+        }
+    }
+    None
 }
 
 /// Tera's error followed by its causes, outermost first.
