@@ -482,3 +482,39 @@ fn a_guarded_recursive_include_is_allowed() {
     site.build_ok();
     assert!(site.read("index.html").contains("<footer>ok</footer>"));
 }
+
+#[test]
+fn a_yaml_bomb_is_refused_quickly() {
+    let site = good_site();
+    let mut bomb = String::from(
+        "---\ntitle: B\ndate: 2021-01-01\nextra:\n  a: &a [\"x\",\"x\",\"x\",\"x\",\"x\",\"x\",\"x\",\"x\",\"x\"]\n",
+    );
+    for (name, prev) in [
+        ("b", "a"),
+        ("c", "b"),
+        ("d", "c"),
+        ("e", "d"),
+        ("f", "e"),
+        ("g", "f"),
+        ("h", "g"),
+        ("i", "h"),
+    ] {
+        bomb.push_str(&format!(
+            "  {name}: &{name} [{}]\n",
+            vec![format!("*{prev}"); 9].join(",")
+        ));
+    }
+    bomb.push_str("---\nbody\n");
+    let stderr = fails_keeping_output(&site, &[("content/articles/bomb.md", &bomb)]);
+    assert!(
+        stderr.contains(&format!(
+            "error: {}/content/articles/bomb.md:",
+            site.root().display()
+        )),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("YAML aliases here expand past the limit of what front matter may hold"),
+        "{stderr}"
+    );
+}

@@ -149,6 +149,9 @@ fn deserialize<T: DeserializeOwned>(
 /// diagnostic carries the file's own position.
 fn yaml_message(error: &serde_saphyr::Error) -> String {
     let text = error.to_string();
+    if text.starts_with("budget breached") {
+        return "YAML aliases here expand past the limit of what front matter may hold (is this a \"billion laughs\" document?)".to_string();
+    }
     let first = text.lines().next().unwrap_or("invalid YAML").trim();
     let without_position = match first.rfind(" at line ") {
         Some(at) => &first[..at],
