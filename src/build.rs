@@ -180,7 +180,7 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildFailure> {
     stages.mark("shared contexts");
     let errors = Mutex::new(Vec::new());
     renderer.jobs().into_par_iter().for_each_init(
-        || renderer.worker_context(),
+        || renderer.worker(),
         |worker, job| {
             let result = renderer.render(job, worker).map_err(|e| {
                 let mut message = e.message;
@@ -189,9 +189,9 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildFailure> {
                 }
                 Diagnostic::error(templates.display(&e.template), message)
             });
-            let result = result.and_then(|file| {
+            let result = result.and_then(|path| {
                 output
-                    .write(&file.path, &file.bytes)
+                    .write(&path, &worker.buffer)
                     .map_err(|why| Diagnostic::error(&output_dir, why))
             });
             if let Err(d) = result {

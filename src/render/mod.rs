@@ -87,10 +87,12 @@ pub enum Job {
     Robots,
 }
 
-/// A rendered file: where it goes in the output, and its bytes.
-pub struct Rendered {
-    pub path: PathBuf,
-    pub bytes: Vec<u8>,
+/// What one render thread keeps between pages: the context every page
+/// shares, and the buffer each page is rendered into.
+pub struct Worker {
+    context: tera::Context,
+    /// The bytes of the page just rendered.
+    pub buffer: Vec<u8>,
 }
 
 /// A failed render, with the template (and content file) involved.
@@ -158,12 +160,12 @@ impl<'a> Renderer<'a> {
             .cards
             .par_iter()
             .map_init(
-                || renderer.worker_context(),
+                || renderer.worker(),
                 |worker, card| {
                     let bytes = templates.render(
                         "partials/card.html",
                         json!({ "article": card }),
-                        worker,
+                        &mut worker.context,
                     )?;
                     let mut html = String::from_utf8_lossy(&bytes).into_owned();
                     html.shrink_to_fit();
@@ -336,33 +338,43 @@ impl<'a> Renderer<'a> {
         }
     }
 
-    /// The context a render worker starts each page from: the site, shared
-    /// by every page, made once per worker rather than once per page.
-    pub fn worker_context(&self) -> tera::Context {
+    /// A render thread's state: the site, shared by every page, is put in
+    /// its context once rather than once per page.
+    pub fn worker(&self) -> Worker {
         let mut context = tera::Context::new();
         context.insert("site", &self.shared.site);
-        context
+        Worker {
+            context,
+            buffer: Vec::with_capacity(64 * 1024),
+        }
     }
 
-    /// Renders one file, starting from a [`Renderer::worker_context`].
-    pub fn render(&self, job: Job, worker: &mut tera::Context) -> Result<Rendered, RenderError> {
+    /// Renders one file into `worker.buffer`; returns where it goes in the
+    /// output.
+    pub fn render(&self, job: Job, worker: &mut Worker) -> Result<PathBuf, RenderError> {
         let site_path = self.site_path(job);
         let path = file_for_site_path(&site_path).map_err(|message| RenderError {
             template: site_path.clone(),
             message,
         })?;
-        let bytes = match self.prepare(job, &site_path) {
-            Ok(Output::Template(name, ctx)) => self.templates.render(name, ctx, worker)?,
-            Ok(Output::NamedTemplate(name, ctx)) => self.templates.render(&name, ctx, worker)?,
-            Ok(Output::Bytes(bytes)) => bytes,
+        match self.prepare(job, &site_path) {
+            Ok(Output::Template(name, ctx)) => {
+                self.templates
+                    .render_into(name, ctx, &mut worker.context, &mut worker.buffer)?
+            }
+            Ok(Output::NamedTemplate(name, ctx)) => {
+                self.templates
+                    .render_into(&name, ctx, &mut worker.context, &mut worker.buffer)?
+            }
+            Ok(Output::Bytes(bytes)) => worker.buffer = bytes,
             Err(message) => {
                 return Err(RenderError {
                     template: site_path,
                     message,
                 });
             }
-        };
-        Ok(Rendered { path, bytes })
+        }
+        Ok(path)
     }
 
     fn prepare(&self, job: Job, site_path: &str) -> Result<Output, String> {

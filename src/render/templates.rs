@@ -167,6 +167,20 @@ impl Templates {
         page: Value,
         worker: &mut Context,
     ) -> Result<Vec<u8>, RenderError> {
+        let mut out = Vec::new();
+        self.render_into(name, page, worker, &mut out)?;
+        Ok(out)
+    }
+
+    /// [`Templates::render`] into `out`, which is cleared first: a render
+    /// worker reuses one buffer for every page instead of growing a new one.
+    pub fn render_into(
+        &self,
+        name: &str,
+        page: Value,
+        worker: &mut Context,
+        out: &mut Vec<u8>,
+    ) -> Result<(), RenderError> {
         let fail = |e: tera::Error| RenderError {
             template: name.to_string(),
             message: error_chain(&e),
@@ -176,11 +190,8 @@ impl Templates {
             .map(|o| o.keys().cloned().collect())
             .unwrap_or_default();
         worker.extend(Context::from_value(page).map_err(fail)?);
-        let result = self
-            .tera
-            .render(name, worker)
-            .map(String::into_bytes)
-            .map_err(fail);
+        out.clear();
+        let result = self.tera.render_to(name, worker, &mut *out).map_err(fail);
         for key in &keys {
             worker.remove(key);
         }
