@@ -761,3 +761,38 @@ fn hand_edits_in_the_output_are_undone_despite_the_record() {
     site.run(&["build", "--output", fresh.to_str().unwrap()]);
     assert_eq!(tree(&site.public()), tree(&fresh));
 }
+
+/// A page whose bytes did not change keeps its modification time from
+/// build to build (deploy tools that compare times upload only changes);
+/// a changed page gets a new one; static files carry their source's time.
+#[test]
+fn unchanged_pages_keep_their_modification_time() {
+    let site = newsroom();
+    let mtime = |path: &str| {
+        fs::metadata(site.public().join(path))
+            .unwrap()
+            .modified()
+            .unwrap()
+    };
+    site.build_ok();
+    let about = mtime("about/index.html");
+    let results = mtime("2021/03/24/results/index.html");
+    for _ in 0..3 {
+        std::thread::sleep(std::time::Duration::from_millis(20));
+        site.build_ok();
+        assert_eq!(mtime("about/index.html"), about);
+    }
+    std::thread::sleep(std::time::Duration::from_millis(20));
+    site.write(
+        "content/pages/about.md",
+        "+++\ntitle = \"About us\"\n+++\nWe are a bigger desk.\n",
+    );
+    site.build_ok();
+    assert!(mtime("about/index.html") > about, "an edited page is newer");
+    assert_eq!(mtime("2021/03/24/results/index.html"), results);
+    let source = fs::metadata(site.root().join("static/img/ana.png"))
+        .unwrap()
+        .modified()
+        .unwrap();
+    assert_eq!(mtime("img/ana.png"), source);
+}

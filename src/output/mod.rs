@@ -72,6 +72,10 @@ pub struct Output {
     cache: PathBuf,
     /// The record of the staging folder, when it can be trusted.
     previous: Option<Manifest>,
+    /// The record of the output folder as it is now: a file whose bytes
+    /// are those it has there keeps that modification time, so deploy tools
+    /// that compare times upload only what changed.
+    live: Option<Manifest>,
     written: Mutex<HashSet<PathBuf>>,
     /// The record of this build's files, by `/`-separated path.
     records: Mutex<HashMap<String, FileRecord>>,
@@ -104,6 +108,10 @@ impl Output {
         Ok(Output {
             target: target.to_path_buf(),
             previous: Manifest::load(&cache, &staging),
+            live: target
+                .is_dir()
+                .then(|| Manifest::load(&cache, target))
+                .flatten(),
             staging,
             cache,
             written: Mutex::new(HashSet::new()),
@@ -132,6 +140,13 @@ impl Output {
         let key = record_key(relative);
         let len = bytes.len() as u64;
         let hash = content_hash(bytes);
+        // Unchanged since the live output's copy: keep that copy's time.
+        let keep_time = self
+            .live
+            .as_ref()
+            .and_then(|m| m.files.get(&key))
+            .filter(|live| live.0 == len && live.1 == hash)
+            .map(|live| live.2);
         // The record says what the file held; a `stat` says it was not
         // touched since. Then there is nothing to read or write.
         if let Some(record) = self.previous.as_ref().and_then(|m| m.files.get(&key))
@@ -140,7 +155,8 @@ impl Output {
             && fs::symlink_metadata(&path)
                 .is_ok_and(|m| m.is_file() && m.len() == len && mtime_ns(&m) == record.2)
         {
-            self.record(key, *record);
+            let time = settle_time(&path, record.2, keep_time).map_err(describe)?;
+            self.record(key, FileRecord(len, hash, time));
             return Ok(());
         }
         if !unchanged(&path, len, || {
@@ -151,7 +167,8 @@ impl Output {
             self.changed.fetch_add(1, Ordering::Relaxed);
         }
         let meta = fs::symlink_metadata(&path).map_err(describe)?;
-        self.record(key, FileRecord(len, hash, mtime_ns(&meta)));
+        let time = settle_time(&path, mtime_ns(&meta), keep_time).map_err(describe)?;
+        self.record(key, FileRecord(len, hash, time));
         Ok(())
     }
 
@@ -172,19 +189,20 @@ impl Output {
                 relative.display()
             )
         };
-        let source_len = fs::metadata(from).map_err(describe)?.len();
+        let source = fs::metadata(from).map_err(describe)?;
+        let source_len = source.len();
         if !unchanged(&path, source_len, || same_contents(from, &path)) {
             self.make_room(&path).map_err(describe)?;
             fs::copy(from, &path).map_err(describe)?;
             self.changed.fetch_add(1, Ordering::Relaxed);
         }
+        // A copy carries its source's modification time, as `cp -p` does.
         // Copies are compared by reading both files, never by the record,
         // which lists them only so that stale ones can be found.
         let meta = fs::symlink_metadata(&path).map_err(describe)?;
-        self.record(
-            record_key(relative),
-            FileRecord(source_len, 0, mtime_ns(&meta)),
-        );
+        let time =
+            settle_time(&path, mtime_ns(&meta), Some(mtime_ns(&source))).map_err(describe)?;
+        self.record(record_key(relative), FileRecord(source_len, 0, time));
         Ok(())
     }
 
@@ -336,6 +354,21 @@ fn remove_stale(
         .map(|sub| remove_stale(staging, sub, written, live))
         .try_reduce(|| 0, |a, b| Ok(a + b))
         .map(|below| removed + below)
+}
+
+/// Gives the file at `path` (whose time is `current`) the time `wanted`
+/// when there is one; returns the time the file now has.
+fn settle_time(path: &Path, current: i64, wanted: Option<i64>) -> io::Result<i64> {
+    let Some(wanted) = wanted.filter(|w| *w != current && *w >= 0) else {
+        return Ok(current);
+    };
+    let time = std::time::UNIX_EPOCH + std::time::Duration::from_nanos(wanted as u64);
+    fs::File::options()
+        .write(true)
+        .open(path)?
+        .set_modified(time)?;
+    // The file system may store the time more coarsely than asked.
+    Ok(mtime_ns(&fs::symlink_metadata(path)?))
 }
 
 fn unchanged(path: &Path, new_len: u64, same: impl FnOnce() -> bool) -> bool {
