@@ -5,12 +5,14 @@
 //! output. The staging folder is the output of the build before last, kept
 //! between builds: only files whose bytes changed are rewritten and only
 //! stale ones deleted, which keeps rebuilds near the speed of the file
-//! system and leaves unchanged files with their modification times.
+//! system and leaves unchanged files with their modification times. A
+//! record of each folder, kept beside them ([`manifest`]), spares reading
+//! unchanged files and walking for stale ones.
 
-use rayon::prelude::*;
 mod manifest;
 
 use manifest::{FileRecord, Manifest, content_hash, mtime_ns};
+use rayon::prelude::*;
 use std::collections::{HashMap, HashSet};
 use std::fs;
 use std::io;
