@@ -1,4 +1,4 @@
-//! JSON Feed 1.1 (https://jsonfeed.org/version/1.1), serialised by serde.
+//! JSON Feed 1.1 (<https://jsonfeed.org/version/1.1>), serialised by serde.
 
 use super::{Feed, rfc3339};
 use crate::site::Site;

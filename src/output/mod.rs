@@ -6,7 +6,7 @@
 //! between builds: only files whose bytes changed are rewritten and only
 //! stale ones deleted, which keeps rebuilds near the speed of the file
 //! system and leaves unchanged files with their modification times. A
-//! record of each folder, kept beside them ([`manifest`]), spares reading
+//! record of each folder, kept beside them (module `manifest`), spares reading
 //! unchanged files and walking for stale ones.
 
 mod manifest;
