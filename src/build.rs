@@ -241,6 +241,15 @@ fn strip_source(message: &str) -> &str {
     message.split(" (rendering ").next().unwrap_or(message)
 }
 
+/// Whether a file or folder of static/ is copied. Hidden names are left
+/// out (`.DS_Store`, `.git`), except `.well-known/`, which hosts read
+/// (security.txt, app links). Names starting with `_` are copied, unlike in
+/// content/: hosts read `_redirects` and `_headers` from the site root.
+fn is_published_static(entry: &walkdir::DirEntry) -> bool {
+    let name = entry.file_name().to_string_lossy();
+    !name.starts_with('.') || (name == ".well-known" && entry.depth() == 1)
+}
+
 /// Copies static/ and every bundle's files. Returns the problems found.
 fn copy_assets(root: &Path, site: &Site, output: &Output) -> Vec<Diagnostic> {
     let mut copies: Vec<(PathBuf, PathBuf)> = Vec::new();
@@ -251,7 +260,7 @@ fn copy_assets(root: &Path, site: &Site, output: &Output) -> Vec<Diagnostic> {
             .follow_links(true)
             .sort_by_file_name()
             .into_iter()
-            .filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'))
+            .filter_entry(|e| e.depth() == 0 || is_published_static(e))
         {
             match entry {
                 Ok(e) if e.file_type().is_file() => {

@@ -796,3 +796,23 @@ fn unchanged_pages_keep_their_modification_time() {
         .unwrap();
     assert_eq!(mtime("img/ana.png"), source);
 }
+
+#[test]
+fn static_copies_well_known_and_host_files_but_not_hidden_junk() {
+    let site = newsroom();
+    site.write(
+        "static/.well-known/security.txt",
+        "Contact: mailto:security@example.com\n",
+    );
+    site.write("static/_redirects", "/old /new 301\n");
+    site.write("static/.DS_Store", "junk");
+    site.write("static/img/.hidden", "junk");
+    site.build_ok();
+    assert_eq!(
+        site.read(".well-known/security.txt"),
+        "Contact: mailto:security@example.com\n"
+    );
+    assert_eq!(site.read("_redirects"), "/old /new 301\n");
+    assert!(!site.public().join(".DS_Store").exists());
+    assert!(!site.public().join("img/.hidden").exists());
+}
