@@ -816,3 +816,55 @@ fn static_copies_well_known_and_host_files_but_not_hidden_junk() {
     assert!(!site.public().join(".DS_Store").exists());
     assert!(!site.public().join("img/.hidden").exists());
 }
+
+/// Every link and image of every page of the example site that points into
+/// the site leads to a file of the output: the built-in templates never
+/// link to a page the build does not write.
+#[test]
+fn example_site_has_no_dead_internal_links() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let out = tempfile::tempdir().unwrap();
+    let output = out.path().join("public");
+    let run = gazette(
+        &[
+            "build",
+            "--root",
+            root.to_str().unwrap(),
+            "--output",
+            output.to_str().unwrap(),
+        ],
+        out.path(),
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let base = "https://ledger.example.com/";
+    let mut dead = Vec::new();
+    let mut checked = 0;
+    for (path, bytes) in tree(&output) {
+        if path.extension().is_none_or(|e| e != "html") {
+            continue;
+        }
+        let page = String::from_utf8(bytes).unwrap();
+        for attribute in ["href=\"", "src=\"", "content=\""] {
+            for rest in page.split(attribute).skip(1) {
+                let url = rest.split('"').next().unwrap();
+                let Some(site_path) = url.strip_prefix(base) else {
+                    continue;
+                };
+                let site_path = site_path.split('#').next().unwrap();
+                let file = if site_path.is_empty() || site_path.ends_with('/') {
+                    output.join(site_path).join("index.html")
+                } else {
+                    output.join(site_path)
+                };
+                checked += 1;
+                if !file.is_file() {
+                    dead.push(format!("{} → {url}", path.display()));
+                }
+            }
+        }
+    }
+    assert!(checked > 500, "only {checked} links checked");
+    dead.sort();
+    dead.dedup();
+    assert!(dead.is_empty(), "dead internal links:\n{}", dead.join("\n"));
+}
