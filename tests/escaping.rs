@@ -92,7 +92,12 @@ fn title_strategy() -> impl Strategy<Value = String> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 40, .. ProptestConfig::default() })]
+    // A fixed seed keeps CI repeatable; change it locally to explore more.
+    #![proptest_config(ProptestConfig {
+        cases: 40,
+        rng_seed: proptest::test_runner::RngSeed::Fixed(20_210_326),
+        ..ProptestConfig::default()
+    })]
 
     #[test]
     fn every_output_gives_the_title_back(title in title_strategy()) {
