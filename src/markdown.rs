@@ -57,20 +57,6 @@ pub struct Rendered {
     pub feed_summary_html: Option<String>,
 }
 
-impl Rendered {
-    /// The body as feeds show it.
-    pub fn feed_html(&self) -> &str {
-        self.feed_html.as_deref().unwrap_or(&self.html)
-    }
-
-    /// The summary as feeds show it.
-    pub fn feed_summary_html(&self) -> &str {
-        self.feed_summary_html
-            .as_deref()
-            .unwrap_or(&self.summary_html)
-    }
-}
-
 /// Renders `markdown`. `resolve` maps a content path (`articles/2021/x.md`)
 /// to its page URL; links to paths it does not know are reported broken.
 /// With `page_url`, the feed versions of the HTML are made too.
@@ -466,7 +452,7 @@ mod tests {
         let md = "Intro [rel](other/) and ![photo](lead.jpg) [abs](https://x.org/) [frag](#top) [root](/about/).\n";
         let r = render(md, &none, Some(&base));
         assert!(r.html.contains("src=\"lead.jpg\""));
-        let feed = r.feed_html();
+        let feed = r.feed_html.clone().unwrap();
         assert!(
             feed.contains("href=\"https://e.com/news/2021/03/26/a/other/\""),
             "{feed}"
@@ -479,7 +465,9 @@ mod tests {
         assert!(feed.contains("href=\"https://e.com/news/2021/03/26/a/#top\""));
         assert!(feed.contains("href=\"https://e.com/about/\""));
         assert!(
-            r.feed_summary_html()
+            r.feed_summary_html
+                .as_deref()
+                .unwrap_or_default()
                 .contains("https://e.com/news/2021/03/26/a/lead.jpg")
         );
         let plain = render("No links here.", &none, Some(&base));

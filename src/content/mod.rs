@@ -312,26 +312,20 @@ fn walk(root: &Path, diagnostics: &mut Vec<Diagnostic>) -> Vec<Found> {
         };
         let is_markdown = file.extension().is_some_and(|e| e == "md");
         let is_index = file.file_name().is_some_and(|n| n == "index.md");
-        let owner = if kind == Kind::Author {
-            None
-        } else {
-            file.ancestors()
+        // Every index.md is a document (a bundle inside a bundle's folder
+        // is a bundle of its own); any other file under a bundle's folder
+        // belongs to the nearest bundle.
+        if !is_index && kind != Kind::Author {
+            let owner = file
+                .ancestors()
                 .skip(1)
                 .take_while(|a| a.components().count() > 2)
-                .find(|a| bundle_dirs.contains(*a))
-        };
-        match owner {
-            Some(dir) if !(is_index && file.parent() == Some(dir)) => {
-                if is_index {
-                    // An index.md inside another bundle's folder is a bundle
-                    // of its own; it is loaded below.
-                } else {
-                    let rel = file.strip_prefix(dir).unwrap_or(file).to_path_buf();
-                    assets.entry(dir.to_path_buf()).or_default().push(rel);
-                    continue;
-                }
+                .find(|a| bundle_dirs.contains(*a));
+            if let Some(dir) = owner {
+                let rel = file.strip_prefix(dir).unwrap_or(file).to_path_buf();
+                assets.entry(dir.to_path_buf()).or_default().push(rel);
+                continue;
             }
-            _ => {}
         }
         if !is_markdown {
             diagnostics.push(Diagnostic::warning(

@@ -250,17 +250,18 @@ impl Output {
                 }
             }
         }
+        // Every written file is recorded: the record's keys are this
+        // build's files, in the form records use.
+        let files = self.records.into_inner().unwrap_or_else(|e| e.into_inner());
+        let live_keys: HashSet<String> = live.iter().map(|d| record_key(d)).collect();
         let removed = match &self.previous {
-            Some(previous) => remove_recorded_stale(&self.staging, previous, &written, &live)?,
+            Some(previous) => remove_recorded_stale(&self.staging, previous, &files, &live_keys)?,
             None => remove_stale(&self.staging, Path::new(""), &written, &live)?,
         };
-        let live_dirs: Vec<String> = live
-            .iter()
-            .map(|d| record_key(d))
-            .chain(std::iter::once(String::new()))
-            .collect();
+        let mut live_dirs: Vec<String> = live_keys.into_iter().collect();
+        live_dirs.push(String::new());
         let manifest = Manifest {
-            files: self.records.into_inner().unwrap_or_else(|e| e.into_inner()),
+            files,
             dirs: HashMap::new(),
         };
         swap(&self.staging, &self.target)?;
@@ -288,13 +289,11 @@ fn record_key(relative: &Path) -> String {
 fn remove_recorded_stale(
     staging: &Path,
     previous: &Manifest,
-    written: &HashSet<PathBuf>,
-    live: &HashSet<&Path>,
+    written: &HashMap<String, FileRecord>,
+    live_keys: &HashSet<String>,
 ) -> io::Result<usize> {
-    let live_keys: HashSet<String> = live.iter().map(|d| record_key(d)).collect();
-    let written_keys: HashSet<String> = written.iter().map(|f| record_key(f)).collect();
     let mut removed = 0;
-    for key in previous.files.keys().filter(|k| !written_keys.contains(*k)) {
+    for key in previous.files.keys().filter(|k| !written.contains_key(*k)) {
         let path = staging.join(key);
         match fs::remove_file(&path) {
             Ok(()) => removed += 1,
@@ -313,7 +312,7 @@ fn remove_recorded_stale(
     dead.sort_by_key(|d| std::cmp::Reverse(d.matches('/').count()));
     for dir in dead {
         let path = staging.join(dir);
-        if path.is_dir() && !written_keys.contains(dir.as_str()) {
+        if path.is_dir() && !written.contains_key(dir.as_str()) {
             fs::remove_dir_all(&path)?;
         }
     }

@@ -17,6 +17,7 @@ use crate::site::{Site, Term};
 use context::Shared;
 use rayon::prelude::*;
 use serde_json::{Value, json};
+use std::borrow::Cow;
 use std::path::PathBuf;
 use std::sync::Mutex;
 
@@ -119,8 +120,8 @@ pub struct Renderer<'a> {
 
 /// What a job becomes: a template with its context, or finished bytes.
 enum Output {
-    Template(&'static str, Value),
-    NamedTemplate(String, Value),
+    /// A built-in template name, or the one front matter names.
+    Template(Cow<'static, str>, Value),
     Bytes(Vec<u8>),
 }
 
@@ -360,10 +361,6 @@ impl<'a> Renderer<'a> {
         match self.prepare(job, &site_path) {
             Ok(Output::Template(name, ctx)) => {
                 self.templates
-                    .render_into(name, ctx, &mut worker.context, &mut worker.buffer)?
-            }
-            Ok(Output::NamedTemplate(name, ctx)) => {
-                self.templates
                     .render_into(&name, ctx, &mut worker.context, &mut worker.buffer)?
             }
             Ok(Output::Bytes(bytes)) => worker.buffer = bytes,
@@ -387,8 +384,8 @@ impl<'a> Renderer<'a> {
                 let a = &site.articles[i];
                 let ctx = shared.article_context(site, i, self.page_body(i));
                 match &a.doc.meta.template {
-                    Some(name) => Output::NamedTemplate(name.clone(), ctx),
-                    None => Output::Template("article.html", ctx),
+                    Some(name) => Output::Template(Cow::Owned(name.clone()), ctx),
+                    None => Output::Template(Cow::Borrowed("article.html"), ctx),
                 }
             }
             Job::Alias(i, _) => {
@@ -396,18 +393,21 @@ impl<'a> Renderer<'a> {
                 let mut ctx = shared.base_context(site, &a.path);
                 ctx["page_title"] = json!(a.doc.meta.title);
                 ctx["target_url"] = json!(a.url);
-                Output::Template("alias.html", ctx)
+                Output::Template(Cow::Borrowed("alias.html"), ctx)
             }
             Job::Page(i) => {
                 let ctx = shared.page_context(site, i);
                 match &site.pages[i].doc.meta.template {
-                    Some(name) => Output::NamedTemplate(name.clone(), ctx),
-                    None => Output::Template("page.html", ctx),
+                    Some(name) => Output::Template(Cow::Owned(name.clone()), ctx),
+                    None => Output::Template(Cow::Borrowed("page.html"), ctx),
                 }
             }
             Job::Front(n) => {
                 let all: Vec<usize> = (0..site.articles.len()).collect();
-                Output::Template("index.html", shared.list_context(site, "/", &all, n, None))
+                Output::Template(
+                    Cow::Borrowed("index.html"),
+                    shared.list_context(site, "/", &all, n, None),
+                )
             }
             Job::Author(i, n) => {
                 let a = &site.authors[i];
@@ -422,7 +422,7 @@ impl<'a> Renderer<'a> {
                     "Articles by {} on {}",
                     a.doc.meta.name, site.config.title
                 ));
-                Output::Template("author.html", ctx)
+                Output::Template(Cow::Borrowed("author.html"), ctx)
             }
             Job::AuthorFeed(i) => {
                 let a = &site.authors[i];
@@ -433,7 +433,7 @@ impl<'a> Renderer<'a> {
                 let mut ctx = shared.base_context(site, site_path);
                 ctx["page_title"] = json!("Authors");
                 ctx["authors"] = Value::Array(shared.authors.clone());
-                Output::Template("authors.html", ctx)
+                Output::Template(Cow::Borrowed("authors.html"), ctx)
             }
             Job::Term(kind, i, n) => {
                 let term = &self.terms(kind)[i];
@@ -447,7 +447,7 @@ impl<'a> Renderer<'a> {
                 ctx["page_title"] = json!(term.name);
                 ctx["meta_description"] =
                     json!(format!("{} articles on {}", term.name, site.config.title));
-                Output::Template("term.html", ctx)
+                Output::Template(Cow::Borrowed("term.html"), ctx)
             }
             Job::TermFeed(kind, i) => {
                 let term = &self.terms(kind)[i];
@@ -463,14 +463,19 @@ impl<'a> Renderer<'a> {
                 });
                 ctx["terms"] =
                     Value::Array(self.terms(kind).iter().map(context::term_value).collect());
-                Output::Template("terms.html", ctx)
+                Output::Template(Cow::Borrowed("terms.html"), ctx)
             }
-            Job::Year(y) => Output::Template("archive.html", shared.year_context(site, y)),
-            Job::Month(y, m) => Output::Template("archive.html", shared.month_context(site, y, m)),
+            Job::Year(y) => {
+                Output::Template(Cow::Borrowed("archive.html"), shared.year_context(site, y))
+            }
+            Job::Month(y, m) => Output::Template(
+                Cow::Borrowed("archive.html"),
+                shared.month_context(site, y, m),
+            ),
             Job::Search => {
                 let mut ctx = shared.base_context(site, site_path);
                 ctx["page_title"] = json!("Search");
-                Output::Template("search.html", ctx)
+                Output::Template(Cow::Borrowed("search.html"), ctx)
             }
             Job::SearchIndex => Output::Bytes(feeds::search::render(site).map_err(json_error)?),
             Job::NotFound => {
@@ -481,9 +486,12 @@ impl<'a> Renderer<'a> {
                         .map(|i| shared.cards[i].clone())
                         .collect(),
                 );
-                Output::Template("404.html", ctx)
+                Output::Template(Cow::Borrowed("404.html"), ctx)
             }
-            Job::Stylesheet => Output::Template("style.css", shared.base_context(site, site_path)),
+            Job::Stylesheet => Output::Template(
+                Cow::Borrowed("style.css"),
+                shared.base_context(site, site_path),
+            ),
             Job::Rss => Output::Bytes(feeds::rss::render(site, &self.site_feed()).map_err(io)?),
             Job::Atom => {
                 let mut feed = self.site_feed();
