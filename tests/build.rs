@@ -582,20 +582,7 @@ fn runs_from_inside_the_site_folder_by_default() {
 
 #[test]
 fn example_site_builds() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let out = tempfile::tempdir().unwrap();
-    let output = out.path().join("public");
-    let run = gazette(
-        &[
-            "build",
-            "--root",
-            root.to_str().unwrap(),
-            "--output",
-            output.to_str().unwrap(),
-        ],
-        out.path(),
-    );
-    assert_eq!(run.code, 0, "{}", run.stderr);
+    let (_out, output, run) = common::build_example(None);
     assert_eq!(run.stderr, "", "the example site builds without warnings");
     let page =
         fs::read_to_string(output.join("2021/03/26/xiaomi-great-wall-ev/index.html")).unwrap();
@@ -822,20 +809,7 @@ fn static_copies_well_known_and_host_files_but_not_hidden_junk() {
 /// link to a page the build does not write.
 #[test]
 fn example_site_has_no_dead_internal_links() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let out = tempfile::tempdir().unwrap();
-    let output = out.path().join("public");
-    let run = gazette(
-        &[
-            "build",
-            "--root",
-            root.to_str().unwrap(),
-            "--output",
-            output.to_str().unwrap(),
-        ],
-        out.path(),
-    );
-    assert_eq!(run.code, 0, "{}", run.stderr);
+    let (_out, output, _) = common::build_example(None);
     let base = "https://ledger.example.com/";
     let mut dead = Vec::new();
     let mut checked = 0;

@@ -11,37 +11,15 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 
 fn build_example(base_url: &str) -> (tempfile::TempDir, PathBuf) {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let dir = tempfile::tempdir().unwrap();
-    let output = dir.path().join("public");
-    let run = common::gazette(
-        &[
-            "build",
-            "--root",
-            root.to_str().unwrap(),
-            "--output",
-            output.to_str().unwrap(),
-            "--base-url",
-            base_url,
-        ],
-        dir.path(),
-    );
-    assert_eq!(run.code, 0, "{}", run.stderr);
+    let (dir, output, _) = common::build_example(Some(base_url));
     (dir, output)
 }
 
 fn html_files(dir: &Path) -> Vec<PathBuf> {
-    let mut files = Vec::new();
-    for entry in fs::read_dir(dir).unwrap() {
-        let path = entry.unwrap().path();
-        if path.is_dir() {
-            files.extend(html_files(&path));
-        } else if path.extension().is_some_and(|e| e == "html") {
-            files.push(path);
-        }
-    }
-    files.sort();
-    files
+    common::files_under(dir)
+        .into_iter()
+        .filter(|p| p.extension().is_some_and(|e| e == "html"))
+        .collect()
 }
 
 /// Every page of the example site is valid HTML5 by the Nu Html Checker.

@@ -103,6 +103,35 @@ pub fn gazette(args: &[&str], cwd: &Path) -> Run {
     }
 }
 
+/// Builds the example site at the repository root into a temporary folder,
+/// optionally for another base URL. Returns the folder (kept alive by the
+/// caller), the output path and the run.
+pub fn build_example(base_url: Option<&str>) -> (tempfile::TempDir, PathBuf, Run) {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let dir = tempfile::tempdir().unwrap();
+    let output = dir.path().join("public");
+    let mut args = vec![
+        "build",
+        "--root",
+        root.to_str().unwrap(),
+        "--output",
+        output.to_str().unwrap(),
+    ];
+    if let Some(url) = base_url {
+        args.extend(["--base-url", url]);
+    }
+    let run = gazette(&args, dir.path());
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    (dir, output, run)
+}
+
+/// Every file under `dir`, sorted.
+pub fn files_under(dir: &Path) -> Vec<PathBuf> {
+    let mut files = walkdir(dir);
+    files.sort();
+    files
+}
+
 /// An article file with TOML front matter.
 pub fn article(title: &str, date: &str, extra_front_matter: &str, body: &str) -> String {
     format!("+++\ntitle = \"{title}\"\ndate = {date}\n{extra_front_matter}+++\n\n{body}\n")
