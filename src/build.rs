@@ -106,8 +106,39 @@ impl BuildFailure {
     }
 }
 
-/// Builds the site and writes it.
-pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildFailure> {
+/// Where a build's files go: the output folder when building, an
+/// in-memory scan when checking. Called from many render threads at once.
+pub trait Sink: Sync {
+    /// Takes a rendered file; `source` is the content file it shows, if any.
+    fn write(&self, relative: &Path, bytes: &[u8], source: Option<&Path>) -> Result<(), String>;
+    /// Takes a static or bundle file, copied as it is.
+    fn copy(&self, from: &Path, relative: &Path) -> Result<(), String>;
+}
+
+impl Sink for Output {
+    fn write(&self, relative: &Path, bytes: &[u8], _source: Option<&Path>) -> Result<(), String> {
+        Output::write(self, relative, bytes)
+    }
+
+    fn copy(&self, from: &Path, relative: &Path) -> Result<(), String> {
+        Output::copy(self, from, relative)
+    }
+}
+
+/// A site loaded and modelled without errors, ready to render.
+pub struct Prepared {
+    pub output_dir: PathBuf,
+    pub site: Site,
+    templates: Templates,
+    /// Warnings found so far.
+    pub warnings: Vec<Diagnostic>,
+    started: Instant,
+    stages: Stages,
+}
+
+/// Loads the configuration, templates and content, and builds the model.
+/// Stops with every error found before anything is rendered.
+pub fn prepare(options: &BuildOptions) -> Result<Prepared, BuildFailure> {
     let started = Instant::now();
     let root = &options.root;
     let mut diagnostics: Vec<Diagnostic> = Vec::new();
@@ -120,12 +151,6 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildFailure> {
             "--base-url",
             why.replace("`base_url`", "--base-url"),
         )]));
-    }
-    if config.markdown_safe {
-        diagnostics.push(Diagnostic::error(
-            display_path(root, Path::new("site.toml")),
-            "`[markdown] safe = true` is not supported yet: this version would publish raw HTML unchanged, so it refuses to build rather than pretend to sanitise",
-        ));
     }
     let output_dir = match &options.output {
         Some(dir) => dir.clone(),
@@ -154,7 +179,7 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildFailure> {
         future: options.future,
         now: options.now,
     };
-    let mut site = Site::build(config, content, selection, &mut diagnostics);
+    let site = Site::build(config, content, selection, &mut diagnostics);
     stages.mark("model and Markdown");
     if let Some(templates) = &templates {
         diagnostics.extend(render::check_template_names(&site, templates));
@@ -163,15 +188,28 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildFailure> {
         return Err(BuildFailure::from(diagnostics));
     }
     let templates = templates.expect("templates loaded when there are no errors");
+    Ok(Prepared {
+        output_dir,
+        site,
+        templates,
+        warnings: diagnostics,
+        started,
+        stages,
+    })
+}
 
-    let output = Output::begin(&output_dir).map_err(|e| {
-        BuildFailure::from(vec![Diagnostic::error(
-            &output_dir,
-            format!("cannot prepare the output folder: {e}"),
-        )])
-    })?;
+/// Renders every file of the site and copies static and bundle files into
+/// `sink`. Stops with every error found.
+pub fn produce(prepared: &mut Prepared, root: &Path, sink: &dyn Sink) -> Result<(), BuildFailure> {
+    let Prepared {
+        output_dir,
+        site,
+        templates,
+        stages,
+        ..
+    } = prepared;
     let bodies = site.take_article_bodies();
-    let renderer = Renderer::new(&site, &templates, bodies).map_err(|e| {
+    let renderer = Renderer::new(site, templates, bodies).map_err(|e| {
         BuildFailure::from(vec![Diagnostic::error(
             templates.display(&e.template),
             e.message,
@@ -182,17 +220,17 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildFailure> {
     renderer.jobs().into_par_iter().for_each_init(
         || renderer.worker(),
         |worker, job| {
+            let source = renderer.source_of(job);
             let result = renderer.render(job, worker).map_err(|e| {
                 let mut message = e.message;
-                if let Some(source) = renderer.source_of(job) {
+                if let Some(source) = &source {
                     message.push_str(&format!(" (rendering {})", source.display()));
                 }
                 Diagnostic::error(templates.display(&e.template), message)
             });
             let result = result.and_then(|path| {
-                output
-                    .write(&path, &worker.buffer)
-                    .map_err(|why| Diagnostic::error(&output_dir, why))
+                sink.write(&path, &worker.buffer, source.as_deref())
+                    .map_err(|why| Diagnostic::error(&*output_dir, why))
             });
             if let Err(d) = result {
                 errors.lock().unwrap_or_else(|e| e.into_inner()).push(d);
@@ -200,8 +238,8 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildFailure> {
         },
     );
     let mut errors = errors.into_inner().unwrap_or_else(|e| e.into_inner());
-    stages.mark("render and write pages");
-    errors.extend(copy_assets(root, &site, &output));
+    stages.mark("render pages");
+    errors.extend(copy_assets(root, site, sink));
     stages.mark("copy static files and bundles");
     if !errors.is_empty() {
         // One broken template fails every page that uses it: say it once.
@@ -211,15 +249,29 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildFailure> {
         });
         return Err(BuildFailure::from(errors));
     }
+    Ok(())
+}
+
+/// Builds the site and writes it.
+pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildFailure> {
+    let mut prepared = prepare(options)?;
+    let output_dir = prepared.output_dir.clone();
+    let output = Output::begin(&output_dir).map_err(|e| {
+        BuildFailure::from(vec![Diagnostic::error(
+            &output_dir,
+            format!("cannot prepare the output folder: {e}"),
+        )])
+    })?;
+    produce(&mut prepared, &options.root, &output)?;
     let stats = output.commit();
-    stages.mark("remove stale files and swap");
+    prepared.stages.mark("remove stale files and swap");
     let stats = stats.map_err(|e| {
         BuildFailure::from(vec![Diagnostic::error(
             &output_dir,
             format!("cannot swap the new output in: {e}"),
         )])
     })?;
-
+    let site = &prepared.site;
     Ok(BuildReport {
         output: output_dir,
         articles: site.articles.len(),
@@ -231,9 +283,9 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildFailure> {
         drafts_left_out: site.drafts_left_out,
         scheduled_left_out: site.scheduled_left_out,
         expired_left_out: site.expired_left_out,
-        elapsed: started.elapsed(),
-        stages: stages.done,
-        warnings: diagnostics,
+        elapsed: prepared.started.elapsed(),
+        stages: prepared.stages.done,
+        warnings: prepared.warnings,
     })
 }
 
@@ -251,7 +303,7 @@ fn is_published_static(entry: &walkdir::DirEntry) -> bool {
 }
 
 /// Copies static/ and every bundle's files. Returns the problems found.
-fn copy_assets(root: &Path, site: &Site, output: &Output) -> Vec<Diagnostic> {
+fn copy_assets(root: &Path, site: &Site, sink: &dyn Sink) -> Vec<Diagnostic> {
     let mut copies: Vec<(PathBuf, PathBuf)> = Vec::new();
     let mut errors = Vec::new();
     let static_dir = root.join("static");
@@ -302,7 +354,7 @@ fn copy_assets(root: &Path, site: &Site, output: &Output) -> Vec<Diagnostic> {
         copies
             .par_iter()
             .filter_map(|(from, to)| {
-                output.copy(from, to).err().map(|why| {
+                sink.copy(from, to).err().map(|why| {
                     let shown = from.strip_prefix(root).unwrap_or(from);
                     Diagnostic::error(display_path(root, shown), why)
                 })

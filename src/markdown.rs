@@ -59,11 +59,13 @@ pub struct Rendered {
 
 /// Renders `markdown`. `resolve` maps a content path (`articles/2021/x.md`)
 /// to its page URL; links to paths it does not know are reported broken.
-/// With `page_url`, the feed versions of the HTML are made too.
+/// With `page_url`, the feed versions of the HTML are made too. With
+/// `safe` (`[markdown] safe = true`), every HTML string is sanitised.
 pub fn render(
     markdown: &str,
     resolve: &dyn Fn(&str) -> Option<String>,
     page_url: Option<&Url>,
+    safe: bool,
 ) -> Rendered {
     let mut rendered = Rendered::default();
     let events = collect_events(markdown, resolve, &mut rendered);
@@ -84,8 +86,54 @@ pub fn render(
     }
     rendered.summary_html = to_html(summary_events.into_iter());
     rendered.html = to_html(events.into_iter());
+    if safe {
+        rendered.sanitize();
+    }
     rendered
 }
+
+impl Rendered {
+    /// Removes scripts, event handlers, `javascript:` URLs, iframes, forms
+    /// and styles from every HTML string, keeping what Markdown itself
+    /// writes.
+    fn sanitize(&mut self) {
+        let clean = |html: &mut String| *html = SANITIZER.clean(html).to_string();
+        clean(&mut self.html);
+        clean(&mut self.summary_html);
+        if let Some(html) = &mut self.feed_html {
+            clean(html);
+        }
+        if let Some(html) = &mut self.feed_summary_html {
+            clean(html);
+        }
+    }
+}
+
+/// ammonia's whitelist, widened to what pulldown-cmark writes itself:
+/// heading and footnote ids, `language-*` classes, task-list checkboxes
+/// and table-cell alignment. Built once; cleaning only borrows it.
+static SANITIZER: std::sync::LazyLock<ammonia::Builder<'static>> = std::sync::LazyLock::new(|| {
+    let mut builder = ammonia::Builder::default();
+    builder
+        .add_generic_attributes(["id", "class"])
+        .add_tags(["input"])
+        .add_tag_attributes("input", ["type", "checked", "disabled"])
+        .add_tag_attributes("th", ["style"])
+        .add_tag_attributes("td", ["style"])
+        .attribute_filter(|element, attribute, value| match (element, attribute) {
+            ("th" | "td", "style") => {
+                let alignments = [
+                    "text-align: left",
+                    "text-align: center",
+                    "text-align: right",
+                ];
+                alignments.contains(&value).then_some(value.into())
+            }
+            ("input", "type") => (value == "checkbox").then_some(value.into()),
+            _ => Some(value.into()),
+        });
+    builder
+});
 
 /// A copy of `events` whose relative link and image URLs are joined to
 /// `base`, or None when no URL is relative.
@@ -162,8 +210,8 @@ fn with_destination<'a>(tag: &Tag<'a>, url: String) -> Tag<'a> {
 
 /// Renders a short Markdown text such as a front-matter summary or a
 /// biography, where links to content files are not expected.
-pub fn render_fragment(markdown: &str, page_url: Option<&Url>) -> Rendered {
-    render(markdown, &|_| None, page_url)
+pub fn render_fragment(markdown: &str, page_url: Option<&Url>, safe: bool) -> Rendered {
+    render(markdown, &|_| None, page_url, safe)
 }
 
 /// Plain text of a Markdown text, for meta descriptions.
@@ -395,7 +443,7 @@ mod tests {
     #[test]
     fn renders_tables_footnotes_strikethrough_tasks_and_smart_quotes() {
         let md = "He said \"yes\".\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\n~~old~~\n\n- [x] done\n\nNote[^1].\n\n[^1]: A footnote.\n";
-        let html = render(md, &none, None).html;
+        let html = render(md, &none, None, false).html;
         assert!(html.contains("“yes”"), "{html}");
         assert!(html.contains("<table>"));
         assert!(html.contains("<del>old</del>"));
@@ -409,6 +457,7 @@ mod tests {
             "## Sales rise\n\n## Sales rise\n\n## Custom {#own}\n",
             &none,
             None,
+            false,
         );
         assert_eq!(r.heading_ids, vec!["sales-rise", "sales-rise-1", "own"]);
         assert!(
@@ -420,9 +469,14 @@ mod tests {
 
     #[test]
     fn summary_is_first_paragraph_or_above_more() {
-        let r = render("# T\n\nFirst *para*.\n\nSecond.\n", &none, None);
+        let r = render("# T\n\nFirst *para*.\n\nSecond.\n", &none, None, false);
         assert_eq!(r.summary_html, "<p>First <em>para</em>.</p>\n");
-        let r = render("One.\n\nTwo.\n\n<!-- more -->\n\nThree.\n", &none, None);
+        let r = render(
+            "One.\n\nTwo.\n\n<!-- more -->\n\nThree.\n",
+            &none,
+            None,
+            false,
+        );
         assert_eq!(r.summary_html, "<p>One.</p>\n<p>Two.</p>\n");
         assert!(r.html.contains("Three."));
     }
@@ -434,6 +488,7 @@ mod tests {
             "[A](@/articles/a.md#intro) and [B](@/articles/b.md)",
             &resolve,
             None,
+            false,
         );
         assert!(
             r.html.contains("href=\"https://e.com/a/#intro\""),
@@ -450,7 +505,7 @@ mod tests {
     fn feed_html_has_absolute_links_and_images() {
         let base = Url::parse("https://e.com/news/2021/03/26/a/").unwrap();
         let md = "Intro [rel](other/) and ![photo](lead.jpg) [abs](https://x.org/) [frag](#top) [root](/about/).\n";
-        let r = render(md, &none, Some(&base));
+        let r = render(md, &none, Some(&base), false);
         assert!(r.html.contains("src=\"lead.jpg\""));
         let feed = r.feed_html.clone().unwrap();
         assert!(
@@ -470,7 +525,7 @@ mod tests {
                 .unwrap_or_default()
                 .contains("https://e.com/news/2021/03/26/a/lead.jpg")
         );
-        let plain = render("No links here.", &none, Some(&base));
+        let plain = render("No links here.", &none, Some(&base), false);
         assert!(plain.feed_html.is_none());
     }
 
@@ -480,6 +535,7 @@ mod tests {
             "Three little *words*.\n\n```\ncode here\n```\n",
             &none,
             None,
+            false,
         );
         assert_eq!(r.word_count, 5);
         assert_eq!(

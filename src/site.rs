@@ -249,6 +249,7 @@ impl Site {
         }
         let resolve = |target: &str| link_targets.get(target.trim_start_matches('/')).cloned();
 
+        let safe = config.markdown_safe;
         let article_urls: Vec<Url> = article_paths.iter().map(|p| page_url(&config, p)).collect();
         // Each article's Markdown is dropped as soon as it is rendered and
         // its links are placed, so a large archive never holds all of its
@@ -257,7 +258,7 @@ impl Site {
             .into_par_iter()
             .zip(&article_urls)
             .map(|(mut doc, url)| {
-                let rendered = markdown::render(doc.source.body(), &resolve, Some(url));
+                let rendered = markdown::render(doc.source.body(), &resolve, Some(url), safe);
                 let links = place_links(&doc.source, &rendered);
                 doc.source.text.truncate(doc.source.body_offset);
                 doc.source.text.shrink_to_fit();
@@ -269,7 +270,7 @@ impl Site {
         let (rendered_pages, page_links): (Vec<Rendered>, Vec<PlacedLinks>) = pages
             .par_iter()
             .map(|d| {
-                let rendered = markdown::render(d.source.body(), &resolve, None);
+                let rendered = markdown::render(d.source.body(), &resolve, None, safe);
                 let links = place_links(&d.source, &rendered);
                 (rendered, links)
             })
@@ -310,7 +311,7 @@ impl Site {
                 Author {
                     url: config.url(&path),
                     path,
-                    bio_html: markdown::render_fragment(doc.source.body(), None).html,
+                    bio_html: markdown::render_fragment(doc.source.body(), None, safe).html,
                     doc,
                     articles: Vec::new(),
                 }
@@ -325,7 +326,7 @@ impl Site {
                 let (summary_html, summary_feed_html, summary_text) = match &doc.meta.summary.take()
                 {
                     Some(md) => {
-                        let summary = markdown::render_fragment(md, Some(url));
+                        let summary = markdown::render_fragment(md, Some(url), safe);
                         (summary.html, summary.feed_html, markdown::plain_text(md))
                     }
                     // The article keeps the summary; the rendering need not.
