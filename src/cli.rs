@@ -18,6 +18,22 @@ pub struct Cli {
 pub enum Command {
     /// Build the site into its output folder.
     Build(BuildArgs),
+    /// Build the site in memory and check every internal link, image,
+    /// fragment, feed and sitemap URL, title and canonical link.
+    Check(CheckArgs),
+}
+
+#[derive(clap::Args, Debug)]
+pub struct CheckArgs {
+    /// The site's folder (the one holding site.toml).
+    #[arg(long, default_value = ".")]
+    pub root: PathBuf,
+    /// Include articles and pages marked `draft = true`.
+    #[arg(long)]
+    pub drafts: bool,
+    /// Include articles dated in the future.
+    #[arg(long)]
+    pub future: bool,
 }
 
 #[derive(clap::Args, Debug)]

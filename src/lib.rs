@@ -3,9 +3,11 @@
 //! The build runs in stages, each in its own module, and data flows one
 //! way: [`config`] and [`content`] load, [`site`] models, [`render`] and
 //! [`feeds`] turn the model into bytes, [`output`] writes them. [`build`]
-//! runs the stages; [`diagnostics`] carries what went wrong.
+//! runs the stages; [`diagnostics`] carries what went wrong. [`check`]
+//! runs the same stages into memory and follows every link of the result.
 
 pub mod build;
+pub mod check;
 pub mod cli;
 pub mod config;
 pub mod content;

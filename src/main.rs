@@ -2,7 +2,9 @@
 
 use clap::Parser;
 use gazette::build::{BuildOptions, BuildReport, build};
-use gazette::cli::{BuildArgs, Cli, Command};
+use gazette::check::check;
+use gazette::cli::{BuildArgs, CheckArgs, Cli, Command};
+use gazette::diagnostics::Diagnostic;
 use std::process::ExitCode;
 
 // Building a site allocates millions of small strings and maps on every
@@ -14,7 +16,54 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Command::Build(args) => run_build(args),
+        Command::Check(args) => run_check(args),
     }
+}
+
+fn run_check(args: CheckArgs) -> ExitCode {
+    let mut options = BuildOptions::new(args.root);
+    options.drafts = args.drafts;
+    options.future = args.future;
+    match check(&options) {
+        Ok(report) => {
+            for warning in &report.warnings {
+                eprintln!("{warning}");
+            }
+            for problem in &report.problems {
+                eprintln!("{problem}");
+            }
+            let summary = format!(
+                "{} ({} pages, feeds and sitemaps read back, {} followed)",
+                plural(report.files, "file"),
+                report.scanned,
+                plural(report.internal_references, "internal link"),
+            );
+            if report.problems.is_empty() {
+                println!("Checked {summary}: no problems");
+                ExitCode::SUCCESS
+            } else {
+                eprintln!(
+                    "check failed: {} in {summary}",
+                    plural(report.problems.len(), "problem")
+                );
+                ExitCode::from(1)
+            }
+        }
+        Err(failure) => report_failure(&failure.diagnostics),
+    }
+}
+
+/// Prints a failed build's diagnostics and a closing line; exit status 1.
+fn report_failure(diagnostics: &[Diagnostic]) -> ExitCode {
+    for diagnostic in diagnostics {
+        eprintln!("{diagnostic}");
+    }
+    let errors = diagnostics.iter().filter(|d| d.is_error()).count();
+    eprintln!(
+        "build failed: {errors} error{}; the previous output is untouched",
+        if errors == 1 { "" } else { "s" }
+    );
+    ExitCode::from(1)
 }
 
 fn run_build(args: BuildArgs) -> ExitCode {
@@ -41,17 +90,7 @@ fn run_build(args: BuildArgs) -> ExitCode {
             }
             ExitCode::SUCCESS
         }
-        Err(failure) => {
-            for diagnostic in &failure.diagnostics {
-                eprintln!("{diagnostic}");
-            }
-            let errors = failure.diagnostics.iter().filter(|d| d.is_error()).count();
-            eprintln!(
-                "build failed: {errors} error{}; the previous output is untouched",
-                if errors == 1 { "" } else { "s" }
-            );
-            ExitCode::from(1)
-        }
+        Err(failure) => report_failure(&failure.diagnostics),
     }
 }
 

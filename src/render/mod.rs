@@ -204,9 +204,8 @@ impl<'a> Renderer<'a> {
                 jobs.extend((1..=pages_of(t.articles.len())).map(|p| Job::Term(kind, i, p)));
                 jobs.push(Job::TermFeed(kind, i));
             }
-            if !terms.is_empty() {
-                jobs.push(Job::TermIndex(kind));
-            }
+            // Written even when empty: every page's footer links to both.
+            jobs.push(Job::TermIndex(kind));
         }
         for (y, year) in site.archives.iter().enumerate() {
             jobs.push(Job::Year(y));
