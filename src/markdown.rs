@@ -4,7 +4,7 @@
 
 use crate::slug::slugify;
 use pulldown_cmark::{CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd, html};
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use url::Url;
 
 /// The Markdown dialect of every content file.
@@ -324,7 +324,7 @@ fn collect_events<'a>(
     rendered: &mut Rendered,
 ) -> Vec<Event<'a>> {
     let mut events: Vec<Event<'a>> = Vec::new();
-    let mut used_ids: HashSet<String> = HashSet::new();
+    let mut used_ids = HeadingIds::default();
     // Where the heading being read starts in `events`, and its explicit id.
     let mut open_heading: Option<usize> = None;
 
@@ -384,9 +384,35 @@ fn collect_events<'a>(
     events
 }
 
+/// The heading ids given so far in one text.
+#[derive(Default)]
+struct HeadingIds {
+    used: HashSet<String>,
+    /// For each base id, the suffix to try next: an article of thousands of
+    /// "Update" headings would otherwise retry every suffix for each one.
+    next_suffix: HashMap<String, usize>,
+}
+
+impl HeadingIds {
+    /// `base`, or `base-1`, `base-2`, ...: the first not yet used.
+    fn claim(&mut self, base: String) -> String {
+        if self.used.insert(base.clone()) {
+            return base;
+        }
+        let n = self.next_suffix.entry(base.clone()).or_insert(1);
+        loop {
+            let candidate = format!("{base}-{n}");
+            *n += 1;
+            if self.used.insert(candidate.clone()) {
+                return candidate;
+            }
+        }
+    }
+}
+
 /// Gives the heading that starts at `events[start]` an id: its explicit
 /// `{#id}` if it has one, else the slug of its text, made unique.
-fn assign_heading_id(events: &mut [Event<'_>], start: usize, used: &mut HashSet<String>) -> String {
+fn assign_heading_id(events: &mut [Event<'_>], start: usize, used: &mut HeadingIds) -> String {
     let text: String = events[start + 1..]
         .iter()
         .filter_map(|e| match e {
@@ -414,12 +440,7 @@ fn assign_heading_id(events: &mut [Event<'_>], start: usize, used: &mut HashSet<
             }
         }
     };
-    let mut unique = base.clone();
-    let mut n = 1;
-    while !used.insert(unique.clone()) {
-        unique = format!("{base}-{n}");
-        n += 1;
-    }
+    let unique = used.claim(base);
     let level: HeadingLevel = *level;
     let classes = classes.clone();
     let attrs = attrs.clone();

@@ -423,10 +423,13 @@ impl Site {
         }
         // Show each article's tags in the order its front matter gives them.
         for article in &mut articles {
-            let order = &article.doc.meta.tag_slugs;
+            let order: HashMap<&str, usize> = (article.doc.meta.tag_slugs.iter())
+                .enumerate()
+                .map(|(i, slug)| (slug.as_str(), i))
+                .collect();
             article
                 .tags
-                .sort_by_key(|&t| order.iter().position(|s| *s == tags[t].slug));
+                .sort_by_key(|&t| order.get(tags[t].slug.as_str()).copied());
         }
         let related = related_articles(&articles, &tags);
         for (article, related) in articles.iter_mut().zip(related) {

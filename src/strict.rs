@@ -46,6 +46,9 @@ pub fn find_key_line(source: &str, section: Option<&str>, key: &str) -> Option<u
     None
 }
 
+/// How many unknown keys of one file are named, each with its line.
+pub const MAX_UNKNOWN_KEYS_SHOWN: usize = 20;
+
 /// An "unknown key" error for `key`, placed on its line when it can be found.
 pub fn unknown_key(
     display: &Path,

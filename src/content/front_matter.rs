@@ -86,9 +86,15 @@ pub fn parse<T: DeserializeOwned>(
 ) -> Result<T, Vec<Diagnostic>> {
     let value: T = deserialize(split, source, display)?;
     let keys: BTreeMap<String, IgnoredAny> = deserialize(split, source, display)?;
-    let unknown: Vec<Diagnostic> = keys
+    let unknown_keys: Vec<&String> = keys
         .keys()
         .filter(|k| !known.contains(&k.as_str()))
+        .collect();
+    // Finding a key's line reads the block, so a file of 100,000 stray keys
+    // would take minutes: name the first few, count the rest.
+    let mut unknown: Vec<Diagnostic> = unknown_keys
+        .iter()
+        .take(strict::MAX_UNKNOWN_KEYS_SHOWN)
         .map(|k| {
             strict::unknown_key(
                 display,
@@ -101,6 +107,13 @@ pub fn parse<T: DeserializeOwned>(
             )
         })
         .collect();
+    if unknown_keys.len() > strict::MAX_UNKNOWN_KEYS_SHOWN {
+        let more = unknown_keys.len() - strict::MAX_UNKNOWN_KEYS_SHOWN;
+        unknown.push(Diagnostic::error(
+            display,
+            format!("and {more} more unknown keys in {what}"),
+        ));
+    }
     if unknown.is_empty() {
         Ok(value)
     } else {

@@ -487,6 +487,25 @@ fn required_text(
     }
 }
 
+/// The most tags one article may have. Every tag page and feed shows the
+/// article with all its tags, so the cost of an article grows with the
+/// square of its tag count; no newsroom needs more.
+const MAX_TAGS: usize = 50;
+
+/// Most file systems refuse names longer than this many bytes, and every
+/// slug becomes a folder name of the output.
+const MAX_SLUG_BYTES: usize = 255;
+
+/// Why a slug cannot name a folder, if it cannot.
+fn too_long_for_a_file_name(slug: &str) -> Option<String> {
+    (slug.len() > MAX_SLUG_BYTES).then(|| {
+        format!(
+            "makes a URL segment of {} bytes; file systems allow {MAX_SLUG_BYTES}: shorten it",
+            slug.len()
+        )
+    })
+}
+
 /// The slug from the `slug` key, else from the file (or bundle folder) name.
 fn make_slug(
     given: Option<String>,
@@ -498,6 +517,17 @@ fn make_slug(
         Some(s) => (slugify(s), true),
         None => (slugify(strip_date_prefix(stem)), false),
     };
+    if let Some(why) = too_long_for_a_file_name(&slug) {
+        errors.push(if from_key {
+            source.error_at_key("slug", format!("`slug` {why}"))
+        } else {
+            Diagnostic::error(
+                &source.display,
+                format!("the file name {why}: rename the file or set `slug`"),
+            )
+            .at(&source.text, 1, 1)
+        });
+    }
     if slug.is_empty() {
         errors.push(if from_key {
             source.error_at_key(
@@ -577,9 +607,22 @@ fn check_article(
             "`category` needs letters or digits to make a URL from",
         ));
     }
+    if let Some(why) = category_slug.as_deref().and_then(too_long_for_a_file_name) {
+        errors.push(source.error_at_key("category", format!("`category` {why}")));
+    }
     let mut tags: Vec<String> = Vec::new();
     let mut tag_slugs: Vec<String> = Vec::new();
-    for tag in fm.tags {
+    if fm.tags.len() > MAX_TAGS {
+        errors.push(source.error_at_key(
+            "tags",
+            format!(
+                "an article has {} tags; at most {MAX_TAGS} are allowed: tags are for readers to browse by, and each one is a page listing the article",
+                fm.tags.len()
+            ),
+        ));
+    }
+    let mut seen = std::collections::HashSet::new();
+    for tag in fm.tags.into_iter().take(MAX_TAGS) {
         let tag = tag.trim().to_string();
         let slug = slugify(&tag);
         if slug.is_empty() {
@@ -587,7 +630,10 @@ fn check_article(
                 "tags",
                 format!("tag `{tag}` needs letters or digits to make a URL from"),
             ));
-        } else if !tags.contains(&tag) {
+        } else if let Some(why) = too_long_for_a_file_name(&slug) {
+            let start: String = tag.chars().take(20).collect();
+            errors.push(source.error_at_key("tags", format!("tag `{start}…` {why}")));
+        } else if seen.insert(tag.clone()) {
             tags.push(tag);
             tag_slugs.push(slug);
         }
