@@ -356,9 +356,23 @@ fn check_permalink(pattern: &str) -> Result<(), String> {
             "`permalink` \"{pattern}\" must contain `:slug`, or articles of one day would share a URL"
         ));
     }
-    if pattern.contains("..") || pattern.contains('\\') || pattern.contains("//") {
+    if pattern.contains("..")
+        || pattern.contains('\\')
+        || pattern.contains("//")
+        || pattern.split('/').any(|segment| segment == ".")
+    {
         return Err(format!(
-            "`permalink` \"{pattern}\" must not contain `..`, `\\` or an empty segment"
+            "`permalink` \"{pattern}\" must not contain `..`, `\\`, a `.` segment or an empty segment"
+        ));
+    }
+    // A URL path becomes folder names: no control characters (NUL ends a
+    // file name), and no `?` or `#`, which would end the path of the URL.
+    if let Some(c) = pattern
+        .chars()
+        .find(|c| c.is_control() || matches!(c, '?' | '#'))
+    {
+        return Err(format!(
+            "`permalink` {pattern:?} must not contain {c:?}: use letters, digits, `-`, `_`, `.` and `/`"
         ));
     }
     let mut rest = pattern;
@@ -385,6 +399,22 @@ mod tests {
     fn parse(text: &str) -> Result<Config, Vec<String>> {
         Config::parse(text, Path::new("site.toml"))
             .map_err(|ds| ds.into_iter().map(|d| d.to_string()).collect())
+    }
+
+    #[test]
+    fn permalinks_that_would_make_unsafe_paths_are_refused() {
+        for pattern in [
+            "/\u{1}x/:slug/",
+            "/news?/:slug/",
+            "/./:slug/",
+            "/a/../:slug/",
+        ] {
+            let toml = format!(
+                "title = \"T\"\nbase_url = \"https://e.com\"\npermalink = {}\n",
+                toml::Value::String(pattern.into())
+            );
+            assert!(parse(&toml).is_err(), "{pattern:?} accepted");
+        }
     }
 
     #[test]

@@ -13,6 +13,8 @@ pub mod config;
 pub mod content;
 pub mod diagnostics;
 pub mod feeds;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod markdown;
 pub mod output;
 pub mod render;

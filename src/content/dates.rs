@@ -1,7 +1,9 @@
 //! Publication dates: the forms front matter may use, read in the site
 //! timezone when they carry no offset.
 
-use chrono::{DateTime, FixedOffset, LocalResult, NaiveDate, NaiveDateTime, TimeZone, Utc};
+use chrono::{
+    DateTime, Datelike, FixedOffset, LocalResult, NaiveDate, NaiveDateTime, TimeZone, Timelike, Utc,
+};
 use chrono_tz::Tz;
 use serde::Deserialize;
 use serde::de::{self, Deserializer, MapAccess, Visitor};
@@ -45,8 +47,37 @@ const LOCAL_FORMATS: &[&str] = &[
 /// Reads a date in any form the SPEC allows. Forms without an offset are
 /// read in `timezone`.
 pub fn parse_date(text: &str, timezone: Tz) -> Result<DateTime<Utc>, String> {
-    let text = text.trim();
+    let date = parse_any_form(text.trim(), timezone)?;
+    // RFC 3339, and so Atom, JSON Feed and sitemaps, write four-digit
+    // years; a date outside them could not be written back.
+    let year_ok = |year: i32| (1..=9999).contains(&year);
+    if !year_ok(date.year()) || !year_ok(date.with_timezone(&timezone).year()) {
+        return Err(format!(
+            "`{}` is outside the years 0001 to 9999 that feeds and sitemaps can carry",
+            text.trim()
+        ));
+    }
+    Ok(date)
+}
+
+fn parse_any_form(text: &str, timezone: Tz) -> Result<DateTime<Utc>, String> {
+    let date = parse_form(text, timezone)?;
+    // chrono keeps a leap second (`:60`) as a second of 1,000 ms or more,
+    // which no feed format writes back.
+    if date.nanosecond() >= 1_000_000_000 {
+        return Err(format!(
+            "`{text}` is a leap second (:60): use :59 or the next minute"
+        ));
+    }
+    Ok(date)
+}
+
+fn parse_form(text: &str, timezone: Tz) -> Result<DateTime<Utc>, String> {
     let expected = "expected RFC 3339 (2021-03-26T09:30:00+08:00), a local date-time (2021-03-26T09:30:00 or 2021-03-26 09:30) or a date (2021-03-26)";
+    // chrono's `%Y` takes any number of digits; "21-3-6" is not 2021.
+    if !starts_with_full_date(text) {
+        return Err(format!("`{text}` is not a date: {expected}"));
+    }
     if let Ok(dt) = DateTime::<FixedOffset>::parse_from_rfc3339(text) {
         return Ok(dt.with_timezone(&Utc));
     }
@@ -63,7 +94,7 @@ pub fn parse_date(text: &str, timezone: Tz) -> Result<DateTime<Utc>, String> {
                 .and_then(|d| d.and_hms_opt(0, 0, 0))
         });
     let Some(naive) = naive else {
-        return Err(if looks_like_date(text) {
+        return Err(if starts_with_full_date(text) {
             format!("`{text}` is not a real date or time: {expected}")
         } else {
             format!("`{text}` is not a date: {expected}")
@@ -79,9 +110,10 @@ pub fn parse_date(text: &str, timezone: Tz) -> Result<DateTime<Utc>, String> {
     }
 }
 
-/// True for text shaped like a date whose numbers are out of range, such as
-/// 2021-13-45, so the message can say "not a real date".
-fn looks_like_date(text: &str) -> bool {
+/// True for text that starts `YYYY-MM-DD` in digits; that includes dates
+/// whose numbers are out of range, such as 2021-13-45, so the message can
+/// say "not a real date".
+fn starts_with_full_date(text: &str) -> bool {
     let bytes = text.as_bytes();
     bytes.len() >= 10
         && bytes[..4].iter().all(u8::is_ascii_digit)
@@ -124,6 +156,19 @@ mod tests {
         let err = parse_date("yesterday", Tz::UTC).unwrap_err();
         assert!(err.starts_with("`yesterday` is not a date"), "{err}");
         assert!(parse_date("2021-02-29", Tz::UTC).is_err());
+    }
+
+    #[test]
+    fn dates_the_fuzzer_found_are_refused() {
+        // chrono's `%Y` would read these as the years 21 and -3021.
+        for text in ["21-3-6T1:40:59", "-3021-03-26T18:40", "+12021-03-26"] {
+            let err = parse_date(text, Tz::UTC).unwrap_err();
+            assert!(err.contains("is not a date"), "{text}: {err}");
+        }
+        let err = parse_date("2021-03-26T10:40:60", Tz::UTC).unwrap_err();
+        assert!(err.contains("is a leap second"), "{err}");
+        let err = parse_date("9999-12-31T23:00:00-05:00", Tz::UTC).unwrap_err();
+        assert!(err.contains("outside the years 0001 to 9999"), "{err}");
     }
 
     #[test]

@@ -392,6 +392,34 @@ pub fn read_text(root: &Path, relative: &Path) -> Result<String, Diagnostic> {
 fn load_one(root: &Path, config: &Config, found: Found) -> Result<Loaded, Vec<Diagnostic>> {
     let display = display_path(root, &found.relative);
     let text = read_text(root, &found.relative).map_err(|d| vec![d])?;
+    parse_found(display, text, config, found)
+}
+
+/// Splits, parses and checks the text of an article as if read from
+/// `relative` (such as `content/articles/2021/x.md`): the load stage
+/// without the file system, for the fuzz targets.
+pub fn parse_article_text(
+    relative: &Path,
+    text: String,
+    config: &Config,
+) -> Result<Document<ArticleMeta>, Vec<Diagnostic>> {
+    let found = Found {
+        kind: Kind::Article,
+        relative: relative.to_path_buf(),
+        bundle: None,
+    };
+    match parse_found(relative.to_path_buf(), text, config, found)? {
+        Loaded::Article(doc) => Ok(*doc),
+        _ => unreachable!("an article was asked for"),
+    }
+}
+
+fn parse_found(
+    display: PathBuf,
+    text: String,
+    config: &Config,
+    found: Found,
+) -> Result<Loaded, Vec<Diagnostic>> {
     let content_path = found
         .relative
         .strip_prefix("content")
