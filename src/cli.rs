@@ -21,6 +21,57 @@ pub enum Command {
     /// Build the site in memory and check every internal link, image,
     /// fragment, feed and sitemap URL, title and canonical link.
     Check(CheckArgs),
+    /// Serve the site on the local address, rebuilding and reloading open
+    /// pages on every save.
+    Serve(ServeArgs),
+    /// Write a new article, dated now, and print its path.
+    New(NewArgs),
+    /// Write a starter site into an empty or new folder.
+    Init(InitArgs),
+}
+
+#[derive(clap::Args, Debug)]
+pub struct ServeArgs {
+    /// The site's folder (the one holding site.toml).
+    #[arg(long, default_value = ".")]
+    pub root: PathBuf,
+    /// The address to listen on.
+    #[arg(long, default_value = "127.0.0.1")]
+    pub bind: std::net::IpAddr,
+    /// The port to listen on (0: any free port).
+    #[arg(long, default_value_t = 1111)]
+    pub port: u16,
+    /// Include articles and pages marked `draft = true`.
+    #[arg(long)]
+    pub drafts: bool,
+    /// Include articles dated in the future.
+    #[arg(long)]
+    pub future: bool,
+}
+
+#[derive(clap::Args, Debug)]
+pub struct NewArgs {
+    /// The headline; the file name is made from it.
+    pub title: String,
+    /// The site's folder (the one holding site.toml).
+    #[arg(long, default_value = ".")]
+    pub root: PathBuf,
+    /// The byline: an author profile's ID or a name.
+    #[arg(long)]
+    pub author: Option<String>,
+    /// The section.
+    #[arg(long)]
+    pub category: Option<String>,
+    /// Tags, separated by commas.
+    #[arg(long, value_delimiter = ',')]
+    pub tags: Vec<String>,
+}
+
+#[derive(clap::Args, Debug)]
+pub struct InitArgs {
+    /// The folder to make the site in (default: the current folder).
+    #[arg(default_value = ".")]
+    pub dir: PathBuf,
 }
 
 #[derive(clap::Args, Debug)]

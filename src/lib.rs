@@ -4,7 +4,8 @@
 //! way: [`config`] and [`content`] load, [`site`] models, [`render`] and
 //! [`feeds`] turn the model into bytes, [`output`] writes them. [`build`]
 //! runs the stages; [`diagnostics`] carries what went wrong. [`check`]
-//! runs the same stages into memory and follows every link of the result.
+//! runs the same stages into memory and follows every link of the result;
+//! [`serve`] keeps rebuilding into memory and serves the result over HTTP.
 
 pub mod build;
 pub mod check;
@@ -18,6 +19,8 @@ pub mod fuzzing;
 pub mod markdown;
 pub mod output;
 pub mod render;
+pub mod scaffold;
+pub mod serve;
 pub mod site;
 pub mod slug;
 pub mod strict;

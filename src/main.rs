@@ -3,7 +3,7 @@
 use clap::Parser;
 use gazette::build::{BuildOptions, BuildReport, build};
 use gazette::check::check;
-use gazette::cli::{BuildArgs, CheckArgs, Cli, Command};
+use gazette::cli::{BuildArgs, CheckArgs, Cli, Command, InitArgs, NewArgs, ServeArgs};
 use gazette::diagnostics::Diagnostic;
 use std::process::ExitCode;
 
@@ -17,6 +17,68 @@ fn main() -> ExitCode {
     match cli.command {
         Command::Build(args) => run_build(args),
         Command::Check(args) => run_check(args),
+        Command::Serve(args) => run_serve(args),
+        Command::New(args) => run_new(args),
+        Command::Init(args) => run_init(args),
+    }
+}
+
+fn run_serve(args: ServeArgs) -> ExitCode {
+    let mut build = BuildOptions::new(args.root);
+    build.drafts = args.drafts;
+    build.future = args.future;
+    let options = gazette::serve::ServeOptions {
+        build,
+        bind: args.bind,
+        port: args.port,
+    };
+    match gazette::serve::serve(options) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(why) => {
+            eprintln!("error: {why}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+fn run_new(args: NewArgs) -> ExitCode {
+    let article = gazette::scaffold::NewArticle {
+        title: args.title,
+        author: args.author,
+        category: args.category,
+        tags: args.tags,
+    };
+    match gazette::scaffold::new_article(&args.root, &article, chrono::Utc::now()) {
+        Ok(path) => {
+            println!("{}", path.display());
+            eprintln!(
+                "A draft: preview it with `gazette serve --drafts`, and remove `draft = true` to publish it."
+            );
+            ExitCode::SUCCESS
+        }
+        Err(why) => {
+            eprintln!("error: {why}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+fn run_init(args: InitArgs) -> ExitCode {
+    match gazette::scaffold::init_site(&args.dir, chrono::Utc::now()) {
+        Ok(files) => {
+            for file in &files {
+                println!("{}", args.dir.join(file).display());
+            }
+            eprintln!(
+                "A new site in {}: run `gazette serve` there to see it, and set `base_url` in site.toml before publishing.",
+                args.dir.display()
+            );
+            ExitCode::SUCCESS
+        }
+        Err(why) => {
+            eprintln!("error: {why}");
+            ExitCode::from(1)
+        }
     }
 }
 

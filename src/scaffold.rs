@@ -1,0 +1,205 @@
+//! `gazette new` and `gazette init`: writing a new article file, and a
+//! starter site that builds as it is.
+
+use crate::config::Config;
+use crate::slug::slugify;
+use chrono::{DateTime, Datelike, SecondsFormat, Utc};
+use std::fs;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+/// What `gazette new` was asked for.
+#[derive(Debug, Clone, Default)]
+pub struct NewArticle {
+    pub title: String,
+    pub author: Option<String>,
+    pub category: Option<String>,
+    pub tags: Vec<String>,
+}
+
+/// Writes `content/articles/YYYY/SLUG.md`, dated `now` in the site's
+/// timezone, as a draft. Returns its path; never overwrites a file.
+pub fn new_article(
+    root: &Path,
+    article: &NewArticle,
+    now: DateTime<Utc>,
+) -> Result<PathBuf, String> {
+    let config = Config::load(root).map_err(|diagnostics| {
+        diagnostics
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join("\n")
+    })?;
+    let title = article.title.trim();
+    let slug = slugify(title);
+    if slug.is_empty() {
+        return Err(format!(
+            "the title {title:?} has no letters or digits to make a file name from"
+        ));
+    }
+    let local = now.with_timezone(&config.timezone);
+    let relative = PathBuf::from(format!("content/articles/{}/{slug}.md", local.year()));
+    // `--root .` (the default) prints the path as the writer would type it.
+    let path = if root == Path::new(".") {
+        relative
+    } else {
+        root.join(&relative)
+    };
+
+    // Written key by key, in the order a writer reads them; each value is
+    // quoted and escaped by the toml crate.
+    let quoted = |s: &str| toml::Value::String(s.trim().to_string()).to_string();
+    let mut text = String::from("+++\n");
+    text.push_str(&format!("title = {}\n", quoted(title)));
+    // The date as an offset date-time in the site's zone, as TOML writes one.
+    text.push_str(&format!(
+        "date = {}\n",
+        local.to_rfc3339_opts(SecondsFormat::Secs, true)
+    ));
+    if let Some(author) = &article.author {
+        text.push_str(&format!("author = {}\n", quoted(author)));
+    }
+    if let Some(category) = &article.category {
+        text.push_str(&format!("category = {}\n", quoted(category)));
+    }
+    let tags: Vec<String> = (article.tags.iter())
+        .filter(|t| !t.trim().is_empty())
+        .map(|t| quoted(t))
+        .collect();
+    if !tags.is_empty() {
+        text.push_str(&format!("tags = [{}]\n", tags.join(", ")));
+    }
+    text.push_str("draft = true\n+++\n\nThe first paragraph is the summary readers see in lists and feeds.\n\n## A subheading\n\nThe rest of the story.\n");
+
+    if let Some(folder) = path.parent() {
+        fs::create_dir_all(folder).map_err(|e| format!("cannot make {}: {e}", folder.display()))?;
+    }
+    // `create_new` refuses an existing file even if it appears meanwhile.
+    let mut file = fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(&path)
+        .map_err(|e| {
+            if e.kind() == std::io::ErrorKind::AlreadyExists {
+                format!(
+                    "{} already exists: gazette new never overwrites; choose another title or edit that file",
+                    path.display()
+                )
+            } else {
+                format!("cannot write {}: {e}", path.display())
+            }
+        })?;
+    file.write_all(text.as_bytes())
+        .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    Ok(path)
+}
+
+/// Writes a starter site into `dir`, which must be empty or absent.
+/// Returns the files written, relative to `dir`.
+pub fn init_site(dir: &Path, now: DateTime<Utc>) -> Result<Vec<PathBuf>, String> {
+    if dir.exists() {
+        let mut entries =
+            fs::read_dir(dir).map_err(|e| format!("cannot read {}: {e}", dir.display()))?;
+        if entries.next().is_some() {
+            return Err(format!(
+                "{} is not empty: gazette init writes a new site only into an empty or new folder",
+                dir.display()
+            ));
+        }
+    }
+    let today = now.format("%Y-%m-%d").to_string();
+    let year = now.year();
+    let files: Vec<(String, String)> = vec![
+        ("site.toml".into(), STARTER_SITE_TOML.into()),
+        (
+            format!("content/articles/{year}/welcome-to-the-desk.md"),
+            STARTER_WELCOME.replace("{date}", &format!("{today}T09:00:00")),
+        ),
+        (
+            format!("content/articles/{year}/how-we-report.md"),
+            STARTER_SECOND.replace("{date}", &format!("{today}T08:00:00")),
+        ),
+        ("content/authors/editor.md".into(), STARTER_AUTHOR.into()),
+        ("content/pages/about.md".into(), STARTER_ABOUT.into()),
+    ];
+    let mut written = Vec::new();
+    for (relative, text) in files {
+        let path = dir.join(&relative);
+        if let Some(folder) = path.parent() {
+            fs::create_dir_all(folder)
+                .map_err(|e| format!("cannot make {}: {e}", folder.display()))?;
+        }
+        fs::write(&path, text).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+        written.push(PathBuf::from(relative));
+    }
+    Ok(written)
+}
+
+const STARTER_SITE_TOML: &str = r#"# The site's settings; every key is described in gazette's SPEC.md.
+title = "The Morning Desk"
+description = "News from our newsroom"
+# The address the site will be published at: every link and feed uses it.
+base_url = "https://news.example.com/"
+language = "en"
+# Dates without an offset are read in this zone, and pages show it.
+timezone = "UTC"
+permalink = "/:year/:month/:day/:slug/"
+per_page = 10
+"#;
+
+const STARTER_WELCOME: &str = r#"+++
+title = "Welcome to the desk"
+date = {date}
+author = "editor"
+category = "Newsroom"
+tags = ["announcements"]
+summary = "This site was made by gazette init. Edit this article, or write a new one with gazette new."
++++
+
+This site was made by `gazette init`. Each article is a Markdown file under
+`content/articles/`, with its title, date and byline in the front matter
+between the `+++` lines.
+
+## Writing
+
+Run `gazette new "Your headline"` to start an article, and
+`gazette serve --drafts` to watch it in the browser as you write: every save
+reloads the page.
+
+## Publishing
+
+Run `gazette build`: the finished site is written to `public/`, ready for
+any static host. Run `gazette check` first to catch broken links.
+"#;
+
+const STARTER_SECOND: &str = r#"+++
+title = "How we report"
+date = {date}
+author = "editor"
+category = "Newsroom"
+tags = ["standards"]
++++
+
+We check every figure with two sources and name them. Corrections are added
+at the end of the story, with the date, and the `updated` date in the front
+matter is set so feed readers show the change.
+
+Read more [about us](@/pages/about.md).
+"#;
+
+const STARTER_AUTHOR: &str = r#"+++
+name = "The Editor"
+[links]
+Email = "mailto:editor@news.example.com"
++++
+
+Edits the desk. Write the author's biography here, in Markdown.
+"#;
+
+const STARTER_ABOUT: &str = r#"+++
+title = "About us"
++++
+
+Who we are, what we cover and how to reach the newsroom.
+"#;

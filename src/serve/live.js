@@ -1,0 +1,53 @@
+// gazette serve: reloads this page after each rebuild, swaps stylesheets
+// when only CSS changed, and shows a failed build over the page.
+(function () {
+  "use strict";
+  var script = document.currentScript;
+  var version = script ? new URL(script.src).searchParams.get("v") : null;
+  var source = new EventSource("/__gazette/events" + (version ? "?v=" + version : ""));
+  var overlay = null;
+
+  source.addEventListener("reload", function () {
+    location.reload();
+  });
+
+  source.addEventListener("css", function () {
+    hideError();
+    var links = document.querySelectorAll('link[rel="stylesheet"]');
+    for (var i = 0; i < links.length; i++) {
+      var url = new URL(links[i].href);
+      url.searchParams.set("gazette", Date.now());
+      links[i].href = url.toString();
+    }
+  });
+
+  source.addEventListener("build-error", function (event) {
+    showError(event.data);
+  });
+
+  function showError(text) {
+    if (!overlay) {
+      overlay = document.createElement("div");
+      overlay.id = "gazette-build-error";
+      overlay.setAttribute("role", "alert");
+      overlay.style.cssText =
+        "position:fixed;inset:0;z-index:2147483647;overflow:auto;" +
+        "background:rgba(20,20,20,.94);color:#fff;padding:24px;" +
+        "font:14px/1.5 ui-monospace,Menlo,Consolas,monospace";
+      var title = document.createElement("p");
+      title.textContent = "gazette: the build failed. The last good build is still served; fix the file and save.";
+      title.style.cssText = "margin:0 0 12px;font-weight:bold;color:#ff8a80";
+      overlay.appendChild(title);
+      overlay.appendChild(document.createElement("pre"));
+      document.body.appendChild(overlay);
+    }
+    overlay.lastChild.textContent = text;
+  }
+
+  function hideError() {
+    if (overlay) {
+      overlay.remove();
+      overlay = null;
+    }
+  }
+})();

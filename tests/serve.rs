@@ -1,0 +1,604 @@
+//! `gazette serve`, `gazette new` and `gazette init`: a real server on a
+//! free port, spoken to over plain HTTP/1.1; files edited, added and
+//! deleted on disk while it runs.
+
+mod common;
+
+use common::{Fixture, article, gazette, tree};
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+/// A running `gazette serve`, stopped when dropped.
+struct Server {
+    child: Child,
+    port: u16,
+    output: Arc<Mutex<String>>,
+}
+
+impl Server {
+    fn start(site: &Fixture, extra: &[&str]) -> Server {
+        let child = Command::new(env!("CARGO_BIN_EXE_gazette"))
+            .args(["serve", "--port", "0", "--root"])
+            .arg(site.root())
+            .args(extra)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("start gazette serve");
+        // Made at once, so a failed start still stops the child.
+        let mut server = Server {
+            child,
+            port: 0,
+            output: Arc::new(Mutex::new(String::new())),
+        };
+        // Drain both pipes, or a chatty server would block on a full one.
+        let stdout = (server.child.stdout.take()).map(|p| Box::new(p) as Box<dyn Read + Send>);
+        let stderr = (server.child.stderr.take()).map(|p| Box::new(p) as Box<dyn Read + Send>);
+        for pipe in [stdout, stderr].into_iter().flatten() {
+            let output = server.output.clone();
+            std::thread::spawn(move || {
+                for line in BufReader::new(pipe).lines().map_while(Result::ok) {
+                    let mut all = output.lock().unwrap();
+                    all.push_str(&line);
+                    all.push('\n');
+                }
+            });
+        }
+        let started = Instant::now();
+        loop {
+            let text = server.output.lock().unwrap().clone();
+            if let Some(rest) = text.split("Serving on http://127.0.0.1:").nth(1) {
+                server.port = rest.split('/').next().unwrap().parse().unwrap();
+                return server;
+            }
+            assert!(
+                started.elapsed() < Duration::from_secs(30),
+                "the server did not start:\n{text}"
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    fn url(&self) -> String {
+        format!("http://127.0.0.1:{}/", self.port)
+    }
+
+    fn get(&self, path: &str) -> Reply {
+        get(self.port, path)
+    }
+
+    /// Polls `path` until `ready` holds of it; fails after 15 s.
+    fn wait_for(&self, path: &str, what: &str, ready: impl Fn(&Reply) -> bool) -> Reply {
+        let started = Instant::now();
+        loop {
+            let reply = self.get(path);
+            if ready(&reply) {
+                return reply;
+            }
+            assert!(
+                started.elapsed() < Duration::from_secs(15),
+                "{path} never {what}; last reply {}:\n{}\nserver said:\n{}",
+                reply.status,
+                reply.body,
+                self.output.lock().unwrap()
+            );
+            std::thread::sleep(Duration::from_millis(25));
+        }
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+struct Reply {
+    status: u16,
+    headers: String,
+    body: String,
+    bytes: Vec<u8>,
+}
+
+impl Reply {
+    fn header(&self, name: &str) -> Option<String> {
+        self.headers.lines().find_map(|line| {
+            let (key, value) = line.split_once(':')?;
+            key.eq_ignore_ascii_case(name)
+                .then(|| value.trim().to_string())
+        })
+    }
+}
+
+/// One GET, written by hand so the path reaches the server exactly as
+/// given (`..` and encodings included).
+fn get(port: u16, path: &str) -> Reply {
+    let mut stream = TcpStream::connect(("127.0.0.1", port)).expect("connect");
+    stream
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    write!(
+        stream,
+        "GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut raw = Vec::new();
+    stream.read_to_end(&mut raw).expect("read the reply");
+    let split = raw
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .expect("a complete reply");
+    let headers = String::from_utf8_lossy(&raw[..split]).into_owned();
+    let bytes = raw[split + 4..].to_vec();
+    let status = headers
+        .split_whitespace()
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .expect("a status code");
+    Reply {
+        status,
+        headers,
+        body: String::from_utf8_lossy(&bytes).into_owned(),
+        bytes,
+    }
+}
+
+/// Reads the live-reload event stream until `until` appears in it.
+fn events_until(port: u16, query: &str, until: &str, act: impl FnOnce()) -> String {
+    let mut stream = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_millis(200)))
+        .unwrap();
+    write!(
+        stream,
+        "GET /__gazette/events{query} HTTP/1.1\r\nHost: x\r\nAccept: text/event-stream\r\n\r\n"
+    )
+    .unwrap();
+    let mut seen = String::new();
+    let mut buffer = [0u8; 4096];
+    // Wait for the stream's headers, so the action is surely seen.
+    let started = Instant::now();
+    while !seen.contains("\r\n\r\n") && started.elapsed() < Duration::from_secs(10) {
+        if let Ok(n) = stream.read(&mut buffer) {
+            seen.push_str(&String::from_utf8_lossy(&buffer[..n]));
+        }
+    }
+    act();
+    let started = Instant::now();
+    while !seen.contains(until) {
+        assert!(
+            started.elapsed() < Duration::from_secs(15),
+            "no `{until}` in the event stream:\n{seen}"
+        );
+        if let Ok(n) = stream.read(&mut buffer) {
+            seen.push_str(&String::from_utf8_lossy(&buffer[..n]));
+        }
+    }
+    seen
+}
+
+/// A served page without the one script tag the server adds.
+fn strip_live_script(page: &str) -> String {
+    let start = page
+        .find("<script src=\"/__gazette/live.js?v=")
+        .expect("the live-reload script");
+    let end = start + page[start..].find("</script>").unwrap() + "</script>".len();
+    format!("{}{}", &page[..start], &page[end..])
+}
+
+fn desk() -> Fixture {
+    Fixture::new(&[
+        (
+            "content/articles/2021/xiaomi.md",
+            &article(
+                "Xiaomi teams up with Great Wall",
+                "2021-03-26T10:00:00Z",
+                "category = \"Business\"\n",
+                "Xiaomi will build electric vehicles.\n\n## Analysts\n\nFirst version.",
+            ),
+        ),
+        (
+            "content/pages/about.md",
+            "+++\ntitle = \"About\"\n+++\nAbout the desk.\n",
+        ),
+        ("static/fonts/serif.woff2", "wOF2"),
+    ])
+}
+
+#[test]
+fn pages_have_their_types_and_the_live_script_404s_and_folders_behave_as_on_a_host() {
+    let site = desk();
+    let server = Server::start(&site, &[]);
+    let front = server.get("/");
+    assert_eq!(front.status, 200);
+    assert_eq!(
+        front.header("content-type").unwrap(),
+        "text/html; charset=utf-8"
+    );
+    assert!(front.body.contains("Xiaomi teams up with Great Wall"));
+    assert!(
+        front
+            .body
+            .contains("<script src=\"/__gazette/live.js?v=1\"></script></body>"),
+        "{}",
+        front.body
+    );
+    // Links point at the local server, so every one works in the preview.
+    assert!(
+        front
+            .body
+            .contains(&format!("href=\"{}2021/03/26/xiaomi/\"", server.url()))
+    );
+    for (path, content_type) in [
+        ("/feed.xml", "application/xml; charset=utf-8"),
+        ("/feed.json", "application/json; charset=utf-8"),
+        ("/assets/gazette.css", "text/css; charset=utf-8"),
+        ("/robots.txt", "text/plain; charset=utf-8"),
+        ("/fonts/serif.woff2", "font/woff2"),
+        ("/__gazette/live.js", "text/javascript; charset=utf-8"),
+    ] {
+        let reply = server.get(path);
+        assert_eq!(reply.status, 200, "{path}");
+        assert_eq!(
+            reply.header("content-type").unwrap(),
+            content_type,
+            "{path}"
+        );
+        assert!(
+            !reply.body.contains("__gazette/live.js?v="),
+            "{path} got the script"
+        );
+    }
+    let folder = server.get("/about?x=1");
+    assert_eq!(folder.status, 301);
+    assert_eq!(folder.header("location").unwrap(), "/about/?x=1");
+    let missing = server.get("/no/such/page/");
+    assert_eq!(missing.status, 404);
+    assert!(
+        missing.body.contains("Test Desk"),
+        "the site's own 404 page"
+    );
+    assert!(missing.body.contains("__gazette/live.js"));
+}
+
+#[test]
+fn paths_that_leave_the_output_are_refused() {
+    let site = desk();
+    site.write("secret.txt", "SECRET");
+    let server = Server::start(&site, &[]);
+    for path in [
+        "/../secret.txt",
+        "/../../etc/passwd",
+        "/%2e%2e/secret.txt",
+        "/2021/%2E%2E/%2e%2e/secret.txt",
+        "/..%2fsecret.txt",
+        "/..%5csecret.txt",
+        "/%00",
+    ] {
+        let reply = server.get(path);
+        assert_eq!(reply.status, 400, "{path}");
+        assert!(!reply.body.contains("SECRET") && !reply.body.contains("root:"));
+    }
+    // Files outside the output are simply not part of the site.
+    assert_eq!(server.get("/secret.txt").status, 404);
+    assert_eq!(server.get("/site.toml").status, 404);
+}
+
+#[test]
+fn edits_additions_and_deletions_are_served_and_equal_a_full_build() {
+    let site = desk();
+    let server = Server::start(&site, &[]);
+    let page = "/2021/03/26/xiaomi/";
+    server.wait_for(page, "served", |r| r.body.contains("First version."));
+
+    site.write(
+        "content/articles/2021/xiaomi.md",
+        &article(
+            "Xiaomi teams up with Great Wall",
+            "2021-03-26T10:00:00Z",
+            "category = \"Business\"\n",
+            "Xiaomi will build electric vehicles.\n\n## Analysts\n\nSecond version.",
+        ),
+    );
+    server.wait_for(page, "showed the edit", |r| {
+        r.body.contains("Second version.")
+    });
+
+    site.write(
+        "content/articles/2021/battery.md",
+        &article(
+            "Battery makers expand",
+            "2021-03-27T08:00:00Z",
+            "category = \"Business\"\n",
+            "Cells.",
+        ),
+    );
+    server.wait_for("/", "listed the new article", |r| {
+        r.body.contains("Battery makers expand")
+    });
+    assert_eq!(server.get("/2021/03/27/battery/").status, 200);
+    server.wait_for("/categories/business/", "listed it in its section", |r| {
+        r.body.contains("Battery makers expand")
+    });
+
+    std::fs::rename(
+        site.root().join("content/articles/2021/battery.md"),
+        site.root().join("content/articles/2021/cells.md"),
+    )
+    .unwrap();
+    server.wait_for("/2021/03/27/cells/", "served the renamed file", |r| {
+        r.status == 200
+    });
+    assert_eq!(server.get("/2021/03/27/battery/").status, 404);
+
+    std::fs::remove_file(site.root().join("content/articles/2021/cells.md")).unwrap();
+    server.wait_for("/2021/03/27/cells/", "dropped the deleted article", |r| {
+        r.status == 404
+    });
+    server.wait_for("/", "dropped it from the front page", |r| {
+        !r.body.contains("Battery makers expand")
+    });
+
+    site.write(
+        "templates/partials/footer.html",
+        "<footer>Edited footer</footer>",
+    );
+    server.wait_for(page, "used the new template", |r| {
+        r.body.contains("Edited footer")
+    });
+
+    // What is served now is byte for byte what `gazette build` writes for
+    // the same address, but for the live-reload script.
+    let out = tempfile::tempdir().unwrap();
+    let output = out.path().join("public");
+    let run = gazette(
+        &[
+            "build",
+            "--root",
+            site.root().to_str().unwrap(),
+            "--output",
+            output.to_str().unwrap(),
+            "--base-url",
+            &server.url(),
+        ],
+        site.root(),
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let files = tree(&output);
+    assert!(files.len() > 15, "{} files", files.len());
+    for (path, bytes) in files {
+        let url_path = format!("/{}", path.to_string_lossy());
+        let served = server.get(&url_path);
+        assert_eq!(served.status, 200, "{url_path}");
+        let served = if url_path.ends_with(".html") {
+            strip_live_script(&served.body).into_bytes()
+        } else {
+            served.bytes
+        };
+        assert!(served == bytes, "{url_path} differs from the full build");
+    }
+}
+
+#[test]
+fn a_broken_edit_keeps_the_last_site_and_shows_the_error_until_fixed() {
+    let site = desk();
+    let server = Server::start(&site, &[]);
+    let page = "/2021/03/26/xiaomi/";
+    let seen = events_until(server.port, "", "event: build-error", || {
+        site.write(
+            "content/articles/2021/xiaomi.md",
+            "+++\ntitle = \"Broken\nSecond version.\n",
+        );
+    });
+    assert!(
+        seen.contains("content/articles/2021/xiaomi.md:1:1: front matter opened with `+++` on line 1 is never closed"),
+        "{seen}"
+    );
+    // The last good build is still served, and said to be.
+    let reply = server.get(page);
+    assert_eq!(reply.status, 200);
+    assert!(reply.body.contains("First version."));
+    assert!(
+        server
+            .output
+            .lock()
+            .unwrap()
+            .contains("still serving the last good build")
+    );
+    // A tab opened now is shown the error at once.
+    let seen = events_until(server.port, "", "event: build-error", || {});
+    assert!(seen.contains("never closed"));
+    // Fixing the file clears it: the tabs reload to the new text.
+    let seen = events_until(server.port, "", "event: reload", || {
+        site.write(
+            "content/articles/2021/xiaomi.md",
+            &article(
+                "Xiaomi teams up with Great Wall",
+                "2021-03-26T10:00:00Z",
+                "",
+                "Fixed version.",
+            ),
+        );
+    });
+    assert!(seen.contains("event: reload"));
+    server.wait_for(page, "showed the fix", |r| {
+        r.body.contains("Fixed version.")
+    });
+    // A broken template is reported the same way.
+    let seen = events_until(server.port, "", "event: build-error", || {
+        site.write("templates/article.html", "{{ article.title ");
+    });
+    assert!(seen.contains("templates/article.html"), "{seen}");
+    assert!(server.get(page).body.contains("Fixed version."));
+}
+
+#[test]
+fn a_page_from_an_older_build_reloads_as_soon_as_it_connects() {
+    let site = desk();
+    let server = Server::start(&site, &[]);
+    let seen = events_until(server.port, "?v=0", "event: reload", || {});
+    assert!(seen.contains("event: reload"));
+}
+
+#[test]
+fn a_stylesheet_edit_swaps_styles_without_a_reload() {
+    let site = desk();
+    site.write("static/extra.css", "body { color: black }");
+    let server = Server::start(&site, &[]);
+    let seen = events_until(server.port, "", "event: css", || {
+        site.write("static/extra.css", "body { color: navy }");
+    });
+    assert!(!seen.contains("event: reload"), "{seen}");
+    server.wait_for("/extra.css", "served the new stylesheet", |r| {
+        r.body.contains("navy")
+    });
+}
+
+#[test]
+fn many_clients_at_once() {
+    let site = desk();
+    let server = Server::start(&site, &[]);
+    let port = server.port;
+    let clients: Vec<_> = (0..32)
+        .map(|i| {
+            std::thread::spawn(move || {
+                let path = if i % 2 == 0 {
+                    "/"
+                } else {
+                    "/2021/03/26/xiaomi/"
+                };
+                get(port, path).status
+            })
+        })
+        .collect();
+    // Open event streams do not starve the others.
+    let _streams: Vec<TcpStream> = (0..8)
+        .map(|_| {
+            let mut s = TcpStream::connect(("127.0.0.1", port)).unwrap();
+            write!(s, "GET /__gazette/events HTTP/1.1\r\nHost: x\r\n\r\n").unwrap();
+            s
+        })
+        .collect();
+    for client in clients {
+        assert_eq!(client.join().unwrap(), 200);
+    }
+    assert_eq!(server.get("/").status, 200);
+}
+
+#[test]
+fn a_port_in_use_is_a_clear_error() {
+    let site = desk();
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = taken.local_addr().unwrap().port().to_string();
+    let run = site.run(&["serve", "--port", &port]);
+    assert_eq!(run.code, 1);
+    assert!(
+        run.stderr
+            .contains(&format!("port {port} is already in use")),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn drafts_are_served_only_when_asked() {
+    let site = desk();
+    site.write(
+        "content/articles/2021/draft.md",
+        &article(
+            "Draft story",
+            "2021-03-28T08:00:00Z",
+            "draft = true\n",
+            "Not yet.",
+        ),
+    );
+    let plain = Server::start(&site, &[]);
+    assert_eq!(plain.get("/2021/03/28/draft/").status, 404);
+    let with_drafts = Server::start(&site, &["--drafts"]);
+    assert_eq!(with_drafts.get("/2021/03/28/draft/").status, 200);
+}
+
+#[test]
+fn init_writes_a_site_that_builds_and_checks_clean() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = gazette(&["init", "newsroom"], dir.path());
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let root = dir.path().join("newsroom");
+    for file in [
+        "site.toml",
+        "content/authors/editor.md",
+        "content/pages/about.md",
+    ] {
+        assert!(root.join(file).is_file(), "{file}");
+        assert!(run.stdout.contains(file), "{}", run.stdout);
+    }
+    let build = gazette(&["build", "--root", "newsroom"], dir.path());
+    assert_eq!(build.code, 0, "{}", build.stderr);
+    assert!(
+        build
+            .stdout
+            .contains("Built 2 articles, 1 page and 1 author"),
+        "{}",
+        build.stdout
+    );
+    let check = gazette(&["check", "--root", "newsroom"], dir.path());
+    assert_eq!(check.code, 0, "{}", check.stderr);
+
+    // A second init there is refused, and changes nothing.
+    let before = tree(&root);
+    let again = gazette(&["init", "newsroom"], dir.path());
+    assert_eq!(again.code, 1);
+    assert!(
+        again.stderr.contains("newsroom is not empty"),
+        "{}",
+        again.stderr
+    );
+    assert!(tree(&root) == before);
+}
+
+#[test]
+fn new_writes_a_dated_draft_and_never_overwrites() {
+    let site = Fixture::new(&[]);
+    let run = site.run(&[
+        "new",
+        "Xiaomi \"EV\" deal: Great Wall to build cars",
+        "--author",
+        "lena-cho",
+        "--category",
+        "Business",
+        "--tags",
+        "electric vehicles,Xiaomi",
+    ]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    // The year in the site's timezone (Asia/Hong_Kong in the fixture).
+    let year = chrono::Utc::now()
+        .with_timezone(&chrono_tz::Asia::Hong_Kong)
+        .format("%Y")
+        .to_string();
+    let relative = format!("content/articles/{year}/xiaomi-ev-deal-great-wall-to-build-cars.md");
+    let path = site.root().join(&relative);
+    assert_eq!(run.stdout.trim(), path.display().to_string());
+    let text = std::fs::read_to_string(&path).unwrap();
+    assert!(
+        text.starts_with("+++\ntitle = 'Xiaomi \"EV\" deal: Great Wall to build cars'\ndate = "),
+        "{text}"
+    );
+    assert!(
+        text.contains("+08:00\n"),
+        "dated in the site's timezone:\n{text}"
+    );
+    assert!(text.contains("author = \"lena-cho\"\ncategory = \"Business\"\ntags = [\"electric vehicles\", \"Xiaomi\"]\ndraft = true\n+++\n"), "{text}");
+
+    // It builds as a draft.
+    let build = site.run(&["build", "--drafts"]);
+    assert_eq!(build.code, 0, "{}", build.stderr);
+
+    let again = site.run(&["new", "Xiaomi \"EV\" deal: Great Wall to build cars"]);
+    assert_eq!(again.code, 1);
+    assert!(again.stderr.contains("already exists"), "{}", again.stderr);
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), text);
+}
