@@ -1,0 +1,151 @@
+//! Save-to-reload latency of `gazette serve`: starts the release binary on a
+//! site, listens to the live-reload event stream as an open tab does, then
+//! edits one article again and again. Each sample is the time from the
+//! write to the moment the reload event has come and the page, fetched
+//! again, holds the new text: what a tab needs before it can paint.
+//!
+//! ```sh
+//! python3 ../shared/bench/gen_corpus.py 10000 /tmp/g10k   # or scripts/bench.sh
+//! cargo build --release
+//! cargo run --release --example serve_latency -- /tmp/g10k 20
+//! ```
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+fn main() {
+    let mut args = std::env::args().skip(1);
+    let root = PathBuf::from(args.next().expect("usage: serve_latency SITE [RUNS]"));
+    let runs: usize = args
+        .next()
+        .map_or(20, |r| r.parse().expect("RUNS is a number"));
+    let binary = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/release/gazette");
+
+    let mut server = Command::new(&binary)
+        .args(["serve", "--port", "0", "--root"])
+        .arg(&root)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .expect("start target/release/gazette (run cargo build --release first)");
+    let mut lines = BufReader::new(server.stdout.take().unwrap()).lines();
+    let port: u16 = loop {
+        let line = lines.next().expect("the server stopped").unwrap();
+        if let Some(rest) = line.strip_prefix("Serving on http://127.0.0.1:") {
+            break rest.split('/').next().unwrap().parse().unwrap();
+        }
+    };
+    // Keep draining the server's log so it never blocks on a full pipe.
+    std::thread::spawn(move || for _ in lines {});
+
+    let article = pick_article(&root);
+    let slug = article.file_stem().unwrap().to_string_lossy().into_owned();
+    let sitemap = get(port, "/sitemap.xml");
+    let page = sitemap
+        .split("<loc>")
+        .filter_map(|s| s.split("</loc>").next())
+        .find(|url| url.ends_with(&format!("/{slug}/")))
+        .and_then(|url| {
+            url.split_once(&format!(":{port}"))
+                .map(|(_, path)| path.to_string())
+        })
+        .expect("the article's URL in the sitemap");
+    let original = std::fs::read_to_string(&article).unwrap();
+
+    let mut events = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    events
+        .set_read_timeout(Some(Duration::from_millis(2)))
+        .unwrap();
+    write!(events, "GET /__gazette/events HTTP/1.1\r\nHost: x\r\n\r\n").unwrap();
+    std::thread::sleep(Duration::from_millis(300));
+    drain(&mut events);
+
+    let mut samples = Vec::new();
+    for run in 0..runs {
+        let marker = format!("Latency marker {run} {}.", std::process::id());
+        let text = format!("{}\n\n{marker}\n", original.trim_end());
+        let started = Instant::now();
+        std::fs::write(&article, text).unwrap();
+        wait_for_reload(&mut events);
+        while !get(port, &page).contains(&marker) {
+            wait_for_reload(&mut events);
+        }
+        let took = started.elapsed();
+        samples.push(took);
+        println!("run {run:>3}: {:>7.1} ms", took.as_secs_f64() * 1000.0);
+        std::thread::sleep(Duration::from_millis(300));
+        drain(&mut events);
+    }
+    std::fs::write(&article, original).unwrap();
+    let _ = server.kill();
+    let _ = server.wait();
+
+    samples.sort();
+    let ms = |d: Duration| d.as_secs_f64() * 1000.0;
+    let at = |q: f64| samples[((samples.len() - 1) as f64 * q).round() as usize];
+    println!(
+        "{} saves of {} on {}: median {:.1} ms, p95 {:.1} ms, min {:.1} ms, max {:.1} ms",
+        samples.len(),
+        article.display(),
+        page,
+        ms(at(0.5)),
+        ms(at(0.95)),
+        ms(samples[0]),
+        ms(*samples.last().unwrap())
+    );
+}
+
+/// The newest article file of the corpus by name: any article will do.
+fn pick_article(root: &Path) -> PathBuf {
+    let mut found: Vec<PathBuf> = walk(&root.join("content/articles"));
+    found.sort();
+    found.pop().expect("an article in content/articles")
+}
+
+fn walk(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap().flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            out.extend(walk(&path));
+        } else if path.extension().is_some_and(|e| e == "md") {
+            out.push(path);
+        }
+    }
+    out
+}
+
+fn wait_for_reload(events: &mut TcpStream) {
+    let mut seen = String::new();
+    let mut buffer = [0u8; 4096];
+    let started = Instant::now();
+    while !seen.contains("event: reload") {
+        assert!(
+            started.elapsed() < Duration::from_secs(60),
+            "no reload event"
+        );
+        if let Ok(n) = events.read(&mut buffer) {
+            seen.push_str(&String::from_utf8_lossy(&buffer[..n]));
+        }
+    }
+}
+
+fn drain(events: &mut TcpStream) {
+    let mut buffer = [0u8; 4096];
+    while matches!(events.read(&mut buffer), Ok(n) if n > 0) {}
+}
+
+fn get(port: u16, path: &str) -> String {
+    let mut stream = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    write!(
+        stream,
+        "GET {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut reply = String::new();
+    stream.read_to_string(&mut reply).unwrap();
+    reply
+}
