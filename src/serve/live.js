@@ -32,13 +32,16 @@
       overlay.setAttribute("role", "alert");
       overlay.style.cssText =
         "position:fixed;inset:0;z-index:2147483647;overflow:auto;" +
-        "background:rgba(20,20,20,.94);color:#fff;padding:24px;" +
+        "background:#1b1b1b;color:#f5f5f5;padding:24px;box-sizing:border-box;" +
         "font:14px/1.5 ui-monospace,Menlo,Consolas,monospace";
       var title = document.createElement("p");
       title.textContent = "gazette: the build failed. The last good build is still served; fix the file and save.";
       title.style.cssText = "margin:0 0 12px;font-weight:bold;color:#ff8a80";
       overlay.appendChild(title);
-      overlay.appendChild(document.createElement("pre"));
+      var pre = document.createElement("pre");
+      // Long paths wrap rather than run off a phone's screen.
+      pre.style.cssText = "margin:0;white-space:pre-wrap;overflow-wrap:anywhere";
+      overlay.appendChild(pre);
       document.body.appendChild(overlay);
     }
     overlay.lastChild.textContent = text;
