@@ -41,18 +41,30 @@ fn main() {
     // Keep draining the server's log so it never blocks on a full pipe.
     std::thread::spawn(move || for _ in lines {});
 
-    let article = pick_article(&root);
-    let slug = article.file_stem().unwrap().to_string_lossy().into_owned();
+    // Any published article will do: the last by file name whose slug
+    // (the file or bundle folder name) the sitemap lists.
     let sitemap = get(port, "/sitemap.xml");
-    let page = sitemap
+    let urls: Vec<&str> = sitemap
         .split("<loc>")
         .filter_map(|s| s.split("</loc>").next())
-        .find(|url| url.ends_with(&format!("/{slug}/")))
-        .and_then(|url| {
-            url.split_once(&format!(":{port}"))
-                .map(|(_, path)| path.to_string())
+        .collect();
+    let mut articles = walk(&root.join("content/articles"));
+    articles.sort();
+    let (article, page) = articles
+        .iter()
+        .rev()
+        .find_map(|file| {
+            let stem = file.file_stem()?.to_string_lossy();
+            let slug = if stem == "index" {
+                file.parent()?.file_name()?.to_string_lossy()
+            } else {
+                stem
+            };
+            let url = urls.iter().find(|u| u.ends_with(&format!("/{slug}/")))?;
+            let path = url.split_once(&format!(":{port}"))?.1.to_string();
+            Some((file.clone(), path))
         })
-        .expect("the article's URL in the sitemap");
+        .expect("an article the sitemap lists");
     let original = std::fs::read_to_string(&article).unwrap();
 
     let mut events = TcpStream::connect(("127.0.0.1", port)).unwrap();
@@ -96,13 +108,6 @@ fn main() {
         ms(samples[0]),
         ms(*samples.last().unwrap())
     );
-}
-
-/// The newest article file of the corpus by name: any article will do.
-fn pick_article(root: &Path) -> PathBuf {
-    let mut found: Vec<PathBuf> = walk(&root.join("content/articles"));
-    found.sort();
-    found.pop().expect("an article in content/articles")
 }
 
 fn walk(dir: &Path) -> Vec<PathBuf> {
