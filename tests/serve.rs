@@ -782,3 +782,23 @@ fn an_open_tab_reloads_by_itself_after_a_save_and_shows_a_broken_build() {
         "return document.body.innerText.includes('Third version.') && !document.getElementById('gazette-build-error')",
     );
 }
+
+#[test]
+fn a_site_that_never_built_is_served_with_its_error_until_fixed() {
+    let site = desk();
+    site.write(
+        "site.toml",
+        "title = \"Test Desk\nbase_url = \"https://news.example.com\"\n",
+    );
+    let server = Server::start(&site, &[]);
+    let reply = server.get("/");
+    assert_eq!(reply.status, 404);
+    assert!(
+        reply.body.contains("__gazette/live.js"),
+        "the overlay can show"
+    );
+    let seen = events_until(server.port, "", "nothing to serve until it builds", || {});
+    assert!(seen.contains("site.toml:1:"), "{seen}");
+    site.write("site.toml", common::SITE_TOML);
+    server.wait_for("/", "served the site once fixed", |r| r.status == 200);
+}

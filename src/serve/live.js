@@ -35,7 +35,7 @@
         "background:#1b1b1b;color:#f5f5f5;padding:24px;box-sizing:border-box;" +
         "font:14px/1.5 ui-monospace,Menlo,Consolas,monospace";
       var title = document.createElement("p");
-      title.textContent = "gazette: the build failed. The last good build is still served; fix the file and save.";
+      title.textContent = "gazette: the build failed. Fix the file and save; this page reloads once it builds.";
       title.style.cssText = "margin:0 0 12px;font-weight:bold;color:#ff8a80";
       overlay.appendChild(title);
       var pre = document.createElement("pre");

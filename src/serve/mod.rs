@@ -162,12 +162,17 @@ pub fn build_snapshot(
 }
 
 /// The text of a failed build, as printed and as shown in the browser.
-fn failure_text(diagnostics: &[Diagnostic]) -> String {
+fn failure_text(diagnostics: &[Diagnostic], has_good_build: bool) -> String {
     let errors = diagnostics.iter().filter(|d| d.is_error()).count();
     let mut text: String = diagnostics.iter().map(|d| format!("{d}\n")).collect();
     text.push_str(&format!(
-        "build failed: {errors} error{}; still serving the last good build",
-        if errors == 1 { "" } else { "s" }
+        "build failed: {errors} error{}; {}",
+        if errors == 1 { "" } else { "s" },
+        if has_good_build {
+            "still serving the last good build"
+        } else {
+            "nothing to serve until it builds"
+        }
     ));
     text
 }
@@ -256,7 +261,7 @@ fn rebuild(options: &BuildOptions, live: &Live, changed: &[PathBuf], css_only: b
             );
         }
         Err(diagnostics) => {
-            let text = failure_text(&diagnostics);
+            let text = failure_text(&diagnostics, live.version() > 0);
             eprintln!("{text}");
             live.fail(text);
         }
