@@ -7,6 +7,7 @@ mod scan;
 
 use crate::build::{self, BuildFailure, BuildOptions, Sink};
 use crate::diagnostics::Diagnostic;
+use crate::output::record_key;
 use percent_encoding::percent_decode_str;
 use rayon::prelude::*;
 use scan::{RefKind, Scan};
@@ -48,7 +49,7 @@ struct Collector {
 
 impl Collector {
     fn insert(&self, relative: &Path, collected: Collected) -> Result<(), String> {
-        let key = site_key(relative);
+        let key = record_key(relative);
         let mut files = self.files.lock().unwrap_or_else(|e| e.into_inner());
         if files.insert(key, collected).is_some() {
             return Err(format!(
@@ -82,15 +83,6 @@ impl Sink for Collector {
             },
         )
     }
-}
-
-/// `a/b/index.html` with `/` separators on every system.
-fn site_key(relative: &Path) -> String {
-    relative
-        .components()
-        .map(|c| c.as_os_str().to_string_lossy())
-        .collect::<Vec<_>>()
-        .join("/")
 }
 
 /// Builds the site in memory and checks it.

@@ -276,7 +276,9 @@ impl Output {
 }
 
 /// The key of a path in a record: `/`-separated.
-fn record_key(relative: &Path) -> String {
+/// An output path as one `/`-separated string (`a/b/index.html`), on every
+/// system: the key of the output record, and of in-memory builds.
+pub fn record_key(relative: &Path) -> String {
     relative
         .components()
         .map(|c| c.as_os_str().to_string_lossy())

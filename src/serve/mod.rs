@@ -12,6 +12,7 @@ mod watch;
 
 use crate::build::{self, BuildOptions, Sink};
 use crate::diagnostics::Diagnostic;
+use crate::output::record_key;
 use std::collections::HashMap;
 use std::fs;
 use std::net::{IpAddr, SocketAddr, TcpListener};
@@ -123,11 +124,7 @@ struct MemorySink {
 
 impl MemorySink {
     fn insert(&self, relative: &Path, bytes: Arc<[u8]>) -> Result<(), String> {
-        let key = relative
-            .components()
-            .map(|c| c.as_os_str().to_string_lossy())
-            .collect::<Vec<_>>()
-            .join("/");
+        let key = record_key(relative);
         let mut files = self.files.lock().unwrap_or_else(|e| e.into_inner());
         if files.insert(key, bytes).is_some() {
             return Err(format!(
