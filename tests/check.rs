@@ -205,3 +205,34 @@ fn a_dead_link_in_a_template_is_named_at_an_output_file() {
         errors[0]
     );
 }
+
+#[test]
+fn a_missing_lead_image_is_named_at_its_front_matter_line() {
+    let site = Fixture::new(&[(
+        "content/articles/2021/lead.md",
+        &article(
+            "Lead",
+            "2021-03-26T10:00:00Z",
+            "image = \"/images/missing-lead.jpg\"\n",
+            "Text.",
+        ),
+    )]);
+    let run = site.run(&["check"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let source = site.root().join("content/articles/2021/lead.md");
+    let errors = error_lines(&run.stderr);
+    assert!(!errors.is_empty());
+    assert!(
+        errors
+            .iter()
+            .all(|e| e.starts_with(&format!("error: {}:4:", source.display()))),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr
+            .contains("missing-lead.jpg`, which is not in the output"),
+        "{}",
+        run.stderr
+    );
+}

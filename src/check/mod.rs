@@ -226,7 +226,7 @@ fn verify(
                 })
                 .collect();
             let writes_url = |i: usize| match (&texts[i], &same[i].written) {
-                (Some((_, text)), Some(url)) => text.contains(url.as_str()),
+                (Some((_, text)), Some(url)) => find_written(text, url).is_some(),
                 _ => false,
             };
             let chosen = (0..texts.len()).find(|&i| writes_url(i));
@@ -247,7 +247,11 @@ fn verify(
             match text {
                 Some((source, text)) => {
                     let diagnostic = Diagnostic::error(source, message);
-                    match first.written.as_deref().and_then(|url| text.find(url)) {
+                    match first
+                        .written
+                        .as_deref()
+                        .and_then(|url| find_written(text, url))
+                    {
                         Some(offset) => diagnostic.at_offset(text, offset),
                         None => diagnostic,
                     }
@@ -309,4 +313,20 @@ fn page_path(file: &str) -> String {
         Some(dir) => format!("/{dir}"),
         None => format!("/{file}"),
     }
+}
+
+/// Where a source file writes a URL: as it is, else its path (front matter
+/// `image = "/images/x.png"` becomes an absolute URL), else its file name
+/// (`image = "lead.jpg"` in a bundle).
+fn find_written(text: &str, url: &str) -> Option<usize> {
+    if let Some(at) = text.find(url) {
+        return Some(at);
+    }
+    let parsed = Url::parse(url).ok()?;
+    let path = parsed.path();
+    let name = path.rsplit('/').next().unwrap_or("");
+    [path, name]
+        .into_iter()
+        .filter(|candidate| candidate.len() > 4 && candidate.contains('.'))
+        .find_map(|candidate| text.find(candidate))
 }
