@@ -136,6 +136,14 @@ pub struct Prepared {
     stages: Stages,
 }
 
+impl Prepared {
+    /// The model, the templates and the warnings, for a caller that renders
+    /// on its own terms (`gazette serve`).
+    pub fn into_parts(self) -> (Site, Templates, Vec<Diagnostic>) {
+        (self.site, self.templates, self.warnings)
+    }
+}
+
 /// Loads the configuration, templates and content, and builds the model.
 /// Stops with every error found before anything is rendered.
 pub fn prepare(options: &BuildOptions) -> Result<Prepared, BuildFailure> {
@@ -304,6 +312,24 @@ fn is_published_static(entry: &walkdir::DirEntry) -> bool {
 
 /// Copies static/ and every bundle's files. Returns the problems found.
 fn copy_assets(root: &Path, site: &Site, sink: &dyn Sink) -> Vec<Diagnostic> {
+    let (copies, mut errors) = asset_copies(root, site);
+    errors.extend(
+        copies
+            .par_iter()
+            .filter_map(|(from, to)| {
+                sink.copy(from, to).err().map(|why| {
+                    let shown = from.strip_prefix(root).unwrap_or(from);
+                    Diagnostic::error(display_path(root, shown), why)
+                })
+            })
+            .collect::<Vec<_>>(),
+    );
+    errors
+}
+
+/// The files static/ and the bundles give the output: (source file, output
+/// path). Returns the problems found beside them.
+pub fn asset_copies(root: &Path, site: &Site) -> (Vec<(PathBuf, PathBuf)>, Vec<Diagnostic>) {
     let mut copies: Vec<(PathBuf, PathBuf)> = Vec::new();
     let mut errors = Vec::new();
     let static_dir = root.join("static");
@@ -350,18 +376,7 @@ fn copy_assets(root: &Path, site: &Site, sink: &dyn Sink) -> Vec<Diagnostic> {
             }
         }
     }
-    errors.extend(
-        copies
-            .par_iter()
-            .filter_map(|(from, to)| {
-                sink.copy(from, to).err().map(|why| {
-                    let shown = from.strip_prefix(root).unwrap_or(from);
-                    Diagnostic::error(display_path(root, shown), why)
-                })
-            })
-            .collect::<Vec<_>>(),
-    );
-    errors
+    (copies, errors)
 }
 
 /// Refuses an output folder that would swallow the site itself.

@@ -280,6 +280,18 @@ impl<'a> Renderer<'a> {
         }
     }
 
+    /// Keeps every article's body for as long as the renderer lives, so any
+    /// page can be rendered again: for `gazette serve`, which renders pages
+    /// when they are asked for.
+    pub fn keep_all_bodies(&mut self) {
+        self.in_feed.iter_mut().for_each(|f| *f = true);
+    }
+
+    /// Where a job's file goes in the output, as [`Renderer::render`] says.
+    pub fn output_path(&self, job: Job) -> Result<PathBuf, String> {
+        file_for_site_path(&self.site_path(job))
+    }
+
     /// An article's full content as feeds show it: with absolute URLs.
     fn feed_content(&self, i: usize) -> String {
         if let Some(absolute) = &self.site.articles[i].rendered.feed_html {

@@ -88,19 +88,38 @@ async fn site_file(State(live): State<Arc<Live>>, uri: Uri) -> Response {
     };
     let snapshot = live.snapshot();
     let version = live.version();
+    let lookup = |key: &str| match &snapshot {
+        Some(site) => site.get(key),
+        None => Ok(None),
+    };
     let key = if path.is_empty() || path.ends_with('/') {
         format!("{path}index.html")
     } else {
         path.clone()
     };
-    if let Some(bytes) = snapshot.get(&key) {
-        return file_response(StatusCode::OK, &key, bytes, version);
+    match lookup(&key) {
+        Ok(Some(bytes)) => return file_response(StatusCode::OK, &key, &bytes, version),
+        Ok(None) => {}
+        // A page that fails to render: the check after the build reports
+        // it too, and puts the last good build back.
+        Err(why) => {
+            let page = format!(
+                "<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>Build error</title></head><body><pre>{}</pre></body></html>",
+                escape_text(&why)
+            );
+            return file_response(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "500.html",
+                page.as_bytes(),
+                version,
+            );
+        }
     }
     // `/about` is the folder `/about/`: send the browser there, as static
     // hosts do, so relative links resolve against the folder.
     if !path.is_empty()
         && !path.ends_with('/')
-        && snapshot.get(&format!("{path}/index.html")).is_some()
+        && matches!(lookup(&format!("{path}/index.html")), Ok(Some(_)))
     {
         let mut location = format!("{}/", uri.path());
         if let Some(query) = uri.query() {
@@ -117,9 +136,9 @@ async fn site_file(State(live): State<Arc<Live>>, uri: Uri) -> Response {
         }
         return response;
     }
-    match snapshot.get("404.html") {
-        Some(page) => file_response(StatusCode::NOT_FOUND, "404.html", page, version),
-        None => {
+    match lookup("404.html") {
+        Ok(Some(page)) => file_response(StatusCode::NOT_FOUND, "404.html", &page, version),
+        _ => {
             // No site yet (the first build failed): a page for the overlay.
             let page = format!(
                 "<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>Not found</title></head><body><p>Nothing at {}.</p></body></html>",

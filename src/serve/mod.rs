@@ -1,22 +1,26 @@
 //! `gazette serve`: builds the site into memory, serves it over HTTP on the
 //! local address, rebuilds on every save and tells open tabs to reload.
 //!
-//! The served site is a snapshot of every output file, swapped whole after
-//! each successful build, so a reader never sees half a rebuild and a
-//! failed build leaves the last good site in place (with the error shown
-//! over it). Nothing is written to the output folder: a preview built for
+//! The served site is a snapshot of one build (its model, templates and
+//! renderer), swapped whole after each successful build, so a reader never
+//! sees half a rebuild and a failed build leaves the last good site in
+//! place (with the error shown over it). Pages are rendered when asked for,
+//! then all of them in the background as the build's check. Nothing is written to the output folder: a preview built for
 //! `http://127.0.0.1:1111/` can never be deployed by mistake.
 
 mod http;
 mod watch;
 
-use crate::build::{self, BuildOptions, Sink};
+use crate::build::{self, BuildOptions};
 use crate::diagnostics::Diagnostic;
 use crate::output::record_key;
+use crate::render::{Job, Renderer, Templates};
+use crate::site::Site;
+use rayon::prelude::*;
 use std::collections::HashMap;
 use std::fs;
 use std::net::{IpAddr, SocketAddr, TcpListener};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Duration, Instant};
 use tokio::sync::broadcast;
@@ -29,23 +33,106 @@ pub struct ServeOptions {
     pub port: u16,
 }
 
-/// Every file of one successful build, by output path (`a/b/index.html`).
-#[derive(Default)]
+self_cell::self_cell!(
+    /// The model and templates of one build, and the renderer borrowing them.
+    struct RendererCell {
+        owner: (Site, Templates),
+        #[covariant]
+        dependent: Renderer,
+    }
+);
+
+/// One successful build, served: each page is rendered the first time it
+/// is asked for (or by the check that runs after every build) and kept, so
+/// a save reaches an open tab after the model is rebuilt, not after every
+/// page of the archive is.
 pub struct Snapshot {
-    files: HashMap<String, Arc<[u8]>>,
+    renderer: RendererCell,
+    /// Output path (`a/b/index.html`) → the job that renders it.
+    jobs: HashMap<String, Job>,
+    /// Output path → the static or bundle file copied there.
+    assets: HashMap<String, PathBuf>,
+    rendered: Mutex<HashMap<String, Arc<[u8]>>>,
 }
 
 impl Snapshot {
-    pub fn get(&self, key: &str) -> Option<&Arc<[u8]>> {
-        self.files.get(key)
+    /// The bytes of an output file, rendered now if they were not yet;
+    /// None if the site has no such file.
+    pub fn get(&self, key: &str) -> Result<Option<Arc<[u8]>>, String> {
+        if let Some(bytes) = self
+            .rendered
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(key)
+        {
+            return Ok(Some(bytes.clone()));
+        }
+        let bytes: Arc<[u8]> = if let Some(&job) = self.jobs.get(key) {
+            Arc::from(self.render(job)?)
+        } else if let Some(source) = self.assets.get(key) {
+            Arc::from(
+                fs::read(source).map_err(|e| format!("cannot read {}: {e}", source.display()))?,
+            )
+        } else {
+            return Ok(None);
+        };
+        self.rendered
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(key.to_string(), bytes.clone());
+        Ok(Some(bytes))
+    }
+
+    fn render(&self, job: Job) -> Result<Vec<u8>, String> {
+        self.renderer.with_dependent(|(_, templates), renderer| {
+            let mut worker = renderer.worker();
+            match renderer.render(job, &mut worker) {
+                Ok(_) => Ok(worker.buffer),
+                Err(e) => {
+                    let mut message = format!(
+                        "{}: {}",
+                        templates.display(&e.template).display(),
+                        e.message
+                    );
+                    if let Some(source) = renderer.source_of(job) {
+                        message.push_str(&format!(" (rendering {})", source.display()));
+                    }
+                    Err(message)
+                }
+            }
+        })
+    }
+
+    /// Renders every page, as `gazette build` would, and keeps them: the
+    /// check that the build is good, after its pages began to be served.
+    /// Stops early, as good, when `superseded` turns true: a newer save
+    /// waits, and its build will check everything again.
+    fn render_all(&self, superseded: &(dyn Fn() -> bool + Sync)) -> Result<(), Vec<String>> {
+        let keys: Vec<&String> = self.jobs.keys().chain(self.assets.keys()).collect();
+        let mut errors: Vec<String> = keys
+            .par_iter()
+            .filter_map(|key| {
+                if superseded() {
+                    return None;
+                }
+                self.get(key).err()
+            })
+            .collect();
+        if errors.is_empty() {
+            return Ok(());
+        }
+        // One broken template fails every page that uses it: say it once.
+        errors.sort();
+        errors.dedup_by(|a, b| a.split(" (rendering ").next() == b.split(" (rendering ").next());
+        Err(errors)
     }
 
     pub fn len(&self) -> usize {
-        self.files.len()
+        self.jobs.len() + self.assets.len()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.files.is_empty()
+        self.len() == 0
     }
 }
 
@@ -62,26 +149,30 @@ pub enum LiveEvent {
 
 /// The state the HTTP handlers share with the rebuild thread.
 pub struct Live {
-    snapshot: RwLock<Arc<Snapshot>>,
+    /// None until the first build succeeds.
+    snapshot: RwLock<Option<Arc<Snapshot>>>,
     /// The last build's errors, while they last.
     error: RwLock<Option<String>>,
     /// Counts successful builds: a page loaded from an older one reloads
     /// as soon as its script connects.
     version: std::sync::atomic::AtomicU64,
     events: broadcast::Sender<LiveEvent>,
+    /// Counts the batches of saves the watcher has seen.
+    saves: Arc<std::sync::atomic::AtomicU64>,
 }
 
 impl Live {
     fn new() -> Live {
         Live {
-            snapshot: RwLock::new(Arc::new(Snapshot::default())),
+            snapshot: RwLock::new(None),
             error: RwLock::new(None),
             version: std::sync::atomic::AtomicU64::new(0),
             events: broadcast::channel(64).0,
+            saves: Arc::default(),
         }
     }
 
-    pub fn snapshot(&self) -> Arc<Snapshot> {
+    pub fn snapshot(&self) -> Option<Arc<Snapshot>> {
         self.snapshot
             .read()
             .unwrap_or_else(|e| e.into_inner())
@@ -101,8 +192,8 @@ impl Live {
     }
 
     /// Puts a new build in place and tells the tabs.
-    fn publish(&self, snapshot: Snapshot, event: LiveEvent) {
-        *self.snapshot.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(snapshot);
+    fn publish(&self, snapshot: Option<Arc<Snapshot>>, event: LiveEvent) {
+        *self.snapshot.write().unwrap_or_else(|e| e.into_inner()) = snapshot;
         *self.error.write().unwrap_or_else(|e| e.into_inner()) = None;
         self.version
             .fetch_add(1, std::sync::atomic::Ordering::AcqRel);
@@ -116,46 +207,65 @@ impl Live {
     }
 }
 
-/// The build's [`Sink`] for serving: keeps every file's bytes in memory.
-#[derive(Default)]
-struct MemorySink {
-    files: Mutex<HashMap<String, Arc<[u8]>>>,
-}
-
-impl MemorySink {
-    fn insert(&self, relative: &Path, bytes: Arc<[u8]>) -> Result<(), String> {
-        let key = record_key(relative);
-        let mut files = self.files.lock().unwrap_or_else(|e| e.into_inner());
-        if files.insert(key, bytes).is_some() {
-            return Err(format!(
-                "two parts of the site write the same file {}",
-                relative.display()
-            ));
-        }
-        Ok(())
-    }
-}
-
-impl Sink for MemorySink {
-    fn write(&self, relative: &Path, bytes: &[u8], _source: Option<&Path>) -> Result<(), String> {
-        self.insert(relative, Arc::from(bytes))
-    }
-
-    fn copy(&self, from: &Path, relative: &Path) -> Result<(), String> {
-        let bytes = fs::read(from).map_err(|e| format!("cannot read {}: {e}", from.display()))?;
-        self.insert(relative, Arc::from(bytes))
-    }
-}
-
-/// Builds the whole site into memory.
+/// Loads and models the site, and prepares to render it: everything but
+/// the rendering of its pages.
 pub fn build_snapshot(
     options: &BuildOptions,
 ) -> Result<(Snapshot, Vec<Diagnostic>), Vec<Diagnostic>> {
-    let mut prepared = build::prepare(options).map_err(|f| f.diagnostics)?;
-    let sink = MemorySink::default();
-    build::produce(&mut prepared, &options.root, &sink).map_err(|f| f.diagnostics)?;
-    let files = sink.files.into_inner().unwrap_or_else(|e| e.into_inner());
-    Ok((Snapshot { files }, prepared.warnings))
+    let prepared = build::prepare(options).map_err(|f| f.diagnostics)?;
+    let (mut site, templates, warnings) = prepared.into_parts();
+    let (copies, errors) = build::asset_copies(&options.root, &site);
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    let bodies = site.take_article_bodies();
+    let renderer = RendererCell::try_new((site, templates), |(site, templates)| {
+        let mut renderer = Renderer::new(site, templates, bodies)
+            .map_err(|e| vec![Diagnostic::error(templates.display(&e.template), e.message)])?;
+        renderer.keep_all_bodies();
+        Ok::<_, Vec<Diagnostic>>(renderer)
+    })?;
+    let mut jobs = HashMap::new();
+    let mut errors = Vec::new();
+    let mut planned = Vec::new();
+    renderer.with_dependent(|_, renderer| {
+        for job in renderer.jobs() {
+            match renderer.output_path(job) {
+                Ok(path) => planned.push((record_key(&path), job)),
+                Err(why) => errors.push(Diagnostic::error(options.root.join("site.toml"), why)),
+            }
+        }
+    });
+    for (key, job) in planned {
+        if jobs.insert(key.clone(), job).is_some() {
+            errors.push(Diagnostic::error(
+                options.root.join("site.toml"),
+                format!("two parts of the site write the same file {key}"),
+            ));
+        }
+    }
+    let mut assets = HashMap::new();
+    for (from, to) in copies {
+        let key = record_key(&to);
+        if jobs.contains_key(&key) || assets.contains_key(&key) {
+            errors.push(Diagnostic::error(
+                &from,
+                format!("two parts of the site write the same file {key}"),
+            ));
+        } else {
+            assets.insert(key, from);
+        }
+    }
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    let snapshot = Snapshot {
+        renderer,
+        jobs,
+        assets,
+        rendered: Mutex::new(HashMap::new()),
+    };
+    Ok((snapshot, warnings))
 }
 
 /// The text of a failed build, as printed and as shown in the browser.
@@ -207,7 +317,7 @@ pub fn serve(options: ServeOptions) -> Result<(), String> {
 
     let live = Arc::new(Live::new());
     rebuild(&build_options, &live, &[], false);
-    let watched = watch::Watcher::start(&build_options.root, {
+    let watched = watch::Watcher::start(&build_options.root, live.saves.clone(), {
         let live = live.clone();
         let build_options = build_options.clone();
         move |changed: Vec<PathBuf>| {
@@ -231,31 +341,52 @@ pub fn serve(options: ServeOptions) -> Result<(), String> {
 }
 
 /// Builds again and publishes the result. `changed` names the saved files
-/// (relative to the root) for the log line.
+/// (relative to the root) for the log line. The new model is served as
+/// soon as it is made; every page is then rendered, as `gazette build`
+/// would, and a page that fails puts the last good build back.
 fn rebuild(options: &BuildOptions, live: &Live, changed: &[PathBuf], css_only: bool) {
     let started = Instant::now();
+    let previous = live.snapshot();
+    let saves_now = live.saves.load(std::sync::atomic::Ordering::Acquire);
+    let superseded = || live.saves.load(std::sync::atomic::Ordering::Acquire) != saves_now;
     match build_snapshot(options) {
         Ok((snapshot, warnings)) => {
             for warning in &warnings {
                 eprintln!("{warning}");
             }
-            let files = snapshot.len();
+            let snapshot = Arc::new(snapshot);
             let event = if css_only {
                 LiveEvent::Css
             } else {
                 LiveEvent::Reload
             };
-            live.publish(snapshot, event);
-            println!(
-                "{} {files} files in {} ms{}",
-                if changed.is_empty() {
-                    "Built"
-                } else {
-                    "Rebuilt"
-                },
-                millis(started.elapsed()),
-                describe_changes(changed)
-            );
+            live.publish(Some(snapshot.clone()), event);
+            let modelled = started.elapsed();
+            match snapshot.render_all(&superseded) {
+                Ok(()) => println!(
+                    "{} {} files in {} ms (served after {} ms){}",
+                    if changed.is_empty() {
+                        "Built"
+                    } else {
+                        "Rebuilt"
+                    },
+                    snapshot.len(),
+                    millis(started.elapsed()),
+                    millis(modelled),
+                    describe_changes(changed)
+                ),
+                Err(errors) => {
+                    let had_good_build = previous.is_some();
+                    live.publish(previous, LiveEvent::Reload);
+                    let diagnostics: Vec<Diagnostic> = errors
+                        .into_iter()
+                        .map(|e| Diagnostic::error("render", e))
+                        .collect();
+                    let text = failure_text(&diagnostics, had_good_build);
+                    eprintln!("{text}");
+                    live.fail(text);
+                }
+            }
         }
         Err(diagnostics) => {
             let text = failure_text(&diagnostics, live.version() > 0);

@@ -6,6 +6,8 @@
 use notify_debouncer_full::notify::{self, EventKind, RecursiveMode};
 use notify_debouncer_full::{DebounceEventResult, new_debouncer};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 /// Long enough to gather one save's events, short enough not to be felt.
@@ -24,8 +26,12 @@ impl Watcher {
     /// thread with the changed paths, relative to `root`, after each burst
     /// of saves. The root itself is watched without its subfolders, for
     /// site.toml and for source folders made later.
+    /// `saves` counts the batches seen, at once, even while `on_change` is
+    /// still busy with an earlier one: work for a batch can stop early when
+    /// a newer one waits.
     pub fn start(
         root: &Path,
+        saves: Arc<AtomicU64>,
         mut on_change: impl FnMut(Vec<PathBuf>) + Send + 'static,
     ) -> notify::Result<Watcher> {
         let root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
@@ -44,6 +50,7 @@ impl Watcher {
             changed.sort();
             changed.dedup();
             if !changed.is_empty() {
+                saves.fetch_add(1, Ordering::AcqRel);
                 let _ = sender.send(changed);
             }
         })?;
