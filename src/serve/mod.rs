@@ -5,7 +5,8 @@
 //! renderer), swapped whole after each successful build, so a reader never
 //! sees half a rebuild and a failed build leaves the last good site in
 //! place (with the error shown over it). Pages are rendered when asked for,
-//! then all of them in the background as the build's check. Nothing is written to the output folder: a preview built for
+//! then all of them in the background as the build's check. Nothing is
+//! written to the output folder: a preview built for
 //! `http://127.0.0.1:1111/` can never be deployed by mistake.
 
 mod http;
