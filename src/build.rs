@@ -229,13 +229,9 @@ pub fn produce(prepared: &mut Prepared, root: &Path, sink: &dyn Sink) -> Result<
         || renderer.worker(),
         |worker, job| {
             let source = renderer.source_of(job);
-            let result = renderer.render(job, worker).map_err(|e| {
-                let mut message = e.message;
-                if let Some(source) = &source {
-                    message.push_str(&format!(" (rendering {})", source.display()));
-                }
-                Diagnostic::error(templates.display(&e.template), message)
-            });
+            let result = renderer
+                .render(job, worker)
+                .map_err(|e| renderer.diagnose(job, e));
             let result = result.and_then(|path| {
                 sink.write(&path, &worker.buffer, source.as_deref())
                     .map_err(|why| Diagnostic::error(&*output_dir, why))
@@ -250,14 +246,18 @@ pub fn produce(prepared: &mut Prepared, root: &Path, sink: &dyn Sink) -> Result<
     errors.extend(copy_assets(root, site, sink));
     stages.mark("copy static files and bundles");
     if !errors.is_empty() {
-        // One broken template fails every page that uses it: say it once.
-        errors.sort_by(|a, b| (&a.path, &a.message).cmp(&(&b.path, &b.message)));
-        errors.dedup_by(|a, b| {
-            a.path == b.path && strip_source(&a.message) == strip_source(&b.message)
-        });
-        return Err(BuildFailure::from(errors));
+        return Err(BuildFailure::from(once_per_template(errors)));
     }
     Ok(())
+}
+
+/// Render errors, sorted, with each template's error said once: one broken
+/// template fails every page that uses it.
+pub fn once_per_template(mut errors: Vec<Diagnostic>) -> Vec<Diagnostic> {
+    errors.sort_by(|a, b| (&a.path, &a.message).cmp(&(&b.path, &b.message)));
+    errors
+        .dedup_by(|a, b| a.path == b.path && strip_source(&a.message) == strip_source(&b.message));
+    errors
 }
 
 /// Builds the site and writes it.

@@ -7,7 +7,7 @@
 mod context;
 mod templates;
 
-pub use templates::Templates;
+pub use templates::{Templates, escape_html};
 
 use crate::diagnostics::Diagnostic;
 use crate::feeds;
@@ -278,6 +278,16 @@ impl<'a> Renderer<'a> {
             articles: articles.iter().map(|&i| &site.articles[i]).collect(),
             contents: articles.iter().map(|&i| self.feed_content(i)).collect(),
         }
+    }
+
+    /// A failed render as the user sees it: at the template, naming the
+    /// content file being rendered, if any.
+    pub fn diagnose(&self, job: Job, error: RenderError) -> Diagnostic {
+        let mut message = error.message;
+        if let Some(source) = self.source_of(job) {
+            message.push_str(&format!(" (rendering {})", source.display()));
+        }
+        Diagnostic::error(self.templates.display(&error.template), message)
     }
 
     /// Keeps every article's body for as long as the renderer lives, so any

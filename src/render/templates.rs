@@ -202,7 +202,7 @@ impl Templates {
 /// Escapes `& < > " '` with pulldown-cmark's escaper. Tera's own also
 /// escapes `/`, which makes every URL in a page unreadable (`https:&#x2F;&#x2F;`)
 /// for no gain in safety.
-fn escape_html(text: &str) -> String {
+pub fn escape_html(text: &str) -> String {
     let mut out = String::with_capacity(text.len() + 8);
     // Writing to a String cannot fail.
     let _ = pulldown_cmark_escape::escape_html(&mut out, text);

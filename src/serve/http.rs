@@ -5,6 +5,7 @@
 //! the built site; `..` and encoded tricks are refused before the lookup.
 
 use super::{Live, LiveEvent};
+use crate::render::escape_html;
 use axum::Router;
 use axum::body::Body;
 use axum::extract::State;
@@ -102,10 +103,10 @@ async fn site_file(State(live): State<Arc<Live>>, uri: Uri) -> Response {
         Ok(None) => {}
         // A page that fails to render: the check after the build reports
         // it too, and puts the last good build back.
-        Err(why) => {
+        Err(diagnostic) => {
             let page = format!(
                 "<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>Build error</title></head><body><pre>{}</pre></body></html>",
-                escape_text(&why)
+                escape_html(&diagnostic.to_string())
             );
             return file_response(
                 StatusCode::INTERNAL_SERVER_ERROR,
@@ -142,17 +143,11 @@ async fn site_file(State(live): State<Arc<Live>>, uri: Uri) -> Response {
             // No site yet (the first build failed): a page for the overlay.
             let page = format!(
                 "<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>Not found</title></head><body><p>Nothing at {}.</p></body></html>",
-                escape_text(uri.path())
+                escape_html(uri.path())
             );
             file_response(StatusCode::NOT_FOUND, "404.html", page.as_bytes(), version)
         }
     }
-}
-
-fn escape_text(text: &str) -> String {
-    let mut out = String::new();
-    let _ = pulldown_cmark_escape::escape_html(&mut out, text);
-    out
 }
 
 /// The path of a request, decoded and relative (`2021/03/x/`), or None if

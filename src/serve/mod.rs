@@ -23,7 +23,7 @@ use std::fs;
 use std::net::{IpAddr, SocketAddr, TcpListener};
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, RwLock};
-use std::time::{Duration, Instant};
+use std::time::Instant;
 use tokio::sync::broadcast;
 
 /// What `gazette serve` was asked for.
@@ -59,7 +59,7 @@ pub struct Snapshot {
 impl Snapshot {
     /// The bytes of an output file, rendered now if they were not yet;
     /// None if the site has no such file.
-    pub fn get(&self, key: &str) -> Result<Option<Arc<[u8]>>, String> {
+    pub fn get(&self, key: &str) -> Result<Option<Arc<[u8]>>, Diagnostic> {
         if let Some(bytes) = self
             .rendered
             .lock()
@@ -72,7 +72,8 @@ impl Snapshot {
             Arc::from(self.render(job)?)
         } else if let Some(source) = self.assets.get(key) {
             Arc::from(
-                fs::read(source).map_err(|e| format!("cannot read {}: {e}", source.display()))?,
+                fs::read(source)
+                    .map_err(|e| Diagnostic::error(source, format!("cannot read: {e}")))?,
             )
         } else {
             return Ok(None);
@@ -84,22 +85,12 @@ impl Snapshot {
         Ok(Some(bytes))
     }
 
-    fn render(&self, job: Job) -> Result<Vec<u8>, String> {
-        self.renderer.with_dependent(|(_, templates), renderer| {
+    fn render(&self, job: Job) -> Result<Vec<u8>, Diagnostic> {
+        self.renderer.with_dependent(|_, renderer| {
             let mut worker = renderer.worker();
             match renderer.render(job, &mut worker) {
                 Ok(_) => Ok(worker.buffer),
-                Err(e) => {
-                    let mut message = format!(
-                        "{}: {}",
-                        templates.display(&e.template).display(),
-                        e.message
-                    );
-                    if let Some(source) = renderer.source_of(job) {
-                        message.push_str(&format!(" (rendering {})", source.display()));
-                    }
-                    Err(message)
-                }
+                Err(e) => Err(renderer.diagnose(job, e)),
             }
         })
     }
@@ -108,9 +99,9 @@ impl Snapshot {
     /// check that the build is good, after its pages began to be served.
     /// Stops early, as good, when `superseded` turns true: a newer save
     /// waits, and its build will check everything again.
-    fn render_all(&self, superseded: &(dyn Fn() -> bool + Sync)) -> Result<(), Vec<String>> {
+    fn render_all(&self, superseded: &(dyn Fn() -> bool + Sync)) -> Result<(), Vec<Diagnostic>> {
         let keys: Vec<&String> = self.jobs.keys().chain(self.assets.keys()).collect();
-        let mut errors: Vec<String> = keys
+        let errors: Vec<Diagnostic> = keys
             .par_iter()
             .filter_map(|key| {
                 if superseded() {
@@ -120,12 +111,10 @@ impl Snapshot {
             })
             .collect();
         if errors.is_empty() {
-            return Ok(());
+            Ok(())
+        } else {
+            Err(build::once_per_template(errors))
         }
-        // One broken template fails every page that uses it: say it once.
-        errors.sort();
-        errors.dedup_by(|a, b| a.split(" (rendering ").next() == b.split(" (rendering ").next());
-        Err(errors)
     }
 
     pub fn len(&self) -> usize {
@@ -372,17 +361,13 @@ fn rebuild(options: &BuildOptions, live: &Live, changed: &[PathBuf], css_only: b
                         "Rebuilt"
                     },
                     snapshot.len(),
-                    millis(started.elapsed()),
-                    millis(modelled),
+                    started.elapsed().as_millis(),
+                    modelled.as_millis(),
                     describe_changes(changed)
                 ),
-                Err(errors) => {
+                Err(diagnostics) => {
                     let had_good_build = previous.is_some();
                     live.publish(previous, LiveEvent::Reload);
-                    let diagnostics: Vec<Diagnostic> = errors
-                        .into_iter()
-                        .map(|e| Diagnostic::error("render", e))
-                        .collect();
                     let text = failure_text(&diagnostics, had_good_build);
                     eprintln!("{text}");
                     live.fail(text);
@@ -395,10 +380,6 @@ fn rebuild(options: &BuildOptions, live: &Live, changed: &[PathBuf], css_only: b
             live.fail(text);
         }
     }
-}
-
-fn millis(d: Duration) -> u128 {
-    d.as_millis()
 }
 
 fn describe_changes(changed: &[PathBuf]) -> String {
