@@ -34,10 +34,7 @@ fn run_serve(args: ServeArgs) -> ExitCode {
     };
     match gazette::serve::serve(options) {
         Ok(()) => ExitCode::SUCCESS,
-        Err(why) => {
-            eprintln!("error: {why}");
-            ExitCode::from(1)
-        }
+        Err(why) => fail(&why),
     }
 }
 
@@ -56,10 +53,7 @@ fn run_new(args: NewArgs) -> ExitCode {
             );
             ExitCode::SUCCESS
         }
-        Err(why) => {
-            eprintln!("error: {why}");
-            ExitCode::from(1)
-        }
+        Err(why) => fail(&why),
     }
 }
 
@@ -75,10 +69,7 @@ fn run_init(args: InitArgs) -> ExitCode {
             );
             ExitCode::SUCCESS
         }
-        Err(why) => {
-            eprintln!("error: {why}");
-            ExitCode::from(1)
-        }
+        Err(why) => fail(&why),
     }
 }
 
@@ -154,6 +145,12 @@ fn run_build(args: BuildArgs) -> ExitCode {
         }
         Err(failure) => report_failure(&failure.diagnostics),
     }
+}
+
+/// A command that could not start or finish: the reason, exit status 1.
+fn fail(why: &str) -> ExitCode {
+    eprintln!("error: {why}");
+    ExitCode::from(1)
 }
 
 fn plural(n: usize, word: &str) -> String {

@@ -7,7 +7,7 @@
 use super::{Live, LiveEvent};
 use crate::render::escape_html;
 use axum::Router;
-use axum::body::Body;
+use axum::body::{Body, Bytes};
 use axum::extract::State;
 use axum::http::{HeaderValue, StatusCode, Uri, header};
 use axum::response::sse::{Event, KeepAlive, Sse};
@@ -99,7 +99,7 @@ async fn site_file(State(live): State<Arc<Live>>, uri: Uri) -> Response {
         path.clone()
     };
     match lookup(&key) {
-        Ok(Some(bytes)) => return file_response(StatusCode::OK, &key, &bytes, version),
+        Ok(Some(bytes)) => return file_response(StatusCode::OK, &key, bytes, version),
         Ok(None) => {}
         // A page that fails to render: the check after the build reports
         // it too, and puts the last good build back.
@@ -111,7 +111,7 @@ async fn site_file(State(live): State<Arc<Live>>, uri: Uri) -> Response {
             return file_response(
                 StatusCode::INTERNAL_SERVER_ERROR,
                 "500.html",
-                page.as_bytes(),
+                Arc::from(page.into_bytes()),
                 version,
             );
         }
@@ -138,14 +138,19 @@ async fn site_file(State(live): State<Arc<Live>>, uri: Uri) -> Response {
         return response;
     }
     match lookup("404.html") {
-        Ok(Some(page)) => file_response(StatusCode::NOT_FOUND, "404.html", &page, version),
+        Ok(Some(page)) => file_response(StatusCode::NOT_FOUND, "404.html", page, version),
         _ => {
             // No site yet (the first build failed): a page for the overlay.
             let page = format!(
                 "<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>Not found</title></head><body><p>Nothing at {}.</p></body></html>",
                 escape_html(uri.path())
             );
-            file_response(StatusCode::NOT_FOUND, "404.html", page.as_bytes(), version)
+            file_response(
+                StatusCode::NOT_FOUND,
+                "404.html",
+                Arc::from(page.into_bytes()),
+                version,
+            )
         }
     }
 }
@@ -173,12 +178,13 @@ pub fn clean_path(raw: &str) -> Option<String> {
 
 /// A file's response: its content type, no caching (every save changes
 /// it), and in HTML pages the live-reload script.
-fn file_response(status: StatusCode, key: &str, bytes: &[u8], version: u64) -> Response {
+fn file_response(status: StatusCode, key: &str, bytes: Arc<[u8]>, version: u64) -> Response {
     let content_type = content_type(key);
     let body = if content_type.starts_with("text/html") {
-        Body::from(with_live_script(bytes, version))
+        Body::from(with_live_script(&bytes, version))
     } else {
-        Body::from(bytes.to_vec())
+        // Shared with the snapshot, not copied: images and fonts can be large.
+        Body::from(Bytes::from_owner(bytes))
     };
     respond(status, &content_type, body)
 }
