@@ -190,17 +190,19 @@ fn strip_live_script(page: &str) -> String {
     format!("{}{}", &page[..start], &page[end..])
 }
 
+/// The desk's one article, ending with `last_line`.
+fn xiaomi(last_line: &str) -> String {
+    article(
+        "Xiaomi teams up with Great Wall",
+        "2021-03-26T10:00:00Z",
+        "category = \"Business\"\n",
+        &format!("Xiaomi will build electric vehicles.\n\n## Analysts\n\n{last_line}"),
+    )
+}
+
 fn desk() -> Fixture {
     Fixture::new(&[
-        (
-            "content/articles/2021/xiaomi.md",
-            &article(
-                "Xiaomi teams up with Great Wall",
-                "2021-03-26T10:00:00Z",
-                "category = \"Business\"\n",
-                "Xiaomi will build electric vehicles.\n\n## Analysts\n\nFirst version.",
-            ),
-        ),
+        ("content/articles/2021/xiaomi.md", &xiaomi("First version.")),
         (
             "content/pages/about.md",
             "+++\ntitle = \"About\"\n+++\nAbout the desk.\n",
@@ -297,12 +299,7 @@ fn edits_additions_and_deletions_are_served_and_equal_a_full_build() {
 
     site.write(
         "content/articles/2021/xiaomi.md",
-        &article(
-            "Xiaomi teams up with Great Wall",
-            "2021-03-26T10:00:00Z",
-            "category = \"Business\"\n",
-            "Xiaomi will build electric vehicles.\n\n## Analysts\n\nSecond version.",
-        ),
+        &xiaomi("Second version."),
     );
     server.wait_for(page, "showed the edit", |r| {
         r.body.contains("Second version.")
@@ -740,12 +737,7 @@ fn an_open_tab_reloads_by_itself_after_a_save_and_shows_a_broken_build() {
 
     site.write(
         "content/articles/2021/xiaomi.md",
-        &article(
-            "Xiaomi teams up with Great Wall",
-            "2021-03-26T10:00:00Z",
-            "category = \"Business\"\n",
-            "Xiaomi will build electric vehicles.\n\n## Analysts\n\nSecond version.",
-        ),
+        &xiaomi("Second version."),
     );
     browser.wait_until(
         "reloaded to the new text",
