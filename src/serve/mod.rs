@@ -354,7 +354,7 @@ fn rebuild(options: &BuildOptions, live: &Live, changed: &[PathBuf], css_only: b
             let modelled = started.elapsed();
             match snapshot.render_all(&superseded) {
                 Ok(()) => println!(
-                    "{} {} files in {} ms (served after {} ms){}",
+                    "{} {} files in {} ms (served after {} ms){}{}",
                     if changed.is_empty() {
                         "Built"
                     } else {
@@ -363,7 +363,12 @@ fn rebuild(options: &BuildOptions, live: &Live, changed: &[PathBuf], css_only: b
                     snapshot.len(),
                     started.elapsed().as_millis(),
                     modelled.as_millis(),
-                    describe_changes(changed)
+                    describe_changes(changed),
+                    if superseded() {
+                        "; the check stopped early for a newer save"
+                    } else {
+                        ""
+                    }
                 ),
                 Err(diagnostics) => {
                     let had_good_build = previous.is_some();
