@@ -2,16 +2,18 @@
 //! rendered Markdown, resolved authors, sections, tags and related articles.
 //!
 //! Built once from the loaded content; every renderer reads it, none
-//! changes it.
+//! changes it. After a save of one article, `gazette serve` makes the next
+//! model from the last one ([`Site::with_article_replaced`]).
 
 use crate::config::Config;
-use crate::content::{ArticleMeta, AuthorMeta, Content, Document, PageMeta};
+use crate::content::{ArticleMeta, AuthorMeta, Content, Document, PageMeta, SourceFile};
 use crate::diagnostics::Diagnostic;
 use crate::markdown::{self, Rendered};
 use crate::slug::permalink;
 use chrono::{DateTime, Datelike, Utc};
 use rayon::prelude::*;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::sync::Arc;
 use url::Url;
 
 /// How many related articles an article page shows.
@@ -40,7 +42,7 @@ pub struct Byline {
     pub author: Option<usize>,
 }
 
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Article {
     pub doc: Document<ArticleMeta>,
     /// Site path, such as `/2021/03/26/xiaomi-ev/`.
@@ -66,10 +68,7 @@ impl Site {
     /// Takes every article's body HTML out of the model, in article order,
     /// so the renderer can drop each one once its page is written.
     pub fn take_article_bodies(&mut self) -> Vec<String> {
-        self.articles
-            .iter_mut()
-            .map(|a| std::mem::take(&mut a.rendered.html))
-            .collect()
+        std::mem::take(&mut self.article_bodies)
     }
 }
 
@@ -82,7 +81,7 @@ impl Article {
     }
 }
 
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Page {
     pub doc: Document<PageMeta>,
     pub path: String,
@@ -90,7 +89,7 @@ pub struct Page {
     pub rendered: Rendered,
 }
 
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Author {
     pub doc: Document<AuthorMeta>,
     pub path: String,
@@ -101,7 +100,7 @@ pub struct Author {
 }
 
 /// A section or a tag and its articles.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Term {
     /// The first spelling met, in date order.
     pub name: String,
@@ -116,7 +115,7 @@ pub struct Term {
 }
 
 /// A month of the date archive.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct MonthArchive {
     pub year: i32,
     pub month: u32,
@@ -127,7 +126,7 @@ pub struct MonthArchive {
 }
 
 /// A year of the date archive.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct YearArchive {
     pub year: i32,
     pub path: String,
@@ -142,11 +141,20 @@ impl YearArchive {
     }
 }
 
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Site {
     pub config: Config,
-    /// Newest first; ties broken by path so the order is total.
-    pub articles: Vec<Article>,
+    /// Newest first; ties broken by path so the order is total. Shared,
+    /// so that `gazette serve` can make the site after a save from the one
+    /// before without copying every article (see
+    /// [`Site::with_article_replaced`]).
+    pub articles: Vec<Arc<Article>>,
+    /// Each article's body HTML, in article order, until the renderer
+    /// takes them ([`Site::take_article_bodies`]).
+    article_bodies: Vec<String>,
+    /// Content paths that some `@/…#fragment` link points into: a change
+    /// to their headings can break a link in another file.
+    fragment_link_targets: HashSet<String>,
     pub pages: Vec<Page>,
     pub authors: Vec<Author>,
     pub categories: Vec<Term>,
@@ -236,17 +244,20 @@ impl Site {
             }
         }
 
-        let mut link_targets: HashMap<String, String> = HashMap::new();
-        for (doc, path) in published.iter().zip(&article_paths) {
-            link_targets.insert(doc.source.content_path.clone(), config.url(path));
-        }
-        for (page, path) in pages.iter().zip(&page_paths) {
-            link_targets.insert(page.source.content_path.clone(), config.url(path));
-        }
-        for author in &content.authors {
-            let path = format!("/authors/{}/", author.meta.id);
-            link_targets.insert(author.source.content_path.clone(), config.url(&path));
-        }
+        let link_targets = link_target_map(
+            &config,
+            (published
+                .iter()
+                .map(|d| &d.source)
+                .zip(article_paths.iter().cloned()))
+            .chain(
+                pages
+                    .iter()
+                    .map(|p| &p.source)
+                    .zip(page_paths.iter().cloned()),
+            )
+            .chain((content.authors.iter()).map(|a| (&a.source, author_path(&a.meta.id)))),
+        );
         let resolve = |target: &str| link_targets.get(target.trim_start_matches('/')).cloned();
 
         let safe = config.markdown_safe;
@@ -275,7 +286,7 @@ impl Site {
                 (rendered, links)
             })
             .unzip();
-        check_links(
+        let fragment_link_targets = check_links(
             published.iter().map(|d| &d.source).zip(&rendered_articles),
             pages.iter().map(|d| &d.source).zip(&rendered_pages),
             article_links.into_iter().chain(page_links),
@@ -290,24 +301,11 @@ impl Site {
             r.broken_links = Vec::new();
         });
 
-        let author_index: HashMap<String, usize> = content
-            .authors
-            .iter()
-            .enumerate()
-            .map(|(i, a)| (a.meta.id.clone(), i))
-            .collect();
-        // A byline may name a profile by its ID or by the name it gives.
-        let author_by_name: HashMap<String, usize> = content
-            .authors
-            .iter()
-            .enumerate()
-            .map(|(i, a)| (a.meta.name.clone(), i))
-            .collect();
         let mut authors: Vec<Author> = content
             .authors
             .into_iter()
             .map(|doc| {
-                let path = format!("/authors/{}/", doc.meta.id);
+                let path = author_path(&doc.meta.id);
                 Author {
                     url: config.url(&path),
                     path,
@@ -318,55 +316,13 @@ impl Site {
             })
             .collect();
 
+        let bylines = BylineLookup::new(&authors);
         let mut articles: Vec<Article> = published
             .into_par_iter()
             .zip(article_paths)
             .zip(rendered_articles.into_par_iter().zip(&article_urls))
-            .map(|((mut doc, path), (mut rendered, url))| {
-                let (summary_html, summary_feed_html, summary_text) = match &doc.meta.summary.take()
-                {
-                    Some(md) => {
-                        let summary = markdown::render_fragment(md, Some(url), safe);
-                        (summary.html, summary.feed_html, markdown::plain_text(md))
-                    }
-                    // The article keeps the summary; the rendering need not.
-                    None => (
-                        std::mem::take(&mut rendered.summary_html),
-                        rendered.feed_summary_html.take(),
-                        std::mem::take(&mut rendered.summary_text),
-                    ),
-                };
-                let bylines = doc
-                    .meta
-                    .authors
-                    .iter()
-                    .map(
-                        |name| match author_index.get(name).or_else(|| author_by_name.get(name)) {
-                            Some(&i) => Byline {
-                                name: authors[i].doc.meta.name.clone(),
-                                author: Some(i),
-                            },
-                            None => Byline {
-                                name: name.clone(),
-                                author: None,
-                            },
-                        },
-                    )
-                    .collect();
-                Article {
-                    url: config.url(&path),
-                    path,
-                    reading_minutes: rendered.word_count.div_ceil(READING_SPEED).max(1),
-                    rendered,
-                    summary_html,
-                    summary_feed_html,
-                    summary_text,
-                    bylines,
-                    category: None,
-                    tags: Vec::new(),
-                    related: Vec::new(),
-                    doc,
-                }
+            .map(|((doc, path), (rendered, url))| {
+                Article::new(doc, path, url, rendered, &config, &bylines)
             })
             .collect();
         articles.sort_by(|a, b| {
@@ -448,9 +404,15 @@ impl Site {
             })
             .collect();
 
+        let article_bodies = articles
+            .iter_mut()
+            .map(|a| std::mem::take(&mut a.rendered.html))
+            .collect();
         Site {
             config,
-            articles,
+            articles: articles.into_iter().map(Arc::new).collect(),
+            article_bodies,
+            fragment_link_targets,
             pages,
             authors,
             categories,
@@ -461,6 +423,184 @@ impl Site {
             scheduled_left_out,
             expired_left_out,
         }
+    }
+}
+
+/// Maps each content path (the `@/` link name) to its page's URL.
+fn link_target_map<'a>(
+    config: &Config,
+    targets: impl Iterator<Item = (&'a SourceFile, String)>,
+) -> HashMap<String, String> {
+    targets
+        .map(|(source, path)| (source.content_path.clone(), config.url(&path)))
+        .collect()
+}
+
+fn author_path(id: &str) -> String {
+    format!("/authors/{id}/")
+}
+
+/// Finds the author profile a byline names: by its ID or by the name the
+/// profile gives.
+struct BylineLookup<'a> {
+    authors: &'a [Author],
+    by_id: HashMap<&'a str, usize>,
+    by_name: HashMap<&'a str, usize>,
+}
+
+impl<'a> BylineLookup<'a> {
+    fn new(authors: &'a [Author]) -> BylineLookup<'a> {
+        let indexed = || authors.iter().enumerate();
+        BylineLookup {
+            authors,
+            by_id: indexed()
+                .map(|(i, a)| (a.doc.meta.id.as_str(), i))
+                .collect(),
+            by_name: indexed()
+                .map(|(i, a)| (a.doc.meta.name.as_str(), i))
+                .collect(),
+        }
+    }
+
+    fn byline(&self, name: &str) -> Byline {
+        match self.by_id.get(name).or_else(|| self.by_name.get(name)) {
+            Some(&i) => Byline {
+                name: self.authors[i].doc.meta.name.clone(),
+                author: Some(i),
+            },
+            None => Byline {
+                name: name.to_string(),
+                author: None,
+            },
+        }
+    }
+}
+
+impl Article {
+    /// An article from its document and rendered Markdown, without its
+    /// place among the others (section, tags, related articles), which
+    /// only the whole site can give.
+    fn new(
+        mut doc: Document<ArticleMeta>,
+        path: String,
+        url: &Url,
+        mut rendered: Rendered,
+        config: &Config,
+        bylines: &BylineLookup,
+    ) -> Article {
+        let (summary_html, summary_feed_html, summary_text) = match &doc.meta.summary.take() {
+            Some(md) => {
+                let summary = markdown::render_fragment(md, Some(url), config.markdown_safe);
+                (summary.html, summary.feed_html, markdown::plain_text(md))
+            }
+            // The article keeps the summary; the rendering need not.
+            None => (
+                std::mem::take(&mut rendered.summary_html),
+                rendered.feed_summary_html.take(),
+                std::mem::take(&mut rendered.summary_text),
+            ),
+        };
+        let bylines = doc.meta.authors.iter().map(|n| bylines.byline(n)).collect();
+        Article {
+            url: config.url(&path),
+            path,
+            reading_minutes: rendered.word_count.div_ceil(READING_SPEED).max(1),
+            rendered,
+            summary_html,
+            summary_feed_html,
+            summary_text,
+            bylines,
+            category: None,
+            tags: Vec::new(),
+            related: Vec::new(),
+            doc,
+        }
+    }
+}
+
+/// Whether two versions of an article's front matter give it the same place
+/// in the site: the same URL, date order, section, tags, bylines, aliases,
+/// template and publication. What differs beyond this (title, summary,
+/// image, `updated`, `extra`) shows only on its own page and its card.
+fn same_place(old: &ArticleMeta, new: &ArticleMeta) -> bool {
+    old.date == new.date
+        && old.slug == new.slug
+        && old.authors == new.authors
+        && old.category == new.category
+        && old.category_slug == new.category_slug
+        && old.tags == new.tags
+        && old.tag_slugs == new.tag_slugs
+        && old.draft == new.draft
+        && old.expires == new.expires
+        && old.aliases == new.aliases
+        && old.template == new.template
+}
+
+impl Site {
+    /// The site after one published article's file was saved again, made
+    /// from this one without loading or modelling the rest: `gazette serve`
+    /// calls it on every save. `doc` is the article as loaded again.
+    ///
+    /// None when the change reaches beyond the article's own page and card
+    /// (see [`same_place`]), or touches `@/` links whose check needs every
+    /// file's headings; the caller then builds the whole site again, which
+    /// also words any error.
+    pub fn with_article_replaced(
+        &self,
+        i: usize,
+        mut doc: Document<ArticleMeta>,
+    ) -> Option<(Site, String)> {
+        let old = self.articles.get(i)?;
+        if old.doc.source.relative != doc.source.relative
+            || !same_place(&old.doc.meta, &doc.meta)
+            || self
+                .fragment_link_targets
+                .contains(&doc.source.content_path)
+        {
+            return None;
+        }
+        let config = &self.config;
+        // Made only for a body with `@/` links: most have none.
+        let link_targets = std::cell::OnceCell::new();
+        let resolve = |target: &str| {
+            let targets = link_targets.get_or_init(|| {
+                link_target_map(
+                    config,
+                    (self
+                        .articles
+                        .iter()
+                        .map(|a| (&a.doc.source, a.path.clone())))
+                    .chain(self.pages.iter().map(|p| (&p.doc.source, p.path.clone())))
+                    .chain(self.authors.iter().map(|a| (&a.doc.source, a.path.clone()))),
+                )
+            });
+            targets.get(target.trim_start_matches('/')).cloned()
+        };
+        let url = page_url(config, &old.path);
+        let mut rendered = markdown::render(
+            doc.source.body(),
+            &resolve,
+            Some(&url),
+            config.markdown_safe,
+        );
+        if !rendered.broken_links.is_empty()
+            || rendered.content_links.iter().any(|l| l.fragment.is_some())
+        {
+            return None;
+        }
+        doc.source.text.truncate(doc.source.body_offset);
+        doc.source.text.shrink_to_fit();
+        rendered.heading_ids = Vec::new();
+        rendered.content_links = Vec::new();
+        let bylines = BylineLookup::new(&self.authors);
+        let mut article = Article::new(doc, old.path.clone(), &url, rendered, config, &bylines);
+        article.category = old.category;
+        article.tags = old.tags.clone();
+        article.related = old.related.clone();
+        let body = std::mem::take(&mut article.rendered.html);
+        let mut site = self.clone();
+        site.articles[i] = Arc::new(article);
+        Some((site, body))
     }
 }
 
@@ -527,12 +667,14 @@ fn place_links(source: &crate::content::SourceFile, rendered: &Rendered) -> Plac
 }
 
 /// Reports `@/` links to missing files and `#fragment`s to missing headings.
+/// Returns the content paths that `#fragment` links point into.
 fn check_links<'a>(
     articles: impl Iterator<Item = (&'a crate::content::SourceFile, &'a Rendered)>,
     pages: impl Iterator<Item = (&'a crate::content::SourceFile, &'a Rendered)>,
     placed: impl Iterator<Item = PlacedLinks>,
     diagnostics: &mut Vec<Diagnostic>,
-) {
+) -> HashSet<String> {
+    let mut fragment_targets = HashSet::new();
     let headings: HashMap<&str, &Vec<String>> = articles
         .chain(pages)
         .map(|(s, r)| (s.content_path.as_str(), &r.heading_ids))
@@ -546,8 +688,10 @@ fn check_links<'a>(
             {
                 diagnostics.push(diagnostic);
             }
+            fragment_targets.insert(target);
         }
     }
+    fragment_targets
 }
 
 /// Groups articles into terms (sections or tags) by slug; the first spelling

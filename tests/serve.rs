@@ -70,6 +70,62 @@ impl Server {
         get(self.port, path)
     }
 
+    /// Waits until the server has logged `count` lines that start with
+    /// `start`, and returns the last of them; fails after 15 s.
+    fn wait_for_log(&self, start: &str, count: usize) -> String {
+        let started = Instant::now();
+        loop {
+            let text = self.output.lock().unwrap().clone();
+            let lines: Vec<&str> = text.lines().filter(|l| l.starts_with(start)).collect();
+            if lines.len() >= count {
+                return lines[count - 1].to_string();
+            }
+            assert!(
+                started.elapsed() < Duration::from_secs(15),
+                "the server never logged {count} lines starting {start:?}:\n{text}"
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    /// Asserts that every file `gazette build` writes for the server's
+    /// address is served byte for byte, but for the live-reload script.
+    fn assert_serves_a_full_build(&self, site: &Fixture) {
+        let out = tempfile::tempdir().unwrap();
+        let output = out.path().join("public");
+        let run = gazette(
+            &[
+                "build",
+                "--root",
+                site.root().to_str().unwrap(),
+                "--output",
+                output.to_str().unwrap(),
+                "--base-url",
+                &self.url(),
+            ],
+            site.root(),
+        );
+        assert_eq!(run.code, 0, "{}", run.stderr);
+        let files = tree(&output);
+        assert!(files.len() > 15, "{} files", files.len());
+        for (path, bytes) in files {
+            let url_path = format!("/{}", path.to_string_lossy());
+            let served = self.get(&url_path);
+            assert_eq!(served.status, 200, "{url_path}");
+            let served = if url_path.ends_with(".html") {
+                strip_live_script(&served.body).into_bytes()
+            } else {
+                served.bytes
+            };
+            assert!(
+                served == bytes,
+                "{url_path} differs from the full build:\n{}\n---- full build ----\n{}",
+                String::from_utf8_lossy(&served),
+                String::from_utf8_lossy(&bytes)
+            );
+        }
+    }
+
     /// Polls `path` until `ready` holds of it; fails after 15 s.
     fn wait_for(&self, path: &str, what: &str, ready: impl Fn(&Reply) -> bool) -> Reply {
         let started = Instant::now();
@@ -350,34 +406,173 @@ fn edits_additions_and_deletions_are_served_and_equal_a_full_build() {
 
     // What is served now is byte for byte what `gazette build` writes for
     // the same address, but for the live-reload script.
-    let out = tempfile::tempdir().unwrap();
-    let output = out.path().join("public");
-    let run = gazette(
-        &[
-            "build",
-            "--root",
-            site.root().to_str().unwrap(),
-            "--output",
-            output.to_str().unwrap(),
-            "--base-url",
-            &server.url(),
-        ],
-        site.root(),
+    server.assert_serves_a_full_build(&site);
+}
+
+/// A newsroom of seven articles over two years: two to a list page, three
+/// to a feed, shared tags (so related articles), two profiles, an alias and
+/// an `@/` link to the article the tests edit.
+fn newsroom() -> Fixture {
+    let story =
+        |title: &str, date: &str, extra: &str, body: &str| article(title, date, extra, body);
+    Fixture::new(&[
+        (
+            "site.toml",
+            &format!(
+                "{}per_page = 2\n[feed]\nlimit = 3\nfull_content = true\n",
+                common::SITE_TOML
+            ),
+        ),
+        (
+            "content/authors/lin.md",
+            "+++\nname = \"Lin Wei\"\n+++\nCovers carmakers.\n",
+        ),
+        (
+            "content/authors/ana.md",
+            "+++\nname = \"Ana Costa\"\n+++\nCovers markets.\n",
+        ),
+        (
+            "content/articles/2021/xiaomi.md",
+            &story(
+                "Xiaomi teams up with Great Wall",
+                "2021-03-26T10:00:00Z",
+                "author = \"lin\"\ncategory = \"Business\"\ntags = [\"EV\", \"China\"]\naliases = [\"/old/xiaomi/\"]\nsummary = \"The phone maker goes electric.\"\n",
+                "Xiaomi will build electric vehicles.\n\n## Analysts\n\nFirst version.",
+            ),
+        ),
+        (
+            "content/articles/2021/battery.md",
+            &story(
+                "Battery makers expand",
+                "2021-04-02T08:00:00Z",
+                "author = \"lin\"\ncategory = \"Business\"\ntags = [\"EV\"]\n",
+                "Cells, as [the Xiaomi deal](@/articles/2021/xiaomi.md) showed.",
+            ),
+        ),
+        (
+            "content/articles/2021/yuan.md",
+            &story(
+                "The yuan firms",
+                "2021-03-20T08:00:00Z",
+                "author = \"ana\"\ncategory = \"Markets\"\ntags = [\"China\"]\n",
+                "Rates.",
+            ),
+        ),
+        (
+            "content/articles/2021/chips.md",
+            &story(
+                "Chip shortage bites",
+                "2021-02-11T08:00:00Z",
+                "authors = [\"ana\", \"lin\"]\ncategory = \"Business\"\ntags = [\"EV\", \"Chips\"]\n",
+                "Wafers.",
+            ),
+        ),
+        (
+            "content/articles/2022/charging.md",
+            &story(
+                "Charging networks grow",
+                "2022-01-05T08:00:00Z",
+                "author = \"lin\"\ntags = [\"EV\"]\n",
+                "Plugs.",
+            ),
+        ),
+        (
+            "content/articles/2022/bonds.md",
+            &story(
+                "Bond yields climb",
+                "2022-02-14T08:00:00Z",
+                "author = \"Guest Writer\"\ncategory = \"Markets\"\n",
+                "Coupons.",
+            ),
+        ),
+        (
+            "content/articles/2020/phones.md",
+            &story(
+                "Phone sales slow",
+                "2020-12-01T08:00:00Z",
+                "author = \"ana\"\ntags = [\"China\"]\n",
+                "Handsets.",
+            ),
+        ),
+    ])
+}
+
+#[test]
+fn a_saved_article_is_patched_in_and_only_its_pages_render_again() {
+    let site = newsroom();
+    let server = Server::start(&site, &[]);
+    // The first build's check has rendered every page.
+    let built = server.wait_for_log("Built ", 1);
+    let total: usize = built["Built ".len()..]
+        .split(' ')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
+
+    // Everything but the article's place in the site changes: title,
+    // summary, caption, `updated` and body, all shown on other pages too
+    // (cards on lists and related articles, feeds, sitemaps, search).
+    let edited = |title: &str, line: &str| {
+        article(
+            title,
+            "2021-03-26T10:00:00Z",
+            &format!(
+                "author = \"lin\"\ncategory = \"Business\"\ntags = [\"EV\", \"China\"]\naliases = [\"/old/xiaomi/\"]\nsummary = \"{line}\"\nupdated = 2021-03-28T09:00:00Z\nimage_caption = \"{line}\"\n"
+            ),
+            &format!("Xiaomi will build electric vehicles.\n\n## Analysts\n\n{line}"),
+        )
+    };
+    site.write(
+        "content/articles/2021/xiaomi.md",
+        &edited("Xiaomi and Great Wall sign", "Second version."),
     );
-    assert_eq!(run.code, 0, "{}", run.stderr);
-    let files = tree(&output);
-    assert!(files.len() > 15, "{} files", files.len());
-    for (path, bytes) in files {
-        let url_path = format!("/{}", path.to_string_lossy());
-        let served = server.get(&url_path);
-        assert_eq!(served.status, 200, "{url_path}");
-        let served = if url_path.ends_with(".html") {
-            strip_live_script(&served.body).into_bytes()
-        } else {
-            served.bytes
-        };
-        assert!(served == bytes, "{url_path} differs from the full build");
-    }
+    let updated = server.wait_for_log("Updated ", 1);
+    let rendered: usize = updated["Updated ".len()..]
+        .split(' ')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(
+        rendered < total / 2,
+        "a patch rendered {rendered} of {total} files: {updated}"
+    );
+    assert!(
+        updated.contains("(content/articles/2021/xiaomi.md changed)"),
+        "{updated}"
+    );
+    server.assert_serves_a_full_build(&site);
+
+    // The third newest is the last in each feed of three, and on the
+    // second front page.
+    site.write(
+        "content/articles/2021/battery.md",
+        &article(
+            "Battery makers expand again",
+            "2021-04-02T08:00:00Z",
+            "author = \"lin\"\ncategory = \"Business\"\ntags = [\"EV\"]\n",
+            "Cells, as [the Xiaomi deal](@/articles/2021/xiaomi.md) and [rates](@/articles/2021/yuan.md) showed.",
+        ),
+    );
+    server.wait_for_log("Updated ", 2);
+    server.assert_serves_a_full_build(&site);
+
+    // A new tag moves the article among the lists: the whole site is built.
+    site.write(
+        "content/articles/2021/xiaomi.md",
+        &edited("Xiaomi and Great Wall sign", "Third version.")
+            .replace("\"China\"]", "\"China\", \"Autos\"]"),
+    );
+    let rebuilt = server.wait_for_log("Rebuilt ", 1);
+    let files: usize = rebuilt["Rebuilt ".len()..]
+        .split(' ')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(files > total, "the new tag's pages and feed: {rebuilt}");
+    server.assert_serves_a_full_build(&site);
 }
 
 #[test]
@@ -793,4 +988,62 @@ fn a_site_that_never_built_is_served_with_its_error_until_fixed() {
     assert!(seen.contains("site.toml:1:"), "{seen}");
     site.write("site.toml", common::SITE_TOML);
     server.wait_for("/", "served the site once fixed", |r| r.status == 200);
+}
+
+#[test]
+fn a_save_that_breaks_a_link_is_reported_as_a_full_build_would() {
+    let site = desk();
+    site.write(
+        "content/articles/2021/battery.md",
+        &article(
+            "Battery makers expand",
+            "2021-03-27T08:00:00Z",
+            "",
+            "See [the analysts](@/articles/2021/xiaomi.md#analysts).",
+        ),
+    );
+    let server = Server::start(&site, &[]);
+    server.wait_for_log("Built ", 1);
+    // Another article links to a heading of this one: dropping it breaks
+    // that link, so the save is checked against the whole site.
+    let seen = events_until(server.port, "", "event: build-error", || {
+        site.write(
+            "content/articles/2021/xiaomi.md",
+            &article(
+                "Xiaomi teams up with Great Wall",
+                "2021-03-26T10:00:00Z",
+                "category = \"Business\"\n",
+                "No headings now.",
+            ),
+        );
+    });
+    assert!(
+        seen.contains("content/articles/2021/battery.md:6:5: link to `@/articles/2021/xiaomi.md#analysts`: that page has no heading with id `analysts`"),
+        "{seen}"
+    );
+    site.write("content/articles/2021/xiaomi.md", &xiaomi("Fixed version."));
+    server.wait_for_log("Rebuilt ", 1);
+    // A link to a file that does not exist, in an article that keeps its
+    // place, is an error as in a full build.
+    let seen = events_until(server.port, "", "event: build-error", || {
+        site.write(
+            "content/articles/2021/battery.md",
+            &article(
+                "Battery makers expand",
+                "2021-03-27T08:00:00Z",
+                "",
+                "See [the plan](@/articles/2021/nowhere.md).",
+            ),
+        );
+    });
+    assert!(
+        seen.contains("content/articles/2021/battery.md:6:5: link to `@/articles/2021/nowhere.md`: no published content file content/articles/2021/nowhere.md"),
+        "{seen}"
+    );
+    assert!(
+        server
+            .get("/2021/03/26/xiaomi/")
+            .body
+            .contains("Fixed version.")
+    );
 }

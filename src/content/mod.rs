@@ -408,18 +408,45 @@ pub fn parse_article_text(
         relative: relative.to_path_buf(),
         bundle: None,
     };
-    match parse_found(relative.to_path_buf(), text, config, found)? {
-        Loaded::Article(doc) => Ok(*doc),
-        _ => unreachable!("an article was asked for"),
-    }
+    let (source, stem) = source_file(relative.to_path_buf(), text, &found);
+    parse_article(source, &stem, config, found.bundle)
 }
 
-fn parse_found(
-    display: PathBuf,
-    text: String,
+/// Loads one article file again: for `gazette serve`, after a save.
+/// `relative` and `bundle` are as the whole load found them.
+pub fn load_article(
+    root: &Path,
     config: &Config,
-    found: Found,
-) -> Result<Loaded, Vec<Diagnostic>> {
+    relative: &Path,
+    bundle: Option<Bundle>,
+) -> Result<Document<ArticleMeta>, Vec<Diagnostic>> {
+    let found = Found {
+        kind: Kind::Article,
+        relative: relative.to_path_buf(),
+        bundle,
+    };
+    let text = read_text(root, relative).map_err(|d| vec![d])?;
+    let (source, stem) = source_file(display_path(root, relative), text, &found);
+    parse_article(source, &stem, config, found.bundle)
+}
+
+fn parse_article(
+    source: SourceFile,
+    stem: &str,
+    config: &Config,
+    bundle: Option<Bundle>,
+) -> Result<Document<ArticleMeta>, Vec<Diagnostic>> {
+    let (fm, source) = parse_source(source, ARTICLE_KEYS, "article front matter")?;
+    let meta = check_article(fm, &source, stem, config)?;
+    Ok(Document {
+        source,
+        meta,
+        bundle,
+    })
+}
+
+/// The source of a file as found, and the stem its slug defaults to.
+fn source_file(display: PathBuf, text: String, found: &Found) -> (SourceFile, String) {
     let content_path = found
         .relative
         .strip_prefix("content")
@@ -435,23 +462,30 @@ fn parse_found(
     .map(|s| s.to_string_lossy().into_owned())
     .unwrap_or_default();
     let source = SourceFile {
-        relative: found.relative,
+        relative: found.relative.clone(),
         content_path,
         display,
         text,
         body_offset: 0,
         body_line_offset: 0,
     };
+    (source, stem)
+}
+
+fn parse_found(
+    display: PathBuf,
+    text: String,
+    config: &Config,
+    found: Found,
+) -> Result<Loaded, Vec<Diagnostic>> {
+    let (source, stem) = source_file(display, text, &found);
     Ok(match found.kind {
-        Kind::Article => {
-            let (fm, source) = parse_source(source, ARTICLE_KEYS, "article front matter")?;
-            let meta = check_article(fm, &source, &stem, config)?;
-            Loaded::Article(Box::new(Document {
-                source,
-                meta,
-                bundle: found.bundle,
-            }))
-        }
+        Kind::Article => Loaded::Article(Box::new(parse_article(
+            source,
+            &stem,
+            config,
+            found.bundle,
+        )?)),
         Kind::Page => {
             let (fm, source) = parse_source(source, PAGE_KEYS, "page front matter")?;
             let meta = check_page(fm, &source, &stem)?;

@@ -31,7 +31,7 @@ pub fn render(site: &Site, feed: &Feed<'_>) -> io::Result<Vec<u8>> {
             // of the whole site, and an empty site the epoch: never the clock.
             let updated = feed
                 .updated()
-                .or_else(|| site.articles.iter().map(last_modified).max())
+                .or_else(|| site.articles.iter().map(|a| last_modified(a)).max())
                 .unwrap_or_default();
             text(w, "updated", &rfc3339(updated))?;
             // A feed-level author makes entries without a byline valid.

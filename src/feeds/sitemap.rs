@@ -155,6 +155,7 @@ pub fn news_articles(site: &Site) -> Vec<&Article> {
         .iter()
         .filter(|a| a.doc.meta.date > since && a.doc.meta.date <= site.now)
         .take(NEWS_LIMIT)
+        .map(|a| &**a)
         .collect()
 }
 

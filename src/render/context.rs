@@ -7,13 +7,15 @@ use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use rayon::prelude::*;
 use serde_json::{Value, json};
+use std::sync::Arc;
 use url::Url;
 
 /// The pieces of context shared by many pages, made once per build.
 pub struct Shared {
     pub site: Value,
-    /// One card per article, by index into `Site::articles`.
-    pub cards: Vec<Value>,
+    /// One card per article, by index into `Site::articles`; shared with
+    /// the renderer made after a save (see [`Shared::with_card_replaced`]).
+    pub cards: Vec<Arc<Value>>,
     pub authors: Vec<Value>,
     /// The site's RSS, Atom and JSON feeds, for `<link rel="alternate">`.
     site_feeds: Value,
@@ -21,6 +23,23 @@ pub struct Shared {
 
 impl Shared {
     pub fn new(site: &Site) -> Shared {
+        let cards = site
+            .articles
+            .par_iter()
+            .map(|a| Arc::new(card(site, a)))
+            .collect();
+        Shared::with_cards(site, cards)
+    }
+
+    /// The contexts of a site whose article `i` alone changed since
+    /// `previous` was made: every other card is taken as it is.
+    pub fn with_card_replaced(site: &Site, previous: &Shared, i: usize) -> Shared {
+        let mut cards = previous.cards.clone();
+        cards[i] = Arc::new(card(site, &site.articles[i]));
+        Shared::with_cards(site, cards)
+    }
+
+    fn with_cards(site: &Site, cards: Vec<Arc<Value>>) -> Shared {
         let config = &site.config;
         let sections: Vec<Value> = {
             let mut by_size: Vec<_> = site.categories.iter().collect();
@@ -85,7 +104,6 @@ impl Shared {
                 })
             })
             .collect();
-        let cards = site.articles.par_iter().map(|a| card(site, a)).collect();
         let site_feeds = json!([
             {"title": config.title, "url": config.url("/feed.xml"), "type": "application/rss+xml"},
             {"title": config.title, "url": config.url("/atom.xml"), "type": "application/atom+xml"},
@@ -118,7 +136,7 @@ impl Shared {
     pub fn article_context(&self, site: &Site, i: usize, body: String) -> Value {
         let article = &site.articles[i];
         let meta = &article.doc.meta;
-        let mut value = self.cards[i].clone();
+        let mut value = Value::clone(&self.cards[i]);
         value["content"] = Value::String(body);
         value["image_caption"] = json!(meta.image_caption);
         value["extra"] = json!(meta.extra);
@@ -142,7 +160,7 @@ impl Shared {
             article
                 .related
                 .iter()
-                .map(|&r| self.cards[r].clone())
+                .map(|&r| Value::clone(&self.cards[r]))
                 .collect(),
         );
         ctx["json_ld"] = json!(json_ld(site, article));
@@ -188,7 +206,7 @@ impl Shared {
             .iter()
             .skip((number - 1) * per_page)
             .take(per_page)
-            .map(|&i| self.cards[i].clone())
+            .map(|&i| Value::clone(&self.cards[i]))
             .collect();
         let url_of = |n: usize| json!(site.config.url(&page_path(n)));
         let mut ctx = self.base_context(site, &path);
@@ -297,7 +315,7 @@ impl Shared {
             month
                 .articles
                 .iter()
-                .map(|&i| self.cards[i].clone())
+                .map(|&i| Value::clone(&self.cards[i]))
                 .collect(),
         );
         ctx["page_title"] = json!(format!("{title} archive"));

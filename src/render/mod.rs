@@ -19,7 +19,7 @@ use rayon::prelude::*;
 use serde_json::{Value, json};
 use std::borrow::Cow;
 use std::path::PathBuf;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex, OnceLock};
 
 /// Where the built-in stylesheet (template `style.css`) is written.
 pub const STYLESHEET_PATH: &str = "/assets/gazette.css";
@@ -28,6 +28,9 @@ pub const SEARCH_PATH: &str = "/search/";
 pub const SEARCH_INDEX_PATH: &str = "/search-index.json";
 
 pub use context::resolve_url;
+
+/// How many of the newest articles the 404 page lists.
+const LATEST_ON_NOT_FOUND: usize = 5;
 
 /// Sections or tags.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -109,11 +112,15 @@ pub struct Renderer<'a> {
     site: &'a Site,
     templates: &'a Templates,
     shared: Shared,
-    sitemap: Vec<sitemap::Entry>,
+    /// Made when first needed: a site served after a save may never be
+    /// asked for its sitemap.
+    sitemap: OnceLock<Vec<sitemap::Entry>>,
     /// Each article's body HTML. An article that no feed shows gives its
     /// body to its page and keeps none: a large archive would otherwise
-    /// hold every article's HTML until the last page is written.
-    bodies: Vec<Mutex<Option<String>>>,
+    /// hold every article's HTML until the last page is written. Shared,
+    /// so a renderer made after a save takes the unchanged bodies from
+    /// the one before without copying them.
+    bodies: Vec<Mutex<Option<Arc<String>>>>,
     /// Whether any feed shows the article (so its body must stay).
     in_feed: Vec<bool>,
 }
@@ -150,10 +157,13 @@ impl<'a> Renderer<'a> {
         in_feed.iter_mut().take(limit).for_each(|f| *f = true);
         let mut renderer = Renderer {
             shared: Shared::new(site),
-            sitemap: sitemap::entries(site),
+            sitemap: OnceLock::new(),
             site,
             templates,
-            bodies: bodies.into_iter().map(|b| Mutex::new(Some(b))).collect(),
+            bodies: bodies
+                .into_iter()
+                .map(|b| Mutex::new(Some(Arc::new(b))))
+                .collect(),
             in_feed,
         };
         let cards: Vec<String> = renderer
@@ -162,22 +172,62 @@ impl<'a> Renderer<'a> {
             .par_iter()
             .map_init(
                 || renderer.worker(),
-                |worker, card| {
-                    let bytes = templates.render(
-                        "partials/card.html",
-                        json!({ "article": card }),
-                        &mut worker.context,
-                    )?;
-                    let mut html = String::from_utf8_lossy(&bytes).into_owned();
-                    html.shrink_to_fit();
-                    Ok(html)
-                },
+                |worker, card| renderer.card_html(card, worker),
             )
             .collect::<Result<_, RenderError>>()?;
         for (card, html) in renderer.shared.cards.iter_mut().zip(cards) {
-            card["card_html"] = Value::String(html);
+            Arc::make_mut(card)["card_html"] = Value::String(html);
         }
         Ok(renderer)
+    }
+
+    /// The renderer of `site`, made by [`Site::with_article_replaced`] from
+    /// the site `previous` renders: everything is taken from `previous` but
+    /// the card and body of article `i`, the one that changed.
+    pub fn with_article_replaced(
+        site: &'a Site,
+        templates: &'a Templates,
+        previous: &Renderer,
+        i: usize,
+        body: String,
+    ) -> Result<Renderer<'a>, RenderError> {
+        let bodies = previous
+            .bodies
+            .iter()
+            .map(|b| Mutex::new(b.lock().unwrap_or_else(|e| e.into_inner()).clone()))
+            .collect();
+        let mut renderer = Renderer {
+            shared: Shared::with_card_replaced(site, &previous.shared, i),
+            sitemap: OnceLock::new(),
+            site,
+            templates,
+            bodies,
+            in_feed: previous.in_feed.clone(),
+        };
+        *renderer.bodies[i]
+            .get_mut()
+            .unwrap_or_else(|e| e.into_inner()) = Some(Arc::new(body));
+        let mut worker = renderer.worker();
+        let html = renderer.card_html(&renderer.shared.cards[i], &mut worker)?;
+        Arc::make_mut(&mut renderer.shared.cards[i])["card_html"] = Value::String(html);
+        Ok(renderer)
+    }
+
+    /// An article's card (`partials/card.html`), rendered once per build:
+    /// lists show the same card on many pages.
+    fn card_html(&self, card: &Value, worker: &mut Worker) -> Result<String, RenderError> {
+        let bytes = self.templates.render(
+            "partials/card.html",
+            json!({ "article": card }),
+            &mut worker.context,
+        )?;
+        let mut html = String::from_utf8_lossy(&bytes).into_owned();
+        html.shrink_to_fit();
+        Ok(html)
+    }
+
+    fn sitemap(&self) -> &[sitemap::Entry] {
+        self.sitemap.get_or_init(|| sitemap::entries(self.site))
     }
 
     /// Every file of the site, in a stable order.
@@ -223,7 +273,7 @@ impl<'a> Renderer<'a> {
             Job::NewsSitemap,
             Job::Robots,
         ]);
-        let parts = sitemap::part_count(self.sitemap.len(), sitemap::URLS_PER_SITEMAP);
+        let parts = sitemap::part_count(self.sitemap().len(), sitemap::URLS_PER_SITEMAP);
         if parts > 1 {
             jobs.extend((1..=parts).map(Job::SitemapPart));
         }
@@ -275,7 +325,7 @@ impl<'a> Renderer<'a> {
             description,
             page_path: page_path.to_string(),
             self_path,
-            articles: articles.iter().map(|&i| &site.articles[i]).collect(),
+            articles: articles.iter().map(|&i| &*site.articles[i]).collect(),
             contents: articles.iter().map(|&i| self.feed_content(i)).collect(),
         }
     }
@@ -309,7 +359,7 @@ impl<'a> Renderer<'a> {
         }
         let body = self.bodies[i].lock().unwrap_or_else(|e| e.into_inner());
         // Every article a feed shows keeps its body (see `in_feed`).
-        body.clone().unwrap_or_default()
+        body.as_deref().cloned().unwrap_or_default()
     }
 
     /// An article's body for its page: handed over whole when no feed
@@ -317,9 +367,11 @@ impl<'a> Renderer<'a> {
     fn page_body(&self, i: usize) -> String {
         let mut body = self.bodies[i].lock().unwrap_or_else(|e| e.into_inner());
         if self.in_feed[i] {
-            body.clone().unwrap_or_default()
+            body.as_deref().cloned().unwrap_or_default()
         } else {
-            body.take().unwrap_or_default()
+            body.take()
+                .map(|b| Arc::try_unwrap(b).unwrap_or_else(|shared| (*shared).clone()))
+                .unwrap_or_default()
         }
     }
 
@@ -503,8 +555,8 @@ impl<'a> Renderer<'a> {
                 let mut ctx = shared.base_context(site, site_path);
                 ctx["page_title"] = json!("Page not found");
                 ctx["latest"] = Value::Array(
-                    (0..site.articles.len().min(5))
-                        .map(|i| shared.cards[i].clone())
+                    (0..site.articles.len().min(LATEST_ON_NOT_FOUND))
+                        .map(|i| Value::clone(&shared.cards[i]))
                         .collect(),
                 );
                 Output::Template(Cow::Borrowed("404.html"), ctx)
@@ -526,13 +578,13 @@ impl<'a> Renderer<'a> {
             }
             Job::Sitemap => {
                 let per_file = sitemap::URLS_PER_SITEMAP;
-                let parts = sitemap::part_count(self.sitemap.len(), per_file);
+                let parts = sitemap::part_count(self.sitemap().len(), per_file);
                 if parts == 1 {
-                    Output::Bytes(sitemap::urlset(&self.sitemap).map_err(io)?)
+                    Output::Bytes(sitemap::urlset(self.sitemap()).map_err(io)?)
                 } else {
                     let index: Vec<_> = (1..=parts)
                         .map(|n| {
-                            let part = sitemap::part(&self.sitemap, n, per_file);
+                            let part = sitemap::part(self.sitemap(), n, per_file);
                             let newest = part.iter().filter_map(|e| e.lastmod).max();
                             (site.config.url(&format!("/sitemap-{n}.xml")), newest)
                         })
@@ -541,12 +593,57 @@ impl<'a> Renderer<'a> {
                 }
             }
             Job::SitemapPart(n) => {
-                let part = sitemap::part(&self.sitemap, n, sitemap::URLS_PER_SITEMAP);
+                let part = sitemap::part(self.sitemap(), n, sitemap::URLS_PER_SITEMAP);
                 Output::Bytes(sitemap::urlset(part).map_err(io)?)
             }
             Job::NewsSitemap => Output::Bytes(sitemap::news(site).map_err(io)?),
             Job::Robots => Output::Bytes(sitemap::robots(site)),
         })
+    }
+
+    /// Whether anything of article `i` (its card, headline, body or feed
+    /// entry) may be in the file of `job`: what [`Renderer::prepare`] puts
+    /// in each context, read the other way round. `gazette serve` renders
+    /// again only these files after a save that changed article `i` alone
+    /// (its place among the others kept, see `Site::with_article_replaced`);
+    /// a test compares the result with a full build.
+    pub fn may_show(&self, job: Job, i: usize) -> bool {
+        let site = self.site;
+        let per_page = site.config.per_page;
+        let feed_limit = site.config.feed_limit;
+        let on_page = |items: &[usize], n: usize| {
+            items
+                .iter()
+                .skip((n - 1) * per_page)
+                .take(per_page)
+                .any(|&a| a == i)
+        };
+        let in_feed = |items: &[usize]| items.iter().take(feed_limit).any(|&a| a == i);
+        match job {
+            Job::Article(a) => a == i || site.articles[a].related.contains(&i),
+            Job::Alias(a, _) => a == i,
+            Job::Front(n) => (n - 1) * per_page <= i && i < n * per_page,
+            Job::Author(a, n) => on_page(&site.authors[a].articles, n),
+            Job::AuthorFeed(a) => in_feed(&site.authors[a].articles),
+            Job::Term(kind, t, n) => on_page(&self.terms(kind)[t].articles, n),
+            Job::TermFeed(kind, t) => in_feed(&self.terms(kind)[t].articles),
+            Job::Year(y) => site.archives[y]
+                .months
+                .iter()
+                .any(|m| m.articles.contains(&i)),
+            Job::Month(y, m) => site.archives[y].months[m].articles.contains(&i),
+            Job::NotFound => i < LATEST_ON_NOT_FOUND,
+            Job::Rss | Job::Atom | Job::JsonFeed => i < feed_limit,
+            Job::SearchIndex | Job::Sitemap | Job::SitemapPart(_) | Job::NewsSitemap => true,
+            // Pages, indexes of terms and authors (names and counts, which
+            // such a change keeps), the search page, stylesheet and robots.
+            Job::Page(_)
+            | Job::AuthorIndex
+            | Job::TermIndex(_)
+            | Job::Search
+            | Job::Stylesheet
+            | Job::Robots => false,
+        }
     }
 
     /// The content file a job renders, for error messages.

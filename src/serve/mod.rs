@@ -5,7 +5,10 @@
 //! renderer), swapped whole after each successful build, so a reader never
 //! sees half a rebuild and a failed build leaves the last good site in
 //! place (with the error shown over it). Pages are rendered when asked for,
-//! then all of them in the background as the build's check. Nothing is
+//! then all of them in the background as the build's check. A save of one
+//! article that keeps its place in the site is patched into the last
+//! build instead of building everything again: only the article is loaded
+//! and rendered, and only the pages that show it are rendered again. Nothing is
 //! written to the output folder: a preview built for
 //! `http://127.0.0.1:1111/` can never be deployed by mistake.
 
@@ -13,6 +16,7 @@ mod http;
 mod watch;
 
 use crate::build::{self, BuildOptions};
+use crate::content;
 use crate::diagnostics::Diagnostic;
 use crate::output::record_key;
 use crate::render::{Job, Renderer, Templates};
@@ -21,7 +25,7 @@ use rayon::prelude::*;
 use std::collections::HashMap;
 use std::fs;
 use std::net::{IpAddr, SocketAddr, TcpListener};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::Instant;
 use tokio::sync::broadcast;
@@ -37,7 +41,7 @@ pub struct ServeOptions {
 self_cell::self_cell!(
     /// The model and templates of one build, and the renderer borrowing them.
     struct RendererCell {
-        owner: (Site, Templates),
+        owner: (Site, Arc<Templates>),
         #[covariant]
         dependent: Renderer,
     }
@@ -50,10 +54,19 @@ self_cell::self_cell!(
 pub struct Snapshot {
     renderer: RendererCell,
     /// Output path (`a/b/index.html`) → the job that renders it.
-    jobs: HashMap<String, Job>,
+    jobs: Arc<HashMap<String, Job>>,
     /// Output path → the static or bundle file copied there.
-    assets: HashMap<String, PathBuf>,
+    assets: Arc<HashMap<String, PathBuf>>,
+    /// Each published article's file (relative to the root) → its index.
+    articles: Arc<HashMap<PathBuf, usize>>,
     rendered: Mutex<HashMap<String, Arc<[u8]>>>,
+}
+
+/// A snapshot made from the one before, after one article's file changed.
+struct Patched {
+    snapshot: Snapshot,
+    /// The article that changed.
+    article: usize,
 }
 
 impl Snapshot {
@@ -119,6 +132,65 @@ impl Snapshot {
 
     pub fn len(&self) -> usize {
         self.jobs.len() + self.assets.len()
+    }
+
+    /// The snapshot after a save of the files `changed`, made from this one
+    /// when the save is one published article whose place in the site
+    /// (URL, date, section, tags, bylines) stays: the article is loaded and
+    /// rendered again, its card remade, and everything else shared. None
+    /// otherwise, or on any problem: the whole site is then built again,
+    /// which words the errors.
+    fn with_article_saved(&self, root: &Path, changed: &[PathBuf]) -> Option<Patched> {
+        let [relative] = changed else {
+            return None;
+        };
+        let &i = self.articles.get(relative)?;
+        self.renderer.with_dependent(|(site, templates), renderer| {
+            let old = &site.articles[i];
+            let doc =
+                content::load_article(root, &site.config, relative, old.doc.bundle.clone()).ok()?;
+            let (site, body) = site.with_article_replaced(i, doc)?;
+            let renderer = RendererCell::try_new((site, templates.clone()), |(site, templates)| {
+                Renderer::with_article_replaced(site, templates, renderer, i, body)
+            })
+            .ok()?;
+            Some(Patched {
+                snapshot: Snapshot {
+                    renderer,
+                    jobs: self.jobs.clone(),
+                    assets: self.assets.clone(),
+                    articles: self.articles.clone(),
+                    rendered: Mutex::new(HashMap::new()),
+                },
+                article: i,
+            })
+        })
+    }
+
+    /// Keeps the files of `previous` that the change of article `changed`
+    /// leaves as they were, so the check after a save renders only the
+    /// pages that show the article: its own page, the lists and feeds it is
+    /// on, and the pages it is related from.
+    /// Returns how many files it kept.
+    fn keep_unchanged_from(&self, previous: &Snapshot, changed: usize) -> usize {
+        let kept: Vec<(String, Arc<[u8]>)> = self.renderer.with_dependent(|_, renderer| {
+            let before = previous.rendered.lock().unwrap_or_else(|e| e.into_inner());
+            before
+                .iter()
+                .filter(|(key, _)| {
+                    self.jobs
+                        .get(*key)
+                        .is_none_or(|&job| !renderer.may_show(job, changed))
+                })
+                .map(|(key, bytes)| (key.clone(), bytes.clone()))
+                .collect()
+        });
+        let count = kept.len();
+        let mut rendered = self.rendered.lock().unwrap_or_else(|e| e.into_inner());
+        for (key, bytes) in kept {
+            rendered.entry(key).or_insert(bytes);
+        }
+        count
     }
 
     pub fn is_empty(&self) -> bool {
@@ -209,7 +281,13 @@ pub fn build_snapshot(
         return Err(errors);
     }
     let bodies = site.take_article_bodies();
-    let renderer = RendererCell::try_new((site, templates), |(site, templates)| {
+    let articles = site
+        .articles
+        .iter()
+        .enumerate()
+        .map(|(i, a)| (a.doc.source.relative.clone(), i))
+        .collect();
+    let renderer = RendererCell::try_new((site, Arc::new(templates)), |(site, templates)| {
         let mut renderer = Renderer::new(site, templates, bodies)
             .map_err(|e| vec![Diagnostic::error(templates.display(&e.template), e.message)])?;
         renderer.keep_all_bodies();
@@ -251,8 +329,9 @@ pub fn build_snapshot(
     }
     let snapshot = Snapshot {
         renderer,
-        jobs,
-        assets,
+        jobs: Arc::new(jobs),
+        assets: Arc::new(assets),
+        articles: Arc::new(articles),
         rendered: Mutex::new(HashMap::new()),
     };
     Ok((snapshot, warnings))
@@ -331,59 +410,84 @@ pub fn serve(options: ServeOptions) -> Result<(), String> {
 }
 
 /// Builds again and publishes the result. `changed` names the saved files
-/// (relative to the root) for the log line. The new model is served as
-/// soon as it is made; every page is then rendered, as `gazette build`
-/// would, and a page that fails puts the last good build back.
+/// (relative to the root). A save of one article that keeps its place in
+/// the site is patched into the last build (see
+/// [`Snapshot::with_article_saved`]); anything else builds the whole site
+/// again. The new site is served as soon as it is made; its pages are then
+/// rendered, as `gazette build` would (after a patch, only those that show
+/// the article), and a page that fails puts the last good build back.
 fn rebuild(options: &BuildOptions, live: &Live, changed: &[PathBuf], css_only: bool) {
     let started = Instant::now();
     let previous = live.snapshot();
     let saves_now = live.saves.load(std::sync::atomic::Ordering::Acquire);
     let superseded = || live.saves.load(std::sync::atomic::Ordering::Acquire) != saves_now;
-    match build_snapshot(options) {
-        Ok((snapshot, warnings)) => {
-            for warning in &warnings {
-                eprintln!("{warning}");
-            }
-            let snapshot = Arc::new(snapshot);
-            let event = if css_only {
-                LiveEvent::Css
-            } else {
-                LiveEvent::Reload
-            };
-            live.publish(Some(snapshot.clone()), event);
-            let modelled = started.elapsed();
-            match snapshot.render_all(&superseded) {
-                Ok(()) => println!(
-                    "{} {} files in {} ms (served after {} ms){}{}",
-                    if changed.is_empty() {
-                        "Built"
-                    } else {
-                        "Rebuilt"
-                    },
-                    snapshot.len(),
-                    started.elapsed().as_millis(),
-                    modelled.as_millis(),
-                    describe_changes(changed),
-                    if superseded() {
-                        "; the check stopped early for a newer save"
-                    } else {
-                        ""
-                    }
-                ),
-                Err(diagnostics) => {
-                    let had_good_build = previous.is_some();
-                    live.publish(previous, LiveEvent::Reload);
-                    let text = failure_text(&diagnostics, had_good_build);
-                    eprintln!("{text}");
-                    live.fail(text);
+    // Only a good last build may be patched: after a failed one, the
+    // whole site must be checked again.
+    let patched = previous
+        .as_ref()
+        .filter(|_| live.error().is_none())
+        .and_then(|p| p.with_article_saved(&options.root, changed));
+    let (snapshot, patched_article) = match patched {
+        Some(patched) => (patched.snapshot, Some(patched.article)),
+        None => match build_snapshot(options) {
+            Ok((snapshot, warnings)) => {
+                for warning in &warnings {
+                    eprintln!("{warning}");
                 }
+                (snapshot, None)
             }
-        }
-        Err(diagnostics) => {
-            let text = failure_text(&diagnostics, live.version() > 0);
-            eprintln!("{text}");
-            live.fail(text);
-        }
+            Err(diagnostics) => {
+                let text = failure_text(&diagnostics, live.version() > 0);
+                eprintln!("{text}");
+                live.fail(text);
+                return;
+            }
+        },
+    };
+    let snapshot = Arc::new(snapshot);
+    let event = if css_only {
+        LiveEvent::Css
+    } else {
+        LiveEvent::Reload
+    };
+    live.publish(Some(snapshot.clone()), event);
+    let served_after = started.elapsed();
+    let kept = match (patched_article, &previous) {
+        (Some(article), Some(previous)) => snapshot.keep_unchanged_from(previous, article),
+        _ => 0,
+    };
+    if let Err(diagnostics) = snapshot.render_all(&superseded) {
+        let had_good_build = previous.is_some();
+        live.publish(previous, LiveEvent::Reload);
+        let text = failure_text(&diagnostics, had_good_build);
+        eprintln!("{text}");
+        live.fail(text);
+        return;
+    }
+    let stopped_early = if superseded() {
+        "; the check stopped early for a newer save"
+    } else {
+        ""
+    };
+    let (took, served_after) = (started.elapsed().as_millis(), served_after.as_millis());
+    if patched_article.is_some() {
+        println!(
+            "Updated {} files of {} in {took} ms (served after {served_after} ms){}{stopped_early}",
+            snapshot.len() - kept,
+            snapshot.len(),
+            describe_changes(changed),
+        );
+    } else {
+        println!(
+            "{} {} files in {took} ms (served after {served_after} ms){}{stopped_early}",
+            if changed.is_empty() {
+                "Built"
+            } else {
+                "Rebuilt"
+            },
+            snapshot.len(),
+            describe_changes(changed),
+        );
     }
 }
 
