@@ -991,6 +991,76 @@ fn a_site_that_never_built_is_served_with_its_error_until_fixed() {
 }
 
 #[test]
+fn static_bundle_and_template_saves_are_patched_and_equal_a_full_build() {
+    let site = newsroom();
+    site.write("static/css/extra.css", "body { color: black }");
+    std::fs::create_dir_all(site.root().join("content/articles/2021/lithium")).unwrap();
+    site.write(
+        "content/articles/2021/lithium/index.md",
+        &article(
+            "Lithium prices soar",
+            "2021-05-03T08:00:00Z",
+            "image = \"chart.svg\"\n",
+            "Mines.",
+        ),
+    );
+    site.write(
+        "content/articles/2021/lithium/chart.svg",
+        "<svg>first</svg>",
+    );
+    let server = Server::start(&site, &[]);
+    let built = server.wait_for_log("Built ", 1);
+    let total: usize = built["Built ".len()..]
+        .split(' ')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
+
+    // Files copied as they are: only they are read again.
+    site.write("static/css/extra.css", "body { color: navy }");
+    let updated = server.wait_for_log("Updated ", 1);
+    assert!(
+        updated.starts_with(&format!("Updated 2 files of {total} ")),
+        "{updated}"
+    );
+    assert!(server.get("/css/extra.css").body.contains("navy"));
+    site.write(
+        "content/articles/2021/lithium/chart.svg",
+        "<svg>second</svg>",
+    );
+    server.wait_for_log("Updated ", 2);
+    assert_eq!(
+        server.get("/2021/05/03/lithium/chart.svg").body,
+        "<svg>second</svg>"
+    );
+    site.write("static/robots-extra.txt", "new file");
+    server.wait_for_log("Updated ", 3);
+    assert_eq!(server.get("/robots-extra.txt").body, "new file");
+    server.assert_serves_a_full_build(&site);
+
+    // A template: the same model, every page rendered again.
+    site.write(
+        "templates/partials/footer.html",
+        "<footer>Edited footer</footer>",
+    );
+    // Made while serving, the folder is watched from then on.
+    server.wait_for_log("Updated ", 4);
+    assert!(server.get("/").body.contains("Edited footer"));
+    site.write(
+        "templates/partials/footer.html",
+        "<footer>Footer, second edit</footer>",
+    );
+    let updated = server.wait_for_log("Updated ", 5);
+    assert!(
+        updated.contains("(templates/partials/footer.html changed)"),
+        "{updated}"
+    );
+    assert!(server.get("/").body.contains("Footer, second edit"));
+    server.assert_serves_a_full_build(&site);
+}
+
+#[test]
 fn a_save_that_breaks_a_link_is_reported_as_a_full_build_would() {
     let site = desk();
     site.write(

@@ -155,15 +155,49 @@ impl<'a> Renderer<'a> {
             }
         }
         in_feed.iter_mut().take(limit).for_each(|f| *f = true);
+        let bodies = bodies
+            .into_iter()
+            .map(|b| Mutex::new(Some(Arc::new(b))))
+            .collect();
+        Renderer::with_cards_rendered(site, templates, bodies, in_feed)
+    }
+
+    /// The renderer of `site` with new `templates`, for `gazette serve`
+    /// after a template was saved: the bodies are taken from `previous`,
+    /// which renders the same site, and every card is rendered again.
+    pub fn with_templates_replaced(
+        site: &'a Site,
+        templates: &'a Templates,
+        previous: &Renderer,
+    ) -> Result<Renderer<'a>, RenderError> {
+        Renderer::with_cards_rendered(
+            site,
+            templates,
+            previous.shared_bodies(),
+            previous.in_feed.clone(),
+        )
+    }
+
+    /// The bodies, shared with a renderer made from this one.
+    fn shared_bodies(&self) -> Vec<Mutex<Option<Arc<String>>>> {
+        self.bodies
+            .iter()
+            .map(|b| Mutex::new(b.lock().unwrap_or_else(|e| e.into_inner()).clone()))
+            .collect()
+    }
+
+    fn with_cards_rendered(
+        site: &'a Site,
+        templates: &'a Templates,
+        bodies: Vec<Mutex<Option<Arc<String>>>>,
+        in_feed: Vec<bool>,
+    ) -> Result<Renderer<'a>, RenderError> {
         let mut renderer = Renderer {
             shared: Shared::new(site),
             sitemap: OnceLock::new(),
             site,
             templates,
-            bodies: bodies
-                .into_iter()
-                .map(|b| Mutex::new(Some(Arc::new(b))))
-                .collect(),
+            bodies,
             in_feed,
         };
         let cards: Vec<String> = renderer
@@ -191,17 +225,12 @@ impl<'a> Renderer<'a> {
         i: usize,
         body: String,
     ) -> Result<Renderer<'a>, RenderError> {
-        let bodies = previous
-            .bodies
-            .iter()
-            .map(|b| Mutex::new(b.lock().unwrap_or_else(|e| e.into_inner()).clone()))
-            .collect();
         let mut renderer = Renderer {
             shared: Shared::with_card_replaced(site, &previous.shared, i),
             sitemap: OnceLock::new(),
             site,
             templates,
-            bodies,
+            bodies: previous.shared_bodies(),
             in_feed: previous.in_feed.clone(),
         };
         *renderer.bodies[i]

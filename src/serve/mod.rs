@@ -52,7 +52,8 @@ self_cell::self_cell!(
 /// a save reaches an open tab after the model is rebuilt, not after every
 /// page of the archive is.
 pub struct Snapshot {
-    renderer: RendererCell,
+    /// Shared with the snapshot after a save of static files only.
+    renderer: Arc<RendererCell>,
     /// Output path (`a/b/index.html`) → the job that renders it.
     jobs: Arc<HashMap<String, Job>>,
     /// Output path → the static or bundle file copied there.
@@ -62,11 +63,34 @@ pub struct Snapshot {
     rendered: Mutex<HashMap<String, Arc<[u8]>>>,
 }
 
-/// A snapshot made from the one before, after one article's file changed.
+/// A snapshot made from the one before, and what the save changed.
 struct Patched {
     snapshot: Snapshot,
-    /// The article that changed.
-    article: usize,
+    change: Change,
+}
+
+/// What a save changed, when it could be patched into the last build.
+#[derive(Debug, Clone, Copy)]
+enum Change {
+    /// The one article (an index into `Site::articles`), in place.
+    Article(usize),
+    /// Static files, or files of article bundles, copied as they are.
+    Files,
+    /// Files under templates/ only.
+    Templates,
+}
+
+impl Change {
+    /// Whether the file at an output path, made by `job` (None for a
+    /// static or bundle file), is as it was before this change.
+    fn keeps(self, job: Option<Job>, renderer: &Renderer) -> bool {
+        match (self, job) {
+            (Change::Article(i), Some(job)) => !renderer.may_show(job, i),
+            (Change::Article(_), None) => true,
+            (Change::Files, job) => job.is_some(),
+            (Change::Templates, job) => job.is_none(),
+        }
+    }
 }
 
 impl Snapshot {
@@ -134,8 +158,72 @@ impl Snapshot {
         self.jobs.len() + self.assets.len()
     }
 
-    /// The snapshot after a save of the files `changed`, made from this one
-    /// when the save is one published article whose place in the site
+    /// The snapshot after a save of the files `changed`, made from this
+    /// one when the change allows: see [`Change`]. None when the whole site
+    /// must be built again, which also words any error.
+    fn patched(&self, root: &Path, changed: &[PathBuf]) -> Option<Patched> {
+        let all = |test: &dyn Fn(&PathBuf) -> bool| !changed.is_empty() && changed.iter().all(test);
+        // A bundle's image, say, saved again: known to be copied as it is.
+        let copied = |p: &PathBuf| {
+            p.extension().is_none_or(|e| e != "md")
+                && self.assets.values().any(|from| *from == root.join(p))
+        };
+        if all(&|p| p.starts_with("static") || copied(p)) {
+            self.with_files_saved(root)
+        } else if all(&|p| p.starts_with("templates")) {
+            self.with_templates_saved(root)
+        } else {
+            self.with_article_saved(root, changed)
+        }
+    }
+
+    /// After a save of files copied as they are: the same pages, with the
+    /// static files found again (one may have been added or removed).
+    fn with_files_saved(&self, root: &Path) -> Option<Patched> {
+        let assets = self.renderer.with_dependent(|(site, _), _| {
+            let (copies, errors) = build::asset_copies(root, site);
+            errors.is_empty().then_some(())?;
+            plan_assets(&self.jobs, copies).ok()
+        })?;
+        Some(Patched {
+            snapshot: Snapshot {
+                renderer: self.renderer.clone(),
+                jobs: self.jobs.clone(),
+                assets: Arc::new(assets),
+                articles: self.articles.clone(),
+                rendered: Mutex::new(HashMap::new()),
+            },
+            change: Change::Files,
+        })
+    }
+
+    /// After a save under templates/: the same model with the templates
+    /// loaded again; every page is rendered again.
+    fn with_templates_saved(&self, root: &Path) -> Option<Patched> {
+        self.renderer.with_dependent(|(site, _), renderer| {
+            let templates = Templates::load(root).ok()?;
+            if !crate::render::check_template_names(site, &templates).is_empty() {
+                return None;
+            }
+            let renderer =
+                RendererCell::try_new((site.clone(), Arc::new(templates)), |(site, templates)| {
+                    Renderer::with_templates_replaced(site, templates, renderer)
+                })
+                .ok()?;
+            Some(Patched {
+                snapshot: Snapshot {
+                    renderer: Arc::new(renderer),
+                    jobs: self.jobs.clone(),
+                    assets: self.assets.clone(),
+                    articles: self.articles.clone(),
+                    rendered: Mutex::new(HashMap::new()),
+                },
+                change: Change::Templates,
+            })
+        })
+    }
+
+    /// After a save of one published article whose place in the site
     /// (URL, date, section, tags, bylines) stays: the article is loaded and
     /// rendered again, its card remade, and everything else shared. None
     /// otherwise, or on any problem: the whole site is then built again,
@@ -156,32 +244,27 @@ impl Snapshot {
             .ok()?;
             Some(Patched {
                 snapshot: Snapshot {
-                    renderer,
+                    renderer: Arc::new(renderer),
                     jobs: self.jobs.clone(),
                     assets: self.assets.clone(),
                     articles: self.articles.clone(),
                     rendered: Mutex::new(HashMap::new()),
                 },
-                article: i,
+                change: Change::Article(i),
             })
         })
     }
 
-    /// Keeps the files of `previous` that the change of article `changed`
-    /// leaves as they were, so the check after a save renders only the
-    /// pages that show the article: its own page, the lists and feeds it is
-    /// on, and the pages it is related from.
-    /// Returns how many files it kept.
-    fn keep_unchanged_from(&self, previous: &Snapshot, changed: usize) -> usize {
+    /// Keeps the files of `previous` that `change` leaves as they were, so
+    /// the check after a save renders only the others: after an article's
+    /// save, its own page, the lists and feeds it is on and the pages it is
+    /// related from. Returns how many files it kept.
+    fn keep_unchanged_from(&self, previous: &Snapshot, change: Change) -> usize {
         let kept: Vec<(String, Arc<[u8]>)> = self.renderer.with_dependent(|_, renderer| {
             let before = previous.rendered.lock().unwrap_or_else(|e| e.into_inner());
             before
                 .iter()
-                .filter(|(key, _)| {
-                    self.jobs
-                        .get(*key)
-                        .is_none_or(|&job| !renderer.may_show(job, changed))
-                })
+                .filter(|(key, _)| change.keeps(self.jobs.get(*key).copied(), renderer))
                 .map(|(key, bytes)| (key.clone(), bytes.clone()))
                 .collect()
         });
@@ -312,7 +395,28 @@ pub fn build_snapshot(
             ));
         }
     }
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    let assets = plan_assets(&jobs, copies)?;
+    let snapshot = Snapshot {
+        renderer: Arc::new(renderer),
+        jobs: Arc::new(jobs),
+        assets: Arc::new(assets),
+        articles: Arc::new(articles),
+        rendered: Mutex::new(HashMap::new()),
+    };
+    Ok((snapshot, warnings))
+}
+
+/// Output path → the static or bundle file copied there; an error for a
+/// file that would land where a page or another file does.
+fn plan_assets(
+    jobs: &HashMap<String, Job>,
+    copies: Vec<(PathBuf, PathBuf)>,
+) -> Result<HashMap<String, PathBuf>, Vec<Diagnostic>> {
     let mut assets = HashMap::new();
+    let mut errors = Vec::new();
     for (from, to) in copies {
         let key = record_key(&to);
         if jobs.contains_key(&key) || assets.contains_key(&key) {
@@ -324,17 +428,11 @@ pub fn build_snapshot(
             assets.insert(key, from);
         }
     }
-    if !errors.is_empty() {
-        return Err(errors);
+    if errors.is_empty() {
+        Ok(assets)
+    } else {
+        Err(errors)
     }
-    let snapshot = Snapshot {
-        renderer,
-        jobs: Arc::new(jobs),
-        assets: Arc::new(assets),
-        articles: Arc::new(articles),
-        rendered: Mutex::new(HashMap::new()),
-    };
-    Ok((snapshot, warnings))
 }
 
 /// The text of a failed build, as printed and as shown in the browser.
@@ -426,9 +524,9 @@ fn rebuild(options: &BuildOptions, live: &Live, changed: &[PathBuf], css_only: b
     let patched = previous
         .as_ref()
         .filter(|_| live.error().is_none())
-        .and_then(|p| p.with_article_saved(&options.root, changed));
-    let (snapshot, patched_article) = match patched {
-        Some(patched) => (patched.snapshot, Some(patched.article)),
+        .and_then(|p| p.patched(&options.root, changed));
+    let (snapshot, change) = match patched {
+        Some(patched) => (patched.snapshot, Some(patched.change)),
         None => match build_snapshot(options) {
             Ok((snapshot, warnings)) => {
                 for warning in &warnings {
@@ -452,8 +550,8 @@ fn rebuild(options: &BuildOptions, live: &Live, changed: &[PathBuf], css_only: b
     };
     live.publish(Some(snapshot.clone()), event);
     let served_after = started.elapsed();
-    let kept = match (patched_article, &previous) {
-        (Some(article), Some(previous)) => snapshot.keep_unchanged_from(previous, article),
+    let kept = match (change, &previous) {
+        (Some(change), Some(previous)) => snapshot.keep_unchanged_from(previous, change),
         _ => 0,
     };
     if let Err(diagnostics) = snapshot.render_all(&superseded) {
@@ -470,7 +568,7 @@ fn rebuild(options: &BuildOptions, live: &Live, changed: &[PathBuf], css_only: b
         ""
     };
     let (took, served_after) = (started.elapsed().as_millis(), served_after.as_millis());
-    if patched_article.is_some() {
+    if change.is_some() {
         println!(
             "Updated {} files of {} in {took} ms (served after {served_after} ms){}{stopped_early}",
             snapshot.len() - kept,
