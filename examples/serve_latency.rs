@@ -7,8 +7,16 @@
 //! ```sh
 //! python3 ../shared/bench/gen_corpus.py 10000 /tmp/g10k   # or scripts/bench.sh
 //! cargo build --release
-//! cargo run --release --example serve_latency -- /tmp/g10k 20
+//! cargo run --release --example serve_latency -- /tmp/g10k 20 [KIND]
 //! ```
+//!
+//! KIND is what each save changes:
+//! - `body` (the default): a line at the end of the article;
+//! - `title`: its title too, which lists, feeds and related articles show;
+//! - `tag`: a new tag too, which moves it among the lists: the whole site
+//!   is built again;
+//! - `template`: `templates/partials/footer.html`, which every page shows
+//!   (removed at the end).
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
@@ -22,6 +30,17 @@ fn main() {
     let runs: usize = args
         .next()
         .map_or(20, |r| r.parse().expect("RUNS is a number"));
+    let kind = args.next().unwrap_or_else(|| "body".to_string());
+    assert!(
+        ["body", "title", "tag", "template"].contains(&kind.as_str()),
+        "KIND is body, title, tag or template"
+    );
+    let footer = root.join("templates/partials/footer.html");
+    assert!(
+        kind != "template" || !footer.exists(),
+        "{} exists: the benchmark would overwrite it",
+        footer.display()
+    );
     let binary = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/release/gazette");
 
     let mut server = Command::new(&binary)
@@ -78,9 +97,20 @@ fn main() {
     let mut samples = Vec::new();
     for run in 0..runs {
         let marker = format!("Latency marker {run} {}.", std::process::id());
-        let text = format!("{}\n\n{marker}\n", original.trim_end());
+        let mut text = format!("{}\n\n{marker}\n", original.trim_end());
+        if kind == "title" || kind == "tag" {
+            text = text.replacen("title = \"", &format!("title = \"{marker} "), 1);
+        }
+        if kind == "tag" {
+            text = text.replacen("tags = [", &format!("tags = [\"marker-{run}\", "), 1);
+        }
         let started = Instant::now();
-        std::fs::write(&article, text).unwrap();
+        if kind == "template" {
+            std::fs::create_dir_all(footer.parent().unwrap()).unwrap();
+            std::fs::write(&footer, format!("<footer>{marker}</footer>")).unwrap();
+        } else {
+            std::fs::write(&article, text).unwrap();
+        }
         wait_for_reload(&mut events);
         while !get(port, &page).contains(&marker) {
             wait_for_reload(&mut events);
@@ -92,6 +122,11 @@ fn main() {
         drain(&mut events);
     }
     std::fs::write(&article, original).unwrap();
+    if kind == "template" {
+        let _ = std::fs::remove_file(&footer);
+        let _ = std::fs::remove_dir(footer.parent().unwrap());
+        let _ = std::fs::remove_dir(root.join("templates"));
+    }
     let _ = server.kill();
     let _ = server.wait();
 
@@ -99,7 +134,7 @@ fn main() {
     let ms = |d: Duration| d.as_secs_f64() * 1000.0;
     let at = |q: f64| samples[((samples.len() - 1) as f64 * q).round() as usize];
     println!(
-        "{} saves of {} on {}: median {:.1} ms, p95 {:.1} ms, min {:.1} ms, max {:.1} ms",
+        "{} {kind} saves of {} on {}: median {:.1} ms, p95 {:.1} ms, min {:.1} ms, max {:.1} ms",
         samples.len(),
         article.display(),
         page,
