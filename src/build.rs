@@ -6,6 +6,7 @@
 use crate::config::Config;
 use crate::content;
 use crate::diagnostics::{Diagnostic, display_path};
+use crate::memo::Memo;
 use crate::output::{Output, file_for_site_path, safe_relative};
 use crate::render::{self, Renderer, Templates};
 use crate::site::{Selection, Site};
@@ -147,6 +148,12 @@ impl Prepared {
 /// Loads the configuration, templates and content, and builds the model.
 /// Stops with every error found before anything is rendered.
 pub fn prepare(options: &BuildOptions) -> Result<Prepared, BuildFailure> {
+    prepare_with(options, None)
+}
+
+/// [`prepare`], reusing what `memo` kept from earlier builds and keeping
+/// what this one loads: for `gazette serve`.
+pub fn prepare_with(options: &BuildOptions, memo: Option<&Memo>) -> Result<Prepared, BuildFailure> {
     let started = Instant::now();
     let root = &options.root;
     let mut diagnostics: Vec<Diagnostic> = Vec::new();
@@ -180,14 +187,17 @@ pub fn prepare(options: &BuildOptions) -> Result<Prepared, BuildFailure> {
     };
     let mut stages = Stages::new(started);
     stages.mark("config and templates");
-    let content = content::load(root, &config, &mut diagnostics);
+    if let Some(memo) = memo {
+        memo.use_config(&config);
+    }
+    let content = content::load(root, &config, memo, &mut diagnostics);
     stages.mark("load content");
     let selection = Selection {
         drafts: options.drafts,
         future: options.future,
         now: options.now,
     };
-    let site = Site::build(config, content, selection, &mut diagnostics);
+    let site = Site::build(config, content, selection, memo, &mut diagnostics);
     stages.mark("model and Markdown");
     if let Some(templates) = &templates {
         diagnostics.extend(render::check_template_names(&site, templates));

@@ -17,6 +17,7 @@ pub mod feeds;
 #[doc(hidden)]
 pub mod fuzzing;
 pub mod markdown;
+pub mod memo;
 pub mod output;
 pub mod render;
 pub mod scaffold;

@@ -9,6 +9,7 @@ use crate::config::Config;
 use crate::content::{ArticleMeta, AuthorMeta, Content, Document, PageMeta, SourceFile};
 use crate::diagnostics::Diagnostic;
 use crate::markdown::{self, Rendered};
+use crate::memo::Memo;
 use crate::slug::permalink;
 use chrono::{DateTime, Datelike, Utc};
 use rayon::prelude::*;
@@ -171,11 +172,12 @@ pub struct Site {
 
 impl Site {
     /// Builds the model. Problems (duplicate URLs, broken `@/` links) go to
-    /// `diagnostics`.
+    /// `diagnostics`. With a `memo`, Markdown it rendered before is reused.
     pub fn build(
         config: Config,
         content: Content,
         selection: Selection,
+        memo: Option<&Memo>,
         diagnostics: &mut Vec<Diagnostic>,
     ) -> Site {
         let mut drafts_left_out = 0;
@@ -259,8 +261,12 @@ impl Site {
             .chain((content.authors.iter()).map(|a| (&a.source, author_path(&a.meta.id)))),
         );
         let resolve = |target: &str| link_targets.get(target.trim_start_matches('/')).cloned();
-
         let safe = config.markdown_safe;
+        let render = |source: &SourceFile, url: Option<&Url>| match memo {
+            Some(memo) => memo.render(&source.content_path, source.body(), &resolve, url, safe),
+            None => markdown::render(source.body(), &resolve, url, safe),
+        };
+
         let article_urls: Vec<Url> = article_paths.iter().map(|p| page_url(&config, p)).collect();
         // Each article's Markdown is dropped as soon as it is rendered and
         // its links are placed, so a large archive never holds all of its
@@ -269,7 +275,7 @@ impl Site {
             .into_par_iter()
             .zip(&article_urls)
             .map(|(mut doc, url)| {
-                let rendered = markdown::render(doc.source.body(), &resolve, Some(url), safe);
+                let rendered = render(&doc.source, Some(url));
                 let links = place_links(&doc.source, &rendered);
                 doc.source.text.truncate(doc.source.body_offset);
                 doc.source.text.shrink_to_fit();
@@ -281,7 +287,7 @@ impl Site {
         let (rendered_pages, page_links): (Vec<Rendered>, Vec<PlacedLinks>) = pages
             .par_iter()
             .map(|d| {
-                let rendered = markdown::render(d.source.body(), &resolve, None, safe);
+                let rendered = render(&d.source, None);
                 let links = place_links(&d.source, &rendered);
                 (rendered, links)
             })

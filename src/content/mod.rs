@@ -9,6 +9,7 @@ pub mod front_matter;
 
 use crate::config::Config;
 use crate::diagnostics::{Diagnostic, display_path, line_column};
+use crate::memo::Memo;
 use crate::slug::{slugify, strip_date_prefix};
 use crate::strict;
 use chrono::{DateTime, Utc};
@@ -135,7 +136,7 @@ impl SourceFile {
 }
 
 /// The folder of an article or page bundle and the files to copy with it.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Bundle {
     /// The bundle folder, relative to the site root.
     pub dir: PathBuf,
@@ -220,11 +221,29 @@ struct Found {
 
 /// Walks and loads content/. Problems go to `diagnostics`; the content that
 /// loaded is returned either way so later checks can still run.
-pub fn load(root: &Path, config: &Config, diagnostics: &mut Vec<Diagnostic>) -> Content {
+/// With a `memo`, files unchanged since it saw them are not read again.
+pub fn load(
+    root: &Path,
+    config: &Config,
+    memo: Option<&Memo>,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Content {
     let found = walk(root, diagnostics);
     let results: Vec<Result<Loaded, Vec<Diagnostic>>> = found
         .into_par_iter()
-        .map(|f| load_one(root, config, f))
+        .map(|f| match memo {
+            Some(memo) => {
+                let relative = f.relative.clone();
+                let bundle = f.bundle.clone();
+                memo.parsed(
+                    root,
+                    &relative,
+                    |kept| kept.bundle() == bundle.as_ref(),
+                    || load_one(root, config, f),
+                )
+            }
+            None => load_one(root, config, f),
+        })
         .collect();
     let mut content = Content::default();
     for result in results {
@@ -354,10 +373,22 @@ fn walk(root: &Path, diagnostics: &mut Vec<Diagnostic>) -> Vec<Found> {
     found
 }
 
-enum Loaded {
+/// One content file, loaded.
+#[derive(Clone)]
+pub(crate) enum Loaded {
     Article(Box<Document<ArticleMeta>>),
     Page(Document<PageMeta>),
     Author(Document<AuthorMeta>),
+}
+
+impl Loaded {
+    fn bundle(&self) -> Option<&Bundle> {
+        match self {
+            Loaded::Article(doc) => doc.bundle.as_ref(),
+            Loaded::Page(doc) => doc.bundle.as_ref(),
+            Loaded::Author(doc) => doc.bundle.as_ref(),
+        }
+    }
 }
 
 /// Reads a file as UTF-8 text with a BOM removed and `\n` line endings.

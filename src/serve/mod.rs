@@ -8,7 +8,9 @@
 //! then all of them in the background as the build's check. A save of one
 //! article that keeps its place in the site is patched into the last
 //! build instead of building everything again: only the article is loaded
-//! and rendered, and only the pages that show it are rendered again. Nothing is
+//! and rendered, and only the pages that show it are rendered again. Any
+//! other save builds the whole site in memory again, reusing the files and
+//! Markdown that did not change (see [`crate::memo`]). Nothing is
 //! written to the output folder: a preview built for
 //! `http://127.0.0.1:1111/` can never be deployed by mistake.
 
@@ -18,6 +20,7 @@ mod watch;
 use crate::build::{self, BuildOptions};
 use crate::content;
 use crate::diagnostics::Diagnostic;
+use crate::memo::Memo;
 use crate::output::record_key;
 use crate::render::{Job, Renderer, Templates};
 use crate::site::Site;
@@ -356,8 +359,9 @@ impl Live {
 /// the rendering of its pages.
 pub fn build_snapshot(
     options: &BuildOptions,
+    memo: &Memo,
 ) -> Result<(Snapshot, Vec<Diagnostic>), Vec<Diagnostic>> {
-    let prepared = build::prepare(options).map_err(|f| f.diagnostics)?;
+    let prepared = build::prepare_with(options, Some(memo)).map_err(|f| f.diagnostics)?;
     let (mut site, templates, warnings) = prepared.into_parts();
     let (copies, errors) = build::asset_copies(&options.root, &site);
     if !errors.is_empty() {
@@ -483,7 +487,8 @@ pub fn serve(options: ServeOptions) -> Result<(), String> {
     build_options.base_url = Some(url.clone());
 
     let live = Arc::new(Live::new());
-    rebuild(&build_options, &live, &[], false);
+    let memo = Arc::new(Memo::default());
+    rebuild(&build_options, &live, &memo, &[], false);
     let watched = watch::Watcher::start(&build_options.root, live.saves.clone(), {
         let live = live.clone();
         let build_options = build_options.clone();
@@ -492,7 +497,7 @@ pub fn serve(options: ServeOptions) -> Result<(), String> {
                 && changed
                     .iter()
                     .all(|p| p.extension().is_some_and(|e| e == "css"));
-            rebuild(&build_options, &live, &changed, css_only);
+            rebuild(&build_options, &live, &memo, &changed, css_only);
         }
     })
     .map_err(|e| format!("cannot watch {}: {e}", build_options.root.display()))?;
@@ -514,7 +519,7 @@ pub fn serve(options: ServeOptions) -> Result<(), String> {
 /// again. The new site is served as soon as it is made; its pages are then
 /// rendered, as `gazette build` would (after a patch, only those that show
 /// the article), and a page that fails puts the last good build back.
-fn rebuild(options: &BuildOptions, live: &Live, changed: &[PathBuf], css_only: bool) {
+fn rebuild(options: &BuildOptions, live: &Live, memo: &Memo, changed: &[PathBuf], css_only: bool) {
     let started = Instant::now();
     let previous = live.snapshot();
     let saves_now = live.saves.load(std::sync::atomic::Ordering::Acquire);
@@ -527,7 +532,7 @@ fn rebuild(options: &BuildOptions, live: &Live, changed: &[PathBuf], css_only: b
         .and_then(|p| p.patched(&options.root, changed));
     let (snapshot, change) = match patched {
         Some(patched) => (patched.snapshot, Some(patched.change)),
-        None => match build_snapshot(options) {
+        None => match build_snapshot(options, memo) {
             Ok((snapshot, warnings)) => {
                 for warning in &warnings {
                     eprintln!("{warning}");
