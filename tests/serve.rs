@@ -88,9 +88,8 @@ impl Server {
         }
     }
 
-    /// Asserts that every file `gazette build` writes for the server's
-    /// address is served byte for byte, but for the live-reload script.
-    fn assert_serves_a_full_build(&self, site: &Fixture) {
+    /// Every file `gazette build` writes for the server's address.
+    fn full_build(&self, site: &Fixture) -> Vec<(std::path::PathBuf, Vec<u8>)> {
         let out = tempfile::tempdir().unwrap();
         let output = out.path().join("public");
         let run = gazette(
@@ -106,7 +105,13 @@ impl Server {
             site.root(),
         );
         assert_eq!(run.code, 0, "{}", run.stderr);
-        let files = tree(&output);
+        tree(&output)
+    }
+
+    /// Asserts that every file `gazette build` writes for the server's
+    /// address is served byte for byte, but for the live-reload script.
+    fn assert_serves_a_full_build(&self, site: &Fixture) {
+        let files = self.full_build(site);
         assert!(files.len() > 15, "{} files", files.len());
         for (path, bytes) in files {
             let url_path = format!("/{}", path.to_string_lossy());
@@ -1057,6 +1062,34 @@ fn static_bundle_and_template_saves_are_patched_and_equal_a_full_build() {
         "{updated}"
     );
     assert!(server.get("/").body.contains("Footer, second edit"));
+    server.assert_serves_a_full_build(&site);
+
+    // A template only section and tag pages use: only they render again.
+    site.write(
+        "templates/term.html",
+        &include_str!("../src/templates/term.html").replace(
+            "{% block content %}",
+            "{% block content %}<p>Edited term page</p>",
+        ),
+    );
+    let updated = server.wait_for_log("Updated ", 6);
+    let term_pages = server
+        .full_build(&site)
+        .iter()
+        .filter(|(path, _)| {
+            let path = path.to_string_lossy();
+            let parts: Vec<&str> = path.split('/').collect();
+            matches!(parts[0], "categories" | "tags")
+                && path.ends_with("/index.html")
+                && (parts.len() == 3 || parts.get(2) == Some(&"page"))
+        })
+        .count();
+    assert!(term_pages >= 8, "{term_pages}");
+    assert!(
+        updated.starts_with(&format!("Updated {term_pages} files of ")),
+        "{updated}"
+    );
+    assert!(server.get("/tags/ev/").body.contains("Edited term page"));
     server.assert_serves_a_full_build(&site);
 }
 

@@ -18,6 +18,7 @@ use context::Shared;
 use rayon::prelude::*;
 use serde_json::{Value, json};
 use std::borrow::Cow;
+use std::collections::BTreeSet;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, OnceLock};
 
@@ -28,6 +29,9 @@ pub const SEARCH_PATH: &str = "/search/";
 pub const SEARCH_INDEX_PATH: &str = "/search-index.json";
 
 pub use context::resolve_url;
+
+/// The card every list shows an article with, rendered once per article.
+const CARD_TEMPLATE: &str = "partials/card.html";
 
 /// How many of the newest articles the 404 page lists.
 const LATEST_ON_NOT_FOUND: usize = 5;
@@ -126,9 +130,9 @@ pub struct Renderer<'a> {
 }
 
 /// What a job becomes: a template with its context, or finished bytes.
-enum Output {
+enum Output<'n> {
     /// A built-in template name, or the one front matter names.
-    Template(Cow<'static, str>, Value),
+    Template(Cow<'n, str>, Value),
     Bytes(Vec<u8>),
 }
 
@@ -246,7 +250,7 @@ impl<'a> Renderer<'a> {
     /// lists show the same card on many pages.
     fn card_html(&self, card: &Value, worker: &mut Worker) -> Result<String, RenderError> {
         let bytes = self.templates.render(
-            "partials/card.html",
+            CARD_TEMPLATE,
             json!({ "article": card }),
             &mut worker.context,
         )?;
@@ -476,40 +480,70 @@ impl<'a> Renderer<'a> {
         Ok(path)
     }
 
-    fn prepare(&self, job: Job, site_path: &str) -> Result<Output, String> {
+    /// The template a job renders with; None for a file made without one
+    /// (feeds, sitemaps, the search index, robots.txt).
+    pub fn template_name(&self, job: Job) -> Option<Cow<'a, str>> {
+        let chosen = |named: &'a Option<String>, default: &'static str| match named {
+            Some(name) => Cow::Borrowed(name.as_str()),
+            None => Cow::Borrowed(default),
+        };
+        let site = self.site;
+        Some(match job {
+            Job::Article(i) => chosen(&site.articles[i].doc.meta.template, "article.html"),
+            Job::Page(i) => chosen(&site.pages[i].doc.meta.template, "page.html"),
+            Job::Alias(..) => Cow::Borrowed("alias.html"),
+            Job::Front(_) => Cow::Borrowed("index.html"),
+            Job::Author(..) => Cow::Borrowed("author.html"),
+            Job::AuthorIndex => Cow::Borrowed("authors.html"),
+            Job::Term(..) => Cow::Borrowed("term.html"),
+            Job::TermIndex(_) => Cow::Borrowed("terms.html"),
+            Job::Year(_) | Job::Month(..) => Cow::Borrowed("archive.html"),
+            Job::Search => Cow::Borrowed("search.html"),
+            Job::NotFound => Cow::Borrowed("404.html"),
+            Job::Stylesheet => Cow::Borrowed("style.css"),
+            Job::AuthorFeed(_)
+            | Job::TermFeed(..)
+            | Job::SearchIndex
+            | Job::Rss
+            | Job::Atom
+            | Job::JsonFeed
+            | Job::Sitemap
+            | Job::SitemapPart(_)
+            | Job::NewsSitemap
+            | Job::Robots => return None,
+        })
+    }
+
+    /// Whether the file of `job` may differ after the templates `changed`
+    /// were saved: it is rendered with one of them, or shows cards and
+    /// `partials/card.html` reaches one.
+    pub fn may_use_templates(&self, job: Job, changed: &BTreeSet<String>) -> bool {
+        self.template_name(job).is_some_and(|name| {
+            self.templates.reaches(&name, changed) || self.templates.reaches(CARD_TEMPLATE, changed)
+        })
+    }
+
+    fn prepare(&self, job: Job, site_path: &str) -> Result<Output<'a>, String> {
         let site = self.site;
         let shared = &self.shared;
+        // Every page made with a template names it in one place.
+        let template =
+            |ctx: Value| Output::Template(self.template_name(job).unwrap_or_default(), ctx);
         let io = |e: std::io::Error| e.to_string();
         let json_error = |e: serde_json::Error| e.to_string();
         Ok(match job {
-            Job::Article(i) => {
-                let a = &site.articles[i];
-                let ctx = shared.article_context(site, i, self.page_body(i));
-                match &a.doc.meta.template {
-                    Some(name) => Output::Template(Cow::Owned(name.clone()), ctx),
-                    None => Output::Template(Cow::Borrowed("article.html"), ctx),
-                }
-            }
+            Job::Article(i) => template(shared.article_context(site, i, self.page_body(i))),
             Job::Alias(i, _) => {
                 let a = &site.articles[i];
                 let mut ctx = shared.base_context(site, &a.path);
                 ctx["page_title"] = json!(a.doc.meta.title);
                 ctx["target_url"] = json!(a.url);
-                Output::Template(Cow::Borrowed("alias.html"), ctx)
+                template(ctx)
             }
-            Job::Page(i) => {
-                let ctx = shared.page_context(site, i);
-                match &site.pages[i].doc.meta.template {
-                    Some(name) => Output::Template(Cow::Owned(name.clone()), ctx),
-                    None => Output::Template(Cow::Borrowed("page.html"), ctx),
-                }
-            }
+            Job::Page(i) => template(shared.page_context(site, i)),
             Job::Front(n) => {
                 let all: Vec<usize> = (0..site.articles.len()).collect();
-                Output::Template(
-                    Cow::Borrowed("index.html"),
-                    shared.list_context(site, "/", &all, n, None),
-                )
+                template(shared.list_context(site, "/", &all, n, None))
             }
             Job::Author(i, n) => {
                 let a = &site.authors[i];
@@ -524,7 +558,7 @@ impl<'a> Renderer<'a> {
                     "Articles by {} on {}",
                     a.doc.meta.name, site.config.title
                 ));
-                Output::Template(Cow::Borrowed("author.html"), ctx)
+                template(ctx)
             }
             Job::AuthorFeed(i) => {
                 let a = &site.authors[i];
@@ -535,7 +569,7 @@ impl<'a> Renderer<'a> {
                 let mut ctx = shared.base_context(site, site_path);
                 ctx["page_title"] = json!("Authors");
                 ctx["authors"] = Value::Array(shared.authors.clone());
-                Output::Template(Cow::Borrowed("authors.html"), ctx)
+                template(ctx)
             }
             Job::Term(kind, i, n) => {
                 let term = &self.terms(kind)[i];
@@ -549,7 +583,7 @@ impl<'a> Renderer<'a> {
                 ctx["page_title"] = json!(term.name);
                 ctx["meta_description"] =
                     json!(format!("{} articles on {}", term.name, site.config.title));
-                Output::Template(Cow::Borrowed("term.html"), ctx)
+                template(ctx)
             }
             Job::TermFeed(kind, i) => {
                 let term = &self.terms(kind)[i];
@@ -565,19 +599,14 @@ impl<'a> Renderer<'a> {
                 });
                 ctx["terms"] =
                     Value::Array(self.terms(kind).iter().map(context::term_value).collect());
-                Output::Template(Cow::Borrowed("terms.html"), ctx)
+                template(ctx)
             }
-            Job::Year(y) => {
-                Output::Template(Cow::Borrowed("archive.html"), shared.year_context(site, y))
-            }
-            Job::Month(y, m) => Output::Template(
-                Cow::Borrowed("archive.html"),
-                shared.month_context(site, y, m),
-            ),
+            Job::Year(y) => template(shared.year_context(site, y)),
+            Job::Month(y, m) => template(shared.month_context(site, y, m)),
             Job::Search => {
                 let mut ctx = shared.base_context(site, site_path);
                 ctx["page_title"] = json!("Search");
-                Output::Template(Cow::Borrowed("search.html"), ctx)
+                template(ctx)
             }
             Job::SearchIndex => Output::Bytes(feeds::search::render(site).map_err(json_error)?),
             Job::NotFound => {
@@ -588,12 +617,9 @@ impl<'a> Renderer<'a> {
                         .map(|i| Value::clone(&shared.cards[i]))
                         .collect(),
                 );
-                Output::Template(Cow::Borrowed("404.html"), ctx)
+                template(ctx)
             }
-            Job::Stylesheet => Output::Template(
-                Cow::Borrowed("style.css"),
-                shared.base_context(site, site_path),
-            ),
+            Job::Stylesheet => template(shared.base_context(site, site_path)),
             Job::Rss => Output::Bytes(feeds::rss::render(site, &self.site_feed()).map_err(io)?),
             Job::Atom => {
                 let mut feed = self.site_feed();

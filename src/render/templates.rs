@@ -4,7 +4,7 @@
 use super::RenderError;
 use crate::diagnostics::{Diagnostic, display_path};
 use serde_json::Value;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::error::Error as _;
 use std::path::{Path, PathBuf};
 use tera::{Context, Tera};
@@ -43,6 +43,12 @@ pub struct Templates {
     tera: Tera,
     /// Site templates, by name, with the path shown in diagnostics.
     overrides: BTreeMap<String, PathBuf>,
+    /// A digest of each template's text, to tell which changed between
+    /// two loads (`gazette serve`).
+    digests: BTreeMap<String, u64>,
+    /// Each template → every template it extends, includes or imports
+    /// macros from, guarded or not.
+    uses: BTreeMap<String, Vec<String>>,
 }
 
 impl Templates {
@@ -97,10 +103,12 @@ impl Templates {
         // Parse each template on its own first, so every syntax error in
         // every file is reported, with its own line.
         let mut references: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        let mut uses: BTreeMap<String, Vec<String>> = BTreeMap::new();
         for (name, (text, display)) in &sources {
             match tera::Template::new(name, None, text) {
                 Ok(template) => {
                     references.insert(name.clone(), unconditional_references(&template));
+                    uses.insert(name.clone(), all_references(&template));
                 }
                 Err(e) => errors.push(syntax_error(name, display.as_deref(), text, &e)),
             }
@@ -130,6 +138,10 @@ impl Templates {
             .iter()
             .filter_map(|(name, (_, display))| display.clone().map(|d| (name.clone(), d)))
             .collect();
+        let digests = sources
+            .iter()
+            .map(|(name, (text, _))| (name.clone(), xxhash_rust::xxh3::xxh3_64(text.as_bytes())))
+            .collect();
         let all: Vec<(String, String)> = sources
             .into_iter()
             .map(|(name, (text, _))| (name, text))
@@ -143,7 +155,44 @@ impl Templates {
                 .map_or_else(|| PathBuf::from("templates"), |(_, d)| d.clone());
             return Err(vec![Diagnostic::error(path, message)]);
         }
-        Ok(Templates { tera, overrides })
+        Ok(Templates {
+            tera,
+            overrides,
+            digests,
+            uses,
+        })
+    }
+
+    /// The templates whose text differs from `previous`, or that only one
+    /// of the two has.
+    pub fn changed_since(&self, previous: &Templates) -> BTreeSet<String> {
+        let names = self.digests.keys().chain(previous.digests.keys());
+        names
+            .filter(|name| self.digests.get(*name) != previous.digests.get(*name))
+            .cloned()
+            .collect()
+    }
+
+    /// Whether rendering `name` may use any of `changed`: the template
+    /// itself, or one it extends, includes or imports, at any depth.
+    pub fn reaches(&self, name: &str, changed: &BTreeSet<String>) -> bool {
+        let mut seen: BTreeSet<&str> = BTreeSet::new();
+        let mut todo = vec![name];
+        while let Some(next) = todo.pop() {
+            if changed.contains(next) {
+                return true;
+            }
+            if seen.insert(next) {
+                todo.extend(
+                    self.uses
+                        .get(next)
+                        .into_iter()
+                        .flatten()
+                        .map(String::as_str),
+                );
+            }
+        }
+        false
     }
 
     pub fn has(&self, name: &str) -> bool {
@@ -228,6 +277,52 @@ fn unconditional_references(template: &tera::Template) -> Vec<String> {
     walk(&template.ast, &mut out);
     for block in template.blocks.values() {
         walk(&block.body, &mut out);
+    }
+    out.sort();
+    out.dedup();
+    out
+}
+
+/// Every template `template` extends, includes or imports macros from,
+/// wherever the tag stands (in a block, a loop, a branch or a macro).
+fn all_references(template: &tera::Template) -> Vec<String> {
+    use tera::ast::Node;
+    fn walk(nodes: &[Node], out: &mut Vec<String>) {
+        for node in nodes {
+            match node {
+                Node::Include(_, names, _) => out.extend(names.iter().cloned()),
+                Node::ImportMacro(_, file, _) => out.push(file.clone()),
+                Node::Extends(_, parent) => out.push(parent.clone()),
+                Node::Block(_, block, _) => walk(&block.body, out),
+                Node::FilterSection(_, section, _) => walk(&section.body, out),
+                Node::MacroDefinition(_, definition, _) => walk(&definition.body, out),
+                Node::Forloop(_, forloop, _) => {
+                    walk(&forloop.body, out);
+                    walk(forloop.empty_body.as_deref().unwrap_or_default(), out);
+                }
+                Node::If(branches, _) => {
+                    for (_, _, body) in &branches.conditions {
+                        walk(body, out);
+                    }
+                    walk(branches.otherwise.as_ref().map_or(&[], |(_, b)| b), out);
+                }
+                _ => {}
+            }
+        }
+    }
+    let mut out: Vec<String> = template.parent.iter().cloned().collect();
+    out.extend(
+        template
+            .imported_macro_files
+            .iter()
+            .map(|(file, _)| file.clone()),
+    );
+    walk(&template.ast, &mut out);
+    for block in template.blocks.values() {
+        walk(&block.body, &mut out);
+    }
+    for definition in template.macros.values() {
+        walk(&definition.body, &mut out);
     }
     out.sort();
     out.dedup();
@@ -324,5 +419,73 @@ fn syntax_error(name: &str, display: Option<&Path>, text: &str, error: &tera::Er
     match position {
         Some((line, column)) => diagnostic.at(text, line, column),
         None => diagnostic,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn load(files: &[(&str, &str)]) -> Templates {
+        let dir = tempfile::tempdir().unwrap();
+        for (name, text) in files {
+            let path = dir.path().join("templates").join(name);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, text).unwrap();
+        }
+        Templates::load(dir.path()).unwrap_or_else(|e| panic!("{e:?}"))
+    }
+
+    fn set(names: &[&str]) -> BTreeSet<String> {
+        names.iter().map(|n| n.to_string()).collect()
+    }
+
+    #[test]
+    fn a_template_reaches_what_it_extends_includes_and_imports_at_any_depth() {
+        let templates = load(&[
+            ("parts/guarded.html", "guarded"),
+            ("parts/in_macro.html", "in macro"),
+            ("parts/leaf.html", "leaf"),
+            ("parts/middle.html", "{% include \"parts/leaf.html\" %}"),
+            (
+                "macros.html",
+                "{% macro m() %}{% include \"parts/in_macro.html\" %}{% endmacro m %}",
+            ),
+            (
+                "term.html",
+                "{% import \"macros.html\" as x %}{% extends \"base.html\" %}{% block content %}{% for a in [1] %}{% if a %}{% include \"parts/guarded.html\" %}{% endif %}{% endfor %}{% include \"parts/middle.html\" %}{% endblock content %}",
+            ),
+        ]);
+        for changed in [
+            "term.html",
+            "base.html",
+            "partials/footer.html",
+            "parts/guarded.html",
+            "parts/leaf.html",
+            "macros.html",
+            "parts/in_macro.html",
+        ] {
+            assert!(
+                templates.reaches("term.html", &set(&[changed])),
+                "{changed}"
+            );
+        }
+        assert!(!templates.reaches("term.html", &set(&["article.html", "style.css"])));
+        assert!(!templates.reaches("article.html", &set(&["term.html", "parts/leaf.html"])));
+        assert!(templates.reaches("article.html", &set(&["base.html"])));
+    }
+
+    #[test]
+    fn changed_templates_are_those_whose_text_differs_or_that_come_or_go() {
+        let before = load(&[("term.html", "one"), ("gone.html", "x"), ("same.html", "s")]);
+        let after = load(&[("term.html", "two"), ("new.html", "y"), ("same.html", "s")]);
+        assert_eq!(
+            after.changed_since(&before),
+            set(&["gone.html", "new.html", "term.html"])
+        );
+        // A site template that replaces a built-in one changes it.
+        let plain = load(&[]);
+        let footer = load(&[("partials/footer.html", "<footer>ours</footer>")]);
+        assert_eq!(footer.changed_since(&plain), set(&["partials/footer.html"]));
     }
 }

@@ -25,7 +25,7 @@ use crate::output::record_key;
 use crate::render::{Job, Renderer, Templates};
 use crate::site::Site;
 use rayon::prelude::*;
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 use std::fs;
 use std::net::{IpAddr, SocketAddr, TcpListener};
 use std::path::{Path, PathBuf};
@@ -73,25 +73,25 @@ struct Patched {
 }
 
 /// What a save changed, when it could be patched into the last build.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 enum Change {
     /// The one article (an index into `Site::articles`), in place.
     Article(usize),
     /// Static files, or files of article bundles, copied as they are.
     Files,
-    /// Files under templates/ only.
-    Templates,
+    /// Files under templates/ only: the templates whose text changed.
+    Templates(BTreeSet<String>),
 }
 
 impl Change {
     /// Whether the file at an output path, made by `job` (None for a
     /// static or bundle file), is as it was before this change.
-    fn keeps(self, job: Option<Job>, renderer: &Renderer) -> bool {
+    fn keeps(&self, job: Option<Job>, renderer: &Renderer) -> bool {
         match (self, job) {
-            (Change::Article(i), Some(job)) => !renderer.may_show(job, i),
-            (Change::Article(_), None) => true,
+            (&Change::Article(i), Some(job)) => !renderer.may_show(job, i),
             (Change::Files, job) => job.is_some(),
-            (Change::Templates, job) => job.is_none(),
+            (Change::Templates(changed), Some(job)) => !renderer.may_use_templates(job, changed),
+            (Change::Article(_) | Change::Templates(_), None) => true,
         }
     }
 }
@@ -201,10 +201,11 @@ impl Snapshot {
     }
 
     /// After a save under templates/: the same model with the templates
-    /// loaded again; every page is rendered again.
+    /// loaded again; the pages made with a changed one are rendered again.
     fn with_templates_saved(&self, root: &Path) -> Option<Patched> {
-        self.renderer.with_dependent(|(site, _), renderer| {
+        self.renderer.with_dependent(|(site, before), renderer| {
             let templates = Templates::load(root).ok()?;
+            let changed = templates.changed_since(before);
             if !crate::render::check_template_names(site, &templates).is_empty() {
                 return None;
             }
@@ -221,7 +222,7 @@ impl Snapshot {
                     articles: self.articles.clone(),
                     rendered: Mutex::new(HashMap::new()),
                 },
-                change: Change::Templates,
+                change: Change::Templates(changed),
             })
         })
     }
@@ -262,7 +263,7 @@ impl Snapshot {
     /// the check after a save renders only the others: after an article's
     /// save, its own page, the lists and feeds it is on and the pages it is
     /// related from. Returns how many files it kept.
-    fn keep_unchanged_from(&self, previous: &Snapshot, change: Change) -> usize {
+    fn keep_unchanged_from(&self, previous: &Snapshot, change: &Change) -> usize {
         let kept: Vec<(String, Arc<[u8]>)> = self.renderer.with_dependent(|_, renderer| {
             let before = previous.rendered.lock().unwrap_or_else(|e| e.into_inner());
             before
@@ -555,7 +556,7 @@ fn rebuild(options: &BuildOptions, live: &Live, memo: &Memo, changed: &[PathBuf]
     };
     live.publish(Some(snapshot.clone()), event);
     let served_after = started.elapsed();
-    let kept = match (change, &previous) {
+    let kept = match (&change, &previous) {
         (Some(change), Some(previous)) => snapshot.keep_unchanged_from(previous, change),
         _ => 0,
     };
