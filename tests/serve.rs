@@ -1091,6 +1091,19 @@ fn static_bundle_and_template_saves_are_patched_and_equal_a_full_build() {
     );
     assert!(server.get("/tags/ev/").body.contains("Edited term page"));
     server.assert_serves_a_full_build(&site);
+
+    // The card: every list, and every article with related ones.
+    site.write(
+        "templates/partials/card.html",
+        &include_str!("../src/templates/partials/card.html").replacen(
+            "<",
+            "<b>Edited card</b><",
+            1,
+        ),
+    );
+    server.wait_for_log("Updated ", 7);
+    assert!(server.get("/tags/ev/").body.contains("Edited card"));
+    server.assert_serves_a_full_build(&site);
 }
 
 #[test]

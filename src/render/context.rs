@@ -39,7 +39,8 @@ impl Shared {
         Shared::with_cards(site, cards)
     }
 
-    fn with_cards(site: &Site, cards: Vec<Arc<Value>>) -> Shared {
+    /// The contexts of `site` around cards made already.
+    pub fn with_cards(site: &Site, cards: Vec<Arc<Value>>) -> Shared {
         let config = &site.config;
         let sections: Vec<Value> = {
             let mut by_size: Vec<_> = site.categories.iter().collect();

@@ -167,19 +167,28 @@ impl<'a> Renderer<'a> {
     }
 
     /// The renderer of `site` with new `templates`, for `gazette serve`
-    /// after a template was saved: the bodies are taken from `previous`,
-    /// which renders the same site, and every card is rendered again.
+    /// after the templates `changed` were saved: the bodies are taken from
+    /// `previous`, which renders the same site, and so are the cards unless
+    /// the card template reaches a changed one.
     pub fn with_templates_replaced(
         site: &'a Site,
         templates: &'a Templates,
         previous: &Renderer,
+        changed: &BTreeSet<String>,
     ) -> Result<Renderer<'a>, RenderError> {
-        Renderer::with_cards_rendered(
+        let bodies = previous.shared_bodies();
+        let in_feed = previous.in_feed.clone();
+        if templates.reaches(CARD_TEMPLATE, changed) {
+            return Renderer::with_cards_rendered(site, templates, bodies, in_feed);
+        }
+        Ok(Renderer {
+            shared: Shared::with_cards(site, previous.shared.cards.clone()),
+            sitemap: OnceLock::new(),
             site,
             templates,
-            previous.shared_bodies(),
-            previous.in_feed.clone(),
-        )
+            bodies,
+            in_feed,
+        })
     }
 
     /// The bodies, shared with a renderer made from this one.

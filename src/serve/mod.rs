@@ -211,7 +211,7 @@ impl Snapshot {
             }
             let renderer =
                 RendererCell::try_new((site.clone(), Arc::new(templates)), |(site, templates)| {
-                    Renderer::with_templates_replaced(site, templates, renderer)
+                    Renderer::with_templates_replaced(site, templates, renderer, &changed)
                 })
                 .ok()?;
             Some(Patched {
