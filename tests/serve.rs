@@ -414,6 +414,14 @@ fn edits_additions_and_deletions_are_served_and_equal_a_full_build() {
     server.assert_serves_a_full_build(&site);
 }
 
+/// The count in a log line such as `Updated 35 files of 17111 in …`.
+fn file_count(line: &str) -> usize {
+    line.split(' ')
+        .nth(1)
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("no count in {line:?}"))
+}
+
 /// A newsroom of seven articles over two years: two to a list page, three
 /// to a feed, shared tags (so related articles), two profiles, an alias and
 /// an `@/` link to the article the tests edit.
@@ -508,12 +516,7 @@ fn a_saved_article_is_patched_in_and_only_its_pages_render_again() {
     let server = Server::start(&site, &[]);
     // The first build's check has rendered every page.
     let built = server.wait_for_log("Built ", 1);
-    let total: usize = built["Built ".len()..]
-        .split(' ')
-        .next()
-        .unwrap()
-        .parse()
-        .unwrap();
+    let total = file_count(&built);
 
     // Everything but the article's place in the site changes: title,
     // summary, caption, `updated` and body, all shown on other pages too
@@ -533,12 +536,7 @@ fn a_saved_article_is_patched_in_and_only_its_pages_render_again() {
         &edited("Xiaomi and Great Wall sign", "Second version."),
     );
     let updated = server.wait_for_log("Updated ", 1);
-    let rendered: usize = updated["Updated ".len()..]
-        .split(' ')
-        .next()
-        .unwrap()
-        .parse()
-        .unwrap();
+    let rendered = file_count(&updated);
     assert!(
         rendered < total / 2,
         "a patch rendered {rendered} of {total} files: {updated}"
@@ -570,12 +568,7 @@ fn a_saved_article_is_patched_in_and_only_its_pages_render_again() {
             .replace("\"China\"]", "\"China\", \"Autos\"]"),
     );
     let rebuilt = server.wait_for_log("Rebuilt ", 1);
-    let files: usize = rebuilt["Rebuilt ".len()..]
-        .split(' ')
-        .next()
-        .unwrap()
-        .parse()
-        .unwrap();
+    let files = file_count(&rebuilt);
     assert!(files > total, "the new tag's pages and feed: {rebuilt}");
     server.assert_serves_a_full_build(&site);
 }
@@ -1015,12 +1008,7 @@ fn static_bundle_and_template_saves_are_patched_and_equal_a_full_build() {
     );
     let server = Server::start(&site, &[]);
     let built = server.wait_for_log("Built ", 1);
-    let total: usize = built["Built ".len()..]
-        .split(' ')
-        .next()
-        .unwrap()
-        .parse()
-        .unwrap();
+    let total = file_count(&built);
 
     // Files copied as they are: only they are read again.
     site.write("static/css/extra.css", "body { color: navy }");

@@ -180,6 +180,22 @@ impl Snapshot {
         }
     }
 
+    /// A snapshot of the same pages as this one, made by `renderer`, with
+    /// nothing rendered yet.
+    fn successor(
+        &self,
+        renderer: Arc<RendererCell>,
+        assets: Arc<HashMap<String, PathBuf>>,
+    ) -> Snapshot {
+        Snapshot {
+            renderer,
+            jobs: self.jobs.clone(),
+            assets,
+            articles: self.articles.clone(),
+            rendered: Mutex::new(HashMap::new()),
+        }
+    }
+
     /// After a save of files copied as they are: the same pages, with the
     /// static files found again (one may have been added or removed).
     fn with_files_saved(&self, root: &Path) -> Option<Patched> {
@@ -189,13 +205,7 @@ impl Snapshot {
             plan_assets(&self.jobs, copies).ok()
         })?;
         Some(Patched {
-            snapshot: Snapshot {
-                renderer: self.renderer.clone(),
-                jobs: self.jobs.clone(),
-                assets: Arc::new(assets),
-                articles: self.articles.clone(),
-                rendered: Mutex::new(HashMap::new()),
-            },
+            snapshot: self.successor(self.renderer.clone(), Arc::new(assets)),
             change: Change::Files,
         })
     }
@@ -215,13 +225,7 @@ impl Snapshot {
                 })
                 .ok()?;
             Some(Patched {
-                snapshot: Snapshot {
-                    renderer: Arc::new(renderer),
-                    jobs: self.jobs.clone(),
-                    assets: self.assets.clone(),
-                    articles: self.articles.clone(),
-                    rendered: Mutex::new(HashMap::new()),
-                },
+                snapshot: self.successor(Arc::new(renderer), self.assets.clone()),
                 change: Change::Templates(changed),
             })
         })
@@ -247,13 +251,7 @@ impl Snapshot {
             })
             .ok()?;
             Some(Patched {
-                snapshot: Snapshot {
-                    renderer: Arc::new(renderer),
-                    jobs: self.jobs.clone(),
-                    assets: self.assets.clone(),
-                    articles: self.articles.clone(),
-                    rendered: Mutex::new(HashMap::new()),
-                },
+                snapshot: self.successor(Arc::new(renderer), self.assets.clone()),
                 change: Change::Article(i),
             })
         })
