@@ -262,67 +262,66 @@ pub fn escape_html(text: &str) -> String {
 /// includes outside `if`, `for` and macros (a guarded include may recurse
 /// on purpose, over a tree; an unguarded one never stops).
 fn unconditional_references(template: &tera::Template) -> Vec<String> {
-    use tera::ast::Node;
-    fn walk(nodes: &[Node], out: &mut Vec<String>) {
-        for node in nodes {
-            match node {
-                Node::Include(_, names, _) => out.extend(names.iter().cloned()),
-                Node::Block(_, block, _) => walk(&block.body, out),
-                Node::FilterSection(_, section, _) => walk(&section.body, out),
-                _ => {}
-            }
-        }
-    }
-    let mut out: Vec<String> = template.parent.iter().cloned().collect();
-    walk(&template.ast, &mut out);
-    for block in template.blocks.values() {
-        walk(&block.body, &mut out);
-    }
-    out.sort();
-    out.dedup();
-    out
+    references(template, false)
 }
 
 /// Every template `template` extends, includes or imports macros from,
 /// wherever the tag stands (in a block, a loop, a branch or a macro).
 fn all_references(template: &tera::Template) -> Vec<String> {
+    references(template, true)
+}
+
+/// The parent and includes of `template`; with `guarded`, also those in
+/// loops, branches and macros, and macro imports.
+fn references(template: &tera::Template, guarded: bool) -> Vec<String> {
     use tera::ast::Node;
-    fn walk(nodes: &[Node], out: &mut Vec<String>) {
+    fn walk(nodes: &[Node], guarded: bool, out: &mut Vec<String>) {
         for node in nodes {
             match node {
                 Node::Include(_, names, _) => out.extend(names.iter().cloned()),
+                Node::Block(_, block, _) => walk(&block.body, guarded, out),
+                Node::FilterSection(_, section, _) => walk(&section.body, guarded, out),
+                _ if !guarded => {}
                 Node::ImportMacro(_, file, _) => out.push(file.clone()),
                 Node::Extends(_, parent) => out.push(parent.clone()),
-                Node::Block(_, block, _) => walk(&block.body, out),
-                Node::FilterSection(_, section, _) => walk(&section.body, out),
-                Node::MacroDefinition(_, definition, _) => walk(&definition.body, out),
+                Node::MacroDefinition(_, definition, _) => walk(&definition.body, guarded, out),
                 Node::Forloop(_, forloop, _) => {
-                    walk(&forloop.body, out);
-                    walk(forloop.empty_body.as_deref().unwrap_or_default(), out);
+                    walk(&forloop.body, guarded, out);
+                    walk(
+                        forloop.empty_body.as_deref().unwrap_or_default(),
+                        guarded,
+                        out,
+                    );
                 }
                 Node::If(branches, _) => {
                     for (_, _, body) in &branches.conditions {
-                        walk(body, out);
+                        walk(body, guarded, out);
                     }
-                    walk(branches.otherwise.as_ref().map_or(&[], |(_, b)| b), out);
+                    walk(
+                        branches.otherwise.as_ref().map_or(&[], |(_, b)| b),
+                        guarded,
+                        out,
+                    );
                 }
                 _ => {}
             }
         }
     }
     let mut out: Vec<String> = template.parent.iter().cloned().collect();
-    out.extend(
-        template
-            .imported_macro_files
-            .iter()
-            .map(|(file, _)| file.clone()),
-    );
-    walk(&template.ast, &mut out);
+    walk(&template.ast, guarded, &mut out);
     for block in template.blocks.values() {
-        walk(&block.body, &mut out);
+        walk(&block.body, guarded, &mut out);
     }
-    for definition in template.macros.values() {
-        walk(&definition.body, &mut out);
+    if guarded {
+        out.extend(
+            template
+                .imported_macro_files
+                .iter()
+                .map(|(file, _)| file.clone()),
+        );
+        for definition in template.macros.values() {
+            walk(&definition.body, guarded, &mut out);
+        }
     }
     out.sort();
     out.dedup();
