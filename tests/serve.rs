@@ -624,6 +624,21 @@ fn a_broken_edit_keeps_the_last_site_and_shows_the_error_until_fixed() {
     });
     assert!(seen.contains("templates/article.html"), "{seen}");
     assert!(server.get(page).body.contains("Fixed version."));
+    // Once fixed, a template that parses but fails as it renders: found
+    // by the check after the patched site is served, which puts the last
+    // good site back.
+    site.write("templates/article.html", "{{ article.title }}: mended");
+    server.wait_for(page, "used the mended template", |r| {
+        r.body.contains(": mended")
+    });
+    let seen = events_until(server.port, "", "event: build-error", || {
+        site.write("templates/article.html", "{{ no_such_variable.x }}");
+    });
+    assert!(seen.contains("templates/article.html"), "{seen}");
+    assert!(seen.contains("no_such_variable"), "{seen}");
+    server.wait_for(page, "went back to the last good site", |r| {
+        r.body.contains(": mended")
+    });
 }
 
 #[test]
