@@ -17,6 +17,14 @@
 //!   is built again;
 //! - `template`: `templates/partials/footer.html`, which every page shows
 //!   (removed at the end).
+//!
+//! With `--browser`, the article is open in headless Chromium (through
+//! chromedriver, as in the browser test) and each sample runs from the
+//! write to the first contentful paint of the reloaded tab, as the
+//! browser's own performance timeline dates it.
+
+#[path = "support/webdriver.rs"]
+mod webdriver;
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
@@ -25,8 +33,17 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 fn main() {
-    let mut args = std::env::args().skip(1);
-    let root = PathBuf::from(args.next().expect("usage: serve_latency SITE [RUNS]"));
+    let mut args: Vec<String> = std::env::args().skip(1).collect();
+    let in_browser = args
+        .iter()
+        .position(|a| a == "--browser")
+        .map(|at| args.remove(at))
+        .is_some();
+    let mut args = args.into_iter();
+    let root = PathBuf::from(
+        args.next()
+            .expect("usage: serve_latency SITE [RUNS] [KIND] [--browser]"),
+    );
     let runs: usize = args
         .next()
         .map_or(20, |r| r.parse().expect("RUNS is a number"));
@@ -93,6 +110,14 @@ fn main() {
     write!(events, "GET /__gazette/events HTTP/1.1\r\nHost: x\r\n\r\n").unwrap();
     std::thread::sleep(Duration::from_millis(300));
     drain(&mut events);
+    let browser = in_browser.then(|| {
+        let browser = webdriver::Browser::start();
+        browser.open(&format!("http://127.0.0.1:{port}{page}"));
+        browser.wait_until("loaded", "return document.readyState === 'complete'");
+        // Let the page's live-reload script connect.
+        std::thread::sleep(Duration::from_millis(500));
+        browser
+    });
 
     let mut samples = Vec::new();
     for run in 0..runs {
@@ -105,17 +130,36 @@ fn main() {
             text = text.replacen("tags = [", &format!("tags = [\"marker-{run}\", "), 1);
         }
         let started = Instant::now();
+        let written_at = epoch_ms();
         if kind == "template" {
             std::fs::create_dir_all(footer.parent().unwrap()).unwrap();
             std::fs::write(&footer, format!("<footer>{marker}</footer>")).unwrap();
         } else {
             std::fs::write(&article, text).unwrap();
         }
-        wait_for_reload(&mut events);
-        while !get(port, &page).contains(&marker) {
-            wait_for_reload(&mut events);
-        }
-        let took = started.elapsed();
+        let took = match &browser {
+            Some(browser) => {
+                let shows = format!(
+                    "return document.body.innerText.includes({})",
+                    serde_json::Value::from(marker.as_str())
+                );
+                browser.wait_until("showed the save", &shows);
+                let painted = browser.run(PAINTED_AT).as_f64().expect("a paint time");
+                let t = browser.run("const n = performance.getEntriesByType('navigation')[0]; const p = performance.getEntriesByType('paint'); return [performance.timeOrigin, n.requestStart, n.responseStart, n.responseEnd, n.domInteractive, n.domContentLoadedEventEnd, n.loadEventEnd, p.map(e => e.name + ':' + e.startTime).join(' '), n.transferSize, n.encodedBodySize]");
+                println!(
+                    "origin-written {:.1} {t}",
+                    t[0].as_f64().unwrap() - written_at
+                );
+                Duration::from_secs_f64((painted - written_at).max(0.0) / 1000.0)
+            }
+            None => {
+                wait_for_reload(&mut events);
+                while !get(port, &page).contains(&marker) {
+                    wait_for_reload(&mut events);
+                }
+                started.elapsed()
+            }
+        };
         samples.push(took);
         println!("run {run:>3}: {:>7.1} ms", took.as_secs_f64() * 1000.0);
         std::thread::sleep(Duration::from_millis(300));
@@ -134,8 +178,13 @@ fn main() {
     let ms = |d: Duration| d.as_secs_f64() * 1000.0;
     let at = |q: f64| samples[((samples.len() - 1) as f64 * q).round() as usize];
     println!(
-        "{} {kind} saves of {} on {}: median {:.1} ms, p95 {:.1} ms, min {:.1} ms, max {:.1} ms",
+        "{} {kind} saves{} of {} on {}: median {:.1} ms, p95 {:.1} ms, min {:.1} ms, max {:.1} ms",
         samples.len(),
+        if in_browser {
+            ", to the tab's first paint,"
+        } else {
+            ""
+        },
         article.display(),
         page,
         ms(at(0.5)),
@@ -143,6 +192,20 @@ fn main() {
         ms(samples[0]),
         ms(*samples.last().unwrap())
     );
+}
+
+/// When the page in the tab was first painted (else its document was
+/// loaded), in milliseconds since the epoch.
+const PAINTED_AT: &str = "const paint = performance.getEntriesByType('paint').find(e => e.name === 'first-contentful-paint'); \
+    const nav = performance.getEntriesByType('navigation')[0]; \
+    return performance.timeOrigin + (paint ? paint.startTime : nav.domContentLoadedEventEnd);";
+
+fn epoch_ms() -> f64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs_f64()
+        * 1000.0
 }
 
 fn walk(dir: &Path) -> Vec<PathBuf> {

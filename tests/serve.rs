@@ -3,6 +3,8 @@
 //! deleted on disk while it runs.
 
 mod common;
+#[path = "../examples/support/webdriver.rs"]
+mod webdriver;
 
 use common::{Fixture, article, gazette, tree};
 use std::io::{BufRead, BufReader, Read, Write};
@@ -10,6 +12,7 @@ use std::net::TcpStream;
 use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
+use webdriver::Browser;
 
 /// A running `gazette serve`, stopped when dropped.
 struct Server {
@@ -286,7 +289,7 @@ fn pages_have_their_types_and_the_live_script_404s_and_folders_behave_as_on_a_ho
     assert!(
         front
             .body
-            .contains("<script src=\"/__gazette/live.js?v=1\"></script></body>"),
+            .contains("<script src=\"/__gazette/live.js?v=1\" defer></script></body>"),
         "{}",
         front.body
     );
@@ -808,125 +811,6 @@ fn new_writes_a_dated_draft_and_never_overwrites() {
     assert_eq!(std::fs::read_to_string(&path).unwrap(), text);
 }
 
-/// One WebDriver command to chromedriver, sent with curl (installed with
-/// Chromium by .ci/run).
-fn webdriver(port: u16, method: &str, path: &str, body: &serde_json::Value) -> serde_json::Value {
-    let out = Command::new("curl")
-        .args(["-sS", "--max-time", "60", "-X", method])
-        .args(["-H", "Content-Type: application/json", "--data"])
-        .arg(body.to_string())
-        .arg(format!("http://127.0.0.1:{port}{path}"))
-        .output()
-        .expect("curl");
-    let text = String::from_utf8_lossy(&out.stdout);
-    serde_json::from_str(&text).unwrap_or_else(|e| {
-        panic!(
-            "{method} {path}: {e}: {text}{}",
-            String::from_utf8_lossy(&out.stderr)
-        )
-    })
-}
-
-/// A headless Chromium driven through chromedriver; quit when dropped.
-struct Browser {
-    driver: Child,
-    port: u16,
-    session: String,
-    _profile: tempfile::TempDir,
-}
-
-impl Browser {
-    fn start() -> Browser {
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
-        let driver = Command::new("chromedriver")
-            .arg(format!("--port={port}"))
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("chromedriver (Debian package chromium-driver; .ci/run installs it)");
-        let profile = tempfile::tempdir().unwrap();
-        let mut browser = Browser {
-            driver,
-            port,
-            session: String::new(),
-            _profile: profile,
-        };
-        let started = Instant::now();
-        while TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(
-                started.elapsed() < Duration::from_secs(20),
-                "chromedriver did not start"
-            );
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        let profile_arg = format!("--user-data-dir={}", browser._profile.path().display());
-        let reply = webdriver(
-            port,
-            "POST",
-            "/session",
-            &serde_json::json!({"capabilities": {"alwaysMatch": {
-                "browserName": "chrome",
-                "goog:chromeOptions": {
-                    "binary": "/usr/bin/chromium",
-                    "args": ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
-                             "--disable-background-networking", "--disable-component-update",
-                             "--disable-sync", "--window-size=1366,900", profile_arg]
-                }
-            }}}),
-        );
-        browser.session = reply["value"]["sessionId"]
-            .as_str()
-            .unwrap_or_else(|| panic!("no session: {reply}"))
-            .to_string();
-        browser
-    }
-
-    fn open(&self, url: &str) {
-        let path = format!("/session/{}/url", self.session);
-        webdriver(self.port, "POST", &path, &serde_json::json!({ "url": url }));
-    }
-
-    /// Runs JavaScript in the page and returns its result.
-    fn run(&self, script: &str) -> serde_json::Value {
-        let path = format!("/session/{}/execute/sync", self.session);
-        let reply = webdriver(
-            self.port,
-            "POST",
-            &path,
-            &serde_json::json!({"script": script, "args": []}),
-        );
-        reply["value"].clone()
-    }
-
-    /// Polls a script until it returns true; fails after 20 s.
-    fn wait_until(&self, what: &str, script: &str) {
-        let started = Instant::now();
-        while self.run(script) != serde_json::Value::Bool(true) {
-            assert!(
-                started.elapsed() < Duration::from_secs(20),
-                "the page never {what}; it shows:\n{}",
-                self.run("return document.body ? document.body.innerText : ''")
-            );
-            std::thread::sleep(Duration::from_millis(50));
-        }
-    }
-}
-
-impl Drop for Browser {
-    fn drop(&mut self) {
-        if !self.session.is_empty() {
-            let path = format!("/session/{}", self.session);
-            webdriver(self.port, "DELETE", &path, &serde_json::json!({}));
-        }
-        let _ = self.driver.kill();
-        let _ = self.driver.wait();
-    }
-}
-
 #[test]
 #[ignore = "needs chromium"]
 fn an_open_tab_reloads_by_itself_after_a_save_and_shows_a_broken_build() {
@@ -1106,6 +990,43 @@ fn static_bundle_and_template_saves_are_patched_and_equal_a_full_build() {
     );
     server.wait_for_log("Updated ", 7);
     assert!(server.get("/tags/ev/").body.contains("Edited card"));
+    server.assert_serves_a_full_build(&site);
+}
+
+#[test]
+fn editors_that_save_through_a_temporary_file_are_patched_too() {
+    let site = desk();
+    let server = Server::start(&site, &[]);
+    server.wait_for_log("Built ", 1);
+    let dir = site.root().join("content/articles/2021");
+    let page = "/2021/03/26/xiaomi/";
+    // Vim: the old file becomes a backup, a new one is written, the backup
+    // goes.
+    std::fs::rename(dir.join("xiaomi.md"), dir.join("xiaomi.md~")).unwrap();
+    std::fs::write(dir.join("xiaomi.md"), xiaomi("Saved by vim.")).unwrap();
+    std::fs::remove_file(dir.join("xiaomi.md~")).unwrap();
+    server.wait_for(page, "showed vim's save", |r| {
+        r.body.contains("Saved by vim.")
+    });
+    server.wait_for_log("Updated ", 1);
+    // JetBrains: a temporary file renamed over the article.
+    std::fs::write(dir.join("xiaomi.md___jb_tmp___"), xiaomi("Saved safely.")).unwrap();
+    std::fs::rename(dir.join("xiaomi.md"), dir.join("xiaomi.md___jb_old___")).unwrap();
+    std::fs::rename(dir.join("xiaomi.md___jb_tmp___"), dir.join("xiaomi.md")).unwrap();
+    std::fs::remove_file(dir.join("xiaomi.md___jb_old___")).unwrap();
+    server.wait_for(page, "showed the safe save", |r| {
+        r.body.contains("Saved safely.")
+    });
+    server.wait_for_log("Updated ", 2);
+    // A hidden temporary file renamed over it.
+    std::fs::write(dir.join(".xiaomi.md.tmp"), xiaomi("Saved atomically.")).unwrap();
+    std::fs::rename(dir.join(".xiaomi.md.tmp"), dir.join("xiaomi.md")).unwrap();
+    server.wait_for(page, "showed the atomic save", |r| {
+        r.body.contains("Saved atomically.")
+    });
+    server.wait_for_log("Updated ", 3);
+    let log = server.output.lock().unwrap().clone();
+    assert!(!log.contains("Rebuilt") && !log.contains("failed"), "{log}");
     server.assert_serves_a_full_build(&site);
 }
 

@@ -229,10 +229,11 @@ pub fn content_type(key: &str) -> String {
     }
 }
 
-/// The page with `<script src="/__gazette/live.js?v=N">` before its
-/// `</body>`, or at its end if it has none.
+/// The page with `<script src="/__gazette/live.js?v=N" defer>` before its
+/// `</body>`, or at its end if it has none. Deferred, it never holds up
+/// the parsing or painting of the page.
 pub fn with_live_script(page: &[u8], version: u64) -> Vec<u8> {
-    let tag = format!("<script src=\"{LIVE_PREFIX}live.js?v={version}\"></script>");
+    let tag = format!("<script src=\"{LIVE_PREFIX}live.js?v={version}\" defer></script>");
     let at = find_last_ignore_case(page, b"</body>").unwrap_or(page.len());
     let mut out = Vec::with_capacity(page.len() + tag.len());
     out.extend_from_slice(&page[..at]);
@@ -295,7 +296,7 @@ mod tests {
         let page = with_live_script(b"<html><BODY>x</Body></html>", 3);
         assert_eq!(
             String::from_utf8(page).unwrap(),
-            "<html><BODY>x<script src=\"/__gazette/live.js?v=3\"></script></Body></html>"
+            "<html><BODY>x<script src=\"/__gazette/live.js?v=3\" defer></script></Body></html>"
         );
     }
 }

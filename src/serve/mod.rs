@@ -29,8 +29,8 @@ use std::collections::{BTreeSet, HashMap};
 use std::fs;
 use std::net::{IpAddr, SocketAddr, TcpListener};
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex, RwLock};
-use std::time::Instant;
+use std::sync::{Arc, Mutex, OnceLock, RwLock};
+use std::time::{Duration, Instant};
 use tokio::sync::broadcast;
 
 /// What `gazette serve` was asked for.
@@ -97,6 +97,15 @@ impl Change {
 }
 
 impl Snapshot {
+    /// Renders the file of `job` ahead of its request. A failure is left
+    /// for the request, or the check, to report.
+    fn render_ahead(&self, job: Job) {
+        let path = self.renderer.with_dependent(|_, r| r.output_path(job).ok());
+        if let Some(path) = path {
+            let _ = self.get(&record_key(&path));
+        }
+    }
+
     /// The bytes of an output file, rendered now if they were not yet;
     /// None if the site has no such file.
     pub fn get(&self, key: &str) -> Result<Option<Arc<[u8]>>, Diagnostic> {
@@ -138,18 +147,24 @@ impl Snapshot {
     /// Renders every page, as `gazette build` would, and keeps them: the
     /// check that the build is good, after its pages began to be served.
     /// Stops early, as good, when `superseded` turns true: a newer save
-    /// waits, and its build will check everything again.
+    /// waits, and its build will check everything again. Runs on the
+    /// [`check_threads`].
     fn render_all(&self, superseded: &(dyn Fn() -> bool + Sync)) -> Result<(), Vec<Diagnostic>> {
         let keys: Vec<&String> = self.jobs.keys().chain(self.assets.keys()).collect();
-        let errors: Vec<Diagnostic> = keys
-            .par_iter()
-            .filter_map(|key| {
-                if superseded() {
-                    return None;
-                }
-                self.get(key).err()
-            })
-            .collect();
+        let check = || {
+            keys.par_iter()
+                .filter_map(|key| {
+                    if superseded() {
+                        return None;
+                    }
+                    self.get(key).err()
+                })
+                .collect::<Vec<Diagnostic>>()
+        };
+        let errors = match check_threads() {
+            Some(threads) => threads.install(check),
+            None => check(),
+        };
         if errors.is_empty() {
             Ok(())
         } else {
@@ -165,6 +180,20 @@ impl Snapshot {
     /// one when the change allows: see [`Change`]. None when the whole site
     /// must be built again, which also words any error.
     fn patched(&self, root: &Path, changed: &[PathBuf]) -> Option<Patched> {
+        // An editor's temporary file (`x.md___jb_tmp___`), already renamed
+        // over the article or deleted, was never part of the site.
+        let changed: Vec<PathBuf> = changed
+            .iter()
+            .filter(|p| {
+                let temporary = p.starts_with("content")
+                    && p.extension().is_none_or(|e| e != "md")
+                    && !root.join(p).exists()
+                    && !self.assets.values().any(|from| *from == root.join(p));
+                !temporary
+            })
+            .cloned()
+            .collect();
+        let changed = changed.as_slice();
         let all = |test: &dyn Fn(&PathBuf) -> bool| !changed.is_empty() && changed.iter().all(test);
         // A bundle's image, say, saved again: known to be copied as it is.
         let copied = |p: &PathBuf| {
@@ -282,6 +311,41 @@ impl Snapshot {
         self.len() == 0
     }
 }
+
+/// The threads that render every page after a build, as its check. They
+/// run at the lowest priority: the browser reloading the page just saved,
+/// the pages it asks for and the next save's build get the processor first.
+/// None if they cannot be started; the check then shares the build's.
+fn check_threads() -> Option<&'static rayon::ThreadPool> {
+    static THREADS: OnceLock<Option<rayon::ThreadPool>> = OnceLock::new();
+    THREADS
+        .get_or_init(|| {
+            rayon::ThreadPoolBuilder::new()
+                .thread_name(|i| format!("gazette-check-{i}"))
+                .start_handler(|_| lower_this_threads_priority())
+                .build()
+                .ok()
+        })
+        .as_ref()
+}
+
+#[cfg(target_os = "linux")]
+fn lower_this_threads_priority() {
+    // On Linux the nice value belongs to each thread, so this lowers the
+    // calling one alone. A failure leaves it as it was, which is harmless.
+    // SAFETY: neither call takes a pointer; both only read or set the
+    // calling thread's own attributes.
+    unsafe {
+        libc::setpriority(libc::PRIO_PROCESS, libc::gettid() as libc::id_t, 19);
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+fn lower_this_threads_priority() {}
+
+/// How long the check after a save waits while tabs are open: about as
+/// long as a browser takes to reload and paint a page.
+const CHECK_DELAY_WHILE_TABS_RELOAD: Duration = Duration::from_millis(150);
 
 /// What open tabs are told.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -552,12 +616,25 @@ fn rebuild(options: &BuildOptions, live: &Live, memo: &Memo, changed: &[PathBuf]
     } else {
         LiveEvent::Reload
     };
+    // The saved article's page is rendered before the tabs are told: the
+    // writer's tab is most likely showing it, and asks for it at once.
+    if let Some(Change::Article(i)) = change {
+        snapshot.render_ahead(Job::Article(i));
+    }
     live.publish(Some(snapshot.clone()), event);
     let served_after = started.elapsed();
     let kept = match (&change, &previous) {
         (Some(change), Some(previous)) => snapshot.keep_unchanged_from(previous, change),
         _ => 0,
     };
+    // Open tabs reload now: the check waits a moment so that their
+    // requests and painting are not slowed by it.
+    if live.events.receiver_count() > 0 {
+        let until = Instant::now() + CHECK_DELAY_WHILE_TABS_RELOAD;
+        while Instant::now() < until && !superseded() {
+            std::thread::sleep(Duration::from_millis(5));
+        }
+    }
     if let Err(diagnostics) = snapshot.render_all(&superseded) {
         let had_good_build = previous.is_some();
         live.publish(previous, LiveEvent::Reload);

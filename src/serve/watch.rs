@@ -10,8 +10,14 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
-/// Long enough to gather one save's events, short enough not to be felt.
-const DEBOUNCE: Duration = Duration::from_millis(20);
+/// How long a path must be quiet before its events are handed on: an
+/// editor's save is a burst well under a millisecond long.
+const DEBOUNCE: Duration = Duration::from_millis(8);
+/// How often the debouncer looks for quiet paths. It hands on each path
+/// once quiet, so the paths of one save (a temporary file renamed over
+/// the article) can come a tick apart: batches that follow within a tick
+/// are merged into one.
+const TICK: Duration = Duration::from_millis(4);
 
 /// The folders rebuilt from; never the output folder.
 const SOURCE_FOLDERS: [&str; 3] = ["content", "templates", "static"];
@@ -37,23 +43,24 @@ impl Watcher {
         let root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
         let (sender, receiver) = std::sync::mpsc::channel::<Vec<PathBuf>>();
         let handler_root = root.clone();
-        let mut debouncer = new_debouncer(DEBOUNCE, None, move |result: DebounceEventResult| {
-            let Ok(events) = result else { return };
-            // Reading a file is an event too (inotify's open and access):
-            // the build itself reads every source, which must not count.
-            let mut changed: Vec<PathBuf> = events
-                .iter()
-                .filter(|e| !matches!(e.kind, EventKind::Access(_)))
-                .flat_map(|e| e.paths.iter())
-                .filter_map(|path| relevant(&handler_root, path))
-                .collect();
-            changed.sort();
-            changed.dedup();
-            if !changed.is_empty() {
-                saves.fetch_add(1, Ordering::AcqRel);
-                let _ = sender.send(changed);
-            }
-        })?;
+        let mut debouncer =
+            new_debouncer(DEBOUNCE, Some(TICK), move |result: DebounceEventResult| {
+                let Ok(events) = result else { return };
+                // Reading a file is an event too (inotify's open and access):
+                // the build itself reads every source, which must not count.
+                let mut changed: Vec<PathBuf> = events
+                    .iter()
+                    .filter(|e| !matches!(e.kind, EventKind::Access(_)))
+                    .flat_map(|e| e.paths.iter())
+                    .filter_map(|path| relevant(&handler_root, path))
+                    .collect();
+                changed.sort();
+                changed.dedup();
+                if !changed.is_empty() {
+                    saves.fetch_add(1, Ordering::AcqRel);
+                    let _ = sender.send(changed);
+                }
+            })?;
         let mut watched = Vec::new();
         debouncer.watch(&root, RecursiveMode::NonRecursive)?;
         watched.push("site.toml".to_string());
@@ -68,7 +75,12 @@ impl Watcher {
         // made after the start (the first template override, say), then
         // hands each batch of changes on.
         std::thread::spawn(move || {
-            while let Ok(changed) = receiver.recv() {
+            while let Ok(mut changed) = receiver.recv() {
+                while let Ok(more) = receiver.recv_timeout(TICK + Duration::from_millis(1)) {
+                    changed.extend(more);
+                }
+                changed.sort();
+                changed.dedup();
                 for folder in SOURCE_FOLDERS {
                     let path = root.join(folder);
                     if changed.iter().any(|c| c == Path::new(folder)) && path.is_dir() {
@@ -88,7 +100,9 @@ impl Watcher {
 }
 
 /// The path relative to the root when a change there matters: site.toml,
-/// or a file under a source folder that is not an editor's scratch file.
+/// or a file under a source folder that is not an editor's scratch file
+/// nor hidden (the build skips hidden files and folders, but for
+/// `static/.well-known/`).
 fn relevant(root: &Path, path: &Path) -> Option<PathBuf> {
     let relative = path.strip_prefix(root).ok()?;
     let first = relative.components().next()?.as_os_str().to_str()?;
@@ -101,7 +115,12 @@ fn relevant(root: &Path, path: &Path) -> Option<PathBuf> {
         || name.starts_with(".#")
         || (name.starts_with('#') && name.ends_with('#'))
         || name == "4913";
-    (is_source && !scratch).then(|| relative.to_path_buf())
+    let hidden = relative
+        .components()
+        .skip(1)
+        .any(|c| c.as_os_str().to_string_lossy().starts_with('.'))
+        && !relative.starts_with("static/.well-known");
+    (is_source && !scratch && !hidden).then(|| relative.to_path_buf())
 }
 
 #[cfg(test)]
@@ -121,6 +140,10 @@ mod tests {
         assert!(!yes("content/articles/x.md~"));
         assert!(!yes("content/4913"));
         assert!(!yes("README.md"));
+        assert!(!yes("content/articles/.x.md.tmp"));
+        assert!(!yes("content/.notes/x.md"));
+        assert!(!yes("templates/.base.html.swo"));
+        assert!(yes("static/.well-known/security.txt"));
         // A source folder made or removed while serving.
         assert!(yes("templates"));
     }
