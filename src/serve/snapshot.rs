@@ -1,0 +1,406 @@
+//! One build as `gazette serve` holds it: the model, templates and
+//! renderer, the files they make (rendered when first asked for, then kept),
+//! and how the next one is made from it after a save, when the save
+//! allows (see [`Change`]).
+
+use crate::build::{self, BuildOptions};
+use crate::content;
+use crate::diagnostics::Diagnostic;
+use crate::memo::Memo;
+use crate::output::record_key;
+use crate::render::{Job, Renderer, Templates};
+use crate::site::Site;
+use rayon::prelude::*;
+use std::collections::{BTreeSet, HashMap};
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, OnceLock};
+
+self_cell::self_cell!(
+    /// The model and templates of one build, and the renderer borrowing them.
+    struct RendererCell {
+        owner: (Site, Arc<Templates>),
+        #[covariant]
+        dependent: Renderer,
+    }
+);
+
+/// One successful build, served: each page is rendered the first time it
+/// is asked for (or by the check that runs after every build) and kept, so
+/// a save reaches an open tab after the model is rebuilt, not after every
+/// page of the archive is.
+pub struct Snapshot {
+    /// Shared with the snapshot after a save of static files only.
+    renderer: Arc<RendererCell>,
+    /// Output path (`a/b/index.html`) → the job that renders it.
+    jobs: Arc<HashMap<String, Job>>,
+    /// Output path → the static or bundle file copied there.
+    assets: Arc<HashMap<String, PathBuf>>,
+    /// Each published article's file (relative to the root) → its index.
+    articles: Arc<HashMap<PathBuf, usize>>,
+    rendered: Mutex<HashMap<String, Arc<[u8]>>>,
+}
+
+/// A snapshot made from the one before, and what the save changed.
+pub(super) struct Patched {
+    pub(super) snapshot: Snapshot,
+    pub(super) change: Change,
+}
+
+/// What a save changed, when it could be patched into the last build.
+#[derive(Debug, Clone)]
+pub(super) enum Change {
+    /// The one article (an index into `Site::articles`), in place.
+    Article(usize),
+    /// Static files, or files of article bundles, copied as they are.
+    Files,
+    /// Files under templates/ only: the templates whose text changed.
+    Templates(BTreeSet<String>),
+}
+
+impl Change {
+    /// Whether the file at an output path, made by `job` (None for a
+    /// static or bundle file), is as it was before this change.
+    fn keeps(&self, job: Option<Job>, renderer: &Renderer) -> bool {
+        match (self, job) {
+            (&Change::Article(i), Some(job)) => !renderer.may_show(job, i),
+            (Change::Files, job) => job.is_some(),
+            (Change::Templates(changed), Some(job)) => !renderer.may_use_templates(job, changed),
+            (Change::Article(_) | Change::Templates(_), None) => true,
+        }
+    }
+}
+
+impl Snapshot {
+    /// Renders the file of `job` ahead of its request. A failure is left
+    /// for the request, or the check, to report.
+    pub(super) fn render_ahead(&self, job: Job) {
+        let path = self.renderer.with_dependent(|_, r| r.output_path(job).ok());
+        if let Some(path) = path {
+            let _ = self.get(&record_key(&path));
+        }
+    }
+
+    /// The bytes of an output file, rendered now if they were not yet;
+    /// None if the site has no such file.
+    pub fn get(&self, key: &str) -> Result<Option<Arc<[u8]>>, Diagnostic> {
+        if let Some(bytes) = self
+            .rendered
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(key)
+        {
+            return Ok(Some(bytes.clone()));
+        }
+        let bytes: Arc<[u8]> = if let Some(&job) = self.jobs.get(key) {
+            Arc::from(self.render(job)?)
+        } else if let Some(source) = self.assets.get(key) {
+            Arc::from(
+                fs::read(source)
+                    .map_err(|e| Diagnostic::error(source, format!("cannot read: {e}")))?,
+            )
+        } else {
+            return Ok(None);
+        };
+        self.rendered
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(key.to_string(), bytes.clone());
+        Ok(Some(bytes))
+    }
+
+    fn render(&self, job: Job) -> Result<Vec<u8>, Diagnostic> {
+        self.renderer.with_dependent(|_, renderer| {
+            let mut worker = renderer.worker();
+            match renderer.render(job, &mut worker) {
+                Ok(_) => Ok(worker.buffer),
+                Err(e) => Err(renderer.diagnose(job, e)),
+            }
+        })
+    }
+
+    /// Renders every page, as `gazette build` would, and keeps them: the
+    /// check that the build is good, after its pages began to be served.
+    /// Stops early, as good, when `superseded` turns true: a newer save
+    /// waits, and its build will check everything again. Runs on the
+    /// [`check_threads`].
+    pub(super) fn render_all(
+        &self,
+        superseded: &(dyn Fn() -> bool + Sync),
+    ) -> Result<(), Vec<Diagnostic>> {
+        let keys: Vec<&String> = self.jobs.keys().chain(self.assets.keys()).collect();
+        let check = || {
+            keys.par_iter()
+                .filter_map(|key| {
+                    if superseded() {
+                        return None;
+                    }
+                    self.get(key).err()
+                })
+                .collect::<Vec<Diagnostic>>()
+        };
+        let errors = match check_threads() {
+            Some(threads) => threads.install(check),
+            None => check(),
+        };
+        if errors.is_empty() {
+            Ok(())
+        } else {
+            Err(build::once_per_template(errors))
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        self.jobs.len() + self.assets.len()
+    }
+
+    /// The snapshot after a save of the files `changed`, made from this
+    /// one when the change allows: see [`Change`]. None when the whole site
+    /// must be built again, which also words any error.
+    pub(super) fn patched(&self, root: &Path, changed: &[PathBuf]) -> Option<Patched> {
+        // An editor's temporary file (`x.md___jb_tmp___`), already renamed
+        // over the article or deleted, was never part of the site.
+        let changed: Vec<PathBuf> = changed
+            .iter()
+            .filter(|p| {
+                let temporary = p.starts_with("content")
+                    && p.extension().is_none_or(|e| e != "md")
+                    && !root.join(p).exists()
+                    && !self.assets.values().any(|from| *from == root.join(p));
+                !temporary
+            })
+            .cloned()
+            .collect();
+        let changed = changed.as_slice();
+        let all = |test: &dyn Fn(&PathBuf) -> bool| !changed.is_empty() && changed.iter().all(test);
+        // A bundle's image, say, saved again: known to be copied as it is.
+        let copied = |p: &PathBuf| {
+            p.extension().is_none_or(|e| e != "md")
+                && self.assets.values().any(|from| *from == root.join(p))
+        };
+        if all(&|p| p.starts_with("static") || copied(p)) {
+            self.with_files_saved(root)
+        } else if all(&|p| p.starts_with("templates")) {
+            self.with_templates_saved(root)
+        } else {
+            self.with_article_saved(root, changed)
+        }
+    }
+
+    /// A snapshot of the same pages as this one, made by `renderer`, with
+    /// nothing rendered yet.
+    fn successor(
+        &self,
+        renderer: Arc<RendererCell>,
+        assets: Arc<HashMap<String, PathBuf>>,
+    ) -> Snapshot {
+        Snapshot {
+            renderer,
+            jobs: self.jobs.clone(),
+            assets,
+            articles: self.articles.clone(),
+            rendered: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// After a save of files copied as they are: the same pages, with the
+    /// static files found again (one may have been added or removed).
+    fn with_files_saved(&self, root: &Path) -> Option<Patched> {
+        let assets = self.renderer.with_dependent(|(site, _), _| {
+            let (copies, errors) = build::asset_copies(root, site);
+            errors.is_empty().then_some(())?;
+            plan_assets(&self.jobs, copies).ok()
+        })?;
+        Some(Patched {
+            snapshot: self.successor(self.renderer.clone(), Arc::new(assets)),
+            change: Change::Files,
+        })
+    }
+
+    /// After a save under templates/: the same model with the templates
+    /// loaded again; the pages made with a changed one are rendered again.
+    fn with_templates_saved(&self, root: &Path) -> Option<Patched> {
+        self.renderer.with_dependent(|(site, before), renderer| {
+            let templates = Templates::load(root).ok()?;
+            let changed = templates.changed_since(before);
+            if !crate::render::check_template_names(site, &templates).is_empty() {
+                return None;
+            }
+            let renderer =
+                RendererCell::try_new((site.clone(), Arc::new(templates)), |(site, templates)| {
+                    Renderer::with_templates_replaced(site, templates, renderer, &changed)
+                })
+                .ok()?;
+            Some(Patched {
+                snapshot: self.successor(Arc::new(renderer), self.assets.clone()),
+                change: Change::Templates(changed),
+            })
+        })
+    }
+
+    /// After a save of one published article whose place in the site
+    /// (URL, date, section, tags, bylines) stays: the article is loaded and
+    /// rendered again, its card remade, and everything else shared. None
+    /// otherwise, or on any problem: the whole site is then built again,
+    /// which words the errors.
+    fn with_article_saved(&self, root: &Path, changed: &[PathBuf]) -> Option<Patched> {
+        let [relative] = changed else {
+            return None;
+        };
+        let &i = self.articles.get(relative)?;
+        self.renderer.with_dependent(|(site, templates), renderer| {
+            let old = &site.articles[i];
+            let doc =
+                content::load_article(root, &site.config, relative, old.doc.bundle.clone()).ok()?;
+            let (site, body) = site.with_article_replaced(i, doc)?;
+            let renderer = RendererCell::try_new((site, templates.clone()), |(site, templates)| {
+                Renderer::with_article_replaced(site, templates, renderer, i, body)
+            })
+            .ok()?;
+            Some(Patched {
+                snapshot: self.successor(Arc::new(renderer), self.assets.clone()),
+                change: Change::Article(i),
+            })
+        })
+    }
+
+    /// Keeps the files of `previous` that `change` leaves as they were, so
+    /// the check after a save renders only the others: after an article's
+    /// save, its own page, the lists and feeds it is on and the pages it is
+    /// related from. Returns how many files it kept.
+    pub(super) fn keep_unchanged_from(&self, previous: &Snapshot, change: &Change) -> usize {
+        let kept: Vec<(String, Arc<[u8]>)> = self.renderer.with_dependent(|_, renderer| {
+            let before = previous.rendered.lock().unwrap_or_else(|e| e.into_inner());
+            before
+                .iter()
+                .filter(|(key, _)| change.keeps(self.jobs.get(*key).copied(), renderer))
+                .map(|(key, bytes)| (key.clone(), bytes.clone()))
+                .collect()
+        });
+        let count = kept.len();
+        let mut rendered = self.rendered.lock().unwrap_or_else(|e| e.into_inner());
+        for (key, bytes) in kept {
+            rendered.entry(key).or_insert(bytes);
+        }
+        count
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+/// The threads that render every page after a build, as its check. They
+/// run at the lowest priority: the browser reloading the page just saved,
+/// the pages it asks for and the next save's build get the processor first.
+/// None if they cannot be started; the check then shares the build's.
+fn check_threads() -> Option<&'static rayon::ThreadPool> {
+    static THREADS: OnceLock<Option<rayon::ThreadPool>> = OnceLock::new();
+    THREADS
+        .get_or_init(|| {
+            rayon::ThreadPoolBuilder::new()
+                .thread_name(|i| format!("gazette-check-{i}"))
+                .start_handler(|_| lower_this_threads_priority())
+                .build()
+                .ok()
+        })
+        .as_ref()
+}
+
+#[cfg(target_os = "linux")]
+fn lower_this_threads_priority() {
+    // On Linux the nice value belongs to each thread, so this lowers the
+    // calling one alone. A failure leaves it as it was, which is harmless.
+    // SAFETY: neither call takes a pointer; both only read or set the
+    // calling thread's own attributes.
+    unsafe {
+        libc::setpriority(libc::PRIO_PROCESS, libc::gettid() as libc::id_t, 19);
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+fn lower_this_threads_priority() {}
+
+/// Loads and models the site, and prepares to render it: everything but
+/// the rendering of its pages.
+pub fn build_snapshot(
+    options: &BuildOptions,
+    memo: &Memo,
+) -> Result<(Snapshot, Vec<Diagnostic>), Vec<Diagnostic>> {
+    let prepared = build::prepare_with(options, Some(memo)).map_err(|f| f.diagnostics)?;
+    let (mut site, templates, warnings) = prepared.into_parts();
+    let (copies, errors) = build::asset_copies(&options.root, &site);
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    let bodies = site.take_article_bodies();
+    let articles = site
+        .articles
+        .iter()
+        .enumerate()
+        .map(|(i, a)| (a.doc.source.relative.clone(), i))
+        .collect();
+    let renderer = RendererCell::try_new((site, Arc::new(templates)), |(site, templates)| {
+        let mut renderer = Renderer::new(site, templates, bodies)
+            .map_err(|e| vec![Diagnostic::error(templates.display(&e.template), e.message)])?;
+        renderer.keep_all_bodies();
+        Ok::<_, Vec<Diagnostic>>(renderer)
+    })?;
+    let mut jobs = HashMap::new();
+    let mut errors = Vec::new();
+    let mut planned = Vec::new();
+    renderer.with_dependent(|_, renderer| {
+        for job in renderer.jobs() {
+            match renderer.output_path(job) {
+                Ok(path) => planned.push((record_key(&path), job)),
+                Err(why) => errors.push(Diagnostic::error(options.root.join("site.toml"), why)),
+            }
+        }
+    });
+    for (key, job) in planned {
+        if jobs.insert(key.clone(), job).is_some() {
+            errors.push(Diagnostic::error(
+                options.root.join("site.toml"),
+                format!("two parts of the site write the same file {key}"),
+            ));
+        }
+    }
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    let assets = plan_assets(&jobs, copies)?;
+    let snapshot = Snapshot {
+        renderer: Arc::new(renderer),
+        jobs: Arc::new(jobs),
+        assets: Arc::new(assets),
+        articles: Arc::new(articles),
+        rendered: Mutex::new(HashMap::new()),
+    };
+    Ok((snapshot, warnings))
+}
+
+/// Output path → the static or bundle file copied there; an error for a
+/// file that would land where a page or another file does.
+fn plan_assets(
+    jobs: &HashMap<String, Job>,
+    copies: Vec<(PathBuf, PathBuf)>,
+) -> Result<HashMap<String, PathBuf>, Vec<Diagnostic>> {
+    let mut assets = HashMap::new();
+    let mut errors = Vec::new();
+    for (from, to) in copies {
+        let key = record_key(&to);
+        if jobs.contains_key(&key) || assets.contains_key(&key) {
+            errors.push(Diagnostic::error(
+                &from,
+                format!("two parts of the site write the same file {key}"),
+            ));
+        } else {
+            assets.insert(key, from);
+        }
+    }
+    if errors.is_empty() {
+        Ok(assets)
+    } else {
+        Err(errors)
+    }
+}
