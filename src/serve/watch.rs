@@ -45,15 +45,23 @@ impl Watcher {
         let handler_root = root.clone();
         let mut debouncer =
             new_debouncer(DEBOUNCE, Some(TICK), move |result: DebounceEventResult| {
-                let Ok(events) = result else { return };
+                // When the system lost track (its event queue overflowed) or
+                // the watch failed, what changed is unknown: the whole site
+                // is built again, as a change of the content folder.
+                let lost_track = match &result {
+                    Ok(events) => events.iter().any(|e| e.need_rescan()),
+                    Err(_) => true,
+                };
                 // Reading a file is an event too (inotify's open and access):
                 // the build itself reads every source, which must not count.
-                let mut changed: Vec<PathBuf> = events
-                    .iter()
+                let mut changed: Vec<PathBuf> = (result.iter().flatten())
                     .filter(|e| !matches!(e.kind, EventKind::Access(_)))
                     .flat_map(|e| e.paths.iter())
                     .filter_map(|path| relevant(&handler_root, path))
                     .collect();
+                if lost_track {
+                    changed.push(PathBuf::from("content"));
+                }
                 changed.sort();
                 changed.dedup();
                 if !changed.is_empty() {
