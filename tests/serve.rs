@@ -111,6 +111,19 @@ impl Server {
         tree(&output)
     }
 
+    /// Waits until the server has printed `text`; fails after 15 s.
+    fn wait_for_output(&self, text: &str) {
+        let started = Instant::now();
+        while !self.output.lock().unwrap().contains(text) {
+            assert!(
+                started.elapsed() < Duration::from_secs(15),
+                "the server never printed {text:?}:\n{}",
+                self.output.lock().unwrap()
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
     /// Asserts that every file `gazette build` writes for the server's
     /// address is served byte for byte, but for the live-reload script.
     fn assert_serves_a_full_build(&self, site: &Fixture) {
@@ -595,13 +608,9 @@ fn a_broken_edit_keeps_the_last_site_and_shows_the_error_until_fixed() {
     let reply = server.get(page);
     assert_eq!(reply.status, 200);
     assert!(reply.body.contains("First version."));
-    assert!(
-        server
-            .output
-            .lock()
-            .unwrap()
-            .contains("still serving the last good build")
-    );
+    // Printed before the event is sent, but read from the pipe by another
+    // thread: it may come a moment after the event.
+    server.wait_for_output("still serving the last good build");
     // A tab opened now is shown the error at once.
     let seen = events_until(server.port, "", "event: build-error", || {});
     assert!(seen.contains("never closed"));
