@@ -93,6 +93,15 @@ pub fn render(
 }
 
 impl Rendered {
+    /// Drops what only the `@/` link checks need (heading ids, content
+    /// links, broken links): on a large archive these small vectors add up
+    /// to tens of megabytes.
+    pub fn drop_link_data(&mut self) {
+        self.heading_ids = Vec::new();
+        self.content_links = Vec::new();
+        self.broken_links = Vec::new();
+    }
+
     /// Removes scripts, event handlers, `javascript:` URLs, iframes, forms
     /// and styles from every HTML string, keeping what Markdown itself
     /// writes.

@@ -277,8 +277,7 @@ impl Site {
             .map(|(mut doc, url)| {
                 let rendered = render(&doc.source, Some(url));
                 let links = place_links(&doc.source, &rendered);
-                doc.source.text.truncate(doc.source.body_offset);
-                doc.source.text.shrink_to_fit();
+                doc.source.drop_body();
                 (doc, (rendered, links))
             })
             .unzip();
@@ -298,14 +297,11 @@ impl Site {
             article_links.into_iter().chain(page_links),
             diagnostics,
         );
-        // What the link checks needed is no longer: on a large archive these
-        // small vectors add up to tens of megabytes.
+        // What the link checks needed is no longer.
         let mut rendered_articles = rendered_articles;
-        rendered_articles.par_iter_mut().for_each(|r| {
-            r.heading_ids = Vec::new();
-            r.content_links = Vec::new();
-            r.broken_links = Vec::new();
-        });
+        rendered_articles
+            .par_iter_mut()
+            .for_each(Rendered::drop_link_data);
 
         let mut authors: Vec<Author> = content
             .authors
@@ -594,10 +590,8 @@ impl Site {
         {
             return None;
         }
-        doc.source.text.truncate(doc.source.body_offset);
-        doc.source.text.shrink_to_fit();
-        rendered.heading_ids = Vec::new();
-        rendered.content_links = Vec::new();
+        doc.source.drop_body();
+        rendered.drop_link_data();
         let bylines = BylineLookup::new(&self.authors);
         let mut article = Article::new(doc, old.path.clone(), &url, rendered, config, &bylines);
         article.category = old.category;

@@ -111,6 +111,13 @@ impl SourceFile {
         &self.text[self.body_offset..]
     }
 
+    /// Drops the Markdown body, keeping the front matter (for error lines):
+    /// once rendered, an article's HTML is all the site needs of it.
+    pub fn drop_body(&mut self) {
+        self.text.truncate(self.body_offset);
+        self.text.shrink_to_fit();
+    }
+
     /// A diagnostic at a byte offset of the body.
     pub fn error_in_body(&self, body_offset: usize, message: impl Into<String>) -> Diagnostic {
         let (line, column) = line_column(self.body(), body_offset);

@@ -113,6 +113,13 @@ impl Live {
     }
 }
 
+/// Prints a failed build and shows it in every tab.
+fn report_failure(live: &Live, diagnostics: &[Diagnostic], has_good_build: bool) {
+    let text = failure_text(diagnostics, has_good_build);
+    eprintln!("{text}");
+    live.fail(text);
+}
+
 /// The text of a failed build, as printed and as shown in the browser.
 fn failure_text(diagnostics: &[Diagnostic], has_good_build: bool) -> String {
     let errors = diagnostics.iter().filter(|d| d.is_error()).count();
@@ -187,12 +194,11 @@ pub fn serve(options: ServeOptions) -> Result<(), String> {
 }
 
 /// Builds again and publishes the result. `changed` names the saved files
-/// (relative to the root). A save of one article that keeps its place in
-/// the site is patched into the last build (see
-/// [`Snapshot::with_article_saved`]); anything else builds the whole site
+/// (relative to the root). A save that allows it is patched into the last
+/// build (see [`Snapshot::patched`]); anything else builds the whole site
 /// again. The new site is served as soon as it is made; its pages are then
-/// rendered, as `gazette build` would (after a patch, only those that show
-/// the article), and a page that fails puts the last good build back.
+/// rendered, as `gazette build` would (after a patch, only those the save
+/// may have changed), and a page that fails puts the last good build back.
 fn rebuild(options: &BuildOptions, live: &Live, memo: &Memo, changed: &[PathBuf], css_only: bool) {
     let started = Instant::now();
     let previous = live.snapshot();
@@ -214,9 +220,7 @@ fn rebuild(options: &BuildOptions, live: &Live, memo: &Memo, changed: &[PathBuf]
                 (snapshot, None)
             }
             Err(diagnostics) => {
-                let text = failure_text(&diagnostics, live.version() > 0);
-                eprintln!("{text}");
-                live.fail(text);
+                report_failure(live, &diagnostics, live.version() > 0);
                 return;
             }
         },
@@ -249,9 +253,7 @@ fn rebuild(options: &BuildOptions, live: &Live, memo: &Memo, changed: &[PathBuf]
     if let Err(diagnostics) = snapshot.render_all(&superseded) {
         let had_good_build = previous.is_some();
         live.publish(previous, LiveEvent::Reload);
-        let text = failure_text(&diagnostics, had_good_build);
-        eprintln!("{text}");
-        live.fail(text);
+        report_failure(live, &diagnostics, had_good_build);
         return;
     }
     let stopped_early = if superseded() {

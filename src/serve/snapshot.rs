@@ -154,30 +154,33 @@ impl Snapshot {
         self.jobs.len() + self.assets.len()
     }
 
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
     /// The snapshot after a save of the files `changed`, made from this
     /// one when the change allows: see [`Change`]. None when the whole site
     /// must be built again, which also words any error.
     pub(super) fn patched(&self, root: &Path, changed: &[PathBuf]) -> Option<Patched> {
         // An editor's temporary file (`x.md___jb_tmp___`), already renamed
         // over the article or deleted, was never part of the site.
+        let not_markdown = |p: &PathBuf| p.extension().is_none_or(|e| e != "md");
+        // A bundle's image, say: known to be copied as it is.
+        let copied =
+            |p: &PathBuf| not_markdown(p) && self.assets.values().any(|from| *from == root.join(p));
         let changed: Vec<PathBuf> = changed
             .iter()
             .filter(|p| {
                 let temporary = p.starts_with("content")
-                    && p.extension().is_none_or(|e| e != "md")
+                    && not_markdown(p)
                     && !root.join(p).exists()
-                    && !self.assets.values().any(|from| *from == root.join(p));
+                    && !copied(p);
                 !temporary
             })
             .cloned()
             .collect();
         let changed = changed.as_slice();
         let all = |test: &dyn Fn(&PathBuf) -> bool| !changed.is_empty() && changed.iter().all(test);
-        // A bundle's image, say, saved again: known to be copied as it is.
-        let copied = |p: &PathBuf| {
-            p.extension().is_none_or(|e| e != "md")
-                && self.assets.values().any(|from| *from == root.join(p))
-        };
         if all(&|p| p.starts_with("static") || copied(p)) {
             self.with_files_saved(root)
         } else if all(&|p| p.starts_with("templates")) {
@@ -208,7 +211,9 @@ impl Snapshot {
     fn with_files_saved(&self, root: &Path) -> Option<Patched> {
         let assets = self.renderer.with_dependent(|(site, _), _| {
             let (copies, errors) = build::asset_copies(root, site);
-            errors.is_empty().then_some(())?;
+            if !errors.is_empty() {
+                return None;
+            }
             plan_assets(&self.jobs, copies).ok()
         })?;
         Some(Patched {
@@ -283,10 +288,6 @@ impl Snapshot {
             rendered.entry(key).or_insert(bytes);
         }
         count
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
     }
 }
 
