@@ -7,11 +7,13 @@ use crate::config::Config;
 use crate::content;
 use crate::diagnostics::{Diagnostic, display_path};
 use crate::memo::Memo;
-use crate::output::{Output, file_for_site_path, safe_relative};
-use crate::render::{self, Renderer, Templates};
+use crate::output::{Output, file_for_site_path, record_key, safe_relative};
+use crate::render::{self, Job, Renderer, Templates};
 use crate::site::{Selection, Site};
 use chrono::{DateTime, Utc};
 use rayon::prelude::*;
+use std::collections::HashMap;
+use std::collections::hash_map::Entry;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
@@ -234,10 +236,11 @@ pub fn produce(prepared: &mut Prepared, root: &Path, sink: &dyn Sink) -> Result<
         )])
     })?;
     stages.mark("shared contexts");
+    let plan = plan_files(root, &renderer, site).map_err(BuildFailure::from)?;
     let errors = Mutex::new(Vec::new());
-    renderer.jobs().into_par_iter().for_each_init(
+    plan.pages.into_par_iter().for_each_init(
         || renderer.worker(),
-        |worker, job| {
+        |worker, (_, job)| {
             let source = renderer.source_of(job);
             let result = renderer
                 .render(job, worker)
@@ -253,7 +256,16 @@ pub fn produce(prepared: &mut Prepared, root: &Path, sink: &dyn Sink) -> Result<
     );
     let mut errors = errors.into_inner().unwrap_or_else(|e| e.into_inner());
     stages.mark("render pages");
-    errors.extend(copy_assets(root, site, sink));
+    errors.extend(
+        plan.copies
+            .par_iter()
+            .filter_map(|(_, (from, to))| {
+                sink.copy(from, to)
+                    .err()
+                    .map(|why| Diagnostic::error(shown_source(root, from), why))
+            })
+            .collect::<Vec<_>>(),
+    );
     stages.mark("copy static files and bundles");
     if !errors.is_empty() {
         return Err(BuildFailure::from(once_per_template(errors)));
@@ -321,25 +333,101 @@ fn is_published_static(entry: &walkdir::DirEntry) -> bool {
 }
 
 /// Copies static/ and every bundle's files. Returns the problems found.
-fn copy_assets(root: &Path, site: &Site, sink: &dyn Sink) -> Vec<Diagnostic> {
-    let (copies, mut errors) = asset_copies(root, site);
-    errors.extend(
-        copies
-            .par_iter()
-            .filter_map(|(from, to)| {
-                sink.copy(from, to).err().map(|why| {
-                    let shown = from.strip_prefix(root).unwrap_or(from);
-                    Diagnostic::error(display_path(root, shown), why)
-                })
-            })
-            .collect::<Vec<_>>(),
-    );
-    errors
+/// Every file a build makes, each once: output path (as
+/// [`record_key`] names it) → the job that renders it, or the file copied
+/// there (source, relative output path).
+pub struct FilePlan {
+    pub pages: HashMap<String, Job>,
+    pub copies: HashMap<String, (PathBuf, PathBuf)>,
+}
+
+/// Where every page and static or bundle file goes. Two of them at one
+/// path is an error, placed at the content file of the page or at the
+/// copied file; this is the one place that decides it, for the build,
+/// `gazette check` and `gazette serve`.
+pub fn plan_files(
+    root: &Path,
+    renderer: &Renderer,
+    site: &Site,
+) -> Result<FilePlan, Vec<Diagnostic>> {
+    // Both sides' problems, so that one run names them all.
+    let (pages, mut errors) = plan_pages(root, renderer);
+    match plan_copies(root, site, &pages) {
+        Ok(copies) if errors.is_empty() => Ok(FilePlan { pages, copies }),
+        Ok(_) => Err(errors),
+        Err(more) => {
+            errors.extend(more);
+            Err(errors)
+        }
+    }
+}
+
+fn same_file(key: &str) -> String {
+    format!("two parts of the site write the same file {key}")
+}
+
+/// Output path → the job that renders it, for every page of the site that
+/// has a path of its own, and the problems with the others.
+fn plan_pages(root: &Path, renderer: &Renderer) -> (HashMap<String, Job>, Vec<Diagnostic>) {
+    let mut errors = Vec::new();
+    let mut pages = HashMap::new();
+    for job in renderer.jobs() {
+        match renderer.output_path(job) {
+            Ok(path) => {
+                let key = record_key(&path);
+                match pages.entry(key) {
+                    Entry::Vacant(slot) => {
+                        slot.insert(job);
+                    }
+                    Entry::Occupied(slot) => {
+                        let at = renderer
+                            .source_of(job)
+                            .unwrap_or_else(|| display_path(root, Path::new("site.toml")));
+                        errors.push(Diagnostic::error(at, same_file(slot.key())));
+                    }
+                }
+            }
+            Err(e) => errors.push(renderer.diagnose(job, e)),
+        }
+    }
+    (pages, errors)
+}
+
+/// Output path → (source, relative output path) for every static and
+/// bundle file; none may land where a page of `pages` or another file does.
+pub fn plan_copies(
+    root: &Path,
+    site: &Site,
+    pages: &HashMap<String, Job>,
+) -> Result<HashMap<String, (PathBuf, PathBuf)>, Vec<Diagnostic>> {
+    let (copy_list, mut errors) = asset_copies(root, site);
+    let mut copies = HashMap::new();
+    for (from, to) in copy_list {
+        let key = record_key(&to);
+        if pages.contains_key(&key) || copies.contains_key(&key) {
+            errors.push(Diagnostic::error(
+                shown_source(root, &from),
+                same_file(&key),
+            ));
+        } else {
+            copies.insert(key, (from, to));
+        }
+    }
+    if errors.is_empty() {
+        Ok(copies)
+    } else {
+        Err(errors)
+    }
+}
+
+/// A copied file as diagnostics show it: under the root as the user named it.
+fn shown_source(root: &Path, from: &Path) -> PathBuf {
+    display_path(root, from.strip_prefix(root).unwrap_or(from))
 }
 
 /// The files static/ and the bundles give the output: (source file, output
 /// path). Returns the problems found beside them.
-pub fn asset_copies(root: &Path, site: &Site) -> (Vec<(PathBuf, PathBuf)>, Vec<Diagnostic>) {
+fn asset_copies(root: &Path, site: &Site) -> (Vec<(PathBuf, PathBuf)>, Vec<Diagnostic>) {
     let mut copies: Vec<(PathBuf, PathBuf)> = Vec::new();
     let mut errors = Vec::new();
     let static_dir = root.join("static");

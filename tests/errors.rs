@@ -426,6 +426,39 @@ fn a_static_file_may_not_overwrite_a_generated_page() {
 }
 
 #[test]
+fn an_alias_may_not_overwrite_another_page_and_both_collisions_are_named() {
+    let site = good_site();
+    let stderr = fails_keeping_output(
+        &site,
+        &[
+            (
+                "content/articles/moved.md",
+                &article(
+                    "Moved",
+                    "2021-03-27",
+                    "aliases = [\"/2021/03/26/good/\"]\n",
+                    "Here.",
+                ),
+            ),
+            ("static/robots.txt", "User-agent: *\n"),
+        ],
+    );
+    let root = site.root().display();
+    assert!(
+        stderr.contains(&format!(
+            "error: {root}/content/articles/moved.md: two parts of the site write the same file 2021/03/26/good/index.html\n"
+        )),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains(&format!(
+            "error: {root}/static/robots.txt: two parts of the site write the same file robots.txt\n"
+        )),
+        "{stderr}"
+    );
+}
+
+#[test]
 fn stray_files_are_warnings_not_errors() {
     let site = good_site();
     site.write("content/articles/photo.jpg", "JPEG");

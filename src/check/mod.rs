@@ -48,16 +48,12 @@ struct Collector {
 }
 
 impl Collector {
-    fn insert(&self, relative: &Path, collected: Collected) -> Result<(), String> {
+    /// `build::produce` gives each output path once (see
+    /// [`crate::build::plan_files`]).
+    fn insert(&self, relative: &Path, collected: Collected) {
         let key = record_key(relative);
         let mut files = self.files.lock().unwrap_or_else(|e| e.into_inner());
-        if files.insert(key, collected).is_some() {
-            return Err(format!(
-                "two parts of the site write the same file {}",
-                relative.display()
-            ));
-        }
-        Ok(())
+        files.insert(key, collected);
     }
 }
 
@@ -70,7 +66,8 @@ impl Sink for Collector {
             _ => None,
         };
         let source = source.map(Path::to_path_buf);
-        self.insert(relative, Collected { source, scan })
+        self.insert(relative, Collected { source, scan });
+        Ok(())
     }
 
     fn copy(&self, from: &Path, relative: &Path) -> Result<(), String> {
@@ -81,7 +78,8 @@ impl Sink for Collector {
                 source: None,
                 scan: None,
             },
-        )
+        );
+        Ok(())
     }
 }
 

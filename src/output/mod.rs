@@ -123,7 +123,9 @@ impl Output {
     }
 
     /// Claims `relative` for this build; a second claim is an error, since
-    /// two things of the site would write the same file.
+    /// two things of the site would write the same file. The build plans
+    /// each path once (`build::plan_files`); this keeps the folder safe
+    /// from any other writer.
     fn claim(&self, relative: &Path) -> Result<PathBuf, String> {
         let mut written = self.written.lock().unwrap_or_else(|e| e.into_inner());
         if !written.insert(relative.to_path_buf()) {

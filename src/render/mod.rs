@@ -390,8 +390,12 @@ impl<'a> Renderer<'a> {
     }
 
     /// Where a job's file goes in the output, as [`Renderer::render`] says.
-    pub fn output_path(&self, job: Job) -> Result<PathBuf, String> {
-        file_for_site_path(&self.site_path(job))
+    pub fn output_path(&self, job: Job) -> Result<PathBuf, RenderError> {
+        let site_path = self.site_path(job);
+        file_for_site_path(&site_path).map_err(|message| RenderError {
+            template: site_path,
+            message,
+        })
     }
 
     /// An article's full content as feeds show it: with absolute URLs.
@@ -468,11 +472,8 @@ impl<'a> Renderer<'a> {
     /// Renders one file into `worker.buffer`; returns where it goes in the
     /// output.
     pub fn render(&self, job: Job, worker: &mut Worker) -> Result<PathBuf, RenderError> {
+        let path = self.output_path(job)?;
         let site_path = self.site_path(job);
-        let path = file_for_site_path(&site_path).map_err(|message| RenderError {
-            template: site_path.clone(),
-            message,
-        })?;
         match self.prepare(job, &site_path) {
             Ok(Output::Template(name, ctx)) => {
                 self.templates

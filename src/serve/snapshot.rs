@@ -209,15 +209,13 @@ impl Snapshot {
     /// After a save of files copied as they are: the same pages, with the
     /// static files found again (one may have been added or removed).
     fn with_files_saved(&self, root: &Path) -> Option<Patched> {
-        let assets = self.renderer.with_dependent(|(site, _), _| {
-            let (copies, errors) = build::asset_copies(root, site);
-            if !errors.is_empty() {
-                return None;
-            }
-            plan_assets(&self.jobs, copies).ok()
-        })?;
+        // The pages are those of this snapshot: only the copies are new.
+        let copies = self
+            .renderer
+            .with_dependent(|(site, _), _| build::plan_copies(root, site, &self.jobs))
+            .ok()?;
         Some(Patched {
-            snapshot: self.successor(self.renderer.clone(), Arc::new(assets)),
+            snapshot: self.successor(self.renderer.clone(), Arc::new(sources(copies))),
             change: Change::Files,
         })
     }
@@ -330,10 +328,6 @@ pub fn build_snapshot(
 ) -> Result<(Snapshot, Vec<Diagnostic>), Vec<Diagnostic>> {
     let prepared = build::prepare_with(options, Some(memo)).map_err(|f| f.diagnostics)?;
     let (mut site, templates, warnings) = prepared.into_parts();
-    let (copies, errors) = build::asset_copies(&options.root, &site);
-    if !errors.is_empty() {
-        return Err(errors);
-    }
     let bodies = site.take_article_bodies();
     let articles = site
         .articles
@@ -347,61 +341,22 @@ pub fn build_snapshot(
         renderer.keep_all_bodies();
         Ok::<_, Vec<Diagnostic>>(renderer)
     })?;
-    let mut jobs = HashMap::new();
-    let mut errors = Vec::new();
-    let mut planned = Vec::new();
-    renderer.with_dependent(|_, renderer| {
-        for job in renderer.jobs() {
-            match renderer.output_path(job) {
-                Ok(path) => planned.push((record_key(&path), job)),
-                Err(why) => errors.push(Diagnostic::error(options.root.join("site.toml"), why)),
-            }
-        }
-    });
-    for (key, job) in planned {
-        if jobs.insert(key.clone(), job).is_some() {
-            errors.push(Diagnostic::error(
-                options.root.join("site.toml"),
-                format!("two parts of the site write the same file {key}"),
-            ));
-        }
-    }
-    if !errors.is_empty() {
-        return Err(errors);
-    }
-    let assets = plan_assets(&jobs, copies)?;
+    let plan = renderer
+        .with_dependent(|(site, _), renderer| build::plan_files(&options.root, renderer, site))?;
     let snapshot = Snapshot {
         renderer: Arc::new(renderer),
-        jobs: Arc::new(jobs),
-        assets: Arc::new(assets),
+        jobs: Arc::new(plan.pages),
+        assets: Arc::new(sources(plan.copies)),
         articles: Arc::new(articles),
         rendered: Mutex::new(HashMap::new()),
     };
     Ok((snapshot, warnings))
 }
 
-/// Output path → the static or bundle file copied there; an error for a
-/// file that would land where a page or another file does.
-fn plan_assets(
-    jobs: &HashMap<String, Job>,
-    copies: Vec<(PathBuf, PathBuf)>,
-) -> Result<HashMap<String, PathBuf>, Vec<Diagnostic>> {
-    let mut assets = HashMap::new();
-    let mut errors = Vec::new();
-    for (from, to) in copies {
-        let key = record_key(&to);
-        if jobs.contains_key(&key) || assets.contains_key(&key) {
-            errors.push(Diagnostic::error(
-                &from,
-                format!("two parts of the site write the same file {key}"),
-            ));
-        } else {
-            assets.insert(key, from);
-        }
-    }
-    if errors.is_empty() {
-        Ok(assets)
-    } else {
-        Err(errors)
-    }
+/// Output path → the static or bundle file copied there.
+fn sources(copies: HashMap<String, (PathBuf, PathBuf)>) -> HashMap<String, PathBuf> {
+    copies
+        .into_iter()
+        .map(|(key, (from, _))| (key, from))
+        .collect()
 }
