@@ -271,6 +271,8 @@ impl Config {
                 "output",
                 "`build.output` must name a folder".into(),
             ));
+        } else if let Err(why) = check_output_in_site(&raw.build.output) {
+            errors.push(at_key(Some("build"), "output", why));
         }
         if raw.language.trim().is_empty() {
             errors.push(at_key(
@@ -318,6 +320,43 @@ impl Config {
             Err(_) => self.base_url.to_string(),
         }
     }
+}
+
+/// A site's own output folder stays inside the site: a site.toml (which a
+/// pull request can change) must not point the build, which deletes what it
+/// did not write, at a folder elsewhere on the machine. `--output` may.
+fn check_output_in_site(text: &str) -> Result<(), String> {
+    let path = Path::new(text);
+    let hint = "a site's output folder is a path inside the site, such as \"public\" (`gazette build --output` may write elsewhere)";
+    if path.is_absolute() || text.starts_with('~') {
+        return Err(format!(
+            "`build.output` may not be an absolute path (\"{text}\"): {hint}"
+        ));
+    }
+    let mut depth = 0i32;
+    for part in path.components() {
+        match part {
+            std::path::Component::Normal(_) => depth += 1,
+            std::path::Component::ParentDir => depth -= 1,
+            std::path::Component::CurDir => {}
+            _ => {
+                return Err(format!(
+                    "`build.output` may not be an absolute path (\"{text}\"): {hint}"
+                ));
+            }
+        }
+        if depth < 0 {
+            return Err(format!(
+                "`build.output` leaves the site (\"{text}\"): {hint}"
+            ));
+        }
+    }
+    if depth == 0 {
+        return Err(format!(
+            "`build.output` names the site itself (\"{text}\"): {hint}"
+        ));
+    }
+    Ok(())
 }
 
 fn parse_base_url(text: &str) -> Result<Url, String> {

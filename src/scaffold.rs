@@ -108,17 +108,28 @@ pub fn init_site(dir: &Path, now: DateTime<Utc>) -> Result<Vec<PathBuf>, String>
             ));
         }
     }
-    let today = now.format("%Y-%m-%d").to_string();
-    let year = now.year();
+    // The starters are dated an hour and two hours before now, so they are
+    // published at whatever time of day `init` runs (a fixed time of day
+    // would leave them scheduled until it comes). The starter site's
+    // timezone is UTC, so a date without an offset is read as written.
+    let stamp = |hours_ago: i64| {
+        (now - chrono::Duration::hours(hours_ago))
+            .format("%Y-%m-%dT%H:%M:%S")
+            .to_string()
+    };
+    let welcome_date = stamp(1);
+    let second_date = stamp(2);
+    let year = (now - chrono::Duration::hours(1)).year();
+    let second_year = (now - chrono::Duration::hours(2)).year();
     let files: Vec<(String, String)> = vec![
         ("site.toml".into(), STARTER_SITE_TOML.into()),
         (
             format!("content/articles/{year}/welcome-to-the-desk.md"),
-            STARTER_WELCOME.replace("{date}", &format!("{today}T09:00:00")),
+            STARTER_WELCOME.replace("{date}", &welcome_date),
         ),
         (
-            format!("content/articles/{year}/how-we-report.md"),
-            STARTER_SECOND.replace("{date}", &format!("{today}T08:00:00")),
+            format!("content/articles/{second_year}/how-we-report.md"),
+            STARTER_SECOND.replace("{date}", &second_date),
         ),
         ("content/authors/editor.md".into(), STARTER_AUTHOR.into()),
         ("content/pages/about.md".into(), STARTER_ABOUT.into()),

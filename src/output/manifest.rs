@@ -18,9 +18,11 @@ use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 
 /// What a file held when it was written: (length, content hash, mtime in
-/// nanoseconds).
+/// nanoseconds, ctime in nanoseconds). The ctime is what tells a hand edit
+/// that kept the length and put the mtime back (`cp -p`, `rsync -t`): no
+/// tool can set it, so any write after the build changes it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub struct FileRecord(pub u64, pub u64, pub i64);
+pub struct FileRecord(pub u64, pub u64, pub i64, pub i64);
 
 #[derive(Debug, Default, Serialize, Deserialize)]
 pub struct Manifest {
@@ -43,11 +45,40 @@ pub fn mtime_ns(meta: &fs::Metadata) -> i64 {
         .saturating_add(meta.mtime_nsec())
 }
 
-/// Where the record of `folder` is kept: named by the folder's device and
-/// inode, which a rename keeps.
+/// Status-change time in nanoseconds since the epoch.
+pub fn ctime_ns(meta: &fs::Metadata) -> i64 {
+    meta.ctime()
+        .saturating_mul(1_000_000_000)
+        .saturating_add(meta.ctime_nsec())
+}
+
+/// A folder's name in the cache: its device and inode, which a rename
+/// (the swap) keeps. The folder itself is never followed through a link.
+fn folder_id(folder: &Path) -> io::Result<String> {
+    let meta = fs::symlink_metadata(folder)?;
+    Ok(format!("{}-{}", meta.dev(), meta.ino()))
+}
+
+/// Where the record of `folder` is kept.
 fn record_path(cache: &Path, folder: &Path) -> io::Result<PathBuf> {
-    let meta = fs::metadata(folder)?;
-    Ok(cache.join(format!("{}-{}.json", meta.dev(), meta.ino())))
+    Ok(cache.join(format!("{}.json", folder_id(folder)?)))
+}
+
+/// Whether gazette made `folder`: it marked the folder as its own in
+/// `cache` when it made or adopted it (or, before marks, kept its record).
+pub fn is_owned(cache: &Path, folder: &Path) -> bool {
+    let Ok(id) = folder_id(folder) else {
+        return false;
+    };
+    ["owned", "json"].iter().any(|ext| {
+        fs::symlink_metadata(cache.join(format!("{id}.{ext}"))).is_ok_and(|m| m.is_file())
+    })
+}
+
+/// Marks `folder` as gazette's own, before anything is written into it.
+pub fn mark_owned(cache: &Path, folder: &Path) -> io::Result<()> {
+    fs::create_dir_all(cache)?;
+    fs::write(cache.join(format!("{}.owned", folder_id(folder)?)), b"")
 }
 
 impl Manifest {
@@ -82,14 +113,16 @@ impl Manifest {
             .collect();
         fs::create_dir_all(cache)?;
         let path = record_path(cache, folder)?;
-        let keep = record_path(cache, keep).ok();
         let bytes = serde_json::to_vec(&self).map_err(io::Error::other)?;
         let partial = path.with_extension("partial");
         fs::write(&partial, bytes)?;
         fs::rename(&partial, &path)?;
+        // Records and marks of folders that are neither of the two go.
+        let ids = [folder_id(folder).ok(), folder_id(keep).ok()];
         for entry in fs::read_dir(cache)?.flatten() {
             let other = entry.path();
-            if other != path && Some(&other) != keep.as_ref() {
+            let stem = other.file_stem().map(|s| s.to_string_lossy().into_owned());
+            if !ids.iter().flatten().any(|id| Some(id) == stem.as_ref()) {
                 let _ = fs::remove_file(other);
             }
         }

@@ -11,7 +11,7 @@
 
 mod manifest;
 
-use manifest::{FileRecord, Manifest, content_hash, mtime_ns};
+use manifest::{FileRecord, Manifest, content_hash, ctime_ns, mtime_ns};
 use rayon::prelude::*;
 use std::collections::{HashMap, HashSet};
 use std::fs;
@@ -67,6 +67,14 @@ pub struct WriteStats {
 
 /// An output being written. Dropping it without [`Output::commit`] leaves
 /// the previous output as it was.
+///
+/// gazette deletes only files in folders it made: the staging folder and
+/// the output folder are each marked as its own in the cache when it makes
+/// (or adopts, while empty) them, and a folder without that mark that holds
+/// anything is refused. Nothing is written or deleted through a symbolic
+/// link: links in place of the helper folders are refused, and links found
+/// inside the staging folder are removed (the link, never what it points
+/// to) before anything is written under them.
 pub struct Output {
     target: PathBuf,
     staging: PathBuf,
@@ -81,44 +89,113 @@ pub struct Output {
     written: Mutex<HashSet<PathBuf>>,
     /// The record of this build's files, by `/`-separated path.
     records: Mutex<HashMap<String, FileRecord>>,
+    /// Folders of the staging folder known to be real folders (no link)
+    /// in this build, relative to it.
+    real_dirs: Mutex<HashSet<PathBuf>>,
     changed: AtomicUsize,
+    /// Held for the whole build: one build at a time writes this output.
+    _lock: BuildLock,
+}
+
+/// Why an output folder cannot be written.
+fn refuse(message: String) -> io::Error {
+    io::Error::other(message)
 }
 
 impl Output {
-    /// Prepares the staging folder beside `target`.
+    /// Prepares the staging folder beside `target`. A `target` that is a
+    /// symbolic link is resolved, and the build stages beside the folder it
+    /// points to, so the link keeps pointing at the new output.
     pub fn begin(target: &Path) -> io::Result<Output> {
+        let target = match fs::symlink_metadata(target) {
+            Ok(meta) if meta.file_type().is_symlink() => fs::canonicalize(target).map_err(|e| {
+                refuse(format!(
+                    "{} is a symbolic link to a folder that cannot be reached ({e}): make the folder it points to, or remove the link",
+                    target.display()
+                ))
+            })?,
+            _ => target.to_path_buf(),
+        };
         let name = target
             .file_name()
-            .ok_or_else(|| io::Error::other("the output folder has no name"))?;
+            .filter(|n| *n != "." && *n != "..")
+            .ok_or_else(|| refuse("the output folder has no name".into()))?
+            .to_string_lossy()
+            .into_owned();
         let parent = match target.parent() {
             Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
             _ => PathBuf::from("."),
         };
         fs::create_dir_all(&parent)?;
-        if target.exists() && !target.is_dir() {
-            return Err(io::Error::other(format!(
-                "{} exists and is not a folder",
-                target.display()
+        let cache = parent.join(format!(".{name}.gazette-cache"));
+        let helper_hint = "gazette keeps its own folders beside the output and never writes through a link or into a folder it did not make: remove it, or choose another output folder";
+        if let Ok(meta) = fs::symlink_metadata(&cache)
+            && !meta.is_dir()
+        {
+            return Err(refuse(format!(
+                "{} is not a folder gazette made ({}): {helper_hint}",
+                cache.display(),
+                kind_of(&meta)
             )));
         }
-        let staging = parent.join(format!(".{}.gazette-staging", name.to_string_lossy()));
-        if staging.exists() && !staging.is_dir() {
-            fs::remove_file(&staging)?;
+        // The output folder first: a refused one leaves nothing made beside it.
+        match fs::symlink_metadata(&target) {
+            Ok(meta) if !meta.is_dir() => {
+                return Err(refuse(format!(
+                    "{} exists and is not a folder",
+                    target.display()
+                )));
+            }
+            Ok(_) => {
+                if !manifest::is_owned(&cache, &target) {
+                    if !is_empty_dir(&target)? {
+                        return Err(refuse(format!(
+                            "{} is not empty and was not written by gazette: a build deletes every file of its output folder that it did not write, so it only writes into an empty folder or one it made; empty or remove that folder, or choose another with --output",
+                            target.display()
+                        )));
+                    }
+                    manifest::mark_owned(&cache, &target)?;
+                }
+            }
+            Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+            Err(e) => return Err(e),
         }
-        fs::create_dir_all(&staging)?;
-        let cache = parent.join(format!(".{}.gazette-cache", name.to_string_lossy()));
+        let lock = BuildLock::take(&parent.join(format!(".{name}.gazette-lock")), &target)?;
+        let staging = parent.join(format!(".{name}.gazette-staging"));
+        match fs::symlink_metadata(&staging) {
+            Ok(meta) if !meta.is_dir() => {
+                return Err(refuse(format!(
+                    "{} is not a folder gazette made ({}): {helper_hint}",
+                    staging.display(),
+                    kind_of(&meta)
+                )));
+            }
+            Ok(_) => {
+                if !manifest::is_owned(&cache, &staging) && !is_empty_dir(&staging)? {
+                    return Err(refuse(format!(
+                        "{} holds files gazette did not write: {helper_hint}",
+                        staging.display()
+                    )));
+                }
+            }
+            Err(e) if e.kind() == io::ErrorKind::NotFound => fs::create_dir(&staging)?,
+            Err(e) => return Err(e),
+        }
+        manifest::mark_owned(&cache, &staging)?;
         Ok(Output {
-            target: target.to_path_buf(),
             previous: Manifest::load(&cache, &staging),
             live: target
                 .is_dir()
-                .then(|| Manifest::load(&cache, target))
+                .then(|| Manifest::load(&cache, &target))
                 .flatten(),
+            target,
             staging,
             cache,
             written: Mutex::new(HashSet::new()),
             records: Mutex::new(HashMap::new()),
+            real_dirs: Mutex::new(HashSet::new()),
             changed: AtomicUsize::new(0),
+            _lock: lock,
         })
     }
 
@@ -141,6 +218,7 @@ impl Output {
     pub fn write(&self, relative: &Path, bytes: &[u8]) -> Result<(), String> {
         let path = self.claim(relative)?;
         let describe = |e: io::Error| format!("cannot write {}: {e}", relative.display());
+        self.make_real_dirs(relative).map_err(describe)?;
         let key = record_key(relative);
         let len = bytes.len() as u64;
         let hash = content_hash(bytes);
@@ -156,11 +234,14 @@ impl Output {
         if let Some(record) = self.previous.as_ref().and_then(|m| m.files.get(&key))
             && record.0 == len
             && record.1 == hash
-            && fs::symlink_metadata(&path)
-                .is_ok_and(|m| m.is_file() && m.len() == len && mtime_ns(&m) == record.2)
+            && let Ok(meta) = fs::symlink_metadata(&path)
+            && meta.is_file()
+            && meta.len() == len
+            && mtime_ns(&meta) == record.2
+            && ctime_ns(&meta) == record.3
         {
-            let time = settle_time(&path, record.2, keep_time).map_err(describe)?;
-            self.record(key, FileRecord(len, hash, time));
+            let (time, ctime) = settle_time(&path, &meta, keep_time).map_err(describe)?;
+            self.record(key, FileRecord(len, hash, time, ctime));
             return Ok(());
         }
         if !unchanged(&path, len, || {
@@ -171,8 +252,8 @@ impl Output {
             self.changed.fetch_add(1, Ordering::Relaxed);
         }
         let meta = fs::symlink_metadata(&path).map_err(describe)?;
-        let time = settle_time(&path, mtime_ns(&meta), keep_time).map_err(describe)?;
-        self.record(key, FileRecord(len, hash, time));
+        let (time, ctime) = settle_time(&path, &meta, keep_time).map_err(describe)?;
+        self.record(key, FileRecord(len, hash, time, ctime));
         Ok(())
     }
 
@@ -193,6 +274,7 @@ impl Output {
                 relative.display()
             )
         };
+        self.make_real_dirs(relative).map_err(describe)?;
         let source = fs::metadata(from).map_err(describe)?;
         let source_len = source.len();
         if !unchanged(&path, source_len, || same_contents(from, &path)) {
@@ -204,14 +286,57 @@ impl Output {
         // Copies are compared by reading both files, never by the record,
         // which lists them only so that stale ones can be found.
         let meta = fs::symlink_metadata(&path).map_err(describe)?;
-        let time =
-            settle_time(&path, mtime_ns(&meta), Some(mtime_ns(&source))).map_err(describe)?;
-        self.record(record_key(relative), FileRecord(source_len, 0, time));
+        let (time, ctime) = settle_time(&path, &meta, Some(mtime_ns(&source))).map_err(describe)?;
+        self.record(record_key(relative), FileRecord(source_len, 0, time, ctime));
         Ok(())
     }
 
-    /// Clears the way for a file at `path`: a folder, symbolic link or file
-    /// in its place or in place of one of its parent folders goes.
+    /// Makes every folder above `relative` in the staging folder a real
+    /// folder: a symbolic link (planted by hand or by a tool) or a file of
+    /// an earlier build in a folder's place is removed, the link itself and
+    /// never what it points to. Each folder is looked at once per build.
+    fn make_real_dirs(&self, relative: &Path) -> io::Result<()> {
+        let Some(parent) = relative.parent() else {
+            return Ok(());
+        };
+        let mut chain: Vec<&Path> = parent
+            .ancestors()
+            .filter(|a| !a.as_os_str().is_empty())
+            .collect();
+        chain.reverse();
+        for dir in chain {
+            if self
+                .real_dirs
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .contains(dir)
+            {
+                continue;
+            }
+            let path = self.staging.join(dir);
+            match fs::symlink_metadata(&path) {
+                Ok(meta) if meta.is_dir() => {}
+                Ok(_) => {
+                    match fs::remove_file(&path) {
+                        // Another render thread removed it first.
+                        Err(e) if e.kind() != io::ErrorKind::NotFound => return Err(e),
+                        _ => {}
+                    }
+                    create_real_dir(&path)?;
+                }
+                Err(e) if e.kind() == io::ErrorKind::NotFound => create_real_dir(&path)?,
+                Err(e) => return Err(e),
+            }
+            self.real_dirs
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .insert(dir.to_path_buf());
+        }
+        Ok(())
+    }
+
+    /// Clears the way for a file at `path`, whose folders are real: a
+    /// folder, symbolic link or file in its place goes.
     fn make_room(&self, path: &Path) -> io::Result<()> {
         if let Ok(meta) = fs::symlink_metadata(path) {
             if meta.is_dir() {
@@ -220,22 +345,7 @@ impl Output {
                 fs::remove_file(path)?;
             }
         }
-        let Some(parent) = path.parent() else {
-            return Ok(());
-        };
-        if fs::create_dir_all(parent).is_ok() {
-            return Ok(());
-        }
-        // A file of an earlier build stands where a folder must now be.
-        for ancestor in parent.ancestors() {
-            if ancestor == self.staging {
-                break;
-            }
-            if fs::symlink_metadata(ancestor).is_ok_and(|m| !m.is_dir()) {
-                fs::remove_file(ancestor)?;
-            }
-        }
-        fs::create_dir_all(parent)
+        Ok(())
     }
 
     /// Deletes what this build did not write, then swaps the staging folder
@@ -288,8 +398,37 @@ pub fn record_key(relative: &Path) -> String {
         .join("/")
 }
 
+/// Makes the folder at `path`; one made meanwhile by another thread will do.
+fn create_real_dir(path: &Path) -> io::Result<()> {
+    match fs::create_dir(path) {
+        Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {}
+        other => other?,
+    }
+    if fs::symlink_metadata(path)?.is_dir() {
+        Ok(())
+    } else {
+        Err(io::Error::other(format!(
+            "{} is not a folder",
+            path.display()
+        )))
+    }
+}
+
+/// Whether every folder between `staging` and `staging/relative` is a real
+/// folder, so that deleting there cannot reach through a link.
+fn below_real_dirs(staging: &Path, relative: &str) -> bool {
+    let relative = Path::new(relative);
+    relative
+        .ancestors()
+        .skip(1)
+        .filter(|a| !a.as_os_str().is_empty())
+        .all(|a| fs::symlink_metadata(staging.join(a)).is_ok_and(|m| m.is_dir()))
+}
+
 /// Deletes what the staging folder's record lists and this build did not
-/// write, without walking the folder. Returns how many files went.
+/// write, without walking the folder. Returns how many files went. Nothing
+/// below a link is touched: such a path is left alone (the link in the
+/// output is removed with its dead folder, or replaced when written).
 fn remove_recorded_stale(
     staging: &Path,
     previous: &Manifest,
@@ -298,6 +437,9 @@ fn remove_recorded_stale(
 ) -> io::Result<usize> {
     let mut removed = 0;
     for key in previous.files.keys().filter(|k| !written.contains_key(*k)) {
+        if !below_real_dirs(staging, key) {
+            continue;
+        }
         let path = staging.join(key);
         match fs::remove_file(&path) {
             Ok(()) => removed += 1,
@@ -316,8 +458,14 @@ fn remove_recorded_stale(
     dead.sort_by_key(|d| std::cmp::Reverse(d.matches('/').count()));
     for dir in dead {
         let path = staging.join(dir);
-        if path.is_dir() && !written.contains_key(dir.as_str()) {
-            fs::remove_dir_all(&path)?;
+        if !below_real_dirs(staging, dir) || written.contains_key(dir.as_str()) {
+            continue;
+        }
+        // A link in a dead folder's place goes as the link itself.
+        match fs::symlink_metadata(&path) {
+            Ok(m) if m.is_dir() => fs::remove_dir_all(&path)?,
+            Ok(m) if m.file_type().is_symlink() => fs::remove_file(&path)?,
+            _ => {}
         }
     }
     Ok(removed)
@@ -361,11 +509,13 @@ fn remove_stale(
         .map(|below| removed + below)
 }
 
-/// Gives the file at `path` (whose time is `current`) the time `wanted`
-/// when there is one; returns the time the file now has.
-fn settle_time(path: &Path, current: i64, wanted: Option<i64>) -> io::Result<i64> {
+/// Gives the file at `path` (whose metadata is `meta`) the modification
+/// time `wanted` when there is one; returns the modification and
+/// status-change times the file now has.
+fn settle_time(path: &Path, meta: &fs::Metadata, wanted: Option<i64>) -> io::Result<(i64, i64)> {
+    let current = mtime_ns(meta);
     let Some(wanted) = wanted.filter(|w| *w != current && *w >= 0) else {
-        return Ok(current);
+        return Ok((current, ctime_ns(meta)));
     };
     let time = std::time::UNIX_EPOCH + std::time::Duration::from_nanos(wanted as u64);
     fs::File::options()
@@ -373,7 +523,8 @@ fn settle_time(path: &Path, current: i64, wanted: Option<i64>) -> io::Result<i64
         .open(path)?
         .set_modified(time)?;
     // The file system may store the time more coarsely than asked.
-    Ok(mtime_ns(&fs::symlink_metadata(path)?))
+    let after = fs::symlink_metadata(path)?;
+    Ok((mtime_ns(&after), ctime_ns(&after)))
 }
 
 fn unchanged(path: &Path, new_len: u64, same: impl FnOnce() -> bool) -> bool {
@@ -440,6 +591,82 @@ fn exchange(a: &Path, b: &Path) -> io::Result<()> {
 #[cfg(not(target_os = "linux"))]
 fn exchange(_: &Path, _: &Path) -> io::Result<()> {
     Err(io::Error::from(io::ErrorKind::Unsupported))
+}
+
+/// What a path is, for messages about what stands where a folder should.
+fn kind_of(meta: &fs::Metadata) -> &'static str {
+    let kind = meta.file_type();
+    if kind.is_symlink() {
+        "a symbolic link"
+    } else if kind.is_file() {
+        "a file"
+    } else if kind.is_dir() {
+        "a folder"
+    } else {
+        "a special file"
+    }
+}
+
+fn is_empty_dir(dir: &Path) -> io::Result<bool> {
+    Ok(fs::read_dir(dir)?.next().is_none())
+}
+
+/// An exclusive lock beside the output, held while a build writes it, so
+/// two builds at once never mix their files in the staging folder. The
+/// system releases it when the process ends, however it ends: a lock left
+/// by a killed build never blocks the next.
+struct BuildLock {
+    _file: fs::File,
+}
+
+impl BuildLock {
+    /// Takes the lock at `path`, waiting (and saying so) while another
+    /// build holds it.
+    fn take(path: &Path, target: &Path) -> io::Result<BuildLock> {
+        use std::os::unix::fs::OpenOptionsExt;
+        use std::os::unix::io::AsRawFd;
+        // O_NOFOLLOW: a link in the lock's place is refused, never followed.
+        let file = fs::OpenOptions::new()
+            .read(true)
+            .write(true)
+            .create(true)
+            .truncate(false)
+            .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK)
+            .open(path)
+            .map_err(|e| {
+                refuse(format!(
+                    "cannot take the build lock {}: {e} (it must be a plain file; remove it)",
+                    path.display()
+                ))
+            })?;
+        if !file.metadata()?.is_file() {
+            return Err(refuse(format!(
+                "the build lock {} is not a plain file: remove it",
+                path.display()
+            )));
+        }
+        let fd = file.as_raw_fd();
+        // SAFETY: `fd` is an open descriptor owned by `file`, which outlives
+        // both calls.
+        if unsafe { libc::flock(fd, libc::LOCK_EX | libc::LOCK_NB) } != 0 {
+            let e = io::Error::last_os_error();
+            if e.kind() != io::ErrorKind::WouldBlock {
+                return Err(e);
+            }
+            eprintln!(
+                "waiting for another gazette build of {} to finish…",
+                target.display()
+            );
+            // SAFETY: as above.
+            while unsafe { libc::flock(fd, libc::LOCK_EX) } != 0 {
+                let e = io::Error::last_os_error();
+                if e.kind() != io::ErrorKind::Interrupted {
+                    return Err(e);
+                }
+            }
+        }
+        Ok(BuildLock { _file: file })
+    }
 }
 
 #[cfg(test)]

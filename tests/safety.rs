@@ -1,0 +1,313 @@
+//! Safety: gazette never deletes, overwrites or publishes a file it was not
+//! asked to, and it stays bounded on hostile input. Each test builds a
+//! fixture site in a temporary folder, gives it the bad input, and checks
+//! the exact error, the exit status and that nothing outside was touched.
+
+mod common;
+
+use chrono::{TimeZone, Utc};
+use common::*;
+use gazette::build::{BuildOptions, build};
+use std::fs;
+use std::path::{Path, PathBuf};
+
+#[test]
+fn init_starters_are_published_at_any_hour_of_the_day() {
+    // Before 09:00 UTC the starters used to be scheduled, not published.
+    for moment in [
+        Utc.with_ymd_and_hms(2026, 3, 26, 0, 5, 0).unwrap(),
+        Utc.with_ymd_and_hms(2026, 3, 26, 8, 59, 0).unwrap(),
+        Utc.with_ymd_and_hms(2026, 3, 26, 23, 59, 0).unwrap(),
+        // Two hours into a new year: one starter is dated last year.
+        Utc.with_ymd_and_hms(2027, 1, 1, 1, 30, 0).unwrap(),
+    ] {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("site");
+        gazette::scaffold::init_site(&root, moment).unwrap();
+        let mut options = BuildOptions::new(&root);
+        options.now = moment;
+        let report = build(&options).unwrap_or_else(|f| panic!("{moment}: {:?}", f.diagnostics));
+        assert_eq!(report.articles, 2, "at {moment}");
+        assert_eq!(report.scheduled_left_out, 0, "at {moment}");
+    }
+}
+
+fn good_site() -> Fixture {
+    Fixture::new(&[
+        (
+            "content/articles/good.md",
+            &article("Good", "2021-03-26", "tags = [\"markets\"]\n", "Fine."),
+        ),
+        (
+            "content/articles/other.md",
+            &article("Other", "2021-03-25", "tags = [\"yuan\"]\n", "Also fine."),
+        ),
+    ])
+}
+
+/// Every file below `dir` with its bytes, links listed as links (never
+/// followed), so a test sees exactly what a folder holds.
+fn snapshot(dir: &Path) -> Vec<(PathBuf, String)> {
+    let mut out: Vec<(PathBuf, String)> = walkdir::WalkDir::new(dir)
+        .into_iter()
+        .filter_map(Result::ok)
+        .map(|e| {
+            let rel = e.path().strip_prefix(dir).unwrap().to_path_buf();
+            let kind = if e.path_is_symlink() {
+                format!("-> {}", fs::read_link(e.path()).unwrap().display())
+            } else if e.file_type().is_file() {
+                format!("{:?}", fs::read(e.path()).unwrap())
+            } else {
+                "dir".to_string()
+            };
+            (rel, kind)
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+/// A folder beside the site with a user's files in it.
+fn victim(parent: &Path, name: &str) -> PathBuf {
+    let dir = parent.join(name);
+    fs::create_dir_all(dir.join("notes")).unwrap();
+    fs::write(dir.join("thesis.txt"), "years of work").unwrap();
+    fs::write(dir.join("notes/a.txt"), "a").unwrap();
+    dir
+}
+
+#[test]
+fn site_toml_may_not_send_the_output_outside_the_site() {
+    let outer = tempfile::tempdir().unwrap();
+    let victim = victim(outer.path(), "victim");
+    let before = snapshot(&victim);
+    let root = outer.path().join("site");
+    fs::create_dir_all(root.join("content/articles")).unwrap();
+    fs::write(
+        root.join("content/articles/good.md"),
+        article("Good", "2021-03-26", "", "Fine."),
+    )
+    .unwrap();
+    for (output, message) in [
+        (
+            "../victim",
+            "`build.output` leaves the site (\"../victim\")",
+        ),
+        ("public/../../victim", "`build.output` leaves the site"),
+        (
+            victim.to_str().unwrap(),
+            "`build.output` may not be an absolute path",
+        ),
+        (".", "`build.output` names the site itself"),
+    ] {
+        fs::write(
+            root.join("site.toml"),
+            format!("{SITE_TOML}\n[build]\noutput = {output:?}\n"),
+        )
+        .unwrap();
+        let run = gazette(&["build", "--root", "."], &root);
+        assert_eq!(run.code, 1, "{output}: {}", run.stderr);
+        assert!(
+            run.stderr
+                .starts_with(&format!("error: site.toml:7:1: {message}")),
+            "{output}: {}",
+            run.stderr
+        );
+        assert!(run.stderr.contains("such as \"public\""), "{}", run.stderr);
+        assert_eq!(snapshot(&victim), before);
+    }
+    assert_eq!(
+        fs::read_dir(outer.path()).unwrap().count(),
+        2,
+        "nothing was made beside the site"
+    );
+}
+
+#[test]
+fn a_folder_gazette_did_not_write_is_never_taken_as_output() {
+    let site = good_site();
+    // `--output .git` destroyed a repository: a non-empty folder without
+    // gazette's mark is refused, named, with what to do.
+    let repo = victim(site.root(), ".git");
+    let outside = victim(site.root().parent().unwrap(), "elsewhere-victim");
+    for target in [&repo, &outside] {
+        let before = snapshot(target);
+        for _ in 0..2 {
+            let run = site.run(&["build", "--output", target.to_str().unwrap()]);
+            assert_eq!(run.code, 1, "{}", run.stderr);
+            assert!(
+                run.stderr.contains(&format!(
+                    "{} is not empty and was not written by gazette: a build deletes every file of its output folder that it did not write",
+                    target.display()
+                )),
+                "{}",
+                run.stderr
+            );
+            assert!(run.stderr.contains("empty or remove that folder"));
+            assert_eq!(snapshot(target), before);
+        }
+        // Nothing was made beside the refused folder.
+        let parent = target.parent().unwrap();
+        let name = target.file_name().unwrap().to_string_lossy();
+        for helper in ["staging", "cache", "lock"] {
+            assert!(!parent.join(format!(".{name}.gazette-{helper}")).exists());
+        }
+    }
+    fs::remove_dir_all(&outside).unwrap();
+    // An empty folder is adopted, and from then on rebuilt as gazette's.
+    let empty = site.root().join("empty");
+    fs::create_dir(&empty).unwrap();
+    for _ in 0..3 {
+        let run = site.run(&["build", "--output", empty.to_str().unwrap()]);
+        assert_eq!(run.code, 0, "{}", run.stderr);
+    }
+    assert!(empty.join("index.html").is_file());
+}
+
+#[test]
+fn links_in_place_of_the_helper_folders_are_refused_not_followed() {
+    for helper in [".public.gazette-staging", ".public.gazette-cache"] {
+        let site = good_site();
+        let elsewhere = victim(site.root(), "elsewhere");
+        let before = snapshot(&elsewhere);
+        std::os::unix::fs::symlink(&elsewhere, site.root().join(helper)).unwrap();
+        for _ in 0..2 {
+            let run = site.build();
+            assert_eq!(run.code, 1, "{}", run.stderr);
+            assert!(
+                run.stderr.contains(&format!(
+                    "{helper} is not a folder gazette made (a symbolic link): gazette keeps its own folders beside the output and never writes through a link"
+                )),
+                "{}",
+                run.stderr
+            );
+        }
+        assert_eq!(snapshot(&elsewhere), before, "{helper}");
+        assert!(!site.public().exists());
+    }
+    // A staging folder shipped with files in it is not gazette's either.
+    let site = good_site();
+    let planted = victim(site.root(), ".public.gazette-staging");
+    let before = snapshot(&planted);
+    let run = site.build();
+    assert_eq!(run.code, 1);
+    assert!(
+        run.stderr.contains("holds files gazette did not write"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(snapshot(&planted), before);
+}
+
+#[test]
+fn an_output_folder_that_is_a_link_is_rebuilt_where_it_points() {
+    let site = good_site();
+    let deploy = site.root().join("deploy");
+    fs::create_dir(&deploy).unwrap();
+    std::os::unix::fs::symlink("deploy", site.public()).unwrap();
+    for round in 0..4 {
+        let title = format!("Headline {round}");
+        site.write(
+            "content/articles/good.md",
+            &article(&title, "2021-03-26", "", "Fine."),
+        );
+        site.build_ok();
+        assert!(
+            fs::symlink_metadata(site.public())
+                .unwrap()
+                .file_type()
+                .is_symlink(),
+            "the link stays a link"
+        );
+        let page = fs::read_to_string(deploy.join("index.html")).unwrap();
+        assert!(page.contains(&title), "round {round}: deploy/ is stale");
+    }
+}
+
+#[test]
+fn a_link_planted_inside_the_output_is_replaced_never_written_through() {
+    let site = good_site();
+    site.build_ok();
+    site.build_ok();
+    let elsewhere = victim(site.root(), "elsewhere");
+    fs::create_dir_all(elsewhere.join("markets")).unwrap();
+    fs::write(elsewhere.join("markets/index.html"), "user's own file").unwrap();
+    fs::write(elsewhere.join("stale.html"), "user's other file").unwrap();
+    let before = snapshot(&elsewhere);
+    // In both folders a build will reuse: the output and the staging one.
+    for folder in [site.public(), site.root().join(".public.gazette-staging")] {
+        fs::remove_dir_all(folder.join("tags")).unwrap();
+        std::os::unix::fs::symlink(&elsewhere, folder.join("tags")).unwrap();
+    }
+    for _ in 0..3 {
+        site.build_ok();
+        assert_eq!(snapshot(&elsewhere), before);
+    }
+    assert!(
+        !fs::symlink_metadata(site.public().join("tags"))
+            .unwrap()
+            .file_type()
+            .is_symlink()
+    );
+    assert!(site.read("tags/markets/index.html").contains("Good"));
+}
+
+#[test]
+fn two_builds_at_once_take_turns() {
+    use std::os::unix::io::AsRawFd;
+    let site = good_site();
+    site.build_ok();
+    // Hold the lock as a running build would.
+    let lock = fs::File::open(site.root().join(".public.gazette-lock")).unwrap();
+    assert_eq!(unsafe { libc::flock(lock.as_raw_fd(), libc::LOCK_EX) }, 0);
+    site.write(
+        "content/articles/good.md",
+        &article("Changed", "2021-03-26", "", "Fine."),
+    );
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_gazette"))
+        .args(["build", "--root", site.root().to_str().unwrap()])
+        .stderr(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut stderr = child.stderr.take().unwrap();
+    let mut line = [0u8; 37];
+    use std::io::Read;
+    stderr.read_exact(&mut line).unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(&line),
+        "waiting for another gazette build of "
+    );
+    // While it waits, the output is the first build's.
+    assert!(!site.read("index.html").contains("Changed"));
+    drop(lock);
+    let status = child.wait().unwrap();
+    assert!(status.success());
+    assert!(site.read("index.html").contains("Changed"));
+    // A lock left by a killed build does not block the next one.
+    site.build_ok();
+}
+
+#[test]
+fn a_hand_edit_that_keeps_length_and_time_is_still_put_right() {
+    let site = good_site();
+    for _ in 0..2 {
+        site.build_ok();
+    }
+    let page = site.public().join("index.html");
+    let original = fs::read(&page).unwrap();
+    let time = fs::metadata(&page).unwrap().modified().unwrap();
+    let mut edited = original.clone();
+    edited[0] = b'X';
+    // As `cp -p` and `rsync -t` do: same length, the old time put back.
+    fs::write(&page, &edited).unwrap();
+    fs::File::options()
+        .write(true)
+        .open(&page)
+        .unwrap()
+        .set_modified(time)
+        .unwrap();
+    site.build_ok();
+    site.build_ok();
+    assert_eq!(fs::read(&page).unwrap(), original);
+}
