@@ -17,7 +17,6 @@ use std::collections::hash_map::Entry;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
-use walkdir::WalkDir;
 
 /// What the user asked for.
 #[derive(Debug, Clone)]
@@ -193,6 +192,11 @@ pub fn prepare_with(options: &BuildOptions, memo: Option<&Memo>) -> Result<Prepa
         memo.use_config(&config);
     }
     let content = content::load(root, &config, memo, &mut diagnostics);
+    // static/'s links and special files are reported with the rest of the
+    // site's errors, not only once the pages have rendered.
+    let (_, static_problems) =
+        crate::sources::walk_site_dir(root, Path::new("static"), is_published_static);
+    diagnostics.extend(static_problems);
     stages.mark("load content");
     let selection = Selection {
         drafts: options.drafts,
@@ -432,23 +436,15 @@ fn asset_copies(root: &Path, site: &Site) -> (Vec<(PathBuf, PathBuf)>, Vec<Diagn
     let mut errors = Vec::new();
     let static_dir = root.join("static");
     if static_dir.is_dir() {
-        for entry in WalkDir::new(&static_dir)
-            .follow_links(true)
-            .sort_by_file_name()
-            .into_iter()
-            .filter_entry(|e| e.depth() == 0 || is_published_static(e))
-        {
-            match entry {
-                Ok(e) if e.file_type().is_file() => {
-                    let rel = e.path().strip_prefix(&static_dir).unwrap_or(e.path());
-                    copies.push((e.path().to_path_buf(), rel.to_path_buf()));
-                }
-                Ok(_) => {}
-                Err(e) => errors.push(Diagnostic::error(
-                    display_path(root, Path::new("static")),
-                    format!("cannot read: {e}"),
-                )),
-            }
+        let (files, problems) =
+            crate::sources::walk_site_dir(root, Path::new("static"), is_published_static);
+        errors.extend(problems);
+        for file in files {
+            let rel = file
+                .strip_prefix(&static_dir)
+                .unwrap_or(&file)
+                .to_path_buf();
+            copies.push((file, rel));
         }
     }
     let bundles = site

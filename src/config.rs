@@ -123,7 +123,7 @@ impl Config {
     /// not only the first.
     pub fn load(root: &Path) -> Result<Config, Vec<Diagnostic>> {
         let display = display_path(root, Path::new("site.toml"));
-        let source = match std::fs::read(root.join("site.toml")) {
+        let source = match crate::sources::read_source(&root.join("site.toml")) {
             Ok(bytes) => match String::from_utf8(bytes) {
                 Ok(text) => text,
                 Err(e) => {

@@ -311,3 +311,144 @@ fn a_hand_edit_that_keeps_length_and_time_is_still_put_right() {
     site.build_ok();
     assert_eq!(fs::read(&page).unwrap(), original);
 }
+
+#[test]
+fn links_that_leave_the_site_are_errors_and_nothing_is_published() {
+    let outer = tempfile::tempdir().unwrap();
+    let secret = outer.path().join("secret.txt");
+    fs::write(&secret, "CI_TOKEN=hunter2").unwrap();
+    let site = good_site();
+    site.build_ok();
+    let before = tree(&site.public());
+    let link = |target: &Path, at: &str| {
+        let path = site.root().join(at);
+        fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::os::unix::fs::symlink(target, path).unwrap();
+    };
+    site.write(
+        "content/articles/bundle/index.md",
+        &article("B", "2021-03-20", "", "Text."),
+    );
+    link(&secret, "content/articles/bundle/leak.txt");
+    link(Path::new("/etc"), "static/etc");
+    link(Path::new("/proc/self/environ"), "static/env.txt");
+    link(&secret, "templates/partials/secret.html");
+    // Into the site's own hidden folder: not published either.
+    site.write(".env", "DB_PASSWORD=x");
+    link(&site.root().join(".env"), "static/dotenv.txt");
+    // A link that stays inside the site keeps working.
+    site.write("shared/logo.svg", "<svg/>");
+    link(&site.root().join("shared/logo.svg"), "static/logo.svg");
+    let run = site.build();
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let root = site.root().display().to_string();
+    for (at, message) in [
+        (
+            "content/articles/bundle/leak.txt",
+            format!(
+                "a symbolic link to {}, outside the site: gazette publishes only files inside the site; copy the file in, or remove the link",
+                fs::canonicalize(&secret).unwrap().display()
+            ),
+        ),
+        (
+            "static/etc",
+            "a symbolic link to /etc, outside the site".to_string(),
+        ),
+        ("static/env.txt", "a symbolic link to /proc/".to_string()),
+        (
+            "templates/partials/secret.html",
+            format!(
+                "a symbolic link to {}, outside the site",
+                fs::canonicalize(&secret).unwrap().display()
+            ),
+        ),
+        (
+            "static/dotenv.txt",
+            "a symbolic link into the hidden .env: gazette never publishes hidden files"
+                .to_string(),
+        ),
+    ] {
+        assert!(
+            run.stderr
+                .contains(&format!("error: {root}/{at}: {message}")),
+            "{at}:\n{}",
+            run.stderr
+        );
+    }
+    assert!(
+        run.stderr.contains("build failed: 5 errors"),
+        "{}",
+        run.stderr
+    );
+    assert!(!run.stderr.contains("logo.svg"), "{}", run.stderr);
+    assert_eq!(tree(&site.public()), before);
+    // Without the bad links the inside one is published.
+    for bad in [
+        "content/articles/bundle/leak.txt",
+        "static/etc",
+        "static/env.txt",
+        "templates/partials/secret.html",
+        "static/dotenv.txt",
+    ] {
+        fs::remove_file(site.root().join(bad)).unwrap();
+    }
+    site.build_ok();
+    assert_eq!(site.read("logo.svg"), "<svg/>");
+}
+
+#[test]
+fn special_files_and_endless_sources_end_in_an_error_not_a_hang() {
+    let mkfifo = |path: &Path| {
+        let name = std::ffi::CString::new(path.to_str().unwrap()).unwrap();
+        assert_eq!(unsafe { libc::mkfifo(name.as_ptr(), 0o644) }, 0);
+    };
+    // site.toml as a FIFO, or linked to /dev/zero.
+    let site = good_site();
+    fs::remove_file(site.root().join("site.toml")).unwrap();
+    mkfifo(&site.root().join("site.toml"));
+    let run = site.build();
+    assert_eq!(run.code, 1);
+    assert!(
+        run.stderr.contains(
+            "site.toml: cannot read: a named pipe (FIFO): gazette reads only regular files"
+        ),
+        "{}",
+        run.stderr
+    );
+    fs::remove_file(site.root().join("site.toml")).unwrap();
+    std::os::unix::fs::symlink("/dev/zero", site.root().join("site.toml")).unwrap();
+    let run = site.build();
+    assert_eq!(run.code, 1);
+    assert!(
+        run.stderr.contains("site.toml: cannot read: a device"),
+        "{}",
+        run.stderr
+    );
+
+    // FIFOs in content/, static/ and templates/; a huge template.
+    let site = good_site();
+    mkfifo(&site.root().join("content/articles/pipe.md"));
+    fs::create_dir_all(site.root().join("static")).unwrap();
+    mkfifo(&site.root().join("static/pipe.css"));
+    fs::create_dir_all(site.root().join("templates")).unwrap();
+    std::os::unix::fs::symlink("/dev/zero", site.root().join("templates/zero.html")).unwrap();
+    let big = fs::File::create(site.root().join("templates/big.html")).unwrap();
+    big.set_len(gazette::sources::MAX_SOURCE_BYTES + 1).unwrap();
+    let run = site.build();
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let root = site.root().display().to_string();
+    for expected in [
+        format!(
+            "error: {root}/content/articles/pipe.md: a named pipe (FIFO): gazette reads and publishes only regular files and folders; remove it"
+        ),
+        format!("error: {root}/static/pipe.css: a named pipe (FIFO)"),
+        format!(
+            "error: {root}/templates/zero.html: a symbolic link to /dev/zero, outside the site"
+        ),
+        format!(
+            "error: {root}/templates/big.html: cannot read: the file is 257 MiB; gazette reads source files of at most 256 MiB"
+        ),
+    ] {
+        assert!(run.stderr.contains(&expected), "{expected}\n{}", run.stderr);
+    }
+}

@@ -19,7 +19,6 @@ use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
-use walkdir::WalkDir;
 
 const ARTICLE_KEYS: &[&str] = &[
     "title",
@@ -279,38 +278,14 @@ fn walk(root: &Path, diagnostics: &mut Vec<Diagnostic>) -> Vec<Found> {
         ));
         return Vec::new();
     }
-    let mut files: BTreeSet<PathBuf> = BTreeSet::new();
-    let walker = WalkDir::new(&content_dir)
-        .follow_links(true)
-        .sort_by_file_name()
-        .into_iter()
-        .filter_entry(|e| e.depth() == 0 || !is_hidden(e.file_name()));
-    for entry in walker {
-        match entry {
-            Ok(e) if e.file_type().is_file() => {
-                if let Ok(rel) = e.path().strip_prefix(root) {
-                    files.insert(rel.to_path_buf());
-                }
-            }
-            Ok(_) => {}
-            Err(e) => {
-                let path = e
-                    .path()
-                    .and_then(|p| p.strip_prefix(root).ok())
-                    .map_or_else(|| PathBuf::from("content"), Path::to_path_buf);
-                let why = if e.loop_ancestor().is_some() {
-                    "symbolic link loop: this folder links back to one that contains it".to_string()
-                } else {
-                    format!(
-                        "cannot read: {}",
-                        e.io_error()
-                            .map_or_else(|| e.to_string(), |io| io.to_string())
-                    )
-                };
-                diagnostics.push(Diagnostic::error(display_path(root, &path), why));
-            }
-        }
-    }
+    let (paths, problems) =
+        crate::sources::walk_site_dir(root, Path::new("content"), |e| !is_hidden(e.file_name()));
+    diagnostics.extend(problems);
+    let files: BTreeSet<PathBuf> = paths
+        .iter()
+        .filter_map(|p| p.strip_prefix(root).ok())
+        .map(Path::to_path_buf)
+        .collect();
 
     let bundle_dirs: BTreeSet<PathBuf> = files
         .iter()
@@ -401,7 +376,7 @@ impl Loaded {
 /// Reads a file as UTF-8 text with a BOM removed and `\n` line endings.
 pub fn read_text(root: &Path, relative: &Path) -> Result<String, Diagnostic> {
     let display = display_path(root, relative);
-    let bytes = std::fs::read(root.join(relative))
+    let bytes = crate::sources::read_source(&root.join(relative))
         .map_err(|e| Diagnostic::error(&display, format!("cannot read: {e}")))?;
     let text = match String::from_utf8(bytes) {
         Ok(text) => text,

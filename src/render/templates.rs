@@ -8,7 +8,6 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::error::Error as _;
 use std::path::{Path, PathBuf};
 use tera::{Context, Tera};
-use walkdir::WalkDir;
 
 /// The built-in templates, by name.
 const BUILT_IN: &[(&str, &str)] = &[
@@ -62,31 +61,18 @@ impl Templates {
         let mut errors = Vec::new();
         let dir = root.join("templates");
         if dir.is_dir() {
-            let walker = WalkDir::new(&dir)
-                .sort_by_file_name()
-                .into_iter()
-                .filter_entry(|e| {
-                    e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.')
+            // A template linking outside the site could `include` any file
+            // of the machine into every page: the walk refuses such links.
+            let (files, problems) =
+                crate::sources::walk_site_dir(root, Path::new("templates"), |e| {
+                    !e.file_name().to_string_lossy().starts_with('.')
                 });
-            for entry in walker {
-                let entry = match entry {
-                    Ok(e) => e,
-                    Err(e) => {
-                        errors.push(Diagnostic::error(
-                            display_path(root, Path::new("templates")),
-                            format!("cannot read: {e}"),
-                        ));
-                        continue;
-                    }
-                };
-                if !entry.file_type().is_file() {
-                    continue;
-                }
-                let relative = entry.path().strip_prefix(root).unwrap_or(entry.path());
-                let name = entry
-                    .path()
+            errors.extend(problems);
+            for file in files {
+                let relative = file.strip_prefix(root).unwrap_or(&file);
+                let name = file
                     .strip_prefix(&dir)
-                    .unwrap_or(entry.path())
+                    .unwrap_or(&file)
                     .components()
                     .map(|c| c.as_os_str().to_string_lossy().into_owned())
                     .collect::<Vec<_>>()

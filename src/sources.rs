@@ -1,0 +1,213 @@
+//! Reading the site's own files safely: only regular files of a bounded
+//! size are read, and a walk of content/, static/ or templates/ never
+//! leaves the site through a symbolic link.
+//!
+//! A site is untrusted input (a pull request can change any file of it), so
+//! a link to `/etc/passwd` or `/proc/self/environ`, a FIFO or a link to
+//! `/dev/zero` must end in an error naming the file, never in a published
+//! secret, a hang or memory without bound.
+
+use crate::diagnostics::{Diagnostic, display_path};
+use std::cell::RefCell;
+use std::fs;
+use std::io::{self, Read};
+use std::path::{Component, Path, PathBuf};
+use walkdir::{DirEntry, WalkDir};
+
+/// The largest source file gazette reads (site.toml, a template, a content
+/// file): far above any real article, far below the machine's memory.
+pub const MAX_SOURCE_BYTES: u64 = 256 * 1024 * 1024;
+
+/// Reads a source file whole, after checking that it is a regular file
+/// (not a FIFO, socket or device, which can block or never end) of at most
+/// [`MAX_SOURCE_BYTES`].
+pub fn read_source(path: &Path) -> io::Result<Vec<u8>> {
+    let meta = fs::metadata(path)?;
+    if !meta.is_file() {
+        return Err(io::Error::other(format!(
+            "{}: gazette reads only regular files",
+            special_kind(&meta)
+        )));
+    }
+    if meta.len() > MAX_SOURCE_BYTES {
+        return Err(too_large(meta.len()));
+    }
+    use std::os::unix::fs::OpenOptionsExt;
+    // O_NONBLOCK: a FIFO put in the file's place since the check above
+    // cannot make the open wait for a writer.
+    let file = fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NONBLOCK)
+        .open(path)?;
+    let mut bytes = Vec::with_capacity(meta.len() as usize);
+    file.take(MAX_SOURCE_BYTES + 1).read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > MAX_SOURCE_BYTES {
+        return Err(too_large(bytes.len() as u64));
+    }
+    Ok(bytes)
+}
+
+fn too_large(len: u64) -> io::Error {
+    io::Error::other(format!(
+        "the file is {} MiB; gazette reads source files of at most {} MiB",
+        len.div_ceil(1024 * 1024),
+        MAX_SOURCE_BYTES / 1024 / 1024
+    ))
+}
+
+/// What a file that is neither a regular file nor a folder is.
+fn special_kind(meta: &fs::Metadata) -> &'static str {
+    use std::os::unix::fs::FileTypeExt;
+    let kind = meta.file_type();
+    if kind.is_dir() {
+        "a folder"
+    } else if kind.is_fifo() {
+        "a named pipe (FIFO)"
+    } else if kind.is_socket() {
+        "a socket"
+    } else if kind.is_block_device() || kind.is_char_device() {
+        "a device"
+    } else {
+        "not a regular file"
+    }
+}
+
+/// Every regular file below `root/dir` (absolute paths, sorted by name),
+/// descending only where `keep` allows, and the problems found:
+/// - a symbolic link whose target is outside the site root, or inside one
+///   of its hidden folders (`.git`, `.env`), is an error naming the link;
+///   links that stay inside the site are followed;
+/// - a special file (FIFO, socket, device) is an error naming it;
+/// - a folder that cannot be read or that links back to one that holds it
+///   is an error naming it.
+pub fn walk_site_dir(
+    root: &Path,
+    dir: &Path,
+    keep: impl Fn(&DirEntry) -> bool,
+) -> (Vec<PathBuf>, Vec<Diagnostic>) {
+    let site = fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf());
+    let shown = |path: &Path| display_path(root, path.strip_prefix(root).unwrap_or(path));
+    let top = root.join(dir);
+    if !top.is_dir() {
+        return (Vec::new(), Vec::new());
+    }
+    // The folder itself may be a link too (`static -> /etc`).
+    if let Ok(target) = fs::canonicalize(&top)
+        && !target.starts_with(&site)
+    {
+        let why = format!(
+            "a symbolic link to {}, outside the site: gazette publishes only files inside the site; copy the files in, or remove the link",
+            target.display()
+        );
+        return (Vec::new(), vec![Diagnostic::error(shown(&top), why)]);
+    }
+    let errors = RefCell::new(Vec::new());
+    let mut files = Vec::new();
+    let walker = WalkDir::new(root.join(dir))
+        .follow_links(true)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|e| {
+            if e.depth() > 0 && !keep(e) {
+                return false;
+            }
+            match refuse_entry(&site, e) {
+                Some(why) => {
+                    errors
+                        .borrow_mut()
+                        .push(Diagnostic::error(shown(e.path()), why));
+                    false
+                }
+                None => true,
+            }
+        });
+    for entry in walker {
+        match entry {
+            Ok(e) if e.file_type().is_file() => files.push(e.into_path()),
+            Ok(_) => {}
+            Err(e) => {
+                let path = e.path().map_or_else(|| root.join(dir), Path::to_path_buf);
+                let why = if e.loop_ancestor().is_some() {
+                    "symbolic link loop: this folder links back to one that contains it".to_string()
+                } else {
+                    format!(
+                        "cannot read: {}",
+                        e.io_error()
+                            .map_or_else(|| e.to_string(), |io| io.to_string())
+                    )
+                };
+                errors
+                    .borrow_mut()
+                    .push(Diagnostic::error(shown(&path), why));
+            }
+        }
+    }
+    (files, errors.into_inner())
+}
+
+/// Why an entry of a walk may not be read or published, if it may not.
+fn refuse_entry(site: &Path, entry: &DirEntry) -> Option<String> {
+    let kind = entry.file_type();
+    let special = || {
+        let what = fs::metadata(entry.path()).map_or("not a regular file", |m| special_kind(&m));
+        Some(format!(
+            "{what}: gazette reads and publishes only regular files and folders; remove it"
+        ))
+    };
+    if !entry.path_is_symlink() {
+        return if kind.is_file() || kind.is_dir() {
+            None
+        } else {
+            special()
+        };
+    }
+    let target = match fs::canonicalize(entry.path()) {
+        Ok(target) => target,
+        Err(e) => return Some(format!("a symbolic link that cannot be followed: {e}")),
+    };
+    let Ok(inside) = target.strip_prefix(site) else {
+        return Some(format!(
+            "a symbolic link to {}, outside the site: gazette publishes only files inside the site; copy the file in, or remove the link",
+            target.display()
+        ));
+    };
+    let hidden = inside
+        .components()
+        .any(|c| matches!(c, Component::Normal(name) if name.to_string_lossy().starts_with('.')));
+    if hidden {
+        return Some(format!(
+            "a symbolic link into the hidden {}: gazette never publishes hidden files (such as .git or .env); copy the file in, or remove the link",
+            inside.display()
+        ));
+    }
+    if kind.is_file() || kind.is_dir() {
+        None
+    } else {
+        special()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn special_and_large_files_are_not_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let fifo = dir.path().join("fifo");
+        let name = std::ffi::CString::new(fifo.to_str().unwrap()).unwrap();
+        // SAFETY: a valid NUL-terminated path.
+        assert_eq!(unsafe { libc::mkfifo(name.as_ptr(), 0o644) }, 0);
+        let e = read_source(&fifo).unwrap_err().to_string();
+        assert!(e.starts_with("a named pipe (FIFO)"), "{e}");
+        let e = read_source(Path::new("/dev/zero")).unwrap_err().to_string();
+        assert!(e.starts_with("a device"), "{e}");
+        let big = dir.path().join("big");
+        let file = fs::File::create(&big).unwrap();
+        file.set_len(MAX_SOURCE_BYTES + 1).unwrap();
+        let e = read_source(&big).unwrap_err().to_string();
+        assert!(e.contains("at most 256 MiB"), "{e}");
+        fs::write(&big, "ok").unwrap();
+        assert_eq!(read_source(&big).unwrap(), b"ok");
+    }
+}
