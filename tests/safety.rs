@@ -452,3 +452,156 @@ fn special_files_and_endless_sources_end_in_an_error_not_a_hang() {
         assert!(run.stderr.contains(&expected), "{expected}\n{}", run.stderr);
     }
 }
+
+/// Builds `site` after a first good build and returns the failed build's
+/// stderr; the previous output must be untouched.
+fn fails_keeping_output(site: &Fixture) -> String {
+    let before = tree(&site.public());
+    let run = site.build();
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(!run.stderr.contains("panicked"), "{}", run.stderr);
+    assert_eq!(tree(&site.public()), before);
+    run.stderr
+}
+
+#[test]
+fn recursive_templates_are_refused_before_they_overflow_the_stack() {
+    let site = good_site();
+    site.build_ok();
+    // A macro that calls itself with no end, and two that call each other
+    // through an import.
+    site.write(
+        "templates/macros.html",
+        "{% macro down(n) %}{{ self::down(n=n - 1) }}{% endmacro down %}",
+    );
+    site.write(
+        "templates/partials/footer.html",
+        "{% import \"macros.html\" as m %}<footer>{{ m::down(n=3) }}</footer>",
+    );
+    let stderr = fails_keeping_output(&site);
+    let root = site.root().display();
+    assert!(
+        stderr.contains(&format!("error: {root}/templates/macros.html: a macro calls itself: macros.html::down → macros.html::down; Tera counts no depth")),
+        "{stderr}"
+    );
+    site.write(
+        "templates/macros.html",
+        "{% import \"other.html\" as o %}{% macro ping() %}{% if true %}{{ o::pong() }}{% endif %}{% endmacro ping %}",
+    );
+    site.write(
+        "templates/other.html",
+        "{% import \"macros.html\" as m %}{% macro pong() %}{{ m::ping() | upper }}{% endmacro pong %}",
+    );
+    let stderr = fails_keeping_output(&site);
+    assert!(
+        stderr.contains(
+            "a macro calls itself: macros.html::ping → other.html::pong → macros.html::ping"
+        ),
+        "{stderr}"
+    );
+    // An include loop through two templates, both guarded.
+    site.write("templates/macros.html", "");
+    site.write("templates/other.html", "");
+    site.write(
+        "templates/partials/footer.html",
+        "{% for x in [1] %}{% include \"partials/b.html\" %}{% endfor %}",
+    );
+    site.write(
+        "templates/partials/b.html",
+        "{% if true %}{% include \"partials/footer.html\" %}{% endif %}",
+    );
+    let stderr = fails_keeping_output(&site);
+    assert!(
+        stderr.contains("in a loop: partials/footer.html → partials/b.html → partials/footer.html"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn template_functions_cannot_loop_or_allocate_without_bound() {
+    let site = good_site();
+    site.build_ok();
+    let root = site.root().display().to_string();
+    // 100,000 × 100,000 × 1,000 bytes would be 10 TB; it stops at 512 MiB.
+    let endless = format!(
+        "{{% for i in range(end=100000) %}}{{% for j in range(end=100000) %}}{}{{% endfor %}}{{% endfor %}}",
+        "0123456789".repeat(100)
+    );
+    for (footer, message) in [
+        (
+            "{% for i in range(end=10, step_by=0) %}x{% endfor %}",
+            "`range` needs `step_by` of at least 1, not 0",
+        ),
+        (
+            "{% for i in range(end=100000000000) %}{% endfor %}",
+            "would make 100000000000 numbers; a template may make at most 1000000",
+        ),
+        (endless.as_str(), "the page would be larger than 512 MiB"),
+    ] {
+        site.write("templates/partials/footer.html", footer);
+        let stderr = fails_keeping_output(&site);
+        assert!(
+            stderr.contains(&format!("error: {root}/templates/partials/footer.html")),
+            "{stderr}"
+        );
+        assert!(stderr.contains(message), "{message}\n{stderr}");
+    }
+}
+
+#[test]
+fn templates_read_only_gazette_environment_variables() {
+    let site = good_site();
+    site.build_ok();
+    site.write(
+        "templates/partials/footer.html",
+        "<footer>{{ get_env(name=\"CI_SECRET_TOKEN\", default=\"none\") }}</footer>",
+    );
+    let run = std::process::Command::new(env!("CARGO_BIN_EXE_gazette"))
+        .args(["build", "--root", site.root().to_str().unwrap()])
+        .env("CI_SECRET_TOKEN", "hunter2")
+        .env("GAZETTE_EDITION", "Asia")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert_eq!(run.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("`get_env(name=\"CI_SECRET_TOKEN\")`: templates may read only environment variables whose names start with GAZETTE_"), "{stderr}");
+    assert!(!site.read("index.html").contains("hunter2"));
+    site.write(
+        "templates/partials/footer.html",
+        "<footer>{{ get_env(name=\"GAZETTE_EDITION\") }} {{ get_env(name=\"GAZETTE_UNSET\", default=\"-\") }}</footer>",
+    );
+    let run = std::process::Command::new(env!("CARGO_BIN_EXE_gazette"))
+        .args(["build", "--root", site.root().to_str().unwrap()])
+        .env("GAZETTE_EDITION", "Asia")
+        .output()
+        .unwrap();
+    assert!(run.status.success());
+    assert!(site.read("index.html").contains("<footer>Asia -</footer>"));
+}
+
+#[test]
+fn an_error_in_a_site_partial_is_named_once_at_its_file_and_line() {
+    let site = good_site();
+    site.build_ok();
+    let root = site.root().display().to_string();
+    for (footer, expected) in [
+        (
+            "<footer>\n  {% include \"partials/missing.html\" %}\n</footer>\n",
+            format!(
+                "error: {root}/templates/partials/footer.html:2:15: Template '[partials/missing.html]' not found\n"
+            ),
+        ),
+        (
+            "<footer>\n<p>{{ site.title }}</p>\n<p>{{ undefined_thing }}</p></footer>\n",
+            format!(
+                "error: {root}/templates/partials/footer.html:3:7: Variable `undefined_thing` not found in context while rendering 'partials/footer.html'\n"
+            ),
+        ),
+    ] {
+        site.write("templates/partials/footer.html", footer);
+        let stderr = fails_keeping_output(&site);
+        assert!(stderr.starts_with(&expected), "{expected}\n{stderr}");
+        assert!(stderr.contains("build failed: 1 error;"), "{stderr}");
+        assert!(!stderr.contains("built-in template"), "{stderr}");
+    }
+}

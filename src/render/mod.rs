@@ -5,6 +5,7 @@
 //! the file system once templates are loaded.
 
 mod context;
+mod guard;
 mod templates;
 
 pub use templates::{Templates, escape_html};
@@ -379,7 +380,8 @@ impl<'a> Renderer<'a> {
         if let Some(source) = self.source_of(job) {
             message.push_str(&format!(" (rendering {})", source.display()));
         }
-        Diagnostic::error(self.templates.display(&error.template), message)
+        let diagnostic = Diagnostic::error(self.templates.display(&error.template), message);
+        self.templates.place(diagnostic, &error.template)
     }
 
     /// Keeps every article's body for as long as the renderer lives, so any

@@ -48,6 +48,8 @@ pub struct Templates {
     /// Each template → every template it extends, includes or imports
     /// macros from, guarded or not.
     uses: BTreeMap<String, Vec<String>>,
+    /// The text of each site template, to place render errors on a line.
+    texts: BTreeMap<String, String>,
 }
 
 impl Templates {
@@ -90,11 +92,13 @@ impl Templates {
         // every file is reported, with its own line.
         let mut references: BTreeMap<String, Vec<String>> = BTreeMap::new();
         let mut uses: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        let mut parsed: BTreeMap<String, tera::Template> = BTreeMap::new();
         for (name, (text, display)) in &sources {
             match tera::Template::new(name, None, text) {
                 Ok(template) => {
-                    references.insert(name.clone(), unconditional_references(&template));
+                    references.insert(name.clone(), recursing_references(&template));
                     uses.insert(name.clone(), all_references(&template));
+                    parsed.insert(name.clone(), template);
                 }
                 Err(e) => errors.push(syntax_error(name, display.as_deref(), text, &e)),
             }
@@ -103,21 +107,35 @@ impl Templates {
             return Err(errors);
         }
         // Tera would recurse until the stack overflows: refuse first.
-        if let Some(cycle) = find_cycle(&references) {
-            let display = sources
-                .get(&cycle[0])
+        let shown = |name: &str| {
+            sources
+                .get(name)
                 .and_then(|(_, d)| d.clone())
-                .unwrap_or_else(|| PathBuf::from(format!("(built-in template) {}", cycle[0])));
-            return Err(vec![Diagnostic::error(
-                display,
+                .unwrap_or_else(|| PathBuf::from(format!("(built-in template) {name}")))
+        };
+        if let Some(cycle) = find_cycle(&references) {
+            errors.push(Diagnostic::error(
+                shown(&cycle[0]),
                 format!(
-                    "templates extend or include each other in a loop that never ends: {}",
+                    "templates extend or include each other in a loop: {}; Tera counts no depth, so a loop whose condition stays true overflows the stack: include a template that does not lead back",
                     cycle.join(" → ")
                 ),
-            )]);
+            ));
+        }
+        if let Some((file, cycle)) = super::guard::find_recursive_macro(&parsed) {
+            errors.push(Diagnostic::error(
+                shown(&file),
+                format!(
+                    "a macro calls itself: {cycle}; Tera counts no depth, so a recursion that does not stop overflows the stack: write the repetition as a `for` loop"
+                ),
+            ));
+        }
+        if !errors.is_empty() {
+            return Err(errors);
         }
 
         let mut tera = Tera::default();
+        super::guard::register_checked_functions(&mut tera);
         tera.autoescape_on(vec![".html", ".htm", ".xml"]);
         tera.set_escape_fn(escape_html);
         let overrides: BTreeMap<String, PathBuf> = sources
@@ -127,6 +145,11 @@ impl Templates {
         let digests = sources
             .iter()
             .map(|(name, (text, _))| (name.clone(), xxhash_rust::xxh3::xxh3_64(text.as_bytes())))
+            .collect();
+        let texts: BTreeMap<String, String> = sources
+            .iter()
+            .filter(|(_, (_, display))| display.is_some())
+            .map(|(name, (text, _))| (name.clone(), text.clone()))
             .collect();
         let all: Vec<(String, String)> = sources
             .into_iter()
@@ -146,7 +169,67 @@ impl Templates {
             overrides,
             digests,
             uses,
+            texts,
         })
+    }
+
+    /// The site template a failed render of `name` went wrong in, when it
+    /// is not `name` itself: Tera names only the page's template, so an
+    /// error in the site's `partials/footer.html` would be reported against
+    /// every built-in page template that includes it. Each site template
+    /// `name` reaches is rendered alone with the same variables (included
+    /// templates see the page's); the one that fails with the same error,
+    /// and reaches no other that does, is blamed. Runs only on failure.
+    fn blame(&self, name: &str, context: &Context, error: &tera::Error) -> Option<RenderError> {
+        let innermost = causes(error).pop()?;
+        let fails_alike = |candidate: &str| {
+            let mut sink = Vec::new();
+            let capped = super::guard::CappedWriter { out: &mut sink };
+            match self.tera.render_to(candidate, context, capped) {
+                Err(e) => causes(&e).pop().as_deref() == Some(innermost.as_str()),
+                Ok(()) => false,
+            }
+        };
+        let candidates: Vec<&String> = (self.overrides.keys())
+            .filter(|c| c.as_str() != name && self.reaches_name(name, c))
+            .filter(|c| fails_alike(c))
+            .collect();
+        let deepest = candidates.iter().find(|c| {
+            !candidates
+                .iter()
+                .any(|other| other != *c && self.reaches_name(c, other))
+        })?;
+        Some(RenderError {
+            template: (*deepest).clone(),
+            message: innermost.trim().to_string(),
+        })
+    }
+
+    /// Whether `from` extends, includes or imports `to`, at any depth.
+    fn reaches_name(&self, from: &str, to: &str) -> bool {
+        self.reaches(from, &BTreeSet::from([to.to_string()]))
+    }
+
+    /// Places a render error of a site template on the line that names
+    /// what the message quotes (the variable, template or function), when
+    /// exactly one place does.
+    pub fn place(&self, diagnostic: Diagnostic, template: &str) -> Diagnostic {
+        let Some(text) = self.texts.get(template) else {
+            return diagnostic;
+        };
+        let quoted = diagnostic
+            .message
+            .split(['`', '\''])
+            .nth(1)
+            .map(|q| q.trim_start_matches('[').trim_end_matches(']').to_string());
+        let Some(quoted) = quoted.filter(|q| !q.is_empty()) else {
+            return diagnostic;
+        };
+        let mut found = text.match_indices(quoted.as_str());
+        match (found.next(), found.next()) {
+            (Some((offset, _)), None) => diagnostic.at_offset(text, offset),
+            _ => diagnostic,
+        }
     }
 
     /// The templates whose text differs from `previous`, or that only one
@@ -226,7 +309,9 @@ impl Templates {
             .unwrap_or_default();
         worker.extend(Context::from_value(page).map_err(fail)?);
         out.clear();
-        let result = self.tera.render_to(name, worker, &mut *out).map_err(fail);
+        let capped = super::guard::CappedWriter { out: &mut *out };
+        let result = (self.tera.render_to(name, worker, capped))
+            .map_err(|e| self.blame(name, worker, &e).unwrap_or_else(|| fail(e)));
         for key in &keys {
             worker.remove(key);
         }
@@ -244,71 +329,64 @@ pub fn escape_html(text: &str) -> String {
     out
 }
 
-/// The templates `template` always extends or includes: its parent, and
-/// includes outside `if`, `for` and macros (a guarded include may recurse
-/// on purpose, over a tree; an unguarded one never stops).
-fn unconditional_references(template: &tera::Template) -> Vec<String> {
-    references(template, false)
+/// The templates `template` extends or includes, wherever the tag stands:
+/// a loop among them is a recursion Tera cannot bound, guarded or not.
+fn recursing_references(template: &tera::Template) -> Vec<String> {
+    let mut out: Vec<String> = template.parent.iter().cloned().collect();
+    includes_into(&template.ast, &mut out);
+    for block in template.blocks.values() {
+        includes_into(&block.body, &mut out);
+    }
+    for definition in template.macros.values() {
+        includes_into(&definition.body, &mut out);
+    }
+    out.sort();
+    out.dedup();
+    out
+}
+
+/// The includes of `nodes`, at any depth.
+fn includes_into(nodes: &[tera::ast::Node], out: &mut Vec<String>) {
+    use tera::ast::Node;
+    for node in nodes {
+        match node {
+            Node::Include(_, names, _) => out.extend(names.iter().cloned()),
+            Node::Block(_, block, _) => includes_into(&block.body, out),
+            Node::FilterSection(_, section, _) => includes_into(&section.body, out),
+            Node::MacroDefinition(_, definition, _) => includes_into(&definition.body, out),
+            Node::Forloop(_, forloop, _) => {
+                includes_into(&forloop.body, out);
+                includes_into(forloop.empty_body.as_deref().unwrap_or_default(), out);
+            }
+            Node::If(branches, _) => {
+                for (_, _, body) in &branches.conditions {
+                    includes_into(body, out);
+                }
+                if let Some((_, body)) = &branches.otherwise {
+                    includes_into(body, out);
+                }
+            }
+            _ => {}
+        }
+    }
 }
 
 /// Every template `template` extends, includes or imports macros from,
 /// wherever the tag stands (in a block, a loop, a branch or a macro).
 fn all_references(template: &tera::Template) -> Vec<String> {
-    references(template, true)
+    references(template)
 }
 
-/// The parent and includes of `template`; with `guarded`, also those in
-/// loops, branches and macros, and macro imports.
-fn references(template: &tera::Template, guarded: bool) -> Vec<String> {
-    use tera::ast::Node;
-    fn walk(nodes: &[Node], guarded: bool, out: &mut Vec<String>) {
-        for node in nodes {
-            match node {
-                Node::Include(_, names, _) => out.extend(names.iter().cloned()),
-                Node::Block(_, block, _) => walk(&block.body, guarded, out),
-                Node::FilterSection(_, section, _) => walk(&section.body, guarded, out),
-                _ if !guarded => {}
-                Node::ImportMacro(_, file, _) => out.push(file.clone()),
-                Node::Extends(_, parent) => out.push(parent.clone()),
-                Node::MacroDefinition(_, definition, _) => walk(&definition.body, guarded, out),
-                Node::Forloop(_, forloop, _) => {
-                    walk(&forloop.body, guarded, out);
-                    walk(
-                        forloop.empty_body.as_deref().unwrap_or_default(),
-                        guarded,
-                        out,
-                    );
-                }
-                Node::If(branches, _) => {
-                    for (_, _, body) in &branches.conditions {
-                        walk(body, guarded, out);
-                    }
-                    walk(
-                        branches.otherwise.as_ref().map_or(&[], |(_, b)| b),
-                        guarded,
-                        out,
-                    );
-                }
-                _ => {}
-            }
-        }
-    }
-    let mut out: Vec<String> = template.parent.iter().cloned().collect();
-    walk(&template.ast, guarded, &mut out);
-    for block in template.blocks.values() {
-        walk(&block.body, guarded, &mut out);
-    }
-    if guarded {
-        out.extend(
-            template
-                .imported_macro_files
-                .iter()
-                .map(|(file, _)| file.clone()),
-        );
-        for definition in template.macros.values() {
-            walk(&definition.body, guarded, &mut out);
-        }
-    }
+/// The parent, includes and macro imports of `template`, wherever they
+/// stand (in loops, branches and macros too).
+fn references(template: &tera::Template) -> Vec<String> {
+    let mut out = recursing_references(template);
+    out.extend(
+        template
+            .imported_macro_files
+            .iter()
+            .map(|(file, _)| file.clone()),
+    );
     out.sort();
     out.dedup();
     out
@@ -316,7 +394,7 @@ fn references(template: &tera::Template, guarded: bool) -> Vec<String> {
 
 /// A loop in `references` (template → templates it uses), as the list of
 /// names around it, first name repeated at the end.
-fn find_cycle(references: &BTreeMap<String, Vec<String>>) -> Option<Vec<String>> {
+pub(super) fn find_cycle(references: &BTreeMap<String, Vec<String>>) -> Option<Vec<String>> {
     // 0: not seen, 1: on the current path, 2: done.
     let mut state: BTreeMap<&str, u8> = BTreeMap::new();
     fn visit<'a>(
