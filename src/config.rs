@@ -165,6 +165,9 @@ impl Config {
                 None => d,
             }
         };
+        if let Some(d) = crate::content::forbidden_control(display, source) {
+            return Err(vec![d]);
+        }
         let raw: RawConfig = toml::from_str(source).map_err(|e| vec![toml_error(e)])?;
 
         let mut errors = Vec::new();
@@ -274,11 +277,14 @@ impl Config {
         } else if let Err(why) = check_output_in_site(&raw.build.output) {
             errors.push(at_key(Some("build"), "output", why));
         }
-        if raw.language.trim().is_empty() {
+        if language_tags::LanguageTag::parse(&raw.language).is_err() {
             errors.push(at_key(
                 None,
                 "language",
-                "`language` must be a BCP 47 tag such as \"en\"".into(),
+                format!(
+                    "`language` must be a BCP 47 language tag such as \"en\", \"zh-Hant-HK\" or \"en-GB\", not {:?}",
+                    raw.language
+                ),
             ));
         }
 

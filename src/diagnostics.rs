@@ -95,16 +95,28 @@ impl fmt::Display for Diagnostic {
             Severity::Error => "error",
             Severity::Warning => "warning",
         };
-        let path = self.path.display();
+        // A file name or text from the site may hold escape sequences;
+        // they are shown as `\u{1b}`, never sent to the terminal raw.
+        let path = escape_controls(&self.path.display().to_string(), "");
+        let message = escape_controls(&self.message, "\n");
         match self.position {
             Some(Position { line, column }) => {
-                write!(f, "{label}: {path}:{line}:{column}: {}", self.message)?
+                write!(f, "{label}: {path}:{line}:{column}: {message}")?
             }
-            None => write!(f, "{label}: {path}: {}", self.message)?,
+            None => write!(f, "{label}: {path}: {message}")?,
         }
         if let (Some(excerpt), Some(pos)) = (&self.excerpt, self.position) {
             let gutter = pos.line.to_string().len();
-            let shown: String = excerpt.chars().take(200).collect();
+            // One column for each character, so the caret still lines up.
+            let shown: String = (excerpt.chars().take(200))
+                .map(|c| {
+                    if c.is_control() && c != '\t' {
+                        '\u{fffd}'
+                    } else {
+                        c
+                    }
+                })
+                .collect();
             let caret_at = pos.column.saturating_sub(1).min(shown.chars().count());
             // Tabs keep their width in the caret line so the caret lines up.
             let pad: String = shown
@@ -120,6 +132,20 @@ impl fmt::Display for Diagnostic {
         }
         Ok(())
     }
+}
+
+/// `text` with its control characters but those in `keep` written as
+/// Rust escapes (`\u{1b}`), for a terminal.
+fn escape_controls(text: &str, keep: &str) -> String {
+    text.chars()
+        .map(|c| {
+            if c.is_control() && !keep.contains(c) {
+                c.escape_unicode().to_string()
+            } else {
+                c.to_string()
+            }
+        })
+        .collect()
 }
 
 /// The diagnostics of one build, in a stable order.

@@ -605,3 +605,137 @@ fn an_error_in_a_site_partial_is_named_once_at_its_file_and_line() {
         assert!(!stderr.contains("built-in template"), "{stderr}");
     }
 }
+
+#[test]
+fn only_http_mailto_and_paths_are_accepted_in_url_keys() {
+    let site = good_site();
+    site.build_ok();
+    site.write(
+        "content/authors/ana.md",
+        "+++\nname = \"Ana\"\navatar = \"data:image/svg+xml,<svg onload=alert(1)>\"\n[links]\nWebsite = \"https://ana.example.com\"\nEmail = \"mailto:ana@example.com\"\nX = \"java\\tscript:alert(document.cookie)\"\nHome = \"/about/\"\n+++\nBio.\n",
+    );
+    site.write(
+        "content/articles/bad-urls.md",
+        &article(
+            "URLs",
+            "2021-03-27",
+            "author = \"ana\"\nimage = \"javascript:alert(1)\"\ncanonical_url = \"vbscript:msgbox\"\n",
+            "Text.",
+        ),
+    );
+    let stderr = fails_keeping_output(&site);
+    let root = site.root().display().to_string();
+    for expected in [
+        format!(
+            "error: {root}/content/authors/ana.md:3:1: `avatar`: `data:image/svg+xml,<svg onload=alert(1)>` is a data: URL; only http(s), mailto and paths are allowed"
+        ),
+        format!(
+            "error: {root}/content/authors/ana.md:7:1: `links.X`: `java\\u{{9}}script:alert(document.cookie)` is a javascript: URL"
+        ),
+        format!(
+            "error: {root}/content/articles/bad-urls.md:5:1: `image`: `javascript:alert(1)` is a javascript: URL"
+        ),
+        format!(
+            "error: {root}/content/articles/bad-urls.md:6:1: `canonical_url`: `vbscript:msgbox` is a vbscript: URL"
+        ),
+    ] {
+        assert!(stderr.contains(&expected), "{expected}\n{stderr}");
+    }
+    assert!(stderr.contains("build failed: 4 errors"), "{stderr}");
+    // The same with `[markdown] safe = true`: the keys are checked either way.
+    site.write(
+        "site.toml",
+        &format!("{SITE_TOML}[markdown]\nsafe = true\n"),
+    );
+    assert!(fails_keeping_output(&site).contains("build failed: 4 errors"));
+}
+
+#[test]
+fn control_characters_are_refused_and_never_reach_pages_feeds_or_the_terminal() {
+    let site = good_site();
+    site.build_ok();
+    let root = site.root().display().to_string();
+    site.write(
+        "content/articles/vt.md",
+        &article(
+            "Line\u{0b}break",
+            "2021-03-27",
+            "tags = [\"a\u{07}b\"]\n",
+            "Body.",
+        ),
+    );
+    site.write(
+        "content/authors/esc.md",
+        "+++\nname = \"\u{1b}[31mRed\"\n+++\n",
+    );
+    let stderr = fails_keeping_output(&site);
+    assert!(
+        stderr.contains(&format!("error: {root}/content/articles/vt.md:2:14: the control character U+000B (2 in this file) cannot appear in a web page or feed")),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains(&format!(
+            "error: {root}/content/authors/esc.md:2:9: the control character U+001B"
+        )),
+        "{stderr}"
+    );
+    assert!(
+        !stderr.contains('\u{1b}') && !stderr.contains('\u{0b}'),
+        "raw control characters reached the terminal: {stderr:?}"
+    );
+
+    // In site.toml's language, and a language that is no BCP 47 tag.
+    for (language, expected) in [
+        ("en\u{0b}", "site.toml:5:15: the control character U+000B".to_string()),
+        ("english please", "site.toml:5:1: `language` must be a BCP 47 language tag such as \"en\", \"zh-Hant-HK\" or \"en-GB\", not \"english please\"".to_string()),
+    ] {
+        let site = good_site();
+        site.build_ok();
+        site.write("site.toml", &format!("{SITE_TOML}language = \"{language}\"\n"));
+        let stderr = fails_keeping_output(&site);
+        assert!(stderr.contains(&format!("error: {root_}/{expected}", root_ = site.root().display())), "{stderr:?}");
+    }
+
+    // A file name with an escape sequence is shown escaped.
+    let site = good_site();
+    site.build_ok();
+    site.write(
+        "content/articles/\u{1b}[2Jclear.md",
+        "+++\ntitle = 3\n+++\n",
+    );
+    let stderr = fails_keeping_output(&site);
+    assert!(
+        stderr.contains("content/articles/\\u{1b}[2Jclear.md"),
+        "{stderr:?}"
+    );
+    assert!(!stderr.contains('\u{1b}'), "{stderr:?}");
+}
+
+#[test]
+fn control_characters_pasted_into_a_body_are_left_out_of_pages_and_feeds() {
+    let site = Fixture::new(&[(
+        "content/articles/pasted.md",
+        &article(
+            "Pasted",
+            "2021-03-27",
+            "",
+            "One\u{0b}two\u{1b}[31m three\u{7}\u{85}.",
+        ),
+    )]);
+    site.build_ok();
+    for file in [
+        "2021/03/27/pasted/index.html",
+        "feed.xml",
+        "atom.xml",
+        "feed.json",
+    ] {
+        let text = site.read(file);
+        assert!(text.contains("Onetwo[31m three."), "{file}: {text:?}");
+        assert!(
+            !text
+                .chars()
+                .any(|c| c.is_control() && !"\t\n\r".contains(c)),
+            "{file}"
+        );
+    }
+}

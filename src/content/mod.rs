@@ -129,6 +129,17 @@ impl SourceFile {
 
     /// A diagnostic on the line of a front-matter key (or the first line).
     pub fn error_at_key(&self, key: &str, message: impl Into<String>) -> Diagnostic {
+        self.error_at_key_in(None, key, message)
+    }
+
+    /// A diagnostic on the line of `key` in the TOML table `section` (or
+    /// at any depth in YAML), else on the first line.
+    pub fn error_at_key_in(
+        &self,
+        section: Option<&str>,
+        key: &str,
+        message: impl Into<String>,
+    ) -> Diagnostic {
         let block: String = self
             .text
             .lines()
@@ -136,7 +147,9 @@ impl SourceFile {
             .take(self.body_line_offset.saturating_sub(2))
             .collect::<Vec<_>>()
             .join("\n");
-        let line = strict::find_key_line(&block, None, key).map_or(1, |l| l + 1);
+        let line = (section.and_then(|s| strict::find_key_line(&block, Some(s), key)))
+            .or_else(|| strict::find_key_line(&block, None, key))
+            .map_or(1, |l| l + 1);
         Diagnostic::error(&self.display, message).at(&self.text, line, 1)
     }
 }
@@ -402,6 +415,35 @@ pub fn read_text(root: &Path, relative: &Path) -> Result<String, Diagnostic> {
     })
 }
 
+/// A control character that no web page or feed may carry (HTML forbids
+/// them in text, XML 1.0 in any document), as an error at its first place:
+/// written out, one would make the page invalid and the feed unreadable.
+pub fn forbidden_control(display: &Path, text: &str) -> Option<Diagnostic> {
+    let (offset, c) = text
+        .char_indices()
+        .find(|(_, c)| is_forbidden_control(*c))?;
+    let count = text.chars().filter(|c| is_forbidden_control(*c)).count();
+    let more = match count {
+        1 => String::new(),
+        n => format!(" ({n} in this file)"),
+    };
+    Some(
+        Diagnostic::error(
+            display,
+            format!(
+                "the control character U+{:04X}{more} cannot appear in a web page or feed: remove it (word processors paste U+000B for a line break)",
+                c as u32
+            ),
+        )
+        .at_offset(text, offset),
+    )
+}
+
+/// A control character other than tab and line breaks (C0, DEL and C1).
+fn is_forbidden_control(c: char) -> bool {
+    c.is_control() && !matches!(c, '\t' | '\n' | '\r')
+}
+
 fn load_one(root: &Path, config: &Config, found: Found) -> Result<Loaded, Vec<Diagnostic>> {
     let display = display_path(root, &found.relative);
     let text = read_text(root, &found.relative).map_err(|d| vec![d])?;
@@ -528,9 +570,28 @@ fn parse_source<F: DeserializeOwned>(
     what: &str,
 ) -> Result<(F, SourceFile), Vec<Diagnostic>> {
     let split = front_matter::split(&source.text, &source.display).map_err(|d| vec![d])?;
-    let front_matter = front_matter::parse(&split, &source.text, &source.display, keys, what)?;
     let (body_offset, body_line_offset) =
         (source.text.len() - split.body.len(), split.body_line_offset);
+    // A control character in a title, name, tag or caption is an error at
+    // its place; in the body, where a pasted one is common and harmless to
+    // drop, it is left out of the text.
+    let control = forbidden_control(&source.display, &source.text[..body_offset]);
+    let front_matter = front_matter::parse(&split, &source.text, &source.display, keys, what);
+    let front_matter = match (front_matter, control) {
+        (Ok(fm), None) => fm,
+        (Ok(_), Some(d)) => return Err(vec![d]),
+        (Err(mut errors), control) => {
+            errors.extend(control);
+            return Err(errors);
+        }
+    };
+    if source.text[body_offset..].chars().any(is_forbidden_control) {
+        let body: String = (source.text[body_offset..].chars())
+            .filter(|c| !is_forbidden_control(*c))
+            .collect();
+        source.text.truncate(body_offset);
+        source.text.push_str(&body);
+    }
     source.body_offset = body_offset;
     source.body_line_offset = body_line_offset;
     Ok((front_matter, source))
@@ -713,6 +774,11 @@ fn check_article(
             tag_slugs.push(slug);
         }
     }
+    for (key, value) in [("image", &fm.image), ("canonical_url", &fm.canonical_url)] {
+        if let Some(why) = value.as_deref().and_then(unsafe_url) {
+            errors.push(source.error_at_key(key, format!("`{key}`: {why}")));
+        }
+    }
     let mut aliases = Vec::new();
     for alias in fm.aliases {
         match alias_path(&alias) {
@@ -749,6 +815,25 @@ fn check_article(
         template: fm.template,
         extra: fm.extra,
     })
+}
+
+/// Why `text`, the value of a URL-typed key, may not be published as a
+/// link, if it may not: only http(s) and mailto URLs and paths (relative
+/// to the page or the site) are links a reader can trust. `javascript:`
+/// and `data:` URLs would run script on the site's own pages. The url
+/// crate reads the text as a browser does (stray tabs, newlines and
+/// leading spaces do not hide a scheme from it).
+pub fn unsafe_url(text: &str) -> Option<String> {
+    let shown: String = text.chars().take(60).collect();
+    match url::Url::parse(text) {
+        Ok(url) if ["http", "https", "mailto"].contains(&url.scheme()) => None,
+        Ok(url) => Some(format!(
+            "`{shown}` is a {}: URL; only http(s), mailto and paths are allowed, since other schemes (javascript:, data:) can run script on the site",
+            url.scheme()
+        )),
+        Err(url::ParseError::RelativeUrlWithoutBase) => None,
+        Err(e) => Some(format!("`{shown}` is not a valid URL ({e})")),
+    }
 }
 
 /// An alias as a site path: `old/x` and `/old/x` become `/old/x/`; a last
@@ -805,6 +890,18 @@ fn check_author(
                 slugify(stem)
             ),
         ));
+    }
+    if let Some(why) = fm.avatar.as_deref().and_then(unsafe_url) {
+        errors.push(source.error_at_key("avatar", format!("`avatar`: {why}")));
+    }
+    for (label, url) in &fm.links {
+        if let Some(why) = unsafe_url(url) {
+            errors.push(source.error_at_key_in(
+                Some("links"),
+                label,
+                format!("`links.{label}`: {why}"),
+            ));
+        }
     }
     if !errors.is_empty() {
         return Err(errors);
