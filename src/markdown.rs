@@ -333,7 +333,7 @@ fn collect_events<'a>(
     rendered: &mut Rendered,
 ) -> Vec<Event<'a>> {
     let mut events: Vec<Event<'a>> = Vec::new();
-    let mut used_ids = HeadingIds::default();
+    let mut used_ids = HeadingIds::reserving(TEMPLATE_IDS);
     // Where the heading being read starts in `events`, and its explicit id.
     let mut open_heading: Option<usize> = None;
 
@@ -393,6 +393,18 @@ fn collect_events<'a>(
     events
 }
 
+/// The ids the built-in templates give elements of every page (the skip
+/// link's target, the search box): a heading never takes one, so
+/// `## Main` becomes `#main-1` and the skip link still lands on the page's
+/// main part. `gazette check` reports any other id a page repeats.
+pub const TEMPLATE_IDS: &[&str] = &[
+    "main",
+    "related-heading",
+    "search-query",
+    "search-results",
+    "search-status",
+];
+
 /// The heading ids given so far in one text.
 #[derive(Default)]
 struct HeadingIds {
@@ -403,6 +415,14 @@ struct HeadingIds {
 }
 
 impl HeadingIds {
+    /// Ids of the page that headings may not take.
+    fn reserving(ids: &[&str]) -> HeadingIds {
+        HeadingIds {
+            used: ids.iter().map(|id| id.to_string()).collect(),
+            next_suffix: HashMap::new(),
+        }
+    }
+
     /// `base`, or `base-1`, `base-2`, ...: the first not yet used.
     fn claim(&mut self, base: String) -> String {
         if self.used.insert(base.clone()) {

@@ -739,3 +739,62 @@ fn control_characters_pasted_into_a_body_are_left_out_of_pages_and_feeds() {
         );
     }
 }
+
+#[test]
+fn headings_never_take_an_id_the_templates_use_and_check_reports_repeated_ids() {
+    // Every id the built-in templates write is reserved.
+    let templates = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/templates");
+    for entry in walkdir::WalkDir::new(&templates) {
+        let entry = entry.unwrap();
+        if !entry.file_type().is_file() {
+            continue;
+        }
+        let text = fs::read_to_string(entry.path()).unwrap();
+        for part in text.split(" id=\"").skip(1) {
+            let id = part.split('"').next().unwrap();
+            if !id.contains("{{") {
+                assert!(
+                    gazette::markdown::TEMPLATE_IDS.contains(&id),
+                    "{} writes id `{id}`, which headings may take: add it to TEMPLATE_IDS",
+                    entry.path().display()
+                );
+            }
+        }
+    }
+    let site = Fixture::new(&[(
+        "content/articles/ids.md",
+        &article(
+            "Ids",
+            "2021-03-27",
+            "",
+            "## Main\n\nText.\n\n## Find it {#search-query}\n\nMore.",
+        ),
+    )]);
+    site.build_ok();
+    let page = site.read("2021/03/27/ids/index.html");
+    assert!(page.contains("<h2 id=\"main-1\">Main</h2>"), "{page}");
+    assert!(
+        page.contains("<h2 id=\"search-query-1\">Find it</h2>"),
+        "{page}"
+    );
+    assert_eq!(page.matches("id=\"main\"").count(), 1);
+    assert_eq!(site.run(&["check"]).code, 0);
+    // Raw HTML can still repeat one: `gazette check` names it.
+    site.write(
+        "content/articles/ids.md",
+        &article(
+            "Ids",
+            "2021-03-27",
+            "",
+            "<div id=\"main\">Boxed</div>\n\nText.",
+        ),
+    );
+    let run = site.run(&["check"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("has the id `main` twice: ids must be unique in a page"),
+        "{}",
+        run.stderr
+    );
+}

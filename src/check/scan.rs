@@ -114,8 +114,17 @@ impl TokenSink for PageSink {
                         .find(|a| &*a.name.local == name)
                         .map(|a| a.value.to_string())
                 };
-                if let Some(id) = attr("id") {
-                    page.scan.ids.insert(id);
+                if let Some(id) = attr("id")
+                    && !page.scan.ids.insert(id.clone())
+                {
+                    // Two elements with one id: a `#fragment` (or the skip
+                    // link, or the search box's script) finds only the first.
+                    let problem = format!(
+                        "has the id `{id}` twice: ids must be unique in a page (a heading written `{{#{id}}}` or raw HTML may repeat one the templates use)"
+                    );
+                    if !page.scan.problems.contains(&problem) {
+                        page.scan.problems.push(problem);
+                    }
                 }
                 match &*tag.name {
                     "a" | "area" => {
