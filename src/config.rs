@@ -168,11 +168,9 @@ impl Config {
         if let Some(d) = crate::content::forbidden_control(display, source) {
             return Err(vec![d]);
         }
-        let raw: RawConfig = toml::from_str(source).map_err(|e| vec![toml_error(e)])?;
-
-        let mut errors = Vec::new();
         let keys: BTreeMap<String, toml::Value> =
             toml::from_str(source).map_err(|e| vec![toml_error(e)])?;
+        let mut errors = Vec::new();
         for (key, value) in &keys {
             let known_sub = match key.as_str() {
                 "feed" => Some(FEED_KEYS),
@@ -210,6 +208,27 @@ impl Config {
             match strict::find_key_line(source, section, key) {
                 Some(line) => d.at(source, line, 1),
                 None => d,
+            }
+        };
+        let raw: RawConfig = match toml::from_str(source) {
+            Ok(raw) => raw,
+            Err(first) => {
+                // Name every value of the wrong type, not only the first;
+                // one alone keeps the parser's more precise place.
+                let document = toml::Value::Table(keys.clone().into_iter().collect());
+                let mut wrong: Vec<Diagnostic> =
+                    strict::type_errors::<RawConfig, _>(&document, TOP_KEYS)
+                        .into_iter()
+                        .map(|(table, key, message)| {
+                            let name = table.as_ref().map_or(key.clone(), |t| format!("{t}.{key}"));
+                            at_key(table.as_deref(), &key, format!("`{name}`: {message}"))
+                        })
+                        .collect();
+                if wrong.len() < 2 {
+                    wrong = vec![toml_error(first)];
+                }
+                wrong.extend(errors);
+                return Err(wrong);
             }
         };
 

@@ -91,6 +91,83 @@ pub fn unknown_key(
     }
 }
 
+/// A value of a parsed document that can be taken apart key by key: TOML
+/// tables (site.toml, TOML front matter) and JSON-like maps (YAML front
+/// matter, read as JSON values).
+pub trait KeyedValue: Clone + Sized {
+    /// The value's entries, if it is a table.
+    fn entries(&self) -> Option<Vec<(String, Self)>>;
+    /// A table of `entries`.
+    fn table(entries: Vec<(String, Self)>) -> Self;
+    /// Deserializes `self` as a `T`; the message of the error, if any.
+    fn try_as<T: serde::de::DeserializeOwned>(self) -> Result<T, String>;
+}
+
+impl KeyedValue for toml::Value {
+    fn entries(&self) -> Option<Vec<(String, Self)>> {
+        self.as_table()
+            .map(|t| t.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
+    }
+    fn table(entries: Vec<(String, Self)>) -> Self {
+        toml::Value::Table(entries.into_iter().collect())
+    }
+    fn try_as<T: serde::de::DeserializeOwned>(self) -> Result<T, String> {
+        T::deserialize(self).map_err(|e| e.message().trim_end().to_string())
+    }
+}
+
+impl KeyedValue for serde_json::Value {
+    fn entries(&self) -> Option<Vec<(String, Self)>> {
+        self.as_object()
+            .map(|t| t.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
+    }
+    fn table(entries: Vec<(String, Self)>) -> Self {
+        serde_json::Value::Object(entries.into_iter().collect())
+    }
+    fn try_as<T: serde::de::DeserializeOwned>(self) -> Result<T, String> {
+        T::deserialize(self).map_err(|e| e.to_string())
+    }
+}
+
+/// Every key of `document` whose value `T` does not accept, each with the
+/// error: (table, key, message). `T` must default every field
+/// (`#[serde(default)]`), so that a document of one key checks that key
+/// alone; a table's keys are checked one by one too. A parser stops at the
+/// first such error, and every error of a file in one run is the promise.
+pub fn type_errors<T: serde::de::DeserializeOwned, V: KeyedValue>(
+    document: &V,
+    known: &[&str],
+) -> Vec<(Option<String>, String, String)> {
+    let mut errors = Vec::new();
+    for (key, value) in document.entries().unwrap_or_default() {
+        if !known.contains(&key.as_str()) {
+            continue;
+        }
+        let alone = V::table(vec![(key.clone(), value.clone())]);
+        let Err(message) = alone.try_as::<T>() else {
+            continue;
+        };
+        // Inside a table, name each key that is wrong.
+        let inner: Vec<(String, String)> = (value.entries().unwrap_or_default().into_iter())
+            .filter_map(|(sub, sub_value)| {
+                let one = V::table(vec![(sub.clone(), sub_value)]);
+                let alone = V::table(vec![(key.clone(), one)]);
+                alone.try_as::<T>().err().map(|m| (sub, m))
+            })
+            .collect();
+        if inner.is_empty() {
+            errors.push((None, key, message));
+        } else {
+            errors.extend(
+                inner
+                    .into_iter()
+                    .map(|(sub, m)| (Some(key.clone()), sub, m)),
+            );
+        }
+    }
+    errors
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -798,3 +798,56 @@ fn headings_never_take_an_id_the_templates_use_and_check_reports_repeated_ids() 
         run.stderr
     );
 }
+
+#[test]
+fn every_type_error_of_a_file_is_named_in_one_run() {
+    let site = good_site();
+    site.build_ok();
+    let root = site.root().display().to_string();
+    site.write(
+        "content/articles/types.md",
+        "+++\ntitle = 42\ndate = true\ntags = \"solo\"\nsumary = \"typo\"\n+++\nBody.\n",
+    );
+    site.write(
+        "content/articles/types-yaml.md",
+        "---\ntitle: [1, 2]\ndraft: maybe\naliases: 7\n---\nBody.\n",
+    );
+    let stderr = fails_keeping_output(&site);
+    for expected in [
+        "content/articles/types.md:2:1: `title`: invalid type: integer `42`, expected a string",
+        "content/articles/types.md:3:1: `date`: ",
+        "content/articles/types.md:4:1: `tags`: invalid type: string \"solo\", expected a sequence",
+        "content/articles/types.md:5:1: unknown key `sumary` in article front matter (did you mean `summary`?)",
+        "content/articles/types-yaml.md:2:1: `title`: ",
+        "content/articles/types-yaml.md:3:1: `draft`: ",
+        "content/articles/types-yaml.md:4:1: `aliases`: ",
+    ] {
+        assert!(
+            stderr.contains(&format!("error: {root}/{expected}")),
+            "{expected}\n{stderr}"
+        );
+    }
+    assert!(stderr.contains("build failed: 7 errors"), "{stderr}");
+
+    // The same in site.toml, tables included.
+    let site = good_site();
+    site.build_ok();
+    site.write(
+        "site.toml",
+        &format!("{SITE_TOML}per_page = \"ten\"\ntitel = \"x\"\n[feed]\nlimit = \"all\"\nfull_content = \"yes\"\n"),
+    );
+    let stderr = fails_keeping_output(&site);
+    let root = site.root().display().to_string();
+    for expected in [
+        "site.toml:5:1: `per_page`: invalid type: string \"ten\", expected i64",
+        "site.toml:6:1: unknown key `titel` in site.toml (did you mean `title`?)",
+        "site.toml:8:1: `feed.limit`: invalid type: string \"all\", expected i64",
+        "site.toml:9:1: `feed.full_content`: invalid type: string \"yes\", expected a boolean",
+    ] {
+        assert!(
+            stderr.contains(&format!("error: {root}/{expected}")),
+            "{expected}\n{stderr}"
+        );
+    }
+    assert!(stderr.contains("build failed: 4 errors"), "{stderr}");
+}

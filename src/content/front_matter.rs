@@ -84,8 +84,9 @@ pub fn parse<T: DeserializeOwned>(
     known: &[&str],
     what: &str,
 ) -> Result<T, Vec<Diagnostic>> {
-    let value: T = deserialize(split, source, display)?;
+    // Syntax first: a file that does not parse has no keys to check.
     let keys: BTreeMap<String, IgnoredAny> = deserialize(split, source, display)?;
+    let value: Result<T, Vec<Diagnostic>> = deserialize(split, source, display);
     let unknown_keys: Vec<&String> = keys
         .keys()
         .filter(|k| !known.contains(&k.as_str()))
@@ -114,11 +115,59 @@ pub fn parse<T: DeserializeOwned>(
             format!("and {more} more unknown keys in {what}"),
         ));
     }
-    if unknown.is_empty() {
-        Ok(value)
-    } else {
-        Err(unknown)
+    match value {
+        Ok(value) if unknown.is_empty() => Ok(value),
+        Ok(_) => Err(unknown),
+        Err(first) => {
+            // The parser names the first wrong value; name them all, unless
+            // there is just the one (the parser places it more precisely).
+            let mut errors = type_errors::<T>(split, source, display, known);
+            if errors.len() < 2 {
+                errors = first;
+            }
+            errors.extend(unknown);
+            Err(errors)
+        }
     }
+}
+
+/// Every known key whose value has the wrong type, each an error at its
+/// line (see [`strict::type_errors`]).
+fn type_errors<T: DeserializeOwned>(
+    split: &Split<'_>,
+    source: &str,
+    display: &Path,
+    known: &[&str],
+) -> Vec<Diagnostic> {
+    let found = match split.format {
+        Format::Toml => match toml::from_str::<toml::Value>(split.block) {
+            Ok(document) => strict::type_errors::<T, _>(&document, known),
+            Err(_) => return Vec::new(),
+        },
+        Format::Yaml => {
+            let options = serde_saphyr::options! { with_snippet: false };
+            match serde_saphyr::from_str_with_options::<serde_json::Value>(split.block, options) {
+                Ok(document) => strict::type_errors::<T, _>(&document, known),
+                Err(_) => return Vec::new(),
+            }
+        }
+    };
+    found
+        .into_iter()
+        .map(|(table, key, message)| {
+            let name = match &table {
+                Some(t) => format!("{t}.{key}"),
+                None => key.clone(),
+            };
+            let d = Diagnostic::error(display, format!("`{name}`: {message}"));
+            let line = strict::find_key_line(split.block, table.as_deref(), &key)
+                .or_else(|| strict::find_key_line(split.block, None, &key));
+            match line {
+                Some(line) => d.at(source, line + split.block_line_offset, 1),
+                None => d,
+            }
+        })
+        .collect()
 }
 
 fn deserialize<T: DeserializeOwned>(
