@@ -13,7 +13,6 @@ use crate::site::{Selection, Site};
 use chrono::{DateTime, Utc};
 use rayon::prelude::*;
 use std::collections::HashMap;
-use std::collections::hash_map::Entry;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
@@ -203,12 +202,17 @@ pub fn prepare_with(options: &BuildOptions, memo: Option<&Memo>) -> Result<Prepa
         future: options.future,
         now: options.now,
     };
-    let site = Site::build(config, content, selection, memo, &mut diagnostics);
+    let mut site = Site::build(config, content, selection, memo, &mut diagnostics);
     stages.mark("model and Markdown");
     if let Some(templates) = &templates {
         diagnostics.extend(render::check_template_names(&site, templates));
     }
     if diagnostics.iter().any(Diagnostic::is_error) {
+        // Where the files that did load would collide is said now too, so
+        // one run names every error (not one round of fixes per stage).
+        if let Some(templates) = &templates {
+            diagnostics.extend(collisions(root, &mut site, templates));
+        }
         return Err(BuildFailure::from(diagnostics));
     }
     let templates = templates.expect("templates loaded when there are no errors");
@@ -220,6 +224,16 @@ pub fn prepare_with(options: &BuildOptions, memo: Option<&Memo>) -> Result<Prepa
         started,
         stages,
     })
+}
+
+/// The problems [`plan_files`] finds in a site that has other errors: the
+/// files that did load, planned as a build would.
+fn collisions(root: &Path, site: &mut Site, templates: &Templates) -> Vec<Diagnostic> {
+    let bodies = site.take_article_bodies();
+    match Renderer::new(site, templates, bodies) {
+        Ok(renderer) => plan_files(root, &renderer, site).err().unwrap_or_default(),
+        Err(_) => Vec::new(),
+    }
 }
 
 /// Renders every file of the site and copies static and bundle files into
@@ -371,31 +385,68 @@ fn same_file(key: &str) -> String {
 }
 
 /// Output path → the job that renders it, for every page of the site that
-/// has a path of its own, and the problems with the others.
+/// has a path of its own, and the problems with the others. A collision is
+/// named at the file that asked for the extra path: an alias before the
+/// page or feed it shadows, a content file before a page gazette makes.
 fn plan_pages(root: &Path, renderer: &Renderer) -> (HashMap<String, Job>, Vec<Diagnostic>) {
     let mut errors = Vec::new();
-    let mut pages = HashMap::new();
+    let mut pages: HashMap<String, Job> = HashMap::new();
+    let site_toml = || display_path(root, Path::new("site.toml"));
     for job in renderer.jobs() {
-        match renderer.output_path(job) {
-            Ok(path) => {
-                let key = record_key(&path);
-                match pages.entry(key) {
-                    Entry::Vacant(slot) => {
-                        slot.insert(job);
-                    }
-                    Entry::Occupied(slot) => {
-                        let at = renderer
-                            .source_of(job)
-                            .unwrap_or_else(|| display_path(root, Path::new("site.toml")));
-                        errors.push(Diagnostic::error(at, same_file(slot.key())));
-                    }
-                }
+        let path = match renderer.output_path(job) {
+            Ok(path) => path,
+            Err(e) => {
+                errors.push(renderer.diagnose(job, e));
+                continue;
             }
-            Err(e) => errors.push(renderer.diagnose(job, e)),
+        };
+        let key = record_key(&path);
+        if let Some(long) = path
+            .components()
+            .map(|c| c.as_os_str().len())
+            .find(|len| *len > MAX_FILE_NAME_BYTES)
+        {
+            let message = format!(
+                "the URL {key} has a segment of {long} bytes; file systems allow {MAX_FILE_NAME_BYTES}: shorten it"
+            );
+            errors.push(
+                renderer
+                    .diagnose_at_source(job, message.clone())
+                    .unwrap_or_else(|| {
+                        Diagnostic::error(site_toml(), format!("{message} (check `permalink`)"))
+                    }),
+            );
+            continue;
         }
+        let Some(&existing) = pages.get(&key) else {
+            pages.insert(key, job);
+            continue;
+        };
+        // Blame the alias, else the job with a content file, else this one.
+        let blame_existing = !matches!(job, Job::Alias(..))
+            && (matches!(existing, Job::Alias(..))
+                || (renderer.source_of(job).is_none() && renderer.source_of(existing).is_some()));
+        let (blamed, other) = if blame_existing {
+            (existing, job)
+        } else {
+            (job, existing)
+        };
+        let other = renderer.source_of(other).map_or_else(
+            || "a page gazette makes (a list, feed or index)".to_string(),
+            |p| p.display().to_string(),
+        );
+        let message = format!("{} (also written by {other})", same_file(&key));
+        errors.push(
+            renderer
+                .diagnose_at_source(blamed, message.clone())
+                .unwrap_or_else(|| Diagnostic::error(site_toml(), message)),
+        );
     }
     (pages, errors)
 }
+
+/// The longest file or folder name most file systems allow, in bytes.
+const MAX_FILE_NAME_BYTES: usize = 255;
 
 /// Output path → (source, relative output path) for every static and
 /// bundle file; none may land where a page of `pages` or another file does.

@@ -446,7 +446,7 @@ fn an_alias_may_not_overwrite_another_page_and_both_collisions_are_named() {
     let root = site.root().display();
     assert!(
         stderr.contains(&format!(
-            "error: {root}/content/articles/moved.md: two parts of the site write the same file 2021/03/26/good/index.html\n"
+            "error: {root}/content/articles/moved.md:4:1: two parts of the site write the same file 2021/03/26/good/index.html (also written by {root}/content/articles/good.md)\n"
         )),
         "{stderr}"
     );

@@ -851,3 +851,56 @@ fn every_type_error_of_a_file_is_named_in_one_run() {
     }
     assert!(stderr.contains("build failed: 4 errors"), "{stderr}");
 }
+
+#[test]
+fn collisions_blame_the_file_that_asked_and_come_with_the_other_errors() {
+    let site = good_site();
+    site.build_ok();
+    let root = site.root().display().to_string();
+    // An alias over the RSS feed and over an article that comes first in
+    // the site's order; an alias with an over-long segment; and, in the
+    // same run, a front matter error elsewhere.
+    site.write(
+        "content/articles/aaa.md",
+        &article(
+            "A",
+            "2021-03-20",
+            "aliases = [\"/feed.xml\", \"/2021/03/26/good/\"]\n",
+            "A.",
+        ),
+    );
+    let long = "x".repeat(300);
+    site.write(
+        "content/articles/long.md",
+        &article(
+            "L",
+            "2021-03-21",
+            &format!("aliases = [\"/old/{long}/\"]\n"),
+            "L.",
+        ),
+    );
+    site.write(
+        "content/articles/broken.md",
+        "+++\ntitle = 1\ndate = 2021-01-01\n+++\n",
+    );
+    let stderr = fails_keeping_output(&site);
+    for expected in [
+        format!(
+            "error: {root}/content/articles/aaa.md:4:1: two parts of the site write the same file feed.xml (also written by a page gazette makes (a list, feed or index))"
+        ),
+        format!(
+            "error: {root}/content/articles/aaa.md:4:1: two parts of the site write the same file 2021/03/26/good/index.html (also written by {root}/content/articles/good.md)"
+        ),
+        format!(
+            "error: {root}/content/articles/long.md:4:1: the URL old/{long}/index.html has a segment of 300 bytes; file systems allow 255: shorten it"
+        ),
+        format!(
+            "error: {root}/content/articles/broken.md:2:9: invalid type: integer `1`, expected a string"
+        ),
+    ] {
+        assert!(stderr.contains(&expected), "{expected}\n{stderr}");
+    }
+    assert!(!stderr.contains("site.toml"), "{stderr}");
+    assert!(!stderr.contains("File name too long"), "{stderr}");
+    assert!(stderr.contains("build failed: 4 errors"), "{stderr}");
+}

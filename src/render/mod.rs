@@ -714,6 +714,27 @@ impl<'a> Renderer<'a> {
     }
 
     /// The content file a job renders, for error messages.
+    /// An error about `job`'s place in the site at its content file, on
+    /// the line of the key that gives the place (`aliases` for an alias),
+    /// if the job has a content file.
+    pub fn diagnose_at_source(&self, job: Job, message: String) -> Option<Diagnostic> {
+        let source = match job {
+            Job::Alias(i, _) => {
+                return Some(
+                    self.site.articles[i]
+                        .doc
+                        .source
+                        .error_at_key("aliases", message),
+                );
+            }
+            Job::Article(i) => &self.site.articles[i].doc.source,
+            Job::Page(i) => &self.site.pages[i].doc.source,
+            Job::Author(i, _) => &self.site.authors[i].doc.source,
+            _ => return None,
+        };
+        Some(Diagnostic::error(&source.display, message).at(&source.text, 1, 1))
+    }
+
     pub fn source_of(&self, job: Job) -> Option<PathBuf> {
         match job {
             Job::Article(i) | Job::Alias(i, _) => {
