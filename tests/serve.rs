@@ -7,6 +7,7 @@ mod common;
 mod webdriver;
 
 use common::{Fixture, article, gazette, tree};
+use std::fs;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
 use std::process::{Child, Command, Stdio};
@@ -1095,4 +1096,137 @@ fn a_save_that_breaks_a_link_is_reported_as_a_full_build_would() {
             .body
             .contains("Fixed version.")
     );
+}
+
+/// Peak resident memory of a process, in MiB, from /proc.
+fn peak_mib(pid: u32) -> u64 {
+    let status = fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
+    let line = status.lines().find(|l| l.starts_with("VmHWM:")).unwrap();
+    line.split_whitespace()
+        .nth(1)
+        .unwrap()
+        .parse::<u64>()
+        .unwrap()
+        / 1024
+}
+
+/// A 400 MB video fetched four times at once by clients that read slowly
+/// used to be read whole into memory on the runtime's workers: the page
+/// beside it waited seconds and memory peaked near 2 GB. Files are now
+/// streamed off the workers, a few chunks at a time.
+#[test]
+fn large_static_files_are_streamed_and_never_held_in_memory() {
+    let site = desk();
+    let video = site.root().join("static/video.mp4");
+    fs::File::create(&video)
+        .unwrap()
+        .set_len(400 * 1024 * 1024)
+        .unwrap();
+    let server = Server::start(&site, &[]);
+    // Four downloads that take the headers and a little, then stall.
+    let stalled: Vec<TcpStream> = (0..4)
+        .map(|_| {
+            let mut stream = TcpStream::connect(("127.0.0.1", server.port)).unwrap();
+            write!(stream, "GET /video.mp4 HTTP/1.1\r\nHost: x\r\n\r\n").unwrap();
+            stream
+                .set_read_timeout(Some(Duration::from_secs(10)))
+                .unwrap();
+            let mut first = [0u8; 4096];
+            let n = stream.read(&mut first).unwrap();
+            let head = String::from_utf8_lossy(&first[..n]).into_owned();
+            assert!(head.starts_with("HTTP/1.1 200"), "{head}");
+            assert!(head.contains("content-length: 419430400"), "{head}");
+            stream
+        })
+        .collect();
+    // A page is still served while they wait.
+    let page = server.get("/");
+    assert_eq!(page.status, 200);
+    std::thread::sleep(Duration::from_millis(300));
+    // The whole process, the check of every file included.
+    let peak = peak_mib(server.child.id());
+    assert!(peak < 150, "serving four stalled downloads took {peak} MiB");
+    // A whole download gives every byte.
+    let mut stream = TcpStream::connect(("127.0.0.1", server.port)).unwrap();
+    write!(
+        stream,
+        "GET /video.mp4 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut total = 0u64;
+    let mut buffer = vec![0u8; 1 << 20];
+    loop {
+        match stream.read(&mut buffer).unwrap() {
+            0 => break,
+            n => total += n as u64,
+        }
+    }
+    assert!(total > 400 * 1024 * 1024, "{total}");
+    drop(stalled);
+    let peak = peak_mib(server.child.id());
+    assert!(peak < 150, "{peak} MiB");
+}
+
+/// A client that never finishes its headers is cut off, instead of holding
+/// its connection (and a slot of the server) for good.
+#[test]
+fn a_request_whose_headers_never_finish_is_timed_out() {
+    let site = desk();
+    let server = Server::start(&site, &[]);
+    let mut stream = TcpStream::connect(("127.0.0.1", server.port)).unwrap();
+    write!(stream, "GET / HTTP/1.1\r\nHost: x\r\n").unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(30)))
+        .unwrap();
+    let started = Instant::now();
+    let mut rest = Vec::new();
+    // The server closes the connection (with a 408 or nothing at all).
+    let _ = stream.read_to_end(&mut rest);
+    let waited = started.elapsed();
+    assert!(
+        waited < Duration::from_secs(25),
+        "still open after {waited:?}"
+    );
+    assert!(
+        waited >= Duration::from_secs(5),
+        "closed too early: {waited:?}"
+    );
+}
+
+/// While a save that breaks a template is checked, readers get the last
+/// good page, never a 500, and the last good build comes back after.
+#[test]
+fn a_broken_template_save_never_shows_readers_an_error_page() {
+    let site = desk();
+    let server = Server::start(&site, &[]);
+    assert_eq!(server.get("/").status, 200);
+    let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let statuses = Arc::new(Mutex::new(Vec::new()));
+    let hammer: Vec<_> = (0..2)
+        .map(|_| {
+            let (stop, statuses, port) = (stop.clone(), statuses.clone(), server.port);
+            std::thread::spawn(move || {
+                while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                    let reply = get(port, "/");
+                    statuses.lock().unwrap().push(reply.status);
+                }
+            })
+        })
+        .collect();
+    std::thread::sleep(Duration::from_millis(100));
+    // Parses, but fails as it renders.
+    site.write(
+        "templates/partials/footer.html",
+        "<footer>{{ no_such_variable }}</footer>",
+    );
+    server.wait_for_output("still serving the last good build");
+    std::thread::sleep(Duration::from_millis(100));
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    for thread in hammer {
+        thread.join().unwrap();
+    }
+    let statuses = statuses.lock().unwrap();
+    assert!(statuses.len() > 10, "{}", statuses.len());
+    let errors = statuses.iter().filter(|s| **s != 200).count();
+    assert_eq!(errors, 0, "{errors} of {} requests failed", statuses.len());
 }

@@ -4,6 +4,7 @@
 //! up in the snapshot, never on disk, so no path can reach a file outside
 //! the built site; `..` and encoded tricks are refused before the lookup.
 
+use super::snapshot::Served;
 use super::{Live, LiveEvent};
 use crate::render::escape_html;
 use axum::Router;
@@ -15,13 +16,25 @@ use axum::response::{IntoResponse, Response};
 use percent_encoding::percent_decode_str;
 use std::convert::Infallible;
 use std::sync::Arc;
+use std::time::Duration;
 use tokio_stream::StreamExt;
 use tokio_stream::wrappers::BroadcastStream;
 
 /// Where the page script and its events live; no site path starts so.
 pub const LIVE_PREFIX: &str = "/__gazette/";
 
-/// Serves until the process ends.
+/// How long a client may take to send a request's headers before the
+/// connection is closed: a client that never finishes them would otherwise
+/// hold a connection open for good.
+const HEADER_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// How much of a static file is read at a time, and how many such chunks
+/// may wait for a slow client: a request holds at most this much memory.
+const CHUNK_BYTES: usize = 64 * 1024;
+const CHUNKS_IN_FLIGHT: usize = 4;
+
+/// Serves until the process ends. Connections are served by hyper
+/// directly (axum's `serve` sets no header timeout).
 pub async fn run(listener: std::net::TcpListener, live: Arc<Live>) -> Result<(), String> {
     listener
         .set_nonblocking(true)
@@ -33,9 +46,26 @@ pub async fn run(listener: std::net::TcpListener, live: Arc<Live>) -> Result<(),
         .route("/__gazette/events", axum::routing::get(events))
         .fallback(site_file)
         .with_state(live);
-    axum::serve(listener, app)
-        .await
-        .map_err(|e| format!("the server stopped: {e}"))
+    loop {
+        let (stream, _) = match listener.accept().await {
+            Ok(accepted) => accepted,
+            // Out of file descriptors, say: wait, then take the next one.
+            Err(_) => {
+                tokio::time::sleep(Duration::from_millis(50)).await;
+                continue;
+            }
+        };
+        let service = hyper_util::service::TowerToHyperService::new(app.clone());
+        tokio::spawn(async move {
+            let mut builder = hyper::server::conn::http1::Builder::new();
+            builder
+                .timer(hyper_util::rt::TokioTimer::new())
+                .header_read_timeout(HEADER_TIMEOUT);
+            let io = hyper_util::rt::TokioIo::new(stream);
+            // A client that goes away is no error of the server's.
+            let _ = builder.serve_connection(io, service).await;
+        });
+    }
 }
 
 /// The script injected into every served HTML page.
@@ -78,8 +108,22 @@ fn to_sse(event: LiveEvent) -> Event {
     }
 }
 
-/// A file of the site, by its URL path.
+/// A file of the site, by its URL path. Pages may have to be rendered and
+/// files read, so the work runs off the runtime's workers: a slow page or
+/// a large file never holds up the other requests.
 async fn site_file(State(live): State<Arc<Live>>, uri: Uri) -> Response {
+    tokio::task::spawn_blocking(move || site_file_now(&live, &uri))
+        .await
+        .unwrap_or_else(|_| {
+            respond(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "text/plain; charset=utf-8",
+                Body::from("500: the request failed\n"),
+            )
+        })
+}
+
+fn site_file_now(live: &Live, uri: &Uri) -> Response {
     let Some(path) = clean_path(uri.path()) else {
         return respond(
             StatusCode::BAD_REQUEST,
@@ -99,11 +143,15 @@ async fn site_file(State(live): State<Arc<Live>>, uri: Uri) -> Response {
         path.clone()
     };
     match lookup(&key) {
-        Ok(Some(bytes)) => return file_response(StatusCode::OK, &key, bytes, version),
+        Ok(Some(file)) => return file_response(StatusCode::OK, &key, file, version),
         Ok(None) => {}
         // A page that fails to render: the check after the build reports
-        // it too, and puts the last good build back.
+        // it too, and puts the last good build back. Until then, the last
+        // build that passed its check answers, if there is one.
         Err(diagnostic) => {
+            if let Some(Ok(Some(file))) = live.checked().map(|good| good.get(&key)) {
+                return file_response(StatusCode::OK, &key, file, version);
+            }
             let page = format!(
                 "<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>Build error</title></head><body><pre>{}</pre></body></html>",
                 escape_html(&diagnostic.to_string())
@@ -111,7 +159,7 @@ async fn site_file(State(live): State<Arc<Live>>, uri: Uri) -> Response {
             return file_response(
                 StatusCode::INTERNAL_SERVER_ERROR,
                 "500.html",
-                Arc::from(page.into_bytes()),
+                Served::Page(Arc::from(page.into_bytes())),
                 version,
             );
         }
@@ -148,7 +196,7 @@ async fn site_file(State(live): State<Arc<Live>>, uri: Uri) -> Response {
             file_response(
                 StatusCode::NOT_FOUND,
                 "404.html",
-                Arc::from(page.into_bytes()),
+                Served::Page(Arc::from(page.into_bytes())),
                 version,
             )
         }
@@ -177,16 +225,63 @@ pub fn clean_path(raw: &str) -> Option<String> {
 }
 
 /// A file's response: its content type, no caching (every save changes
-/// it), and in HTML pages the live-reload script.
-fn file_response(status: StatusCode, key: &str, bytes: Arc<[u8]>, version: u64) -> Response {
+/// it), and in HTML pages the live-reload script. Static files are
+/// streamed from disk a chunk at a time.
+fn file_response(status: StatusCode, key: &str, file: Served, version: u64) -> Response {
     let content_type = content_type(key);
-    let body = if content_type.starts_with("text/html") {
-        Body::from(with_live_script(&bytes, version))
-    } else {
-        // Shared with the snapshot, not copied: images and fonts can be large.
-        Body::from(Bytes::from_owner(bytes))
+    let body = match file {
+        Served::Page(bytes) if content_type.starts_with("text/html") => {
+            Body::from(with_live_script(&bytes, version))
+        }
+        // Shared with the snapshot, not copied.
+        Served::Page(bytes) => Body::from(Bytes::from_owner(bytes)),
+        Served::File(path) => match std::fs::File::open(&path) {
+            Ok(file) => {
+                let length = file.metadata().map(|m| m.len()).ok();
+                let mut response = respond(status, &content_type, stream_file(file));
+                if let Some(value) = length.and_then(|l| HeaderValue::from_str(&l.to_string()).ok())
+                {
+                    response.headers_mut().insert(header::CONTENT_LENGTH, value);
+                }
+                return response;
+            }
+            Err(e) => {
+                return respond(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "text/plain; charset=utf-8",
+                    Body::from(format!("500: cannot read {}: {e}\n", path.display())),
+                );
+            }
+        },
     };
     respond(status, &content_type, body)
+}
+
+/// A body that reads `file` on a blocking thread as the client takes it:
+/// at most [`CHUNKS_IN_FLIGHT`] chunks wait in memory, and the reading
+/// stops when the client goes away.
+fn stream_file(mut file: std::fs::File) -> Body {
+    use std::io::Read;
+    let (sender, receiver) =
+        tokio::sync::mpsc::channel::<Result<Bytes, std::io::Error>>(CHUNKS_IN_FLIGHT);
+    tokio::runtime::Handle::current().spawn_blocking(move || {
+        loop {
+            let mut chunk = vec![0u8; CHUNK_BYTES];
+            let chunk = match file.read(&mut chunk) {
+                Ok(0) => return,
+                Ok(n) => {
+                    chunk.truncate(n);
+                    Ok(Bytes::from(chunk))
+                }
+                Err(e) => Err(e),
+            };
+            let failed = chunk.is_err();
+            if sender.blocking_send(chunk).is_err() || failed {
+                return;
+            }
+        }
+    });
+    Body::from_stream(tokio_stream::wrappers::ReceiverStream::new(receiver))
 }
 
 fn respond(status: StatusCode, content_type: &str, body: Body) -> Response {

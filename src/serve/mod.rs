@@ -57,6 +57,11 @@ pub enum LiveEvent {
 pub struct Live {
     /// None until the first build succeeds.
     snapshot: RwLock<Option<Arc<Snapshot>>>,
+    /// The last build whose every page rendered. While a newer one is being
+    /// checked, a page that fails in it is answered from this one: a save
+    /// of a broken template never shows a reader an error page before the
+    /// check puts the last good build back.
+    checked: RwLock<Option<Arc<Snapshot>>>,
     /// The last build's errors, while they last.
     error: RwLock<Option<String>>,
     /// Counts successful builds: a page loaded from an older one reloads
@@ -71,6 +76,7 @@ impl Live {
     fn new() -> Live {
         Live {
             snapshot: RwLock::new(None),
+            checked: RwLock::new(None),
             error: RwLock::new(None),
             version: std::sync::atomic::AtomicU64::new(0),
             events: broadcast::channel(64).0,
@@ -80,6 +86,14 @@ impl Live {
 
     pub fn snapshot(&self) -> Option<Arc<Snapshot>> {
         self.snapshot
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+    }
+
+    /// The last build whose every page rendered, if any.
+    pub fn checked(&self) -> Option<Arc<Snapshot>> {
+        self.checked
             .read()
             .unwrap_or_else(|e| e.into_inner())
             .clone()
@@ -255,6 +269,9 @@ fn rebuild(options: &BuildOptions, live: &Live, memo: &Memo, changed: &[PathBuf]
         live.publish(previous, LiveEvent::Reload);
         report_failure(live, &diagnostics, had_good_build);
         return;
+    }
+    if !superseded() {
+        *live.checked.write().unwrap_or_else(|e| e.into_inner()) = Some(snapshot.clone());
     }
     let stopped_early = if superseded() {
         "; the check stopped early for a newer save"

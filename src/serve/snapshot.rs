@@ -41,6 +41,15 @@ pub struct Snapshot {
     rendered: Mutex<HashMap<String, Arc<[u8]>>>,
 }
 
+/// A file of the site as served: a rendered page, kept in memory, or a
+/// static or bundle file, streamed from disk for each request (a video of
+/// hundreds of megabytes is never held in memory).
+#[derive(Debug, Clone)]
+pub enum Served {
+    Page(Arc<[u8]>),
+    File(PathBuf),
+}
+
 /// A snapshot made from the one before, and what the save changed.
 pub(super) struct Patched {
     pub(super) snapshot: Snapshot,
@@ -81,9 +90,22 @@ impl Snapshot {
         }
     }
 
-    /// The bytes of an output file, rendered now if they were not yet;
-    /// None if the site has no such file.
-    pub fn get(&self, key: &str) -> Result<Option<Arc<[u8]>>, Diagnostic> {
+    /// An output file: a page, rendered now if it was not yet, or the
+    /// file a static or bundle file is copied from; None if the site has no
+    /// such file.
+    pub fn get(&self, key: &str) -> Result<Option<Served>, Diagnostic> {
+        if let Some(source) = self.assets.get(key) {
+            return match fs::metadata(source) {
+                Ok(meta) if meta.is_file() => Ok(Some(Served::File(source.clone()))),
+                Ok(_) => Err(Diagnostic::error(source, "is no longer a regular file")),
+                Err(e) => Err(Diagnostic::error(source, format!("cannot read: {e}"))),
+            };
+        }
+        self.page(key).map(|page| page.map(Served::Page))
+    }
+
+    /// The bytes of a page, rendered now if they were not yet.
+    fn page(&self, key: &str) -> Result<Option<Arc<[u8]>>, Diagnostic> {
         if let Some(bytes) = self
             .rendered
             .lock()
@@ -92,16 +114,10 @@ impl Snapshot {
         {
             return Ok(Some(bytes.clone()));
         }
-        let bytes: Arc<[u8]> = if let Some(&job) = self.jobs.get(key) {
-            Arc::from(self.render(job)?)
-        } else if let Some(source) = self.assets.get(key) {
-            Arc::from(
-                fs::read(source)
-                    .map_err(|e| Diagnostic::error(source, format!("cannot read: {e}")))?,
-            )
-        } else {
+        let Some(&job) = self.jobs.get(key) else {
             return Ok(None);
         };
+        let bytes: Arc<[u8]> = Arc::from(self.render(job)?);
         self.rendered
             .lock()
             .unwrap_or_else(|e| e.into_inner())
@@ -280,7 +296,13 @@ impl Snapshot {
                 .map(|(key, bytes)| (key.clone(), bytes.clone()))
                 .collect()
         });
-        let count = kept.len();
+        // Static and bundle files are read from disk at each request: after
+        // any change but a save of them, they are as they were.
+        let files_kept = match change {
+            Change::Files => 0,
+            Change::Article(_) | Change::Templates(_) => self.assets.len(),
+        };
+        let count = kept.len() + files_kept;
         let mut rendered = self.rendered.lock().unwrap_or_else(|e| e.into_inner());
         for (key, bytes) in kept {
             rendered.entry(key).or_insert(bytes);
