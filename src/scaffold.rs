@@ -74,6 +74,18 @@ pub fn new_article(
 
     if let Some(folder) = path.parent() {
         fs::create_dir_all(folder).map_err(|e| format!("cannot make {}: {e}", folder.display()))?;
+        // A link in content/ (a cloned site can ship one) must not send the
+        // new file outside the site.
+        let inside = match (fs::canonicalize(folder), fs::canonicalize(root)) {
+            (Ok(folder), Ok(root)) => folder.starts_with(root),
+            _ => false,
+        };
+        if !inside {
+            return Err(format!(
+                "{} leads outside the site through a symbolic link: gazette new writes only inside the site; remove the link",
+                folder.display()
+            ));
+        }
     }
     // `create_new` refuses an existing file even if it appears meanwhile.
     let mut file = fs::OpenOptions::new()

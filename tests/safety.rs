@@ -904,3 +904,30 @@ fn collisions_blame_the_file_that_asked_and_come_with_the_other_errors() {
     assert!(!stderr.contains("File name too long"), "{stderr}");
     assert!(stderr.contains("build failed: 4 errors"), "{stderr}");
 }
+
+#[test]
+fn gazette_new_never_writes_through_a_link_out_of_the_site() {
+    let outer = tempfile::tempdir().unwrap();
+    let elsewhere = victim(outer.path(), "elsewhere");
+    let before = snapshot(&elsewhere);
+    let site = good_site();
+    fs::create_dir_all(site.root().join("content/articles")).unwrap();
+    // The year in the site's zone, as `gazette new` files it.
+    let year = (chrono::Utc::now().with_timezone(&chrono_tz::Asia::Hong_Kong))
+        .format("%Y")
+        .to_string();
+    std::os::unix::fs::symlink(
+        &elsewhere,
+        site.root().join(format!("content/articles/{year}")),
+    )
+    .unwrap();
+    let run = site.run(&["new", "A headline"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("leads outside the site through a symbolic link"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(snapshot(&elsewhere), before);
+}
