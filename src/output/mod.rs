@@ -182,8 +182,17 @@ impl Output {
             Err(e) => return Err(e),
         }
         manifest::mark_owned(&cache, &staging)?;
+        let previous = Manifest::load(&cache, &staging);
+        // A trusted record has just seen each folder it lists to be a real
+        // folder (not a link) with its recorded time: none needs a look.
+        let real_dirs: HashSet<PathBuf> = previous
+            .iter()
+            .flat_map(|m| m.dirs.keys())
+            .filter(|d| !d.is_empty())
+            .map(PathBuf::from)
+            .collect();
         Ok(Output {
-            previous: Manifest::load(&cache, &staging),
+            previous,
             live: target
                 .is_dir()
                 .then(|| Manifest::load(&cache, &target))
@@ -193,7 +202,7 @@ impl Output {
             cache,
             written: Mutex::new(HashSet::new()),
             records: Mutex::new(HashMap::new()),
-            real_dirs: Mutex::new(HashSet::new()),
+            real_dirs: Mutex::new(real_dirs),
             changed: AtomicUsize::new(0),
             _lock: lock,
         })
