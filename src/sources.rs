@@ -32,13 +32,16 @@ pub fn read_source(path: &Path) -> io::Result<Vec<u8>> {
     if meta.len() > MAX_SOURCE_BYTES {
         return Err(too_large(meta.len()));
     }
-    use std::os::unix::fs::OpenOptionsExt;
+    let mut options = fs::OpenOptions::new();
+    options.read(true);
     // O_NONBLOCK: a FIFO put in the file's place since the check above
     // cannot make the open wait for a writer.
-    let file = fs::OpenOptions::new()
-        .read(true)
-        .custom_flags(libc::O_NONBLOCK)
-        .open(path)?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.custom_flags(libc::O_NONBLOCK);
+    }
+    let file = options.open(path)?;
     let mut bytes = Vec::with_capacity(meta.len() as usize);
     file.take(MAX_SOURCE_BYTES + 1).read_to_end(&mut bytes)?;
     if bytes.len() as u64 > MAX_SOURCE_BYTES {
@@ -57,19 +60,22 @@ fn too_large(len: u64) -> io::Error {
 
 /// What a file that is neither a regular file nor a folder is.
 fn special_kind(meta: &fs::Metadata) -> &'static str {
-    use std::os::unix::fs::FileTypeExt;
     let kind = meta.file_type();
     if kind.is_dir() {
-        "a folder"
-    } else if kind.is_fifo() {
-        "a named pipe (FIFO)"
-    } else if kind.is_socket() {
-        "a socket"
-    } else if kind.is_block_device() || kind.is_char_device() {
-        "a device"
-    } else {
-        "not a regular file"
+        return "a folder";
     }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        if kind.is_fifo() {
+            return "a named pipe (FIFO)";
+        } else if kind.is_socket() {
+            return "a socket";
+        } else if kind.is_block_device() || kind.is_char_device() {
+            return "a device";
+        }
+    }
+    "not a regular file"
 }
 
 /// Every regular file below `root/dir` (absolute paths, sorted by name),
@@ -191,6 +197,7 @@ fn refuse_entry(site: &Path, entry: &DirEntry) -> Option<String> {
 mod tests {
     use super::*;
 
+    #[cfg(unix)]
     #[test]
     fn special_and_large_files_are_not_read() {
         let dir = tempfile::tempdir().unwrap();

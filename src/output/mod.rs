@@ -632,47 +632,36 @@ impl BuildLock {
     /// Takes the lock at `path`, waiting (and saying so) while another
     /// build holds it.
     fn take(path: &Path, target: &Path) -> io::Result<BuildLock> {
-        use std::os::unix::fs::OpenOptionsExt;
-        use std::os::unix::io::AsRawFd;
+        let mut options = fs::OpenOptions::new();
+        options.read(true).write(true).create(true).truncate(false);
         // O_NOFOLLOW: a link in the lock's place is refused, never followed.
-        let file = fs::OpenOptions::new()
-            .read(true)
-            .write(true)
-            .create(true)
-            .truncate(false)
-            .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK)
-            .open(path)
-            .map_err(|e| {
-                refuse(format!(
-                    "cannot take the build lock {}: {e} (it must be a plain file; remove it)",
-                    path.display()
-                ))
-            })?;
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::OpenOptionsExt;
+            options.custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK);
+        }
+        let file = options.open(path).map_err(|e| {
+            refuse(format!(
+                "cannot take the build lock {}: {e} (it must be a plain file; remove it)",
+                path.display()
+            ))
+        })?;
         if !file.metadata()?.is_file() {
             return Err(refuse(format!(
                 "the build lock {} is not a plain file: remove it",
                 path.display()
             )));
         }
-        let fd = file.as_raw_fd();
-        // SAFETY: `fd` is an open descriptor owned by `file`, which outlives
-        // both calls.
-        if unsafe { libc::flock(fd, libc::LOCK_EX | libc::LOCK_NB) } != 0 {
-            let e = io::Error::last_os_error();
-            if e.kind() != io::ErrorKind::WouldBlock {
-                return Err(e);
+        match file.try_lock() {
+            Ok(()) => {}
+            Err(fs::TryLockError::WouldBlock) => {
+                eprintln!(
+                    "waiting for another gazette build of {} to finish…",
+                    target.display()
+                );
+                file.lock()?;
             }
-            eprintln!(
-                "waiting for another gazette build of {} to finish…",
-                target.display()
-            );
-            // SAFETY: as above.
-            while unsafe { libc::flock(fd, libc::LOCK_EX) } != 0 {
-                let e = io::Error::last_os_error();
-                if e.kind() != io::ErrorKind::Interrupted {
-                    return Err(e);
-                }
-            }
+            Err(fs::TryLockError::Error(e)) => return Err(e),
         }
         Ok(BuildLock { _file: file })
     }
