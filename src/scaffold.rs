@@ -159,7 +159,7 @@ pub fn init_site(dir: &Path, now: DateTime<Utc>) -> Result<Vec<PathBuf>, String>
     Ok(written)
 }
 
-const STARTER_SITE_TOML: &str = r#"# The site's settings; every key is described in gazette's SPEC.md.
+const STARTER_SITE_TOML: &str = r#"# The site's settings; every key is described in gazette's docs/reference.md.
 title = "The Morning Desk"
 description = "News from our newsroom"
 # The address the site will be published at: every link and feed uses it.

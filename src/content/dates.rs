@@ -44,7 +44,7 @@ const LOCAL_FORMATS: &[&str] = &[
     "%Y-%m-%d %H:%M",
 ];
 
-/// Reads a date in any form the SPEC allows. Forms without an offset are
+/// Reads a date in any form docs/reference.md allows. Forms without an offset are
 /// read in `timezone`.
 pub fn parse_date(text: &str, timezone: Tz) -> Result<DateTime<Utc>, String> {
     let date = parse_any_form(text.trim(), timezone)?;
