@@ -32,21 +32,14 @@ pub enum Command {
 
 #[derive(clap::Args, Debug)]
 pub struct ServeArgs {
-    /// The site's folder (the one holding site.toml).
-    #[arg(long, default_value = ".")]
-    pub root: PathBuf,
+    #[command(flatten)]
+    pub site: SiteArgs,
     /// The address to listen on.
     #[arg(long, default_value = "127.0.0.1")]
     pub bind: std::net::IpAddr,
     /// The port to listen on (0: any free port).
     #[arg(long, default_value_t = 1111)]
     pub port: u16,
-    /// Include articles and pages marked `draft = true`.
-    #[arg(long)]
-    pub drafts: bool,
-    /// Include articles dated in the future.
-    #[arg(long)]
-    pub future: bool,
 }
 
 #[derive(clap::Args, Debug)]
@@ -76,6 +69,29 @@ pub struct InitArgs {
 
 #[derive(clap::Args, Debug)]
 pub struct CheckArgs {
+    #[command(flatten)]
+    pub site: SiteArgs,
+}
+
+#[derive(clap::Args, Debug)]
+pub struct BuildArgs {
+    #[command(flatten)]
+    pub site: SiteArgs,
+    /// Write the site here instead of `[build] output`.
+    #[arg(long)]
+    pub output: Option<PathBuf>,
+    /// Use this base URL instead of site.toml's (preview deployments).
+    #[arg(long)]
+    pub base_url: Option<String>,
+    /// Print nothing but errors and warnings.
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+/// What `build`, `check` and `serve` share: which site, and which of its
+/// articles.
+#[derive(clap::Args, Debug)]
+pub struct SiteArgs {
     /// The site's folder (the one holding site.toml).
     #[arg(long, default_value = ".")]
     pub root: PathBuf,
@@ -87,24 +103,12 @@ pub struct CheckArgs {
     pub future: bool,
 }
 
-#[derive(clap::Args, Debug)]
-pub struct BuildArgs {
-    /// The site's folder (the one holding site.toml).
-    #[arg(long, default_value = ".")]
-    pub root: PathBuf,
-    /// Write the site here instead of `[build] output`.
-    #[arg(long)]
-    pub output: Option<PathBuf>,
-    /// Use this base URL instead of site.toml's (preview deployments).
-    #[arg(long)]
-    pub base_url: Option<String>,
-    /// Include articles and pages marked `draft = true`.
-    #[arg(long)]
-    pub drafts: bool,
-    /// Include articles dated in the future.
-    #[arg(long)]
-    pub future: bool,
-    /// Print nothing but errors and warnings.
-    #[arg(long, short)]
-    pub quiet: bool,
+impl SiteArgs {
+    /// The build options these arguments ask for.
+    pub fn options(&self) -> crate::build::BuildOptions {
+        let mut options = crate::build::BuildOptions::new(&self.root);
+        options.drafts = self.drafts;
+        options.future = self.future;
+        options
+    }
 }

@@ -1,7 +1,7 @@
 //! The `gazette` command: parse the arguments, run, report, exit.
 
 use clap::Parser;
-use gazette::build::{BuildOptions, BuildReport, build};
+use gazette::build::{BuildReport, build};
 use gazette::check::check;
 use gazette::cli::{BuildArgs, CheckArgs, Cli, Command, InitArgs, NewArgs, ServeArgs};
 use gazette::diagnostics::Diagnostic;
@@ -24,9 +24,7 @@ fn main() -> ExitCode {
 }
 
 fn run_serve(args: ServeArgs) -> ExitCode {
-    let mut build = BuildOptions::new(args.root);
-    build.drafts = args.drafts;
-    build.future = args.future;
+    let build = args.site.options();
     let options = gazette::serve::ServeOptions {
         build,
         bind: args.bind,
@@ -74,10 +72,7 @@ fn run_init(args: InitArgs) -> ExitCode {
 }
 
 fn run_check(args: CheckArgs) -> ExitCode {
-    let mut options = BuildOptions::new(args.root);
-    options.drafts = args.drafts;
-    options.future = args.future;
-    match check(&options) {
+    match check(&args.site.options()) {
         Ok(report) => {
             for warning in &report.warnings {
                 eprintln!("{warning}");
@@ -102,18 +97,20 @@ fn run_check(args: CheckArgs) -> ExitCode {
                 ExitCode::from(1)
             }
         }
-        Err(failure) => report_failure(&failure.diagnostics),
+        // The check writes nothing, so it has no output to leave alone.
+        Err(failure) => report_failure(&failure.diagnostics, "nothing was checked"),
     }
 }
 
-/// Prints a failed build's diagnostics and a closing line; exit status 1.
-fn report_failure(diagnostics: &[Diagnostic]) -> ExitCode {
+/// Prints a failed build's diagnostics and a closing line ending in
+/// `outcome`; exit status 1.
+fn report_failure(diagnostics: &[Diagnostic], outcome: &str) -> ExitCode {
     for diagnostic in diagnostics {
         eprintln!("{diagnostic}");
     }
     let errors = diagnostics.iter().filter(|d| d.is_error()).count();
     eprintln!(
-        "build failed: {errors} error{}; the previous output is untouched",
+        "build failed: {errors} error{}; {outcome}",
         if errors == 1 { "" } else { "s" }
     );
     ExitCode::from(1)
@@ -121,11 +118,9 @@ fn report_failure(diagnostics: &[Diagnostic]) -> ExitCode {
 
 fn run_build(args: BuildArgs) -> ExitCode {
     let quiet = args.quiet;
-    let mut options = BuildOptions::new(args.root);
+    let mut options = args.site.options();
     options.output = args.output;
     options.base_url = args.base_url;
-    options.drafts = args.drafts;
-    options.future = args.future;
     match build(&options) {
         Ok(report) => {
             for warning in &report.warnings {
@@ -143,7 +138,7 @@ fn run_build(args: BuildArgs) -> ExitCode {
             }
             ExitCode::SUCCESS
         }
-        Err(failure) => report_failure(&failure.diagnostics),
+        Err(failure) => report_failure(&failure.diagnostics, "the previous output is untouched"),
     }
 }
 

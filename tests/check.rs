@@ -148,6 +148,14 @@ fn a_site_that_does_not_build_fails_the_check_with_the_build_errors() {
         "{}",
         run.stderr
     );
+    // The check writes nothing: it has no previous output to speak of.
+    assert!(
+        run.stderr
+            .trim_end()
+            .ends_with("build failed: 1 error; nothing was checked"),
+        "{}",
+        run.stderr
+    );
 }
 
 #[test]
