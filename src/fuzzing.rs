@@ -8,7 +8,7 @@ use crate::build::BuildOptions;
 use crate::config::Config;
 use crate::content::dates::parse_date;
 use crate::content::parse_article_text;
-use crate::output::file_for_site_path;
+use crate::paths::file_for_site_path;
 use crate::slug::{permalink, slugify, strip_date_prefix};
 use chrono::{DateTime, TimeZone, Utc};
 use chrono_tz::Tz;

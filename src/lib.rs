@@ -19,6 +19,7 @@ pub mod fuzzing;
 pub mod markdown;
 pub mod memo;
 pub mod output;
+pub mod paths;
 pub mod render;
 pub mod scaffold;
 pub mod serve;

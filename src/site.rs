@@ -10,6 +10,7 @@ use crate::content::{ArticleMeta, AuthorMeta, Content, Document, PageMeta, Sourc
 use crate::diagnostics::Diagnostic;
 use crate::markdown::{self, Rendered};
 use crate::memo::Memo;
+use crate::paths::{self, TermKind};
 use crate::slug::permalink;
 use chrono::{DateTime, Datelike, Utc};
 use rayon::prelude::*;
@@ -215,7 +216,10 @@ impl Site {
                 )
             })
             .collect();
-        let page_paths: Vec<String> = pages.iter().map(|p| format!("/{}/", p.meta.slug)).collect();
+        let page_paths: Vec<String> = pages
+            .iter()
+            .map(|p| paths::standalone_page(&p.meta.slug))
+            .collect();
 
         let mut owners: BTreeMap<&str, &Document<ArticleMeta>> = BTreeMap::new();
         let mut page_owner: HashMap<&str, &Document<PageMeta>> = HashMap::new();
@@ -258,7 +262,7 @@ impl Site {
                     .map(|p| &p.source)
                     .zip(page_paths.iter().cloned()),
             )
-            .chain((content.authors.iter()).map(|a| (&a.source, author_path(&a.meta.id)))),
+            .chain((content.authors.iter()).map(|a| (&a.source, paths::author(&a.meta.id)))),
         );
         let resolve = |target: &str| link_targets.get(target.trim_start_matches('/')).cloned();
         let safe = config.markdown_safe;
@@ -307,7 +311,7 @@ impl Site {
             .authors
             .into_iter()
             .map(|doc| {
-                let path = author_path(&doc.meta.id);
+                let path = paths::author(&doc.meta.id);
                 Author {
                     url: config.url(&path),
                     path,
@@ -344,7 +348,7 @@ impl Site {
         }
         let categories = group_terms(
             &config,
-            "categories",
+            TermKind::Category,
             &articles,
             |m| {
                 m.category
@@ -362,7 +366,7 @@ impl Site {
         }
         let tags = group_terms(
             &config,
-            "tags",
+            TermKind::Tag,
             &articles,
             |m| {
                 m.tags
@@ -436,10 +440,6 @@ fn link_target_map<'a>(
     targets
         .map(|(source, path)| (source.content_path.clone(), config.url(&path)))
         .collect()
-}
-
-fn author_path(id: &str) -> String {
-    format!("/authors/{id}/")
 }
 
 /// Finds the author profile a byline names: by its ID or by the name the
@@ -698,21 +698,24 @@ fn check_links<'a>(
 /// met, oldest article first, names the term.
 fn group_terms(
     config: &Config,
-    kind: &str,
+    kind: TermKind,
     articles: &[Article],
     names: impl Fn(&ArticleMeta) -> Vec<(String, String)>,
     diagnostics: &mut Vec<Diagnostic>,
 ) -> Vec<Term> {
     let mut by_slug: BTreeMap<String, Term> = BTreeMap::new();
     let mut warned: std::collections::HashSet<(String, String)> = Default::default();
-    let singular = if kind == "tags" { "tag" } else { "section" };
+    let singular = match kind {
+        TermKind::Tag => "tag",
+        TermKind::Category => "section",
+    };
     // Oldest first, so the first spelling is the one that came first.
     for i in (0..articles.len()).rev() {
         for (name, slug) in names(&articles[i].doc.meta) {
             let term = by_slug.entry(slug.clone()).or_insert_with(|| {
-                let path = format!("/{kind}/{slug}/");
+                let path = kind.term_path(&slug);
                 Term {
-                    label: if kind == "categories" {
+                    label: if kind == TermKind::Category {
                         capitalize_words(&name)
                     } else {
                         name.clone()
@@ -771,7 +774,7 @@ fn group_archives(config: &Config, articles: &[Article]) -> Vec<YearArchive> {
         let local = article.doc.meta.date.with_timezone(&config.timezone);
         let (year, month) = (local.year(), local.month());
         if years.last().is_none_or(|y| y.year != year) {
-            let path = format!("/{year:04}/");
+            let path = paths::year(year);
             years.push(YearArchive {
                 year,
                 url: config.url(&path),
@@ -781,7 +784,7 @@ fn group_archives(config: &Config, articles: &[Article]) -> Vec<YearArchive> {
         }
         let months = &mut years.last_mut().expect("pushed above").months;
         if months.last().is_none_or(|m| m.month != month) {
-            let path = format!("/{year:04}/{month:02}/");
+            let path = paths::month(year, month);
             months.push(MonthArchive {
                 year,
                 month,

@@ -842,7 +842,7 @@ pub fn unsafe_url(text: &str) -> Option<String> {
 fn alias_path(alias: &str) -> Option<String> {
     let trimmed = alias.trim().trim_start_matches('/');
     let without_slash = trimmed.trim_end_matches('/');
-    crate::output::safe_relative(without_slash).ok()?;
+    crate::paths::safe_relative(without_slash).ok()?;
     let is_file = !trimmed.ends_with('/')
         && without_slash
             .rsplit('/')

@@ -63,7 +63,7 @@ pub fn render(site: &Site, feed: &Feed<'_>) -> serde_json::Result<Vec<u8>> {
                 image: meta
                     .image
                     .as_deref()
-                    .map(|i| crate::render::resolve_url(site, &article.url, i)),
+                    .map(|i| crate::paths::resolve_url(&site.config, &article.url, i)),
                 date_published: rfc3339(meta.date),
                 date_modified: meta.updated.map(rfc3339),
                 authors: article

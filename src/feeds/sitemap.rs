@@ -33,7 +33,7 @@ pub fn entries(site: &Site) -> Vec<Entry> {
     };
     let all: Vec<usize> = (0..site.articles.len()).collect();
     let mut out = vec![Entry {
-        url: site.config.url("/"),
+        url: site.config.url(crate::paths::FRONT),
         lastmod: newest(&all),
     }];
     out.extend(site.articles.iter().map(|a| Entry {
@@ -44,7 +44,11 @@ pub fn entries(site: &Site) -> Vec<Entry> {
         url: p.url.clone(),
         lastmod: None,
     }));
-    for (index_path, terms) in [("/categories/", &site.categories), ("/tags/", &site.tags)] {
+    for (kind, terms) in [
+        (crate::paths::TermKind::Category, &site.categories),
+        (crate::paths::TermKind::Tag, &site.tags),
+    ] {
+        let index_path = kind.index_path();
         if !terms.is_empty() {
             out.push(Entry {
                 url: site.config.url(index_path),
@@ -58,7 +62,7 @@ pub fn entries(site: &Site) -> Vec<Entry> {
     }
     if !site.authors.is_empty() {
         out.push(Entry {
-            url: site.config.url("/authors/"),
+            url: site.config.url(crate::paths::AUTHORS),
             lastmod: None,
         });
     }
@@ -203,8 +207,8 @@ pub fn news(site: &Site) -> io::Result<Vec<u8>> {
 pub fn robots(site: &Site) -> Vec<u8> {
     format!(
         "User-agent: *\nAllow: /\n\nSitemap: {}\nSitemap: {}\n",
-        site.config.url("/sitemap.xml"),
-        site.config.url("/news-sitemap.xml")
+        site.config.url(crate::paths::SITEMAP),
+        site.config.url(crate::paths::NEWS_SITEMAP)
     )
     .into_bytes()
 }

@@ -16,46 +16,10 @@ use rayon::prelude::*;
 use std::collections::{HashMap, HashSet};
 use std::fs;
 use std::io;
-use std::path::{Component, Path, PathBuf};
+use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use walkdir::WalkDir;
-
-/// An output path made from a site path (`/2021/03/26/x/` →
-/// `2021/03/26/x/index.html`, `/feed.xml` → `feed.xml`).
-pub fn file_for_site_path(site_path: &str) -> Result<PathBuf, String> {
-    let trimmed = site_path.trim_start_matches('/');
-    let file = if trimmed.is_empty() || trimmed.ends_with('/') {
-        format!("{trimmed}index.html")
-    } else {
-        trimmed.to_string()
-    };
-    safe_relative(&file)
-}
-
-/// Checks that `path` stays inside the folder it is joined to: relative,
-/// no `..`, no empty or `.` segments, no backslashes or NUL bytes.
-pub fn safe_relative(path: &str) -> Result<PathBuf, String> {
-    let refuse = || {
-        Err(format!(
-            "unsafe output path `{path}`: it would leave the output folder"
-        ))
-    };
-    if path.is_empty() || path.contains('\\') || path.contains('\0') {
-        return refuse();
-    }
-    let mut out = PathBuf::new();
-    for segment in path.split('/') {
-        if segment.is_empty() || segment == "." || segment == ".." {
-            return refuse();
-        }
-        out.push(segment);
-    }
-    if out.components().any(|c| !matches!(c, Component::Normal(_))) {
-        return refuse();
-    }
-    Ok(out)
-}
 
 /// The counts a finished write reports.
 #[derive(Debug, Clone, Copy, Default)]
@@ -670,38 +634,6 @@ impl BuildLock {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn site_paths_map_to_files() {
-        assert_eq!(
-            file_for_site_path("/").unwrap(),
-            PathBuf::from("index.html")
-        );
-        assert_eq!(
-            file_for_site_path("/2021/03/26/x/").unwrap(),
-            PathBuf::from("2021/03/26/x/index.html")
-        );
-        assert_eq!(
-            file_for_site_path("/feed.xml").unwrap(),
-            PathBuf::from("feed.xml")
-        );
-    }
-
-    #[test]
-    fn unsafe_paths_are_refused() {
-        for bad in [
-            "../x",
-            "a/../../x",
-            "/etc/passwd",
-            "a//b",
-            "a\\..\\b",
-            "./a",
-            "",
-        ] {
-            assert!(safe_relative(bad).is_err(), "{bad}");
-        }
-        assert!(file_for_site_path("/../../etc/").is_err());
-    }
 
     #[test]
     fn commit_swaps_and_removes_stale_files() {

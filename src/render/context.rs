@@ -2,13 +2,13 @@
 //! are serialised once per build and reused by every page that shows them.
 //! docs/templates.md documents every variable made here.
 
+use crate::paths::{self, TermKind, resolve_url};
 use crate::site::{Article, Site, Term};
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use rayon::prelude::*;
 use serde_json::{Value, json};
 use std::sync::Arc;
-use url::Url;
 
 /// The pieces of context shared by many pages, made once per build.
 pub struct Shared {
@@ -65,18 +65,18 @@ impl Shared {
             "description": config.description,
             "language": config.language,
             "locale": config.language.replace('-', "_"),
-            "url": config.url("/"),
+            "url": config.url(paths::FRONT),
             "base_url": config.base_url.as_str(),
             "timezone": config.timezone.name(),
-            "feed_url": config.url("/feed.xml"),
-            "atom_url": config.url("/atom.xml"),
-            "json_feed_url": config.url("/feed.json"),
-            "stylesheet_url": config.url(super::STYLESHEET_PATH),
-            "search_url": config.url(super::SEARCH_PATH),
-            "search_index_url": config.url(super::SEARCH_INDEX_PATH),
-            "categories_url": config.url("/categories/"),
-            "tags_url": config.url("/tags/"),
-            "authors_url": (!site.authors.is_empty()).then(|| config.url("/authors/")),
+            "feed_url": config.url(paths::RSS),
+            "atom_url": config.url(paths::ATOM),
+            "json_feed_url": config.url(paths::JSON_FEED),
+            "stylesheet_url": config.url(paths::STYLESHEET),
+            "search_url": config.url(paths::SEARCH),
+            "search_index_url": config.url(paths::SEARCH_INDEX),
+            "categories_url": config.url(TermKind::Category.index_path()),
+            "tags_url": config.url(TermKind::Tag.index_path()),
+            "authors_url": (!site.authors.is_empty()).then(|| config.url(paths::AUTHORS)),
             "archive_url": site.archives.first().map(|y| y.url.clone()),
             "sections": sections,
             "pages": pages,
@@ -97,7 +97,7 @@ impl Shared {
                     "id": a.doc.meta.id,
                     "name": a.doc.meta.name,
                     "url": a.url,
-                    "avatar": a.doc.meta.avatar.as_deref().map(|s| resolve_url(site, &a.url, s)),
+                    "avatar": a.doc.meta.avatar.as_deref().map(|s| resolve_url(&site.config, &a.url, s)),
                     "links": links,
                     "bio": a.bio_html,
                     "article_count": a.articles.len(),
@@ -106,9 +106,9 @@ impl Shared {
             })
             .collect();
         let site_feeds = json!([
-            {"title": config.title, "url": config.url("/feed.xml"), "type": "application/rss+xml"},
-            {"title": config.title, "url": config.url("/atom.xml"), "type": "application/atom+xml"},
-            {"title": config.title, "url": config.url("/feed.json"), "type": "application/feed+json"},
+            {"title": config.title, "url": config.url(paths::RSS), "type": "application/rss+xml"},
+            {"title": config.title, "url": config.url(paths::ATOM), "type": "application/atom+xml"},
+            {"title": config.title, "url": config.url(paths::JSON_FEED), "type": "application/feed+json"},
         ]);
         Shared {
             site: site_value,
@@ -195,13 +195,7 @@ impl Shared {
     ) -> Value {
         let per_page = site.config.per_page;
         let total = items.len().div_ceil(per_page).max(1);
-        let page_path = |n: usize| {
-            if n == 1 {
-                base_path.to_string()
-            } else {
-                format!("{base_path}page/{n}/")
-            }
-        };
+        let page_path = |n: usize| paths::page(base_path, n);
         let path = page_path(number);
         let shown: Vec<Value> = items
             .iter()
@@ -383,14 +377,14 @@ fn json_ld(site: &Site, article: &Article) -> String {
         "datePublished": local_rfc3339(meta.date, tz),
         "dateModified": local_rfc3339(meta.updated.unwrap_or(meta.date), tz),
         "author": null,
-        "publisher": {"@type": "Organization", "name": config.title, "url": config.url("/")},
+        "publisher": {"@type": "Organization", "name": config.title, "url": config.url(paths::FRONT)},
         "mainEntityOfPage": {"@type": "WebPage", "@id": meta.canonical_url.clone().unwrap_or_else(|| article.url.clone())},
         "inLanguage": config.language,
         "wordCount": article.rendered.word_count,
     });
     value["author"] = Value::Array(authors);
     if let Some(image) = &meta.image {
-        value["image"] = json!([resolve_url(site, &article.url, image)]);
+        value["image"] = json!([resolve_url(&site.config, &article.url, image)]);
     }
     if let Some(c) = article.category {
         value["articleSection"] = json!(site.categories[c].name);
@@ -460,7 +454,7 @@ fn card(site: &Site, article: &Article) -> Value {
         "updated_display": meta.updated.map(|d| display_date(d, tz)),
         "summary": article.summary_html,
         "summary_text": article.summary_text,
-        "image": meta.image.as_deref().map(|s| resolve_url(site, &article.url, s)),
+        "image": meta.image.as_deref().map(|s| resolve_url(&site.config, &article.url, s)),
         "image_alt": meta.image_alt.clone().unwrap_or_default(),
         // Set below: `json!` would serialise these values again.
         "category": null,
@@ -485,17 +479,4 @@ fn display_date(date: DateTime<Utc>, tz: Tz) -> String {
     date.with_timezone(&tz)
         .format("%-d %B %Y, %H:%M %Z")
         .to_string()
-}
-
-/// A URL from front matter made absolute: relative to the page that uses it
-/// (bundle photos), site paths (`/img/x.jpg`) under the base URL, absolute
-/// URLs as they are.
-pub fn resolve_url(site: &Site, page_url: &str, reference: &str) -> String {
-    if reference.starts_with('/') && !reference.starts_with("//") {
-        return site.config.url(reference);
-    }
-    match Url::parse(page_url).and_then(|base| base.join(reference)) {
-        Ok(url) => url.into(),
-        Err(_) => reference.to_string(),
-    }
 }

@@ -13,7 +13,7 @@ pub use templates::{Templates, escape_html};
 use crate::diagnostics::Diagnostic;
 use crate::feeds;
 use crate::feeds::{Feed, sitemap};
-use crate::output::file_for_site_path;
+use crate::paths::file_for_site_path;
 use crate::site::{Site, Term};
 use context::Shared;
 use rayon::prelude::*;
@@ -23,43 +23,14 @@ use std::collections::BTreeSet;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, OnceLock};
 
-/// Where the built-in stylesheet (template `style.css`) is written.
-pub const STYLESHEET_PATH: &str = "/assets/gazette.css";
-/// Where the search page and its index are written.
-pub const SEARCH_PATH: &str = "/search/";
-pub const SEARCH_INDEX_PATH: &str = "/search-index.json";
-
-pub use context::resolve_url;
+use crate::paths;
+pub use crate::paths::TermKind;
 
 /// The card every list shows an article with, rendered once per article.
 const CARD_TEMPLATE: &str = "partials/card.html";
 
 /// How many of the newest articles the 404 page lists.
 const LATEST_ON_NOT_FOUND: usize = 5;
-
-/// Sections or tags.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum TermKind {
-    Category,
-    Tag,
-}
-
-impl TermKind {
-    /// The folder of its pages: `/categories/`, `/tags/`.
-    pub fn index_path(self) -> &'static str {
-        match self {
-            TermKind::Category => "/categories/",
-            TermKind::Tag => "/tags/",
-        }
-    }
-
-    fn name(self) -> &'static str {
-        match self {
-            TermKind::Category => "category",
-            TermKind::Tag => "tag",
-        }
-    }
-}
 
 /// One output file to render.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -337,8 +308,8 @@ impl<'a> Renderer<'a> {
         self.feed(
             site.config.title.clone(),
             site.config.description.clone(),
-            "/",
-            "/feed.xml".into(),
+            paths::FRONT,
+            paths::RSS.into(),
             &newest,
         )
     }
@@ -426,37 +397,30 @@ impl<'a> Renderer<'a> {
     /// The site path a job writes.
     fn site_path(&self, job: Job) -> String {
         let site = self.site;
-        let page = |base: &str, n: usize| {
-            if n == 1 {
-                base.to_string()
-            } else {
-                format!("{base}page/{n}/")
-            }
-        };
         match job {
             Job::Article(i) => site.articles[i].path.clone(),
             Job::Alias(i, n) => site.articles[i].doc.meta.aliases[n].clone(),
             Job::Page(i) => site.pages[i].path.clone(),
-            Job::Front(n) => page("/", n),
-            Job::Author(i, n) => page(&site.authors[i].path, n),
-            Job::AuthorFeed(i) => format!("{}feed.xml", site.authors[i].path),
-            Job::AuthorIndex => "/authors/".into(),
-            Job::Term(kind, i, n) => page(&self.terms(kind)[i].path, n),
-            Job::TermFeed(kind, i) => format!("{}feed.xml", self.terms(kind)[i].path),
+            Job::Front(n) => paths::page(paths::FRONT, n),
+            Job::Author(i, n) => paths::page(&site.authors[i].path, n),
+            Job::AuthorFeed(i) => paths::list_feed(&site.authors[i].path),
+            Job::AuthorIndex => paths::AUTHORS.into(),
+            Job::Term(kind, i, n) => paths::page(&self.terms(kind)[i].path, n),
+            Job::TermFeed(kind, i) => paths::list_feed(&self.terms(kind)[i].path),
             Job::TermIndex(kind) => kind.index_path().into(),
             Job::Year(y) => site.archives[y].path.clone(),
             Job::Month(y, m) => site.archives[y].months[m].path.clone(),
-            Job::Search => SEARCH_PATH.into(),
-            Job::SearchIndex => SEARCH_INDEX_PATH.into(),
-            Job::NotFound => "/404.html".into(),
-            Job::Stylesheet => STYLESHEET_PATH.into(),
-            Job::Rss => "/feed.xml".into(),
-            Job::Atom => "/atom.xml".into(),
-            Job::JsonFeed => "/feed.json".into(),
-            Job::Sitemap => "/sitemap.xml".into(),
-            Job::SitemapPart(n) => format!("/sitemap-{n}.xml"),
-            Job::NewsSitemap => "/news-sitemap.xml".into(),
-            Job::Robots => "/robots.txt".into(),
+            Job::Search => paths::SEARCH.into(),
+            Job::SearchIndex => paths::SEARCH_INDEX.into(),
+            Job::NotFound => paths::NOT_FOUND.into(),
+            Job::Stylesheet => paths::STYLESHEET.into(),
+            Job::Rss => paths::RSS.into(),
+            Job::Atom => paths::ATOM.into(),
+            Job::JsonFeed => paths::JSON_FEED.into(),
+            Job::Sitemap => paths::SITEMAP.into(),
+            Job::SitemapPart(n) => paths::sitemap_part(n),
+            Job::NewsSitemap => paths::NEWS_SITEMAP.into(),
+            Job::Robots => paths::ROBOTS.into(),
         }
     }
 
@@ -635,12 +599,12 @@ impl<'a> Renderer<'a> {
             Job::Rss => Output::Bytes(feeds::rss::render(site, &self.site_feed()).map_err(io)?),
             Job::Atom => {
                 let mut feed = self.site_feed();
-                feed.self_path = "/atom.xml".into();
+                feed.self_path = paths::ATOM.into();
                 Output::Bytes(feeds::atom::render(site, &feed).map_err(io)?)
             }
             Job::JsonFeed => {
                 let mut feed = self.site_feed();
-                feed.self_path = "/feed.json".into();
+                feed.self_path = paths::JSON_FEED.into();
                 Output::Bytes(feeds::json_feed::render(site, &feed).map_err(json_error)?)
             }
             Job::Sitemap => {
@@ -653,7 +617,7 @@ impl<'a> Renderer<'a> {
                         .map(|n| {
                             let part = sitemap::part(self.sitemap(), n, per_file);
                             let newest = part.iter().filter_map(|e| e.lastmod).max();
-                            (site.config.url(&format!("/sitemap-{n}.xml")), newest)
+                            (site.config.url(&paths::sitemap_part(n)), newest)
                         })
                         .collect();
                     Output::Bytes(sitemap::index(&index).map_err(io)?)

@@ -1,0 +1,192 @@
+//! Site paths: every URL path the site has (`/2021/03/26/x/`, `/tags/ev/`,
+//! `/feed.xml`) is made here, and here a site path becomes an output file.
+//! Changing where a kind of page lives is a change to this file alone;
+//! articles follow the site's `permalink` (see [`crate::slug::permalink`]).
+
+use crate::config::Config;
+use std::path::{Component, PathBuf};
+use url::Url;
+
+/// The front page.
+pub const FRONT: &str = "/";
+/// The site's RSS 2.0 feed.
+pub const RSS: &str = "/feed.xml";
+/// The site's Atom feed.
+pub const ATOM: &str = "/atom.xml";
+/// The site's JSON Feed.
+pub const JSON_FEED: &str = "/feed.json";
+/// The sitemap, or the index of its parts.
+pub const SITEMAP: &str = "/sitemap.xml";
+/// The Google News sitemap.
+pub const NEWS_SITEMAP: &str = "/news-sitemap.xml";
+pub const ROBOTS: &str = "/robots.txt";
+pub const NOT_FOUND: &str = "/404.html";
+/// The list of every author profile.
+pub const AUTHORS: &str = "/authors/";
+/// The built-in stylesheet.
+pub const STYLESHEET: &str = "/assets/gazette.css";
+/// The search page, and the index its script reads.
+pub const SEARCH: &str = "/search/";
+pub const SEARCH_INDEX: &str = "/search-index.json";
+
+/// Sections or tags.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum TermKind {
+    Category,
+    Tag,
+}
+
+impl TermKind {
+    /// The folder of its pages: `/categories/`, `/tags/`.
+    pub fn index_path(self) -> &'static str {
+        match self {
+            TermKind::Category => "/categories/",
+            TermKind::Tag => "/tags/",
+        }
+    }
+
+    /// One term's first page: `/tags/ev/`.
+    pub fn term_path(self, slug: &str) -> String {
+        format!("{}{slug}/", self.index_path())
+    }
+
+    /// The word for one of them, as messages and templates say it.
+    pub fn name(self) -> &'static str {
+        match self {
+            TermKind::Category => "category",
+            TermKind::Tag => "tag",
+        }
+    }
+}
+
+/// Page `n` (from 1) of a paginated list whose first page is `list`.
+pub fn page(list: &str, n: usize) -> String {
+    if n <= 1 {
+        list.to_string()
+    } else {
+        format!("{list}page/{n}/")
+    }
+}
+
+/// The RSS feed of a list (a section, tag or author): `/tags/ev/feed.xml`.
+pub fn list_feed(list: &str) -> String {
+    format!("{list}feed.xml")
+}
+
+/// An author's profile page.
+pub fn author(id: &str) -> String {
+    format!("{AUTHORS}{id}/")
+}
+
+/// A standalone page (content/pages).
+pub fn standalone_page(slug: &str) -> String {
+    format!("/{slug}/")
+}
+
+/// A year of the date archive.
+pub fn year(year: i32) -> String {
+    format!("/{year:04}/")
+}
+
+/// A month of the date archive.
+pub fn month(year: i32, month: u32) -> String {
+    format!("/{year:04}/{month:02}/")
+}
+
+/// Part `n` (from 1) of a sitemap of more than 50,000 URLs.
+pub fn sitemap_part(n: usize) -> String {
+    format!("/sitemap-{n}.xml")
+}
+
+/// An output path made from a site path (`/2021/03/26/x/` →
+/// `2021/03/26/x/index.html`, `/feed.xml` → `feed.xml`).
+pub fn file_for_site_path(site_path: &str) -> Result<PathBuf, String> {
+    let trimmed = site_path.trim_start_matches('/');
+    let file = if trimmed.is_empty() || trimmed.ends_with('/') {
+        format!("{trimmed}index.html")
+    } else {
+        trimmed.to_string()
+    };
+    safe_relative(&file)
+}
+
+/// Checks that `path` stays inside the folder it is joined to: relative,
+/// no `..`, no empty or `.` segments, no backslashes or NUL bytes.
+pub fn safe_relative(path: &str) -> Result<PathBuf, String> {
+    let refuse = || {
+        Err(format!(
+            "unsafe output path `{path}`: it would leave the output folder"
+        ))
+    };
+    if path.is_empty() || path.contains('\\') || path.contains('\0') {
+        return refuse();
+    }
+    let mut out = PathBuf::new();
+    for segment in path.split('/') {
+        if segment.is_empty() || segment == "." || segment == ".." {
+            return refuse();
+        }
+        out.push(segment);
+    }
+    if out.components().any(|c| !matches!(c, Component::Normal(_))) {
+        return refuse();
+    }
+    Ok(out)
+}
+
+/// A URL from front matter made absolute: relative to the page that uses it
+/// (bundle photos), site paths (`/img/x.jpg`) under the base URL, absolute
+/// URLs as they are.
+pub fn resolve_url(config: &Config, page_url: &str, reference: &str) -> String {
+    if reference.starts_with('/') && !reference.starts_with("//") {
+        return config.url(reference);
+    }
+    match Url::parse(page_url).and_then(|base| base.join(reference)) {
+        Ok(url) => url.into(),
+        Err(_) => reference.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn site_paths_map_to_files() {
+        assert_eq!(
+            file_for_site_path("/").unwrap(),
+            PathBuf::from("index.html")
+        );
+        assert_eq!(
+            file_for_site_path("/2021/03/26/x/").unwrap(),
+            PathBuf::from("2021/03/26/x/index.html")
+        );
+        assert_eq!(file_for_site_path(RSS).unwrap(), PathBuf::from("feed.xml"));
+    }
+
+    #[test]
+    fn unsafe_paths_are_refused() {
+        for bad in [
+            "../x",
+            "a/../../x",
+            "/etc/passwd",
+            "a//b",
+            "a\\..\\b",
+            "./a",
+            "",
+        ] {
+            assert!(safe_relative(bad).is_err(), "{bad}");
+        }
+        assert!(file_for_site_path("/../../etc/").is_err());
+    }
+
+    #[test]
+    fn lists_pages_and_feeds() {
+        assert_eq!(page(FRONT, 1), "/");
+        assert_eq!(page(FRONT, 3), "/page/3/");
+        assert_eq!(page(&TermKind::Tag.term_path("ev"), 2), "/tags/ev/page/2/");
+        assert_eq!(list_feed(&author("ana")), "/authors/ana/feed.xml");
+        assert_eq!(month(2021, 3), "/2021/03/");
+        assert_eq!(sitemap_part(2), "/sitemap-2.xml");
+    }
+}
