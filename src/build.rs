@@ -6,7 +6,6 @@
 use crate::config::Config;
 use crate::content;
 use crate::diagnostics::{Diagnostic, display_path};
-use crate::memo::Memo;
 use crate::output::{Output, record_key};
 use crate::paths::{file_for_site_path, safe_relative};
 use crate::render::{self, Job, Renderer, Templates};
@@ -127,6 +126,15 @@ impl Sink for Output {
     }
 }
 
+/// What a caller that builds again and again (`gazette serve`) keeps
+/// between builds: parsed files and rendered Markdown, both dropped when
+/// the configuration changes.
+pub(crate) trait BuildCache: content::ParseCache + crate::markdown::RenderCache {
+    /// Forgets everything if `config` differs from the one entries were
+    /// made with.
+    fn use_config(&self, config: &Config);
+}
+
 /// A site loaded and modelled without errors, ready to render.
 pub struct Prepared {
     pub output_dir: PathBuf,
@@ -154,7 +162,10 @@ pub fn prepare(options: &BuildOptions) -> Result<Prepared, BuildFailure> {
 
 /// [`prepare`], reusing what `memo` kept from earlier builds and keeping
 /// what this one loads: for `gazette serve`.
-pub fn prepare_with(options: &BuildOptions, memo: Option<&Memo>) -> Result<Prepared, BuildFailure> {
+pub(crate) fn prepare_with(
+    options: &BuildOptions,
+    memo: Option<&dyn BuildCache>,
+) -> Result<Prepared, BuildFailure> {
     let started = Instant::now();
     let root = &options.root;
     let mut diagnostics: Vec<Diagnostic> = Vec::new();
@@ -191,7 +202,12 @@ pub fn prepare_with(options: &BuildOptions, memo: Option<&Memo>) -> Result<Prepa
     if let Some(memo) = memo {
         memo.use_config(&config);
     }
-    let content = content::load(root, &config, memo, &mut diagnostics);
+    let content = content::load(
+        root,
+        &config,
+        memo.map(|m| m as &dyn content::ParseCache),
+        &mut diagnostics,
+    );
     // static/'s links and special files are reported with the rest of the
     // site's errors, not only once the pages have rendered.
     let (_, static_problems) =
@@ -203,7 +219,13 @@ pub fn prepare_with(options: &BuildOptions, memo: Option<&Memo>) -> Result<Prepa
         future: options.future,
         now: options.now,
     };
-    let mut site = Site::build(config, content, selection, memo, &mut diagnostics);
+    let mut site = Site::build(
+        config,
+        content,
+        selection,
+        memo.map(|m| m as &dyn crate::markdown::RenderCache),
+        &mut diagnostics,
+    );
     stages.mark("model and Markdown");
     if let Some(templates) = &templates {
         diagnostics.extend(render::check_template_names(&site, templates));

@@ -17,7 +17,6 @@ pub mod feeds;
 #[doc(hidden)]
 pub mod fuzzing;
 pub mod markdown;
-pub mod memo;
 pub mod output;
 pub mod paths;
 pub mod render;

@@ -405,6 +405,21 @@ pub const TEMPLATE_IDS: &[&str] = &[
     "search-status",
 ];
 
+/// Markdown bodies rendered in an earlier build, kept by a caller that
+/// builds again and again (`gazette serve` implements it).
+pub trait RenderCache: Sync {
+    /// [`render`], or its result for the same text, page URL and mode
+    /// before; `content_path` names the body.
+    fn render(
+        &self,
+        content_path: &str,
+        body: &str,
+        resolve: &dyn Fn(&str) -> Option<String>,
+        page_url: Option<&Url>,
+        safe: bool,
+    ) -> Rendered;
+}
+
 /// The heading ids given so far in one text.
 #[derive(Default)]
 struct HeadingIds {

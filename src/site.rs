@@ -9,7 +9,6 @@ use crate::config::Config;
 use crate::content::{ArticleMeta, AuthorMeta, Content, Document, PageMeta, SourceFile};
 use crate::diagnostics::Diagnostic;
 use crate::markdown::{self, Rendered};
-use crate::memo::Memo;
 use crate::paths::{self, TermKind};
 use crate::slug::permalink;
 use chrono::{DateTime, Datelike, Utc};
@@ -178,7 +177,7 @@ impl Site {
         config: Config,
         content: Content,
         selection: Selection,
-        memo: Option<&Memo>,
+        cache: Option<&dyn markdown::RenderCache>,
         diagnostics: &mut Vec<Diagnostic>,
     ) -> Site {
         let mut drafts_left_out = 0;
@@ -266,8 +265,8 @@ impl Site {
         );
         let resolve = |target: &str| link_targets.get(target.trim_start_matches('/')).cloned();
         let safe = config.markdown_safe;
-        let render = |source: &SourceFile, url: Option<&Url>| match memo {
-            Some(memo) => memo.render(&source.content_path, source.body(), &resolve, url, safe),
+        let render = |source: &SourceFile, url: Option<&Url>| match cache {
+            Some(cache) => cache.render(&source.content_path, source.body(), &resolve, url, safe),
             None => markdown::render(source.body(), &resolve, url, safe),
         };
 

@@ -9,7 +9,6 @@ pub mod front_matter;
 
 use crate::config::Config;
 use crate::diagnostics::{Diagnostic, display_path, line_column};
-use crate::memo::Memo;
 use crate::slug::{slugify, strip_date_prefix};
 use crate::strict;
 use chrono::{DateTime, Utc};
@@ -238,27 +237,46 @@ struct Found {
     bundle: Option<Bundle>,
 }
 
+/// Content files parsed in an earlier build, kept by a caller that builds
+/// again and again (`gazette serve` implements it); a plain build has none.
+pub(crate) trait ParseCache: Sync {
+    /// The file at `root/relative` as parsed before, if it is unchanged and
+    /// `same` still accepts it; else what `parse` gives, kept for next time.
+    fn parsed(
+        &self,
+        root: &Path,
+        relative: &Path,
+        same: &dyn Fn(&Loaded) -> bool,
+        parse: &mut dyn FnMut() -> Result<Loaded, Vec<Diagnostic>>,
+    ) -> Result<Loaded, Vec<Diagnostic>>;
+}
+
 /// Walks and loads content/. Problems go to `diagnostics`; the content that
 /// loaded is returned either way so later checks can still run.
-/// With a `memo`, files unchanged since it saw them are not read again.
-pub fn load(
+/// With a `cache`, files unchanged since it saw them are not read again.
+pub(crate) fn load(
     root: &Path,
     config: &Config,
-    memo: Option<&Memo>,
+    cache: Option<&dyn ParseCache>,
     diagnostics: &mut Vec<Diagnostic>,
 ) -> Content {
     let found = walk(root, diagnostics);
     let results: Vec<Result<Loaded, Vec<Diagnostic>>> = found
         .into_par_iter()
-        .map(|f| match memo {
-            Some(memo) => {
+        .map(|f| match cache {
+            Some(cache) => {
                 let relative = f.relative.clone();
                 let bundle = f.bundle.clone();
-                memo.parsed(
+                let mut f = Some(f);
+                cache.parsed(
                     root,
                     &relative,
-                    |kept| kept.bundle() == bundle.as_ref(),
-                    || load_one(root, config, f),
+                    &|kept| kept.bundle() == bundle.as_ref(),
+                    &mut || match f.take() {
+                        Some(f) => load_one(root, config, f),
+                        // A cache calls `parse` once at most.
+                        None => Err(Vec::new()),
+                    },
                 )
             }
             None => load_one(root, config, f),

@@ -15,13 +15,14 @@
 //! `http://127.0.0.1:1111/` can never be deployed by mistake.
 
 mod http;
+pub mod memo;
 mod snapshot;
 mod watch;
 
 use crate::build::BuildOptions;
 use crate::diagnostics::Diagnostic;
-use crate::memo::Memo;
 use crate::render::Job;
+use memo::Memo;
 use snapshot::Change;
 pub use snapshot::{Snapshot, build_snapshot};
 use std::net::{IpAddr, SocketAddr, TcpListener};

@@ -3,10 +3,10 @@
 //! and how the next one is made from it after a save, when the save
 //! allows (see [`Change`]).
 
+use super::memo::Memo;
 use crate::build::{self, BuildOptions};
 use crate::content;
 use crate::diagnostics::Diagnostic;
-use crate::memo::Memo;
 use crate::output::record_key;
 use crate::render::{Job, Renderer, Templates};
 use crate::site::Site;

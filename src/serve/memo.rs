@@ -3,9 +3,11 @@
 //! each Markdown body as rendered. Every entry is checked against what it
 //! came from before it is used; a plain `gazette build` keeps nothing.
 
+use crate::build::BuildCache;
 use crate::config::Config;
-use crate::content::Loaded;
-use crate::markdown::{self, Rendered};
+use crate::content::{Loaded, ParseCache};
+use crate::diagnostics::Diagnostic;
+use crate::markdown::{self, RenderCache, Rendered};
 use std::collections::HashMap;
 use std::fs;
 use std::os::unix::fs::MetadataExt;
@@ -81,7 +83,7 @@ impl Memo {
     /// else `parse` is called and what it gives kept. `same` tells whether
     /// a kept parse still fits (a bundle's list of files may have changed
     /// while its index.md did not).
-    pub(crate) fn parsed<E>(
+    fn parsed_or<E>(
         &self,
         root: &Path,
         relative: &Path,
@@ -119,7 +121,7 @@ impl Memo {
     /// [`markdown::render`], or its result for the same text, URL and mode
     /// before. A body with `@/` links is rendered every time: what they
     /// point to is outside its text.
-    pub fn render(
+    fn render_or_reuse(
         &self,
         content_path: &str,
         body: &str,
@@ -150,6 +152,37 @@ impl Memo {
                 );
         }
         rendered
+    }
+}
+
+impl ParseCache for Memo {
+    fn parsed(
+        &self,
+        root: &Path,
+        relative: &Path,
+        same: &dyn Fn(&Loaded) -> bool,
+        parse: &mut dyn FnMut() -> Result<Loaded, Vec<Diagnostic>>,
+    ) -> Result<Loaded, Vec<Diagnostic>> {
+        self.parsed_or(root, relative, same, parse)
+    }
+}
+
+impl RenderCache for Memo {
+    fn render(
+        &self,
+        content_path: &str,
+        body: &str,
+        resolve: &dyn Fn(&str) -> Option<String>,
+        page_url: Option<&Url>,
+        safe: bool,
+    ) -> Rendered {
+        self.render_or_reuse(content_path, body, resolve, page_url, safe)
+    }
+}
+
+impl BuildCache for Memo {
+    fn use_config(&self, config: &Config) {
+        Memo::use_config(self, config)
     }
 }
 
@@ -199,7 +232,7 @@ mod tests {
     fn load(memo: &Memo, root: &Path) -> (String, bool) {
         let parsed = Cell::new(false);
         let loaded = memo
-            .parsed(
+            .parsed_or(
                 root,
                 Path::new("content/articles/a.md"),
                 |_| true,
@@ -263,19 +296,22 @@ mod tests {
         let other = Url::parse("https://news.example.com/b/").unwrap();
         let none = |_: &str| None;
         let kept = |memo: &Memo| memo.markdown.lock().unwrap().len();
-        let first = memo.render("articles/a.md", "Hello *there*.", &none, Some(&url), false);
+        let first =
+            memo.render_or_reuse("articles/a.md", "Hello *there*.", &none, Some(&url), false);
         assert_eq!(kept(&memo), 1);
-        let again = memo.render("articles/a.md", "Hello *there*.", &none, Some(&url), false);
+        let again =
+            memo.render_or_reuse("articles/a.md", "Hello *there*.", &none, Some(&url), false);
         assert_eq!(again.html, first.html);
         // A different URL or mode is rendered anew (feed links depend on it).
-        let moved = memo.render("articles/a.md", "[x](img.png)", &none, Some(&other), false);
+        let moved =
+            memo.render_or_reuse("articles/a.md", "[x](img.png)", &none, Some(&other), false);
         assert!(
             moved
                 .feed_html
                 .unwrap()
                 .contains("https://news.example.com/b/img.png")
         );
-        let linked = memo.render(
+        let linked = memo.render_or_reuse(
             "articles/b.md",
             "[see](@/articles/a.md)",
             &|_| Some("https://news.example.com/a/".into()),
