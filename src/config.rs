@@ -165,7 +165,7 @@ impl Config {
                 None => d,
             }
         };
-        if let Some(d) = crate::content::forbidden_control(display, source) {
+        if let Some(d) = crate::sources::forbidden_control(display, source) {
             return Err(vec![d]);
         }
         let keys: BTreeMap<String, toml::Value> =

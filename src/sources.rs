@@ -193,6 +193,35 @@ fn refuse_entry(site: &Path, entry: &DirEntry) -> Option<String> {
     }
 }
 
+/// A control character that no web page or feed may carry (HTML forbids
+/// them in text, XML 1.0 in any document), as an error at its first place:
+/// written out, one would make the page invalid and the feed unreadable.
+pub fn forbidden_control(display: &Path, text: &str) -> Option<Diagnostic> {
+    let (offset, c) = text
+        .char_indices()
+        .find(|(_, c)| is_forbidden_control(*c))?;
+    let count = text.chars().filter(|c| is_forbidden_control(*c)).count();
+    let more = match count {
+        1 => String::new(),
+        n => format!(" ({n} in this file)"),
+    };
+    Some(
+        Diagnostic::error(
+            display,
+            format!(
+                "the control character U+{:04X}{more} cannot appear in a web page or feed: remove it (word processors paste U+000B for a line break)",
+                c as u32
+            ),
+        )
+        .at_offset(text, offset),
+    )
+}
+
+/// A control character other than tab and line breaks (C0, DEL and C1).
+pub fn is_forbidden_control(c: char) -> bool {
+    c.is_control() && !matches!(c, '\t' | '\n' | '\r')
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -433,35 +433,6 @@ pub fn read_text(root: &Path, relative: &Path) -> Result<String, Diagnostic> {
     })
 }
 
-/// A control character that no web page or feed may carry (HTML forbids
-/// them in text, XML 1.0 in any document), as an error at its first place:
-/// written out, one would make the page invalid and the feed unreadable.
-pub fn forbidden_control(display: &Path, text: &str) -> Option<Diagnostic> {
-    let (offset, c) = text
-        .char_indices()
-        .find(|(_, c)| is_forbidden_control(*c))?;
-    let count = text.chars().filter(|c| is_forbidden_control(*c)).count();
-    let more = match count {
-        1 => String::new(),
-        n => format!(" ({n} in this file)"),
-    };
-    Some(
-        Diagnostic::error(
-            display,
-            format!(
-                "the control character U+{:04X}{more} cannot appear in a web page or feed: remove it (word processors paste U+000B for a line break)",
-                c as u32
-            ),
-        )
-        .at_offset(text, offset),
-    )
-}
-
-/// A control character other than tab and line breaks (C0, DEL and C1).
-fn is_forbidden_control(c: char) -> bool {
-    c.is_control() && !matches!(c, '\t' | '\n' | '\r')
-}
-
 fn load_one(root: &Path, config: &Config, found: Found) -> Result<Loaded, Vec<Diagnostic>> {
     let display = display_path(root, &found.relative);
     let text = read_text(root, &found.relative).map_err(|d| vec![d])?;
@@ -593,7 +564,7 @@ fn parse_source<F: DeserializeOwned>(
     // A control character in a title, name, tag or caption is an error at
     // its place; in the body, where a pasted one is common and harmless to
     // drop, it is left out of the text.
-    let control = forbidden_control(&source.display, &source.text[..body_offset]);
+    let control = crate::sources::forbidden_control(&source.display, &source.text[..body_offset]);
     let front_matter = front_matter::parse(&split, &source.text, &source.display, keys, what);
     let front_matter = match (front_matter, control) {
         (Ok(fm), None) => fm,
@@ -603,9 +574,12 @@ fn parse_source<F: DeserializeOwned>(
             return Err(errors);
         }
     };
-    if source.text[body_offset..].chars().any(is_forbidden_control) {
+    if source.text[body_offset..]
+        .chars()
+        .any(crate::sources::is_forbidden_control)
+    {
         let body: String = (source.text[body_offset..].chars())
-            .filter(|c| !is_forbidden_control(*c))
+            .filter(|c| !crate::sources::is_forbidden_control(*c))
             .collect();
         source.text.truncate(body_offset);
         source.text.push_str(&body);

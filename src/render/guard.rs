@@ -156,9 +156,50 @@ pub fn find_recursive_macro(
         .into_iter()
         .map(|(k, v)| (k, v.into_iter().collect()))
         .collect();
-    let cycle = super::templates::find_cycle(&graph)?;
+    let cycle = find_cycle(&graph)?;
     let file = cycle[0].split("::").next().unwrap_or_default().to_string();
     Some((file, cycle.join(" → ")))
+}
+
+/// A loop in a graph of names (a template → the templates it uses, a macro
+/// → the macros it calls), as the names around it, the first repeated at
+/// the end.
+pub(super) fn find_cycle(references: &BTreeMap<String, Vec<String>>) -> Option<Vec<String>> {
+    // 0: not seen, 1: on the current path, 2: done.
+    let mut state: BTreeMap<&str, u8> = BTreeMap::new();
+    fn visit<'a>(
+        name: &'a str,
+        references: &'a BTreeMap<String, Vec<String>>,
+        state: &mut BTreeMap<&'a str, u8>,
+        path: &mut Vec<&'a str>,
+    ) -> Option<Vec<String>> {
+        match state.get(name) {
+            Some(2) => return None,
+            Some(1) => {
+                let start = path.iter().position(|n| *n == name).unwrap_or(0);
+                let mut cycle: Vec<String> = path[start..].iter().map(|n| n.to_string()).collect();
+                cycle.push(name.to_string());
+                return Some(cycle);
+            }
+            _ => {}
+        }
+        state.insert(name, 1);
+        path.push(name);
+        for next in references.get(name).into_iter().flatten() {
+            if let Some(cycle) = visit(next, references, state, path) {
+                return Some(cycle);
+            }
+        }
+        path.pop();
+        state.insert(name, 2);
+        None
+    }
+    for name in references.keys() {
+        if let Some(cycle) = visit(name, references, &mut state, &mut Vec::new()) {
+            return Some(cycle);
+        }
+    }
+    None
 }
 
 /// The (namespace, name) of every macro called in `nodes`.

@@ -113,7 +113,7 @@ impl Templates {
                 .and_then(|(_, d)| d.clone())
                 .unwrap_or_else(|| PathBuf::from(format!("(built-in template) {name}")))
         };
-        if let Some(cycle) = find_cycle(&references) {
+        if let Some(cycle) = super::guard::find_cycle(&references) {
             errors.push(Diagnostic::error(
                 shown(&cycle[0]),
                 format!(
@@ -390,46 +390,6 @@ fn references(template: &tera::Template) -> Vec<String> {
     out.sort();
     out.dedup();
     out
-}
-
-/// A loop in `references` (template → templates it uses), as the list of
-/// names around it, first name repeated at the end.
-pub(super) fn find_cycle(references: &BTreeMap<String, Vec<String>>) -> Option<Vec<String>> {
-    // 0: not seen, 1: on the current path, 2: done.
-    let mut state: BTreeMap<&str, u8> = BTreeMap::new();
-    fn visit<'a>(
-        name: &'a str,
-        references: &'a BTreeMap<String, Vec<String>>,
-        state: &mut BTreeMap<&'a str, u8>,
-        path: &mut Vec<&'a str>,
-    ) -> Option<Vec<String>> {
-        match state.get(name) {
-            Some(2) => return None,
-            Some(1) => {
-                let start = path.iter().position(|n| *n == name).unwrap_or(0);
-                let mut cycle: Vec<String> = path[start..].iter().map(|n| n.to_string()).collect();
-                cycle.push(name.to_string());
-                return Some(cycle);
-            }
-            _ => {}
-        }
-        state.insert(name, 1);
-        path.push(name);
-        for next in references.get(name).into_iter().flatten() {
-            if let Some(cycle) = visit(next, references, state, path) {
-                return Some(cycle);
-            }
-        }
-        path.pop();
-        state.insert(name, 2);
-        None
-    }
-    for name in references.keys() {
-        if let Some(cycle) = visit(name, references, &mut state, &mut Vec::new()) {
-            return Some(cycle);
-        }
-    }
-    None
 }
 
 /// Tera's error followed by its causes, outermost first.
