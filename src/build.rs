@@ -171,6 +171,7 @@ pub(crate) fn prepare_with(
     let mut diagnostics: Vec<Diagnostic> = Vec::new();
 
     let mut config = Config::load(root).map_err(BuildFailure::from)?;
+    diagnostics.extend(std::mem::take(&mut config.warnings));
     if let Some(base_url) = &options.base_url
         && let Err(why) = config.set_base_url(base_url)
     {

@@ -24,7 +24,7 @@ pub enum Command {
     /// Serve the site on the local address, rebuilding and reloading open
     /// pages on every save.
     Serve(ServeArgs),
-    /// Write a new article, dated now, and print its path.
+    /// Write a new article as a draft, dated now, and print its path.
     New(NewArgs),
     /// Write a starter site into an empty or new folder.
     Init(InitArgs),

@@ -116,6 +116,8 @@ pub struct Config {
     pub output: PathBuf,
     pub markdown_safe: bool,
     pub extra: toml::Table,
+    /// What in site.toml is accepted but most likely a mistake.
+    pub warnings: Vec<Diagnostic>,
 }
 
 impl Config {
@@ -135,6 +137,12 @@ impl Config {
                     ]);
                 }
             },
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound && !root.is_dir() => {
+                return Err(vec![Diagnostic::error(
+                    root,
+                    "no such folder: give --root the folder that holds the site's site.toml",
+                )]);
+            }
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
                 return Err(vec![Diagnostic::error(
                     display,
@@ -261,10 +269,16 @@ impl Config {
                 errors.push(at_key(
                     None,
                     "timezone",
-                    format!(
-                        "unknown timezone `{}`: use an IANA name such as \"Asia/Shanghai\" or \"UTC\"",
-                        raw.timezone
-                    ),
+                    match closest_timezone(&raw.timezone) {
+                        Some(name) => format!(
+                            "unknown timezone `{}` (did you mean \"{name}\"?): use an IANA name such as \"Asia/Shanghai\" or \"UTC\"",
+                            raw.timezone
+                        ),
+                        None => format!(
+                            "unknown timezone `{}`: use an IANA name such as \"Asia/Shanghai\" or \"UTC\"",
+                            raw.timezone
+                        ),
+                    },
                 ));
                 None
             }
@@ -309,6 +323,7 @@ impl Config {
 
         match (errors.is_empty(), base_url, timezone) {
             (true, Some(base_url), Some(timezone)) => Ok(Config {
+                warnings: extra_shadowing(&raw.extra, source, display),
                 title,
                 base_url,
                 description: raw.description,
@@ -345,6 +360,43 @@ impl Config {
             Err(_) => self.base_url.to_string(),
         }
     }
+}
+
+/// Keys under `[extra]` named like a site setting: TOML puts every key
+/// after a table header into that table, so `per_page = 3` appended at the
+/// end of a site.toml silently becomes `extra.per_page`.
+fn extra_shadowing(extra: &toml::Table, source: &str, display: &Path) -> Vec<Diagnostic> {
+    let settings = TOP_KEYS
+        .iter()
+        .chain(FEED_KEYS)
+        .chain(BUILD_KEYS)
+        .chain(MARKDOWN_KEYS);
+    settings
+        .filter(|key| extra.contains_key(**key))
+        .map(|key| {
+            let d = Diagnostic::warning(
+                display,
+                format!(
+                    "`extra.{key}` has the name of a site setting: every key after the `[extra]` line belongs to it; to set `{key}`, move it above `[extra]`"
+                ),
+            );
+            match strict::find_key_line(source, Some("extra"), key) {
+                Some(line) => d.at(source, line, 1),
+                None => d,
+            }
+        })
+        .collect()
+}
+
+/// The IANA timezone name closest to `text`, letter case aside
+/// (`asia/hongkong` → `Asia/Hong_Kong`), if one is close enough.
+fn closest_timezone(text: &str) -> Option<&'static str> {
+    let names: Vec<&'static str> = chrono_tz::TZ_VARIANTS.iter().map(|tz| tz.name()).collect();
+    let lower: Vec<String> = names.iter().map(|n| n.to_lowercase()).collect();
+    let lower_refs: Vec<&str> = lower.iter().map(String::as_str).collect();
+    let found = strict::closest(&text.to_lowercase(), &lower_refs)?;
+    let index = lower_refs.iter().position(|n| *n == found)?;
+    Some(names[index])
 }
 
 /// A site's own output folder stays inside the site: a site.toml (which a

@@ -24,12 +24,16 @@ pub fn new_article(
     article: &NewArticle,
     now: DateTime<Utc>,
 ) -> Result<PathBuf, String> {
+    // The diagnostics as they print, without the first `error: `, which
+    // the caller adds to every message of `gazette new`.
     let config = Config::load(root).map_err(|diagnostics| {
-        diagnostics
-            .iter()
+        let text = (diagnostics.iter())
             .map(ToString::to_string)
             .collect::<Vec<_>>()
-            .join("\n")
+            .join("\n");
+        text.strip_prefix("error: ")
+            .map(str::to_string)
+            .unwrap_or(text)
     })?;
     let title = article.title.trim();
     let slug = slugify(title);
@@ -110,12 +114,17 @@ pub fn new_article(
 /// Writes a starter site into `dir`, which must be empty or absent.
 /// Returns the files written, relative to `dir`.
 pub fn init_site(dir: &Path, now: DateTime<Utc>) -> Result<Vec<PathBuf>, String> {
+    // A folder holding only hidden entries (a fresh `git init`, `.github/`)
+    // is as good as empty: none of them is a file init writes.
     if dir.exists() {
-        let mut entries =
+        let entries =
             fs::read_dir(dir).map_err(|e| format!("cannot read {}: {e}", dir.display()))?;
-        if entries.next().is_some() {
+        let visible = entries
+            .filter_map(Result::ok)
+            .any(|e| !e.file_name().to_string_lossy().starts_with('.'));
+        if visible {
             return Err(format!(
-                "{} is not empty: gazette init writes a new site only into an empty or new folder",
+                "{} is not empty: gazette init writes a new site only into an empty or new folder (or one that holds only hidden files such as .git)",
                 dir.display()
             ));
         }
@@ -146,6 +155,12 @@ pub fn init_site(dir: &Path, now: DateTime<Utc>) -> Result<Vec<PathBuf>, String>
         ("content/authors/editor.md".into(), STARTER_AUTHOR.into()),
         ("content/pages/about.md".into(), STARTER_ABOUT.into()),
     ];
+    let mut files = files;
+    // The output and gazette's folders beside it are made by builds: they
+    // stay out of version control. A .gitignore already there is kept.
+    if !dir.join(".gitignore").exists() {
+        files.push((".gitignore".into(), STARTER_GITIGNORE.into()));
+    }
     let mut written = Vec::new();
     for (relative, text) in files {
         let path = dir.join(&relative);
@@ -153,11 +168,19 @@ pub fn init_site(dir: &Path, now: DateTime<Utc>) -> Result<Vec<PathBuf>, String>
             fs::create_dir_all(folder)
                 .map_err(|e| format!("cannot make {}: {e}", folder.display()))?;
         }
-        fs::write(&path, text).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+        // `create_new`: init never overwrites a file, even one made meanwhile.
+        fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&path)
+            .and_then(|mut file| file.write_all(text.as_bytes()))
+            .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
         written.push(PathBuf::from(relative));
     }
     Ok(written)
 }
+
+const STARTER_GITIGNORE: &str = "# Made by gazette build: the site, and gazette's staging, cache and lock.\n/public/\n/.public.gazette-*\n";
 
 const STARTER_SITE_TOML: &str = r#"# The site's settings; every key is described in gazette's docs/reference.md.
 title = "The Morning Desk"

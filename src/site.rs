@@ -330,6 +330,7 @@ impl Site {
                 Article::new(doc, path, url, rendered, &config, &bylines)
             })
             .collect();
+        warn_byline_typos(&authors, &articles, diagnostics);
         articles.sort_by(|a, b| {
             b.doc
                 .meta
@@ -439,6 +440,39 @@ fn link_target_map<'a>(
     targets
         .map(|(source, path)| (source.content_path.clone(), config.url(&path)))
         .collect()
+}
+
+/// A byline written as an ID (`edtor`) that names no profile but nearly
+/// names one is most likely a typo: the article would go out with no
+/// author page. A warning at its line says which profile it may mean.
+fn warn_byline_typos(authors: &[Author], articles: &[Article], diagnostics: &mut Vec<Diagnostic>) {
+    let ids: Vec<&str> = authors.iter().map(|a| a.doc.meta.id.as_str()).collect();
+    for article in articles {
+        for byline in article.bylines.iter().filter(|b| b.author.is_none()) {
+            let looks_like_an_id = crate::slug::slugify(&byline.name) == byline.name;
+            let Some(id) = looks_like_an_id
+                .then(|| crate::strict::closest(&byline.name, &ids))
+                .flatten()
+            else {
+                continue;
+            };
+            let source = &article.doc.source;
+            let key = if source.text.contains("authors") {
+                "authors"
+            } else {
+                "author"
+            };
+            let mut warning = source.error_at_key(
+                key,
+                format!(
+                    "the byline `{}` names no author profile: did you mean `{id}` (content/authors/{id}.md)?",
+                    byline.name
+                ),
+            );
+            warning.severity = crate::diagnostics::Severity::Warning;
+            diagnostics.push(warning);
+        }
+    }
 }
 
 /// Finds the author profile a byline names: by its ID or by the name the

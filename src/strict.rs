@@ -129,6 +129,18 @@ impl KeyedValue for serde_json::Value {
     }
 }
 
+/// A type error with what to write instead, where the parser's words
+/// ("expected a sequence") leave the fix to guess.
+pub fn with_hint(key: &str, message: String) -> String {
+    if message.contains("expected a sequence") {
+        format!(
+            "{message}: write a list, such as {key} = [\"a\", \"b\"] (TOML) or {key}: [a, b] (YAML)"
+        )
+    } else {
+        message
+    }
+}
+
 /// Every key of `document` whose value `T` does not accept, each with the
 /// error: (table, key, message). `T` must default every field
 /// (`#[serde(default)]`), so that a document of one key checks that key
@@ -155,6 +167,7 @@ pub fn type_errors<T: serde::de::DeserializeOwned, V: KeyedValue>(
                 alone.try_as::<T>().err().map(|m| (sub, m))
             })
             .collect();
+        let message = with_hint(&key, message);
         if inner.is_empty() {
             errors.push((None, key, message));
         } else {

@@ -177,7 +177,12 @@ fn deserialize<T: DeserializeOwned>(
 ) -> Result<T, Vec<Diagnostic>> {
     match split.format {
         Format::Toml => toml::from_str(split.block).map_err(|e| {
-            let d = Diagnostic::error(display, e.message().trim_end().to_string());
+            let mut message = e.message().trim_end().to_string();
+            if message.contains("expected a sequence") {
+                message
+                    .push_str(": write a list in brackets, such as tags = [\"port\", \"strike\"]");
+            }
+            let d = Diagnostic::error(display, message);
             vec![match e.span() {
                 Some(span) => d.at_offset(source, split.block_offset + span.start),
                 None => d,
@@ -219,7 +224,17 @@ fn yaml_message(error: &serde_saphyr::Error) -> String {
         Some(at) => &first[..at],
         None => first,
     };
-    without_position.trim_end_matches(':').to_string()
+    let message = without_position.trim_end_matches(':').to_string();
+    // The parser's words, then what to do about them.
+    if message.contains("mapping values are not allowed") {
+        format!(
+            "{message}: a value that holds `: ` must be quoted, such as title: \"Breaking: Port strike ends\""
+        )
+    } else if message.contains("expected sequence") {
+        format!("{message}: write a list in brackets, such as tags: [port, strike]")
+    } else {
+        message
+    }
 }
 
 #[cfg(test)]

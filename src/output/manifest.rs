@@ -17,12 +17,18 @@ use std::io;
 use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 
-/// What a file held when it was written: (length, content hash, mtime in
-/// nanoseconds, ctime in nanoseconds). The ctime is what tells a hand edit
+/// What a file held when it was written. The status-change time is what tells a hand edit
 /// that kept the length and put the mtime back (`cp -p`, `rsync -t`): no
 /// tool can set it, so any write after the build changes it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub struct FileRecord(pub u64, pub u64, pub i64, pub i64);
+pub struct FileRecord {
+    pub len: u64,
+    /// [`content_hash`] of the bytes; 0 for a copied file, which is always
+    /// compared with its source by reading both.
+    pub hash: u64,
+    pub mtime_ns: i64,
+    pub ctime_ns: i64,
+}
 
 #[derive(Debug, Default, Serialize, Deserialize)]
 pub struct Manifest {

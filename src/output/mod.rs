@@ -200,21 +200,27 @@ impl Output {
             .live
             .as_ref()
             .and_then(|m| m.files.get(&key))
-            .filter(|live| live.0 == len && live.1 == hash)
-            .map(|live| live.2);
+            .filter(|live| live.len == len && live.hash == hash)
+            .map(|live| live.mtime_ns);
         // The record says what the file held; a `stat` says it was not
         // touched since. Then there is nothing to read or write.
         if let Some(record) = self.previous.as_ref().and_then(|m| m.files.get(&key))
-            && record.0 == len
-            && record.1 == hash
+            && record.len == len
+            && record.hash == hash
             && let Ok(meta) = fs::symlink_metadata(&path)
             && meta.is_file()
             && meta.len() == len
-            && mtime_ns(&meta) == record.2
-            && ctime_ns(&meta) == record.3
+            && mtime_ns(&meta) == record.mtime_ns
+            && ctime_ns(&meta) == record.ctime_ns
         {
-            let (time, ctime) = settle_time(&path, &meta, keep_time).map_err(describe)?;
-            self.record(key, FileRecord(len, hash, time, ctime));
+            let (mtime_ns, ctime_ns) = settle_time(&path, &meta, keep_time).map_err(describe)?;
+            let record = FileRecord {
+                len,
+                hash,
+                mtime_ns,
+                ctime_ns,
+            };
+            self.record(key, record);
             return Ok(());
         }
         if !unchanged(&path, len, || {
@@ -225,8 +231,14 @@ impl Output {
             self.changed.fetch_add(1, Ordering::Relaxed);
         }
         let meta = fs::symlink_metadata(&path).map_err(describe)?;
-        let (time, ctime) = settle_time(&path, &meta, keep_time).map_err(describe)?;
-        self.record(key, FileRecord(len, hash, time, ctime));
+        let (mtime_ns, ctime_ns) = settle_time(&path, &meta, keep_time).map_err(describe)?;
+        let record = FileRecord {
+            len,
+            hash,
+            mtime_ns,
+            ctime_ns,
+        };
+        self.record(key, record);
         Ok(())
     }
 
@@ -260,7 +272,13 @@ impl Output {
         // which lists them only so that stale ones can be found.
         let meta = fs::symlink_metadata(&path).map_err(describe)?;
         let (time, ctime) = settle_time(&path, &meta, Some(mtime_ns(&source))).map_err(describe)?;
-        self.record(record_key(relative), FileRecord(source_len, 0, time, ctime));
+        let record = FileRecord {
+            len: source_len,
+            hash: 0,
+            mtime_ns: time,
+            ctime_ns: ctime,
+        };
+        self.record(record_key(relative), record);
         Ok(())
     }
 

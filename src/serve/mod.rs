@@ -281,9 +281,10 @@ fn rebuild(options: &BuildOptions, live: &Live, memo: &Memo, changed: &[PathBuf]
     };
     let (took, served_after) = (started.elapsed().as_millis(), served_after.as_millis());
     if change.is_some() {
+        let updated = snapshot.len() - kept;
         println!(
-            "Updated {} files of {} in {took} ms (served after {served_after} ms){}{stopped_early}",
-            snapshot.len() - kept,
+            "Updated {updated} file{} of {} in {took} ms (served after {served_after} ms){}{stopped_early}",
+            if updated == 1 { "" } else { "s" },
             snapshot.len(),
             describe_changes(changed),
         );
