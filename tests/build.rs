@@ -623,6 +623,10 @@ fn every_template_variable_is_documented() {
         "term.html",
         "404.html",
         "alias.html",
+        "archive.html",
+        "authors.html",
+        "search.html",
+        "terms.html",
     ] {
         site.write(&format!("templates/{name}"), dump);
     }
@@ -645,6 +649,12 @@ fn every_template_variable_is_documented() {
         "tags/xiaomi/index.html",
         "404.html",
         "old/index.html",
+        "2021/index.html",
+        "2021/03/index.html",
+        "authors/index.html",
+        "search/index.html",
+        "tags/index.html",
+        "categories/index.html",
     ] {
         let value: serde_json::Value =
             serde_json::from_str(&site.read(page)).unwrap_or_else(|e| panic!("{page}: {e}"));
