@@ -172,7 +172,13 @@ pub struct Site {
 
 impl Site {
     /// Builds the model. Problems (duplicate URLs, broken `@/` links) go to
-    /// `diagnostics`. With a `memo`, Markdown it rendered before is reused.
+    /// `diagnostics`. With a `cache`, Markdown it rendered before is reused.
+    ///
+    /// The steps, in order: choose what is published; give every page its
+    /// path (and report two at one URL); render the Markdown, which needs
+    /// every path for `@/` links, and check those links; make the author
+    /// profiles and the articles; place each article among the others
+    /// (authors, sections, tags, archives, related articles).
     pub fn build(
         config: Config,
         content: Content,
@@ -180,74 +186,28 @@ impl Site {
         cache: Option<&dyn markdown::RenderCache>,
         diagnostics: &mut Vec<Diagnostic>,
     ) -> Site {
-        let mut drafts_left_out = 0;
-        let mut scheduled_left_out = 0;
-        let mut expired_left_out = 0;
-        let mut published = Vec::new();
-        for doc in content.articles {
-            let m = &doc.meta;
-            if m.draft && !selection.drafts {
-                drafts_left_out += 1;
-            } else if m.date > selection.now && !selection.future {
-                scheduled_left_out += 1;
-            } else if m.expires.is_some_and(|e| e <= selection.now) {
-                expired_left_out += 1;
-            } else {
-                published.push(doc);
-            }
-        }
-        let pages: Vec<Document<PageMeta>> = content
-            .pages
-            .into_iter()
-            .filter(|p| !p.meta.draft || selection.drafts)
-            .collect();
+        let chosen = choose_published(content.articles, content.pages, &selection);
+        let Chosen {
+            articles: published,
+            pages,
+            drafts_left_out,
+            scheduled_left_out,
+            expired_left_out,
+        } = chosen;
 
         // URLs first: `@/` links need every URL before any Markdown renders.
         let article_paths: Vec<String> = published
             .iter()
-            .map(|d| {
-                permalink(
-                    &config.permalink,
-                    d.meta.date,
-                    config.timezone,
-                    &d.meta.slug,
-                    d.meta.category_slug.as_deref(),
-                )
-            })
+            .map(|d| article_path(&config, &d.meta))
             .collect();
         let page_paths: Vec<String> = pages
             .iter()
             .map(|p| paths::standalone_page(&p.meta.slug))
             .collect();
-
-        let mut owners: BTreeMap<&str, &Document<ArticleMeta>> = BTreeMap::new();
-        let mut page_owner: HashMap<&str, &Document<PageMeta>> = HashMap::new();
-        for (doc, path) in published.iter().zip(&article_paths) {
-            if let Some(first) = owners.insert(path, doc) {
-                diagnostics.push(duplicate_url(
-                    path,
-                    &first.source.display,
-                    &doc.source.display,
-                ));
-                owners.insert(path, first);
-            }
-        }
-        for (page, path) in pages.iter().zip(&page_paths) {
-            if let Some(article) = owners.get(path.as_str()) {
-                diagnostics.push(duplicate_url(
-                    path,
-                    &article.source.display,
-                    &page.source.display,
-                ));
-            } else if let Some(first) = page_owner.insert(path, page) {
-                diagnostics.push(duplicate_url(
-                    path,
-                    &first.source.display,
-                    &page.source.display,
-                ));
-                page_owner.insert(path, first);
-            }
-        }
+        diagnostics.extend(duplicate_urls(
+            published.iter().map(|d| &d.source).zip(&article_paths),
+            pages.iter().map(|p| &p.source).zip(&page_paths),
+        ));
 
         let link_targets = link_target_map(
             &config,
@@ -306,21 +266,7 @@ impl Site {
             .par_iter_mut()
             .for_each(Rendered::drop_link_data);
 
-        let mut authors: Vec<Author> = content
-            .authors
-            .into_iter()
-            .map(|doc| {
-                let path = paths::author(&doc.meta.id);
-                Author {
-                    url: config.url(&path),
-                    path,
-                    bio_html: markdown::render_fragment(doc.source.body(), None, safe).html,
-                    doc,
-                    articles: Vec::new(),
-                }
-            })
-            .collect();
-
+        let mut authors = make_authors(&config, content.authors);
         let bylines = BylineLookup::new(&authors);
         let mut articles: Vec<Article> = published
             .into_par_iter()
@@ -331,72 +277,9 @@ impl Site {
             })
             .collect();
         warn_byline_typos(&authors, &articles, diagnostics);
-        articles.sort_by(|a, b| {
-            b.doc
-                .meta
-                .date
-                .cmp(&a.doc.meta.date)
-                .then_with(|| a.path.cmp(&b.path))
-        });
-
-        for (i, article) in articles.iter().enumerate() {
-            for byline in &article.bylines {
-                if let Some(a) = byline.author {
-                    authors[a].articles.push(i);
-                }
-            }
-        }
-        let categories = group_terms(
-            &config,
-            TermKind::Category,
-            &articles,
-            |m| {
-                m.category
-                    .iter()
-                    .cloned()
-                    .zip(m.category_slug.iter().cloned())
-                    .collect()
-            },
-            diagnostics,
-        );
-        for (t, term) in categories.iter().enumerate() {
-            for &i in &term.articles {
-                articles[i].category = Some(t);
-            }
-        }
-        let tags = group_terms(
-            &config,
-            TermKind::Tag,
-            &articles,
-            |m| {
-                m.tags
-                    .iter()
-                    .cloned()
-                    .zip(m.tag_slugs.iter().cloned())
-                    .collect()
-            },
-            diagnostics,
-        );
+        sort_newest_first(&mut articles);
+        let (categories, tags) = place_articles(&config, &mut articles, &mut authors, diagnostics);
         let archives = group_archives(&config, &articles);
-        for (t, term) in tags.iter().enumerate() {
-            for &i in &term.articles {
-                articles[i].tags.push(t);
-            }
-        }
-        // Show each article's tags in the order its front matter gives them.
-        for article in &mut articles {
-            let order: HashMap<&str, usize> = (article.doc.meta.tag_slugs.iter())
-                .enumerate()
-                .map(|(i, slug)| (slug.as_str(), i))
-                .collect();
-            article
-                .tags
-                .sort_by_key(|&t| order.get(tags[t].slug.as_str()).copied());
-        }
-        let related = related_articles(&articles, &tags);
-        for (article, related) in articles.iter_mut().zip(related) {
-            article.related = related;
-        }
 
         let pages = pages
             .into_iter()
@@ -430,6 +313,186 @@ impl Site {
             expired_left_out,
         }
     }
+}
+
+/// The articles and pages a build publishes, and how many articles it
+/// leaves out for each reason.
+struct Chosen {
+    articles: Vec<Document<ArticleMeta>>,
+    pages: Vec<Document<PageMeta>>,
+    drafts_left_out: usize,
+    scheduled_left_out: usize,
+    expired_left_out: usize,
+}
+
+/// Leaves out drafts (unless `--drafts`), articles dated after `now`
+/// (unless `--future`) and expired ones.
+fn choose_published(
+    articles: Vec<Document<ArticleMeta>>,
+    pages: Vec<Document<PageMeta>>,
+    selection: &Selection,
+) -> Chosen {
+    let mut chosen = Chosen {
+        articles: Vec::new(),
+        pages: Vec::new(),
+        drafts_left_out: 0,
+        scheduled_left_out: 0,
+        expired_left_out: 0,
+    };
+    for doc in articles {
+        let m = &doc.meta;
+        if m.draft && !selection.drafts {
+            chosen.drafts_left_out += 1;
+        } else if m.date > selection.now && !selection.future {
+            chosen.scheduled_left_out += 1;
+        } else if m.expires.is_some_and(|e| e <= selection.now) {
+            chosen.expired_left_out += 1;
+        } else {
+            chosen.articles.push(doc);
+        }
+    }
+    chosen.pages = (pages.into_iter())
+        .filter(|p| !p.meta.draft || selection.drafts)
+        .collect();
+    chosen
+}
+
+/// An article's site path, from the site's `permalink` pattern.
+fn article_path(config: &Config, meta: &ArticleMeta) -> String {
+    permalink(
+        &config.permalink,
+        meta.date,
+        config.timezone,
+        &meta.slug,
+        meta.category_slug.as_deref(),
+    )
+}
+
+/// An error for each article or page whose URL an earlier one (an article
+/// before a page) already has.
+fn duplicate_urls<'a>(
+    articles: impl Iterator<Item = (&'a SourceFile, &'a String)>,
+    pages: impl Iterator<Item = (&'a SourceFile, &'a String)>,
+) -> Vec<Diagnostic> {
+    let mut errors = Vec::new();
+    let mut owners: BTreeMap<&str, &SourceFile> = BTreeMap::new();
+    for (source, path) in articles {
+        if let Some(first) = owners.get(path.as_str()) {
+            errors.push(duplicate_url(path, &first.display, &source.display));
+        } else {
+            owners.insert(path, source);
+        }
+    }
+    let mut page_owners: HashMap<&str, &SourceFile> = HashMap::new();
+    for (source, path) in pages {
+        if let Some(article) = owners.get(path.as_str()) {
+            errors.push(duplicate_url(path, &article.display, &source.display));
+        } else if let Some(first) = page_owners.get(path.as_str()) {
+            errors.push(duplicate_url(path, &first.display, &source.display));
+        } else {
+            page_owners.insert(path, source);
+        }
+    }
+    errors
+}
+
+/// The author profiles, with their pages and biographies; their articles
+/// are added once the articles are placed.
+fn make_authors(config: &Config, profiles: Vec<Document<AuthorMeta>>) -> Vec<Author> {
+    profiles
+        .into_iter()
+        .map(|doc| {
+            let path = paths::author(&doc.meta.id);
+            Author {
+                url: config.url(&path),
+                path,
+                bio_html: markdown::render_fragment(doc.source.body(), None, config.markdown_safe)
+                    .html,
+                doc,
+                articles: Vec::new(),
+            }
+        })
+        .collect()
+}
+
+/// Newest first; articles of the same moment by path, so the order never
+/// depends on the order files were read in.
+fn sort_newest_first(articles: &mut [Article]) {
+    articles.sort_by(|a, b| {
+        b.doc
+            .meta
+            .date
+            .cmp(&a.doc.meta.date)
+            .then_with(|| a.path.cmp(&b.path))
+    });
+}
+
+/// Places each article (newest first) among the others: on its authors'
+/// pages, in its section and tags (returned), beside related articles.
+fn place_articles(
+    config: &Config,
+    articles: &mut [Article],
+    authors: &mut [Author],
+    diagnostics: &mut Vec<Diagnostic>,
+) -> (Vec<Term>, Vec<Term>) {
+    for (i, article) in articles.iter().enumerate() {
+        for byline in &article.bylines {
+            if let Some(a) = byline.author {
+                authors[a].articles.push(i);
+            }
+        }
+    }
+    let categories = group_terms(
+        config,
+        TermKind::Category,
+        articles,
+        |m| {
+            m.category
+                .iter()
+                .cloned()
+                .zip(m.category_slug.iter().cloned())
+                .collect()
+        },
+        diagnostics,
+    );
+    for (t, term) in categories.iter().enumerate() {
+        for &i in &term.articles {
+            articles[i].category = Some(t);
+        }
+    }
+    let tags = group_terms(
+        config,
+        TermKind::Tag,
+        articles,
+        |m| {
+            m.tags
+                .iter()
+                .cloned()
+                .zip(m.tag_slugs.iter().cloned())
+                .collect()
+        },
+        diagnostics,
+    );
+    for (t, term) in tags.iter().enumerate() {
+        for &i in &term.articles {
+            articles[i].tags.push(t);
+        }
+    }
+    // Show each article's tags in the order its front matter gives them.
+    for article in articles.iter_mut() {
+        let order: HashMap<&str, usize> = (article.doc.meta.tag_slugs.iter())
+            .enumerate()
+            .map(|(i, slug)| (slug.as_str(), i))
+            .collect();
+        article
+            .tags
+            .sort_by_key(|&t| order.get(tags[t].slug.as_str()).copied());
+    }
+    let related = related_articles(articles, &tags);
+    for (article, related) in articles.iter_mut().zip(related) {
+        article.related = related;
+    }
+    (categories, tags)
 }
 
 /// Maps each content path (the `@/` link name) to its page's URL.
@@ -883,4 +946,197 @@ fn related_articles(articles: &[Article], tags: &[Term]) -> Vec<Vec<usize>> {
             },
         )
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::content::content_from_texts;
+    use chrono::TimeZone;
+    use std::path::Path;
+
+    fn config() -> Config {
+        Config::parse(
+            "title = \"Desk\"\nbase_url = \"https://news.example.com\"\ntimezone = \"Asia/Hong_Kong\"\nper_page = 2\n",
+            Path::new("site.toml"),
+        )
+        .unwrap()
+    }
+
+    fn article(title: &str, date: &str, extra: &str) -> String {
+        format!("+++\ntitle = \"{title}\"\ndate = {date}\n{extra}+++\n\nBody of {title}.\n")
+    }
+
+    fn selection(drafts: bool, future: bool) -> Selection {
+        Selection {
+            drafts,
+            future,
+            now: Utc.with_ymd_and_hms(2021, 3, 27, 0, 0, 0).unwrap(),
+        }
+    }
+
+    fn build(files: &[(&str, &str)], selection: Selection) -> (Site, Vec<Diagnostic>) {
+        let config = config();
+        let content = content_from_texts(files, &config);
+        let mut diagnostics = Vec::new();
+        let site = Site::build(config, content, selection, None, &mut diagnostics);
+        (site, diagnostics)
+    }
+
+    #[test]
+    fn drafts_scheduled_and_expired_articles_are_left_out_and_counted() {
+        let files = [
+            ("content/articles/a.md", article("Out", "2021-03-20", "")),
+            (
+                "content/articles/d.md",
+                article("Draft", "2021-03-20", "draft = true\n"),
+            ),
+            ("content/articles/f.md", article("Future", "2021-04-01", "")),
+            (
+                "content/articles/e.md",
+                article("Expired", "2021-03-01", "expires = 2021-03-10\n"),
+            ),
+            (
+                "content/pages/p.md",
+                "+++\ntitle = \"Hidden\"\ndraft = true\n+++\n".into(),
+            ),
+        ];
+        let files: Vec<(&str, &str)> = files.iter().map(|(p, t)| (*p, t.as_str())).collect();
+        let config = config();
+        let content = content_from_texts(&files, &config);
+        let chosen = choose_published(content.articles, content.pages, &selection(false, false));
+        let titles: Vec<&str> = chosen
+            .articles
+            .iter()
+            .map(|d| d.meta.title.as_str())
+            .collect();
+        assert_eq!(titles, ["Out"]);
+        assert!(chosen.pages.is_empty());
+        assert_eq!(
+            (
+                chosen.drafts_left_out,
+                chosen.scheduled_left_out,
+                chosen.expired_left_out
+            ),
+            (1, 1, 1)
+        );
+        let content = content_from_texts(&files, &config);
+        let all = choose_published(content.articles, content.pages, &selection(true, true));
+        assert_eq!((all.articles.len(), all.pages.len()), (3, 1));
+        assert_eq!(
+            all.expired_left_out, 1,
+            "expired stays out even with both flags"
+        );
+    }
+
+    #[test]
+    fn two_things_at_one_url_are_both_named() {
+        let (_, diagnostics) = build(
+            &[
+                (
+                    "content/articles/a.md",
+                    &article("Same", "2021-03-26", "slug = \"x\"\n"),
+                ),
+                (
+                    "content/articles/b.md",
+                    &article("Same", "2021-03-26", "slug = \"x\"\n"),
+                ),
+                ("content/pages/about.md", "+++\ntitle = \"About\"\n+++\n"),
+                (
+                    "content/pages/about-us.md",
+                    "+++\ntitle = \"About\"\nslug = \"about\"\n+++\n",
+                ),
+            ],
+            selection(false, false),
+        );
+        let messages: Vec<String> = diagnostics.iter().map(|d| d.to_string()).collect();
+        assert_eq!(messages.len(), 2, "{messages:?}");
+        assert!(messages[0].contains("/2021/03/26/x/"), "{messages:?}");
+        assert!(
+            messages[0].contains("content/articles/a.md"),
+            "{messages:?}"
+        );
+        assert!(messages[1].contains("/about/"), "{messages:?}");
+    }
+
+    #[test]
+    fn articles_are_placed_newest_first_in_sections_tags_authors_and_archives() {
+        let (site, diagnostics) = build(
+            &[
+                (
+                    "content/authors/ana.md",
+                    "+++\nname = \"Ana Lee\"\n+++\nBio.\n",
+                ),
+                (
+                    "content/articles/old.md",
+                    &article(
+                        "Old",
+                        "2021-02-10",
+                        "author = \"ana\"\ncategory = \"business\"\ntags = [\"EV\", \"Xiaomi\"]\n",
+                    ),
+                ),
+                (
+                    "content/articles/new.md",
+                    &article(
+                        "New",
+                        "2021-03-26T09:30:00+08:00",
+                        "author = \"Ana Lee\"\ncategory = \"Business\"\ntags = [\"Xiaomi\", \"ev\"]\n",
+                    ),
+                ),
+                (
+                    "content/articles/other.md",
+                    &article("Other", "2021-03-01", ""),
+                ),
+            ],
+            selection(false, false),
+        );
+        // Two spellings of one section or tag are warned about, once each.
+        let warnings: Vec<&str> = diagnostics.iter().map(|d| d.message.as_str()).collect();
+        assert_eq!(
+            warnings,
+            [
+                "section `Business` is the same as `business` (both are /categories/business/): using `business`, the spelling used first",
+                "tag `ev` is the same as `EV` (both are /tags/ev/): using `EV`, the spelling used first",
+            ]
+        );
+        let titles: Vec<&str> = site
+            .articles
+            .iter()
+            .map(|a| a.doc.meta.title.as_str())
+            .collect();
+        assert_eq!(titles, ["New", "Other", "Old"]);
+        // One profile, found by ID and by name.
+        assert_eq!(site.authors[0].articles, vec![0, 2]);
+        // One section and two tags, named by their first spelling.
+        assert_eq!(site.categories.len(), 1);
+        assert_eq!(site.categories[0].path, "/categories/business/");
+        assert_eq!(site.categories[0].articles, vec![0, 2]);
+        let tags: Vec<(&str, &str)> = site
+            .tags
+            .iter()
+            .map(|t| (t.name.as_str(), t.path.as_str()))
+            .collect();
+        assert_eq!(tags, [("EV", "/tags/ev/"), ("Xiaomi", "/tags/xiaomi/")]);
+        // Each article lists its tags in its own front matter's order.
+        let names = |i: usize| -> Vec<&str> {
+            site.articles[i]
+                .tags
+                .iter()
+                .map(|&t| site.tags[t].name.as_str())
+                .collect()
+        };
+        assert_eq!(names(0), ["Xiaomi", "EV"]);
+        assert_eq!(names(2), ["EV", "Xiaomi"]);
+        // Archives by the site's timezone, newest first.
+        let years: Vec<&str> = site.archives.iter().map(|y| y.path.as_str()).collect();
+        assert_eq!(years, ["/2021/"]);
+        let months: Vec<&str> = site.archives[0]
+            .months
+            .iter()
+            .map(|m| m.path.as_str())
+            .collect();
+        assert_eq!(months, ["/2021/03/", "/2021/02/"]);
+        // Sharing two tags, the two are related.
+        assert!(site.articles[0].related.contains(&2));
+    }
 }

@@ -516,6 +516,38 @@ fn source_file(display: PathBuf, text: String, found: &Found) -> (SourceFile, St
     (source, stem)
 }
 
+/// Loads content files from their paths (`content/articles/a.md`) and
+/// texts, as [`load`] would from a folder: for unit tests of the later
+/// stages, on content made in memory. Bundles are not found this way.
+#[cfg(test)]
+pub(crate) fn content_from_texts(files: &[(&str, &str)], config: &Config) -> Content {
+    let mut content = Content::default();
+    for (path, text) in files {
+        let relative = PathBuf::from(path);
+        let kind = match relative
+            .components()
+            .nth(1)
+            .map(|c| c.as_os_str().to_string_lossy())
+        {
+            Some(s) if s == "pages" => Kind::Page,
+            Some(s) if s == "authors" => Kind::Author,
+            _ => Kind::Article,
+        };
+        let found = Found {
+            kind,
+            relative: relative.clone(),
+            bundle: None,
+        };
+        match parse_found(relative, text.to_string(), config, found) {
+            Ok(Loaded::Article(a)) => content.articles.push(*a),
+            Ok(Loaded::Page(p)) => content.pages.push(p),
+            Ok(Loaded::Author(a)) => content.authors.push(a),
+            Err(errors) => panic!("{path}: {errors:?}"),
+        }
+    }
+    content
+}
+
 fn parse_found(
     display: PathBuf,
     text: String,
