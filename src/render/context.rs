@@ -194,13 +194,11 @@ impl Shared {
         feed: Option<(String, String)>,
     ) -> Value {
         let per_page = site.config.per_page;
-        let total = items.len().div_ceil(per_page).max(1);
+        let total = super::lists::page_count(items.len(), per_page);
         let page_path = |n: usize| paths::page(base_path, n);
         let path = page_path(number);
-        let shown: Vec<Value> = items
+        let shown: Vec<Value> = super::lists::page_of(items, number, per_page)
             .iter()
-            .skip((number - 1) * per_page)
-            .take(per_page)
             .map(|&i| Value::clone(&self.cards[i]))
             .collect();
         let url_of = |n: usize| json!(site.config.url(&page_path(n)));

@@ -6,6 +6,7 @@
 
 mod context;
 mod guard;
+mod lists;
 mod templates;
 
 pub use templates::{Templates, escape_html};
@@ -28,9 +29,6 @@ pub use crate::paths::TermKind;
 
 /// The card every list shows an article with, rendered once per article.
 const CARD_TEMPLATE: &str = "partials/card.html";
-
-/// How many of the newest articles the 404 page lists.
-const LATEST_ON_NOT_FOUND: usize = 5;
 
 /// One output file to render.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -126,11 +124,13 @@ impl<'a> Renderer<'a> {
             .map(|t| &t.articles)
             .chain(site.authors.iter().map(|a| &a.articles));
         for list in feed_lists {
-            for &i in list.iter().take(limit) {
+            for &i in lists::feed_of(list, limit) {
                 in_feed[i] = true;
             }
         }
-        in_feed.iter_mut().take(limit).for_each(|f| *f = true);
+        for i in lists::feed_bounds(site.articles.len(), limit) {
+            in_feed[i] = true;
+        }
         let bodies = bodies
             .into_iter()
             .map(|b| Mutex::new(Some(Arc::new(b))))
@@ -248,7 +248,7 @@ impl<'a> Renderer<'a> {
     pub fn jobs(&self) -> Vec<Job> {
         let site = self.site;
         let per_page = site.config.per_page;
-        let pages_of = |n: usize| n.div_ceil(per_page).max(1);
+        let pages_of = |n: usize| lists::page_count(n, per_page);
         let mut jobs: Vec<Job> = (0..site.articles.len()).map(Job::Article).collect();
         for (i, a) in site.articles.iter().enumerate() {
             jobs.extend((0..a.doc.meta.aliases.len()).map(|n| Job::Alias(i, n)));
@@ -304,7 +304,8 @@ impl<'a> Renderer<'a> {
     /// The site-wide feed: the newest articles.
     fn site_feed(&self) -> Feed<'a> {
         let site = self.site;
-        let newest: Vec<usize> = (0..site.articles.len().min(site.config.feed_limit)).collect();
+        let newest: Vec<usize> =
+            lists::feed_bounds(site.articles.len(), site.config.feed_limit).collect();
         self.feed(
             site.config.title.clone(),
             site.config.description.clone(),
@@ -320,8 +321,8 @@ impl<'a> Renderer<'a> {
             format!("{title} | {}", site.config.title),
             format!("{title}: the latest from {}", site.config.title),
             page_path,
-            format!("{page_path}feed.xml"),
-            &articles[..articles.len().min(site.config.feed_limit)],
+            paths::list_feed(page_path),
+            lists::feed_of(articles, site.config.feed_limit),
         )
     }
 
@@ -525,7 +526,7 @@ impl<'a> Renderer<'a> {
                 let a = &site.authors[i];
                 let feed = (
                     format!("{} | {}", a.doc.meta.name, site.config.title),
-                    format!("{}feed.xml", a.path),
+                    paths::list_feed(&a.path),
                 );
                 let mut ctx = shared.list_context(site, &a.path, &a.articles, n, Some(feed));
                 ctx["author"] = shared.authors[i].clone();
@@ -551,7 +552,7 @@ impl<'a> Renderer<'a> {
                 let term = &self.terms(kind)[i];
                 let feed = (
                     format!("{} | {}", term.name, site.config.title),
-                    format!("{}feed.xml", term.path),
+                    paths::list_feed(&term.path),
                 );
                 let mut ctx = shared.list_context(site, &term.path, &term.articles, n, Some(feed));
                 ctx["term"] = context::term_value(term);
@@ -589,7 +590,7 @@ impl<'a> Renderer<'a> {
                 let mut ctx = shared.base_context(site, site_path);
                 ctx["page_title"] = json!("Page not found");
                 ctx["latest"] = Value::Array(
-                    (0..site.articles.len().min(LATEST_ON_NOT_FOUND))
+                    lists::not_found_latest(site.articles.len())
                         .map(|i| Value::clone(&shared.cards[i]))
                         .collect(),
                 );
@@ -642,18 +643,13 @@ impl<'a> Renderer<'a> {
         let site = self.site;
         let per_page = site.config.per_page;
         let feed_limit = site.config.feed_limit;
-        let on_page = |items: &[usize], n: usize| {
-            items
-                .iter()
-                .skip((n - 1) * per_page)
-                .take(per_page)
-                .any(|&a| a == i)
-        };
-        let in_feed = |items: &[usize]| items.iter().take(feed_limit).any(|&a| a == i);
+        let on_page = |items: &[usize], n: usize| lists::page_of(items, n, per_page).contains(&i);
+        let in_feed = |items: &[usize]| lists::feed_of(items, feed_limit).contains(&i);
         match job {
             Job::Article(a) => a == i || site.articles[a].related.contains(&i),
             Job::Alias(a, _) => a == i,
-            Job::Front(n) => (n - 1) * per_page <= i && i < n * per_page,
+            // The front page lists every article, in the site's order.
+            Job::Front(n) => lists::page_bounds(site.articles.len(), n, per_page).contains(&i),
             Job::Author(a, n) => on_page(&site.authors[a].articles, n),
             Job::AuthorFeed(a) => in_feed(&site.authors[a].articles),
             Job::Term(kind, t, n) => on_page(&self.terms(kind)[t].articles, n),
@@ -663,8 +659,10 @@ impl<'a> Renderer<'a> {
                 .iter()
                 .any(|m| m.articles.contains(&i)),
             Job::Month(y, m) => site.archives[y].months[m].articles.contains(&i),
-            Job::NotFound => i < LATEST_ON_NOT_FOUND,
-            Job::Rss | Job::Atom | Job::JsonFeed => i < feed_limit,
+            Job::NotFound => lists::not_found_latest(site.articles.len()).contains(&i),
+            Job::Rss | Job::Atom | Job::JsonFeed => {
+                lists::feed_bounds(site.articles.len(), feed_limit).contains(&i)
+            }
             Job::SearchIndex | Job::Sitemap | Job::SitemapPart(_) | Job::NewsSitemap => true,
             // Pages, indexes of terms and authors (names and counts, which
             // such a change keeps), the search page, stylesheet and robots.
@@ -677,7 +675,6 @@ impl<'a> Renderer<'a> {
         }
     }
 
-    /// The content file a job renders, for error messages.
     /// An error about `job`'s place in the site at its content file, on
     /// the line of the key that gives the place (`aliases` for an alias),
     /// if the job has a content file.
@@ -699,6 +696,7 @@ impl<'a> Renderer<'a> {
         Some(Diagnostic::error(&source.display, message).at(&source.text, 1, 1))
     }
 
+    /// The content file a job renders, for error messages.
     pub fn source_of(&self, job: Job) -> Option<PathBuf> {
         match job {
             Job::Article(i) | Job::Alias(i, _) => {
