@@ -99,10 +99,8 @@ pub struct BuildFailure {
 
 impl BuildFailure {
     fn from(diagnostics: Vec<Diagnostic>) -> BuildFailure {
-        let mut all = crate::diagnostics::Diagnostics::default();
-        all.extend(diagnostics);
         BuildFailure {
-            diagnostics: all.into_sorted(),
+            diagnostics: crate::diagnostics::sorted(diagnostics),
         }
     }
 }

@@ -148,39 +148,25 @@ fn escape_controls(text: &str, keep: &str) -> String {
         .collect()
 }
 
-/// The diagnostics of one build, in a stable order.
-#[derive(Debug, Default)]
-pub struct Diagnostics {
-    items: Vec<Diagnostic>,
+/// Errors first, then warnings; each group by file and position, and each
+/// diagnostic once, so two runs over the same site print the same report.
+pub fn sorted(mut items: Vec<Diagnostic>) -> Vec<Diagnostic> {
+    items.sort_by(|a, b| {
+        (a.severity, &a.path, a.position, &a.message)
+            .cmp(&(b.severity, &b.path, b.position, &b.message))
+    });
+    items.dedup();
+    items
 }
 
-impl Diagnostics {
-    pub fn push(&mut self, diagnostic: Diagnostic) {
-        self.items.push(diagnostic);
-    }
-
-    pub fn extend(&mut self, more: impl IntoIterator<Item = Diagnostic>) {
-        self.items.extend(more);
-    }
-
-    pub fn has_errors(&self) -> bool {
-        self.items.iter().any(Diagnostic::is_error)
-    }
-
-    pub fn error_count(&self) -> usize {
-        self.items.iter().filter(|d| d.is_error()).count()
-    }
-
-    /// Errors first, then warnings; each group by file and position, so two
-    /// runs over the same site print the same report.
-    pub fn into_sorted(mut self) -> Vec<Diagnostic> {
-        self.items.sort_by(|a, b| {
-            (a.severity, &a.path, a.position, &a.message)
-                .cmp(&(b.severity, &b.path, b.position, &b.message))
-        });
-        self.items.dedup();
-        self.items
-    }
+/// The closing line of a failed build: `build failed: N errors; OUTCOME`,
+/// where `outcome` says what became of the output (the command's own).
+pub fn failure_line(diagnostics: &[Diagnostic], outcome: &str) -> String {
+    let errors = diagnostics.iter().filter(|d| d.is_error()).count();
+    format!(
+        "build failed: {errors} error{}; {outcome}",
+        if errors == 1 { "" } else { "s" }
+    )
 }
 
 /// Joins a site-relative path to the root the user gave, for display: with

@@ -108,10 +108,9 @@ fn report_failure(diagnostics: &[Diagnostic], outcome: &str) -> ExitCode {
     for diagnostic in diagnostics {
         eprintln!("{diagnostic}");
     }
-    let errors = diagnostics.iter().filter(|d| d.is_error()).count();
     eprintln!(
-        "build failed: {errors} error{}; {outcome}",
-        if errors == 1 { "" } else { "s" }
+        "{}",
+        gazette::diagnostics::failure_line(diagnostics, outcome)
     );
     ExitCode::from(1)
 }

@@ -137,17 +137,13 @@ fn report_failure(live: &Live, diagnostics: &[Diagnostic], has_good_build: bool)
 
 /// The text of a failed build, as printed and as shown in the browser.
 fn failure_text(diagnostics: &[Diagnostic], has_good_build: bool) -> String {
-    let errors = diagnostics.iter().filter(|d| d.is_error()).count();
     let mut text: String = diagnostics.iter().map(|d| format!("{d}\n")).collect();
-    text.push_str(&format!(
-        "build failed: {errors} error{}; {}",
-        if errors == 1 { "" } else { "s" },
-        if has_good_build {
-            "still serving the last good build"
-        } else {
-            "nothing to serve until it builds"
-        }
-    ));
+    let outcome = if has_good_build {
+        "still serving the last good build"
+    } else {
+        "nothing to serve until it builds"
+    };
+    text.push_str(&crate::diagnostics::failure_line(diagnostics, outcome));
     text
 }
 
