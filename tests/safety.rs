@@ -137,7 +137,7 @@ fn a_folder_gazette_did_not_write_is_never_taken_as_output() {
             assert_eq!(run.code, 1, "{}", run.stderr);
             assert!(
                 run.stderr.contains(&format!(
-                    "{} is not empty and was not written by gazette: a build deletes every file of its output folder that it did not write",
+                    "error: {}: cannot prepare the output folder: it is not empty and was not written by gazette: a build deletes every file of its output folder that it did not write",
                     target.display()
                 )),
                 "{}",

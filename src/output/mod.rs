@@ -113,10 +113,10 @@ impl Output {
             Ok(_) => {
                 if !manifest::is_owned(&cache, &target) {
                     if !is_empty_dir(&target)? {
-                        return Err(refuse(format!(
-                            "{} is not empty and was not written by gazette: a build deletes every file of its output folder that it did not write, so it only writes into an empty folder or one it made; empty or remove that folder, or choose another with --output",
-                            target.display()
-                        )));
+                        // The diagnostic names the folder; the message says why.
+                        return Err(refuse(
+                            "it is not empty and was not written by gazette: a build deletes every file of its output folder that it did not write, so it only writes into an empty folder or one it made; empty or remove that folder, or choose another with --output".into(),
+                        ));
                     }
                     manifest::mark_owned(&cache, &target)?;
                 }
