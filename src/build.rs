@@ -168,16 +168,9 @@ pub(crate) fn prepare_with(
     let root = &options.root;
     let mut diagnostics: Vec<Diagnostic> = Vec::new();
 
-    let mut config = Config::load(root).map_err(BuildFailure::from)?;
+    let mut config = Config::load_with_base_url(root, options.base_url.as_deref())
+        .map_err(BuildFailure::from)?;
     diagnostics.extend(std::mem::take(&mut config.warnings));
-    if let Some(base_url) = &options.base_url
-        && let Err(why) = config.set_base_url(base_url)
-    {
-        return Err(BuildFailure::from(vec![Diagnostic::error(
-            "--base-url",
-            why.replace("`base_url`", "--base-url"),
-        )]));
-    }
     let output_dir = match &options.output {
         Some(dir) => dir.clone(),
         None => display_path(root, &config.output),

@@ -124,6 +124,16 @@ impl Config {
     /// Reads and checks `ROOT/site.toml`. Every problem found is returned,
     /// not only the first.
     pub fn load(root: &Path) -> Result<Config, Vec<Diagnostic>> {
+        Config::load_with_base_url(root, None)
+    }
+
+    /// [`Config::load`], with `base_url` given on the command line
+    /// (`--base-url`, or `gazette serve`'s local address): site.toml then
+    /// need not have one.
+    pub fn load_with_base_url(
+        root: &Path,
+        base_url: Option<&str>,
+    ) -> Result<Config, Vec<Diagnostic>> {
         let display = display_path(root, Path::new("site.toml"));
         let source = match crate::sources::read_source(&root.join("site.toml")) {
             Ok(bytes) => match String::from_utf8(bytes) {
@@ -159,12 +169,21 @@ impl Config {
                 )]);
             }
         };
-        Config::parse(&source, &display)
+        Config::parse_with_base_url(&source, &display, base_url)
     }
 
     /// Parses and checks the text of a site.toml; `display` names it in
     /// diagnostics.
     pub fn parse(source: &str, display: &Path) -> Result<Config, Vec<Diagnostic>> {
+        Config::parse_with_base_url(source, display, None)
+    }
+
+    /// [`Config::parse`], with a `base_url` that replaces site.toml's.
+    pub fn parse_with_base_url(
+        source: &str,
+        display: &Path,
+        base_url_flag: Option<&str>,
+    ) -> Result<Config, Vec<Diagnostic>> {
         let source = source.strip_prefix('\u{feff}').unwrap_or(source);
         let toml_error = |e: toml::de::Error| {
             let d = Diagnostic::error(display, e.message().trim_end().to_string());
@@ -247,15 +266,22 @@ impl Config {
                 "`title` is required: the name of the site",
             ));
         }
-        let base_url = match raw.base_url.as_deref() {
-            None => {
+        let base_url = match (base_url_flag, raw.base_url.as_deref()) {
+            (Some(flag), _) => match parse_base_url(flag, "--base-url") {
+                Ok(url) => Some(url),
+                Err(why) => {
+                    errors.push(Diagnostic::error("--base-url", why));
+                    None
+                }
+            },
+            (None, None) => {
                 errors.push(Diagnostic::error(
                     display,
                     "`base_url` is required: the absolute URL the site is served from, such as \"https://news.example.com\"",
                 ));
                 None
             }
-            Some(text) => match parse_base_url(text) {
+            (None, Some(text)) => match parse_base_url(text, "`base_url`") {
                 Ok(url) => Some(url),
                 Err(why) => {
                     errors.push(at_key(None, "base_url", why));
@@ -339,12 +365,6 @@ impl Config {
             }),
             _ => Err(errors),
         }
-    }
-
-    /// Replaces the base URL (the `--base-url` flag of preview deployments).
-    pub fn set_base_url(&mut self, text: &str) -> Result<(), String> {
-        self.base_url = parse_base_url(text)?;
-        Ok(())
     }
 
     /// The absolute URL of a site path such as `/2021/03/26/xiaomi-ev/`.
@@ -436,22 +456,24 @@ fn check_output_in_site(text: &str) -> Result<(), String> {
     Ok(())
 }
 
-fn parse_base_url(text: &str) -> Result<Url, String> {
+/// `text` as a base URL, or why not; `name` is how messages name it
+/// (`` `base_url` `` in site.toml, `--base-url` on the command line).
+fn parse_base_url(text: &str, name: &str) -> Result<Url, String> {
     let mut url = Url::parse(text).map_err(|e| {
-        format!("`base_url` must be an absolute http(s) URL such as \"https://news.example.com\", not \"{text}\" ({e})")
+        format!("{name} must be an absolute http(s) URL such as \"https://news.example.com\", not \"{text}\" ({e})")
     })?;
     if url.scheme() != "http" && url.scheme() != "https" {
         return Err(format!(
-            "`base_url` must start with http:// or https://, not \"{}:\"",
+            "{name} must start with http:// or https://, not \"{}:\"",
             url.scheme()
         ));
     }
     if url.host().is_none() {
-        return Err(format!("`base_url` \"{text}\" has no host"));
+        return Err(format!("{name} \"{text}\" has no host"));
     }
     if url.query().is_some() || url.fragment().is_some() {
         return Err(format!(
-            "`base_url` \"{text}\" must not have a query or fragment"
+            "{name} \"{text}\" must not have a query or fragment"
         ));
     }
     if !url.path().ends_with('/') {

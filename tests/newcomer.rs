@@ -148,3 +148,35 @@ fn common_slips_get_the_fix_not_the_parsers_words() {
         run.stderr
     );
 }
+
+#[test]
+fn a_preview_needs_no_base_url_in_site_toml() {
+    let site = Fixture::new(&[
+        ("site.toml", "title = \"Desk\"\n"),
+        (
+            "content/articles/a.md",
+            &article("A", "2021-03-26", "", "Text."),
+        ),
+    ]);
+    let run = site.build();
+    assert_eq!(run.code, 1);
+    assert!(
+        run.stderr.contains("`base_url` is required"),
+        "{}",
+        run.stderr
+    );
+    let run = site.run(&["build", "--base-url", "https://preview.example.com/pr-7/"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        site.read("index.html")
+            .contains("https://preview.example.com/pr-7/2021/03/26/a/")
+    );
+    let run = site.run(&["build", "--base-url", "preview"]);
+    assert_eq!(run.code, 1);
+    assert!(
+        run.stderr
+            .starts_with("error: --base-url: --base-url must be an absolute http(s) URL"),
+        "{}",
+        run.stderr
+    );
+}
