@@ -620,18 +620,44 @@ impl Article {
 /// in the site: the same URL, date order, section, tags, bylines, aliases,
 /// template and publication. What differs beyond this (title, summary,
 /// image, `updated`, `extra`) shows only on its own page and its card.
+///
+/// Every field is named below, so a field added to [`ArticleMeta`] does not
+/// compile until it is sorted into one group or the other.
 fn same_place(old: &ArticleMeta, new: &ArticleMeta) -> bool {
-    old.date == new.date
-        && old.slug == new.slug
-        && old.authors == new.authors
-        && old.category == new.category
-        && old.category_slug == new.category_slug
-        && old.tags == new.tags
-        && old.tag_slugs == new.tag_slugs
-        && old.draft == new.draft
-        && old.expires == new.expires
-        && old.aliases == new.aliases
-        && old.template == new.template
+    let ArticleMeta {
+        // Where the article is, and which lists, feeds and pages show it.
+        date,
+        slug,
+        authors,
+        category,
+        category_slug,
+        tags,
+        tag_slugs,
+        draft,
+        expires,
+        aliases,
+        template,
+        // What shows only on its own page, its card and feed entries.
+        title: _,
+        updated: _,
+        summary: _,
+        image: _,
+        image_alt: _,
+        image_caption: _,
+        canonical_url: _,
+        extra: _,
+    } = old;
+    *date == new.date
+        && *slug == new.slug
+        && *authors == new.authors
+        && *category == new.category
+        && *category_slug == new.category_slug
+        && *tags == new.tags
+        && *tag_slugs == new.tag_slugs
+        && *draft == new.draft
+        && *expires == new.expires
+        && *aliases == new.aliases
+        && *template == new.template
 }
 
 impl Site {
