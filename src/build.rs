@@ -147,7 +147,7 @@ pub struct Prepared {
 impl Prepared {
     /// The model, the templates and the warnings, for a caller that renders
     /// on its own terms (`gazette serve`).
-    pub fn into_parts(self) -> (Site, Templates, Vec<Diagnostic>) {
+    pub(crate) fn into_parts(self) -> (Site, Templates, Vec<Diagnostic>) {
         (self.site, self.templates, self.warnings)
     }
 }
@@ -253,7 +253,11 @@ fn collisions(root: &Path, site: &mut Site, templates: &Templates) -> Vec<Diagno
 
 /// Renders every file of the site and copies static and bundle files into
 /// `sink`. Stops with every error found.
-pub fn produce(prepared: &mut Prepared, root: &Path, sink: &dyn Sink) -> Result<(), BuildFailure> {
+pub(crate) fn produce(
+    prepared: &mut Prepared,
+    root: &Path,
+    sink: &dyn Sink,
+) -> Result<(), BuildFailure> {
     let Prepared {
         output_dir,
         site,
@@ -308,7 +312,7 @@ pub fn produce(prepared: &mut Prepared, root: &Path, sink: &dyn Sink) -> Result<
 
 /// Render errors, sorted, with each template's error said once: one broken
 /// template fails every page that uses it.
-pub fn once_per_template(mut errors: Vec<Diagnostic>) -> Vec<Diagnostic> {
+pub(crate) fn once_per_template(mut errors: Vec<Diagnostic>) -> Vec<Diagnostic> {
     errors.sort_by(|a, b| (&a.path, &a.message).cmp(&(&b.path, &b.message)));
     errors
         .dedup_by(|a, b| a.path == b.path && strip_source(&a.message) == strip_source(&b.message));
@@ -378,7 +382,7 @@ pub struct FilePlan {
 /// path is an error, placed at the content file of the page or at the
 /// copied file; this is the one place that decides it, for the build,
 /// `gazette check` and `gazette serve`.
-pub fn plan_files(
+pub(crate) fn plan_files(
     root: &Path,
     renderer: &Renderer,
     site: &Site,
@@ -465,7 +469,7 @@ const MAX_FILE_NAME_BYTES: usize = 255;
 
 /// Output path → (source, relative output path) for every static and
 /// bundle file; none may land where a page of `pages` or another file does.
-pub fn plan_copies(
+pub(crate) fn plan_copies(
     root: &Path,
     site: &Site,
     pages: &HashMap<String, Job>,

@@ -130,7 +130,7 @@ impl Config {
     /// [`Config::load`], with `base_url` given on the command line
     /// (`--base-url`, or `gazette serve`'s local address): site.toml then
     /// need not have one.
-    pub fn load_with_base_url(
+    pub(crate) fn load_with_base_url(
         root: &Path,
         base_url: Option<&str>,
     ) -> Result<Config, Vec<Diagnostic>> {
@@ -179,7 +179,7 @@ impl Config {
     }
 
     /// [`Config::parse`], with a `base_url` that replaces site.toml's.
-    pub fn parse_with_base_url(
+    pub(crate) fn parse_with_base_url(
         source: &str,
         display: &Path,
         base_url_flag: Option<&str>,

@@ -66,18 +66,18 @@ impl Diagnostic {
     }
 
     /// Points the diagnostic at a byte offset of `source`.
-    pub fn at_offset(self, source: &str, offset: usize) -> Self {
+    pub(crate) fn at_offset(self, source: &str, offset: usize) -> Self {
         let (line, column) = line_column(source, offset);
         self.at(source, line, column)
     }
 
-    pub fn is_error(&self) -> bool {
+    pub(crate) fn is_error(&self) -> bool {
         self.severity == Severity::Error
     }
 }
 
 /// 1-based line and column (counted in characters) of a byte offset.
-pub fn line_column(source: &str, offset: usize) -> (usize, usize) {
+pub(crate) fn line_column(source: &str, offset: usize) -> (usize, usize) {
     let mut offset = offset.min(source.len());
     while !source.is_char_boundary(offset) {
         offset -= 1;
@@ -171,7 +171,7 @@ pub fn failure_line(diagnostics: &[Diagnostic], outcome: &str) -> String {
 
 /// Joins a site-relative path to the root the user gave, for display: with
 /// the default root `.` the path is shown as it is.
-pub fn display_path(root: &Path, relative: &Path) -> PathBuf {
+pub(crate) fn display_path(root: &Path, relative: &Path) -> PathBuf {
     if root == Path::new(".") || root.as_os_str().is_empty() {
         relative.to_path_buf()
     } else {

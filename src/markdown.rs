@@ -96,7 +96,7 @@ impl Rendered {
     /// Drops what only the `@/` link checks need (heading ids, content
     /// links, broken links): on a large archive these small vectors add up
     /// to tens of megabytes.
-    pub fn drop_link_data(&mut self) {
+    pub(crate) fn drop_link_data(&mut self) {
         self.heading_ids = Vec::new();
         self.content_links = Vec::new();
         self.broken_links = Vec::new();
@@ -219,12 +219,12 @@ fn with_destination<'a>(tag: &Tag<'a>, url: String) -> Tag<'a> {
 
 /// Renders a short Markdown text such as a front-matter summary or a
 /// biography, where links to content files are not expected.
-pub fn render_fragment(markdown: &str, page_url: Option<&Url>, safe: bool) -> Rendered {
+pub(crate) fn render_fragment(markdown: &str, page_url: Option<&Url>, safe: bool) -> Rendered {
     render(markdown, &|_| None, page_url, safe)
 }
 
 /// Plain text of a Markdown text, for meta descriptions.
-pub fn plain_text(markdown: &str) -> String {
+pub(crate) fn plain_text(markdown: &str) -> String {
     let events: Vec<Event<'_>> = Parser::new_ext(markdown, options()).collect();
     events_text(&events)
 }

@@ -38,7 +38,7 @@ pub enum TermKind {
 
 impl TermKind {
     /// The folder of its pages: `/categories/`, `/tags/`.
-    pub fn index_path(self) -> &'static str {
+    pub(crate) fn index_path(self) -> &'static str {
         match self {
             TermKind::Category => "/categories/",
             TermKind::Tag => "/tags/",
@@ -46,7 +46,7 @@ impl TermKind {
     }
 
     /// One term's first page: `/tags/ev/`.
-    pub fn term_path(self, slug: &str) -> String {
+    pub(crate) fn term_path(self, slug: &str) -> String {
         format!("{}{slug}/", self.index_path())
     }
 
@@ -69,7 +69,7 @@ pub fn page(list: &str, n: usize) -> String {
 }
 
 /// The RSS feed of a list (a section, tag or author): `/tags/ev/feed.xml`.
-pub fn list_feed(list: &str) -> String {
+pub(crate) fn list_feed(list: &str) -> String {
     format!("{list}feed.xml")
 }
 
@@ -79,7 +79,7 @@ pub fn author(id: &str) -> String {
 }
 
 /// A standalone page (content/pages).
-pub fn standalone_page(slug: &str) -> String {
+pub(crate) fn standalone_page(slug: &str) -> String {
     format!("/{slug}/")
 }
 
@@ -89,18 +89,18 @@ pub fn year(year: i32) -> String {
 }
 
 /// A month of the date archive.
-pub fn month(year: i32, month: u32) -> String {
+pub(crate) fn month(year: i32, month: u32) -> String {
     format!("/{year:04}/{month:02}/")
 }
 
 /// Part `n` (from 1) of a sitemap of more than 50,000 URLs.
-pub fn sitemap_part(n: usize) -> String {
+pub(crate) fn sitemap_part(n: usize) -> String {
     format!("/sitemap-{n}.xml")
 }
 
 /// An output path made from a site path (`/2021/03/26/x/` →
 /// `2021/03/26/x/index.html`, `/feed.xml` → `feed.xml`).
-pub fn file_for_site_path(site_path: &str) -> Result<PathBuf, String> {
+pub(crate) fn file_for_site_path(site_path: &str) -> Result<PathBuf, String> {
     let trimmed = site_path.trim_start_matches('/');
     let file = if trimmed.is_empty() || trimmed.ends_with('/') {
         format!("{trimmed}index.html")
@@ -112,7 +112,7 @@ pub fn file_for_site_path(site_path: &str) -> Result<PathBuf, String> {
 
 /// Checks that `path` stays inside the folder it is joined to: relative,
 /// no `..`, no empty or `.` segments, no backslashes or NUL bytes.
-pub fn safe_relative(path: &str) -> Result<PathBuf, String> {
+pub(crate) fn safe_relative(path: &str) -> Result<PathBuf, String> {
     let refuse = || {
         Err(format!(
             "unsafe output path `{path}`: it would leave the output folder"
@@ -137,7 +137,7 @@ pub fn safe_relative(path: &str) -> Result<PathBuf, String> {
 /// A URL from front matter made absolute: relative to the page that uses it
 /// (bundle photos), site paths (`/img/x.jpg`) under the base URL, absolute
 /// URLs as they are.
-pub fn resolve_url(config: &Config, page_url: &str, reference: &str) -> String {
+pub(crate) fn resolve_url(config: &Config, page_url: &str, reference: &str) -> String {
     if reference.starts_with('/') && !reference.starts_with("//") {
         return config.url(reference);
     }

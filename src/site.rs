@@ -68,14 +68,14 @@ pub struct Article {
 impl Site {
     /// Takes every article's body HTML out of the model, in article order,
     /// so the renderer can drop each one once its page is written.
-    pub fn take_article_bodies(&mut self) -> Vec<String> {
+    pub(crate) fn take_article_bodies(&mut self) -> Vec<String> {
         std::mem::take(&mut self.article_bodies)
     }
 }
 
 impl Article {
     /// The summary as feeds show it, with absolute URLs.
-    pub fn summary_feed_html(&self) -> &str {
+    pub(crate) fn summary_feed_html(&self) -> &str {
         self.summary_feed_html
             .as_deref()
             .unwrap_or(&self.summary_html)
@@ -137,7 +137,7 @@ pub struct YearArchive {
 }
 
 impl YearArchive {
-    pub fn article_count(&self) -> usize {
+    pub(crate) fn article_count(&self) -> usize {
         self.months.iter().map(|m| m.articles.len()).sum()
     }
 }
@@ -669,7 +669,7 @@ impl Site {
     /// (see [`same_place`]), or touches `@/` links whose check needs every
     /// file's headings; the caller then builds the whole site again, which
     /// also words any error.
-    pub fn with_article_replaced(
+    pub(crate) fn with_article_replaced(
         &self,
         i: usize,
         mut doc: Document<ArticleMeta>,

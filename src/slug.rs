@@ -9,7 +9,7 @@ use chrono_tz::Tz;
 ///
 /// The result never contains `/`, `.` or `\`, so a slug can never climb out
 /// of the output folder, whatever the front matter says.
-pub fn slugify(text: &str) -> String {
+pub(crate) fn slugify(text: &str) -> String {
     let ascii = deunicode::deunicode(text);
     let mut slug = String::with_capacity(ascii.len());
     let mut pending_hyphen = false;
@@ -28,7 +28,7 @@ pub fn slugify(text: &str) -> String {
 }
 
 /// A file stem without a leading `YYYY-MM-DD-` date prefix.
-pub fn strip_date_prefix(stem: &str) -> &str {
+pub(crate) fn strip_date_prefix(stem: &str) -> &str {
     let bytes = stem.as_bytes();
     let shaped = bytes.len() > 11
         && bytes[..4].iter().all(u8::is_ascii_digit)
@@ -43,7 +43,7 @@ pub fn strip_date_prefix(stem: &str) -> &str {
 /// The site path of an article: the `permalink` pattern with its tokens
 /// filled in. Dates are those of the site timezone, so an article published
 /// at 01:00 in Shanghai is filed under that Shanghai day.
-pub fn permalink(
+pub(crate) fn permalink(
     pattern: &str,
     date: DateTime<Utc>,
     timezone: Tz,

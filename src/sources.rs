@@ -21,7 +21,7 @@ pub const MAX_SOURCE_BYTES: u64 = 256 * 1024 * 1024;
 /// Reads a source file whole, after checking that it is a regular file
 /// (not a FIFO, socket or device, which can block or never end) of at most
 /// [`MAX_SOURCE_BYTES`].
-pub fn read_source(path: &Path) -> io::Result<Vec<u8>> {
+pub(crate) fn read_source(path: &Path) -> io::Result<Vec<u8>> {
     let meta = fs::metadata(path)?;
     if !meta.is_file() {
         return Err(io::Error::other(format!(
@@ -86,7 +86,7 @@ fn special_kind(meta: &fs::Metadata) -> &'static str {
 /// - a special file (FIFO, socket, device) is an error naming it;
 /// - a folder that cannot be read or that links back to one that holds it
 ///   is an error naming it.
-pub fn walk_site_dir(
+pub(crate) fn walk_site_dir(
     root: &Path,
     dir: &Path,
     keep: impl Fn(&DirEntry) -> bool,
@@ -196,7 +196,7 @@ fn refuse_entry(site: &Path, entry: &DirEntry) -> Option<String> {
 /// A control character that no web page or feed may carry (HTML forbids
 /// them in text, XML 1.0 in any document), as an error at its first place:
 /// written out, one would make the page invalid and the feed unreadable.
-pub fn forbidden_control(display: &Path, text: &str) -> Option<Diagnostic> {
+pub(crate) fn forbidden_control(display: &Path, text: &str) -> Option<Diagnostic> {
     let (offset, c) = text
         .char_indices()
         .find(|(_, c)| is_forbidden_control(*c))?;
@@ -218,7 +218,7 @@ pub fn forbidden_control(display: &Path, text: &str) -> Option<Diagnostic> {
 }
 
 /// A control character other than tab and line breaks (C0, DEL and C1).
-pub fn is_forbidden_control(c: char) -> bool {
+pub(crate) fn is_forbidden_control(c: char) -> bool {
     c.is_control() && !matches!(c, '\t' | '\n' | '\r')
 }
 

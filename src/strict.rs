@@ -5,7 +5,7 @@ use crate::diagnostics::Diagnostic;
 use std::path::Path;
 
 /// The known key closest to `unknown`, if one is close enough to be a typo.
-pub fn closest<'a>(unknown: &str, known: &[&'a str]) -> Option<&'a str> {
+pub(crate) fn closest<'a>(unknown: &str, known: &[&'a str]) -> Option<&'a str> {
     known
         .iter()
         .map(|k| (strsim::damerau_levenshtein(unknown, k), *k))
@@ -20,7 +20,7 @@ pub fn closest<'a>(unknown: &str, known: &[&'a str]) -> Option<&'a str> {
 /// level are searched before the first table header. Works for TOML
 /// (`key = ...`) and YAML (`key: ...`) alike, which is all front matter and
 /// site.toml need: the parsers have already accepted the text.
-pub fn find_key_line(source: &str, section: Option<&str>, key: &str) -> Option<usize> {
+pub(crate) fn find_key_line(source: &str, section: Option<&str>, key: &str) -> Option<usize> {
     let mut current: Option<String> = None;
     for (index, raw) in source.lines().enumerate() {
         let line = raw.trim();
@@ -50,7 +50,7 @@ pub fn find_key_line(source: &str, section: Option<&str>, key: &str) -> Option<u
 pub const MAX_UNKNOWN_KEYS_SHOWN: usize = 20;
 
 /// An "unknown key" error for `key`, placed on its line when it can be found.
-pub fn unknown_key(
+pub(crate) fn unknown_key(
     display: &Path,
     source: &str,
     line_offset: usize,
@@ -131,7 +131,7 @@ impl KeyedValue for serde_json::Value {
 
 /// A type error with what to write instead, where the parser's words
 /// ("expected a sequence") leave the fix to guess.
-pub fn with_hint(key: &str, message: String) -> String {
+pub(crate) fn with_hint(key: &str, message: String) -> String {
     if message.contains("expected a sequence") {
         format!(
             "{message}: write a list, such as {key} = [\"a\", \"b\"] (TOML) or {key}: [a, b] (YAML)"
@@ -146,7 +146,7 @@ pub fn with_hint(key: &str, message: String) -> String {
 /// (`#[serde(default)]`), so that a document of one key checks that key
 /// alone; a table's keys are checked one by one too. A parser stops at the
 /// first such error, and every error of a file in one run is the promise.
-pub fn type_errors<T: serde::de::DeserializeOwned, V: KeyedValue>(
+pub(crate) fn type_errors<T: serde::de::DeserializeOwned, V: KeyedValue>(
     document: &V,
     known: &[&str],
 ) -> Vec<(Option<String>, String, String)> {

@@ -46,7 +46,7 @@ const LOCAL_FORMATS: &[&str] = &[
 
 /// Reads a date in any form docs/reference.md allows. Forms without an offset are
 /// read in `timezone`.
-pub fn parse_date(text: &str, timezone: Tz) -> Result<DateTime<Utc>, String> {
+pub(crate) fn parse_date(text: &str, timezone: Tz) -> Result<DateTime<Utc>, String> {
     let date = parse_any_form(text.trim(), timezone)?;
     // RFC 3339, and so Atom, JSON Feed and sitemaps, write four-digit
     // years; a date outside them could not be written back.

@@ -111,13 +111,17 @@ impl SourceFile {
 
     /// Drops the Markdown body, keeping the front matter (for error lines):
     /// once rendered, an article's HTML is all the site needs of it.
-    pub fn drop_body(&mut self) {
+    pub(crate) fn drop_body(&mut self) {
         self.text.truncate(self.body_offset);
         self.text.shrink_to_fit();
     }
 
     /// A diagnostic at a byte offset of the body.
-    pub fn error_in_body(&self, body_offset: usize, message: impl Into<String>) -> Diagnostic {
+    pub(crate) fn error_in_body(
+        &self,
+        body_offset: usize,
+        message: impl Into<String>,
+    ) -> Diagnostic {
         let (line, column) = line_column(self.body(), body_offset);
         Diagnostic::error(&self.display, message).at(
             &self.text,
@@ -127,13 +131,13 @@ impl SourceFile {
     }
 
     /// A diagnostic on the line of a front-matter key (or the first line).
-    pub fn error_at_key(&self, key: &str, message: impl Into<String>) -> Diagnostic {
+    pub(crate) fn error_at_key(&self, key: &str, message: impl Into<String>) -> Diagnostic {
         self.error_at_key_in(None, key, message)
     }
 
     /// A diagnostic on the line of `key` in the TOML table `section` (or
     /// at any depth in YAML), else on the first line.
-    pub fn error_at_key_in(
+    pub(crate) fn error_at_key_in(
         &self,
         section: Option<&str>,
         key: &str,
@@ -405,7 +409,7 @@ impl Loaded {
 }
 
 /// Reads a file as UTF-8 text with a BOM removed and `\n` line endings.
-pub fn read_text(root: &Path, relative: &Path) -> Result<String, Diagnostic> {
+pub(crate) fn read_text(root: &Path, relative: &Path) -> Result<String, Diagnostic> {
     let display = display_path(root, relative);
     let bytes = crate::sources::read_source(&root.join(relative))
         .map_err(|e| Diagnostic::error(&display, format!("cannot read: {e}")))?;
@@ -442,7 +446,7 @@ fn load_one(root: &Path, config: &Config, found: Found) -> Result<Loaded, Vec<Di
 /// Splits, parses and checks the text of an article as if read from
 /// `relative` (such as `content/articles/2021/x.md`): the load stage
 /// without the file system, for the fuzz targets.
-pub fn parse_article_text(
+pub(crate) fn parse_article_text(
     relative: &Path,
     text: String,
     config: &Config,
@@ -458,7 +462,7 @@ pub fn parse_article_text(
 
 /// Loads one article file again: for `gazette serve`, after a save.
 /// `relative` and `bundle` are as the whole load found them.
-pub fn load_article(
+pub(crate) fn load_article(
     root: &Path,
     config: &Config,
     relative: &Path,
@@ -847,7 +851,7 @@ fn check_article(
 /// and `data:` URLs would run script on the site's own pages. The url
 /// crate reads the text as a browser does (stray tabs, newlines and
 /// leading spaces do not hide a scheme from it).
-pub fn unsafe_url(text: &str) -> Option<String> {
+pub(crate) fn unsafe_url(text: &str) -> Option<String> {
     let shown: String = text.chars().take(60).collect();
     match url::Url::parse(text) {
         Ok(url) if ["http", "https", "mailto"].contains(&url.scheme()) => None,

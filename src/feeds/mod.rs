@@ -33,19 +33,19 @@ impl Feed<'_> {
 }
 
 /// When an article last changed: its `updated` time, else its date.
-pub fn last_modified(article: &Article) -> DateTime<Utc> {
+pub(crate) fn last_modified(article: &Article) -> DateTime<Utc> {
     article.doc.meta.updated.unwrap_or(article.doc.meta.date)
 }
 
 /// RFC 3339 in UTC, as Atom, JSON Feed and sitemaps write dates.
-pub fn rfc3339(date: DateTime<Utc>) -> String {
+pub(crate) fn rfc3339(date: DateTime<Utc>) -> String {
     date.to_rfc3339_opts(SecondsFormat::Secs, true)
 }
 
 /// Text without the control characters XML 1.0 cannot carry at all, even
 /// escaped (a stray U+000B pasted from a word processor would otherwise make
 /// the whole feed unreadable).
-pub fn xml_text(text: &str) -> std::borrow::Cow<'_, str> {
+pub(crate) fn xml_text(text: &str) -> std::borrow::Cow<'_, str> {
     let allowed = |c: char| {
         matches!(c, '\t' | '\n' | '\r')
             || ('\u{20}'..='\u{D7FF}').contains(&c)

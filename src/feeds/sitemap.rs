@@ -91,7 +91,7 @@ pub fn entries(site: &Site) -> Vec<Entry> {
 /// How many sitemap files `count` URLs need at `per_file` URLs a file:
 /// 1 means /sitemap.xml holds them all; more means /sitemap.xml is an index
 /// of /sitemap-1.xml, /sitemap-2.xml, ...
-pub fn part_count(count: usize, per_file: usize) -> usize {
+pub(crate) fn part_count(count: usize, per_file: usize) -> usize {
     count.div_ceil(per_file).max(1)
 }
 
@@ -153,7 +153,7 @@ pub fn index(parts: &[(String, Option<DateTime<Utc>>)]) -> io::Result<Vec<u8>> {
 
 /// The articles of the news sitemap: published in the two days before
 /// `now`, newest first, at most [`NEWS_LIMIT`].
-pub fn news_articles(site: &Site) -> Vec<&Article> {
+pub(crate) fn news_articles(site: &Site) -> Vec<&Article> {
     let since = site.now - Duration::days(NEWS_WINDOW_DAYS);
     site.articles
         .iter()

@@ -40,19 +40,19 @@ pub struct Manifest {
 
 /// A 64-bit hash of a file's bytes (XXH3): the same bytes give the same
 /// hash in every run, and hashing costs far less than reading the file.
-pub fn content_hash(bytes: &[u8]) -> u64 {
+pub(crate) fn content_hash(bytes: &[u8]) -> u64 {
     xxhash_rust::xxh3::xxh3_64(bytes)
 }
 
 /// Modification time in nanoseconds since the epoch.
-pub fn mtime_ns(meta: &fs::Metadata) -> i64 {
+pub(crate) fn mtime_ns(meta: &fs::Metadata) -> i64 {
     meta.mtime()
         .saturating_mul(1_000_000_000)
         .saturating_add(meta.mtime_nsec())
 }
 
 /// Status-change time in nanoseconds since the epoch.
-pub fn ctime_ns(meta: &fs::Metadata) -> i64 {
+pub(crate) fn ctime_ns(meta: &fs::Metadata) -> i64 {
     meta.ctime()
         .saturating_mul(1_000_000_000)
         .saturating_add(meta.ctime_nsec())
@@ -72,7 +72,7 @@ fn record_path(cache: &Path, folder: &Path) -> io::Result<PathBuf> {
 
 /// Whether gazette made `folder`: it marked the folder as its own in
 /// `cache` when it made or adopted it (or, before marks, kept its record).
-pub fn is_owned(cache: &Path, folder: &Path) -> bool {
+pub(crate) fn is_owned(cache: &Path, folder: &Path) -> bool {
     let Ok(id) = folder_id(folder) else {
         return false;
     };
@@ -82,7 +82,7 @@ pub fn is_owned(cache: &Path, folder: &Path) -> bool {
 }
 
 /// Marks `folder` as gazette's own, before anything is written into it.
-pub fn mark_owned(cache: &Path, folder: &Path) -> io::Result<()> {
+pub(crate) fn mark_owned(cache: &Path, folder: &Path) -> io::Result<()> {
     fs::create_dir_all(cache)?;
     fs::write(cache.join(format!("{}.owned", folder_id(folder)?)), b"")
 }

@@ -70,7 +70,7 @@ impl Output {
     /// Prepares the staging folder beside `target`. A `target` that is a
     /// symbolic link is resolved, and the build stages beside the folder it
     /// points to, so the link keeps pointing at the new output.
-    pub fn begin(target: &Path) -> io::Result<Output> {
+    pub(crate) fn begin(target: &Path) -> io::Result<Output> {
         let target = match fs::symlink_metadata(target) {
             Ok(meta) if meta.file_type().is_symlink() => fs::canonicalize(target).map_err(|e| {
                 refuse(format!(
@@ -341,7 +341,7 @@ impl Output {
 
     /// Deletes what this build did not write, then swaps the staging folder
     /// in as the output. The previous output becomes the next staging folder.
-    pub fn commit(self) -> io::Result<WriteStats> {
+    pub(crate) fn commit(self) -> io::Result<WriteStats> {
         let written = self.written.into_inner().unwrap_or_else(|e| e.into_inner());
         // Folders that hold a file of this build; any other folder holds
         // only stale files and goes whole, without a look inside.
@@ -381,7 +381,7 @@ impl Output {
 /// The key of a path in a record: `/`-separated.
 /// An output path as one `/`-separated string (`a/b/index.html`), on every
 /// system: the key of the output record, and of in-memory builds.
-pub fn record_key(relative: &Path) -> String {
+pub(crate) fn record_key(relative: &Path) -> String {
     relative
         .components()
         .map(|c| c.as_os_str().to_string_lossy())

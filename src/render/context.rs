@@ -33,14 +33,14 @@ impl Shared {
 
     /// The contexts of a site whose article `i` alone changed since
     /// `previous` was made: every other card is taken as it is.
-    pub fn with_card_replaced(site: &Site, previous: &Shared, i: usize) -> Shared {
+    pub(crate) fn with_card_replaced(site: &Site, previous: &Shared, i: usize) -> Shared {
         let mut cards = previous.cards.clone();
         cards[i] = Arc::new(card(site, &site.articles[i]));
         Shared::with_cards(site, cards)
     }
 
     /// The contexts of `site` around cards made already.
-    pub fn with_cards(site: &Site, cards: Vec<Arc<Value>>) -> Shared {
+    pub(crate) fn with_cards(site: &Site, cards: Vec<Arc<Value>>) -> Shared {
         let config = &site.config;
         let sections: Vec<Value> = {
             let mut by_size: Vec<_> = site.categories.iter().collect();
@@ -120,7 +120,7 @@ impl Shared {
 
     /// The variables every page has but `site`, which each render worker
     /// holds once (see [`super::Renderer::worker_context`]).
-    pub fn base_context(&self, site: &Site, path: &str) -> Value {
+    pub(crate) fn base_context(&self, site: &Site, path: &str) -> Value {
         let config = &site.config;
         let mut ctx = json!({
             "canonical_url": config.url(path),
@@ -134,7 +134,7 @@ impl Shared {
     }
 
     /// `body` is the article's HTML, which the renderer holds.
-    pub fn article_context(&self, site: &Site, i: usize, body: String) -> Value {
+    pub(crate) fn article_context(&self, site: &Site, i: usize, body: String) -> Value {
         let article = &site.articles[i];
         let meta = &article.doc.meta;
         let mut value = Value::clone(&self.cards[i]);
@@ -168,7 +168,7 @@ impl Shared {
         ctx
     }
 
-    pub fn page_context(&self, site: &Site, i: usize) -> Value {
+    pub(crate) fn page_context(&self, site: &Site, i: usize) -> Value {
         let page = &site.pages[i];
         let mut ctx = self.base_context(site, &page.path);
         ctx["page_title"] = json!(page.doc.meta.title);
@@ -185,7 +185,7 @@ impl Shared {
     /// A paginated list of articles: page `number` (from 1) of `items`,
     /// whose first page lives at `base_path`. `feed` is the list's own feed
     /// (title, site path), listed first among the page's alternate feeds.
-    pub fn list_context(
+    pub(crate) fn list_context(
         &self,
         site: &Site,
         base_path: &str,
@@ -227,7 +227,7 @@ impl Shared {
     }
 
     /// A year of the date archive: its months, each with its articles.
-    pub fn year_context(&self, site: &Site, y: usize) -> Value {
+    pub(crate) fn year_context(&self, site: &Site, y: usize) -> Value {
         let year = &site.archives[y];
         let mut ctx = self.base_context(site, &year.path);
         let title = year.year.to_string();
@@ -275,7 +275,7 @@ impl Shared {
     }
 
     /// A month of the date archive, with links to the months around it.
-    pub fn month_context(&self, site: &Site, y: usize, m: usize) -> Value {
+    pub(crate) fn month_context(&self, site: &Site, y: usize, m: usize) -> Value {
         let month = &site.archives[y].months[m];
         let mut ctx = self.base_context(site, &month.path);
         let title = month_name(month.year, month.month);
@@ -334,7 +334,7 @@ fn shorten(text: &str, max: usize) -> String {
 }
 
 /// A section or tag as templates see it.
-pub fn term_value(term: &Term) -> Value {
+pub(crate) fn term_value(term: &Term) -> Value {
     json!({
         "name": term.name,
         "label": term.label,

@@ -28,7 +28,7 @@ pub const MAX_PAGE_BYTES: usize = 512 * 1024 * 1024;
 pub const ENV_PREFIX: &str = "GAZETTE_";
 
 /// Replaces Tera's `range` and `get_env` with checked versions.
-pub fn register_checked_functions(tera: &mut tera::Tera) {
+pub(crate) fn register_checked_functions(tera: &mut tera::Tera) {
     tera.register_function("range", checked_range);
     tera.register_function("get_env", prefixed_env);
 }
@@ -121,7 +121,7 @@ impl io::Write for CappedWriter<'_> {
 /// A macro that calls itself, directly or through other macros: the
 /// template it is defined in, and the calls around the loop
 /// (`macros.html::tree → macros.html::tree`).
-pub fn find_recursive_macro(
+pub(crate) fn find_recursive_macro(
     templates: &BTreeMap<String, tera::Template>,
 ) -> Option<(String, String)> {
     // Each macro → the macros its body calls, as "file::name".

@@ -10,33 +10,33 @@ pub const LATEST_ON_NOT_FOUND: usize = 5;
 
 /// How many pages a list of `len` articles takes (at least one, so an
 /// empty list still has its page).
-pub fn page_count(len: usize, per_page: usize) -> usize {
+pub(crate) fn page_count(len: usize, per_page: usize) -> usize {
     len.div_ceil(per_page).max(1)
 }
 
 /// The positions page `n` (from 1) of a list of `len` shows.
-pub fn page_bounds(len: usize, n: usize, per_page: usize) -> Range<usize> {
+pub(crate) fn page_bounds(len: usize, n: usize, per_page: usize) -> Range<usize> {
     let start = (n.saturating_sub(1) * per_page).min(len);
     start..(start + per_page).min(len)
 }
 
 /// The articles page `n` (from 1) of `items` shows.
-pub fn page_of(items: &[usize], n: usize, per_page: usize) -> &[usize] {
+pub(crate) fn page_of(items: &[usize], n: usize, per_page: usize) -> &[usize] {
     &items[page_bounds(items.len(), n, per_page)]
 }
 
 /// The positions a feed of a list of `len` shows: the newest `limit`.
-pub fn feed_bounds(len: usize, limit: usize) -> Range<usize> {
+pub(crate) fn feed_bounds(len: usize, limit: usize) -> Range<usize> {
     0..len.min(limit)
 }
 
 /// The articles a feed of `items` (newest first) shows.
-pub fn feed_of(items: &[usize], limit: usize) -> &[usize] {
+pub(crate) fn feed_of(items: &[usize], limit: usize) -> &[usize] {
     &items[feed_bounds(items.len(), limit)]
 }
 
 /// The articles (of `count`, newest first) the 404 page lists.
-pub fn not_found_latest(count: usize) -> Range<usize> {
+pub(crate) fn not_found_latest(count: usize) -> Range<usize> {
     0..count.min(LATEST_ON_NOT_FOUND)
 }
 

@@ -9,7 +9,8 @@ mod guard;
 mod lists;
 mod templates;
 
-pub use templates::{Templates, escape_html};
+pub use templates::Templates;
+pub(crate) use templates::escape_html;
 
 use crate::diagnostics::Diagnostic;
 use crate::feeds;
@@ -142,7 +143,7 @@ impl<'a> Renderer<'a> {
     /// after the templates `changed` were saved: the bodies are taken from
     /// `previous`, which renders the same site, and so are the cards unless
     /// the card template reaches a changed one.
-    pub fn with_templates_replaced(
+    pub(crate) fn with_templates_replaced(
         site: &'a Site,
         templates: &'a Templates,
         previous: &Renderer,
@@ -203,7 +204,7 @@ impl<'a> Renderer<'a> {
     /// The renderer of `site`, made by [`Site::with_article_replaced`] from
     /// the site `previous` renders: everything is taken from `previous` but
     /// the card and body of article `i`, the one that changed.
-    pub fn with_article_replaced(
+    pub(crate) fn with_article_replaced(
         site: &'a Site,
         templates: &'a Templates,
         previous: &Renderer,
@@ -245,7 +246,7 @@ impl<'a> Renderer<'a> {
     }
 
     /// Every file of the site, in a stable order.
-    pub fn jobs(&self) -> Vec<Job> {
+    pub(crate) fn jobs(&self) -> Vec<Job> {
         let site = self.site;
         let per_page = site.config.per_page;
         let pages_of = |n: usize| lists::page_count(n, per_page);
@@ -347,7 +348,7 @@ impl<'a> Renderer<'a> {
 
     /// A failed render as the user sees it: at the template, naming the
     /// content file being rendered, if any.
-    pub fn diagnose(&self, job: Job, error: RenderError) -> Diagnostic {
+    pub(crate) fn diagnose(&self, job: Job, error: RenderError) -> Diagnostic {
         let mut message = error.message;
         if let Some(source) = self.source_of(job) {
             message.push_str(&format!(" (rendering {})", source.display()));
@@ -359,12 +360,12 @@ impl<'a> Renderer<'a> {
     /// Keeps every article's body for as long as the renderer lives, so any
     /// page can be rendered again: for `gazette serve`, which renders pages
     /// when they are asked for.
-    pub fn keep_all_bodies(&mut self) {
+    pub(crate) fn keep_all_bodies(&mut self) {
         self.in_feed.iter_mut().for_each(|f| *f = true);
     }
 
     /// Where a job's file goes in the output, as [`Renderer::render`] says.
-    pub fn output_path(&self, job: Job) -> Result<PathBuf, RenderError> {
+    pub(crate) fn output_path(&self, job: Job) -> Result<PathBuf, RenderError> {
         let site_path = self.site_path(job);
         file_for_site_path(&site_path).map_err(|message| RenderError {
             template: site_path,
@@ -427,7 +428,7 @@ impl<'a> Renderer<'a> {
 
     /// A render thread's state: the site, shared by every page, is put in
     /// its context once rather than once per page.
-    pub fn worker(&self) -> Worker {
+    pub(crate) fn worker(&self) -> Worker {
         let mut context = tera::Context::new();
         context.insert("site", &self.shared.site);
         Worker {
@@ -459,7 +460,7 @@ impl<'a> Renderer<'a> {
 
     /// The template a job renders with; None for a file made without one
     /// (feeds, sitemaps, the search index, robots.txt).
-    pub fn template_name(&self, job: Job) -> Option<Cow<'a, str>> {
+    pub(crate) fn template_name(&self, job: Job) -> Option<Cow<'a, str>> {
         let chosen = |named: &'a Option<String>, default: &'static str| match named {
             Some(name) => Cow::Borrowed(name.as_str()),
             None => Cow::Borrowed(default),
@@ -494,7 +495,7 @@ impl<'a> Renderer<'a> {
     /// Whether the file of `job` may differ after the templates `changed`
     /// were saved: it is rendered with one of them, or shows cards and
     /// `partials/card.html` reaches one.
-    pub fn may_use_templates(&self, job: Job, changed: &BTreeSet<String>) -> bool {
+    pub(crate) fn may_use_templates(&self, job: Job, changed: &BTreeSet<String>) -> bool {
         self.template_name(job).is_some_and(|name| {
             self.templates.reaches(&name, changed) || self.templates.reaches(CARD_TEMPLATE, changed)
         })
@@ -639,7 +640,7 @@ impl<'a> Renderer<'a> {
     /// again only these files after a save that changed article `i` alone
     /// (its place among the others kept, see `Site::with_article_replaced`);
     /// a test compares the result with a full build.
-    pub fn may_show(&self, job: Job, i: usize) -> bool {
+    pub(crate) fn may_show(&self, job: Job, i: usize) -> bool {
         let site = self.site;
         let per_page = site.config.per_page;
         let feed_limit = site.config.feed_limit;
@@ -678,7 +679,7 @@ impl<'a> Renderer<'a> {
     /// An error about `job`'s place in the site at its content file, on
     /// the line of the key that gives the place (`aliases` for an alias),
     /// if the job has a content file.
-    pub fn diagnose_at_source(&self, job: Job, message: String) -> Option<Diagnostic> {
+    pub(crate) fn diagnose_at_source(&self, job: Job, message: String) -> Option<Diagnostic> {
         let source = match job {
             Job::Alias(i, _) => {
                 return Some(
@@ -697,7 +698,7 @@ impl<'a> Renderer<'a> {
     }
 
     /// The content file a job renders, for error messages.
-    pub fn source_of(&self, job: Job) -> Option<PathBuf> {
+    pub(crate) fn source_of(&self, job: Job) -> Option<PathBuf> {
         match job {
             Job::Article(i) | Job::Alias(i, _) => {
                 Some(self.site.articles[i].doc.source.display.clone())
@@ -710,7 +711,7 @@ impl<'a> Renderer<'a> {
 }
 
 /// Checks that every `template` named in front matter exists.
-pub fn check_template_names(site: &Site, templates: &Templates) -> Vec<Diagnostic> {
+pub(crate) fn check_template_names(site: &Site, templates: &Templates) -> Vec<Diagnostic> {
     let mut errors = Vec::new();
     let named = site
         .articles

@@ -234,7 +234,7 @@ impl Templates {
 
     /// The templates whose text differs from `previous`, or that only one
     /// of the two has.
-    pub fn changed_since(&self, previous: &Templates) -> BTreeSet<String> {
+    pub(crate) fn changed_since(&self, previous: &Templates) -> BTreeSet<String> {
         let names = self.digests.keys().chain(previous.digests.keys());
         names
             .filter(|name| self.digests.get(*name) != previous.digests.get(*name))
@@ -292,7 +292,7 @@ impl Templates {
 
     /// [`Templates::render`] into `out`, which is cleared first: a render
     /// worker reuses one buffer for every page instead of growing a new one.
-    pub fn render_into(
+    pub(crate) fn render_into(
         &self,
         name: &str,
         page: Value,
@@ -322,7 +322,7 @@ impl Templates {
 /// Escapes `& < > " '` with pulldown-cmark's escaper. Tera's own also
 /// escapes `/`, which makes every URL in a page unreadable (`https:&#x2F;&#x2F;`)
 /// for no gain in safety.
-pub fn escape_html(text: &str) -> String {
+pub(crate) fn escape_html(text: &str) -> String {
     let mut out = String::with_capacity(text.len() + 8);
     // Writing to a String cannot fail.
     let _ = pulldown_cmark_escape::escape_html(&mut out, text);

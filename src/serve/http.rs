@@ -206,7 +206,7 @@ fn site_file_now(live: &Live, uri: &Uri) -> Response {
 /// The path of a request, decoded and relative (`2021/03/x/`), or None if
 /// it tries to leave the site: `..` or `.` segments, encoded or not,
 /// backslashes, NUL bytes or text that is not UTF-8.
-pub fn clean_path(raw: &str) -> Option<String> {
+pub(crate) fn clean_path(raw: &str) -> Option<String> {
     let decoded = percent_decode_str(raw).decode_utf8().ok()?;
     if decoded.contains('\\') || decoded.contains('\0') {
         return None;
@@ -327,7 +327,7 @@ pub fn content_type(key: &str) -> String {
 /// The page with `<script src="/__gazette/live.js?v=N" defer>` before its
 /// `</body>`, or at its end if it has none. Deferred, it never holds up
 /// the parsing or painting of the page.
-pub fn with_live_script(page: &[u8], version: u64) -> Vec<u8> {
+pub(crate) fn with_live_script(page: &[u8], version: u64) -> Vec<u8> {
     let tag = format!("<script src=\"{LIVE_PREFIX}live.js?v={version}\" defer></script>");
     let at = find_last_ignore_case(page, b"</body>").unwrap_or(page.len());
     let mut out = Vec::with_capacity(page.len() + tag.len());

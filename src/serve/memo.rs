@@ -66,7 +66,7 @@ struct RenderedBody {
 
 impl Memo {
     /// Drops every entry if the configuration changed since they were made.
-    pub fn use_config(&self, config: &Config) {
+    pub(crate) fn use_config(&self, config: &Config) {
         let digest = digest(&[format!("{config:?}").as_bytes()]);
         let mut current = self.config.lock().unwrap_or_else(|e| e.into_inner());
         if *current != Some(digest) {

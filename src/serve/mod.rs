@@ -24,7 +24,8 @@ use crate::diagnostics::Diagnostic;
 use crate::render::Job;
 use memo::Memo;
 use snapshot::Change;
-pub use snapshot::{Snapshot, build_snapshot};
+pub use snapshot::Snapshot;
+pub(crate) use snapshot::build_snapshot;
 use std::net::{IpAddr, SocketAddr, TcpListener};
 use std::path::PathBuf;
 use std::sync::{Arc, RwLock};
@@ -108,7 +109,7 @@ impl Live {
         self.version.load(std::sync::atomic::Ordering::Acquire)
     }
 
-    pub fn subscribe(&self) -> broadcast::Receiver<LiveEvent> {
+    pub(crate) fn subscribe(&self) -> broadcast::Receiver<LiveEvent> {
         self.events.subscribe()
     }
 
@@ -148,7 +149,7 @@ fn failure_text(diagnostics: &[Diagnostic], has_good_build: bool) -> String {
 }
 
 /// The URL the site is served at; also its base URL while serving.
-pub fn local_url(bind: IpAddr, port: u16) -> String {
+pub(crate) fn local_url(bind: IpAddr, port: u16) -> String {
     match bind {
         IpAddr::V6(v6) => format!("http://[{v6}]:{port}/"),
         IpAddr::V4(v4) => format!("http://{v4}:{port}/"),

@@ -344,7 +344,7 @@ fn lower_this_threads_priority() {}
 
 /// Loads and models the site, and prepares to render it: everything but
 /// the rendering of its pages.
-pub fn build_snapshot(
+pub(crate) fn build_snapshot(
     options: &BuildOptions,
     memo: &Memo,
 ) -> Result<(Snapshot, Vec<Diagnostic>), Vec<Diagnostic>> {

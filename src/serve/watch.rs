@@ -102,7 +102,7 @@ impl Watcher {
     }
 
     /// What is watched, for the start-up message.
-    pub fn describe(&self) -> String {
+    pub(crate) fn describe(&self) -> String {
         self.watched.join(", ")
     }
 }
