@@ -313,9 +313,9 @@ pub(crate) fn produce(
 /// Render errors, sorted, with each template's error said once: one broken
 /// template fails every page that uses it.
 pub(crate) fn once_per_template(mut errors: Vec<Diagnostic>) -> Vec<Diagnostic> {
-    errors.sort_by(|a, b| (&a.path, &a.message).cmp(&(&b.path, &b.message)));
-    errors
-        .dedup_by(|a, b| a.path == b.path && strip_source(&a.message) == strip_source(&b.message));
+    errors.sort_by(|a, b| (&a.path, &a.message, &a.note).cmp(&(&b.path, &b.message, &b.note)));
+    // The first page's note is kept, so the report is the same every run.
+    errors.dedup_by(|a, b| a.path == b.path && a.message == b.message);
     errors
 }
 
@@ -354,10 +354,6 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildFailure> {
         stages: prepared.stages.done,
         warnings: prepared.warnings,
     })
-}
-
-fn strip_source(message: &str) -> &str {
-    message.split(" (rendering ").next().unwrap_or(message)
 }
 
 /// Whether a file or folder of static/ is copied. Hidden names are left

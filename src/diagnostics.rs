@@ -32,6 +32,11 @@ pub struct Diagnostic {
     pub message: String,
     /// The offending source line, shown under the message with a caret.
     pub excerpt: Option<String>,
+    /// Where the problem was met, when that differs from `path` (the
+    /// content file a failing template was rendering): shown after the
+    /// message in parentheses, and left out when the same problem met on
+    /// many pages is said once.
+    pub note: Option<Box<str>>,
 }
 
 impl Diagnostic {
@@ -42,6 +47,7 @@ impl Diagnostic {
             position: None,
             message: message.into(),
             excerpt: None,
+            note: None,
         }
     }
 
@@ -71,6 +77,12 @@ impl Diagnostic {
         self.at(source, line, column)
     }
 
+    /// The diagnostic with a note on where it was met.
+    pub(crate) fn with_note(mut self, note: impl Into<String>) -> Self {
+        self.note = Some(note.into().into_boxed_str());
+        self
+    }
+
     pub(crate) fn is_error(&self) -> bool {
         self.severity == Severity::Error
     }
@@ -98,7 +110,10 @@ impl fmt::Display for Diagnostic {
         // A file name or text from the site may hold escape sequences;
         // they are shown as `\u{1b}`, never sent to the terminal raw.
         let path = escape_controls(&self.path.display().to_string(), "");
-        let message = escape_controls(&self.message, "\n");
+        let mut message = escape_controls(&self.message, "\n");
+        if let Some(note) = &self.note {
+            message.push_str(&format!(" ({})", escape_controls(note, "")));
+        }
         match self.position {
             Some(Position { line, column }) => {
                 write!(f, "{label}: {path}:{line}:{column}: {message}")?

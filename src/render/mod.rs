@@ -349,11 +349,11 @@ impl<'a> Renderer<'a> {
     /// A failed render as the user sees it: at the template, naming the
     /// content file being rendered, if any.
     pub(crate) fn diagnose(&self, job: Job, error: RenderError) -> Diagnostic {
-        let mut message = error.message;
+        let mut diagnostic =
+            Diagnostic::error(self.templates.display(&error.template), error.message);
         if let Some(source) = self.source_of(job) {
-            message.push_str(&format!(" (rendering {})", source.display()));
+            diagnostic = diagnostic.with_note(format!("rendering {}", source.display()));
         }
-        let diagnostic = Diagnostic::error(self.templates.display(&error.template), message);
         self.templates.place(diagnostic, &error.template)
     }
 
