@@ -35,22 +35,40 @@ const CARD_TEMPLATE: &str = "partials/card.html";
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Job {
     Article(usize),
-    /// A redirect page at an article's old path: article, alias number.
-    Alias(usize, usize),
+    /// A redirect page at an article's old path: which article, and which
+    /// of its aliases.
+    Alias {
+        article: usize,
+        alias: usize,
+    },
     Page(usize),
     /// The front page: page number, from 1.
     Front(usize),
-    Author(usize, usize),
+    /// An author's page `page` (from 1).
+    Author {
+        author: usize,
+        page: usize,
+    },
     AuthorFeed(usize),
     AuthorIndex,
-    /// A section or tag: term, page number.
-    Term(TermKind, usize, usize),
-    TermFeed(TermKind, usize),
+    /// A section's or tag's page `page` (from 1).
+    Term {
+        kind: TermKind,
+        term: usize,
+        page: usize,
+    },
+    TermFeed {
+        kind: TermKind,
+        term: usize,
+    },
     TermIndex(TermKind),
     /// A year of the date archive, by index into `Site::archives`.
     Year(usize),
-    /// A month: year index, month index.
-    Month(usize, usize),
+    /// A month: indexes into `Site::archives` and that year's months.
+    Month {
+        year: usize,
+        month: usize,
+    },
     Search,
     SearchIndex,
     NotFound,
@@ -252,12 +270,17 @@ impl<'a> Renderer<'a> {
         let pages_of = |n: usize| lists::page_count(n, per_page);
         let mut jobs: Vec<Job> = (0..site.articles.len()).map(Job::Article).collect();
         for (i, a) in site.articles.iter().enumerate() {
-            jobs.extend((0..a.doc.meta.aliases.len()).map(|n| Job::Alias(i, n)));
+            jobs.extend((0..a.doc.meta.aliases.len()).map(|n| Job::Alias {
+                article: i,
+                alias: n,
+            }));
         }
         jobs.extend((0..site.pages.len()).map(Job::Page));
         jobs.extend((1..=pages_of(site.articles.len())).map(Job::Front));
         for (i, a) in site.authors.iter().enumerate() {
-            jobs.extend((1..=pages_of(a.articles.len())).map(|p| Job::Author(i, p)));
+            jobs.extend(
+                (1..=pages_of(a.articles.len())).map(|p| Job::Author { author: i, page: p }),
+            );
             jobs.push(Job::AuthorFeed(i));
         }
         if !site.authors.is_empty() {
@@ -266,15 +289,19 @@ impl<'a> Renderer<'a> {
         for kind in [TermKind::Category, TermKind::Tag] {
             let terms = self.terms(kind);
             for (i, t) in terms.iter().enumerate() {
-                jobs.extend((1..=pages_of(t.articles.len())).map(|p| Job::Term(kind, i, p)));
-                jobs.push(Job::TermFeed(kind, i));
+                jobs.extend((1..=pages_of(t.articles.len())).map(|p| Job::Term {
+                    kind,
+                    term: i,
+                    page: p,
+                }));
+                jobs.push(Job::TermFeed { kind, term: i });
             }
             // Written even when empty: every page's footer links to both.
             jobs.push(Job::TermIndex(kind));
         }
         for (y, year) in site.archives.iter().enumerate() {
             jobs.push(Job::Year(y));
-            jobs.extend((0..year.months.len()).map(|m| Job::Month(y, m)));
+            jobs.extend((0..year.months.len()).map(|m| Job::Month { year: y, month: m }));
         }
         jobs.extend([
             Job::Search,
@@ -401,17 +428,17 @@ impl<'a> Renderer<'a> {
         let site = self.site;
         match job {
             Job::Article(i) => site.articles[i].path.clone(),
-            Job::Alias(i, n) => site.articles[i].doc.meta.aliases[n].clone(),
+            Job::Alias { article, alias } => site.articles[article].doc.meta.aliases[alias].clone(),
             Job::Page(i) => site.pages[i].path.clone(),
             Job::Front(n) => paths::page(paths::FRONT, n),
-            Job::Author(i, n) => paths::page(&site.authors[i].path, n),
+            Job::Author { author, page } => paths::page(&site.authors[author].path, page),
             Job::AuthorFeed(i) => paths::list_feed(&site.authors[i].path),
             Job::AuthorIndex => paths::AUTHORS.into(),
-            Job::Term(kind, i, n) => paths::page(&self.terms(kind)[i].path, n),
-            Job::TermFeed(kind, i) => paths::list_feed(&self.terms(kind)[i].path),
+            Job::Term { kind, term, page } => paths::page(&self.terms(kind)[term].path, page),
+            Job::TermFeed { kind, term } => paths::list_feed(&self.terms(kind)[term].path),
             Job::TermIndex(kind) => kind.index_path().into(),
             Job::Year(y) => site.archives[y].path.clone(),
-            Job::Month(y, m) => site.archives[y].months[m].path.clone(),
+            Job::Month { year, month } => site.archives[year].months[month].path.clone(),
             Job::Search => paths::SEARCH.into(),
             Job::SearchIndex => paths::SEARCH_INDEX.into(),
             Job::NotFound => paths::NOT_FOUND.into(),
@@ -469,18 +496,18 @@ impl<'a> Renderer<'a> {
         Some(match job {
             Job::Article(i) => chosen(&site.articles[i].doc.meta.template, "article.html"),
             Job::Page(i) => chosen(&site.pages[i].doc.meta.template, "page.html"),
-            Job::Alias(..) => Cow::Borrowed("alias.html"),
+            Job::Alias { .. } => Cow::Borrowed("alias.html"),
             Job::Front(_) => Cow::Borrowed("index.html"),
-            Job::Author(..) => Cow::Borrowed("author.html"),
+            Job::Author { .. } => Cow::Borrowed("author.html"),
             Job::AuthorIndex => Cow::Borrowed("authors.html"),
-            Job::Term(..) => Cow::Borrowed("term.html"),
+            Job::Term { .. } => Cow::Borrowed("term.html"),
             Job::TermIndex(_) => Cow::Borrowed("terms.html"),
-            Job::Year(_) | Job::Month(..) => Cow::Borrowed("archive.html"),
+            Job::Year(_) | Job::Month { .. } => Cow::Borrowed("archive.html"),
             Job::Search => Cow::Borrowed("search.html"),
             Job::NotFound => Cow::Borrowed("404.html"),
             Job::Stylesheet => Cow::Borrowed("style.css"),
             Job::AuthorFeed(_)
-            | Job::TermFeed(..)
+            | Job::TermFeed { .. }
             | Job::SearchIndex
             | Job::Rss
             | Job::Atom
@@ -511,8 +538,8 @@ impl<'a> Renderer<'a> {
         let json_error = |e: serde_json::Error| e.to_string();
         Ok(match job {
             Job::Article(i) => template(shared.article_context(site, i, self.page_body(i))),
-            Job::Alias(i, _) => {
-                let a = &site.articles[i];
+            Job::Alias { article, .. } => {
+                let a = &site.articles[article];
                 let mut ctx = shared.base_context(site, &a.path);
                 ctx["page_title"] = json!(a.doc.meta.title);
                 ctx["target_url"] = json!(a.url);
@@ -523,7 +550,7 @@ impl<'a> Renderer<'a> {
                 let all: Vec<usize> = (0..site.articles.len()).collect();
                 template(shared.list_context(site, "/", &all, n, None))
             }
-            Job::Author(i, n) => {
+            Job::Author { author: i, page: n } => {
                 let a = &site.authors[i];
                 let feed = (
                     format!("{} | {}", a.doc.meta.name, site.config.title),
@@ -549,7 +576,11 @@ impl<'a> Renderer<'a> {
                 ctx["authors"] = Value::Array(shared.authors.clone());
                 template(ctx)
             }
-            Job::Term(kind, i, n) => {
+            Job::Term {
+                kind,
+                term: i,
+                page: n,
+            } => {
                 let term = &self.terms(kind)[i];
                 let feed = (
                     format!("{} | {}", term.name, site.config.title),
@@ -563,7 +594,7 @@ impl<'a> Renderer<'a> {
                     json!(format!("{} articles on {}", term.name, site.config.title));
                 template(ctx)
             }
-            Job::TermFeed(kind, i) => {
+            Job::TermFeed { kind, term: i } => {
                 let term = &self.terms(kind)[i];
                 let feed = self.list_feed(term.name.clone(), &term.path, &term.articles);
                 Output::Bytes(feeds::rss::render(site, &feed).map_err(io)?)
@@ -580,7 +611,7 @@ impl<'a> Renderer<'a> {
                 template(ctx)
             }
             Job::Year(y) => template(shared.year_context(site, y)),
-            Job::Month(y, m) => template(shared.month_context(site, y, m)),
+            Job::Month { year, month } => template(shared.month_context(site, year, month)),
             Job::Search => {
                 let mut ctx = shared.base_context(site, site_path);
                 ctx["page_title"] = json!("Search");
@@ -648,18 +679,18 @@ impl<'a> Renderer<'a> {
         let in_feed = |items: &[usize]| lists::feed_of(items, feed_limit).contains(&i);
         match job {
             Job::Article(a) => a == i || site.articles[a].related.contains(&i),
-            Job::Alias(a, _) => a == i,
+            Job::Alias { article, .. } => article == i,
             // The front page lists every article, in the site's order.
             Job::Front(n) => lists::page_bounds(site.articles.len(), n, per_page).contains(&i),
-            Job::Author(a, n) => on_page(&site.authors[a].articles, n),
+            Job::Author { author, page } => on_page(&site.authors[author].articles, page),
             Job::AuthorFeed(a) => in_feed(&site.authors[a].articles),
-            Job::Term(kind, t, n) => on_page(&self.terms(kind)[t].articles, n),
-            Job::TermFeed(kind, t) => in_feed(&self.terms(kind)[t].articles),
+            Job::Term { kind, term, page } => on_page(&self.terms(kind)[term].articles, page),
+            Job::TermFeed { kind, term } => in_feed(&self.terms(kind)[term].articles),
             Job::Year(y) => site.archives[y]
                 .months
                 .iter()
                 .any(|m| m.articles.contains(&i)),
-            Job::Month(y, m) => site.archives[y].months[m].articles.contains(&i),
+            Job::Month { year, month } => site.archives[year].months[month].articles.contains(&i),
             Job::NotFound => lists::not_found_latest(site.articles.len()).contains(&i),
             Job::Rss | Job::Atom | Job::JsonFeed => {
                 lists::feed_bounds(site.articles.len(), feed_limit).contains(&i)
@@ -681,7 +712,7 @@ impl<'a> Renderer<'a> {
     /// if the job has a content file.
     pub(crate) fn diagnose_at_source(&self, job: Job, message: String) -> Option<Diagnostic> {
         let source = match job {
-            Job::Alias(i, _) => {
+            Job::Alias { article: i, .. } => {
                 return Some(
                     self.site.articles[i]
                         .doc
@@ -691,7 +722,7 @@ impl<'a> Renderer<'a> {
             }
             Job::Article(i) => &self.site.articles[i].doc.source,
             Job::Page(i) => &self.site.pages[i].doc.source,
-            Job::Author(i, _) => &self.site.authors[i].doc.source,
+            Job::Author { author: i, .. } => &self.site.authors[i].doc.source,
             _ => return None,
         };
         Some(Diagnostic::error(&source.display, message).at(&source.text, 1, 1))
@@ -700,11 +731,11 @@ impl<'a> Renderer<'a> {
     /// The content file a job renders, for error messages.
     pub(crate) fn source_of(&self, job: Job) -> Option<PathBuf> {
         match job {
-            Job::Article(i) | Job::Alias(i, _) => {
+            Job::Article(i) | Job::Alias { article: i, .. } => {
                 Some(self.site.articles[i].doc.source.display.clone())
             }
             Job::Page(i) => Some(self.site.pages[i].doc.source.display.clone()),
-            Job::Author(i, _) => Some(self.site.authors[i].doc.source.display.clone()),
+            Job::Author { author: i, .. } => Some(self.site.authors[i].doc.source.display.clone()),
             _ => None,
         }
     }
