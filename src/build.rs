@@ -416,14 +416,22 @@ fn plan_pages(root: &Path, renderer: &Renderer) -> (HashMap<String, Job>, Vec<Di
             }
         };
         let key = record_key(&path);
-        if let Some(long) = path
+        let too_long = match path
             .components()
             .map(|c| c.as_os_str().len())
             .find(|len| *len > MAX_FILE_NAME_BYTES)
         {
-            let message = format!(
+            Some(long) => Some(format!(
                 "the URL {key} has a segment of {long} bytes; file systems allow {MAX_FILE_NAME_BYTES}: shorten it"
-            );
+            )),
+            None if key.len() > MAX_OUTPUT_PATH_BYTES => Some(format!(
+                "the URL {}… is {} bytes long; gazette writes paths of at most {MAX_OUTPUT_PATH_BYTES} bytes (systems refuse longer ones): shorten it",
+                key.chars().take(40).collect::<String>(),
+                key.len()
+            )),
+            None => None,
+        };
+        if let Some(message) = too_long {
             errors.push(
                 renderer
                     .diagnose_at_source(job, message.clone())
@@ -462,6 +470,10 @@ fn plan_pages(root: &Path, renderer: &Renderer) -> (HashMap<String, Job>, Vec<Di
 
 /// The longest file or folder name most file systems allow, in bytes.
 const MAX_FILE_NAME_BYTES: usize = 255;
+
+/// The longest output path (below the output folder) a build writes: the
+/// system's limit is 4,096 bytes for the whole path, output folder included.
+const MAX_OUTPUT_PATH_BYTES: usize = 3_000;
 
 /// Output path → (source, relative output path) for every static and
 /// bundle file; none may land where a page of `pages` or another file does.

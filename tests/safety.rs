@@ -883,6 +883,17 @@ fn collisions_blame_the_file_that_asked_and_come_with_the_other_errors() {
         "content/articles/broken.md",
         "+++\ntitle = 1\ndate = 2021-01-01\n+++\n",
     );
+    // Short segments, but more of them than a path may hold.
+    let deep = "seg/".repeat(1200);
+    site.write(
+        "content/articles/deep.md",
+        &article(
+            "D",
+            "2021-03-22",
+            &format!("aliases = [\"/{deep}\"]\n"),
+            "D.",
+        ),
+    );
     let stderr = fails_keeping_output(&site);
     for expected in [
         format!(
@@ -897,12 +908,15 @@ fn collisions_blame_the_file_that_asked_and_come_with_the_other_errors() {
         format!(
             "error: {root}/content/articles/broken.md:2:9: invalid type: integer `1`, expected a string"
         ),
+        format!(
+            "error: {root}/content/articles/deep.md:4:1: the URL seg/seg/seg/seg/seg/seg/seg/seg/seg/seg/… is 4810 bytes long; gazette writes paths of at most 3000 bytes"
+        ),
     ] {
         assert!(stderr.contains(&expected), "{expected}\n{stderr}");
     }
     assert!(!stderr.contains("site.toml"), "{stderr}");
     assert!(!stderr.contains("File name too long"), "{stderr}");
-    assert!(stderr.contains("build failed: 4 errors"), "{stderr}");
+    assert!(stderr.contains("build failed: 5 errors"), "{stderr}");
 }
 
 #[test]
