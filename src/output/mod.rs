@@ -204,33 +204,30 @@ impl Output {
             .map(|live| live.mtime_ns);
         // The record says what the file held; a `stat` says it was not
         // touched since. Then there is nothing to read or write.
-        if let Some(record) = self.previous.as_ref().and_then(|m| m.files.get(&key))
-            && record.len == len
-            && record.hash == hash
-            && let Ok(meta) = fs::symlink_metadata(&path)
-            && meta.is_file()
-            && meta.len() == len
-            && mtime_ns(&meta) == record.mtime_ns
-            && ctime_ns(&meta) == record.ctime_ns
-        {
-            let (mtime_ns, ctime_ns) = settle_time(&path, &meta, keep_time).map_err(describe)?;
-            let record = FileRecord {
-                len,
-                hash,
-                mtime_ns,
-                ctime_ns,
-            };
-            self.record(key, record);
-            return Ok(());
-        }
-        if !unchanged(&path, len, || {
-            fs::read(&path).ok().is_some_and(|old| old == bytes)
-        }) {
-            self.make_room(&path).map_err(describe)?;
-            fs::write(&path, bytes).map_err(describe)?;
-            self.changed.fetch_add(1, Ordering::Relaxed);
-        }
-        let meta = fs::symlink_metadata(&path).map_err(describe)?;
+        let untouched = (self.previous.as_ref())
+            .and_then(|m| m.files.get(&key))
+            .filter(|record| record.len == len && record.hash == hash)
+            .and_then(|record| {
+                fs::symlink_metadata(&path).ok().filter(|meta| {
+                    meta.is_file()
+                        && meta.len() == len
+                        && mtime_ns(meta) == record.mtime_ns
+                        && ctime_ns(meta) == record.ctime_ns
+                })
+            });
+        let meta = match untouched {
+            Some(meta) => meta,
+            None => {
+                if !unchanged(&path, len, || {
+                    fs::read(&path).ok().is_some_and(|old| old == bytes)
+                }) {
+                    self.make_room(&path).map_err(describe)?;
+                    fs::write(&path, bytes).map_err(describe)?;
+                    self.changed.fetch_add(1, Ordering::Relaxed);
+                }
+                fs::symlink_metadata(&path).map_err(describe)?
+            }
+        };
         let (mtime_ns, ctime_ns) = settle_time(&path, &meta, keep_time).map_err(describe)?;
         let record = FileRecord {
             len,
@@ -290,6 +287,13 @@ impl Output {
         let Some(parent) = relative.parent() else {
             return Ok(());
         };
+        // Folders are checked from the top down, so a known parent means
+        // its whole chain is known: one look at the set for most files.
+        if parent.as_os_str().is_empty()
+            || (self.real_dirs.lock().unwrap_or_else(|e| e.into_inner())).contains(parent)
+        {
+            return Ok(());
+        }
         let mut chain: Vec<&Path> = parent
             .ancestors()
             .filter(|a| !a.as_os_str().is_empty())
