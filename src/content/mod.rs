@@ -251,7 +251,7 @@ pub(crate) trait ParseCache: Sync {
         root: &Path,
         relative: &Path,
         same: &dyn Fn(&Loaded) -> bool,
-        parse: &mut dyn FnMut() -> Result<Loaded, Vec<Diagnostic>>,
+        parse: Box<dyn FnOnce() -> Result<Loaded, Vec<Diagnostic>> + '_>,
     ) -> Result<Loaded, Vec<Diagnostic>>;
 }
 
@@ -271,16 +271,11 @@ pub(crate) fn load(
             Some(cache) => {
                 let relative = f.relative.clone();
                 let bundle = f.bundle.clone();
-                let mut f = Some(f);
                 cache.parsed(
                     root,
                     &relative,
                     &|kept| kept.bundle() == bundle.as_ref(),
-                    &mut || match f.take() {
-                        Some(f) => load_one(root, config, f),
-                        // A cache calls `parse` once at most.
-                        None => Err(Vec::new()),
-                    },
+                    Box::new(|| load_one(root, config, f)),
                 )
             }
             None => load_one(root, config, f),

@@ -64,32 +64,18 @@ struct RenderedBody {
     rendered: Arc<Rendered>,
 }
 
-impl Memo {
-    /// Drops every entry if the configuration changed since they were made.
-    pub(crate) fn use_config(&self, config: &Config) {
-        let digest = digest(&[format!("{config:?}").as_bytes()]);
-        let mut current = self.config.lock().unwrap_or_else(|e| e.into_inner());
-        if *current != Some(digest) {
-            self.files.lock().unwrap_or_else(|e| e.into_inner()).clear();
-            self.markdown
-                .lock()
-                .unwrap_or_else(|e| e.into_inner())
-                .clear();
-            *current = Some(digest);
-        }
-    }
-
+impl ParseCache for Memo {
     /// The file at `root/relative` as parsed before, if it is unchanged;
     /// else `parse` is called and what it gives kept. `same` tells whether
     /// a kept parse still fits (a bundle's list of files may have changed
     /// while its index.md did not).
-    fn parsed_or<E>(
+    fn parsed(
         &self,
         root: &Path,
         relative: &Path,
-        same: impl Fn(&Loaded) -> bool,
-        parse: impl FnOnce() -> Result<Loaded, E>,
-    ) -> Result<Loaded, E> {
+        same: &dyn Fn(&Loaded) -> bool,
+        parse: Box<dyn FnOnce() -> Result<Loaded, Vec<Diagnostic>> + '_>,
+    ) -> Result<Loaded, Vec<Diagnostic>> {
         let stamp = FileStamp::of(&root.join(relative));
         if let Some(stamp) = &stamp {
             // Copied out of the lock: the other build threads wait on it.
@@ -117,11 +103,13 @@ impl Memo {
         }
         Ok(loaded)
     }
+}
 
+impl RenderCache for Memo {
     /// [`markdown::render`], or its result for the same text, URL and mode
     /// before. A body with `@/` links is rendered every time: what they
     /// point to is outside its text.
-    fn render_or_reuse(
+    fn render(
         &self,
         content_path: &str,
         body: &str,
@@ -155,34 +143,19 @@ impl Memo {
     }
 }
 
-impl ParseCache for Memo {
-    fn parsed(
-        &self,
-        root: &Path,
-        relative: &Path,
-        same: &dyn Fn(&Loaded) -> bool,
-        parse: &mut dyn FnMut() -> Result<Loaded, Vec<Diagnostic>>,
-    ) -> Result<Loaded, Vec<Diagnostic>> {
-        self.parsed_or(root, relative, same, parse)
-    }
-}
-
-impl RenderCache for Memo {
-    fn render(
-        &self,
-        content_path: &str,
-        body: &str,
-        resolve: &dyn Fn(&str) -> Option<String>,
-        page_url: Option<&Url>,
-        safe: bool,
-    ) -> Rendered {
-        self.render_or_reuse(content_path, body, resolve, page_url, safe)
-    }
-}
-
 impl BuildCache for Memo {
+    /// Drops every entry if the configuration changed since they were made.
     fn use_config(&self, config: &Config) {
-        Memo::use_config(self, config)
+        let digest = digest(&[format!("{config:?}").as_bytes()]);
+        let mut current = self.config.lock().unwrap_or_else(|e| e.into_inner());
+        if *current != Some(digest) {
+            self.files.lock().unwrap_or_else(|e| e.into_inner()).clear();
+            self.markdown
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .clear();
+            *current = Some(digest);
+        }
     }
 }
 
@@ -232,15 +205,15 @@ mod tests {
     fn load(memo: &Memo, root: &Path) -> (String, bool) {
         let parsed = Cell::new(false);
         let loaded = memo
-            .parsed_or(
+            .parsed(
                 root,
                 Path::new("content/articles/a.md"),
-                |_| true,
-                || {
+                &|_| true,
+                Box::new(|| {
                     parsed.set(true);
                     let text = fs::read_to_string(root.join("content/articles/a.md")).unwrap();
-                    Ok::<_, ()>(page(&text))
-                },
+                    Ok(page(&text))
+                }),
             )
             .unwrap();
         (title(&loaded), parsed.get())
@@ -296,22 +269,19 @@ mod tests {
         let other = Url::parse("https://news.example.com/b/").unwrap();
         let none = |_: &str| None;
         let kept = |memo: &Memo| memo.markdown.lock().unwrap().len();
-        let first =
-            memo.render_or_reuse("articles/a.md", "Hello *there*.", &none, Some(&url), false);
+        let first = memo.render("articles/a.md", "Hello *there*.", &none, Some(&url), false);
         assert_eq!(kept(&memo), 1);
-        let again =
-            memo.render_or_reuse("articles/a.md", "Hello *there*.", &none, Some(&url), false);
+        let again = memo.render("articles/a.md", "Hello *there*.", &none, Some(&url), false);
         assert_eq!(again.html, first.html);
         // A different URL or mode is rendered anew (feed links depend on it).
-        let moved =
-            memo.render_or_reuse("articles/a.md", "[x](img.png)", &none, Some(&other), false);
+        let moved = memo.render("articles/a.md", "[x](img.png)", &none, Some(&other), false);
         assert!(
             moved
                 .feed_html
                 .unwrap()
                 .contains("https://news.example.com/b/img.png")
         );
-        let linked = memo.render_or_reuse(
+        let linked = memo.render(
             "articles/b.md",
             "[see](@/articles/a.md)",
             &|_| Some("https://news.example.com/a/".into()),
