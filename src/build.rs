@@ -138,6 +138,8 @@ pub struct Prepared {
     pub output_dir: PathBuf,
     pub site: Site,
     templates: Templates,
+    /// Every file of static/ to publish, found once by the load.
+    static_files: Vec<PathBuf>,
     /// Warnings found so far.
     pub warnings: Vec<Diagnostic>,
     started: Instant,
@@ -147,8 +149,8 @@ pub struct Prepared {
 impl Prepared {
     /// The model, the templates and the warnings, for a caller that renders
     /// on its own terms (`gazette serve`).
-    pub(crate) fn into_parts(self) -> (Site, Templates, Vec<Diagnostic>) {
-        (self.site, self.templates, self.warnings)
+    pub(crate) fn into_parts(self) -> (Site, Templates, Vec<PathBuf>, Vec<Diagnostic>) {
+        (self.site, self.templates, self.static_files, self.warnings)
     }
 }
 
@@ -202,8 +204,7 @@ pub(crate) fn prepare_with(
     );
     // static/'s links and special files are reported with the rest of the
     // site's errors, not only once the pages have rendered.
-    let (_, static_problems) =
-        crate::sources::walk_site_dir(root, Path::new("static"), is_published_static);
+    let (static_files, static_problems) = static_files(root);
     diagnostics.extend(static_problems);
     stages.mark("load content");
     let selection = Selection {
@@ -226,7 +227,7 @@ pub(crate) fn prepare_with(
         // Where the files that did load would collide is said now too, so
         // one run names every error (not one round of fixes per stage).
         if let Some(templates) = &templates {
-            diagnostics.extend(collisions(root, &mut site, templates));
+            diagnostics.extend(collisions(root, &mut site, templates, &static_files));
         }
         return Err(BuildFailure::from(diagnostics));
     }
@@ -234,6 +235,7 @@ pub(crate) fn prepare_with(
     Ok(Prepared {
         output_dir,
         site,
+        static_files,
         templates,
         warnings: diagnostics,
         started,
@@ -243,10 +245,17 @@ pub(crate) fn prepare_with(
 
 /// The problems [`plan_files`] finds in a site that has other errors: the
 /// files that did load, planned as a build would.
-fn collisions(root: &Path, site: &mut Site, templates: &Templates) -> Vec<Diagnostic> {
+fn collisions(
+    root: &Path,
+    site: &mut Site,
+    templates: &Templates,
+    static_files: &[PathBuf],
+) -> Vec<Diagnostic> {
     let bodies = site.take_article_bodies();
     match Renderer::new(site, templates, bodies) {
-        Ok(renderer) => plan_files(root, &renderer, site).err().unwrap_or_default(),
+        Ok(renderer) => (plan_files(root, &renderer, site, static_files))
+            .err()
+            .unwrap_or_default(),
         Err(_) => Vec::new(),
     }
 }
@@ -262,6 +271,7 @@ pub(crate) fn produce(
         output_dir,
         site,
         templates,
+        static_files,
         stages,
         ..
     } = prepared;
@@ -273,7 +283,7 @@ pub(crate) fn produce(
         )])
     })?;
     stages.mark("shared contexts");
-    let plan = plan_files(root, &renderer, site).map_err(BuildFailure::from)?;
+    let plan = plan_files(root, &renderer, site, static_files).map_err(BuildFailure::from)?;
     let errors = Mutex::new(Vec::new());
     plan.pages.into_par_iter().for_each_init(
         || renderer.worker(),
@@ -365,7 +375,12 @@ fn is_published_static(entry: &walkdir::DirEntry) -> bool {
     !name.starts_with('.') || (name == ".well-known" && entry.depth() == 1)
 }
 
-/// Copies static/ and every bundle's files. Returns the problems found.
+/// Every file of static/ a build publishes (absolute paths, by name), and
+/// the problems found: links out of the site, special files.
+pub(crate) fn static_files(root: &Path) -> (Vec<PathBuf>, Vec<Diagnostic>) {
+    crate::sources::walk_site_dir(root, Path::new("static"), is_published_static)
+}
+
 /// Every file a build makes, each once: output path (as
 /// [`record_key`] names it) → the job that renders it, or the file copied
 /// there (source, relative output path).
@@ -382,10 +397,11 @@ pub(crate) fn plan_files(
     root: &Path,
     renderer: &Renderer,
     site: &Site,
+    static_files: &[PathBuf],
 ) -> Result<FilePlan, Vec<Diagnostic>> {
     // Both sides' problems, so that one run names them all.
     let (pages, mut errors) = plan_pages(root, renderer);
-    match plan_copies(root, site, &pages) {
+    match plan_copies(root, site, static_files, &pages) {
         Ok(copies) if errors.is_empty() => Ok(FilePlan { pages, copies }),
         Ok(_) => Err(errors),
         Err(more) => {
@@ -480,9 +496,10 @@ const MAX_OUTPUT_PATH_BYTES: usize = 3_000;
 pub(crate) fn plan_copies(
     root: &Path,
     site: &Site,
+    static_files: &[PathBuf],
     pages: &HashMap<String, Job>,
 ) -> Result<HashMap<String, (PathBuf, PathBuf)>, Vec<Diagnostic>> {
-    let (copy_list, mut errors) = asset_copies(root, site);
+    let (copy_list, mut errors) = asset_copies(root, site, static_files);
     let mut copies = HashMap::new();
     for (from, to) in copy_list {
         let key = record_key(&to);
@@ -509,22 +526,19 @@ fn shown_source(root: &Path, from: &Path) -> PathBuf {
 
 /// The files static/ and the bundles give the output: (source file, output
 /// path). Returns the problems found beside them.
-fn asset_copies(root: &Path, site: &Site) -> (Vec<(PathBuf, PathBuf)>, Vec<Diagnostic>) {
-    let mut copies: Vec<(PathBuf, PathBuf)> = Vec::new();
-    let mut errors = Vec::new();
+fn asset_copies(
+    root: &Path,
+    site: &Site,
+    static_files: &[PathBuf],
+) -> (Vec<(PathBuf, PathBuf)>, Vec<Diagnostic>) {
     let static_dir = root.join("static");
-    if static_dir.is_dir() {
-        let (files, problems) =
-            crate::sources::walk_site_dir(root, Path::new("static"), is_published_static);
-        errors.extend(problems);
-        for file in files {
-            let rel = file
-                .strip_prefix(&static_dir)
-                .unwrap_or(&file)
-                .to_path_buf();
-            copies.push((file, rel));
-        }
-    }
+    let mut copies: Vec<(PathBuf, PathBuf)> = (static_files.iter())
+        .map(|file| {
+            let rel = file.strip_prefix(&static_dir).unwrap_or(file);
+            (file.clone(), rel.to_path_buf())
+        })
+        .collect();
+    let mut errors = Vec::new();
     let bundles = site
         .articles
         .iter()

@@ -226,9 +226,15 @@ impl Snapshot {
     /// static files found again (one may have been added or removed).
     fn with_files_saved(&self, root: &Path) -> Option<Patched> {
         // The pages are those of this snapshot: only the copies are new.
-        let copies = self
-            .renderer
-            .with_dependent(|(site, _), _| build::plan_copies(root, site, &self.jobs))
+        // A problem in static/ is worded by the whole build that follows.
+        let (static_files, problems) = build::static_files(root);
+        if !problems.is_empty() {
+            return None;
+        }
+        let copies = (self.renderer)
+            .with_dependent(|(site, _), _| {
+                build::plan_copies(root, site, &static_files, &self.jobs)
+            })
             .ok()?;
         Some(Patched {
             snapshot: self.successor(self.renderer.clone(), Arc::new(sources(copies))),
@@ -349,7 +355,7 @@ pub(crate) fn build_snapshot(
     memo: &Memo,
 ) -> Result<(Snapshot, Vec<Diagnostic>), Vec<Diagnostic>> {
     let prepared = build::prepare_with(options, Some(memo)).map_err(|f| f.diagnostics)?;
-    let (mut site, templates, warnings) = prepared.into_parts();
+    let (mut site, templates, static_files, warnings) = prepared.into_parts();
     let bodies = site.take_article_bodies();
     let articles = site
         .articles
@@ -363,8 +369,9 @@ pub(crate) fn build_snapshot(
         renderer.keep_all_bodies();
         Ok::<_, Vec<Diagnostic>>(renderer)
     })?;
-    let plan = renderer
-        .with_dependent(|(site, _), renderer| build::plan_files(&options.root, renderer, site))?;
+    let plan = renderer.with_dependent(|(site, _), renderer| {
+        build::plan_files(&options.root, renderer, site, &static_files)
+    })?;
     let snapshot = Snapshot {
         renderer: Arc::new(renderer),
         jobs: Arc::new(plan.pages),
