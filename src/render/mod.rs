@@ -711,31 +711,25 @@ impl<'a> Renderer<'a> {
     /// the line of the key that gives the place (`aliases` for an alias),
     /// if the job has a content file.
     pub(crate) fn diagnose_at_source(&self, job: Job, message: String) -> Option<Diagnostic> {
-        let source = match job {
-            Job::Alias { article: i, .. } => {
-                return Some(
-                    self.site.articles[i]
-                        .doc
-                        .source
-                        .error_at_key("aliases", message),
-                );
-            }
-            Job::Article(i) => &self.site.articles[i].doc.source,
-            Job::Page(i) => &self.site.pages[i].doc.source,
-            Job::Author { author: i, .. } => &self.site.authors[i].doc.source,
-            _ => return None,
-        };
-        Some(Diagnostic::error(&source.display, message).at(&source.text, 1, 1))
+        let source = self.source_file(job)?;
+        Some(match job {
+            Job::Alias { .. } => source.error_at_key("aliases", message),
+            _ => Diagnostic::error(&source.display, message).at(&source.text, 1, 1),
+        })
     }
 
     /// The content file a job renders, for error messages.
     pub(crate) fn source_of(&self, job: Job) -> Option<PathBuf> {
+        self.source_file(job).map(|source| source.display.clone())
+    }
+
+    /// The content file a job renders, if it renders one.
+    fn source_file(&self, job: Job) -> Option<&crate::content::SourceFile> {
+        let site = self.site;
         match job {
-            Job::Article(i) | Job::Alias { article: i, .. } => {
-                Some(self.site.articles[i].doc.source.display.clone())
-            }
-            Job::Page(i) => Some(self.site.pages[i].doc.source.display.clone()),
-            Job::Author { author: i, .. } => Some(self.site.authors[i].doc.source.display.clone()),
+            Job::Article(i) | Job::Alias { article: i, .. } => Some(&site.articles[i].doc.source),
+            Job::Page(i) => Some(&site.pages[i].doc.source),
+            Job::Author { author: i, .. } => Some(&site.authors[i].doc.source),
             _ => None,
         }
     }
