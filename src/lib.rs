@@ -14,6 +14,7 @@ pub mod config;
 pub mod content;
 pub mod diagnostics;
 pub mod feeds;
+mod file_meta;
 #[doc(hidden)]
 pub mod fuzzing;
 pub mod markdown;

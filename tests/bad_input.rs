@@ -102,7 +102,7 @@ fn plain_article(site: &Fixture, path: &str, body: &str) {
 
 fn cases() -> Vec<Case> {
     use Expect::*;
-    vec![
+    let mut cases = vec![
         Case {
             name: "front matter cut off before its closing fence",
             setup: |s| s.write("content/articles/cut.md", "+++\ntitle = \"Cut"),
@@ -253,55 +253,6 @@ fn cases() -> Vec<Case> {
                 )
             },
             expect: FailsNaming("slug.md:4:1: `slug` makes a URL segment of 300 bytes"),
-            max_mib: 200,
-        },
-        Case {
-            name: "a symlink loop in content/",
-            setup: |s| {
-                std::fs::create_dir_all(s.root().join("content/articles/2021")).unwrap();
-                std::os::unix::fs::symlink("..", s.root().join("content/articles/2021/loop"))
-                    .unwrap();
-            },
-            expect: FailsNaming("content/articles/2021/loop: symbolic link loop"),
-            max_mib: 200,
-        },
-        Case {
-            name: "a dangling symlink",
-            setup: |s| {
-                std::fs::create_dir_all(s.root().join("content/articles")).unwrap();
-                std::os::unix::fs::symlink(
-                    "/nonexistent/x.md",
-                    s.root().join("content/articles/gone.md"),
-                )
-                .unwrap();
-            },
-            expect: FailsNaming("gone.md"),
-            max_mib: 200,
-        },
-        Case {
-            name: "an unreadable file",
-            setup: |s| {
-                use std::os::unix::fs::PermissionsExt;
-                plain_article(s, "content/articles/secret.md", "Body.");
-                let path = s.root().join("content/articles/secret.md");
-                std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o000)).unwrap();
-            },
-            expect: BuildsOrFailsNaming("secret.md"),
-            max_mib: 200,
-        },
-        Case {
-            name: "a named pipe called like an article",
-            setup: |s| {
-                std::fs::create_dir_all(s.root().join("content/articles")).unwrap();
-                let path = std::ffi::CString::new(
-                    s.root().join("content/articles/pipe.md").to_str().unwrap(),
-                )
-                .unwrap();
-                // SAFETY: a valid NUL-terminated path.
-                assert_eq!(unsafe { libc::mkfifo(path.as_ptr(), 0o644) }, 0);
-                plain_article(s, "content/articles/real.md", "Body.");
-            },
-            expect: BuildsOrFailsNaming("pipe.md"),
             max_mib: 200,
         },
         Case {
@@ -494,7 +445,10 @@ fn cases() -> Vec<Case> {
             expect: FailsNaming("site.toml"),
             max_mib: 200,
         },
-    ]
+    ];
+    #[cfg(unix)]
+    cases.extend(unix_cases());
+    cases
 }
 
 #[test]
@@ -568,4 +522,61 @@ fn every_bad_input_ends_cleanly_within_bounds() {
     println!("{}", report.join("\n"));
     assert!(cases().len() >= 25);
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}
+
+/// Links, file modes and FIFOs, which only Unix has.
+#[cfg(unix)]
+fn unix_cases() -> Vec<Case> {
+    use Expect::*;
+    vec![
+        Case {
+            name: "a symlink loop in content/",
+            setup: |s| {
+                std::fs::create_dir_all(s.root().join("content/articles/2021")).unwrap();
+                std::os::unix::fs::symlink("..", s.root().join("content/articles/2021/loop"))
+                    .unwrap();
+            },
+            expect: FailsNaming("content/articles/2021/loop: symbolic link loop"),
+            max_mib: 200,
+        },
+        Case {
+            name: "a dangling symlink",
+            setup: |s| {
+                std::fs::create_dir_all(s.root().join("content/articles")).unwrap();
+                std::os::unix::fs::symlink(
+                    "/nonexistent/x.md",
+                    s.root().join("content/articles/gone.md"),
+                )
+                .unwrap();
+            },
+            expect: FailsNaming("gone.md"),
+            max_mib: 200,
+        },
+        Case {
+            name: "an unreadable file",
+            setup: |s| {
+                use std::os::unix::fs::PermissionsExt;
+                plain_article(s, "content/articles/secret.md", "Body.");
+                let path = s.root().join("content/articles/secret.md");
+                std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o000)).unwrap();
+            },
+            expect: BuildsOrFailsNaming("secret.md"),
+            max_mib: 200,
+        },
+        Case {
+            name: "a named pipe called like an article",
+            setup: |s| {
+                std::fs::create_dir_all(s.root().join("content/articles")).unwrap();
+                let path = std::ffi::CString::new(
+                    s.root().join("content/articles/pipe.md").to_str().unwrap(),
+                )
+                .unwrap();
+                // SAFETY: a valid NUL-terminated path.
+                assert_eq!(unsafe { libc::mkfifo(path.as_ptr(), 0o644) }, 0);
+                plain_article(s, "content/articles/real.md", "Body.");
+            },
+            expect: BuildsOrFailsNaming("pipe.md"),
+            max_mib: 200,
+        },
+    ]
 }

@@ -297,6 +297,7 @@ fn template_with_an_undefined_variable() {
     );
 }
 
+#[cfg(unix)]
 #[test]
 fn unreadable_file() {
     let site = good_site();

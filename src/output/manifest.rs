@@ -14,7 +14,6 @@ use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use std::fs;
 use std::io;
-use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 
 /// What a file held when it was written. The status-change time is what tells a hand edit
@@ -44,25 +43,26 @@ pub(crate) fn content_hash(bytes: &[u8]) -> u64 {
     xxhash_rust::xxh3::xxh3_64(bytes)
 }
 
-/// Modification time in nanoseconds since the epoch.
-pub(crate) fn mtime_ns(meta: &fs::Metadata) -> i64 {
-    meta.mtime()
-        .saturating_mul(1_000_000_000)
-        .saturating_add(meta.mtime_nsec())
-}
-
-/// Status-change time in nanoseconds since the epoch.
-pub(crate) fn ctime_ns(meta: &fs::Metadata) -> i64 {
-    meta.ctime()
-        .saturating_mul(1_000_000_000)
-        .saturating_add(meta.ctime_nsec())
-}
+pub(crate) use crate::file_meta::{ctime_ns, mtime_ns};
 
 /// A folder's name in the cache: its device and inode, which a rename
 /// (the swap) keeps. The folder itself is never followed through a link.
+/// Where the system gives no inode, a hash of the folder's absolute path
+/// stands in: the record then follows the name, not the folder, and a
+/// record that no longer fits is refused by its folder times (see
+/// [`Manifest::load`]).
 fn folder_id(folder: &Path) -> io::Result<String> {
     let meta = fs::symlink_metadata(folder)?;
-    Ok(format!("{}-{}", meta.dev(), meta.ino()))
+    Ok(match crate::file_meta::identity(&meta) {
+        Some((device, inode)) => format!("{device}-{inode}"),
+        None => {
+            let absolute = std::path::absolute(folder)?;
+            format!(
+                "p{:x}",
+                content_hash(absolute.as_os_str().as_encoded_bytes())
+            )
+        }
+    })
 }
 
 /// Where the record of `folder` is kept.

@@ -10,7 +10,6 @@ use crate::diagnostics::Diagnostic;
 use crate::markdown::{self, RenderCache, Rendered};
 use std::collections::HashMap;
 use std::fs;
-use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime};
@@ -42,7 +41,7 @@ struct ParsedFile {
 struct FileStamp {
     len: u64,
     modified: SystemTime,
-    inode: u64,
+    identity: Option<(u64, u64)>,
     changed_ns: i64,
 }
 
@@ -52,8 +51,8 @@ impl FileStamp {
         Some(FileStamp {
             len: meta.len(),
             modified: meta.modified().ok()?,
-            inode: meta.ino(),
-            changed_ns: meta.ctime() * 1_000_000_000 + meta.ctime_nsec(),
+            identity: crate::file_meta::identity(&meta),
+            changed_ns: crate::file_meta::ctime_ns(&meta),
         })
     }
 }
