@@ -9,12 +9,12 @@ use crate::diagnostics::{Diagnostic, display_path};
 use crate::output::{Output, record_key};
 use crate::paths::{file_for_site_path, safe_relative};
 use crate::render::{self, Job, Renderer, Templates};
-use crate::site::{Selection, Site};
+use crate::site::{ArticleBody, Modelled, Selection, Site};
 use chrono::{DateTime, Utc};
 use rayon::prelude::*;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 /// What the user asked for.
@@ -133,11 +133,10 @@ pub(crate) trait BuildCache: content::ParseCache + crate::markdown::RenderCache 
     fn use_config(&self, config: &Config);
 }
 
-/// A site loaded and modelled without errors, ready to render.
+/// A site loaded and modelled without errors, with its renderer ready.
 pub struct Prepared {
     pub output_dir: PathBuf,
-    pub site: Site,
-    templates: Templates,
+    renderer: Renderer,
     /// Every file of static/ to publish, found once by the load.
     static_files: Vec<PathBuf>,
     /// Warnings found so far.
@@ -147,10 +146,15 @@ pub struct Prepared {
 }
 
 impl Prepared {
-    /// The model, the templates and the warnings, for a caller that renders
-    /// on its own terms (`gazette serve`).
-    pub(crate) fn into_parts(self) -> (Site, Templates, Vec<PathBuf>, Vec<Diagnostic>) {
-        (self.site, self.templates, self.static_files, self.warnings)
+    /// The site model.
+    pub fn site(&self) -> &Site {
+        self.renderer.site()
+    }
+
+    /// The renderer and the warnings, for a caller that renders on its own
+    /// terms (`gazette serve`).
+    pub(crate) fn into_parts(self) -> (Renderer, Vec<PathBuf>, Vec<Diagnostic>) {
+        (self.renderer, self.static_files, self.warnings)
     }
 }
 
@@ -212,7 +216,7 @@ pub(crate) fn prepare_with(
         future: options.future,
         now: options.now,
     };
-    let mut site = Site::build(
+    let Modelled { site, bodies } = Site::build(
         config,
         content,
         selection,
@@ -226,17 +230,28 @@ pub(crate) fn prepare_with(
     if diagnostics.iter().any(Diagnostic::is_error) {
         // Where the files that did load would collide is said now too, so
         // one run names every error (not one round of fixes per stage).
-        if let Some(templates) = &templates {
-            diagnostics.extend(collisions(root, &mut site, templates, &static_files));
+        if let Some(templates) = templates {
+            let templates = Arc::new(templates);
+            diagnostics.extend(collisions(root, site, templates, bodies, &static_files));
         }
         return Err(BuildFailure::from(diagnostics));
     }
-    let templates = templates.expect("templates loaded when there are no errors");
+    let Some(templates) = templates else {
+        // Templates that failed to load left an error, returned above.
+        return Err(BuildFailure::from(diagnostics));
+    };
+    let templates = Arc::new(templates);
+    let renderer = Renderer::new(Arc::new(site), Arc::clone(&templates), bodies).map_err(|e| {
+        BuildFailure::from(vec![Diagnostic::error(
+            templates.display(&e.template),
+            e.message,
+        )])
+    })?;
+    stages.mark("shared contexts");
     Ok(Prepared {
         output_dir,
-        site,
+        renderer,
         static_files,
-        templates,
         warnings: diagnostics,
         started,
         stages,
@@ -247,13 +262,13 @@ pub(crate) fn prepare_with(
 /// files that did load, planned as a build would.
 fn collisions(
     root: &Path,
-    site: &mut Site,
-    templates: &Templates,
+    site: Site,
+    templates: Arc<Templates>,
+    bodies: Vec<ArticleBody>,
     static_files: &[PathBuf],
 ) -> Vec<Diagnostic> {
-    let bodies = site.take_article_bodies();
-    match Renderer::new(site, templates, bodies) {
-        Ok(renderer) => (plan_files(root, &renderer, site, static_files))
+    match Renderer::new(Arc::new(site), templates, bodies) {
+        Ok(renderer) => (plan_files(root, &renderer, static_files))
             .err()
             .unwrap_or_default(),
         Err(_) => Vec::new(),
@@ -269,21 +284,12 @@ pub(crate) fn produce(
 ) -> Result<(), BuildFailure> {
     let Prepared {
         output_dir,
-        site,
-        templates,
+        renderer,
         static_files,
         stages,
         ..
     } = prepared;
-    let bodies = site.take_article_bodies();
-    let renderer = Renderer::new(site, templates, bodies).map_err(|e| {
-        BuildFailure::from(vec![Diagnostic::error(
-            templates.display(&e.template),
-            e.message,
-        )])
-    })?;
-    stages.mark("shared contexts");
-    let plan = plan_files(root, &renderer, site, static_files).map_err(BuildFailure::from)?;
+    let plan = plan_files(root, renderer, static_files).map_err(BuildFailure::from)?;
     let errors = Mutex::new(Vec::new());
     plan.pages.into_par_iter().for_each_init(
         || renderer.worker(),
@@ -348,7 +354,7 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildFailure> {
             format!("cannot swap the new output in: {e}"),
         )])
     })?;
-    let site = &prepared.site;
+    let site = prepared.site();
     Ok(BuildReport {
         output: output_dir,
         articles: site.articles.len(),
@@ -396,12 +402,11 @@ pub struct FilePlan {
 pub(crate) fn plan_files(
     root: &Path,
     renderer: &Renderer,
-    site: &Site,
     static_files: &[PathBuf],
 ) -> Result<FilePlan, Vec<Diagnostic>> {
     // Both sides' problems, so that one run names them all.
     let (pages, mut errors) = plan_pages(root, renderer);
-    match plan_copies(root, site, static_files, &pages) {
+    match plan_copies(root, renderer.site(), static_files, &pages) {
         Ok(copies) if errors.is_empty() => Ok(FilePlan { pages, copies }),
         Ok(_) => Err(errors),
         Err(more) => {

@@ -71,6 +71,21 @@ impl Diagnostic {
         self
     }
 
+    /// Points the diagnostic at `line` and `column` of `part`, a part of a
+    /// file that starts after its line `lines_before`.
+    pub(crate) fn at_line_of(
+        self,
+        part: &str,
+        line: usize,
+        column: usize,
+        lines_before: usize,
+    ) -> Self {
+        let excerpt = part.lines().nth(line.max(1) - 1).unwrap_or("").to_string();
+        let mut diagnostic = self.at("", line + lines_before, column);
+        diagnostic.excerpt = Some(excerpt.trim_end_matches('\r').to_string());
+        diagnostic
+    }
+
     /// Points the diagnostic at a byte offset of `source`.
     pub(crate) fn at_offset(self, source: &str, offset: usize) -> Self {
         let (line, column) = line_column(source, offset);

@@ -38,9 +38,12 @@ pub fn front_matter(data: &[u8]) {
     let relative = Path::new("content/articles/2021/fuzz.md");
     match parse_article_text(relative, text, config()) {
         Ok(doc) => {
-            let slug = &doc.meta.slug;
+            let slug = &doc.doc.meta.slug;
             assert!(is_slug(slug), "article slug {slug:?}");
-            assert!(!doc.meta.title.trim().is_empty(), "empty title accepted");
+            assert!(
+                !doc.doc.meta.title.trim().is_empty(),
+                "empty title accepted"
+            );
         }
         Err(diagnostics) => {
             assert!(!diagnostics.is_empty(), "an error without a diagnostic");

@@ -6,7 +6,9 @@
 //! model from the last one ([`Site::with_article_replaced`]).
 
 use crate::config::Config;
-use crate::content::{ArticleMeta, AuthorMeta, Content, Document, PageMeta, SourceFile};
+use crate::content::{
+    ArticleMeta, AuthorMeta, Content, Document, Markdown, PageMeta, Parsed, SourceFile,
+};
 use crate::diagnostics::Diagnostic;
 use crate::markdown::{self, Rendered};
 use crate::paths::{self, TermKind};
@@ -49,7 +51,10 @@ pub struct Article {
     /// Site path, such as `/2021/03/26/xiaomi-ev/`.
     pub path: String,
     pub url: String,
-    pub rendered: Rendered,
+    /// Words in the body, for JSON-LD and the reading time. The body's
+    /// HTML is not here: it comes out of the model beside the site (see
+    /// [`ArticleBody`]), so the renderer can let each one go.
+    pub word_count: usize,
     pub summary_html: String,
     /// The summary with absolute URLs, for feeds, when it differs.
     summary_feed_html: Option<String>,
@@ -65,12 +70,23 @@ pub struct Article {
     pub related: Vec<usize>,
 }
 
-impl Site {
-    /// Takes every article's body HTML out of the model, in article order,
-    /// so the renderer can drop each one once its page is written.
-    pub(crate) fn take_article_bodies(&mut self) -> Vec<String> {
-        std::mem::take(&mut self.article_bodies)
-    }
+/// An article's body as HTML, for its page and its feed entries. Made by
+/// the model beside the [`Article`] (never in it: a large archive would
+/// hold every body until the last page is written) and held from then on
+/// by the renderer, which decides when each is let go.
+#[derive(Debug, Clone, Default)]
+pub struct ArticleBody {
+    pub html: String,
+    /// `html` with relative URLs made absolute, for feeds; None when it
+    /// would equal `html`.
+    pub feed_html: Option<String>,
+}
+
+/// The site model, and each article's body beside it, by index into
+/// [`Site::articles`].
+pub struct Modelled {
+    pub site: Site,
+    pub bodies: Vec<ArticleBody>,
 }
 
 impl Article {
@@ -150,9 +166,6 @@ pub struct Site {
     /// before without copying every article (see
     /// [`Site::with_article_replaced`]).
     pub articles: Vec<Arc<Article>>,
-    /// Each article's body HTML, in article order, until the renderer
-    /// takes them ([`Site::take_article_bodies`]).
-    article_bodies: Vec<String>,
     /// Content paths that some `@/…#fragment` link points into: a change
     /// to their headings can break a link in another file.
     fragment_link_targets: HashSet<String>,
@@ -171,6 +184,14 @@ pub struct Site {
 }
 
 impl Site {
+    /// The sections or the tags.
+    pub(crate) fn terms(&self, kind: TermKind) -> &[Term] {
+        match kind {
+            TermKind::Category => &self.categories,
+            TermKind::Tag => &self.tags,
+        }
+    }
+
     /// Builds the model. Problems (duplicate URLs, broken `@/` links) go to
     /// `diagnostics`. With a `cache`, Markdown it rendered before is reused.
     ///
@@ -185,7 +206,7 @@ impl Site {
         selection: Selection,
         cache: Option<&dyn markdown::RenderCache>,
         diagnostics: &mut Vec<Diagnostic>,
-    ) -> Site {
+    ) -> Modelled {
         let chosen = choose_published(content.articles, content.pages, &selection);
         let Chosen {
             articles: published,
@@ -198,36 +219,38 @@ impl Site {
         // URLs first: `@/` links need every URL before any Markdown renders.
         let article_paths: Vec<String> = published
             .iter()
-            .map(|d| article_path(&config, &d.meta))
+            .map(|p| article_path(&config, &p.doc.meta))
             .collect();
         let page_paths: Vec<String> = pages
             .iter()
-            .map(|p| paths::standalone_page(&p.meta.slug))
+            .map(|p| paths::standalone_page(&p.doc.meta.slug))
             .collect();
         diagnostics.extend(duplicate_urls(
-            published.iter().map(|d| &d.source).zip(&article_paths),
-            pages.iter().map(|p| &p.source).zip(&page_paths),
+            published.iter().map(|p| &p.doc.source).zip(&article_paths),
+            pages.iter().map(|p| &p.doc.source).zip(&page_paths),
         ));
 
         let link_targets = link_target_map(
             &config,
             (published
                 .iter()
-                .map(|d| &d.source)
+                .map(|p| &p.doc.source)
                 .zip(article_paths.iter().cloned()))
             .chain(
                 pages
                     .iter()
-                    .map(|p| &p.source)
+                    .map(|p| &p.doc.source)
                     .zip(page_paths.iter().cloned()),
             )
-            .chain((content.authors.iter()).map(|a| (&a.source, paths::author(&a.meta.id)))),
+            .chain(
+                (content.authors.iter()).map(|a| (&a.doc.source, paths::author(&a.doc.meta.id))),
+            ),
         );
         let resolve = |target: &str| link_targets.get(target.trim_start_matches('/')).cloned();
         let safe = config.markdown_safe;
-        let render = |source: &SourceFile, url: Option<&Url>| match cache {
-            Some(cache) => cache.render(&source.content_path, source.body(), &resolve, url, safe),
-            None => markdown::render(source.body(), &resolve, url, safe),
+        let render = |source: &SourceFile, body: &Markdown, url: Option<&Url>| match cache {
+            Some(cache) => cache.render(&source.content_path, &body.text, &resolve, url, safe),
+            None => markdown::render(&body.text, &resolve, url, safe),
         };
 
         let article_urls: Vec<Url> = article_paths.iter().map(|p| page_url(&config, p)).collect();
@@ -237,10 +260,9 @@ impl Site {
         let (published, rendered_and_links): (Vec<_>, Vec<_>) = published
             .into_par_iter()
             .zip(&article_urls)
-            .map(|(mut doc, url)| {
-                let rendered = render(&doc.source, Some(url));
-                let links = place_links(&doc.source, &rendered);
-                doc.source.drop_body();
+            .map(|(Parsed { doc, body }, url)| {
+                let rendered = render(&doc.source, &body, Some(url));
+                let links = place_links(&doc.source, &body, &rendered);
                 (doc, (rendered, links))
             })
             .unzip();
@@ -248,12 +270,14 @@ impl Site {
             rendered_and_links.into_iter().unzip();
         let (rendered_pages, page_links): (Vec<Rendered>, Vec<PlacedLinks>) = pages
             .par_iter()
-            .map(|d| {
-                let rendered = render(&d.source, None);
-                let links = place_links(&d.source, &rendered);
+            .map(|p| {
+                let rendered = render(&p.doc.source, &p.body, None);
+                let links = place_links(&p.doc.source, &p.body, &rendered);
                 (rendered, links)
             })
             .unzip();
+        // Pages are few: their Markdown went with the rendering.
+        let pages: Vec<Document<PageMeta>> = pages.into_iter().map(|p| p.doc).collect();
         let fragment_link_targets = check_links(
             published.iter().map(|d| &d.source).zip(&rendered_articles),
             pages.iter().map(|d| &d.source).zip(&rendered_pages),
@@ -268,7 +292,7 @@ impl Site {
 
         let mut authors = make_authors(&config, content.authors);
         let bylines = BylineLookup::new(&authors);
-        let mut articles: Vec<Article> = published
+        let mut articles_and_bodies: Vec<(Article, ArticleBody)> = published
             .into_par_iter()
             .zip(article_paths)
             .zip(rendered_articles.into_par_iter().zip(&article_urls))
@@ -276,8 +300,10 @@ impl Site {
                 Article::new(doc, path, url, rendered, &config, &bylines)
             })
             .collect();
+        sort_newest_first(&mut articles_and_bodies);
+        let (mut articles, bodies): (Vec<Article>, Vec<ArticleBody>) =
+            articles_and_bodies.into_iter().unzip();
         warn_byline_typos(&authors, &articles, diagnostics);
-        sort_newest_first(&mut articles);
         let (categories, tags) = place_articles(&config, &mut articles, &mut authors, diagnostics);
         let archives = group_archives(&config, &articles);
 
@@ -293,14 +319,9 @@ impl Site {
             })
             .collect();
 
-        let article_bodies = articles
-            .iter_mut()
-            .map(|a| std::mem::take(&mut a.rendered.html))
-            .collect();
-        Site {
+        let site = Site {
             config,
             articles: articles.into_iter().map(Arc::new).collect(),
-            article_bodies,
             fragment_link_targets,
             pages,
             authors,
@@ -311,15 +332,16 @@ impl Site {
             drafts_left_out,
             scheduled_left_out,
             expired_left_out,
-        }
+        };
+        Modelled { site, bodies }
     }
 }
 
 /// The articles and pages a build publishes, and how many articles it
 /// leaves out for each reason.
 struct Chosen {
-    articles: Vec<Document<ArticleMeta>>,
-    pages: Vec<Document<PageMeta>>,
+    articles: Vec<Parsed<ArticleMeta>>,
+    pages: Vec<Parsed<PageMeta>>,
     drafts_left_out: usize,
     scheduled_left_out: usize,
     expired_left_out: usize,
@@ -328,8 +350,8 @@ struct Chosen {
 /// Leaves out drafts (unless `--drafts`), articles dated after `now`
 /// (unless `--future`) and expired ones.
 fn choose_published(
-    articles: Vec<Document<ArticleMeta>>,
-    pages: Vec<Document<PageMeta>>,
+    articles: Vec<Parsed<ArticleMeta>>,
+    pages: Vec<Parsed<PageMeta>>,
     selection: &Selection,
 ) -> Chosen {
     let mut chosen = Chosen {
@@ -339,8 +361,8 @@ fn choose_published(
         scheduled_left_out: 0,
         expired_left_out: 0,
     };
-    for doc in articles {
-        let m = &doc.meta;
+    for parsed in articles {
+        let m = &parsed.doc.meta;
         if m.draft && !selection.drafts {
             chosen.drafts_left_out += 1;
         } else if m.date > selection.now && !selection.future {
@@ -348,11 +370,11 @@ fn choose_published(
         } else if m.expires.is_some_and(|e| e <= selection.now) {
             chosen.expired_left_out += 1;
         } else {
-            chosen.articles.push(doc);
+            chosen.articles.push(parsed);
         }
     }
     chosen.pages = (pages.into_iter())
-        .filter(|p| !p.meta.draft || selection.drafts)
+        .filter(|p| !p.doc.meta.draft || selection.drafts)
         .collect();
     chosen
 }
@@ -398,16 +420,15 @@ fn duplicate_urls<'a>(
 
 /// The author profiles, with their pages and biographies; their articles
 /// are added once the articles are placed.
-fn make_authors(config: &Config, profiles: Vec<Document<AuthorMeta>>) -> Vec<Author> {
+fn make_authors(config: &Config, profiles: Vec<Parsed<AuthorMeta>>) -> Vec<Author> {
     profiles
         .into_iter()
-        .map(|doc| {
+        .map(|Parsed { doc, body }| {
             let path = paths::author(&doc.meta.id);
             Author {
                 url: config.url(&path),
                 path,
-                bio_html: markdown::render_fragment(doc.source.body(), None, config.markdown_safe)
-                    .html,
+                bio_html: markdown::render_fragment(&body.text, None, config.markdown_safe).html,
                 doc,
                 articles: Vec::new(),
             }
@@ -417,8 +438,8 @@ fn make_authors(config: &Config, profiles: Vec<Document<AuthorMeta>>) -> Vec<Aut
 
 /// Newest first; articles of the same moment by path, so the order never
 /// depends on the order files were read in.
-fn sort_newest_first(articles: &mut [Article]) {
-    articles.sort_by(|a, b| {
+fn sort_newest_first(articles: &mut [(Article, ArticleBody)]) {
+    articles.sort_by(|(a, _), (b, _)| {
         b.doc
             .meta
             .date
@@ -585,7 +606,7 @@ impl Article {
         mut rendered: Rendered,
         config: &Config,
         bylines: &BylineLookup,
-    ) -> Article {
+    ) -> (Article, ArticleBody) {
         let (summary_html, summary_feed_html, summary_text) = match &doc.meta.summary.take() {
             Some(md) => {
                 let summary = markdown::render_fragment(md, Some(url), config.markdown_safe);
@@ -599,11 +620,15 @@ impl Article {
             ),
         };
         let bylines = doc.meta.authors.iter().map(|n| bylines.byline(n)).collect();
-        Article {
+        let body = ArticleBody {
+            html: rendered.html,
+            feed_html: rendered.feed_html,
+        };
+        let article = Article {
             url: config.url(&path),
             path,
             reading_minutes: rendered.word_count.div_ceil(READING_SPEED).max(1),
-            rendered,
+            word_count: rendered.word_count,
             summary_html,
             summary_feed_html,
             summary_text,
@@ -612,7 +637,8 @@ impl Article {
             tags: Vec::new(),
             related: Vec::new(),
             doc,
-        }
+        };
+        (article, body)
     }
 }
 
@@ -672,8 +698,9 @@ impl Site {
     pub(crate) fn with_article_replaced(
         &self,
         i: usize,
-        mut doc: Document<ArticleMeta>,
-    ) -> Option<(Site, String)> {
+        parsed: Parsed<ArticleMeta>,
+    ) -> Option<(Site, ArticleBody)> {
+        let Parsed { doc, body } = parsed;
         let old = self.articles.get(i)?;
         if old.doc.source.relative != doc.source.relative
             || !same_place(&old.doc.meta, &doc.meta)
@@ -701,25 +728,19 @@ impl Site {
             targets.get(target.trim_start_matches('/')).cloned()
         };
         let url = page_url(config, &old.path);
-        let mut rendered = markdown::render(
-            doc.source.body(),
-            &resolve,
-            Some(&url),
-            config.markdown_safe,
-        );
+        let mut rendered = markdown::render(&body.text, &resolve, Some(&url), config.markdown_safe);
         if !rendered.broken_links.is_empty()
             || rendered.content_links.iter().any(|l| l.fragment.is_some())
         {
             return None;
         }
-        doc.source.drop_body();
         rendered.drop_link_data();
         let bylines = BylineLookup::new(&self.authors);
-        let mut article = Article::new(doc, old.path.clone(), &url, rendered, config, &bylines);
+        let (mut article, body) =
+            Article::new(doc, old.path.clone(), &url, rendered, config, &bylines);
         article.category = old.category;
         article.tags = old.tags.clone();
         article.related = old.related.clone();
-        let body = std::mem::take(&mut article.rendered.html);
         let mut site = self.clone();
         site.articles[i] = Arc::new(article);
         Some((site, body))
@@ -750,12 +771,13 @@ struct PlacedLinks {
     fragments: Vec<(String, String, Diagnostic)>,
 }
 
-fn place_links(source: &crate::content::SourceFile, rendered: &Rendered) -> PlacedLinks {
+fn place_links(source: &SourceFile, body: &Markdown, rendered: &Rendered) -> PlacedLinks {
     let broken = rendered
         .broken_links
         .iter()
         .map(|b| {
             source.error_in_body(
+                body,
                 b.offset,
                 format!(
                     "link to `{}`: no published content file content/{}",
@@ -781,7 +803,7 @@ fn place_links(source: &crate::content::SourceFile, rendered: &Rendered) -> Plac
             Some((
                 link.target.trim_start_matches('/').to_string(),
                 fragment,
-                source.error_in_body(link.offset, message),
+                source.error_in_body(body, link.offset, message),
             ))
         })
         .collect();
@@ -1005,7 +1027,7 @@ mod tests {
         let config = config();
         let content = content_from_texts(files, &config);
         let mut diagnostics = Vec::new();
-        let site = Site::build(config, content, selection, None, &mut diagnostics);
+        let site = Site::build(config, content, selection, None, &mut diagnostics).site;
         (site, diagnostics)
     }
 
@@ -1034,7 +1056,7 @@ mod tests {
         let titles: Vec<&str> = chosen
             .articles
             .iter()
-            .map(|d| d.meta.title.as_str())
+            .map(|d| d.doc.meta.title.as_str())
             .collect();
         assert_eq!(titles, ["Out"]);
         assert!(chosen.pages.is_empty());

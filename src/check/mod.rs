@@ -92,7 +92,7 @@ pub fn check(options: &BuildOptions) -> Result<CheckReport, BuildFailure> {
         .files
         .into_inner()
         .unwrap_or_else(|e| e.into_inner());
-    let base = prepared.site.config.base_url.clone();
+    let base = prepared.site().config.base_url.clone();
     let (problems, internal_references) = verify(&files, &base, &prepared.output_dir);
     Ok(CheckReport {
         files: files.len(),

@@ -96,37 +96,43 @@ pub struct SourceFile {
     pub content_path: String,
     /// The path shown in diagnostics.
     pub display: PathBuf,
-    /// The whole file, BOM removed and line endings normalised to `\n`.
+    /// The file up to its body (the front matter with its fences), BOM
+    /// removed and line endings normalised to `\n`: what diagnostics about
+    /// front matter point into. The body is apart, in [`Markdown`].
     pub text: String,
-    pub body_offset: usize,
+    /// How many lines come before the body.
     pub body_line_offset: usize,
 }
 
+/// A content file's Markdown body, apart from its [`SourceFile`]: loading
+/// gives it beside the document ([`Parsed`]), and modelling renders it and
+/// lets it go, so nothing after the model can ask for it.
+#[derive(Debug, Clone, Default)]
+pub struct Markdown {
+    pub text: String,
+}
+
+/// A checked content file and its Markdown body, as loaded.
+#[derive(Debug, Clone)]
+pub struct Parsed<M> {
+    pub doc: Document<M>,
+    pub body: Markdown,
+}
+
 impl SourceFile {
-    /// The Markdown body. Articles drop it once the site model has rendered
-    /// it, so only loading and modelling may ask for it.
-    pub fn body(&self) -> &str {
-        &self.text[self.body_offset..]
-    }
-
-    /// Drops the Markdown body, keeping the front matter (for error lines):
-    /// once rendered, an article's HTML is all the site needs of it.
-    pub(crate) fn drop_body(&mut self) {
-        self.text.truncate(self.body_offset);
-        self.text.shrink_to_fit();
-    }
-
-    /// A diagnostic at a byte offset of the body.
+    /// A diagnostic at a byte offset of `body`, this file's body.
     pub(crate) fn error_in_body(
         &self,
+        body: &Markdown,
         body_offset: usize,
         message: impl Into<String>,
     ) -> Diagnostic {
-        let (line, column) = line_column(self.body(), body_offset);
-        Diagnostic::error(&self.display, message).at(
-            &self.text,
-            line + self.body_line_offset,
+        let (line, column) = line_column(&body.text, body_offset);
+        Diagnostic::error(&self.display, message).at_line_of(
+            &body.text,
+            line,
             column,
+            self.body_line_offset,
         )
     }
 
@@ -223,9 +229,9 @@ pub struct Document<M> {
 /// Everything under content/ that loaded without error.
 #[derive(Debug, Default)]
 pub struct Content {
-    pub articles: Vec<Document<ArticleMeta>>,
-    pub pages: Vec<Document<PageMeta>>,
-    pub authors: Vec<Document<AuthorMeta>>,
+    pub articles: Vec<Parsed<ArticleMeta>>,
+    pub pages: Vec<Parsed<PageMeta>>,
+    pub authors: Vec<Parsed<AuthorMeta>>,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -388,17 +394,17 @@ fn walk(root: &Path, diagnostics: &mut Vec<Diagnostic>) -> Vec<Found> {
 /// One content file, loaded.
 #[derive(Clone)]
 pub(crate) enum Loaded {
-    Article(Box<Document<ArticleMeta>>),
-    Page(Document<PageMeta>),
-    Author(Document<AuthorMeta>),
+    Article(Box<Parsed<ArticleMeta>>),
+    Page(Parsed<PageMeta>),
+    Author(Parsed<AuthorMeta>),
 }
 
 impl Loaded {
     fn bundle(&self) -> Option<&Bundle> {
         match self {
-            Loaded::Article(doc) => doc.bundle.as_ref(),
-            Loaded::Page(doc) => doc.bundle.as_ref(),
-            Loaded::Author(doc) => doc.bundle.as_ref(),
+            Loaded::Article(parsed) => parsed.doc.bundle.as_ref(),
+            Loaded::Page(parsed) => parsed.doc.bundle.as_ref(),
+            Loaded::Author(parsed) => parsed.doc.bundle.as_ref(),
         }
     }
 }
@@ -445,7 +451,7 @@ pub(crate) fn parse_article_text(
     relative: &Path,
     text: String,
     config: &Config,
-) -> Result<Document<ArticleMeta>, Vec<Diagnostic>> {
+) -> Result<Parsed<ArticleMeta>, Vec<Diagnostic>> {
     let found = Found {
         kind: Kind::Article,
         relative: relative.to_path_buf(),
@@ -462,7 +468,7 @@ pub(crate) fn load_article(
     config: &Config,
     relative: &Path,
     bundle: Option<Bundle>,
-) -> Result<Document<ArticleMeta>, Vec<Diagnostic>> {
+) -> Result<Parsed<ArticleMeta>, Vec<Diagnostic>> {
     let found = Found {
         kind: Kind::Article,
         relative: relative.to_path_buf(),
@@ -478,14 +484,15 @@ fn parse_article(
     stem: &str,
     config: &Config,
     bundle: Option<Bundle>,
-) -> Result<Document<ArticleMeta>, Vec<Diagnostic>> {
-    let (fm, source) = parse_source(source, ARTICLE_KEYS, "article front matter")?;
+) -> Result<Parsed<ArticleMeta>, Vec<Diagnostic>> {
+    let (fm, source, body) = parse_source(source, ARTICLE_KEYS, "article front matter")?;
     let meta = check_article(fm, &source, stem, config)?;
-    Ok(Document {
+    let doc = Document {
         source,
         meta,
         bundle,
-    })
+    };
+    Ok(Parsed { doc, body })
 }
 
 /// The source of a file as found, and the stem its slug defaults to.
@@ -509,7 +516,6 @@ fn source_file(display: PathBuf, text: String, found: &Found) -> (SourceFile, St
         content_path,
         display,
         text,
-        body_offset: 0,
         body_line_offset: 0,
     };
     (source, stem)
@@ -562,33 +568,35 @@ fn parse_found(
             found.bundle,
         )?)),
         Kind::Page => {
-            let (fm, source) = parse_source(source, PAGE_KEYS, "page front matter")?;
+            let (fm, source, body) = parse_source(source, PAGE_KEYS, "page front matter")?;
             let meta = check_page(fm, &source, &stem)?;
-            Loaded::Page(Document {
+            let doc = Document {
                 source,
                 meta,
                 bundle: found.bundle,
-            })
+            };
+            Loaded::Page(Parsed { doc, body })
         }
         Kind::Author => {
-            let (fm, source) = parse_source(source, AUTHOR_KEYS, "author front matter")?;
+            let (fm, source, body) = parse_source(source, AUTHOR_KEYS, "author front matter")?;
             let meta = check_author(fm, &source, &stem)?;
-            Loaded::Author(Document {
+            let doc = Document {
                 source,
                 meta,
                 bundle: None,
-            })
+            };
+            Loaded::Author(Parsed { doc, body })
         }
     })
 }
 
-/// Splits a file and parses its front matter into `F`, noting in the
-/// source where the body starts.
+/// Splits a file and parses its front matter into `F`; the source keeps
+/// the text up to the body, and the body comes apart.
 fn parse_source<F: DeserializeOwned>(
     mut source: SourceFile,
     keys: &[&str],
     what: &str,
-) -> Result<(F, SourceFile), Vec<Diagnostic>> {
+) -> Result<(F, SourceFile, Markdown), Vec<Diagnostic>> {
     let split = front_matter::split(&source.text, &source.display).map_err(|d| vec![d])?;
     let (body_offset, body_line_offset) =
         (source.text.len() - split.body.len(), split.body_line_offset);
@@ -605,19 +613,18 @@ fn parse_source<F: DeserializeOwned>(
             return Err(errors);
         }
     };
-    if source.text[body_offset..]
-        .chars()
-        .any(crate::sources::is_forbidden_control)
-    {
-        let body: String = (source.text[body_offset..].chars())
+    let body = &source.text[body_offset..];
+    let body = if body.chars().any(crate::sources::is_forbidden_control) {
+        (body.chars())
             .filter(|c| !crate::sources::is_forbidden_control(*c))
-            .collect();
-        source.text.truncate(body_offset);
-        source.text.push_str(&body);
-    }
-    source.body_offset = body_offset;
+            .collect()
+    } else {
+        body.to_string()
+    };
+    source.text.truncate(body_offset);
+    source.text.shrink_to_fit();
     source.body_line_offset = body_line_offset;
-    Ok((front_matter, source))
+    Ok((front_matter, source, Markdown { text: body }))
 }
 
 fn required_text(

@@ -1,24 +1,339 @@
-//! Template contexts. Each article's card, each author and the site itself
-//! are serialised once per build and reused by every page that shows them.
-//! docs/templates.md documents every variable made here.
+//! Template contexts, as typed structs: a variable a template can use is a
+//! field here, so a misspelled one is a compile error, not a silently
+//! missing variable. Each article's card, each author and the site itself
+//! are made once per build and shared by every page that shows them.
+//! docs/templates.md documents every variable made here (a test checks it).
 
+use crate::content::Extra;
 use crate::paths::{self, TermKind, resolve_url};
 use crate::site::{Article, Site, Term};
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use rayon::prelude::*;
-use serde_json::{Value, json};
+use serde::Serialize;
+use std::borrow::Cow;
 use std::sync::Arc;
+
+/// `site`: what every page knows of the site.
+#[derive(Serialize)]
+pub(crate) struct SiteVars {
+    title: String,
+    description: String,
+    language: String,
+    locale: String,
+    url: String,
+    base_url: String,
+    timezone: &'static str,
+    feed_url: String,
+    atom_url: String,
+    json_feed_url: String,
+    stylesheet_url: String,
+    search_url: String,
+    search_index_url: String,
+    categories_url: String,
+    tags_url: String,
+    authors_url: Option<String>,
+    archive_url: Option<String>,
+    sections: Vec<TermVars>,
+    pages: Vec<Link>,
+    extra: toml::Table,
+}
+
+/// A title and where it links: a page in the menu, a neighbouring archive.
+#[derive(Serialize, Clone)]
+pub(crate) struct Link {
+    title: String,
+    url: String,
+}
+
+/// A section or tag. Cards name it (`name` to `url`); lists of terms add
+/// `count`, and a term's own page adds its `feed_url`.
+#[derive(Serialize, Clone)]
+pub(crate) struct TermVars {
+    name: String,
+    label: String,
+    slug: String,
+    url: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    count: Option<usize>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    feed_url: Option<String>,
+}
+
+impl TermVars {
+    fn link(term: &Term) -> TermVars {
+        TermVars {
+            name: term.name.clone(),
+            label: term.label.clone(),
+            slug: term.slug.clone(),
+            url: term.url.clone(),
+            count: None,
+            feed_url: None,
+        }
+    }
+
+    fn counted(term: &Term) -> TermVars {
+        TermVars {
+            count: Some(term.articles.len()),
+            ..TermVars::link(term)
+        }
+    }
+
+    /// A term as its own page and the index of terms show it.
+    pub(crate) fn full(term: &Term) -> TermVars {
+        TermVars {
+            feed_url: Some(paths::list_feed(&term.url)),
+            ..TermVars::counted(term)
+        }
+    }
+}
+
+/// An article as every list shows it: everything but its body.
+#[derive(Serialize, Clone)]
+pub(crate) struct Card {
+    title: String,
+    url: String,
+    path: String,
+    source: String,
+    date: String,
+    date_display: String,
+    date_short: String,
+    updated: Option<String>,
+    updated_display: Option<String>,
+    summary: String,
+    summary_text: String,
+    image: Option<String>,
+    image_alt: String,
+    category: Option<TermVars>,
+    tags: Vec<TermVars>,
+    authors: Vec<BylineVars>,
+    reading_minutes: usize,
+    word_count: usize,
+    /// `partials/card.html` rendered with this card; absent while that
+    /// template renders it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) card_html: Option<String>,
+}
+
+/// One name of a byline, with its profile when it has one.
+#[derive(Serialize, Clone)]
+struct BylineVars {
+    name: String,
+    id: Option<String>,
+    url: Option<String>,
+}
+
+/// An author profile.
+#[derive(Serialize)]
+pub(crate) struct AuthorVars {
+    id: String,
+    name: String,
+    url: String,
+    avatar: Option<String>,
+    links: Vec<LabelledLink>,
+    bio: String,
+    article_count: usize,
+    extra: Extra,
+}
+
+#[derive(Serialize)]
+struct LabelledLink {
+    label: String,
+    url: String,
+}
+
+/// A feed for `<link rel="alternate">`.
+#[derive(Serialize, Clone)]
+pub(crate) struct FeedLink {
+    title: String,
+    url: String,
+    #[serde(rename = "type")]
+    media_type: &'static str,
+}
+
+/// The variables every page has but `site`, which each render worker
+/// holds once (see [`super::Renderer::worker`]).
+#[derive(Serialize)]
+pub(crate) struct Base<'s> {
+    canonical_url: String,
+    page_title: Option<Cow<'s, str>>,
+    meta_description: Cow<'s, str>,
+    alternate_feeds: Cow<'s, [FeedLink]>,
+}
+
+impl<'s> Base<'s> {
+    /// The title a page gives its `<title>`, instead of the site's alone.
+    pub(crate) fn titled(mut self, title: impl Into<Cow<'s, str>>) -> Base<'s> {
+        self.page_title = Some(title.into());
+        self
+    }
+
+    fn described(mut self, description: String) -> Base<'s> {
+        self.meta_description = Cow::Owned(description);
+        self
+    }
+}
+
+/// `partials/card.html`, rendered once per article.
+#[derive(Serialize)]
+pub(crate) struct CardPage<'s> {
+    pub(crate) article: &'s Card,
+}
+
+#[derive(Serialize)]
+pub(crate) struct ArticlePage<'s> {
+    #[serde(flatten)]
+    base: Base<'s>,
+    article: ArticleVars<'s>,
+    authors: Vec<&'s AuthorVars>,
+    related: Vec<&'s Card>,
+    json_ld: String,
+}
+
+/// `article`: the card, and what only the article's page shows.
+#[derive(Serialize)]
+struct ArticleVars<'s> {
+    #[serde(flatten)]
+    card: &'s Card,
+    content: String,
+    image_caption: &'s Option<String>,
+    extra: &'s Extra,
+}
+
+#[derive(Serialize)]
+pub(crate) struct AliasPage<'s> {
+    #[serde(flatten)]
+    pub(crate) base: Base<'s>,
+    pub(crate) target_url: &'s str,
+}
+
+#[derive(Serialize)]
+pub(crate) struct PagePage<'s> {
+    #[serde(flatten)]
+    base: Base<'s>,
+    page: PageVars<'s>,
+}
+
+#[derive(Serialize)]
+struct PageVars<'s> {
+    title: &'s str,
+    url: &'s str,
+    path: &'s str,
+    content: &'s str,
+    extra: &'s Extra,
+}
+
+/// A page of a paginated list of cards: the front page, an author's or a
+/// term's page.
+#[derive(Serialize)]
+pub(crate) struct ListPage<'s> {
+    #[serde(flatten)]
+    base: Base<'s>,
+    /// The list's own feed; the front page has the site's (in `site`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    feed_url: Option<String>,
+    articles: Vec<&'s Card>,
+    paginator: Paginator,
+}
+
+#[derive(Serialize)]
+struct Paginator {
+    current: usize,
+    total: usize,
+    total_articles: usize,
+    first: String,
+    last: String,
+    previous: Option<String>,
+    next: Option<String>,
+}
+
+#[derive(Serialize)]
+pub(crate) struct AuthorPage<'s> {
+    #[serde(flatten)]
+    list: ListPage<'s>,
+    author: &'s AuthorVars,
+}
+
+#[derive(Serialize)]
+pub(crate) struct TermPage<'s> {
+    #[serde(flatten)]
+    list: ListPage<'s>,
+    term: TermVars,
+    kind: &'static str,
+}
+
+#[derive(Serialize)]
+pub(crate) struct AuthorsPage<'s> {
+    #[serde(flatten)]
+    pub(crate) base: Base<'s>,
+    pub(crate) authors: &'s [AuthorVars],
+}
+
+#[derive(Serialize)]
+pub(crate) struct TermsPage<'s> {
+    #[serde(flatten)]
+    pub(crate) base: Base<'s>,
+    pub(crate) kind: &'static str,
+    pub(crate) terms: Vec<TermVars>,
+}
+
+#[derive(Serialize)]
+pub(crate) struct NotFoundPage<'s> {
+    #[serde(flatten)]
+    pub(crate) base: Base<'s>,
+    pub(crate) latest: Vec<&'s Card>,
+}
+
+#[derive(Serialize)]
+pub(crate) struct ArchivePage<'s> {
+    #[serde(flatten)]
+    base: Base<'s>,
+    archive: ArchiveVars<'s>,
+}
+
+/// A year or a month of the date archive. A year lists its months (each
+/// with headlines) and no cards; a month lists cards and no months.
+#[derive(Serialize)]
+struct ArchiveVars<'s> {
+    title: String,
+    year: i32,
+    month: Option<u32>,
+    count: usize,
+    months: Vec<MonthVars>,
+    articles: Vec<&'s Card>,
+    previous: Option<Link>,
+    next: Option<Link>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    year_url: Option<&'s str>,
+}
+
+#[derive(Serialize)]
+struct MonthVars {
+    name: String,
+    url: String,
+    count: usize,
+    articles: Vec<Headline>,
+}
+
+/// An article as the year archive lists it: a year lists hundreds of
+/// headlines, so only what a line shows.
+#[derive(Serialize)]
+struct Headline {
+    title: String,
+    url: String,
+    date: String,
+    date_short: String,
+}
 
 /// The pieces of context shared by many pages, made once per build.
 pub struct Shared {
-    pub site: Value,
+    pub(crate) site: SiteVars,
     /// One card per article, by index into `Site::articles`; shared with
     /// the renderer made after a save (see [`Shared::with_card_replaced`]).
-    pub cards: Vec<Arc<Value>>,
-    pub authors: Vec<Value>,
+    pub(crate) cards: Vec<Arc<Card>>,
+    pub(crate) authors: Vec<AuthorVars>,
     /// The site's RSS, Atom and JSON feeds, for `<link rel="alternate">`.
-    site_feeds: Value,
+    site_feeds: Vec<FeedLink>,
 }
 
 impl Shared {
@@ -40,283 +355,343 @@ impl Shared {
     }
 
     /// The contexts of `site` around cards made already.
-    pub(crate) fn with_cards(site: &Site, cards: Vec<Arc<Value>>) -> Shared {
+    pub(crate) fn with_cards(site: &Site, cards: Vec<Arc<Card>>) -> Shared {
         let config = &site.config;
-        let sections: Vec<Value> = {
-            let mut by_size: Vec<_> = site.categories.iter().collect();
-            by_size.sort_by(|a, b| {
-                b.articles
-                    .len()
-                    .cmp(&a.articles.len())
-                    .then(a.slug.cmp(&b.slug))
-            });
-            by_size
-                .iter()
-                .map(|t| json!({"name": t.name, "label": t.label, "slug": t.slug, "url": t.url, "count": t.articles.len()}))
-                .collect()
-        };
-        let pages: Vec<Value> = site
-            .pages
-            .iter()
-            .map(|p| json!({"title": p.doc.meta.title, "url": p.url}))
-            .collect();
-        let site_value = json!({
-            "title": config.title,
-            "description": config.description,
-            "language": config.language,
-            "locale": config.language.replace('-', "_"),
-            "url": config.url(paths::FRONT),
-            "base_url": config.base_url.as_str(),
-            "timezone": config.timezone.name(),
-            "feed_url": config.url(paths::RSS),
-            "atom_url": config.url(paths::ATOM),
-            "json_feed_url": config.url(paths::JSON_FEED),
-            "stylesheet_url": config.url(paths::STYLESHEET),
-            "search_url": config.url(paths::SEARCH),
-            "search_index_url": config.url(paths::SEARCH_INDEX),
-            "categories_url": config.url(TermKind::Category.index_path()),
-            "tags_url": config.url(TermKind::Tag.index_path()),
-            "authors_url": (!site.authors.is_empty()).then(|| config.url(paths::AUTHORS)),
-            "archive_url": site.archives.first().map(|y| y.url.clone()),
-            "sections": sections,
-            "pages": pages,
-            "extra": config.extra,
+        let mut by_size: Vec<&Term> = site.categories.iter().collect();
+        by_size.sort_by(|a, b| {
+            b.articles
+                .len()
+                .cmp(&a.articles.len())
+                .then(a.slug.cmp(&b.slug))
         });
+        let site_vars = SiteVars {
+            title: config.title.clone(),
+            description: config.description.clone(),
+            language: config.language.clone(),
+            locale: config.language.replace('-', "_"),
+            url: config.url(paths::FRONT),
+            base_url: config.base_url.as_str().to_string(),
+            timezone: config.timezone.name(),
+            feed_url: config.url(paths::RSS),
+            atom_url: config.url(paths::ATOM),
+            json_feed_url: config.url(paths::JSON_FEED),
+            stylesheet_url: config.url(paths::STYLESHEET),
+            search_url: config.url(paths::SEARCH),
+            search_index_url: config.url(paths::SEARCH_INDEX),
+            categories_url: config.url(TermKind::Category.index_path()),
+            tags_url: config.url(TermKind::Tag.index_path()),
+            authors_url: (!site.authors.is_empty()).then(|| config.url(paths::AUTHORS)),
+            archive_url: site.archives.first().map(|y| y.url.clone()),
+            sections: by_size.into_iter().map(TermVars::counted).collect(),
+            pages: site
+                .pages
+                .iter()
+                .map(|p| Link {
+                    title: p.doc.meta.title.clone(),
+                    url: p.url.clone(),
+                })
+                .collect(),
+            extra: config.extra.clone(),
+        };
         let authors = site
             .authors
             .iter()
             .map(|a| {
-                let links: Vec<Value> = a
-                    .doc
-                    .meta
-                    .links
-                    .iter()
-                    .map(|(label, url)| json!({"label": label, "url": url}))
-                    .collect();
-                json!({
-                    "id": a.doc.meta.id,
-                    "name": a.doc.meta.name,
-                    "url": a.url,
-                    "avatar": a.doc.meta.avatar.as_deref().map(|s| resolve_url(&site.config, &a.url, s)),
-                    "links": links,
-                    "bio": a.bio_html,
-                    "article_count": a.articles.len(),
-                    "extra": a.doc.meta.extra,
-                })
+                let meta = &a.doc.meta;
+                AuthorVars {
+                    id: meta.id.clone(),
+                    name: meta.name.clone(),
+                    url: a.url.clone(),
+                    avatar: (meta.avatar.as_deref()).map(|s| resolve_url(config, &a.url, s)),
+                    links: (meta.links.iter())
+                        .map(|(label, url)| LabelledLink {
+                            label: label.clone(),
+                            url: url.clone(),
+                        })
+                        .collect(),
+                    bio: a.bio_html.clone(),
+                    article_count: a.articles.len(),
+                    extra: meta.extra.clone(),
+                }
             })
             .collect();
-        let site_feeds = json!([
-            {"title": config.title, "url": config.url(paths::RSS), "type": "application/rss+xml"},
-            {"title": config.title, "url": config.url(paths::ATOM), "type": "application/atom+xml"},
-            {"title": config.title, "url": config.url(paths::JSON_FEED), "type": "application/feed+json"},
-        ]);
+        let feed = |path: &str, media_type| FeedLink {
+            title: config.title.clone(),
+            url: config.url(path),
+            media_type,
+        };
+        let site_feeds = vec![
+            feed(paths::RSS, "application/rss+xml"),
+            feed(paths::ATOM, "application/atom+xml"),
+            feed(paths::JSON_FEED, "application/feed+json"),
+        ];
         Shared {
-            site: site_value,
+            site: site_vars,
             cards,
             authors,
             site_feeds,
         }
     }
 
-    /// The variables every page has but `site`, which each render worker
-    /// holds once (see [`super::Renderer::worker_context`]).
-    pub(crate) fn base_context(&self, site: &Site, path: &str) -> Value {
-        let config = &site.config;
-        let mut ctx = json!({
-            "canonical_url": config.url(path),
-            "page_title": Value::Null,
-            "meta_description": config.description,
-            // Set below: `json!` would serialise the value again, not move it.
-            "alternate_feeds": null,
-        });
-        ctx["alternate_feeds"] = self.site_feeds.clone();
-        ctx
+    /// What every page has, for the page at site path `path`: titled by
+    /// the site alone and described by its description until the page
+    /// says otherwise.
+    pub(crate) fn base<'s>(&'s self, site: &'s Site, path: &str) -> Base<'s> {
+        Base {
+            canonical_url: site.config.url(path),
+            page_title: None,
+            meta_description: Cow::Borrowed(&site.config.description),
+            alternate_feeds: Cow::Borrowed(&self.site_feeds),
+        }
     }
 
-    /// `body` is the article's HTML, which the renderer holds.
-    pub(crate) fn article_context(&self, site: &Site, i: usize, body: String) -> Value {
+    fn cards_of<'s>(&'s self, articles: &[usize]) -> Vec<&'s Card> {
+        articles.iter().map(|&i| &*self.cards[i]).collect()
+    }
+
+    /// `related` are the articles the page shows besides itself, and `body`
+    /// is its HTML, which the renderer holds.
+    pub(crate) fn article_page<'s>(
+        &'s self,
+        site: &'s Site,
+        i: usize,
+        related: &[usize],
+        body: String,
+    ) -> ArticlePage<'s> {
         let article = &site.articles[i];
         let meta = &article.doc.meta;
-        let mut value = Value::clone(&self.cards[i]);
-        value["content"] = Value::String(body);
-        value["image_caption"] = json!(meta.image_caption);
-        value["extra"] = json!(meta.extra);
-        let profiles: Vec<Value> = article
-            .bylines
-            .iter()
-            .filter_map(|b| b.author)
-            .map(|a| self.authors[a].clone())
-            .collect();
-        let mut ctx = self.base_context(site, &article.path);
-        ctx["canonical_url"] = json!(
-            meta.canonical_url
-                .clone()
-                .unwrap_or_else(|| article.url.clone())
-        );
-        ctx["page_title"] = json!(meta.title);
-        ctx["meta_description"] = json!(shorten(&article.summary_text, DESCRIPTION_LENGTH));
-        ctx["article"] = value;
-        ctx["authors"] = Value::Array(profiles);
-        ctx["related"] = Value::Array(
-            article
-                .related
-                .iter()
-                .map(|&r| Value::clone(&self.cards[r]))
+        let mut base = self
+            .base(site, &article.path)
+            .titled(meta.title.as_str())
+            .described(shorten(&article.summary_text, DESCRIPTION_LENGTH));
+        base.canonical_url = meta
+            .canonical_url
+            .clone()
+            .unwrap_or_else(|| article.url.clone());
+        ArticlePage {
+            base,
+            article: ArticleVars {
+                card: &self.cards[i],
+                content: body,
+                image_caption: &meta.image_caption,
+                extra: &meta.extra,
+            },
+            authors: (article.bylines.iter())
+                .filter_map(|b| b.author)
+                .map(|a| &self.authors[a])
                 .collect(),
-        );
-        ctx["json_ld"] = json!(json_ld(site, article));
-        ctx
+            related: self.cards_of(related),
+            json_ld: json_ld(site, article),
+        }
     }
 
-    pub(crate) fn page_context(&self, site: &Site, i: usize) -> Value {
+    pub(crate) fn page_page<'s>(&'s self, site: &'s Site, i: usize) -> PagePage<'s> {
         let page = &site.pages[i];
-        let mut ctx = self.base_context(site, &page.path);
-        ctx["page_title"] = json!(page.doc.meta.title);
-        ctx["page"] = json!({
-            "title": page.doc.meta.title,
-            "url": page.url,
-            "path": page.path,
-            "content": page.rendered.html,
-            "extra": page.doc.meta.extra,
-        });
-        ctx
+        let meta = &page.doc.meta;
+        PagePage {
+            base: self.base(site, &page.path).titled(meta.title.as_str()),
+            page: PageVars {
+                title: &meta.title,
+                url: &page.url,
+                path: &page.path,
+                content: &page.rendered.html,
+                extra: &meta.extra,
+            },
+        }
     }
 
-    /// A paginated list of articles: page `number` (from 1) of `items`,
-    /// whose first page lives at `base_path`. `feed` is the list's own feed
+    /// Page `number` (from 1) of the list `all`, whose first page lives at
+    /// `base_path` and which shows `shown`. `feed` is the list's own feed
     /// (title, site path), listed first among the page's alternate feeds.
-    pub(crate) fn list_context(
-        &self,
-        site: &Site,
+    pub(crate) fn list_page<'s>(
+        &'s self,
+        site: &'s Site,
         base_path: &str,
-        items: &[usize],
+        all: usize,
+        shown: &[usize],
         number: usize,
         feed: Option<(String, String)>,
-    ) -> Value {
-        let per_page = site.config.per_page;
-        let total = super::lists::page_count(items.len(), per_page);
-        let page_path = |n: usize| paths::page(base_path, n);
-        let path = page_path(number);
-        let shown: Vec<Value> = super::lists::page_of(items, number, per_page)
-            .iter()
-            .map(|&i| Value::clone(&self.cards[i]))
-            .collect();
-        let url_of = |n: usize| json!(site.config.url(&page_path(n)));
-        let mut ctx = self.base_context(site, &path);
-        if let Some((title, feed_path)) = feed {
+    ) -> ListPage<'s> {
+        let total = super::lists::page_count(all, site.config.per_page);
+        let url_of = |n: usize| site.config.url(&paths::page(base_path, n));
+        let mut base = self.base(site, &paths::page(base_path, number));
+        let feed_url = feed.map(|(title, feed_path)| {
             let url = site.config.url(&feed_path);
-            ctx["feed_url"] = json!(url);
-            if let Value::Array(feeds) = &mut ctx["alternate_feeds"] {
-                feeds.insert(
-                    0,
-                    json!({"title": title, "url": url, "type": "application/rss+xml"}),
-                );
-            }
-        }
-        ctx["articles"] = Value::Array(shown);
-        ctx["paginator"] = json!({
-            "current": number,
-            "total": total,
-            "total_articles": items.len(),
-            "first": url_of(1),
-            "last": url_of(total),
-            "previous": if number > 1 { url_of(number - 1) } else { Value::Null },
-            "next": if number < total { url_of(number + 1) } else { Value::Null },
+            let own = FeedLink {
+                title,
+                url: url.clone(),
+                media_type: "application/rss+xml",
+            };
+            base.alternate_feeds = Cow::Owned(
+                [own]
+                    .into_iter()
+                    .chain(self.site_feeds.iter().cloned())
+                    .collect(),
+            );
+            url
         });
-        ctx
+        ListPage {
+            base,
+            feed_url,
+            articles: self.cards_of(shown),
+            paginator: Paginator {
+                current: number,
+                total,
+                total_articles: all,
+                first: url_of(1),
+                last: url_of(total),
+                previous: (number > 1).then(|| url_of(number - 1)),
+                next: (number < total).then(|| url_of(number + 1)),
+            },
+        }
     }
 
-    /// A year of the date archive: its months, each with its articles.
-    pub(crate) fn year_context(&self, site: &Site, y: usize) -> Value {
+    pub(crate) fn author_page<'s>(
+        &'s self,
+        site: &'s Site,
+        a: usize,
+        page: usize,
+        shown: &[usize],
+    ) -> AuthorPage<'s> {
+        let author = &site.authors[a];
+        let name = &author.doc.meta.name;
+        let feed = (
+            format!("{name} | {}", site.config.title),
+            paths::list_feed(&author.path),
+        );
+        let mut list = self.list_page(
+            site,
+            &author.path,
+            author.articles.len(),
+            shown,
+            page,
+            Some(feed),
+        );
+        list.base = list
+            .base
+            .titled(name.as_str())
+            .described(format!("Articles by {name} on {}", site.config.title));
+        AuthorPage {
+            list,
+            author: &self.authors[a],
+        }
+    }
+
+    pub(crate) fn term_page<'s>(
+        &'s self,
+        site: &'s Site,
+        kind: TermKind,
+        term: &'s Term,
+        page: usize,
+        shown: &[usize],
+    ) -> TermPage<'s> {
+        let feed = (
+            format!("{} | {}", term.name, site.config.title),
+            paths::list_feed(&term.path),
+        );
+        let mut list = self.list_page(
+            site,
+            &term.path,
+            term.articles.len(),
+            shown,
+            page,
+            Some(feed),
+        );
+        list.base = list
+            .base
+            .titled(term.name.as_str())
+            .described(format!("{} articles on {}", term.name, site.config.title));
+        TermPage {
+            list,
+            term: TermVars::full(term),
+            kind: kind.name(),
+        }
+    }
+
+    /// A year of the date archive: its months, each with its headlines.
+    pub(crate) fn year_page<'s>(&'s self, site: &'s Site, y: usize) -> ArchivePage<'s> {
         let year = &site.archives[y];
-        let mut ctx = self.base_context(site, &year.path);
         let title = year.year.to_string();
-        let months: Vec<Value> = year
-            .months
-            .iter()
-            .map(|m| {
-                let mut month = json!({
-                    "name": month_name(m.year, m.month),
-                    "url": m.url,
-                    "count": m.articles.len(),
-                });
-                // A year lists hundreds of headlines: only what a line shows.
-                month["articles"] = Value::Array(
-                    m.articles
-                        .iter()
-                        .map(|&i| headline(site, &site.articles[i]))
-                        .collect(),
-                );
-                month
+        let months = (year.months.iter())
+            .map(|m| MonthVars {
+                name: month_name(m.year, m.month),
+                url: m.url.clone(),
+                count: m.articles.len(),
+                articles: (m.articles.iter())
+                    .map(|&i| headline(site, &site.articles[i]))
+                    .collect(),
             })
             .collect();
         let neighbour = |i: Option<usize>| {
-            i.and_then(|i| site.archives.get(i))
-                .map(|y| json!({"title": y.year.to_string(), "url": y.url}))
+            i.and_then(|i| site.archives.get(i)).map(|y| Link {
+                title: y.year.to_string(),
+                url: y.url.clone(),
+            })
         };
-        // Years are newest first: the older year is the next one in the list.
-        ctx["archive"] = json!({
-            "title": title,
-            "year": year.year,
-            "month": null,
-            "count": year.article_count(),
-            "months": null,
-            "articles": [],
-            "previous": neighbour(Some(y + 1)),
-            "next": neighbour(y.checked_sub(1)),
-        });
-        ctx["archive"]["months"] = Value::Array(months);
-        ctx["page_title"] = json!(format!("{title} archive"));
-        ctx["meta_description"] = json!(format!(
-            "Everything {} published in {title}",
-            site.config.title
-        ));
-        ctx
+        ArchivePage {
+            base: self.archive_base(site, &year.path, &title),
+            archive: ArchiveVars {
+                year: year.year,
+                month: None,
+                count: year.article_count(),
+                months,
+                articles: Vec::new(),
+                // Years are newest first: the older year is the next in the list.
+                previous: neighbour(Some(y + 1)),
+                next: neighbour(y.checked_sub(1)),
+                year_url: None,
+                title,
+            },
+        }
     }
 
     /// A month of the date archive, with links to the months around it.
-    pub(crate) fn month_context(&self, site: &Site, y: usize, m: usize) -> Value {
+    pub(crate) fn month_page<'s>(
+        &'s self,
+        site: &'s Site,
+        y: usize,
+        m: usize,
+        shown: &[usize],
+    ) -> ArchivePage<'s> {
         let month = &site.archives[y].months[m];
-        let mut ctx = self.base_context(site, &month.path);
         let title = month_name(month.year, month.month);
         // All months, newest first, to find the neighbours across years.
-        let all: Vec<(usize, usize)> = site
-            .archives
-            .iter()
-            .enumerate()
+        let all: Vec<(usize, usize)> = (site.archives.iter().enumerate())
             .flat_map(|(yi, year)| (0..year.months.len()).map(move |mi| (yi, mi)))
             .collect();
         let at = all.iter().position(|&p| p == (y, m)).unwrap_or(0);
         let neighbour = |i: Option<usize>| {
             i.and_then(|i| all.get(i)).map(|&(yi, mi)| {
                 let n = &site.archives[yi].months[mi];
-                json!({"title": month_name(n.year, n.month), "url": n.url})
+                Link {
+                    title: month_name(n.year, n.month),
+                    url: n.url.clone(),
+                }
             })
         };
-        ctx["archive"] = json!({
-            "title": title,
-            "year": month.year,
-            "month": month.month,
-            "count": month.articles.len(),
-            "months": [],
-            "articles": null,
-            "previous": neighbour(Some(at + 1)),
-            "next": neighbour(at.checked_sub(1)),
-            "year_url": site.archives[y].url,
-        });
-        ctx["archive"]["articles"] = Value::Array(
-            month
-                .articles
-                .iter()
-                .map(|&i| Value::clone(&self.cards[i]))
-                .collect(),
-        );
-        ctx["page_title"] = json!(format!("{title} archive"));
-        ctx["meta_description"] = json!(format!(
-            "Everything {} published in {title}",
-            site.config.title
-        ));
-        ctx
+        ArchivePage {
+            base: self.archive_base(site, &month.path, &title),
+            archive: ArchiveVars {
+                year: month.year,
+                month: Some(month.month),
+                count: month.articles.len(),
+                months: Vec::new(),
+                articles: self.cards_of(shown),
+                previous: neighbour(Some(at + 1)),
+                next: neighbour(at.checked_sub(1)),
+                year_url: Some(&site.archives[y].url),
+                title,
+            },
+        }
+    }
+
+    fn archive_base<'s>(&'s self, site: &'s Site, path: &str, title: &str) -> Base<'s> {
+        self.base(site, path)
+            .titled(format!("{title} archive"))
+            .described(format!(
+                "Everything {} published in {title}",
+                site.config.title
+            ))
     }
 }
 
@@ -333,18 +708,6 @@ fn shorten(text: &str, max: usize) -> String {
     format!("{}…", cut[..at].trim_end())
 }
 
-/// A section or tag as templates see it.
-pub(crate) fn term_value(term: &Term) -> Value {
-    json!({
-        "name": term.name,
-        "label": term.label,
-        "slug": term.slug,
-        "url": term.url,
-        "count": term.articles.len(),
-        "feed_url": format!("{}feed.xml", term.url),
-    })
-}
-
 /// "March 2021".
 fn month_name(year: i32, month: u32) -> String {
     chrono::NaiveDate::from_ymd_opt(year, month, 1)
@@ -352,119 +715,152 @@ fn month_name(year: i32, month: u32) -> String {
         .unwrap_or_default()
 }
 
-/// schema.org NewsArticle JSON-LD for an article page, safe to place
-/// inside `<script>`: `<`, `>` and `&` are written as JSON `\u` escapes, so a
+/// schema.org NewsArticle JSON-LD. Fields are in the order a JSON object
+/// map sorts them, which is the order gazette has always written.
+#[derive(Serialize)]
+struct NewsArticleLd<'s> {
+    #[serde(rename = "@context")]
+    context: &'static str,
+    #[serde(rename = "@type")]
+    kind: &'static str,
+    #[serde(rename = "articleSection", skip_serializing_if = "Option::is_none")]
+    article_section: Option<&'s str>,
+    author: Vec<PersonLd<'s>>,
+    #[serde(rename = "dateModified")]
+    date_modified: String,
+    #[serde(rename = "datePublished")]
+    date_published: String,
+    description: &'s str,
+    headline: &'s str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    image: Option<[String; 1]>,
+    #[serde(rename = "inLanguage")]
+    in_language: &'s str,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    keywords: Vec<&'s str>,
+    #[serde(rename = "mainEntityOfPage")]
+    main_entity_of_page: WebPageLd,
+    publisher: OrganizationLd<'s>,
+    #[serde(rename = "wordCount")]
+    word_count: usize,
+}
+
+#[derive(Serialize)]
+struct PersonLd<'s> {
+    #[serde(rename = "@type")]
+    kind: &'static str,
+    name: &'s str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    url: Option<&'s str>,
+}
+
+#[derive(Serialize)]
+struct WebPageLd {
+    #[serde(rename = "@id")]
+    id: String,
+    #[serde(rename = "@type")]
+    kind: &'static str,
+}
+
+#[derive(Serialize)]
+struct OrganizationLd<'s> {
+    #[serde(rename = "@type")]
+    kind: &'static str,
+    name: &'s str,
+    url: String,
+}
+
+/// NewsArticle JSON-LD for an article page, safe to place inside
+/// `<script>`: `<`, `>` and `&` are written as JSON `\u` escapes, so a
 /// `</script>` in a headline cannot end the script.
 fn json_ld(site: &Site, article: &Article) -> String {
     let config = &site.config;
     let meta = &article.doc.meta;
     let tz = config.timezone;
-    let authors: Vec<Value> = article
-        .bylines
-        .iter()
-        .map(|b| match b.author {
-            Some(a) => json!({"@type": "Person", "name": b.name, "url": site.authors[a].url}),
-            None => json!({"@type": "Person", "name": b.name}),
-        })
-        .collect();
-    let mut value = json!({
-        "@context": "https://schema.org",
-        "@type": "NewsArticle",
-        "headline": meta.title,
-        "description": article.summary_text,
-        "datePublished": local_rfc3339(meta.date, tz),
-        "dateModified": local_rfc3339(meta.updated.unwrap_or(meta.date), tz),
-        "author": null,
-        "publisher": {"@type": "Organization", "name": config.title, "url": config.url(paths::FRONT)},
-        "mainEntityOfPage": {"@type": "WebPage", "@id": meta.canonical_url.clone().unwrap_or_else(|| article.url.clone())},
-        "inLanguage": config.language,
-        "wordCount": article.rendered.word_count,
-    });
-    value["author"] = Value::Array(authors);
-    if let Some(image) = &meta.image {
-        value["image"] = json!([resolve_url(&site.config, &article.url, image)]);
-    }
-    if let Some(c) = article.category {
-        value["articleSection"] = json!(site.categories[c].name);
-    }
-    if !article.tags.is_empty() {
-        value["keywords"] = json!(
-            article
-                .tags
-                .iter()
-                .map(|&t| site.tags[t].name.as_str())
-                .collect::<Vec<_>>()
-        );
-    }
+    let ld = NewsArticleLd {
+        context: "https://schema.org",
+        kind: "NewsArticle",
+        article_section: article.category.map(|c| site.categories[c].name.as_str()),
+        author: (article.bylines.iter())
+            .map(|b| PersonLd {
+                kind: "Person",
+                name: &b.name,
+                url: b.author.map(|a| site.authors[a].url.as_str()),
+            })
+            .collect(),
+        date_modified: local_rfc3339(meta.updated.unwrap_or(meta.date), tz),
+        date_published: local_rfc3339(meta.date, tz),
+        description: &article.summary_text,
+        headline: &meta.title,
+        image: (meta.image.as_deref()).map(|image| [resolve_url(config, &article.url, image)]),
+        in_language: &config.language,
+        keywords: (article.tags.iter())
+            .map(|&t| site.tags[t].name.as_str())
+            .collect(),
+        main_entity_of_page: WebPageLd {
+            id: (meta.canonical_url.clone()).unwrap_or_else(|| article.url.clone()),
+            kind: "WebPage",
+        },
+        publisher: OrganizationLd {
+            kind: "Organization",
+            name: &config.title,
+            url: config.url(paths::FRONT),
+        },
+        word_count: article.word_count,
+    };
+    // Serialising plain strings and numbers cannot fail.
+    let json = serde_json::to_string(&ld).unwrap_or_default();
     // These characters only occur inside JSON strings, where the \u form
     // means the same; HTML parsers then never see markup in the script.
-    value
-        .to_string()
-        .replace('<', "\\u003c")
+    json.replace('<', "\\u003c")
         .replace('>', "\\u003e")
         .replace('&', "\\u0026")
 }
 
-/// An article as the year archive lists it.
-fn headline(site: &Site, article: &Article) -> Value {
+fn headline(site: &Site, article: &Article) -> Headline {
     let local = article.doc.meta.date.with_timezone(&site.config.timezone);
-    json!({
-        "title": article.doc.meta.title,
-        "url": article.url,
-        "date": local.to_rfc3339(),
-        "date_short": local.format("%-d %B %Y").to_string(),
-    })
+    Headline {
+        title: article.doc.meta.title.clone(),
+        url: article.url.clone(),
+        date: local.to_rfc3339(),
+        date_short: local.format("%-d %B %Y").to_string(),
+    }
 }
 
-/// An article as lists show it: everything but its body.
-fn card(site: &Site, article: &Article) -> Value {
+fn card(site: &Site, article: &Article) -> Card {
     let meta = &article.doc.meta;
     let tz = site.config.timezone;
-    let authors: Vec<Value> = article
-        .bylines
-        .iter()
-        .map(|b| match b.author {
-            Some(a) => json!({"name": b.name, "id": site.authors[a].doc.meta.id, "url": site.authors[a].url}),
-            None => json!({"name": b.name, "id": null, "url": null}),
-        })
-        .collect();
-    let category = article.category.map(|c| {
-        let t = &site.categories[c];
-        json!({"name": t.name, "label": t.label, "slug": t.slug, "url": t.url})
-    });
-    let tags: Vec<Value> = article
-        .tags
-        .iter()
-        .map(|&t| {
-            let t = &site.tags[t];
-            json!({"name": t.name, "label": t.label, "slug": t.slug, "url": t.url})
-        })
-        .collect();
-    let mut value = json!({
-        "title": meta.title,
-        "url": article.url,
-        "path": article.path,
-        "source": article.doc.source.content_path,
-        "date": local_rfc3339(meta.date, tz),
-        "date_display": display_date(meta.date, tz),
-        "date_short": meta.date.with_timezone(&tz).format("%-d %B %Y").to_string(),
-        "updated": meta.updated.map(|d| local_rfc3339(d, tz)),
-        "updated_display": meta.updated.map(|d| display_date(d, tz)),
-        "summary": article.summary_html,
-        "summary_text": article.summary_text,
-        "image": meta.image.as_deref().map(|s| resolve_url(&site.config, &article.url, s)),
-        "image_alt": meta.image_alt.clone().unwrap_or_default(),
-        // Set below: `json!` would serialise these values again.
-        "category": null,
-        "tags": null,
-        "authors": null,
-        "reading_minutes": article.reading_minutes,
-        "word_count": article.rendered.word_count,
-    });
-    value["category"] = category.unwrap_or(Value::Null);
-    value["tags"] = Value::Array(tags);
-    value["authors"] = Value::Array(authors);
-    value
+    Card {
+        title: meta.title.clone(),
+        url: article.url.clone(),
+        path: article.path.clone(),
+        source: article.doc.source.content_path.clone(),
+        date: local_rfc3339(meta.date, tz),
+        date_display: display_date(meta.date, tz),
+        date_short: meta.date.with_timezone(&tz).format("%-d %B %Y").to_string(),
+        updated: meta.updated.map(|d| local_rfc3339(d, tz)),
+        updated_display: meta.updated.map(|d| display_date(d, tz)),
+        summary: article.summary_html.clone(),
+        summary_text: article.summary_text.clone(),
+        image: (meta.image.as_deref()).map(|s| resolve_url(&site.config, &article.url, s)),
+        image_alt: meta.image_alt.clone().unwrap_or_default(),
+        category: article
+            .category
+            .map(|c| TermVars::link(&site.categories[c])),
+        tags: (article.tags.iter())
+            .map(|&t| TermVars::link(&site.tags[t]))
+            .collect(),
+        authors: (article.bylines.iter())
+            .map(|b| BylineVars {
+                name: b.name.clone(),
+                id: b.author.map(|a| site.authors[a].doc.meta.id.clone()),
+                url: b.author.map(|a| site.authors[a].url.clone()),
+            })
+            .collect(),
+        reading_minutes: article.reading_minutes,
+        word_count: article.word_count,
+        card_html: None,
+    }
 }
 
 /// RFC 3339 in the site timezone, for `<time datetime>` and the `date` filter.

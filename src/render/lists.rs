@@ -1,9 +1,93 @@
-//! Which articles each list page, feed and the 404 page shows: the one
-//! place lists are cut into pages and feeds, read both by rendering and by
-//! [`super::Renderer::may_show`] (which pages a save of one article may
-//! change), so the two cannot disagree.
+//! Which articles each file of the site shows ([`shown`]), and how lists
+//! are cut into pages and feeds: the one place read both by rendering and
+//! by `gazette serve` (which files a save of one article may change), so
+//! the two cannot disagree.
 
+use super::Job;
+use crate::site::Site;
+use std::borrow::Cow;
 use std::ops::Range;
+
+/// The articles a file shows, as its page, a card, a headline or a feed
+/// entry.
+pub(crate) enum Shown<'s> {
+    Nothing,
+    /// Every article (the search index, the sitemaps).
+    Every,
+    /// These articles, in the order the file shows them.
+    These(Cow<'s, [usize]>),
+}
+
+impl Shown<'_> {
+    /// Whether the file shows article `i`.
+    pub(crate) fn includes(&self, i: usize) -> bool {
+        match self {
+            Shown::Nothing => false,
+            Shown::Every => true,
+            Shown::These(list) => list.contains(&i),
+        }
+    }
+
+    /// The articles listed; empty for [`Shown::Every`], which is never
+    /// listed one by one.
+    pub(crate) fn list(&self) -> &[usize] {
+        match self {
+            Shown::These(list) => list,
+            Shown::Nothing | Shown::Every => &[],
+        }
+    }
+}
+
+/// Which articles the file of `job` shows. Rendering takes each list it
+/// shows from here; an article page shows itself first, then its related
+/// articles.
+pub(crate) fn shown(site: &Site, job: Job) -> Shown<'_> {
+    let per_page = site.config.per_page;
+    let feed_limit = site.config.feed_limit;
+    let count = site.articles.len();
+    let range = |r: Range<usize>| Shown::These(Cow::Owned(r.collect()));
+    fn slice(list: &[usize]) -> Shown<'_> {
+        Shown::These(Cow::Borrowed(list))
+    }
+    match job {
+        Job::Article(a) => {
+            let related = &site.articles[a].related;
+            Shown::These(Cow::Owned(
+                [a].into_iter().chain(related.iter().copied()).collect(),
+            ))
+        }
+        Job::Alias { article, .. } => Shown::These(Cow::Owned(vec![article])),
+        // The front page lists every article, newest first.
+        Job::Front(n) => range(page_bounds(count, n, per_page)),
+        Job::Author { author, page } => {
+            slice(page_of(&site.authors[author].articles, page, per_page))
+        }
+        Job::AuthorFeed(a) => slice(feed_of(&site.authors[a].articles, feed_limit)),
+        Job::Term { kind, term, page } => {
+            slice(page_of(&site.terms(kind)[term].articles, page, per_page))
+        }
+        Job::TermFeed { kind, term } => {
+            slice(feed_of(&site.terms(kind)[term].articles, feed_limit))
+        }
+        Job::Year(y) => Shown::These(Cow::Owned(
+            (site.archives[y].months.iter())
+                .flat_map(|m| m.articles.iter().copied())
+                .collect(),
+        )),
+        Job::Month { year, month } => slice(&site.archives[year].months[month].articles),
+        Job::NotFound => range(not_found_latest(count)),
+        Job::Rss | Job::Atom | Job::JsonFeed => range(feed_bounds(count, feed_limit)),
+        Job::SearchIndex | Job::Sitemap | Job::SitemapPart(_) | Job::NewsSitemap => Shown::Every,
+        // Pages, the indexes of terms and authors (names and counts), the
+        // search page, the stylesheet and robots.txt.
+        Job::Page(_)
+        | Job::AuthorIndex
+        | Job::TermIndex(_)
+        | Job::Search
+        | Job::Stylesheet
+        | Job::Robots => Shown::Nothing,
+    }
+}
 
 /// How many of the newest articles the 404 page lists.
 pub const LATEST_ON_NOT_FOUND: usize = 5;

@@ -4,11 +4,13 @@
 //! renderer returns bytes and the build writes them, so nothing here touches
 //! the file system once templates are loaded.
 
+mod bodies;
 mod context;
 mod guard;
 mod lists;
 mod templates;
 
+pub(crate) use lists::shown;
 pub use templates::Templates;
 pub(crate) use templates::escape_html;
 
@@ -16,20 +18,22 @@ use crate::diagnostics::Diagnostic;
 use crate::feeds;
 use crate::feeds::{Feed, sitemap};
 use crate::paths::file_for_site_path;
-use crate::site::{Site, Term};
-use context::Shared;
+use crate::site::{ArticleBody, Site};
+use bodies::Bodies;
+use context::{Card, Shared};
 use rayon::prelude::*;
-use serde_json::{Value, json};
+use serde::Serialize;
+use serde_json::Value;
 use std::borrow::Cow;
 use std::collections::BTreeSet;
 use std::path::PathBuf;
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::{Arc, OnceLock};
 
 use crate::paths;
 pub use crate::paths::TermKind;
 
 /// The card every list shows an article with, rendered once per article.
-const CARD_TEMPLATE: &str = "partials/card.html";
+pub(crate) const CARD_TEMPLATE: &str = "partials/card.html";
 
 /// One output file to render.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -100,22 +104,37 @@ pub struct RenderError {
 }
 
 /// Everything a render needs, prepared once per build and shared by all
-/// renders (borrowed, never cloned per page).
-pub struct Renderer<'a> {
-    site: &'a Site,
-    templates: &'a Templates,
+/// renders (never cloned per page). It owns what it renders, shared: the
+/// renderer `gazette serve` makes after a save takes the model, templates,
+/// cards and bodies that did not change from the one before.
+pub struct Renderer {
+    site: Arc<Site>,
+    templates: Arc<Templates>,
     shared: Shared,
     /// Made when first needed: a site served after a save may never be
     /// asked for its sitemap.
     sitemap: OnceLock<Vec<sitemap::Entry>>,
-    /// Each article's body HTML. An article that no feed shows gives its
-    /// body to its page and keeps none: a large archive would otherwise
-    /// hold every article's HTML until the last page is written. Shared,
-    /// so a renderer made after a save takes the unchanged bodies from
-    /// the one before without copying them.
-    bodies: Vec<Mutex<Option<Arc<String>>>>,
-    /// Whether any feed shows the article (so its body must stay).
-    in_feed: Vec<bool>,
+    bodies: Bodies,
+}
+
+/// A typed page context, as the JSON value a template renders with (a
+/// trait object, so one closure takes every kind of page).
+trait ErasedContext {
+    fn to_value(&self) -> Result<Value, String>;
+}
+
+impl<T: Serialize> ErasedContext for T {
+    fn to_value(&self) -> Result<Value, String> {
+        serde_json::to_value(self).map_err(|e| e.to_string())
+    }
+}
+
+/// A context as a value, for a render that names its template.
+fn to_context(template: &str, ctx: &impl Serialize) -> Result<Value, RenderError> {
+    serde_json::to_value(ctx).map_err(|e| RenderError {
+        template: template.to_string(),
+        message: e.to_string(),
+    })
 }
 
 /// What a job becomes: a template with its context, or finished bytes.
@@ -125,84 +144,71 @@ enum Output<'n> {
     Bytes(Vec<u8>),
 }
 
-impl<'a> Renderer<'a> {
+impl Renderer {
     /// Prepares the shared contexts, and renders each article's card
     /// (`partials/card.html`) once: lists show the same card on many pages.
-    /// `bodies` are the articles' body HTML, from [`Site::take_article_bodies`].
+    /// `bodies` are the articles' bodies, which the model made beside it.
     pub fn new(
-        site: &'a Site,
-        templates: &'a Templates,
-        bodies: Vec<String>,
-    ) -> Result<Renderer<'a>, RenderError> {
-        let limit = site.config.feed_limit;
+        site: Arc<Site>,
+        templates: Arc<Templates>,
+        bodies: Vec<ArticleBody>,
+    ) -> Result<Renderer, RenderError> {
+        // A body stays in memory when a feed shows it: feeds are written
+        // in any order, after or before the article's page.
         let mut in_feed = vec![false; site.articles.len()];
-        let feed_lists = site
-            .categories
-            .iter()
-            .chain(&site.tags)
-            .map(|t| &t.articles)
-            .chain(site.authors.iter().map(|a| &a.articles));
-        for list in feed_lists {
-            for &i in lists::feed_of(list, limit) {
+        let feeds = (0..site.authors.len()).map(Job::AuthorFeed).chain(
+            [TermKind::Category, TermKind::Tag]
+                .into_iter()
+                .flat_map(|kind| {
+                    (0..site.terms(kind).len()).map(move |term| Job::TermFeed { kind, term })
+                }),
+        );
+        for job in feeds.chain([Job::Rss]) {
+            for &i in lists::shown(&site, job).list() {
                 in_feed[i] = true;
             }
         }
-        for i in lists::feed_bounds(site.articles.len(), limit) {
-            in_feed[i] = true;
-        }
-        let bodies = bodies
-            .into_iter()
-            .map(|b| Mutex::new(Some(Arc::new(b))))
-            .collect();
-        Renderer::with_cards_rendered(site, templates, bodies, in_feed)
+        let bodies = Bodies::new(bodies, in_feed);
+        let shared = Shared::new(&site);
+        Renderer::with_cards_rendered(site, templates, shared, bodies)
     }
 
-    /// The renderer of `site` with new `templates`, for `gazette serve`
-    /// after the templates `changed` were saved: the bodies are taken from
-    /// `previous`, which renders the same site, and so are the cards unless
-    /// the card template reaches a changed one.
+    /// The renderer of the same site with new `templates`, for `gazette
+    /// serve` after the templates `changed` were saved: the bodies are
+    /// taken from this one, and so are the cards unless the card template
+    /// reaches a changed one.
     pub(crate) fn with_templates_replaced(
-        site: &'a Site,
-        templates: &'a Templates,
-        previous: &Renderer,
+        &self,
+        templates: Arc<Templates>,
         changed: &BTreeSet<String>,
-    ) -> Result<Renderer<'a>, RenderError> {
-        let bodies = previous.shared_bodies();
-        let in_feed = previous.in_feed.clone();
+    ) -> Result<Renderer, RenderError> {
+        let site = Arc::clone(&self.site);
+        let bodies = self.bodies.shared(None);
         if templates.reaches(CARD_TEMPLATE, changed) {
-            return Renderer::with_cards_rendered(site, templates, bodies, in_feed);
+            let shared = Shared::new(&site);
+            return Renderer::with_cards_rendered(site, templates, shared, bodies);
         }
         Ok(Renderer {
-            shared: Shared::with_cards(site, previous.shared.cards.clone()),
+            shared: Shared::with_cards(&site, self.shared.cards.clone()),
             sitemap: OnceLock::new(),
             site,
             templates,
             bodies,
-            in_feed,
         })
     }
 
-    /// The bodies, shared with a renderer made from this one.
-    fn shared_bodies(&self) -> Vec<Mutex<Option<Arc<String>>>> {
-        self.bodies
-            .iter()
-            .map(|b| Mutex::new(b.lock().unwrap_or_else(|e| e.into_inner()).clone()))
-            .collect()
-    }
-
     fn with_cards_rendered(
-        site: &'a Site,
-        templates: &'a Templates,
-        bodies: Vec<Mutex<Option<Arc<String>>>>,
-        in_feed: Vec<bool>,
-    ) -> Result<Renderer<'a>, RenderError> {
+        site: Arc<Site>,
+        templates: Arc<Templates>,
+        shared: Shared,
+        bodies: Bodies,
+    ) -> Result<Renderer, RenderError> {
         let mut renderer = Renderer {
-            shared: Shared::new(site),
+            shared,
             sitemap: OnceLock::new(),
             site,
             templates,
             bodies,
-            in_feed,
         };
         let cards: Vec<String> = renderer
             .shared
@@ -214,58 +220,52 @@ impl<'a> Renderer<'a> {
             )
             .collect::<Result<_, RenderError>>()?;
         for (card, html) in renderer.shared.cards.iter_mut().zip(cards) {
-            Arc::make_mut(card)["card_html"] = Value::String(html);
+            Arc::make_mut(card).card_html = Some(html);
         }
         Ok(renderer)
     }
 
     /// The renderer of `site`, made by [`Site::with_article_replaced`] from
-    /// the site `previous` renders: everything is taken from `previous` but
+    /// the site this one renders: everything is taken from this one but
     /// the card and body of article `i`, the one that changed.
     pub(crate) fn with_article_replaced(
-        site: &'a Site,
-        templates: &'a Templates,
-        previous: &Renderer,
+        &self,
+        site: Arc<Site>,
         i: usize,
-        body: String,
-    ) -> Result<Renderer<'a>, RenderError> {
+        body: ArticleBody,
+    ) -> Result<Renderer, RenderError> {
         let mut renderer = Renderer {
-            shared: Shared::with_card_replaced(site, &previous.shared, i),
+            shared: Shared::with_card_replaced(&site, &self.shared, i),
             sitemap: OnceLock::new(),
             site,
-            templates,
-            bodies: previous.shared_bodies(),
-            in_feed: previous.in_feed.clone(),
+            templates: Arc::clone(&self.templates),
+            bodies: self.bodies.shared(Some((i, body))),
         };
-        *renderer.bodies[i]
-            .get_mut()
-            .unwrap_or_else(|e| e.into_inner()) = Some(Arc::new(body));
         let mut worker = renderer.worker();
         let html = renderer.card_html(&renderer.shared.cards[i], &mut worker)?;
-        Arc::make_mut(&mut renderer.shared.cards[i])["card_html"] = Value::String(html);
+        Arc::make_mut(&mut renderer.shared.cards[i]).card_html = Some(html);
         Ok(renderer)
     }
 
     /// An article's card (`partials/card.html`), rendered once per build:
     /// lists show the same card on many pages.
-    fn card_html(&self, card: &Value, worker: &mut Worker) -> Result<String, RenderError> {
-        let bytes = self.templates.render(
-            CARD_TEMPLATE,
-            json!({ "article": card }),
-            &mut worker.context,
-        )?;
+    fn card_html(&self, card: &Card, worker: &mut Worker) -> Result<String, RenderError> {
+        let page = to_context(CARD_TEMPLATE, &context::CardPage { article: card })?;
+        let bytes = self
+            .templates
+            .render(CARD_TEMPLATE, page, &mut worker.context)?;
         let mut html = String::from_utf8_lossy(&bytes).into_owned();
         html.shrink_to_fit();
         Ok(html)
     }
 
     fn sitemap(&self) -> &[sitemap::Entry] {
-        self.sitemap.get_or_init(|| sitemap::entries(self.site))
+        self.sitemap.get_or_init(|| sitemap::entries(&self.site))
     }
 
     /// Every file of the site, in a stable order.
     pub(crate) fn jobs(&self) -> Vec<Job> {
-        let site = self.site;
+        let site = &*self.site;
         let per_page = site.config.per_page;
         let pages_of = |n: usize| lists::page_count(n, per_page);
         let mut jobs: Vec<Job> = (0..site.articles.len()).map(Job::Article).collect();
@@ -287,7 +287,7 @@ impl<'a> Renderer<'a> {
             jobs.push(Job::AuthorIndex);
         }
         for kind in [TermKind::Category, TermKind::Tag] {
-            let terms = self.terms(kind);
+            let terms = self.site.terms(kind);
             for (i, t) in terms.iter().enumerate() {
                 jobs.extend((1..=pages_of(t.articles.len())).map(|p| Job::Term {
                     kind,
@@ -322,35 +322,22 @@ impl<'a> Renderer<'a> {
         jobs
     }
 
-    fn terms(&self, kind: TermKind) -> &'a [Term] {
-        match kind {
-            TermKind::Category => &self.site.categories,
-            TermKind::Tag => &self.site.tags,
-        }
+    /// A site-wide feed at `self_path` showing `articles`.
+    fn site_feed(&self, self_path: &str, articles: &[usize]) -> Feed<'_> {
+        let config = &self.site.config;
+        let (title, description) = (config.title.clone(), config.description.clone());
+        self.feed(title, description, paths::FRONT, self_path.into(), articles)
     }
 
-    /// The site-wide feed: the newest articles.
-    fn site_feed(&self) -> Feed<'a> {
-        let site = self.site;
-        let newest: Vec<usize> =
-            lists::feed_bounds(site.articles.len(), site.config.feed_limit).collect();
+    /// The feed of a list page at `page_path`, showing `articles`.
+    fn list_feed(&self, title: String, page_path: &str, articles: &[usize]) -> Feed<'_> {
+        let site_title = &self.site.config.title;
         self.feed(
-            site.config.title.clone(),
-            site.config.description.clone(),
-            paths::FRONT,
-            paths::RSS.into(),
-            &newest,
-        )
-    }
-
-    fn list_feed(&self, title: String, page_path: &str, articles: &[usize]) -> Feed<'a> {
-        let site = self.site;
-        self.feed(
-            format!("{title} | {}", site.config.title),
-            format!("{title}: the latest from {}", site.config.title),
+            format!("{title} | {site_title}"),
+            format!("{title}: the latest from {site_title}"),
             page_path,
             paths::list_feed(page_path),
-            lists::feed_of(articles, site.config.feed_limit),
+            articles,
         )
     }
 
@@ -361,15 +348,15 @@ impl<'a> Renderer<'a> {
         page_path: &str,
         self_path: String,
         articles: &[usize],
-    ) -> Feed<'a> {
-        let site = self.site;
+    ) -> Feed<'_> {
+        let site = &*self.site;
         Feed {
             title,
             description,
             page_path: page_path.to_string(),
             self_path,
             articles: articles.iter().map(|&i| &*site.articles[i]).collect(),
-            contents: articles.iter().map(|&i| self.feed_content(i)).collect(),
+            contents: articles.iter().map(|&i| self.bodies.for_feed(i)).collect(),
         }
     }
 
@@ -384,11 +371,21 @@ impl<'a> Renderer<'a> {
         self.templates.place(diagnostic, &error.template)
     }
 
+    /// The templates this renderer renders with.
+    pub(crate) fn templates(&self) -> &Templates {
+        &self.templates
+    }
+
+    /// The model this renderer renders.
+    pub(crate) fn site(&self) -> &Site {
+        &self.site
+    }
+
     /// Keeps every article's body for as long as the renderer lives, so any
     /// page can be rendered again: for `gazette serve`, which renders pages
     /// when they are asked for.
     pub(crate) fn keep_all_bodies(&mut self) {
-        self.in_feed.iter_mut().for_each(|f| *f = true);
+        self.bodies.keep_all();
     }
 
     /// Where a job's file goes in the output, as [`Renderer::render`] says.
@@ -400,32 +397,9 @@ impl<'a> Renderer<'a> {
         })
     }
 
-    /// An article's full content as feeds show it: with absolute URLs.
-    fn feed_content(&self, i: usize) -> String {
-        if let Some(absolute) = &self.site.articles[i].rendered.feed_html {
-            return absolute.clone();
-        }
-        let body = self.bodies[i].lock().unwrap_or_else(|e| e.into_inner());
-        // Every article a feed shows keeps its body (see `in_feed`).
-        body.as_deref().cloned().unwrap_or_default()
-    }
-
-    /// An article's body for its page: handed over whole when no feed
-    /// needs it any more, copied otherwise.
-    fn page_body(&self, i: usize) -> String {
-        let mut body = self.bodies[i].lock().unwrap_or_else(|e| e.into_inner());
-        if self.in_feed[i] {
-            body.as_deref().cloned().unwrap_or_default()
-        } else {
-            body.take()
-                .map(|b| Arc::try_unwrap(b).unwrap_or_else(|shared| (*shared).clone()))
-                .unwrap_or_default()
-        }
-    }
-
     /// The site path a job writes.
     fn site_path(&self, job: Job) -> String {
-        let site = self.site;
+        let site = &*self.site;
         match job {
             Job::Article(i) => site.articles[i].path.clone(),
             Job::Alias { article, alias } => site.articles[article].doc.meta.aliases[alias].clone(),
@@ -434,8 +408,8 @@ impl<'a> Renderer<'a> {
             Job::Author { author, page } => paths::page(&site.authors[author].path, page),
             Job::AuthorFeed(i) => paths::list_feed(&site.authors[i].path),
             Job::AuthorIndex => paths::AUTHORS.into(),
-            Job::Term { kind, term, page } => paths::page(&self.terms(kind)[term].path, page),
-            Job::TermFeed { kind, term } => paths::list_feed(&self.terms(kind)[term].path),
+            Job::Term { kind, term, page } => paths::page(&self.site.terms(kind)[term].path, page),
+            Job::TermFeed { kind, term } => paths::list_feed(&self.site.terms(kind)[term].path),
             Job::TermIndex(kind) => kind.index_path().into(),
             Job::Year(y) => site.archives[y].path.clone(),
             Job::Month { year, month } => site.archives[year].months[month].path.clone(),
@@ -487,12 +461,14 @@ impl<'a> Renderer<'a> {
 
     /// The template a job renders with; None for a file made without one
     /// (feeds, sitemaps, the search index, robots.txt).
-    pub(crate) fn template_name(&self, job: Job) -> Option<Cow<'a, str>> {
-        let chosen = |named: &'a Option<String>, default: &'static str| match named {
-            Some(name) => Cow::Borrowed(name.as_str()),
-            None => Cow::Borrowed(default),
-        };
-        let site = self.site;
+    pub(crate) fn template_name(&self, job: Job) -> Option<Cow<'_, str>> {
+        fn chosen<'n>(named: &'n Option<String>, default: &'static str) -> Cow<'n, str> {
+            match named {
+                Some(name) => Cow::Borrowed(name.as_str()),
+                None => Cow::Borrowed(default),
+            }
+        }
+        let site = &*self.site;
         Some(match job {
             Job::Article(i) => chosen(&site.articles[i].doc.meta.template, "article.html"),
             Job::Page(i) => chosen(&site.pages[i].doc.meta.template, "page.html"),
@@ -519,132 +495,94 @@ impl<'a> Renderer<'a> {
         })
     }
 
-    /// Whether the file of `job` may differ after the templates `changed`
-    /// were saved: it is rendered with one of them, or shows cards and
-    /// `partials/card.html` reaches one.
-    pub(crate) fn may_use_templates(&self, job: Job, changed: &BTreeSet<String>) -> bool {
-        self.template_name(job).is_some_and(|name| {
-            self.templates.reaches(&name, changed) || self.templates.reaches(CARD_TEMPLATE, changed)
-        })
+    /// A page made with a template: every one names its template here.
+    fn with_template(&self, job: Job, ctx: &dyn ErasedContext) -> Result<Output<'_>, String> {
+        let name = self.template_name(job).unwrap_or_default();
+        Ok(Output::Template(name, ctx.to_value()?))
     }
 
-    fn prepare(&self, job: Job, site_path: &str) -> Result<Output<'a>, String> {
-        let site = self.site;
+    fn prepare(&self, job: Job, site_path: &str) -> Result<Output<'_>, String> {
+        let site = &*self.site;
         let shared = &self.shared;
-        // Every page made with a template names it in one place.
-        let template =
-            |ctx: Value| Output::Template(self.template_name(job).unwrap_or_default(), ctx);
+        let shown = lists::shown(site, job);
+        let shown = shown.list();
+        let template = |ctx: &dyn ErasedContext| self.with_template(job, ctx);
         let io = |e: std::io::Error| e.to_string();
         let json_error = |e: serde_json::Error| e.to_string();
-        Ok(match job {
-            Job::Article(i) => template(shared.article_context(site, i, self.page_body(i))),
+        let base = || shared.base(site, site_path);
+        match job {
+            Job::Article(i) => {
+                template(&shared.article_page(site, i, &shown[1..], self.bodies.for_page(i)))
+            }
             Job::Alias { article, .. } => {
                 let a = &site.articles[article];
-                let mut ctx = shared.base_context(site, &a.path);
-                ctx["page_title"] = json!(a.doc.meta.title);
-                ctx["target_url"] = json!(a.url);
-                template(ctx)
+                template(&context::AliasPage {
+                    base: shared.base(site, &a.path).titled(a.doc.meta.title.as_str()),
+                    target_url: &a.url,
+                })
             }
-            Job::Page(i) => template(shared.page_context(site, i)),
+            Job::Page(i) => template(&shared.page_page(site, i)),
             Job::Front(n) => {
-                let all: Vec<usize> = (0..site.articles.len()).collect();
-                template(shared.list_context(site, "/", &all, n, None))
+                template(&shared.list_page(site, paths::FRONT, site.articles.len(), shown, n, None))
             }
-            Job::Author { author: i, page: n } => {
-                let a = &site.authors[i];
-                let feed = (
-                    format!("{} | {}", a.doc.meta.name, site.config.title),
-                    paths::list_feed(&a.path),
-                );
-                let mut ctx = shared.list_context(site, &a.path, &a.articles, n, Some(feed));
-                ctx["author"] = shared.authors[i].clone();
-                ctx["page_title"] = json!(a.doc.meta.name);
-                ctx["meta_description"] = json!(format!(
-                    "Articles by {} on {}",
-                    a.doc.meta.name, site.config.title
-                ));
-                template(ctx)
+            Job::Author { author, page } => {
+                template(&shared.author_page(site, author, page, shown))
             }
             Job::AuthorFeed(i) => {
                 let a = &site.authors[i];
-                let feed = self.list_feed(a.doc.meta.name.clone(), &a.path, &a.articles);
-                Output::Bytes(feeds::rss::render(site, &feed).map_err(io)?)
+                let feed = self.list_feed(a.doc.meta.name.clone(), &a.path, shown);
+                Ok(Output::Bytes(feeds::rss::render(site, &feed).map_err(io)?))
             }
-            Job::AuthorIndex => {
-                let mut ctx = shared.base_context(site, site_path);
-                ctx["page_title"] = json!("Authors");
-                ctx["authors"] = Value::Array(shared.authors.clone());
-                template(ctx)
+            Job::AuthorIndex => template(&context::AuthorsPage {
+                base: base().titled("Authors"),
+                authors: &shared.authors,
+            }),
+            Job::Term { kind, term, page } => {
+                template(&shared.term_page(site, kind, &site.terms(kind)[term], page, shown))
             }
-            Job::Term {
-                kind,
-                term: i,
-                page: n,
-            } => {
-                let term = &self.terms(kind)[i];
-                let feed = (
-                    format!("{} | {}", term.name, site.config.title),
-                    paths::list_feed(&term.path),
-                );
-                let mut ctx = shared.list_context(site, &term.path, &term.articles, n, Some(feed));
-                ctx["term"] = context::term_value(term);
-                ctx["kind"] = json!(kind.name());
-                ctx["page_title"] = json!(term.name);
-                ctx["meta_description"] =
-                    json!(format!("{} articles on {}", term.name, site.config.title));
-                template(ctx)
+            Job::TermFeed { kind, term } => {
+                let term = &site.terms(kind)[term];
+                let feed = self.list_feed(term.name.clone(), &term.path, shown);
+                Ok(Output::Bytes(feeds::rss::render(site, &feed).map_err(io)?))
             }
-            Job::TermFeed { kind, term: i } => {
-                let term = &self.terms(kind)[i];
-                let feed = self.list_feed(term.name.clone(), &term.path, &term.articles);
-                Output::Bytes(feeds::rss::render(site, &feed).map_err(io)?)
-            }
-            Job::TermIndex(kind) => {
-                let mut ctx = shared.base_context(site, site_path);
-                ctx["kind"] = json!(kind.name());
-                ctx["page_title"] = json!(match kind {
+            Job::TermIndex(kind) => template(&context::TermsPage {
+                base: base().titled(match kind {
                     TermKind::Category => "Sections",
                     TermKind::Tag => "Topics",
-                });
-                ctx["terms"] =
-                    Value::Array(self.terms(kind).iter().map(context::term_value).collect());
-                template(ctx)
-            }
-            Job::Year(y) => template(shared.year_context(site, y)),
-            Job::Month { year, month } => template(shared.month_context(site, year, month)),
-            Job::Search => {
-                let mut ctx = shared.base_context(site, site_path);
-                ctx["page_title"] = json!("Search");
-                template(ctx)
-            }
-            Job::SearchIndex => Output::Bytes(feeds::search::render(site).map_err(json_error)?),
-            Job::NotFound => {
-                let mut ctx = shared.base_context(site, site_path);
-                ctx["page_title"] = json!("Page not found");
-                ctx["latest"] = Value::Array(
-                    lists::not_found_latest(site.articles.len())
-                        .map(|i| Value::clone(&shared.cards[i]))
-                        .collect(),
-                );
-                template(ctx)
-            }
-            Job::Stylesheet => template(shared.base_context(site, site_path)),
-            Job::Rss => Output::Bytes(feeds::rss::render(site, &self.site_feed()).map_err(io)?),
-            Job::Atom => {
-                let mut feed = self.site_feed();
-                feed.self_path = paths::ATOM.into();
-                Output::Bytes(feeds::atom::render(site, &feed).map_err(io)?)
-            }
-            Job::JsonFeed => {
-                let mut feed = self.site_feed();
-                feed.self_path = paths::JSON_FEED.into();
-                Output::Bytes(feeds::json_feed::render(site, &feed).map_err(json_error)?)
-            }
+                }),
+                kind: kind.name(),
+                terms: site
+                    .terms(kind)
+                    .iter()
+                    .map(context::TermVars::full)
+                    .collect(),
+            }),
+            Job::Year(y) => template(&shared.year_page(site, y)),
+            Job::Month { year, month } => template(&shared.month_page(site, year, month, shown)),
+            Job::Search => template(&base().titled("Search")),
+            Job::SearchIndex => Ok(Output::Bytes(
+                feeds::search::render(site).map_err(json_error)?,
+            )),
+            Job::NotFound => template(&context::NotFoundPage {
+                base: base().titled("Page not found"),
+                latest: shown.iter().map(|&i| &*shared.cards[i]).collect(),
+            }),
+            Job::Stylesheet => template(&base()),
+            Job::Rss => Ok(Output::Bytes(
+                feeds::rss::render(site, &self.site_feed(paths::RSS, shown)).map_err(io)?,
+            )),
+            Job::Atom => Ok(Output::Bytes(
+                feeds::atom::render(site, &self.site_feed(paths::ATOM, shown)).map_err(io)?,
+            )),
+            Job::JsonFeed => Ok(Output::Bytes(
+                feeds::json_feed::render(site, &self.site_feed(paths::JSON_FEED, shown))
+                    .map_err(json_error)?,
+            )),
             Job::Sitemap => {
                 let per_file = sitemap::URLS_PER_SITEMAP;
                 let parts = sitemap::part_count(self.sitemap().len(), per_file);
-                if parts == 1 {
-                    Output::Bytes(sitemap::urlset(self.sitemap()).map_err(io)?)
+                let bytes = if parts == 1 {
+                    sitemap::urlset(self.sitemap())
                 } else {
                     let index: Vec<_> = (1..=parts)
                         .map(|n| {
@@ -653,57 +591,16 @@ impl<'a> Renderer<'a> {
                             (site.config.url(&paths::sitemap_part(n)), newest)
                         })
                         .collect();
-                    Output::Bytes(sitemap::index(&index).map_err(io)?)
-                }
+                    sitemap::index(&index)
+                };
+                Ok(Output::Bytes(bytes.map_err(io)?))
             }
             Job::SitemapPart(n) => {
                 let part = sitemap::part(self.sitemap(), n, sitemap::URLS_PER_SITEMAP);
-                Output::Bytes(sitemap::urlset(part).map_err(io)?)
+                Ok(Output::Bytes(sitemap::urlset(part).map_err(io)?))
             }
-            Job::NewsSitemap => Output::Bytes(sitemap::news(site).map_err(io)?),
-            Job::Robots => Output::Bytes(sitemap::robots(site)),
-        })
-    }
-
-    /// Whether anything of article `i` (its card, headline, body or feed
-    /// entry) may be in the file of `job`: what [`Renderer::prepare`] puts
-    /// in each context, read the other way round. `gazette serve` renders
-    /// again only these files after a save that changed article `i` alone
-    /// (its place among the others kept, see `Site::with_article_replaced`);
-    /// a test compares the result with a full build.
-    pub(crate) fn may_show(&self, job: Job, i: usize) -> bool {
-        let site = self.site;
-        let per_page = site.config.per_page;
-        let feed_limit = site.config.feed_limit;
-        let on_page = |items: &[usize], n: usize| lists::page_of(items, n, per_page).contains(&i);
-        let in_feed = |items: &[usize]| lists::feed_of(items, feed_limit).contains(&i);
-        match job {
-            Job::Article(a) => a == i || site.articles[a].related.contains(&i),
-            Job::Alias { article, .. } => article == i,
-            // The front page lists every article, in the site's order.
-            Job::Front(n) => lists::page_bounds(site.articles.len(), n, per_page).contains(&i),
-            Job::Author { author, page } => on_page(&site.authors[author].articles, page),
-            Job::AuthorFeed(a) => in_feed(&site.authors[a].articles),
-            Job::Term { kind, term, page } => on_page(&self.terms(kind)[term].articles, page),
-            Job::TermFeed { kind, term } => in_feed(&self.terms(kind)[term].articles),
-            Job::Year(y) => site.archives[y]
-                .months
-                .iter()
-                .any(|m| m.articles.contains(&i)),
-            Job::Month { year, month } => site.archives[year].months[month].articles.contains(&i),
-            Job::NotFound => lists::not_found_latest(site.articles.len()).contains(&i),
-            Job::Rss | Job::Atom | Job::JsonFeed => {
-                lists::feed_bounds(site.articles.len(), feed_limit).contains(&i)
-            }
-            Job::SearchIndex | Job::Sitemap | Job::SitemapPart(_) | Job::NewsSitemap => true,
-            // Pages, indexes of terms and authors (names and counts, which
-            // such a change keeps), the search page, stylesheet and robots.
-            Job::Page(_)
-            | Job::AuthorIndex
-            | Job::TermIndex(_)
-            | Job::Search
-            | Job::Stylesheet
-            | Job::Robots => false,
+            Job::NewsSitemap => Ok(Output::Bytes(sitemap::news(site).map_err(io)?)),
+            Job::Robots => Ok(Output::Bytes(sitemap::robots(site))),
         }
     }
 
@@ -725,7 +622,7 @@ impl<'a> Renderer<'a> {
 
     /// The content file a job renders, if it renders one.
     fn source_file(&self, job: Job) -> Option<&crate::content::SourceFile> {
-        let site = self.site;
+        let site = &*self.site;
         match job {
             Job::Article(i) | Job::Alias { article: i, .. } => Some(&site.articles[i].doc.source),
             Job::Page(i) => Some(&site.pages[i].doc.source),

@@ -194,7 +194,7 @@ mod tests {
 
     fn title(loaded: &Loaded) -> String {
         match loaded {
-            Loaded::Article(doc) => doc.meta.title.clone(),
+            Loaded::Article(doc) => doc.doc.meta.title.clone(),
             _ => unreachable!(),
         }
     }

@@ -8,22 +8,12 @@ use crate::build::{self, BuildOptions};
 use crate::content;
 use crate::diagnostics::Diagnostic;
 use crate::output::record_key;
-use crate::render::{Job, Renderer, Templates};
-use crate::site::Site;
+use crate::render::{self, Job, Renderer, Templates};
 use rayon::prelude::*;
 use std::collections::{BTreeSet, HashMap};
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, OnceLock};
-
-self_cell::self_cell!(
-    /// The model and templates of one build, and the renderer borrowing them.
-    struct RendererCell {
-        owner: (Site, Arc<Templates>),
-        #[covariant]
-        dependent: Renderer,
-    }
-);
 
 /// One successful build, served: each page is rendered the first time it
 /// is asked for (or by the check that runs after every build) and kept, so
@@ -31,7 +21,8 @@ self_cell::self_cell!(
 /// page of the archive is.
 pub struct Snapshot {
     /// Shared with the snapshot after a save of static files only.
-    renderer: Arc<RendererCell>,
+    /// The model, templates and bodies, all shared.
+    renderer: Arc<Renderer>,
     /// Output path (`a/b/index.html`) → the job that renders it.
     jobs: Arc<HashMap<String, Job>>,
     /// Output path → the static or bundle file copied there.
@@ -72,19 +63,31 @@ impl Change {
     /// static or bundle file), is as it was before this change.
     fn keeps(&self, job: Option<Job>, renderer: &Renderer) -> bool {
         match (self, job) {
-            (&Change::Article(i), Some(job)) => !renderer.may_show(job, i),
+            // The article kept its place among the others (see
+            // `Site::with_article_replaced`): only files that show it change.
+            (&Change::Article(i), Some(job)) => !render::shown(renderer.site(), job).includes(i),
             (Change::Files, job) => job.is_some(),
-            (Change::Templates(changed), Some(job)) => !renderer.may_use_templates(job, changed),
+            (Change::Templates(changed), Some(job)) => !may_use_templates(renderer, job, changed),
             (Change::Article(_) | Change::Templates(_), None) => true,
         }
     }
+}
+
+/// Whether the file of `job` may differ after the templates `changed`
+/// were saved: it is rendered with one of them, or it shows cards and
+/// `partials/card.html` reaches one.
+fn may_use_templates(renderer: &Renderer, job: Job, changed: &BTreeSet<String>) -> bool {
+    let templates = renderer.templates();
+    renderer.template_name(job).is_some_and(|name| {
+        templates.reaches(&name, changed) || templates.reaches(render::CARD_TEMPLATE, changed)
+    })
 }
 
 impl Snapshot {
     /// Renders the file of `job` ahead of its request. A failure is left
     /// for the request, or the check, to report.
     pub(super) fn render_ahead(&self, job: Job) {
-        let path = self.renderer.with_dependent(|_, r| r.output_path(job).ok());
+        let path = self.renderer.output_path(job).ok();
         if let Some(path) = path {
             let _ = self.get(&record_key(&path));
         }
@@ -126,13 +129,12 @@ impl Snapshot {
     }
 
     fn render(&self, job: Job) -> Result<Vec<u8>, Diagnostic> {
-        self.renderer.with_dependent(|_, renderer| {
-            let mut worker = renderer.worker();
-            match renderer.render(job, &mut worker) {
-                Ok(_) => Ok(worker.buffer),
-                Err(e) => Err(renderer.diagnose(job, e)),
-            }
-        })
+        let renderer = &self.renderer;
+        let mut worker = renderer.worker();
+        match renderer.render(job, &mut worker) {
+            Ok(_) => Ok(worker.buffer),
+            Err(e) => Err(renderer.diagnose(job, e)),
+        }
     }
 
     /// Renders every page, as `gazette build` would, and keeps them: the
@@ -210,7 +212,7 @@ impl Snapshot {
     /// nothing rendered yet.
     fn successor(
         &self,
-        renderer: Arc<RendererCell>,
+        renderer: Arc<Renderer>,
         assets: Arc<HashMap<String, PathBuf>>,
     ) -> Snapshot {
         Snapshot {
@@ -231,11 +233,8 @@ impl Snapshot {
         if !problems.is_empty() {
             return None;
         }
-        let copies = (self.renderer)
-            .with_dependent(|(site, _), _| {
-                build::plan_copies(root, site, &static_files, &self.jobs)
-            })
-            .ok()?;
+        let site = self.renderer.site();
+        let copies = build::plan_copies(root, site, &static_files, &self.jobs).ok()?;
         Some(Patched {
             snapshot: self.successor(self.renderer.clone(), Arc::new(sources(copies))),
             change: Change::Files,
@@ -245,21 +244,17 @@ impl Snapshot {
     /// After a save under templates/: the same model with the templates
     /// loaded again; the pages made with a changed one are rendered again.
     fn with_templates_saved(&self, root: &Path) -> Option<Patched> {
-        self.renderer.with_dependent(|(site, before), renderer| {
-            let templates = Templates::load(root).ok()?;
-            let changed = templates.changed_since(before);
-            if !crate::render::check_template_names(site, &templates).is_empty() {
-                return None;
-            }
-            let renderer =
-                RendererCell::try_new((site.clone(), Arc::new(templates)), |(site, templates)| {
-                    Renderer::with_templates_replaced(site, templates, renderer, &changed)
-                })
-                .ok()?;
-            Some(Patched {
-                snapshot: self.successor(Arc::new(renderer), self.assets.clone()),
-                change: Change::Templates(changed),
-            })
+        let templates = Templates::load(root).ok()?;
+        let changed = templates.changed_since(self.renderer.templates());
+        if !render::check_template_names(self.renderer.site(), &templates).is_empty() {
+            return None;
+        }
+        let renderer = (self.renderer)
+            .with_templates_replaced(Arc::new(templates), &changed)
+            .ok()?;
+        Some(Patched {
+            snapshot: self.successor(Arc::new(renderer), self.assets.clone()),
+            change: Change::Templates(changed),
         })
     }
 
@@ -273,19 +268,17 @@ impl Snapshot {
             return None;
         };
         let &i = self.articles.get(relative)?;
-        self.renderer.with_dependent(|(site, templates), renderer| {
-            let old = &site.articles[i];
-            let doc =
-                content::load_article(root, &site.config, relative, old.doc.bundle.clone()).ok()?;
-            let (site, body) = site.with_article_replaced(i, doc)?;
-            let renderer = RendererCell::try_new((site, templates.clone()), |(site, templates)| {
-                Renderer::with_article_replaced(site, templates, renderer, i, body)
-            })
+        let site = self.renderer.site();
+        let old = &site.articles[i];
+        let doc =
+            content::load_article(root, &site.config, relative, old.doc.bundle.clone()).ok()?;
+        let (site, body) = site.with_article_replaced(i, doc)?;
+        let renderer = (self.renderer)
+            .with_article_replaced(Arc::new(site), i, body)
             .ok()?;
-            Some(Patched {
-                snapshot: self.successor(Arc::new(renderer), self.assets.clone()),
-                change: Change::Article(i),
-            })
+        Some(Patched {
+            snapshot: self.successor(Arc::new(renderer), self.assets.clone()),
+            change: Change::Article(i),
         })
     }
 
@@ -294,14 +287,13 @@ impl Snapshot {
     /// save, its own page, the lists and feeds it is on and the pages it is
     /// related from. Returns how many files it kept.
     pub(super) fn keep_unchanged_from(&self, previous: &Snapshot, change: &Change) -> usize {
-        let kept: Vec<(String, Arc<[u8]>)> = self.renderer.with_dependent(|_, renderer| {
+        let kept: Vec<(String, Arc<[u8]>)> = {
             let before = previous.rendered.lock().unwrap_or_else(|e| e.into_inner());
-            before
-                .iter()
-                .filter(|(key, _)| change.keeps(self.jobs.get(*key).copied(), renderer))
+            (before.iter())
+                .filter(|(key, _)| change.keeps(self.jobs.get(*key).copied(), &self.renderer))
                 .map(|(key, bytes)| (key.clone(), bytes.clone()))
                 .collect()
-        });
+        };
         // Static and bundle files are read from disk at each request: after
         // any change but a save of them, they are as they were.
         let files_kept = match change {
@@ -355,23 +347,13 @@ pub(crate) fn build_snapshot(
     memo: &Memo,
 ) -> Result<(Snapshot, Vec<Diagnostic>), Vec<Diagnostic>> {
     let prepared = build::prepare_with(options, Some(memo)).map_err(|f| f.diagnostics)?;
-    let (mut site, templates, static_files, warnings) = prepared.into_parts();
-    let bodies = site.take_article_bodies();
-    let articles = site
-        .articles
-        .iter()
-        .enumerate()
+    let (mut renderer, static_files, warnings) = prepared.into_parts();
+    // Pages are rendered when asked for, again after each save.
+    renderer.keep_all_bodies();
+    let articles = (renderer.site().articles.iter().enumerate())
         .map(|(i, a)| (a.doc.source.relative.clone(), i))
         .collect();
-    let renderer = RendererCell::try_new((site, Arc::new(templates)), |(site, templates)| {
-        let mut renderer = Renderer::new(site, templates, bodies)
-            .map_err(|e| vec![Diagnostic::error(templates.display(&e.template), e.message)])?;
-        renderer.keep_all_bodies();
-        Ok::<_, Vec<Diagnostic>>(renderer)
-    })?;
-    let plan = renderer.with_dependent(|(site, _), renderer| {
-        build::plan_files(&options.root, renderer, site, &static_files)
-    })?;
+    let plan = build::plan_files(&options.root, &renderer, &static_files)?;
     let snapshot = Snapshot {
         renderer: Arc::new(renderer),
         jobs: Arc::new(plan.pages),
