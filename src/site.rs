@@ -3,7 +3,7 @@
 //!
 //! Built once from the loaded content; every renderer reads it, none
 //! changes it. After a save of one article, `gazette serve` makes the next
-//! model from the last one ([`Site::with_article_replaced`]).
+//! model from the last one (`serve::patch`).
 
 use crate::config::Config;
 use crate::content::{
@@ -164,11 +164,11 @@ pub struct Site {
     /// Newest first; ties broken by path so the order is total. Shared,
     /// so that `gazette serve` can make the site after a save from the one
     /// before without copying every article (see
-    /// [`Site::with_article_replaced`]).
+    /// `serve::patch`).
     pub articles: Vec<Arc<Article>>,
     /// Content paths that some `@/…#fragment` link points into: a change
     /// to their headings can break a link in another file.
-    fragment_link_targets: HashSet<String>,
+    pub(crate) fragment_link_targets: HashSet<String>,
     pub pages: Vec<Page>,
     pub authors: Vec<Author>,
     pub categories: Vec<Term>,
@@ -517,7 +517,7 @@ fn place_articles(
 }
 
 /// Maps each content path (the `@/` link name) to its page's URL.
-fn link_target_map<'a>(
+pub(crate) fn link_target_map<'a>(
     config: &Config,
     targets: impl Iterator<Item = (&'a SourceFile, String)>,
 ) -> HashMap<String, String> {
@@ -561,14 +561,14 @@ fn warn_byline_typos(authors: &[Author], articles: &[Article], diagnostics: &mut
 
 /// Finds the author profile a byline names: by its ID or by the name the
 /// profile gives.
-struct BylineLookup<'a> {
+pub(crate) struct BylineLookup<'a> {
     authors: &'a [Author],
     by_id: HashMap<&'a str, usize>,
     by_name: HashMap<&'a str, usize>,
 }
 
 impl<'a> BylineLookup<'a> {
-    fn new(authors: &'a [Author]) -> BylineLookup<'a> {
+    pub(crate) fn new(authors: &'a [Author]) -> BylineLookup<'a> {
         let indexed = || authors.iter().enumerate();
         BylineLookup {
             authors,
@@ -599,7 +599,7 @@ impl Article {
     /// An article from its document and rendered Markdown, without its
     /// place among the others (section, tags, related articles), which
     /// only the whole site can give.
-    fn new(
+    pub(crate) fn new(
         mut doc: Document<ArticleMeta>,
         path: String,
         url: &Url,
@@ -642,113 +642,8 @@ impl Article {
     }
 }
 
-/// Whether two versions of an article's front matter give it the same place
-/// in the site: the same URL, date order, section, tags, bylines, aliases,
-/// template and publication. What differs beyond this (title, summary,
-/// image, `updated`, `extra`) shows only on its own page and its card.
-///
-/// Every field is named below, so a field added to [`ArticleMeta`] does not
-/// compile until it is sorted into one group or the other.
-fn same_place(old: &ArticleMeta, new: &ArticleMeta) -> bool {
-    let ArticleMeta {
-        // Where the article is, and which lists, feeds and pages show it.
-        date,
-        slug,
-        authors,
-        category,
-        category_slug,
-        tags,
-        tag_slugs,
-        draft,
-        expires,
-        aliases,
-        template,
-        // What shows only on its own page, its card and feed entries.
-        title: _,
-        updated: _,
-        summary: _,
-        image: _,
-        image_alt: _,
-        image_caption: _,
-        canonical_url: _,
-        extra: _,
-    } = old;
-    *date == new.date
-        && *slug == new.slug
-        && *authors == new.authors
-        && *category == new.category
-        && *category_slug == new.category_slug
-        && *tags == new.tags
-        && *tag_slugs == new.tag_slugs
-        && *draft == new.draft
-        && *expires == new.expires
-        && *aliases == new.aliases
-        && *template == new.template
-}
-
-impl Site {
-    /// The site after one published article's file was saved again, made
-    /// from this one without loading or modelling the rest: `gazette serve`
-    /// calls it on every save. `doc` is the article as loaded again.
-    ///
-    /// None when the change reaches beyond the article's own page and card
-    /// (see [`same_place`]), or touches `@/` links whose check needs every
-    /// file's headings; the caller then builds the whole site again, which
-    /// also words any error.
-    pub(crate) fn with_article_replaced(
-        &self,
-        i: usize,
-        parsed: Parsed<ArticleMeta>,
-    ) -> Option<(Site, ArticleBody)> {
-        let Parsed { doc, body } = parsed;
-        let old = self.articles.get(i)?;
-        if old.doc.source.relative != doc.source.relative
-            || !same_place(&old.doc.meta, &doc.meta)
-            || self
-                .fragment_link_targets
-                .contains(&doc.source.content_path)
-        {
-            return None;
-        }
-        let config = &self.config;
-        // Made only for a body with `@/` links: most have none.
-        let link_targets = std::cell::OnceCell::new();
-        let resolve = |target: &str| {
-            let targets = link_targets.get_or_init(|| {
-                link_target_map(
-                    config,
-                    (self
-                        .articles
-                        .iter()
-                        .map(|a| (&a.doc.source, a.path.clone())))
-                    .chain(self.pages.iter().map(|p| (&p.doc.source, p.path.clone())))
-                    .chain(self.authors.iter().map(|a| (&a.doc.source, a.path.clone()))),
-                )
-            });
-            targets.get(target.trim_start_matches('/')).cloned()
-        };
-        let url = page_url(config, &old.path);
-        let mut rendered = markdown::render(&body.text, &resolve, Some(&url), config.markdown_safe);
-        if !rendered.broken_links.is_empty()
-            || rendered.content_links.iter().any(|l| l.fragment.is_some())
-        {
-            return None;
-        }
-        rendered.drop_link_data();
-        let bylines = BylineLookup::new(&self.authors);
-        let (mut article, body) =
-            Article::new(doc, old.path.clone(), &url, rendered, config, &bylines);
-        article.category = old.category;
-        article.tags = old.tags.clone();
-        article.related = old.related.clone();
-        let mut site = self.clone();
-        site.articles[i] = Arc::new(article);
-        Some((site, body))
-    }
-}
-
 /// The absolute URL of a site path, parsed.
-fn page_url(config: &Config, path: &str) -> Url {
+pub(crate) fn page_url(config: &Config, path: &str) -> Url {
     Url::parse(&config.url(path)).unwrap_or_else(|_| config.base_url.clone())
 }
 

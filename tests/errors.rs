@@ -279,6 +279,26 @@ fn template_syntax_error_names_the_template_and_line() {
 }
 
 #[test]
+fn a_template_extending_a_missing_one_is_named() {
+    let site = good_site();
+    let stderr = fails_keeping_output(
+        &site,
+        &[(
+            "templates/page.html",
+            "{% extends \"layout.html\" %}\n{% block content %}{% endblock content %}\n",
+        )],
+    );
+    assert!(
+        stderr.starts_with(&format!(
+            "error: {}/templates/page.html: ",
+            site.root().display()
+        )),
+        "{stderr}"
+    );
+    assert!(stderr.contains("'layout.html'"), "{stderr}");
+}
+
+#[test]
 fn template_with_an_undefined_variable() {
     let site = good_site();
     let stderr = fails_keeping_output(

@@ -157,12 +157,16 @@ impl Templates {
             .collect();
         if let Err(e) = tera.add_raw_templates(all) {
             // A parent or include that does not exist, or a loop of them.
-            let message = error_chain(&e);
-            let path = overrides
-                .iter()
-                .find(|(name, _)| message.contains(&format!("'{name}'")))
-                .map_or_else(|| PathBuf::from("templates"), |(_, d)| d.clone());
-            return Err(vec![Diagnostic::error(path, message)]);
+            // Tera's error kind names the template at fault.
+            let at_fault = match &e.kind {
+                tera::ErrorKind::MissingParent { current, .. } => Some(current),
+                tera::ErrorKind::CircularExtend { tpl, .. } => Some(tpl),
+                tera::ErrorKind::TemplateNotFound(name) => Some(name),
+                _ => None,
+            };
+            let path = (at_fault.and_then(|name| overrides.get(name)))
+                .map_or_else(|| PathBuf::from("templates"), PathBuf::clone);
+            return Err(vec![Diagnostic::error(path, error_chain(&e))]);
         }
         Ok(Templates {
             tera,

@@ -16,6 +16,7 @@
 
 mod http;
 pub mod memo;
+mod patch;
 mod snapshot;
 mod watch;
 

@@ -272,7 +272,7 @@ impl Snapshot {
         let old = &site.articles[i];
         let doc =
             content::load_article(root, &site.config, relative, old.doc.bundle.clone()).ok()?;
-        let (site, body) = site.with_article_replaced(i, doc)?;
+        let (site, body) = super::patch::with_article_replaced(site, i, doc)?;
         let renderer = (self.renderer)
             .with_article_replaced(Arc::new(site), i, body)
             .ok()?;

@@ -1,0 +1,116 @@
+//! `gazette serve`'s shortcut after the save of one article: the site
+//! model made from the one before, when the article keeps its place among
+//! the others. Which files must render again is then what
+//! `render::shown` says shows the article.
+
+use crate::content::{ArticleMeta, Parsed};
+use crate::markdown;
+use crate::site::{Article, ArticleBody, BylineLookup, Site, link_target_map, page_url};
+use std::sync::Arc;
+
+/// Whether two versions of an article's front matter give it the same place
+/// in the site: the same URL, date order, section, tags, bylines, aliases,
+/// template and publication. What differs beyond this (title, summary,
+/// image, `updated`, `extra`) shows only on its own page and its card.
+///
+/// Every field is named below, so a field added to [`ArticleMeta`] does not
+/// compile until it is sorted into one group or the other.
+fn same_place(old: &ArticleMeta, new: &ArticleMeta) -> bool {
+    let ArticleMeta {
+        // Where the article is, and which lists, feeds and pages show it.
+        date,
+        slug,
+        authors,
+        category,
+        category_slug,
+        tags,
+        tag_slugs,
+        draft,
+        expires,
+        aliases,
+        template,
+        // What shows only on its own page, its card and feed entries.
+        title: _,
+        updated: _,
+        summary: _,
+        image: _,
+        image_alt: _,
+        image_caption: _,
+        canonical_url: _,
+        extra: _,
+    } = old;
+    *date == new.date
+        && *slug == new.slug
+        && *authors == new.authors
+        && *category == new.category
+        && *category_slug == new.category_slug
+        && *tags == new.tags
+        && *tag_slugs == new.tag_slugs
+        && *draft == new.draft
+        && *expires == new.expires
+        && *aliases == new.aliases
+        && *template == new.template
+}
+
+/// The site after one published article's file was saved again, made
+/// from `before` without loading or modelling the rest: `gazette serve`
+/// calls it on every save. `parsed` is the article as loaded again.
+///
+/// None when the change reaches beyond the article's own page and card
+/// (see [`same_place`]), or touches `@/` links whose check needs every
+/// file's headings; the caller then builds the whole site again, which
+/// also words any error.
+pub(crate) fn with_article_replaced(
+    before: &Site,
+    i: usize,
+    parsed: Parsed<ArticleMeta>,
+) -> Option<(Site, ArticleBody)> {
+    let Parsed { doc, body } = parsed;
+    let old = before.articles.get(i)?;
+    if old.doc.source.relative != doc.source.relative
+        || !same_place(&old.doc.meta, &doc.meta)
+        || before
+            .fragment_link_targets
+            .contains(&doc.source.content_path)
+    {
+        return None;
+    }
+    let config = &before.config;
+    // Made only for a body with `@/` links: most have none.
+    let link_targets = std::cell::OnceCell::new();
+    let resolve = |target: &str| {
+        let targets = link_targets.get_or_init(|| {
+            link_target_map(
+                config,
+                (before
+                    .articles
+                    .iter()
+                    .map(|a| (&a.doc.source, a.path.clone())))
+                .chain(before.pages.iter().map(|p| (&p.doc.source, p.path.clone())))
+                .chain(
+                    before
+                        .authors
+                        .iter()
+                        .map(|a| (&a.doc.source, a.path.clone())),
+                ),
+            )
+        });
+        targets.get(target.trim_start_matches('/')).cloned()
+    };
+    let url = page_url(config, &old.path);
+    let mut rendered = markdown::render(&body.text, &resolve, Some(&url), config.markdown_safe);
+    if !rendered.broken_links.is_empty()
+        || rendered.content_links.iter().any(|l| l.fragment.is_some())
+    {
+        return None;
+    }
+    rendered.drop_link_data();
+    let bylines = BylineLookup::new(&before.authors);
+    let (mut article, body) = Article::new(doc, old.path.clone(), &url, rendered, config, &bylines);
+    article.category = old.category;
+    article.tags = old.tags.clone();
+    article.related = old.related.clone();
+    let mut site = before.clone();
+    site.articles[i] = Arc::new(article);
+    Some((site, body))
+}
