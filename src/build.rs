@@ -9,7 +9,7 @@ use crate::diagnostics::{Diagnostic, display_path};
 use crate::output::{Output, record_key};
 use crate::paths::{file_for_site_path, safe_relative};
 use crate::render::{self, Job, Renderer, Templates};
-use crate::site::{ArticleBody, Modelled, Selection, Site};
+use crate::site::{ArticleBody, Favicon, Modelled, Selection, Site};
 use chrono::{DateTime, Utc};
 use rayon::prelude::*;
 use std::collections::HashMap;
@@ -216,12 +216,18 @@ pub(crate) fn prepare_with(
         future: options.future,
         now: options.now,
     };
-    let Modelled { site, bodies } = Site::build(
+    let Modelled { mut site, bodies } = Site::build(
         config,
         content,
         selection,
         memo.map(|m| m as &dyn crate::markdown::RenderCache),
         &mut diagnostics,
+    );
+    let static_dir = root.join("static");
+    site.favicon = Favicon::of(
+        static_files
+            .iter()
+            .filter_map(|f| f.strip_prefix(&static_dir).ok()),
     );
     stages.mark("model and Markdown");
     if let Some(templates) = &templates {

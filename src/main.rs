@@ -51,7 +51,13 @@ fn run_new(args: NewArgs) -> ExitCode {
             );
             ExitCode::SUCCESS
         }
-        Err(why) => fail(&why),
+        Err(gazette::scaffold::NewError::Config(diagnostics)) => {
+            for d in &diagnostics {
+                eprintln!("{d}");
+            }
+            ExitCode::from(1)
+        }
+        Err(gazette::scaffold::NewError::Refused(why)) => fail(&why),
     }
 }
 

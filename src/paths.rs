@@ -25,6 +25,10 @@ pub const NOT_FOUND: &str = "/404.html";
 pub const AUTHORS: &str = "/authors/";
 /// The built-in stylesheet.
 pub const STYLESHEET: &str = "/assets/gazette.css";
+/// The built-in icon, unless static/ gives one (see [`crate::site::Favicon`]).
+pub const FAVICON: &str = "/favicon.svg";
+/// A site's own icon in the form every browser reads.
+pub const FAVICON_ICO: &str = "/favicon.ico";
 /// The search page, and the index its script reads.
 pub const SEARCH: &str = "/search/";
 pub const SEARCH_INDEX: &str = "/search-index.json";

@@ -2,7 +2,8 @@
 //! starter site that builds as it is.
 
 use crate::config::Config;
-use crate::slug::slugify;
+use crate::diagnostics::Diagnostic;
+use crate::slug::file_slug_for_title;
 use chrono::{DateTime, Datelike, SecondsFormat, Utc};
 use std::fs;
 use std::io::Write;
@@ -17,30 +18,35 @@ pub struct NewArticle {
     pub tags: Vec<String>,
 }
 
+/// Why `gazette new` wrote nothing.
+#[derive(Debug)]
+pub enum NewError {
+    /// site.toml is missing or wrong: its diagnostics.
+    Config(Vec<Diagnostic>),
+    /// The article cannot be written: why, and what to do.
+    Refused(String),
+}
+
+impl From<String> for NewError {
+    fn from(why: String) -> NewError {
+        NewError::Refused(why)
+    }
+}
+
 /// Writes `content/articles/YYYY/SLUG.md`, dated `now` in the site's
 /// timezone, as a draft. Returns its path; never overwrites a file.
 pub fn new_article(
     root: &Path,
     article: &NewArticle,
     now: DateTime<Utc>,
-) -> Result<PathBuf, String> {
-    // The diagnostics as they print, without the first `error: `, which
-    // the caller adds to every message of `gazette new`.
-    let config = Config::load(root).map_err(|diagnostics| {
-        let text = (diagnostics.iter())
-            .map(ToString::to_string)
-            .collect::<Vec<_>>()
-            .join("\n");
-        text.strip_prefix("error: ")
-            .map(str::to_string)
-            .unwrap_or(text)
-    })?;
+) -> Result<PathBuf, NewError> {
+    let config = Config::load(root).map_err(NewError::Config)?;
     let title = article.title.trim();
-    let slug = slugify(title);
+    let slug = file_slug_for_title(title);
     if slug.is_empty() {
-        return Err(format!(
+        return Err(NewError::Refused(format!(
             "the title {title:?} has no letters or digits to make a file name from"
-        ));
+        )));
     }
     let local = now.with_timezone(&config.timezone);
     let relative = PathBuf::from(format!("content/articles/{}/{slug}.md", local.year()));
@@ -85,10 +91,10 @@ pub fn new_article(
             _ => false,
         };
         if !inside {
-            return Err(format!(
+            return Err(NewError::Refused(format!(
                 "{} leads outside the site through a symbolic link: gazette new writes only inside the site; remove the link",
                 folder.display()
-            ));
+            )));
         }
     }
     // `create_new` refuses an existing file even if it appears meanwhile.

@@ -16,6 +16,7 @@ use crate::slug::permalink;
 use chrono::{DateTime, Datelike, Utc};
 use rayon::prelude::*;
 use std::collections::{BTreeMap, HashMap, HashSet};
+use std::path::Path;
 use std::sync::Arc;
 use url::Url;
 
@@ -181,6 +182,44 @@ pub struct Site {
     pub drafts_left_out: usize,
     pub scheduled_left_out: usize,
     pub expired_left_out: usize,
+    /// The icon browsers show for the site's pages.
+    pub favicon: Favicon,
+}
+
+/// Where the site's icon comes from: the site's own in static/, or the
+/// built-in one (the site title's initial), written when static/ has none.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Favicon {
+    #[default]
+    BuiltIn,
+    /// static/favicon.svg
+    StaticSvg,
+    /// static/favicon.ico, and no favicon.svg
+    StaticIco,
+}
+
+impl Favicon {
+    /// Which icon a site with these files in static/ (relative paths) has.
+    pub(crate) fn of<'p>(mut static_files: impl Iterator<Item = &'p Path>) -> Favicon {
+        let (mut svg, mut ico) = (false, false);
+        for file in static_files.by_ref() {
+            svg |= file == Path::new("favicon.svg");
+            ico |= file == Path::new("favicon.ico");
+        }
+        match (svg, ico) {
+            (true, _) => Favicon::StaticSvg,
+            (false, true) => Favicon::StaticIco,
+            (false, false) => Favicon::BuiltIn,
+        }
+    }
+
+    /// The icon's site path.
+    pub(crate) fn path(self) -> &'static str {
+        match self {
+            Favicon::BuiltIn | Favicon::StaticSvg => paths::FAVICON,
+            Favicon::StaticIco => paths::FAVICON_ICO,
+        }
+    }
 }
 
 impl Site {
@@ -332,6 +371,7 @@ impl Site {
             drafts_left_out,
             scheduled_left_out,
             expired_left_out,
+            favicon: Favicon::BuiltIn,
         };
         Modelled { site, bodies }
     }

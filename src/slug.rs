@@ -27,6 +27,18 @@ pub(crate) fn slugify(text: &str) -> String {
     slug
 }
 
+/// The file name `gazette new` gives an article of this title: its slug,
+/// with apostrophes dropped rather than made word breaks (`What's next`
+/// → `whats-next`, not `what-s-next`). Slugs of existing names keep
+/// [`slugify`]'s rule, so no published URL moves.
+pub(crate) fn file_slug_for_title(title: &str) -> String {
+    let joined: String = title
+        .chars()
+        .filter(|c| !matches!(c, '\'' | '\u{2019}' | '\u{02BC}'))
+        .collect();
+    slugify(&joined)
+}
+
 /// A file stem without a leading `YYYY-MM-DD-` date prefix.
 pub(crate) fn strip_date_prefix(stem: &str) -> &str {
     let bytes = stem.as_bytes();
@@ -64,6 +76,21 @@ pub(crate) fn permalink(
 mod tests {
     use super::*;
     use chrono::TimeZone;
+
+    #[test]
+    fn new_articles_are_named_without_apostrophe_breaks() {
+        assert_eq!(file_slug_for_title("What's next"), "whats-next");
+        assert_eq!(
+            file_slug_for_title("Xi\u{2019}s visit: day 2"),
+            "xis-visit-day-2"
+        );
+        assert_eq!(file_slug_for_title("'Quoted' words"), "quoted-words");
+        assert_eq!(
+            slugify("what's next"),
+            "what-s-next",
+            "existing slugs keep their URL"
+        );
+    }
 
     #[test]
     fn slugs_are_ascii_with_single_hyphens() {

@@ -861,3 +861,51 @@ fn example_site_has_no_dead_internal_links() {
     dead.dedup();
     assert!(dead.is_empty(), "dead internal links:\n{}", dead.join("\n"));
 }
+
+#[test]
+fn every_page_has_an_icon_the_sites_own_when_static_gives_one() {
+    let site = Fixture::new(&[(
+        "content/articles/a.md",
+        &article("A story", "2021-03-26", "", "Body."),
+    )]);
+    site.build_ok();
+    // Built in: the title's initial, linked from every page.
+    let icon = site.read("favicon.svg");
+    let doc = roxmltree::Document::parse(&icon).expect("the icon is well-formed SVG");
+    let letter = doc.descendants().find(|n| n.has_tag_name("text")).unwrap();
+    assert_eq!(letter.text(), Some("T"), "{icon}");
+    let front = site.read("index.html");
+    assert!(
+        front.contains("<link rel=\"icon\" href=\"https://news.example.com/favicon.svg\">"),
+        "{front}"
+    );
+
+    // The site's own .ico: linked, and no built-in icon is written.
+    site.write_bytes("static/favicon.ico", b"\x00\x00\x01\x00");
+    site.build_ok();
+    assert!(!site.public().join("favicon.svg").exists());
+    assert_eq!(
+        std::fs::read(site.public().join("favicon.ico")).unwrap(),
+        b"\x00\x00\x01\x00"
+    );
+    let page = site.read("2021/03/26/a/index.html");
+    assert!(
+        page.contains("<link rel=\"icon\" href=\"https://news.example.com/favicon.ico\">"),
+        "{page}"
+    );
+
+    // Its own .svg takes the built-in one's place, with no collision.
+    site.write(
+        "static/favicon.svg",
+        "<svg xmlns=\"http://www.w3.org/2000/svg\"/>",
+    );
+    site.build_ok();
+    assert_eq!(
+        site.read("favicon.svg"),
+        "<svg xmlns=\"http://www.w3.org/2000/svg\"/>"
+    );
+    assert!(
+        site.read("index.html")
+            .contains("href=\"https://news.example.com/favicon.svg\"")
+    );
+}

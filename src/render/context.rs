@@ -28,6 +28,9 @@ pub(crate) struct SiteVars {
     atom_url: String,
     json_feed_url: String,
     stylesheet_url: String,
+    favicon_url: String,
+    /// The title's first letter or digit, capitalised, for the built-in icon.
+    monogram: String,
     search_url: String,
     search_index_url: String,
     categories_url: String,
@@ -376,6 +379,10 @@ impl Shared {
             atom_url: config.url(paths::ATOM),
             json_feed_url: config.url(paths::JSON_FEED),
             stylesheet_url: config.url(paths::STYLESHEET),
+            favicon_url: config.url(site.favicon.path()),
+            monogram: (config.title.chars())
+                .find(|c| c.is_alphanumeric())
+                .map_or_else(|| "•".to_string(), |c| c.to_uppercase().collect()),
             search_url: config.url(paths::SEARCH),
             search_index_url: config.url(paths::SEARCH_INDEX),
             categories_url: config.url(TermKind::Category.index_path()),

@@ -85,6 +85,7 @@ pub(crate) fn shown(site: &Site, job: Job) -> Shown<'_> {
         | Job::TermIndex(_)
         | Job::Search
         | Job::Stylesheet
+        | Job::Favicon
         | Job::Robots => Shown::Nothing,
     }
 }

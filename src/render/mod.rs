@@ -18,7 +18,7 @@ use crate::diagnostics::Diagnostic;
 use crate::feeds;
 use crate::feeds::{Feed, sitemap};
 use crate::paths::file_for_site_path;
-use crate::site::{ArticleBody, Site};
+use crate::site::{ArticleBody, Favicon, Site};
 use bodies::Bodies;
 use context::{Card, Shared};
 use rayon::prelude::*;
@@ -77,6 +77,8 @@ pub enum Job {
     SearchIndex,
     NotFound,
     Stylesheet,
+    /// The built-in icon, when static/ gives none.
+    Favicon,
     Rss,
     Atom,
     JsonFeed,
@@ -315,6 +317,9 @@ impl Renderer {
             Job::NewsSitemap,
             Job::Robots,
         ]);
+        if site.favicon == Favicon::BuiltIn {
+            jobs.push(Job::Favicon);
+        }
         let parts = sitemap::part_count(self.sitemap().len(), sitemap::URLS_PER_SITEMAP);
         if parts > 1 {
             jobs.extend((1..=parts).map(Job::SitemapPart));
@@ -417,6 +422,7 @@ impl Renderer {
             Job::SearchIndex => paths::SEARCH_INDEX.into(),
             Job::NotFound => paths::NOT_FOUND.into(),
             Job::Stylesheet => paths::STYLESHEET.into(),
+            Job::Favicon => paths::FAVICON.into(),
             Job::Rss => paths::RSS.into(),
             Job::Atom => paths::ATOM.into(),
             Job::JsonFeed => paths::JSON_FEED.into(),
@@ -482,6 +488,7 @@ impl Renderer {
             Job::Search => Cow::Borrowed("search.html"),
             Job::NotFound => Cow::Borrowed("404.html"),
             Job::Stylesheet => Cow::Borrowed("style.css"),
+            Job::Favicon => Cow::Borrowed("favicon.svg"),
             Job::AuthorFeed(_)
             | Job::TermFeed { .. }
             | Job::SearchIndex
@@ -567,7 +574,7 @@ impl Renderer {
                 base: base().titled("Page not found"),
                 latest: shown.iter().map(|&i| &*shared.cards[i]).collect(),
             }),
-            Job::Stylesheet => template(&base()),
+            Job::Stylesheet | Job::Favicon => template(&base()),
             Job::Rss => Ok(Output::Bytes(
                 feeds::rss::render(site, &self.site_feed(paths::RSS, shown)).map_err(io)?,
             )),

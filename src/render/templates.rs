@@ -23,6 +23,7 @@ const BUILT_IN: &[(&str, &str)] = &[
     ("authors.html", include_str!("../templates/authors.html")),
     ("archive.html", include_str!("../templates/archive.html")),
     ("search.html", include_str!("../templates/search.html")),
+    ("favicon.svg", include_str!("../templates/favicon.svg")),
     (
         "partials/card.html",
         include_str!("../templates/partials/card.html"),

@@ -9,6 +9,7 @@ use crate::content;
 use crate::diagnostics::Diagnostic;
 use crate::output::record_key;
 use crate::render::{self, Job, Renderer, Templates};
+use crate::site::Favicon;
 use rayon::prelude::*;
 use std::collections::{BTreeSet, HashMap};
 use std::fs;
@@ -234,6 +235,13 @@ impl Snapshot {
             return None;
         }
         let site = self.renderer.site();
+        // A new or removed static icon changes every page's <link rel=icon>.
+        let static_dir = root.join("static");
+        let favicon =
+            Favicon::of((static_files.iter()).filter_map(|f| f.strip_prefix(&static_dir).ok()));
+        if favicon != site.favicon {
+            return None;
+        }
         let copies = build::plan_copies(root, site, &static_files, &self.jobs).ok()?;
         Some(Patched {
             snapshot: self.successor(self.renderer.clone(), Arc::new(sources(copies))),
