@@ -49,7 +49,8 @@ pub struct NewArgs {
     /// The site's folder (the one holding site.toml).
     #[arg(long, default_value = ".")]
     pub root: PathBuf,
-    /// The byline: an author profile's ID or a name.
+    /// The byline: an author profile's ID or a name (default: the
+    /// site's profile, when it has exactly one).
     #[arg(long)]
     pub author: Option<String>,
     /// The section.

@@ -67,8 +67,9 @@ pub fn new_article(
         "date = {}\n",
         local.to_rfc3339_opts(SecondsFormat::Secs, true)
     ));
-    if let Some(author) = &article.author {
-        text.push_str(&format!("author = {}\n", quoted(author)));
+    // A desk of one writes every byline: its one profile is the default.
+    if let Some(author) = article.author.clone().or_else(|| sole_profile(root)) {
+        text.push_str(&format!("author = {}\n", quoted(&author)));
     }
     if let Some(category) = &article.category {
         text.push_str(&format!("category = {}\n", quoted(category)));
@@ -115,6 +116,21 @@ pub fn new_article(
     file.write_all(text.as_bytes())
         .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
     Ok(path)
+}
+
+/// The ID of the site's author profile when it has exactly one
+/// (`content/authors/ID.md`).
+fn sole_profile(root: &Path) -> Option<String> {
+    let entries = fs::read_dir(root.join("content/authors")).ok()?;
+    let mut ids = entries.filter_map(Result::ok).filter_map(|e| {
+        let path = e.path();
+        let stem = path.file_stem()?.to_string_lossy().into_owned();
+        let visible = !stem.starts_with('.') && !stem.starts_with('_');
+        let markdown = path.extension().is_some_and(|x| x == "md");
+        (visible && markdown && e.file_type().ok()?.is_file()).then_some(stem)
+    });
+    let only = ids.next()?;
+    ids.next().is_none().then_some(only)
 }
 
 /// Writes a starter site into `dir`, which must be empty or absent.

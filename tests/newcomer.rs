@@ -180,3 +180,32 @@ fn a_preview_needs_no_base_url_in_site_toml() {
         run.stderr
     );
 }
+
+#[test]
+fn new_bylines_the_sites_only_profile_and_names_files_without_apostrophe_breaks() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("desk");
+    assert_eq!(gazette(&["init", "desk"], dir.path()).code, 0);
+    let run = gazette(&["new", "What's next for the port"], &root);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let written = run.stdout.trim();
+    assert!(
+        written.ends_with("/whats-next-for-the-port.md"),
+        "{written}"
+    );
+    let text = std::fs::read_to_string(root.join(written)).unwrap();
+    assert!(text.contains("author = \"editor\"\n"), "{text}");
+
+    // Two profiles: no guess; --author still wins.
+    std::fs::write(
+        root.join("content/authors/reporter.md"),
+        "+++\nname = \"A Reporter\"\n+++\n",
+    )
+    .unwrap();
+    let run = gazette(&["new", "Second story"], &root);
+    let text = std::fs::read_to_string(root.join(run.stdout.trim())).unwrap();
+    assert!(!text.contains("author"), "{text}");
+    let run = gazette(&["new", "Third story", "--author", "reporter"], &root);
+    let text = std::fs::read_to_string(root.join(run.stdout.trim())).unwrap();
+    assert!(text.contains("author = \"reporter\"\n"), "{text}");
+}

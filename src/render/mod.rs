@@ -663,3 +663,119 @@ pub(crate) fn check_template_names(site: &Site, templates: &Templates) -> Vec<Di
     }
     errors
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::Config;
+    use crate::content::content_from_texts;
+    use crate::site::{Modelled, Selection};
+    use chrono::{TimeZone, Utc};
+    use std::path::Path;
+
+    /// Five articles (newest first: e, d, c, b, a), two per page, feeds of
+    /// three; `a` and `b` share a tag, so each is related to the other.
+    fn renderer() -> Renderer {
+        let config = Config::parse(
+            "title = \"Desk\"\nbase_url = \"https://news.example.com\"\nper_page = 2\n[feed]\nlimit = 3\n",
+            Path::new("site.toml"),
+        )
+        .unwrap();
+        let article = |title: &str, day: u32, extra: &str| {
+            format!(
+                "+++\ntitle = \"{title}\"\ndate = 2021-03-{day:02}\n{extra}+++\n\nThe body of *{title}*.\n"
+            )
+        };
+        let texts = [
+            (
+                "content/articles/a.md",
+                article("A", 20, "tags = [\"port\"]\n"),
+            ),
+            (
+                "content/articles/b.md",
+                article("B", 21, "tags = [\"port\"]\n"),
+            ),
+            ("content/articles/c.md", article("C", 22, "")),
+            ("content/articles/d.md", article("D", 23, "")),
+            ("content/articles/e.md", article("E", 24, "")),
+        ];
+        let files: Vec<(&str, &str)> = texts.iter().map(|(p, t)| (*p, t.as_str())).collect();
+        let content = content_from_texts(&files, &config);
+        let selection = Selection {
+            drafts: false,
+            future: false,
+            now: Utc.with_ymd_and_hms(2021, 4, 1, 0, 0, 0).unwrap(),
+        };
+        let mut diagnostics = Vec::new();
+        let Modelled { site, bodies } =
+            Site::build(config, content, selection, None, &mut diagnostics);
+        assert!(diagnostics.is_empty(), "{diagnostics:?}");
+        let templates = Templates::load(Path::new("/nonexistent-gazette-site")).unwrap();
+        Renderer::new(Arc::new(site), Arc::new(templates), bodies).unwrap()
+    }
+
+    fn title_of(renderer: &Renderer, i: usize) -> &str {
+        &renderer.site().articles[i].doc.meta.title
+    }
+
+    fn render(renderer: &Renderer, job: Job) -> String {
+        let mut worker = renderer.worker();
+        renderer.render(job, &mut worker).unwrap();
+        String::from_utf8(worker.buffer).unwrap()
+    }
+
+    #[test]
+    fn each_file_shows_the_articles_its_list_cuts_out() {
+        let r = renderer();
+        let site = r.site();
+        let titles = |job| -> Vec<&str> {
+            (shown(site, job).list().iter())
+                .map(|&i| title_of(&r, i))
+                .collect()
+        };
+        assert_eq!(titles(Job::Front(1)), ["E", "D"]);
+        assert_eq!(titles(Job::Front(3)), ["A"]);
+        assert_eq!(titles(Job::Rss), ["E", "D", "C"]);
+        assert_eq!(titles(Job::NotFound), ["E", "D", "C", "B", "A"]);
+        let b = (0..5).find(|&i| title_of(&r, i) == "B").unwrap();
+        assert_eq!(titles(Job::Article(b)), ["B", "A"], "itself, then related");
+        assert!(shown(site, Job::Sitemap).includes(b));
+        assert!(!shown(site, Job::Search).includes(b));
+    }
+
+    #[test]
+    fn pages_render_what_their_lists_show_with_links_between_them() {
+        let r = renderer();
+        let second = render(&r, Job::Front(2));
+        assert!(
+            second.contains(">C</a>") && second.contains(">B</a>"),
+            "{second}"
+        );
+        assert!(!second.contains(">E</a>"), "{second}");
+        assert!(
+            second.contains("href=\"https://news.example.com/\""),
+            "{second}"
+        );
+        assert!(
+            second.contains("href=\"https://news.example.com/page/3/\""),
+            "{second}"
+        );
+
+        let b = (0..5).find(|&i| title_of(&r, i) == "B").unwrap();
+        let page = render(&r, Job::Article(b));
+        assert!(page.contains("The body of <em>B</em>."), "{page}");
+        assert!(page.contains("\"headline\":\"B\""), "JSON-LD: {page}");
+        assert!(
+            page.contains(">A</a>"),
+            "the related article's card: {page}"
+        );
+
+        let feed = render(&r, Job::Rss);
+        let doc = roxmltree::Document::parse(&feed).unwrap();
+        let items: Vec<_> = doc
+            .descendants()
+            .filter(|n| n.has_tag_name("item"))
+            .collect();
+        assert_eq!(items.len(), 3);
+    }
+}
