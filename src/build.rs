@@ -394,7 +394,7 @@ pub(crate) fn static_files(root: &Path) -> (Vec<PathBuf>, Vec<Diagnostic>) {
 }
 
 /// Every file a build makes, each once: output path (as
-/// [`record_key`] names it) → the job that renders it, or the file copied
+/// `record_key` names it) → the job that renders it, or the file copied
 /// there (source, relative output path).
 pub struct FilePlan {
     pub pages: HashMap<String, Job>,

@@ -1,29 +1,32 @@
 //! gazette: a static site generator for news sites.
 //!
 //! The build runs in stages, each in its own module, and data flows one
-//! way: [`config`] and [`content`] load, [`site`] models, [`render`] and
-//! [`feeds`] turn the model into bytes, [`output`] writes them. [`build`]
+//! way: `config` and `content` load, `site` models, `render` and `feeds`
+//! turn the model into bytes, `output` writes them. [`build`]
 //! runs the stages; [`diagnostics`] carries what went wrong. [`check`]
 //! runs the same stages into memory and follows every link of the result;
 //! [`serve`] keeps rebuilding into memory and serves the result over HTTP.
+//!
+//! Only what the binary, the tests and the fuzz targets use is public;
+//! every other module is the crate's own, so dead code shows.
 
 pub mod build;
 pub mod check;
 pub mod cli;
-pub mod config;
-pub mod content;
+pub(crate) mod config;
+pub(crate) mod content;
 pub mod diagnostics;
-pub mod feeds;
+pub(crate) mod feeds;
 mod file_meta;
 #[doc(hidden)]
 pub mod fuzzing;
 pub mod markdown;
-pub mod output;
-pub mod paths;
-pub mod render;
+pub(crate) mod output;
+pub(crate) mod paths;
+pub(crate) mod render;
 pub mod scaffold;
 pub mod serve;
-pub mod site;
-pub mod slug;
+pub(crate) mod site;
+pub(crate) mod slug;
 pub mod sources;
-pub mod strict;
+pub(crate) mod strict;

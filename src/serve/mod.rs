@@ -10,7 +10,7 @@
 //! build instead of building everything again: only the article is loaded
 //! and rendered, and only the pages that show it are rendered again. Any
 //! other save builds the whole site in memory again, reusing the files and
-//! Markdown that did not change (see [`crate::memo`]). Nothing is
+//! Markdown that did not change (see [`memo`]). Nothing is
 //! written to the output folder: a preview built for
 //! `http://127.0.0.1:1111/` can never be deployed by mistake.
 
