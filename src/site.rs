@@ -1,8 +1,9 @@
 //! The site model: published articles sorted newest first, their URLs,
-//! rendered Markdown, resolved authors, sections, tags and related articles.
+//! summaries, resolved authors, sections, tags and related articles.
 //!
 //! Built once from the loaded content; every renderer reads it, none
-//! changes it. After a save of one article, `gazette serve` makes the next
+//! changes it. Each article's body HTML comes out beside the model
+//! ([`Modelled`]), never in it: the renderer owns the bodies. After a save of one article, `gazette serve` makes the next
 //! model from the last one (`serve::patch`).
 
 use crate::config::Config;
