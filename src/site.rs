@@ -249,7 +249,7 @@ impl Site {
     ) -> Modelled {
         let chosen = choose_published(content.articles, content.pages, &selection);
         let Chosen {
-            articles: published,
+            articles: mut published,
             pages,
             drafts_left_out,
             scheduled_left_out,
@@ -261,6 +261,11 @@ impl Site {
             .iter()
             .map(|p| article_path(&config, &p.doc.meta))
             .collect();
+        // An alias at the article's own URL redirects nowhere: archives
+        // moved from other tools list the current URL among the old ones.
+        for (parsed, path) in published.iter_mut().zip(&article_paths) {
+            parsed.doc.meta.aliases.retain(|alias| alias != path);
+        }
         let page_paths: Vec<String> = pages
             .iter()
             .map(|p| paths::standalone_page(&p.doc.meta.slug))

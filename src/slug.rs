@@ -27,6 +27,29 @@ pub(crate) fn slugify(text: &str) -> String {
     slug
 }
 
+/// The slug of a section or tag. Symbols that tell technical terms apart
+/// are spelt out first, so `c`, `c++` and `c#`, or `net` and `.net`, get
+/// pages of their own (`c`, `c-plus-plus`, `c-sharp`, `net`, `dot-net`)
+/// instead of being merged into one.
+pub(crate) fn term_slug(name: &str) -> String {
+    if !name.contains(['+', '#', '.']) {
+        return slugify(name);
+    }
+    let mut spelt = String::with_capacity(name.len() + 16);
+    let mut previous: Option<char> = None;
+    for c in name.chars() {
+        match c {
+            '+' => spelt.push_str(" plus "),
+            '#' => spelt.push_str(" sharp "),
+            // `.net`, `node .js`: a dot that starts a word.
+            '.' if previous.is_none_or(char::is_whitespace) => spelt.push_str(" dot "),
+            c => spelt.push(c),
+        }
+        previous = Some(c);
+    }
+    slugify(&spelt)
+}
+
 /// The file name `gazette new` gives an article of this title: its slug,
 /// with apostrophes dropped rather than made word breaks (`What's next`
 /// → `whats-next`, not `what-s-next`). Slugs of existing names keep
@@ -76,6 +99,26 @@ pub(crate) fn permalink(
 mod tests {
     use super::*;
     use chrono::TimeZone;
+
+    #[test]
+    fn technical_terms_keep_apart() {
+        let slugs: Vec<String> = ["c", "C++", "c#", "net", ".NET", "Node.js", "S&P 500"]
+            .iter()
+            .map(|n| term_slug(n))
+            .collect();
+        assert_eq!(
+            slugs,
+            [
+                "c",
+                "c-plus-plus",
+                "c-sharp",
+                "net",
+                "dot-net",
+                "node-js",
+                "s-p-500"
+            ]
+        );
+    }
 
     #[test]
     fn new_articles_are_named_without_apostrophe_breaks() {

@@ -30,9 +30,19 @@ pub struct Split<'a> {
     pub body_line_offset: usize,
 }
 
-/// Cuts `source` into front matter and body.
+/// Cuts `source` into front matter and body. Blank lines above the
+/// opening fence are passed over, as Hugo does: archives moved from it
+/// have them.
 pub fn split<'a>(source: &'a str, display: &Path) -> Result<Split<'a>, Diagnostic> {
-    let first_line = source.lines().next().unwrap_or("");
+    let blank_lines = source
+        .split_inclusive('\n')
+        .take_while(|line| line.trim().is_empty() && line.ends_with('\n'))
+        .count();
+    let fence_offset: usize = (source.split_inclusive('\n').take(blank_lines))
+        .map(str::len)
+        .sum();
+    let fence_line = blank_lines + 1;
+    let first_line = source[fence_offset..].lines().next().unwrap_or("");
     let fence = match first_line.trim_end() {
         "+++" => "+++",
         "---" => "---",
@@ -41,7 +51,7 @@ pub fn split<'a>(source: &'a str, display: &Path) -> Result<Split<'a>, Diagnosti
                 display,
                 "no front matter: the file must start with a `+++` line (TOML) or a `---` line (YAML)",
             )
-            .at(source, 1, 1));
+            .at(source, fence_line, 1));
         }
     };
     let format = if fence == "+++" {
@@ -49,17 +59,19 @@ pub fn split<'a>(source: &'a str, display: &Path) -> Result<Split<'a>, Diagnosti
     } else {
         Format::Yaml
     };
-    let block_offset = source.find('\n').map_or(source.len(), |i| i + 1);
+    let block_offset =
+        (source[fence_offset..].find('\n')).map_or(source.len(), |i| fence_offset + i + 1);
     let mut offset = block_offset;
-    // The fence is line 1; the block's lines follow it.
-    for (line_number, line) in (2..).zip(source[block_offset..].split_inclusive('\n')) {
+    // The block's lines follow the fence's.
+    for (line_number, line) in (fence_line + 1..).zip(source[block_offset..].split_inclusive('\n'))
+    {
         if line.trim_end() == fence {
             let body_offset = offset + line.len();
             return Ok(Split {
                 format,
                 block: &source[block_offset..offset],
                 block_offset,
-                block_line_offset: 1,
+                block_line_offset: fence_line,
                 body: &source[body_offset..],
                 body_line_offset: line_number,
             });
@@ -68,9 +80,9 @@ pub fn split<'a>(source: &'a str, display: &Path) -> Result<Split<'a>, Diagnosti
     }
     Err(Diagnostic::error(
         display,
-        format!("front matter opened with `{fence}` on line 1 is never closed: add a `{fence}` line after it"),
+        format!("front matter opened with `{fence}` on line {fence_line} is never closed: add a `{fence}` line after it"),
     )
-    .at(source, 1, 1))
+    .at(source, fence_line, 1))
 }
 
 /// Parses the block into `T`, then rejects keys that `T` does not know.
@@ -266,6 +278,28 @@ mod tests {
         let s = split("---\ntitle: A\n---\n", Path::new("a.md")).unwrap();
         assert_eq!(s.format, Format::Yaml);
         assert_eq!(s.body, "");
+    }
+
+    #[test]
+    fn blank_lines_above_the_fence_are_passed_over() {
+        let s = split("\n  \n+++\ntitle = \"A\"\n+++\nBody\n", Path::new("a.md")).unwrap();
+        assert_eq!(s.block, "title = \"A\"\n");
+        assert_eq!((s.block_line_offset, s.body_line_offset), (3, 5));
+        assert_eq!(s.body, "Body\n");
+        let errors = parse_fm("\n\n+++\ntitle = \"A\"\ntags = [\"x\",\n+++\n").unwrap_err();
+        assert!(
+            errors[0].starts_with("error: a.md:5:13: unclosed array"),
+            "{}",
+            errors[0]
+        );
+        let err = split("\n---\ntitle: A\n", Path::new("a.md")).unwrap_err();
+        assert!(
+            err.to_string()
+                .starts_with("error: a.md:2:1: front matter opened with `---` on line 2"),
+            "{err}"
+        );
+        // Text above the fence is still no front matter.
+        assert!(split("Hello\n+++\n+++\n", Path::new("a.md")).is_err());
     }
 
     #[test]

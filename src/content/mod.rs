@@ -9,7 +9,7 @@ pub mod front_matter;
 
 use crate::config::Config;
 use crate::diagnostics::{Diagnostic, display_path, line_column};
-use crate::slug::{slugify, strip_date_prefix};
+use crate::slug::{slugify, strip_date_prefix, term_slug};
 use crate::strict;
 use chrono::{DateTime, Utc};
 use dates::{DateText, parse_date};
@@ -100,6 +100,9 @@ pub struct SourceFile {
     /// removed and line endings normalised to `\n`: what diagnostics about
     /// front matter point into. The body is apart, in [`Markdown`].
     pub text: String,
+    /// How many lines come before the front matter's first line (the
+    /// opening fence and any blank lines above it).
+    pub block_line_offset: usize,
     /// How many lines come before the body.
     pub body_line_offset: usize,
 }
@@ -152,13 +155,15 @@ impl SourceFile {
         let block: String = self
             .text
             .lines()
-            .skip(1)
-            .take(self.body_line_offset.saturating_sub(2))
+            .skip(self.block_line_offset)
+            .take((self.body_line_offset).saturating_sub(self.block_line_offset + 1))
             .collect::<Vec<_>>()
             .join("\n");
         let line = (section.and_then(|s| strict::find_key_line(&block, Some(s), key)))
             .or_else(|| strict::find_key_line(&block, None, key))
-            .map_or(1, |l| l + 1);
+            .map_or(self.block_line_offset.max(1), |l| {
+                l + self.block_line_offset
+            });
         Diagnostic::error(&self.display, message).at(&self.text, line, 1)
     }
 }
@@ -516,6 +521,7 @@ fn source_file(display: PathBuf, text: String, found: &Found) -> (SourceFile, St
         content_path,
         display,
         text,
+        block_line_offset: 0,
         body_line_offset: 0,
     };
     (source, stem)
@@ -598,8 +604,11 @@ fn parse_source<F: DeserializeOwned>(
     what: &str,
 ) -> Result<(F, SourceFile, Markdown), Vec<Diagnostic>> {
     let split = front_matter::split(&source.text, &source.display).map_err(|d| vec![d])?;
-    let (body_offset, body_line_offset) =
-        (source.text.len() - split.body.len(), split.body_line_offset);
+    let (body_offset, block_line_offset, body_line_offset) = (
+        source.text.len() - split.body.len(),
+        split.block_line_offset,
+        split.body_line_offset,
+    );
     // A control character in a title, name, tag or caption is an error at
     // its place; in the body, where a pasted one is common and harmless to
     // drop, it is left out of the text.
@@ -623,6 +632,7 @@ fn parse_source<F: DeserializeOwned>(
     };
     source.text.truncate(body_offset);
     source.text.shrink_to_fit();
+    source.block_line_offset = block_line_offset;
     source.body_line_offset = body_line_offset;
     Ok((front_matter, source, Markdown { text: body }))
 }
@@ -672,6 +682,22 @@ fn too_long_for_a_file_name(slug: &str) -> Option<String> {
     })
 }
 
+/// An explicit `slug` that is already made of ASCII letters, digits, `-`
+/// and `_` is kept as written but for case (`old_story_1` stays: archives
+/// moved from other tools keep their URLs); any other is made a slug.
+fn slug_as_given(given: &str) -> String {
+    let given = given.trim();
+    let url_safe = given.starts_with(|c: char| c.is_ascii_alphanumeric())
+        && given
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+    if url_safe {
+        given.to_ascii_lowercase()
+    } else {
+        slugify(given)
+    }
+}
+
 /// The slug from the `slug` key, else from the file (or bundle folder) name.
 fn make_slug(
     given: Option<String>,
@@ -680,7 +706,7 @@ fn make_slug(
     errors: &mut Vec<Diagnostic>,
 ) -> String {
     let (slug, from_key) = match &given {
-        Some(s) => (slugify(s), true),
+        Some(s) => (slug_as_given(s), true),
         None => (slugify(strip_date_prefix(stem)), false),
     };
     if let Some(why) = too_long_for_a_file_name(&slug) {
@@ -766,7 +792,7 @@ fn check_article(
         errors.push(source.error_at_key("author", "an author name is empty"));
     }
     let category = fm.category.map(|c| c.trim().to_string());
-    let category_slug = category.as_deref().map(slugify);
+    let category_slug = category.as_deref().map(term_slug);
     if category_slug.as_deref().is_some_and(str::is_empty) {
         errors.push(source.error_at_key(
             "category",
@@ -790,7 +816,7 @@ fn check_article(
     let mut seen = std::collections::HashSet::new();
     for tag in fm.tags.into_iter().take(MAX_TAGS) {
         let tag = tag.trim().to_string();
-        let slug = slugify(&tag);
+        let slug = term_slug(&tag);
         if slug.is_empty() {
             errors.push(source.error_at_key(
                 "tags",

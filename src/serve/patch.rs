@@ -65,8 +65,10 @@ pub(crate) fn with_article_replaced(
     i: usize,
     parsed: Parsed<ArticleMeta>,
 ) -> Option<(Site, ArticleBody)> {
-    let Parsed { doc, body } = parsed;
+    let Parsed { mut doc, body } = parsed;
     let old = before.articles.get(i)?;
+    // As the model does: an alias at the article's own URL is dropped.
+    doc.meta.aliases.retain(|alias| *alias != old.path);
     if old.doc.source.relative != doc.source.relative
         || !same_place(&old.doc.meta, &doc.meta)
         || before

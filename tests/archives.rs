@@ -1,0 +1,143 @@
+//! Archives moved from other generators, as a migrating newsroom leaves
+//! them: blank lines above the front matter, aliases that repeat the
+//! current URL, slugs with `_`, tags told apart by symbols. Each builds
+//! on the first try, with the URLs the archive already had.
+
+mod common;
+
+use common::*;
+
+#[test]
+fn blank_lines_and_a_bom_above_the_front_matter_are_accepted() {
+    let site = Fixture::new(&[
+        (
+            "content/articles/blank.md",
+            "\n\n+++\ntitle = \"Blank lines above\"\ndate = 2021-03-26\n+++\nBody.\n",
+        ),
+        (
+            "content/articles/bom.md",
+            "\u{feff}\n---\ntitle: A BOM and a blank line\ndate: 2021-03-25\n---\nBody.\n",
+        ),
+    ]);
+    site.build_ok();
+    assert!(
+        site.read("2021/03/26/blank/index.html")
+            .contains("Blank lines above")
+    );
+    assert!(
+        site.read("2021/03/25/bom/index.html")
+            .contains("A BOM and a blank line")
+    );
+
+    // Errors still point at the file's own lines.
+    site.write(
+        "content/articles/blank.md",
+        "\n\n+++\ntitle = \"Blank lines above\"\ndate = 2021-03-26\nslug = \"\"\n+++\nBody.\n",
+    );
+    let run = site.build();
+    assert_eq!(run.code, 1);
+    assert!(
+        run.stderr.contains(&format!(
+            "{}/content/articles/blank.md:6:1: `slug` has no letters or digits",
+            site.root().display()
+        )),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn an_alias_at_the_articles_own_url_is_no_error_and_writes_no_redirect() {
+    let site = Fixture::new(&[(
+        "content/articles/self.md",
+        &article(
+            "Self alias",
+            "2021-03-26",
+            "aliases = [\"/2021/03/26/self/\", \"/old/self/\"]\n",
+            "The story.",
+        ),
+    )]);
+    site.build_ok();
+    let page = site.read("2021/03/26/self/index.html");
+    assert!(
+        page.contains("The story."),
+        "the article, not a redirect: {page}"
+    );
+    assert!(
+        site.read("old/self/index.html")
+            .contains("/2021/03/26/self/")
+    );
+}
+
+#[test]
+fn an_explicit_url_safe_slug_is_kept_as_written() {
+    let site = Fixture::new(&[
+        (
+            "content/articles/a.md",
+            &article(
+                "A",
+                "2021-03-26",
+                "slug = \"press_release_2021_03\"\n",
+                "A.",
+            ),
+        ),
+        (
+            "content/articles/b.md",
+            &article("B", "2021-03-26", "slug = \"Old_Story\"\n", "B."),
+        ),
+        (
+            "content/articles/c.md",
+            &article("C", "2021-03-26", "slug = \"Café au lait\"\n", "C."),
+        ),
+    ]);
+    site.build_ok();
+    assert!(
+        site.public()
+            .join("2021/03/26/press_release_2021_03/index.html")
+            .is_file()
+    );
+    assert!(
+        site.public()
+            .join("2021/03/26/old_story/index.html")
+            .is_file()
+    );
+    assert!(
+        site.public()
+            .join("2021/03/26/cafe-au-lait/index.html")
+            .is_file()
+    );
+}
+
+#[test]
+fn tags_told_apart_by_symbols_get_pages_of_their_own() {
+    let site = Fixture::new(&[
+        (
+            "content/articles/a.md",
+            &article("A", "2021-03-26", "tags = [\"c\", \"net\"]\n", "A."),
+        ),
+        (
+            "content/articles/b.md",
+            &article(
+                "B",
+                "2021-03-25",
+                "tags = [\"C++\", \".NET\", \"C#\"]\n",
+                "B.",
+            ),
+        ),
+    ]);
+    let run = site.build_ok();
+    assert!(!run.stderr.contains("warning"), "{}", run.stderr);
+    for (slug, shows, hides) in [
+        ("c", ">A</a>", ">B</a>"),
+        ("c-plus-plus", ">B</a>", ">A</a>"),
+        ("c-sharp", ">B</a>", ">A</a>"),
+        ("net", ">A</a>", ">B</a>"),
+        ("dot-net", ">B</a>", ">A</a>"),
+    ] {
+        let page = site.read(&format!("tags/{slug}/index.html"));
+        assert!(
+            page.contains(shows) && !page.contains(hides),
+            "tags/{slug}: {page}"
+        );
+    }
+}
