@@ -473,8 +473,9 @@ fn plan_pages(root: &Path, renderer: &Renderer) -> (HashMap<String, Job>, Vec<Di
             continue;
         };
         // Blame the alias, else the job with a content file, else this one.
-        let blame_existing = !matches!(job, Job::Alias { .. })
-            && (matches!(existing, Job::Alias { .. })
+        let is_alias = |job| matches!(job, Job::Alias { .. } | Job::PageAlias { .. });
+        let blame_existing = !is_alias(job)
+            && (is_alias(existing)
                 || (renderer.source_of(job).is_none() && renderer.source_of(existing).is_some()));
         let (blamed, other) = if blame_existing {
             (existing, job)

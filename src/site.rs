@@ -250,7 +250,7 @@ impl Site {
         let chosen = choose_published(content.articles, content.pages, &selection);
         let Chosen {
             articles: mut published,
-            pages,
+            mut pages,
             drafts_left_out,
             scheduled_left_out,
             expired_left_out,
@@ -261,15 +261,18 @@ impl Site {
             .iter()
             .map(|p| article_path(&config, &p.doc.meta))
             .collect();
-        // An alias at the article's own URL redirects nowhere: archives
-        // moved from other tools list the current URL among the old ones.
-        for (parsed, path) in published.iter_mut().zip(&article_paths) {
-            parsed.doc.meta.aliases.retain(|alias| alias != path);
-        }
         let page_paths: Vec<String> = pages
             .iter()
             .map(|p| paths::standalone_page(&p.doc.meta.slug))
             .collect();
+        // An alias at the file's own URL redirects nowhere: archives moved
+        // from other tools list the current URL among the old ones.
+        for (parsed, path) in published.iter_mut().zip(&article_paths) {
+            parsed.doc.meta.aliases.retain(|alias| alias != path);
+        }
+        for (parsed, path) in pages.iter_mut().zip(&page_paths) {
+            parsed.doc.meta.aliases.retain(|alias| alias != path);
+        }
         diagnostics.extend(duplicate_urls(
             published.iter().map(|p| &p.doc.source).zip(&article_paths),
             pages.iter().map(|p| &p.doc.source).zip(&page_paths),

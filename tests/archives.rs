@@ -141,3 +141,40 @@ fn tags_told_apart_by_symbols_get_pages_of_their_own() {
         );
     }
 }
+
+#[test]
+fn pages_take_aliases_and_a_page_alias_that_collides_is_named_at_its_line() {
+    let site = Fixture::new(&[
+        (
+            "content/pages/about.md",
+            "+++\ntitle = \"About us\"\naliases = [\"/about-us.html\", \"/about/\", \"/company/\"]\n+++\nWho we are.\n",
+        ),
+        (
+            "content/articles/a.md",
+            &article("A", "2021-03-26", "", "A."),
+        ),
+    ]);
+    site.build_ok();
+    assert!(site.read("about/index.html").contains("Who we are."));
+    let redirect = site.read("company/index.html");
+    assert!(
+        redirect.contains("https://news.example.com/about/"),
+        "{redirect}"
+    );
+    assert!(site.read("about-us.html").contains("/about/"));
+
+    site.write(
+        "content/pages/about.md",
+        "+++\ntitle = \"About us\"\naliases = [\"/2021/03/26/a/\"]\n+++\nWho we are.\n",
+    );
+    let run = site.build();
+    assert_eq!(run.code, 1);
+    assert!(
+        run.stderr.contains(&format!(
+            "{}/content/pages/about.md:3:1: ",
+            site.root().display()
+        )) && run.stderr.contains("content/articles/a.md"),
+        "{}",
+        run.stderr
+    );
+}

@@ -39,7 +39,7 @@ const ARTICLE_KEYS: &[&str] = &[
     "template",
     "extra",
 ];
-const PAGE_KEYS: &[&str] = &["title", "slug", "template", "draft", "extra"];
+const PAGE_KEYS: &[&str] = &["title", "slug", "template", "draft", "aliases", "extra"];
 const AUTHOR_KEYS: &[&str] = &["name", "avatar", "links", "extra"];
 
 /// Free-form data for templates.
@@ -75,6 +75,7 @@ struct PageFrontMatter {
     slug: Option<String>,
     template: Option<String>,
     draft: bool,
+    aliases: Vec<String>,
     extra: Extra,
 }
 
@@ -210,6 +211,8 @@ pub struct PageMeta {
     pub slug: String,
     pub template: Option<String>,
     pub draft: bool,
+    /// Old paths, each redirected to the page.
+    pub aliases: Vec<String>,
     pub extra: Extra,
 }
 
@@ -835,18 +838,7 @@ fn check_article(
             errors.push(source.error_at_key(key, format!("`{key}`: {why}")));
         }
     }
-    let mut aliases = Vec::new();
-    for alias in fm.aliases {
-        match alias_path(&alias) {
-            Some(path) => aliases.push(path),
-            None => errors.push(source.error_at_key(
-                "aliases",
-                format!(
-                    "alias `{alias}` must be a path inside the site, such as \"/2021/old-slug/\""
-                ),
-            )),
-        }
-    }
+    let aliases = check_aliases(fm.aliases, source, &mut errors);
     if !errors.is_empty() {
         return Err(errors);
     }
@@ -919,6 +911,7 @@ fn check_page(
     let mut errors = Vec::new();
     let title = required_text(fm.title, "title", "page", source, &mut errors);
     let slug = make_slug(fm.slug, stem, source, &mut errors);
+    let aliases = check_aliases(fm.aliases, source, &mut errors);
     if !errors.is_empty() {
         return Err(errors);
     }
@@ -927,8 +920,30 @@ fn check_page(
         slug,
         template: fm.template,
         draft: fm.draft,
+        aliases,
         extra: fm.extra,
     })
+}
+
+/// The `aliases` of an article or page as site paths.
+fn check_aliases(
+    given: Vec<String>,
+    source: &SourceFile,
+    errors: &mut Vec<Diagnostic>,
+) -> Vec<String> {
+    let mut aliases = Vec::new();
+    for alias in given {
+        match alias_path(&alias) {
+            Some(path) => aliases.push(path),
+            None => errors.push(source.error_at_key(
+                "aliases",
+                format!(
+                    "alias `{alias}` must be a path inside the site, such as \"/2021/old-slug/\""
+                ),
+            )),
+        }
+    }
+    aliases
 }
 
 fn check_author(

@@ -81,6 +81,7 @@ pub(crate) fn shown(site: &Site, job: Job) -> Shown<'_> {
         // Pages, the indexes of terms and authors (names and counts), the
         // search page, the stylesheet and robots.txt.
         Job::Page(_)
+        | Job::PageAlias { .. }
         | Job::AuthorIndex
         | Job::TermIndex(_)
         | Job::Search

@@ -46,6 +46,11 @@ pub enum Job {
         alias: usize,
     },
     Page(usize),
+    /// A redirect page at a page's old path: which page, and which alias.
+    PageAlias {
+        page: usize,
+        alias: usize,
+    },
     /// The front page: page number, from 1.
     Front(usize),
     /// An author's page `page` (from 1).
@@ -278,6 +283,11 @@ impl Renderer {
             }));
         }
         jobs.extend((0..site.pages.len()).map(Job::Page));
+        for (i, p) in site.pages.iter().enumerate() {
+            jobs.extend(
+                (0..p.doc.meta.aliases.len()).map(|n| Job::PageAlias { page: i, alias: n }),
+            );
+        }
         jobs.extend((1..=pages_of(site.articles.len())).map(Job::Front));
         for (i, a) in site.authors.iter().enumerate() {
             jobs.extend(
@@ -408,6 +418,7 @@ impl Renderer {
         match job {
             Job::Article(i) => site.articles[i].path.clone(),
             Job::Alias { article, alias } => site.articles[article].doc.meta.aliases[alias].clone(),
+            Job::PageAlias { page, alias } => site.pages[page].doc.meta.aliases[alias].clone(),
             Job::Page(i) => site.pages[i].path.clone(),
             Job::Front(n) => paths::page(paths::FRONT, n),
             Job::Author { author, page } => paths::page(&site.authors[author].path, page),
@@ -478,7 +489,7 @@ impl Renderer {
         Some(match job {
             Job::Article(i) => chosen(&site.articles[i].doc.meta.template, "article.html"),
             Job::Page(i) => chosen(&site.pages[i].doc.meta.template, "page.html"),
-            Job::Alias { .. } => Cow::Borrowed("alias.html"),
+            Job::Alias { .. } | Job::PageAlias { .. } => Cow::Borrowed("alias.html"),
             Job::Front(_) => Cow::Borrowed("index.html"),
             Job::Author { .. } => Cow::Borrowed("author.html"),
             Job::AuthorIndex => Cow::Borrowed("authors.html"),
@@ -526,6 +537,13 @@ impl Renderer {
                 template(&context::AliasPage {
                     base: shared.base(site, &a.path).titled(a.doc.meta.title.as_str()),
                     target_url: &a.url,
+                })
+            }
+            Job::PageAlias { page, .. } => {
+                let p = &site.pages[page];
+                template(&context::AliasPage {
+                    base: shared.base(site, &p.path).titled(p.doc.meta.title.as_str()),
+                    target_url: &p.url,
                 })
             }
             Job::Page(i) => template(&shared.page_page(site, i)),
@@ -617,7 +635,7 @@ impl Renderer {
     pub(crate) fn diagnose_at_source(&self, job: Job, message: String) -> Option<Diagnostic> {
         let source = self.source_file(job)?;
         Some(match job {
-            Job::Alias { .. } => source.error_at_key("aliases", message),
+            Job::Alias { .. } | Job::PageAlias { .. } => source.error_at_key("aliases", message),
             _ => Diagnostic::error(&source.display, message).at(&source.text, 1, 1),
         })
     }
@@ -632,7 +650,7 @@ impl Renderer {
         let site = &*self.site;
         match job {
             Job::Article(i) | Job::Alias { article: i, .. } => Some(&site.articles[i].doc.source),
-            Job::Page(i) => Some(&site.pages[i].doc.source),
+            Job::Page(i) | Job::PageAlias { page: i, .. } => Some(&site.pages[i].doc.source),
             Job::Author { author: i, .. } => Some(&site.authors[i].doc.source),
             _ => None,
         }
