@@ -231,7 +231,7 @@ pub(crate) fn prepare_with(
     );
     stages.mark("model and Markdown");
     if let Some(templates) = &templates {
-        diagnostics.extend(render::check_template_names(&site, templates));
+        diagnostics.extend(render::check_against_templates(&site, templates));
     }
     if diagnostics.iter().any(Diagnostic::is_error) {
         // Where the files that did load would collide is said now too, so

@@ -26,6 +26,7 @@ pub(crate) mod paths;
 pub(crate) mod render;
 pub mod scaffold;
 pub mod serve;
+pub(crate) mod shortcode;
 pub(crate) mod site;
 pub(crate) mod slug;
 pub mod sources;

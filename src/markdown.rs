@@ -2,6 +2,7 @@
 //! here, along with heading ids, summaries, word counts and `@/` links to
 //! other content files.
 
+use crate::shortcode;
 use crate::slug::slugify;
 use pulldown_cmark::{CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd, html};
 use std::collections::{HashMap, HashSet};
@@ -55,20 +56,57 @@ pub struct Rendered {
     pub feed_html: Option<String>,
     /// The same for `summary_html`.
     pub feed_summary_html: Option<String>,
+    /// The shortcode calls whose tokens `html` holds, by number; their
+    /// lines are the body's until the model adds the lines above it.
+    pub shortcodes: Vec<shortcode::Call>,
+    /// Calls that could not be read (their text stays as written).
+    pub shortcode_errors: Vec<shortcode::SyntaxError>,
 }
 
 /// Renders `markdown`. `resolve` maps a content path (`articles/2021/x.md`)
 /// to its page URL; links to paths it does not know are reported broken.
 /// With `page_url`, the feed versions of the HTML are made too. With
 /// `safe` (`[markdown] safe = true`), every HTML string is sanitised.
+///
+/// Shortcode calls are taken out first (see [`crate::shortcode`]): the HTML
+/// holds a token for each, which the renderer fills, and a call that
+/// stands alone in its paragraph is not wrapped in `<p>`.
 pub fn render(
     markdown: &str,
     resolve: &dyn Fn(&str) -> Option<String>,
     page_url: Option<&Url>,
     safe: bool,
 ) -> Rendered {
-    let mut rendered = Rendered::default();
-    let events = collect_events(markdown, resolve, &mut rendered);
+    if !shortcode::may_have_calls(markdown) {
+        return render_markdown(markdown, resolve, page_url, safe, Rendered::default());
+    }
+    let extracted = shortcode::extract(markdown, 0);
+    let rendered = Rendered {
+        shortcodes: extracted.calls,
+        shortcode_errors: extracted.errors,
+        ..Rendered::default()
+    };
+    let mut rendered = render_markdown(&extracted.markdown, resolve, page_url, safe, rendered);
+    // A call inside the summary's paragraph shows on the article only.
+    rendered.summary_html = shortcode::without_tokens(&rendered.summary_html);
+    rendered.summary_text = shortcode::without_tokens(&rendered.summary_text);
+    if let Some(html) = &mut rendered.feed_summary_html {
+        *html = shortcode::without_tokens(html);
+    }
+    rendered
+}
+
+fn render_markdown(
+    markdown: &str,
+    resolve: &dyn Fn(&str) -> Option<String>,
+    page_url: Option<&Url>,
+    safe: bool,
+    mut rendered: Rendered,
+) -> Rendered {
+    let mut events = collect_events(markdown, resolve, &mut rendered);
+    if !rendered.shortcodes.is_empty() {
+        events = lift_block_calls(events);
+    }
     rendered.word_count = count_words(&events);
 
     let summary_events = match find_more_marker(markdown) {
@@ -219,8 +257,38 @@ fn with_destination<'a>(tag: &Tag<'a>, url: String) -> Tag<'a> {
 
 /// Renders a short Markdown text such as a front-matter summary or a
 /// biography, where links to content files are not expected.
+/// Shortcodes are not read there: their text stays as written.
 pub(crate) fn render_fragment(markdown: &str, page_url: Option<&Url>, safe: bool) -> Rendered {
-    render(markdown, &|_| None, page_url, safe)
+    render_markdown(markdown, &|_| None, page_url, safe, Rendered::default())
+}
+
+/// A paragraph holding nothing but a shortcode's token becomes the token
+/// alone: the shortcode gives its own block (a figure, a video), which a
+/// `<p>` may not hold.
+fn lift_block_calls(events: Vec<Event<'_>>) -> Vec<Event<'_>> {
+    let is_token = |text: &str| {
+        text.starts_with(shortcode::TOKEN_START)
+            && text.ends_with(shortcode::TOKEN_END)
+            && text.matches(shortcode::TOKEN_START).count() == 1
+    };
+    let mut out = Vec::with_capacity(events.len());
+    let mut i = 0;
+    while i < events.len() {
+        if let (
+            Event::Start(Tag::Paragraph),
+            Some(Event::Text(text)),
+            Some(Event::End(TagEnd::Paragraph)),
+        ) = (&events[i], events.get(i + 1), events.get(i + 2))
+            && is_token(text.trim())
+        {
+            out.push(Event::Html(CowStr::from(format!("{}\n", text.trim()))));
+            i += 3;
+            continue;
+        }
+        out.push(events[i].clone());
+        i += 1;
+    }
+    out
 }
 
 /// Plain text of a Markdown text, for meta descriptions.

@@ -25,6 +25,8 @@ pub const NOT_FOUND: &str = "/404.html";
 pub const AUTHORS: &str = "/authors/";
 /// The built-in stylesheet.
 pub const STYLESHEET: &str = "/assets/gazette.css";
+/// The script that loads embeds when the reader asks.
+pub const EMBEDS_SCRIPT: &str = "/assets/gazette-embeds.js";
 /// The built-in icon, unless static/ gives one (see [`crate::site::Favicon`]).
 pub const FAVICON: &str = "/favicon.svg";
 /// A site's own icon in the form every browser reads.

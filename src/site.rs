@@ -57,6 +57,8 @@ pub struct Article {
     /// HTML is not here: it comes out of the model beside the site (see
     /// [`ArticleBody`]), so the renderer can let each one go.
     pub word_count: usize,
+    /// The shortcode calls whose tokens the body holds, by number.
+    pub shortcodes: Vec<crate::shortcode::Call>,
     pub summary_html: String,
     /// The summary with absolute URLs, for feeds, when it differs.
     summary_feed_html: Option<String>,
@@ -309,8 +311,11 @@ impl Site {
             .into_par_iter()
             .zip(&article_urls)
             .map(|(Parsed { doc, body }, url)| {
-                let rendered = render(&doc.source, &body, Some(url));
-                let links = place_links(&doc.source, &body, &rendered);
+                let mut rendered = render(&doc.source, &body, Some(url));
+                let mut links = place_links(&doc.source, &body, &rendered);
+                links
+                    .broken
+                    .extend(place_shortcodes(&mut rendered, &doc.source, &body));
                 (doc, (rendered, links))
             })
             .unzip();
@@ -319,8 +324,11 @@ impl Site {
         let (rendered_pages, page_links): (Vec<Rendered>, Vec<PlacedLinks>) = pages
             .par_iter()
             .map(|p| {
-                let rendered = render(&p.doc.source, &p.body, None);
-                let links = place_links(&p.doc.source, &p.body, &rendered);
+                let mut rendered = render(&p.doc.source, &p.body, None);
+                let mut links = place_links(&p.doc.source, &p.body, &rendered);
+                links
+                    .broken
+                    .extend(place_shortcodes(&mut rendered, &p.doc.source, &p.body));
                 (rendered, links)
             })
             .unzip();
@@ -678,6 +686,7 @@ impl Article {
             path,
             reading_minutes: rendered.word_count.div_ceil(READING_SPEED).max(1),
             word_count: rendered.word_count,
+            shortcodes: std::mem::take(&mut rendered.shortcodes),
             summary_html,
             summary_feed_html,
             summary_text,
@@ -713,6 +722,21 @@ struct PlacedLinks {
     broken: Vec<Diagnostic>,
     /// (target content path, fragment, diagnostic placed on the link).
     fragments: Vec<(String, String, Diagnostic)>,
+}
+
+/// Gives each shortcode call of `rendered` its line in the file (it has
+/// the body's), and returns an error at each call that could not be read.
+pub(crate) fn place_shortcodes(
+    rendered: &mut Rendered,
+    source: &SourceFile,
+    body: &Markdown,
+) -> Vec<Diagnostic> {
+    for call in &mut rendered.shortcodes {
+        call.line += source.body_line_offset;
+    }
+    (rendered.shortcode_errors.iter())
+        .map(|e| source.error_in_body(body, e.offset, e.message.clone()))
+        .collect()
 }
 
 fn place_links(source: &SourceFile, body: &Markdown, rendered: &Rendered) -> PlacedLinks {

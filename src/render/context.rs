@@ -29,6 +29,7 @@ pub(crate) struct SiteVars {
     json_feed_url: String,
     stylesheet_url: String,
     favicon_url: String,
+    embeds_script_url: String,
     /// The title's first letter or digit, capitalised, for the built-in icon.
     monogram: String,
     search_url: String,
@@ -222,7 +223,7 @@ struct PageVars<'s> {
     title: &'s str,
     url: &'s str,
     path: &'s str,
-    content: &'s str,
+    content: String,
     extra: &'s Extra,
 }
 
@@ -380,6 +381,7 @@ impl Shared {
             json_feed_url: config.url(paths::JSON_FEED),
             stylesheet_url: config.url(paths::STYLESHEET),
             favicon_url: config.url(site.favicon.path()),
+            embeds_script_url: config.url(paths::EMBEDS_SCRIPT),
             monogram: (config.title.chars())
                 .find(|c| c.is_alphanumeric())
                 .map_or_else(|| "•".to_string(), |c| c.to_uppercase().collect()),
@@ -492,7 +494,13 @@ impl Shared {
         }
     }
 
-    pub(crate) fn page_page<'s>(&'s self, site: &'s Site, i: usize) -> PagePage<'s> {
+    /// `content` is the page's HTML, shortcodes filled in.
+    pub(crate) fn page_page<'s>(
+        &'s self,
+        site: &'s Site,
+        i: usize,
+        content: String,
+    ) -> PagePage<'s> {
         let page = &site.pages[i];
         let meta = &page.doc.meta;
         PagePage {
@@ -501,7 +509,7 @@ impl Shared {
                 title: &meta.title,
                 url: &page.url,
                 path: &page.path,
-                content: &page.rendered.html,
+                content,
                 extra: &meta.extra,
             },
         }

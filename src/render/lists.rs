@@ -51,10 +51,14 @@ pub(crate) fn shown(site: &Site, job: Job) -> Shown<'_> {
     }
     match job {
         Job::Article(a) => {
-            let related = &site.articles[a].related;
-            Shown::These(Cow::Owned(
-                [a].into_iter().chain(related.iter().copied()).collect(),
-            ))
+            let article = &site.articles[a];
+            // Itself, its related articles, and those it links to with a
+            // `readmore` card (their title and summary show).
+            let cards = (article.shortcodes.iter())
+                .filter(|call| call.name == "readmore")
+                .filter_map(|call| readmore_target(site, call));
+            let list = [a].into_iter().chain(article.related.iter().copied());
+            Shown::These(Cow::Owned(list.chain(cards).collect()))
         }
         Job::Alias { article, .. } => Shown::These(Cow::Owned(vec![article])),
         // The front page lists every article, newest first.
@@ -87,8 +91,22 @@ pub(crate) fn shown(site: &Site, job: Job) -> Shown<'_> {
         | Job::Search
         | Job::Stylesheet
         | Job::Favicon
+        | Job::EmbedsScript
         | Job::Robots => Shown::Nothing,
     }
+}
+
+/// The article a `readmore` call links to, if it is one.
+fn readmore_target(site: &Site, call: &crate::shortcode::Call) -> Option<usize> {
+    let path = (call.named.iter())
+        .find(|(k, _)| k == "path")
+        .map(|(_, v)| v)
+        .or(call.positional.first())?;
+    let crate::shortcode::Value::Text(path) = path else {
+        return None;
+    };
+    let path = path.strip_prefix("@/")?.trim_start_matches('/');
+    (site.articles.iter()).position(|a| a.doc.source.content_path == path)
 }
 
 /// How many of the newest articles the 404 page lists.

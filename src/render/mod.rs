@@ -8,6 +8,7 @@ mod bodies;
 mod context;
 mod guard;
 mod lists;
+mod shortcodes;
 mod templates;
 
 pub(crate) use lists::shown;
@@ -84,6 +85,8 @@ pub enum Job {
     Stylesheet,
     /// The built-in icon, when static/ gives none.
     Favicon,
+    /// The script that loads embeds on a click.
+    EmbedsScript,
     Rss,
     Atom,
     JsonFeed,
@@ -320,6 +323,7 @@ impl Renderer {
             Job::SearchIndex,
             Job::NotFound,
             Job::Stylesheet,
+            Job::EmbedsScript,
             Job::Rss,
             Job::Atom,
             Job::JsonFeed,
@@ -338,41 +342,62 @@ impl Renderer {
     }
 
     /// A site-wide feed at `self_path` showing `articles`.
-    fn site_feed(&self, self_path: &str, articles: &[usize]) -> Feed<'_> {
+    fn site_feed(
+        &self,
+        self_path: &str,
+        articles: &[usize],
+        worker: &mut Worker,
+    ) -> Result<Feed<'_>, RenderError> {
         let config = &self.site.config;
         let (title, description) = (config.title.clone(), config.description.clone());
-        self.feed(title, description, paths::FRONT, self_path.into(), articles)
+        let place = (paths::FRONT, self_path.to_string());
+        self.feed(title, description, place, articles, worker)
     }
 
     /// The feed of a list page at `page_path`, showing `articles`.
-    fn list_feed(&self, title: String, page_path: &str, articles: &[usize]) -> Feed<'_> {
+    fn list_feed(
+        &self,
+        title: String,
+        page_path: &str,
+        articles: &[usize],
+        worker: &mut Worker,
+    ) -> Result<Feed<'_>, RenderError> {
         let site_title = &self.site.config.title;
         self.feed(
             format!("{title} | {site_title}"),
             format!("{title}: the latest from {site_title}"),
-            page_path,
-            paths::list_feed(page_path),
+            (page_path, paths::list_feed(page_path)),
             articles,
+            worker,
         )
     }
 
+    /// A feed of `articles`; `place` is the site path of the page it
+    /// mirrors and its own.
     fn feed(
         &self,
         title: String,
         description: String,
-        page_path: &str,
-        self_path: String,
+        place: (&str, String),
         articles: &[usize],
-    ) -> Feed<'_> {
+        worker: &mut Worker,
+    ) -> Result<Feed<'_>, RenderError> {
         let site = &*self.site;
-        Feed {
+        let contents = (articles.iter())
+            .map(|&i| {
+                let a = &site.articles[i];
+                let body = self.bodies.for_feed(i);
+                self.with_shortcodes(body, &a.shortcodes, &a.path, true, worker)
+            })
+            .collect::<Result<_, _>>()?;
+        Ok(Feed {
             title,
             description,
-            page_path: page_path.to_string(),
-            self_path,
+            page_path: place.0.to_string(),
+            self_path: place.1,
             articles: articles.iter().map(|&i| &*site.articles[i]).collect(),
-            contents: articles.iter().map(|&i| self.bodies.for_feed(i)).collect(),
-        }
+            contents,
+        })
     }
 
     /// A failed render as the user sees it: at the template, naming the
@@ -434,6 +459,7 @@ impl Renderer {
             Job::NotFound => paths::NOT_FOUND.into(),
             Job::Stylesheet => paths::STYLESHEET.into(),
             Job::Favicon => paths::FAVICON.into(),
+            Job::EmbedsScript => paths::EMBEDS_SCRIPT.into(),
             Job::Rss => paths::RSS.into(),
             Job::Atom => paths::ATOM.into(),
             Job::JsonFeed => paths::JSON_FEED.into(),
@@ -460,18 +486,12 @@ impl Renderer {
     pub fn render(&self, job: Job, worker: &mut Worker) -> Result<PathBuf, RenderError> {
         let path = self.output_path(job)?;
         let site_path = self.site_path(job);
-        match self.prepare(job, &site_path) {
-            Ok(Output::Template(name, ctx)) => {
+        match self.prepare(job, &site_path, worker)? {
+            Output::Template(name, ctx) => {
                 self.templates
                     .render_into(&name, ctx, &mut worker.context, &mut worker.buffer)?
             }
-            Ok(Output::Bytes(bytes)) => worker.buffer = bytes,
-            Err(message) => {
-                return Err(RenderError {
-                    template: site_path,
-                    message,
-                });
-            }
+            Output::Bytes(bytes) => worker.buffer = bytes,
         }
         Ok(path)
     }
@@ -500,6 +520,7 @@ impl Renderer {
             Job::NotFound => Cow::Borrowed("404.html"),
             Job::Stylesheet => Cow::Borrowed("style.css"),
             Job::Favicon => Cow::Borrowed("favicon.svg"),
+            Job::EmbedsScript => Cow::Borrowed("embeds.js"),
             Job::AuthorFeed(_)
             | Job::TermFeed { .. }
             | Job::SearchIndex
@@ -514,23 +535,70 @@ impl Renderer {
     }
 
     /// A page made with a template: every one names its template here.
-    fn with_template(&self, job: Job, ctx: &dyn ErasedContext) -> Result<Output<'_>, String> {
+    fn with_template(&self, job: Job, ctx: &dyn ErasedContext) -> Result<Output<'_>, RenderError> {
         let name = self.template_name(job).unwrap_or_default();
-        Ok(Output::Template(name, ctx.to_value()?))
+        let value = ctx.to_value().map_err(|message| RenderError {
+            template: name.to_string(),
+            message,
+        })?;
+        Ok(Output::Template(name, value))
     }
 
-    fn prepare(&self, job: Job, site_path: &str) -> Result<Output<'_>, String> {
+    /// `html` with the HTML of each of its shortcode `calls`, for the
+    /// page at `page_path` or (with `feed`) for feeds.
+    fn with_shortcodes(
+        &self,
+        html: String,
+        calls: &[crate::shortcode::Call],
+        page_path: &str,
+        feed: bool,
+        worker: &mut Worker,
+    ) -> Result<String, RenderError> {
+        if calls.is_empty() {
+            return Ok(html);
+        }
+        let templates = &self.templates;
+        shortcodes::expand(
+            &self.site,
+            &html,
+            calls,
+            page_path,
+            feed,
+            &mut |name, value| {
+                let bytes = templates.render(name, value, &mut worker.context)?;
+                Ok(String::from_utf8_lossy(&bytes).into_owned())
+            },
+        )
+    }
+
+    fn prepare(
+        &self,
+        job: Job,
+        site_path: &str,
+        worker: &mut Worker,
+    ) -> Result<Output<'_>, RenderError> {
         let site = &*self.site;
         let shared = &self.shared;
         let shown = lists::shown(site, job);
         let shown = shown.list();
         let template = |ctx: &dyn ErasedContext| self.with_template(job, ctx);
-        let io = |e: std::io::Error| e.to_string();
-        let json_error = |e: serde_json::Error| e.to_string();
+        let fail = |message: String| RenderError {
+            template: site_path.to_string(),
+            message,
+        };
+        let io = |e: std::io::Error| fail(e.to_string());
+        let json_error = |e: serde_json::Error| fail(e.to_string());
         let base = || shared.base(site, site_path);
         match job {
             Job::Article(i) => {
-                template(&shared.article_page(site, i, &shown[1..], self.bodies.for_page(i)))
+                let article = &site.articles[i];
+                let body = self.bodies.for_page(i);
+                let body =
+                    self.with_shortcodes(body, &article.shortcodes, &article.path, false, worker)?;
+                // `shown` lists the article, its related ones, then the
+                // ones its `readmore` cards show.
+                let related = &shown[1..1 + article.related.len()];
+                template(&shared.article_page(site, i, related, body))
             }
             Job::Alias { article, .. } => {
                 let a = &site.articles[article];
@@ -546,7 +614,13 @@ impl Renderer {
                     target_url: &p.url,
                 })
             }
-            Job::Page(i) => template(&shared.page_page(site, i)),
+            Job::Page(i) => {
+                let page = &site.pages[i];
+                let html = page.rendered.html.clone();
+                let calls = &page.rendered.shortcodes;
+                let content = self.with_shortcodes(html, calls, &page.path, false, worker)?;
+                template(&shared.page_page(site, i, content))
+            }
             Job::Front(n) => {
                 template(&shared.list_page(site, paths::FRONT, site.articles.len(), shown, n, None))
             }
@@ -555,7 +629,7 @@ impl Renderer {
             }
             Job::AuthorFeed(i) => {
                 let a = &site.authors[i];
-                let feed = self.list_feed(a.doc.meta.name.clone(), &a.path, shown);
+                let feed = self.list_feed(a.doc.meta.name.clone(), &a.path, shown, worker)?;
                 Ok(Output::Bytes(feeds::rss::render(site, &feed).map_err(io)?))
             }
             Job::AuthorIndex => template(&context::AuthorsPage {
@@ -567,7 +641,7 @@ impl Renderer {
             }
             Job::TermFeed { kind, term } => {
                 let term = &site.terms(kind)[term];
-                let feed = self.list_feed(term.name.clone(), &term.path, shown);
+                let feed = self.list_feed(term.name.clone(), &term.path, shown, worker)?;
                 Ok(Output::Bytes(feeds::rss::render(site, &feed).map_err(io)?))
             }
             Job::TermIndex(kind) => template(&context::TermsPage {
@@ -592,15 +666,17 @@ impl Renderer {
                 base: base().titled("Page not found"),
                 latest: shown.iter().map(|&i| &*shared.cards[i]).collect(),
             }),
-            Job::Stylesheet | Job::Favicon => template(&base()),
+            Job::Stylesheet | Job::Favicon | Job::EmbedsScript => template(&base()),
             Job::Rss => Ok(Output::Bytes(
-                feeds::rss::render(site, &self.site_feed(paths::RSS, shown)).map_err(io)?,
+                feeds::rss::render(site, &self.site_feed(paths::RSS, shown, worker)?)
+                    .map_err(io)?,
             )),
             Job::Atom => Ok(Output::Bytes(
-                feeds::atom::render(site, &self.site_feed(paths::ATOM, shown)).map_err(io)?,
+                feeds::atom::render(site, &self.site_feed(paths::ATOM, shown, worker)?)
+                    .map_err(io)?,
             )),
             Job::JsonFeed => Ok(Output::Bytes(
-                feeds::json_feed::render(site, &self.site_feed(paths::JSON_FEED, shown))
+                feeds::json_feed::render(site, &self.site_feed(paths::JSON_FEED, shown, worker)?)
                     .map_err(json_error)?,
             )),
             Job::Sitemap => {
@@ -657,8 +733,9 @@ impl Renderer {
     }
 }
 
-/// Checks that every `template` named in front matter exists.
-pub(crate) fn check_template_names(site: &Site, templates: &Templates) -> Vec<Diagnostic> {
+/// Checks what the content asks of the templates: every `template` named
+/// in front matter exists, and every shortcode call is a good one.
+pub(crate) fn check_against_templates(site: &Site, templates: &Templates) -> Vec<Diagnostic> {
     let mut errors = Vec::new();
     let named = site
         .articles
@@ -679,6 +756,7 @@ pub(crate) fn check_template_names(site: &Site, templates: &Templates) -> Vec<Di
             ));
         }
     }
+    errors.extend(shortcodes::check(site, templates));
     errors
 }
 

@@ -24,6 +24,7 @@ const BUILT_IN: &[(&str, &str)] = &[
     ("archive.html", include_str!("../templates/archive.html")),
     ("search.html", include_str!("../templates/search.html")),
     ("favicon.svg", include_str!("../templates/favicon.svg")),
+    ("embeds.js", include_str!("../templates/embeds.js")),
     (
         "partials/card.html",
         include_str!("../templates/partials/card.html"),
@@ -57,8 +58,8 @@ impl Templates {
     /// Loads the built-ins and the site's templates/. Every template with a
     /// syntax error is reported, each with its line.
     pub fn load(root: &Path) -> Result<Templates, Vec<Diagnostic>> {
-        let mut sources: BTreeMap<String, (String, Option<PathBuf>)> = BUILT_IN
-            .iter()
+        let mut sources: BTreeMap<String, (String, Option<PathBuf>)> = (BUILT_IN.iter())
+            .chain(super::shortcodes::TEMPLATES)
             .map(|(name, text)| (name.to_string(), (text.to_string(), None)))
             .collect();
         let mut errors = Vec::new();
@@ -271,6 +272,11 @@ impl Templates {
 
     pub fn has(&self, name: &str) -> bool {
         self.tera.get_template_names().any(|n| n == name)
+    }
+
+    /// The name of every template, built-in or the site's.
+    pub(crate) fn names(&self) -> impl Iterator<Item = &str> {
+        self.tera.get_template_names()
     }
 
     /// Where a template comes from, for diagnostics.

@@ -106,6 +106,9 @@ pub(crate) fn with_article_replaced(
     {
         return None;
     }
+    if !crate::site::place_shortcodes(&mut rendered, &doc.source, &body).is_empty() {
+        return None;
+    }
     rendered.drop_link_data();
     let bylines = BylineLookup::new(&before.authors);
     let (mut article, body) = Article::new(doc, old.path.clone(), &url, rendered, config, &bylines);

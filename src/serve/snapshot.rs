@@ -254,7 +254,7 @@ impl Snapshot {
     fn with_templates_saved(&self, root: &Path) -> Option<Patched> {
         let templates = Templates::load(root).ok()?;
         let changed = templates.changed_since(self.renderer.templates());
-        if !render::check_template_names(self.renderer.site(), &templates).is_empty() {
+        if !render::check_against_templates(self.renderer.site(), &templates).is_empty() {
             return None;
         }
         let renderer = (self.renderer)
@@ -281,6 +281,11 @@ impl Snapshot {
         let doc =
             content::load_article(root, &site.config, relative, old.doc.bundle.clone()).ok()?;
         let (site, body) = super::patch::with_article_replaced(site, i, doc)?;
+        // A new shortcode call is checked as a whole build would; a bad
+        // one is worded by that build.
+        if !render::check_against_templates(&site, self.renderer.templates()).is_empty() {
+            return None;
+        }
         let renderer = (self.renderer)
             .with_article_replaced(Arc::new(site), i, body)
             .ok()?;

@@ -1,0 +1,520 @@
+//! Shortcodes in Markdown: finding each call, with its arguments and body,
+//! and leaving a token in its place for the renderer to fill.
+//!
+//! The syntax is Hugo's, `{{< name key="value" n=3 flag=true >}}`, with a
+//! body closed by `{{< /name >}}` (`{{% … %}}` is read the same way): it
+//! never occurs in news prose, reads as markup at a glance, and the many
+//! archives written for Hugo keep their calls. `{{</* name */>}}` writes a
+//! call literally. Calls inside code spans and code blocks are text.
+//!
+//! The token is the call's number between two private-use characters,
+//! which Markdown passes through untouched and no writer types.
+
+use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd};
+use serde::Serialize;
+use std::ops::Range;
+
+/// Opens a token; the call's number follows, then [`TOKEN_END`].
+pub(crate) const TOKEN_START: char = '\u{E000}';
+pub(crate) const TOKEN_END: char = '\u{E001}';
+
+/// Bodies may hold other text, but a call may not be longer than this:
+/// a body left unclosed by mistake is an error, not the rest of the story.
+const MAX_CALL_BYTES: usize = 256 * 1024;
+
+/// An argument's value, as written.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(untagged)]
+pub enum Value {
+    Text(String),
+    Integer(i64),
+    Number(f64),
+    Bool(bool),
+}
+
+impl Value {
+    /// What a writer would call this kind of value, for messages.
+    pub(crate) fn kind(&self) -> &'static str {
+        match self {
+            Value::Text(_) => "text",
+            Value::Integer(_) | Value::Number(_) => "a number",
+            Value::Bool(_) => "true or false",
+        }
+    }
+}
+
+/// One call of a shortcode in a Markdown body.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Call {
+    pub name: String,
+    /// Named arguments, in the order written.
+    pub named: Vec<(String, Value)>,
+    /// Arguments without a name (`{{< youtube ID >}}`), in order.
+    pub positional: Vec<Value>,
+    /// The text between the call and its closing tag, if it has one.
+    pub body: Option<String>,
+    /// Whether the call stands alone in its paragraph (a block, such as a
+    /// video) rather than inside a sentence.
+    pub block: bool,
+    /// Where the call starts: line and column in the file, and that line.
+    pub line: usize,
+    pub column: usize,
+    pub excerpt: String,
+}
+
+/// A call that could not be read: byte offset in the body, and why.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SyntaxError {
+    pub offset: usize,
+    pub message: String,
+}
+
+/// What [`extract`] gives: the Markdown with a token for each call, the
+/// calls, and the calls that could not be read.
+#[derive(Debug, Default)]
+pub struct Extracted {
+    pub markdown: String,
+    pub calls: Vec<Call>,
+    pub errors: Vec<SyntaxError>,
+}
+
+/// Whether `markdown` may hold a call: the cheap test that keeps bodies
+/// without one on the path they always took.
+pub(crate) fn may_have_calls(markdown: &str) -> bool {
+    markdown.contains("{{<") || markdown.contains("{{%")
+}
+
+/// Finds every call in `markdown` (outside code), replaces each with its
+/// token, and reads its arguments. `line_offset` is the number of lines
+/// of the file above the body, for positions.
+pub(crate) fn extract(markdown: &str, line_offset: usize) -> Extracted {
+    let code = code_ranges(markdown);
+    let in_code = |at: usize| code.iter().any(|r| r.contains(&at));
+    let mut out = Extracted::default();
+    let mut text = String::with_capacity(markdown.len());
+    let mut at = 0;
+    while let Some(found) = find_open(markdown, at) {
+        if in_code(found) {
+            text.push_str(&markdown[at..found + 3]);
+            at = found + 3;
+            continue;
+        }
+        text.push_str(&markdown[at..found]);
+        match read_call(markdown, found) {
+            Ok(Read::Literal { text: literal, end }) => {
+                text.push_str(&literal);
+                at = end;
+            }
+            Ok(Read::Call {
+                name,
+                named,
+                positional,
+                tag_end,
+                closes,
+            }) => {
+                let (body, end) = match closes {
+                    Some((body_end, end)) => (Some(markdown[tag_end..body_end].to_string()), end),
+                    None => (None, tag_end),
+                };
+                let (line, column) = line_column(markdown, found);
+                let excerpt = markdown[found - (column - 1)..]
+                    .lines()
+                    .next()
+                    .unwrap_or("")
+                    .to_string();
+                let block = stands_alone(markdown, found, end);
+                let index = out.calls.len();
+                out.calls.push(Call {
+                    name,
+                    named,
+                    positional,
+                    body,
+                    block,
+                    line: line + line_offset,
+                    column,
+                    excerpt,
+                });
+                text.push(TOKEN_START);
+                text.push_str(&index.to_string());
+                text.push(TOKEN_END);
+                // Keep the lines below where they were, for positions.
+                let lines = markdown[found..end].matches('\n').count();
+                text.extend(std::iter::repeat_n('\n', lines));
+                at = end;
+            }
+            Err(error) => {
+                out.errors.push(error);
+                // The text stays as written; the error says what to fix.
+                text.push_str(&markdown[found..found + 3]);
+                at = found + 3;
+            }
+        }
+    }
+    text.push_str(&markdown[at..]);
+    out.markdown = text;
+    out
+}
+
+/// The next `{{<` or `{{%` at or after `from`.
+fn find_open(markdown: &str, from: usize) -> Option<usize> {
+    let rest = &markdown[from..];
+    let lt = rest.find("{{<");
+    let pct = rest.find("{{%");
+    match (lt, pct) {
+        (Some(a), Some(b)) => Some(from + a.min(b)),
+        (Some(a), None) | (None, Some(a)) => Some(from + a),
+        (None, None) => None,
+    }
+}
+
+/// The byte ranges of code spans and code blocks, where calls are text.
+fn code_ranges(markdown: &str) -> Vec<Range<usize>> {
+    let mut ranges = Vec::new();
+    let mut block_start = None;
+    let options = Options::ENABLE_TABLES | Options::ENABLE_FOOTNOTES;
+    for (event, range) in Parser::new_ext(markdown, options).into_offset_iter() {
+        match event {
+            Event::Code(_) => ranges.push(range),
+            Event::Start(Tag::CodeBlock(_)) => block_start = Some(range.start),
+            Event::End(TagEnd::CodeBlock) => {
+                if let Some(start) = block_start.take() {
+                    ranges.push(start..range.end);
+                }
+            }
+            _ => {}
+        }
+    }
+    ranges
+}
+
+enum Read {
+    /// `{{</* … */>}}`: the call written as text.
+    Literal { text: String, end: usize },
+    Call {
+        name: String,
+        named: Vec<(String, Value)>,
+        positional: Vec<Value>,
+        /// Just past the opening tag.
+        tag_end: usize,
+        /// Where the body ends and the closing tag after it, if it has one.
+        closes: Option<(usize, usize)>,
+    },
+}
+
+/// Reads the tag that starts at `start` (`{{<` or `{{%`).
+fn read_call(markdown: &str, start: usize) -> Result<Read, SyntaxError> {
+    let delimiter = markdown.as_bytes()[start + 2];
+    let close = if delimiter == b'<' { ">}}" } else { "%}}" };
+    let limit = (start + MAX_CALL_BYTES).min(markdown.len());
+    let fail = |message: String| SyntaxError {
+        offset: start,
+        message,
+    };
+    let Some(tag_len) = markdown[start..limit].find(close) else {
+        return Err(fail(format!(
+            "a shortcode opened with `{{{{{}` is never closed with `{close}`",
+            delimiter as char
+        )));
+    };
+    let inner = &markdown[start + 3..start + tag_len];
+    // A tag that meets another call or a blank line before its end was
+    // never closed: the `>}}` found belongs to something else.
+    if inner.contains("{{<") || inner.contains("{{%") || inner.contains("\n\n") {
+        return Err(fail(format!(
+            "a shortcode opened with `{{{{{}` is never closed with `{close}`",
+            delimiter as char
+        )));
+    }
+    let end = start + tag_len + close.len();
+    if let Some(comment) = inner.trim().strip_prefix("/*") {
+        let Some(literal) = comment.strip_suffix("*/") else {
+            return Err(fail(
+                "a literal shortcode `{{</*` must end with `*/>}}`".to_string(),
+            ));
+        };
+        let open = delimiter as char;
+        return Ok(Read::Literal {
+            text: format!("{{{{{open}{literal}{}", close),
+            end,
+        });
+    }
+    let mut words = split_words(inner).map_err(&fail)?;
+    let self_closed = words.last().is_some_and(|w| w == "/");
+    if self_closed {
+        words.pop();
+    }
+    let Some(name) = words.first().cloned() else {
+        return Err(fail(
+            "a shortcode with no name: write {{< name … >}}".to_string(),
+        ));
+    };
+    if name.starts_with('/') {
+        return Err(fail(format!(
+            "`{{{{< {name} >}}}}` closes a shortcode that was never opened"
+        )));
+    }
+    if !name
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+    {
+        return Err(fail(format!(
+            "`{name}` is not a shortcode name: names are letters, digits, `-` and `_`"
+        )));
+    }
+    let mut named = Vec::new();
+    let mut positional = Vec::new();
+    for word in &words[1..] {
+        match split_named(word) {
+            Some((key, value)) => {
+                if named.iter().any(|(k, _)| k == &key) {
+                    return Err(fail(format!("shortcode `{name}` is given `{key}` twice")));
+                }
+                named.push((key, value));
+            }
+            None => positional.push(parse_value(word)),
+        }
+    }
+    // The call has a body when its closing tag follows; without one it is
+    // complete as it is (a shortcode that needs a body says so later).
+    let closes = if self_closed {
+        None
+    } else {
+        closing_tag(markdown, end, &name)
+    };
+    Ok(Read::Call {
+        name,
+        named,
+        positional,
+        tag_end: end,
+        closes,
+    })
+}
+
+/// Splits a tag's inside into words, keeping quoted strings (with `\"`
+/// escapes) whole. A quoted word keeps its quotes, so that `"3"` stays
+/// text.
+fn split_words(inner: &str) -> Result<Vec<String>, String> {
+    let mut words = Vec::new();
+    let mut current = String::new();
+    let mut chars = inner.chars().peekable();
+    let mut quoted = false;
+    while let Some(c) = chars.next() {
+        match c {
+            '"' => {
+                current.push(c);
+                quoted = !quoted;
+            }
+            '\\' if quoted => {
+                if let Some(&next) = chars.peek() {
+                    current.push('\\');
+                    current.push(next);
+                    chars.next();
+                }
+            }
+            c if c.is_whitespace() && !quoted => {
+                if !current.is_empty() {
+                    words.push(std::mem::take(&mut current));
+                }
+            }
+            c => current.push(c),
+        }
+    }
+    if quoted {
+        return Err("a quoted argument is never closed: add the closing `\"`".to_string());
+    }
+    if !current.is_empty() {
+        words.push(current);
+    }
+    Ok(words)
+}
+
+/// `key=value` as a name and a value; None for a word without `=` before
+/// any quote.
+fn split_named(word: &str) -> Option<(String, Value)> {
+    let eq = word.find('=')?;
+    if word[..eq].contains('"') || eq == 0 {
+        return None;
+    }
+    Some((word[..eq].to_string(), parse_value(&word[eq + 1..])))
+}
+
+/// A quoted string is text (with `\"` and `\\` unescaped); `true` and
+/// `false` are booleans; a number is a number; anything else is text.
+fn parse_value(word: &str) -> Value {
+    if let Some(inner) = word.strip_prefix('"').and_then(|w| w.strip_suffix('"')) {
+        return Value::Text(inner.replace("\\\"", "\"").replace("\\\\", "\\"));
+    }
+    match word {
+        "true" => return Value::Bool(true),
+        "false" => return Value::Bool(false),
+        _ => {}
+    }
+    if let Ok(n) = word.parse::<i64>() {
+        return Value::Integer(n);
+    }
+    if word.contains('.')
+        && let Ok(n) = word.parse::<f64>()
+        && n.is_finite()
+    {
+        return Value::Number(n);
+    }
+    Value::Text(word.to_string())
+}
+
+/// The closing tag of `name` after `from`: `{{< /name >}}` or `{{% /name %}}`.
+fn closing_tag(markdown: &str, from: usize, name: &str) -> Option<(usize, usize)> {
+    let limit = (from + MAX_CALL_BYTES).min(markdown.len());
+    let mut at = from;
+    while let Some(found) = find_open(&markdown[..limit], at) {
+        let delimiter = markdown.as_bytes()[found + 2];
+        let close = if delimiter == b'<' { ">}}" } else { "%}}" };
+        if let Some(len) = markdown[found..limit].find(close) {
+            let inner = markdown[found + 3..found + len].trim();
+            if inner.strip_prefix('/').map(str::trim) == Some(name) {
+                return Some((found, found + len + close.len()));
+            }
+        }
+        at = found + 3;
+    }
+    None
+}
+
+/// Whether the text from `start` to `end` is a paragraph of its own: only
+/// blank space on its first line before it and on its last line after it.
+fn stands_alone(markdown: &str, start: usize, end: usize) -> bool {
+    let line_start = markdown[..start].rfind('\n').map_or(0, |i| i + 1);
+    let line_end = markdown[end..]
+        .find('\n')
+        .map_or(markdown.len(), |i| end + i);
+    markdown[line_start..start].trim().is_empty() && markdown[end..line_end].trim().is_empty()
+}
+
+/// 1-based line and column (in characters) of a byte offset.
+fn line_column(text: &str, offset: usize) -> (usize, usize) {
+    let before = &text[..offset];
+    let line = before.matches('\n').count() + 1;
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    (line, before[line_start..].chars().count() + 1)
+}
+
+/// The numbers of the tokens in `html`, with the byte range of each.
+pub(crate) fn tokens(html: &str) -> impl Iterator<Item = (Range<usize>, usize)> + '_ {
+    let mut at = 0;
+    std::iter::from_fn(move || {
+        loop {
+            let start = at + html[at..].find(TOKEN_START)?;
+            let digits_start = start + TOKEN_START.len_utf8();
+            let end = digits_start + html[digits_start..].find(TOKEN_END)?;
+            at = end + TOKEN_END.len_utf8();
+            if let Ok(n) = html[digits_start..end].parse() {
+                return Some((start..at, n));
+            }
+        }
+    })
+}
+
+/// `text` with every token removed, for plain text (search, descriptions).
+pub(crate) fn without_tokens(text: &str) -> String {
+    if !text.contains(TOKEN_START) {
+        return text.to_string();
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut last = 0;
+    for (range, _) in tokens(text) {
+        out.push_str(&text[last..range.start]);
+        last = range.end;
+    }
+    out.push_str(&text[last..]);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn call(markdown: &str) -> Call {
+        let out = extract(markdown, 0);
+        assert!(out.errors.is_empty(), "{:?}", out.errors);
+        out.calls.into_iter().next().expect("a call")
+    }
+
+    #[test]
+    fn reads_named_and_positional_arguments_of_every_type() {
+        let c = call(
+            r#"{{< youtube w7Ejrw5kBu0 title="A \"quoted\" title" start=30 ratio=1.5 autoplay=false >}}"#,
+        );
+        assert_eq!(c.name, "youtube");
+        assert_eq!(c.positional, [Value::Text("w7Ejrw5kBu0".into())]);
+        assert_eq!(
+            c.named,
+            [
+                ("title".into(), Value::Text("A \"quoted\" title".into())),
+                ("start".into(), Value::Integer(30)),
+                ("ratio".into(), Value::Number(1.5)),
+                ("autoplay".into(), Value::Bool(false)),
+            ]
+        );
+        assert!(c.block && c.body.is_none());
+        assert_eq!(
+            call(r#"x {{< n v="3" >}}"#).named[0].1,
+            Value::Text("3".into())
+        );
+    }
+
+    #[test]
+    fn a_body_runs_to_the_closing_tag_and_keeps_lines_in_place() {
+        let md = "Intro.\n\n{{< factbox title=\"Deal\" >}}\n- CNY 10 billion\n- 2023\n{{< /factbox >}}\n\nAfter [a](@/x.md).\n";
+        let out = extract(md, 4);
+        assert!(out.errors.is_empty());
+        let c = &out.calls[0];
+        assert_eq!(c.body.as_deref(), Some("\n- CNY 10 billion\n- 2023\n"));
+        assert_eq!((c.line, c.column), (7, 1));
+        assert_eq!(c.excerpt, "{{< factbox title=\"Deal\" >}}");
+        assert_eq!(out.markdown.lines().count(), md.lines().count());
+        let line_of = |text: &str| text[..text.find("After").unwrap()].matches('\n').count();
+        assert_eq!(line_of(&out.markdown), line_of(md));
+        assert!(out.markdown.contains("\u{E000}0\u{E001}"));
+    }
+
+    #[test]
+    fn calls_in_code_and_escaped_calls_stay_text() {
+        let md = "`{{< youtube x >}}`\n\n```\n{{< vimeo y >}}\n```\n\n{{</* note */>}}\n";
+        let out = extract(md, 0);
+        assert!(out.calls.is_empty() && out.errors.is_empty(), "{out:?}");
+        assert!(out.markdown.contains("`{{< youtube x >}}`"));
+        assert!(out.markdown.contains("{{< vimeo y >}}"));
+        assert!(out.markdown.contains("{{< note >}}"));
+    }
+
+    #[test]
+    fn inline_calls_are_not_blocks_and_broken_calls_are_errors() {
+        let out = extract("Read {{< readmore \"@/a.md\" >}} now.", 0);
+        assert!(!out.calls[0].block);
+        let out = extract("x {{< note\n\nno end", 0);
+        assert!(
+            out.errors[0].message.contains("never closed"),
+            "{:?}",
+            out.errors
+        );
+        let out = extract("{{< quote text=\"open >}}", 0);
+        assert!(
+            out.errors[0].message.contains("quoted argument"),
+            "{:?}",
+            out.errors
+        );
+        let out = extract("{{< /note >}}", 0);
+        assert!(
+            out.errors[0].message.contains("never opened"),
+            "{:?}",
+            out.errors
+        );
+    }
+
+    #[test]
+    fn tokens_are_found_and_removed() {
+        let html = "<p>a\u{E000}12\u{E001}b</p>\u{E000}3\u{E001}";
+        let found: Vec<usize> = tokens(html).map(|(_, n)| n).collect();
+        assert_eq!(found, [12, 3]);
+        assert_eq!(without_tokens(html), "<p>ab</p>");
+    }
+}
