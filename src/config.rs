@@ -20,11 +20,13 @@ const TOP_KEYS: &[&str] = &[
     "feed",
     "build",
     "markdown",
+    "embeds",
     "extra",
 ];
 const FEED_KEYS: &[&str] = &["limit", "full_content"];
 const BUILD_KEYS: &[&str] = &["output"];
 const MARKDOWN_KEYS: &[&str] = &["safe"];
+const EMBEDS_KEYS: &[&str] = &["load"];
 
 /// The permalink tokens an article URL pattern may use.
 pub const PERMALINK_TOKENS: &[&str] = &[":year", ":month", ":day", ":slug", ":category"];
@@ -42,6 +44,7 @@ struct RawConfig {
     feed: RawFeed,
     build: RawBuild,
     markdown: RawMarkdown,
+    embeds: RawEmbeds,
     extra: toml::Table,
 }
 
@@ -58,6 +61,7 @@ impl Default for RawConfig {
             feed: RawFeed::default(),
             build: RawBuild::default(),
             markdown: RawMarkdown::default(),
+            embeds: RawEmbeds::default(),
             extra: toml::Table::new(),
         }
     }
@@ -99,6 +103,20 @@ struct RawMarkdown {
     safe: bool,
 }
 
+#[derive(Deserialize)]
+#[serde(default)]
+struct RawEmbeds {
+    load: String,
+}
+
+impl Default for RawEmbeds {
+    fn default() -> Self {
+        RawEmbeds {
+            load: "on-click".into(),
+        }
+    }
+}
+
 /// The checked site configuration.
 #[derive(Debug, Clone)]
 pub struct Config {
@@ -115,6 +133,8 @@ pub struct Config {
     /// The output folder as written in site.toml, relative to the site root.
     pub output: PathBuf,
     pub markdown_safe: bool,
+    /// Whether third-party embeds load with the page, not on a click.
+    pub embeds_at_once: bool,
     pub extra: toml::Table,
     /// What in site.toml is accepted but most likely a mistake.
     pub warnings: Vec<Diagnostic>,
@@ -203,6 +223,7 @@ impl Config {
                 "feed" => Some(FEED_KEYS),
                 "build" => Some(BUILD_KEYS),
                 "markdown" => Some(MARKDOWN_KEYS),
+                "embeds" => Some(EMBEDS_KEYS),
                 _ => None,
             };
             if !TOP_KEYS.contains(&key.as_str()) {
@@ -336,6 +357,16 @@ impl Config {
         } else if let Err(why) = check_output_in_site(&raw.build.output) {
             errors.push(at_key(Some("build"), "output", why));
         }
+        if !matches!(raw.embeds.load.as_str(), "on-click" | "at-once") {
+            errors.push(at_key(
+                Some("embeds"),
+                "load",
+                format!(
+                    "`load` is \"on-click\" (the default: nothing third-party loads until the reader asks) or \"at-once\", not {:?}",
+                    raw.embeds.load
+                ),
+            ));
+        }
         if language_tags::LanguageTag::parse(&raw.language).is_err() {
             errors.push(at_key(
                 None,
@@ -361,6 +392,7 @@ impl Config {
                 feed_full_content: raw.feed.full_content,
                 output,
                 markdown_safe: raw.markdown.safe,
+                embeds_at_once: raw.embeds.load == "at-once",
                 extra: raw.extra,
             }),
             _ => Err(errors),

@@ -93,48 +93,7 @@ fn a_video_is_a_placeholder_that_loads_nothing_until_clicked() {
 
 #[test]
 fn every_built_in_renders_and_feeds_get_no_script() {
-    let body = r#"Intro paragraph.
-
-{{< vimeo 76979871 >}}
-
-{{< tweet "https://x.com/reuters/status/1375355512345678901" author="Reuters" text="Xiaomi to build EVs" >}}
-
-{{< bluesky url="https://bsky.app/profile/reuters.com/post/3k" >}}The post's words.{{< /bluesky >}}
-
-{{< mastodon "https://mastodon.social/@newsroom/1100" >}}
-
-{{< instagram "https://www.instagram.com/p/Cabc/" >}}
-
-{{< datawrapper abc12 title="EV sales" >}}
-
-{{< flourish story/123 >}}
-
-{{< documentcloud "https://www.documentcloud.org/documents/2021-filing" >}}
-
-{{< pdf src="filing.pdf" title="The filing" >}}
-
-{{< map lat=22.2783 lon=114.1747 title="Exchange Square" >}}
-
-{{< video src="clip.mp4" poster="clip.jpg" captions="clip.vtt" title="The launch" >}}
-
-{{< audio src="/audio/interview.mp3" title="The interview" >}}
-
-{{< figure src="plant.jpg" alt="The plant" caption="The Baoding plant" credit="Reuters" >}}
-
-{{< gallery caption="The launch" >}}
-![One](a.jpg) ![Two](b.jpg)
-{{< /gallery >}}
-
-{{< pullquote cite="Analyst" >}}A bet on *software*.{{< /pullquote >}}
-
-{{< factbox title="The deal" >}}
-- CNY 10 billion
-{{< /factbox >}}
-
-{{< note kind="correction" >}}An earlier version misstated the sum.{{< /note >}}
-
-{{< readmore "@/articles/other.md" >}}
-"#;
+    let body = EVERY_EMBED;
     let site = site_with(body);
     let html = page(&site);
     for needle in [

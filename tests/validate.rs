@@ -186,6 +186,156 @@ fn example_site_lays_out_in_chromium_at_desktop_and_phone_widths() {
     );
 }
 
+/// A site whose story calls every built-in shortcode, built for
+/// `base_url`; `at_once` sets `[embeds] load = "at-once"`.
+fn embeds_site(base_url: &str, at_once: bool) -> common::Fixture {
+    let mut toml = format!(
+        "title = \"Embeds Desk\"\nbase_url = \"{base_url}\"\ntimezone = \"Asia/Hong_Kong\"\n"
+    );
+    if at_once {
+        toml.push_str("[embeds]\nload = \"at-once\"\n");
+    }
+    let site = common::Fixture::new(&[
+        ("site.toml", &toml),
+        (
+            "content/articles/story/index.md",
+            &common::article("Every embed", "2021-03-26", "", common::EVERY_EMBED),
+        ),
+        (
+            "content/articles/other.md",
+            &common::article("The analysts' view", "2021-03-25", "", "A bet."),
+        ),
+    ]);
+    // Real images, so a browser can lay them out.
+    let jpeg: &[u8] = &[
+        0xFF, 0xD8, 0xFF, 0xE0, 0x00, 0x10, 0x4A, 0x46, 0x49, 0x46, 0x00, 0x01, 0x01, 0x00, 0x00,
+        0x01, 0x00, 0x01, 0x00, 0x00, 0xFF, 0xDB, 0x00, 0x43, 0x00, 0x08, 0x06, 0x06, 0x07, 0x06,
+        0x05, 0x08, 0x07, 0x07, 0x07, 0x09, 0x09, 0x08, 0x0A, 0x0C, 0x14, 0x0D, 0x0C, 0x0B, 0x0B,
+        0x0C, 0x19, 0x12, 0x13, 0x0F, 0x14, 0x1D, 0x1A, 0x1F, 0x1E, 0x1D, 0x1A, 0x1C, 0x1C, 0x20,
+        0x24, 0x2E, 0x27, 0x20, 0x22, 0x2C, 0x23, 0x1C, 0x1C, 0x28, 0x37, 0x29, 0x2C, 0x30, 0x31,
+        0x34, 0x34, 0x34, 0x1F, 0x27, 0x39, 0x3D, 0x38, 0x32, 0x3C, 0x2E, 0x33, 0x34, 0x32, 0xFF,
+        0xC0, 0x00, 0x0B, 0x08, 0x00, 0x01, 0x00, 0x01, 0x01, 0x01, 0x11, 0x00, 0xFF, 0xC4, 0x00,
+        0x14, 0x00, 0x01, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+        0x00, 0x00, 0x00, 0x00, 0x00, 0x09, 0xFF, 0xC4, 0x00, 0x14, 0x10, 0x01, 0x00, 0x00, 0x00,
+        0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0xFF, 0xDA,
+        0x00, 0x08, 0x01, 0x01, 0x00, 0x00, 0x3F, 0x00, 0x2A, 0x9F, 0xFF, 0xD9,
+    ];
+    for name in ["plant.jpg", "a.jpg", "b.jpg", "clip.jpg"] {
+        site.write_bytes(&format!("content/articles/story/{name}"), jpeg);
+    }
+    site.build_ok();
+    site
+}
+
+/// A page using every embed is valid HTML, as the Nu Html Checker reads it.
+#[test]
+#[ignore = "needs java and vnu.jar (VNU_JAR)"]
+fn a_page_with_every_embed_is_valid_html() {
+    let jar = std::env::var("VNU_JAR").expect("VNU_JAR: path to vnu.jar");
+    let site = embeds_site("https://news.example.com/", false);
+    let page = site.public().join("2021/03/26/story/index.html");
+    let result = Command::new("java")
+        .arg("-jar")
+        .arg(&jar)
+        .arg("--errors-only")
+        .arg(&page)
+        .output()
+        .expect("run java");
+    let report = String::from_utf8_lossy(&result.stderr);
+    assert!(
+        result.status.success() && report.trim().is_empty(),
+        "vnu found errors:\n{report}"
+    );
+}
+
+/// In a browser: nothing third-party loads before a click, a click puts
+/// the embed in place, `at-once` loads them all, and the page fits a
+/// phone.
+#[test]
+#[ignore = "needs chromium"]
+fn embeds_load_on_a_click_or_at_once_in_chromium() {
+    const EMBED_PROBE: &str = r#"<!DOCTYPE html><html><head><meta charset="utf-8"><title>probe</title></head><body><pre id="out">running</pre><script>
+function load(width) {
+  return new Promise(resolve => {
+    const frame = document.createElement('iframe');
+    frame.style.width = width + 'px';
+    frame.style.height = '900px';
+    frame.onload = () => setTimeout(() => resolve(frame), 300);
+    frame.src = '/2021/03/26/story/';
+    document.body.appendChild(frame);
+  });
+}
+(async () => {
+  const report = {};
+  const phone = await load(390);
+  const doc = phone.contentDocument;
+  report.overflow = doc.documentElement.scrollWidth > doc.documentElement.clientWidth + 1;
+  report.before = doc.querySelectorAll('iframe').length;
+  report.placeholders = doc.querySelectorAll('figure[data-embed-src]').length;
+  const placeholder = doc.querySelector('.embed-video .embed-placeholder');
+  if (placeholder) placeholder.click();
+  await new Promise(r => setTimeout(r, 200));
+  report.after = Array.from(doc.querySelectorAll('iframe')).map(f => f.getAttribute('src'));
+  document.getElementById('out').textContent = 'PROBE-RESULT ' + JSON.stringify(report);
+})();
+</script></body></html>"#;
+    let run = |at_once: bool| -> serde_json::Value {
+        let port = Server::free_port();
+        let site = embeds_site(&format!("http://127.0.0.1:{port}/"), at_once);
+        let public = site.public();
+        fs::write(public.join("__probe.html"), EMBED_PROBE).unwrap();
+        let server = Server::start(&public, port);
+        let profile = tempfile::tempdir().unwrap();
+        let result = Command::new("chromium")
+            .args([
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--virtual-time-budget=10000",
+                "--dump-dom",
+            ])
+            .arg(format!("--user-data-dir={}", profile.path().display()))
+            .arg(format!("http://127.0.0.1:{}/__probe.html", server.port))
+            .output()
+            .expect("run chromium");
+        let dom = String::from_utf8_lossy(&result.stdout);
+        let json = dom
+            .split("PROBE-RESULT ")
+            .nth(1)
+            .and_then(|rest| rest.split("</pre>").next())
+            .unwrap_or_else(|| panic!("the probe did not finish:\n{dom}"));
+        serde_json::from_str(
+            &json
+                .replace("&amp;", "&")
+                .replace("&gt;", ">")
+                .replace("&lt;", "<"),
+        )
+        .unwrap()
+    };
+    let on_click = run(false);
+    assert_eq!(on_click["overflow"], false, "{on_click}");
+    assert_eq!(
+        on_click["before"], 0,
+        "nothing loads with the page: {on_click}"
+    );
+    assert_eq!(on_click["placeholders"], 8, "{on_click}");
+    let after = on_click["after"].as_array().unwrap();
+    assert_eq!(after.len(), 1, "{on_click}");
+    assert!(
+        after[0]
+            .as_str()
+            .unwrap()
+            .starts_with("https://player.vimeo.com/video/76979871"),
+        "{on_click}"
+    );
+    let at_once = run(true);
+    assert_eq!(at_once["before"], 8, "every embed loads at once: {at_once}");
+}
+
 /// Every feed of the example site read by feedparser, the Python library
 /// many feed readers use. FEED_PYTHON names a python with feedparser.
 #[test]

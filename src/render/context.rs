@@ -30,6 +30,8 @@ pub(crate) struct SiteVars {
     stylesheet_url: String,
     favicon_url: String,
     embeds_script_url: String,
+    /// `[embeds] load`: "on-click" or "at-once".
+    embeds_load: &'static str,
     /// The title's first letter or digit, capitalised, for the built-in icon.
     monogram: String,
     search_url: String,
@@ -382,6 +384,11 @@ impl Shared {
             stylesheet_url: config.url(paths::STYLESHEET),
             favicon_url: config.url(site.favicon.path()),
             embeds_script_url: config.url(paths::EMBEDS_SCRIPT),
+            embeds_load: if config.embeds_at_once {
+                "at-once"
+            } else {
+                "on-click"
+            },
             monogram: (config.title.chars())
                 .find(|c| c.is_alphanumeric())
                 .map_or_else(|| "•".to_string(), |c| c.to_uppercase().collect()),
