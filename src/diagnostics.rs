@@ -92,6 +92,12 @@ impl Diagnostic {
         self.at(source, line, column)
     }
 
+    /// The same diagnostic as a warning: the build goes on.
+    pub(crate) fn into_warning(mut self) -> Self {
+        self.severity = Severity::Warning;
+        self
+    }
+
     /// The diagnostic with a note on where it was met.
     pub(crate) fn with_note(mut self, note: impl Into<String>) -> Self {
         self.note = Some(note.into().into_boxed_str());

@@ -61,6 +61,9 @@ pub struct Rendered {
     pub shortcodes: Vec<shortcode::Call>,
     /// Calls that could not be read (their text stays as written).
     pub shortcode_errors: Vec<shortcode::SyntaxError>,
+    /// Another generator's markup that readers would see as text: (byte
+    /// offset in the body, what it looks like).
+    pub foreign_markup: Vec<(usize, String)>,
 }
 
 /// Renders `markdown`. `resolve` maps a content path (`articles/2021/x.md`)
@@ -77,13 +80,19 @@ pub fn render(
     page_url: Option<&Url>,
     safe: bool,
 ) -> Rendered {
+    let foreign_markup = shortcode::foreign_markup_outside_code(markdown);
     if !shortcode::may_have_calls(markdown) {
-        return render_markdown(markdown, resolve, page_url, safe, Rendered::default());
+        let rendered = Rendered {
+            foreign_markup,
+            ..Rendered::default()
+        };
+        return render_markdown(markdown, resolve, page_url, safe, rendered);
     }
     let extracted = shortcode::extract(markdown, 0);
     let rendered = Rendered {
         shortcodes: extracted.calls,
         shortcode_errors: extracted.errors,
+        foreign_markup,
         ..Rendered::default()
     };
     let mut rendered = render_markdown(&extracted.markdown, resolve, page_url, safe, rendered);

@@ -168,7 +168,7 @@ fn find_open(markdown: &str, from: usize) -> Option<usize> {
 }
 
 /// The byte ranges of code spans and code blocks, where calls are text.
-fn code_ranges(markdown: &str) -> Vec<Range<usize>> {
+pub(crate) fn code_ranges(markdown: &str) -> Vec<Range<usize>> {
     let mut ranges = Vec::new();
     let mut block_start = None;
     let options = Options::ENABLE_TABLES | Options::ENABLE_FOOTNOTES;
@@ -516,5 +516,133 @@ mod tests {
         let found: Vec<usize> = tokens(html).map(|(_, n)| n).collect();
         assert_eq!(found, [12, 3]);
         assert_eq!(without_tokens(html), "<p>ab</p>");
+    }
+}
+
+/// Whether `markdown` may hold another generator's markup: the cheap test
+/// that keeps most bodies from a second look.
+pub(crate) fn may_have_foreign_markup(markdown: &str) -> bool {
+    markdown.contains("{%")
+        || markdown.contains("{{")
+        || (markdown.contains('[')
+            && [
+                "[caption",
+                "[/caption",
+                "[embed",
+                "[gallery",
+                "[video",
+                "[audio",
+                "[playlist",
+                "[wp_",
+                "[youtube",
+                "[vimeo",
+                "[tweet",
+                "[contact-form",
+            ]
+            .iter()
+            .any(|p| markdown.contains(p)))
+}
+
+/// Another generator's markup in `markdown`, outside code: (byte offset,
+/// what it looks like), for a warning at each.
+pub(crate) fn foreign_markup_outside_code(markdown: &str) -> Vec<(usize, String)> {
+    if !may_have_foreign_markup(markdown) {
+        return Vec::new();
+    }
+    let code = code_ranges(markdown);
+    foreign_markup(markdown)
+        .into_iter()
+        .filter(|(at, _)| !code.iter().any(|r| r.contains(at)))
+        .collect()
+}
+
+/// Markup of another generator left in a text, which gazette does not run
+/// and a reader would see as it is: (byte offset, what it looks like).
+fn foreign_markup(text: &str) -> Vec<(usize, String)> {
+    let mut found = Vec::new();
+    // Liquid (Jekyll, Shopify): `{% tag %}` and `{{ variable }}`.
+    for (open, close, what) in [
+        ("{%", "%}", "a Liquid tag"),
+        ("{{", "}}", "a Liquid or Go template variable"),
+    ] {
+        let mut at = 0;
+        while let Some(start) = text[at..].find(open).map(|i| at + i) {
+            let rest = &text[start + open.len()..];
+            // `{{<` and `{{%` are shortcodes, read apart.
+            let shortcode = open == "{{" && (rest.starts_with('<') || rest.starts_with('%'));
+            match rest.find(close) {
+                Some(end) if !shortcode && !rest[..end].contains('\n') && end < 200 => {
+                    let snippet = &text[start..start + open.len() + end + close.len()];
+                    found.push((start, format!("{what} `{snippet}`")));
+                    at = start + open.len() + end + close.len();
+                }
+                _ => at = start + open.len(),
+            }
+        }
+    }
+    // WordPress shortcodes: `[caption …]`, `[embed]…[/embed]`, `[gallery …]`.
+    const WORDPRESS: &[&str] = &[
+        "caption",
+        "embed",
+        "gallery",
+        "video",
+        "audio",
+        "playlist",
+        "wp_caption",
+        "youtube",
+        "vimeo",
+        "tweet",
+        "contact-form-7",
+        "/caption",
+        "/embed",
+    ];
+    let mut at = 0;
+    while let Some(start) = text[at..].find('[').map(|i| at + i) {
+        let rest = &text[start + 1..];
+        let name_end = rest
+            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '-' || c == '/'))
+            .unwrap_or(rest.len());
+        let name = &rest[..name_end];
+        let next = rest[name_end..].chars().next();
+        if WORDPRESS.contains(&name) && matches!(next, Some(' ' | ']')) {
+            let end = rest.find(']').map_or(name_end, |e| e + 1);
+            let snippet: String = text[start..start + 1 + end].chars().take(60).collect();
+            found.push((start, format!("a WordPress shortcode `{snippet}`")));
+        }
+        at = start + 1;
+    }
+    found.sort_by_key(|(offset, _)| *offset);
+    found
+}
+
+#[cfg(test)]
+mod foreign_tests {
+    use super::foreign_markup;
+
+    #[test]
+    fn finds_liquid_and_wordpress_markup_but_not_prose() {
+        let found =
+            |t: &str| -> Vec<String> { foreign_markup(t).into_iter().map(|(_, w)| w).collect() };
+        assert_eq!(
+            found("See {% include chart.html id=3 %} here."),
+            ["a Liquid tag `{% include chart.html id=3 %}`"]
+        );
+        assert_eq!(
+            found("{{ site.baseurl }}/img"),
+            ["a Liquid or Go template variable `{{ site.baseurl }}`"]
+        );
+        assert_eq!(
+            found("[caption id=\"a\"]Text[/caption]"),
+            [
+                "a WordPress shortcode `[caption id=\"a\"]`",
+                "a WordPress shortcode `[/caption]`"
+            ]
+        );
+        assert!(
+            found("Shares rose 9% [in Hong Kong] on {Friday}. A [video] clip? No: [videos].").len()
+                == 1
+        );
+        assert!(found("Profits {fell} 10%, [see chart].").is_empty());
+        assert!(found("{{< youtube x >}}").is_empty());
     }
 }

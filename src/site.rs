@@ -725,7 +725,8 @@ struct PlacedLinks {
 }
 
 /// Gives each shortcode call of `rendered` its line in the file (it has
-/// the body's), and returns an error at each call that could not be read.
+/// the body's), and returns an error at each call that could not be read
+/// and a warning at each piece of another generator's markup.
 pub(crate) fn place_shortcodes(
     rendered: &mut Rendered,
     source: &SourceFile,
@@ -734,9 +735,20 @@ pub(crate) fn place_shortcodes(
     for call in &mut rendered.shortcodes {
         call.line += source.body_line_offset;
     }
-    (rendered.shortcode_errors.iter())
-        .map(|e| source.error_in_body(body, e.offset, e.message.clone()))
-        .collect()
+    let errors = (rendered.shortcode_errors.iter())
+        .map(|e| source.error_in_body(body, e.offset, e.message.clone()));
+    let foreign = (rendered.foreign_markup.iter()).map(|(offset, what)| {
+        source
+            .error_in_body(
+                body,
+                *offset,
+                format!(
+                    "{what} from another generator shows to readers as it is: write it as a gazette shortcode (docs/shortcodes.md), or put it in `code` if it is meant as text"
+                ),
+            )
+            .into_warning()
+    });
+    errors.chain(foreign).collect()
 }
 
 fn place_links(source: &SourceFile, body: &Markdown, rendered: &Rendered) -> PlacedLinks {

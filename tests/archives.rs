@@ -178,3 +178,40 @@ fn pages_take_aliases_and_a_page_alias_that_collides_is_named_at_its_line() {
         run.stderr
     );
 }
+
+#[test]
+fn another_generators_markup_is_a_warning_at_its_line_and_code_is_left_alone() {
+    let site = Fixture::new(&[(
+        "content/articles/moved.md",
+        &article(
+            "Moved from Jekyll and WordPress",
+            "2021-03-26",
+            "",
+            "Intro.\n\n{% include chart.html id=3 %}\n\n[caption id=\"attachment_1\"]A photo[/caption]\n\n![Plant]({{ site.baseurl }}/img/plant.jpg)\n\n`{% raw %}` and\n\n```\n{{ page.title }}\n```\n",
+        ),
+    )]);
+    let run = site.build_ok();
+    let file = format!("{}/content/articles/moved.md", site.root().display());
+    for expected in [
+        format!(
+            "warning: {file}:8:1: a Liquid tag `{{% include chart.html id=3 %}}` from another generator shows to readers as it is"
+        ),
+        format!("warning: {file}:10:1: a WordPress shortcode `[caption id=\"attachment_1\"]`"),
+        format!("warning: {file}:10:35: a WordPress shortcode `[/caption]`"),
+        format!("warning: {file}:12:10: a Liquid or Go template variable `{{{{ site.baseurl }}}}`"),
+    ] {
+        assert!(
+            run.stderr.contains(&expected),
+            "missing: {expected}\n{}",
+            run.stderr
+        );
+    }
+    assert_eq!(
+        run.stderr.matches("warning:").count(),
+        4,
+        "code is left alone: {}",
+        run.stderr
+    );
+    let check = site.run(&["check"]);
+    assert!(check.stderr.contains("a Liquid tag"), "{}", check.stderr);
+}

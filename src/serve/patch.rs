@@ -106,7 +106,9 @@ pub(crate) fn with_article_replaced(
     {
         return None;
     }
-    if !crate::site::place_shortcodes(&mut rendered, &doc.source, &body).is_empty() {
+    let problems = crate::site::place_shortcodes(&mut rendered, &doc.source, &body);
+    if !problems.is_empty() {
+        // A whole build reports them, as it would without serve.
         return None;
     }
     rendered.drop_link_data();
