@@ -13,6 +13,7 @@ const TOP_KEYS: &[&str] = &[
     "title",
     "base_url",
     "description",
+    "image",
     "language",
     "timezone",
     "permalink",
@@ -37,6 +38,7 @@ struct RawConfig {
     title: Option<String>,
     base_url: Option<String>,
     description: String,
+    image: Option<String>,
     language: String,
     timezone: String,
     permalink: String,
@@ -54,6 +56,7 @@ impl Default for RawConfig {
             title: None,
             base_url: None,
             description: String::new(),
+            image: None,
             language: "en".into(),
             timezone: "UTC".into(),
             permalink: "/:year/:month/:day/:slug/".into(),
@@ -124,6 +127,9 @@ pub struct Config {
     /// Always ends with `/`, so joining a relative path keeps its path part.
     pub base_url: Url,
     pub description: String,
+    /// The image pages without one of their own share (`og:image`,
+    /// JSON-LD), as written: a URL or a site path.
+    pub image: Option<String>,
     pub language: String,
     pub timezone: Tz,
     pub permalink: String,
@@ -357,6 +363,9 @@ impl Config {
         } else if let Err(why) = check_output_in_site(&raw.build.output) {
             errors.push(at_key(Some("build"), "output", why));
         }
+        if let Some(why) = raw.image.as_deref().and_then(crate::content::unsafe_url) {
+            errors.push(at_key(None, "image", format!("`image`: {why}")));
+        }
         if !matches!(raw.embeds.load.as_str(), "on-click" | "at-once") {
             errors.push(at_key(
                 Some("embeds"),
@@ -384,6 +393,7 @@ impl Config {
                 title,
                 base_url,
                 description: raw.description,
+                image: raw.image,
                 language: raw.language,
                 timezone,
                 permalink: raw.permalink,

@@ -215,3 +215,94 @@ fn another_generators_markup_is_a_warning_at_its_line_and_code_is_left_alone() {
     let check = site.run(&["check"]);
     assert!(check.stderr.contains("a Liquid tag"), "{}", check.stderr);
 }
+
+#[test]
+fn a_profile_without_published_articles_gets_no_empty_feed() {
+    let site = Fixture::new(&[
+        (
+            "content/authors/writer.md",
+            "+++\nname = \"A Writer\"\n+++\nWrites.\n",
+        ),
+        (
+            "content/authors/retired.md",
+            "+++\nname = \"Retired\"\n+++\nGone.\n",
+        ),
+        (
+            "content/articles/a.md",
+            &article("A", "2021-03-26", "author = \"writer\"\n", "A."),
+        ),
+    ]);
+    site.build_ok();
+    assert!(site.public().join("authors/writer/feed.xml").is_file());
+    assert!(!site.public().join("authors/retired/feed.xml").exists());
+    let profile = site.read("authors/retired/index.html");
+    assert!(!profile.contains("authors/retired/feed.xml"), "{profile}");
+    assert!(
+        site.read("authors/writer/index.html")
+            .contains("authors/writer/feed.xml")
+    );
+    assert_eq!(site.run(&["check"]).code, 0);
+}
+
+#[test]
+fn a_site_default_image_fills_og_image_and_json_ld_of_articles_without_one() {
+    let site = Fixture::new(&[
+        (
+            "site.toml",
+            &format!("{SITE_TOML}image = \"/img/masthead.png\"\n"),
+        ),
+        ("static/img/masthead.png", "png"),
+        (
+            "content/articles/plain.md",
+            &article("No picture", "2021-03-26", "", "Text only."),
+        ),
+        (
+            "content/articles/photo.md",
+            &article(
+                "With a picture",
+                "2021-03-25",
+                "image = \"https://cdn.example.com/p.jpg\"\n",
+                "Text.",
+            ),
+        ),
+    ]);
+    site.build_ok();
+    let plain = site.read("2021/03/26/plain/index.html");
+    assert!(
+        plain.contains(
+            "<meta property=\"og:image\" content=\"https://news.example.com/img/masthead.png\">"
+        ),
+        "{plain}"
+    );
+    let ld = plain
+        .split("application/ld+json\">")
+        .nth(1)
+        .unwrap()
+        .split("</script>")
+        .next()
+        .unwrap();
+    let ld: serde_json::Value = serde_json::from_str(ld).unwrap();
+    assert_eq!(ld["image"][0], "https://news.example.com/img/masthead.png");
+    let photo = site.read("2021/03/25/photo/index.html");
+    assert!(
+        photo.contains("<meta property=\"og:image\" content=\"https://cdn.example.com/p.jpg\">"),
+        "{photo}"
+    );
+    assert!(!photo.contains("masthead.png"), "{photo}");
+    assert!(
+        site.read("index.html")
+            .contains("og:image\" content=\"https://news.example.com/img/masthead.png\"")
+    );
+
+    site.write(
+        "site.toml",
+        &format!("{SITE_TOML}image = \"javascript:alert(1)\"\n"),
+    );
+    let run = site.build();
+    assert_eq!(run.code, 1);
+    assert!(
+        run.stderr.contains("site.toml:5:1: `image`:"),
+        "{}",
+        run.stderr
+    );
+}

@@ -29,6 +29,9 @@ pub(crate) struct SiteVars {
     json_feed_url: String,
     stylesheet_url: String,
     favicon_url: String,
+    /// `image` of site.toml as an absolute URL: what a page without an
+    /// image of its own shares.
+    image_url: Option<String>,
     embeds_script_url: String,
     /// `[embeds] load`: "on-click" or "at-once".
     embeds_load: &'static str,
@@ -383,6 +386,8 @@ impl Shared {
             json_feed_url: config.url(paths::JSON_FEED),
             stylesheet_url: config.url(paths::STYLESHEET),
             favicon_url: config.url(site.favicon.path()),
+            image_url: (config.image.as_deref())
+                .map(|image| resolve_url(config, &config.url(paths::FRONT), image)),
             embeds_script_url: config.url(paths::EMBEDS_SCRIPT),
             embeds_load: if config.embeds_at_once {
                 "at-once"
@@ -581,14 +586,9 @@ impl Shared {
             format!("{name} | {}", site.config.title),
             paths::list_feed(&author.path),
         );
-        let mut list = self.list_page(
-            site,
-            &author.path,
-            author.articles.len(),
-            shown,
-            page,
-            Some(feed),
-        );
+        // No feed for a profile without articles (none is written).
+        let feed = (!author.articles.is_empty()).then_some(feed);
+        let mut list = self.list_page(site, &author.path, author.articles.len(), shown, page, feed);
         list.base = list
             .base
             .titled(name.as_str())
@@ -814,7 +814,12 @@ fn json_ld(site: &Site, article: &Article) -> String {
         date_published: local_rfc3339(meta.date, tz),
         description: &article.summary_text,
         headline: &meta.title,
-        image: (meta.image.as_deref()).map(|image| [resolve_url(config, &article.url, image)]),
+        // An article without a lead image shares the site's.
+        image: match (&meta.image, &config.image) {
+            (Some(image), _) => Some([resolve_url(config, &article.url, image)]),
+            (None, Some(image)) => Some([resolve_url(config, &config.url(paths::FRONT), image)]),
+            (None, None) => None,
+        },
         in_language: &config.language,
         keywords: (article.tags.iter())
             .map(|&t| site.tags[t].name.as_str())

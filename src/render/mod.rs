@@ -296,7 +296,10 @@ impl Renderer {
             jobs.extend(
                 (1..=pages_of(a.articles.len())).map(|p| Job::Author { author: i, page: p }),
             );
-            jobs.push(Job::AuthorFeed(i));
+            // A profile with no published article has no feed to follow.
+            if !a.articles.is_empty() {
+                jobs.push(Job::AuthorFeed(i));
+            }
         }
         if !site.authors.is_empty() {
             jobs.push(Job::AuthorIndex);
