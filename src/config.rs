@@ -22,6 +22,8 @@ const TOP_KEYS: &[&str] = &[
     "build",
     "markdown",
     "embeds",
+    "sections",
+    "menu",
     "extra",
 ];
 const FEED_KEYS: &[&str] = &["limit", "full_content"];
@@ -47,7 +49,24 @@ struct RawConfig {
     build: RawBuild,
     markdown: RawMarkdown,
     embeds: RawEmbeds,
+    sections: BTreeMap<String, RawSection>,
+    menu: Vec<RawMenuItem>,
     extra: toml::Table,
+}
+
+/// `[sections.NAME]`: how a section shows.
+#[derive(Deserialize, Default)]
+#[serde(default, deny_unknown_fields)]
+struct RawSection {
+    label: Option<String>,
+}
+
+/// One `[[menu]]` entry of the navigation.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawMenuItem {
+    name: String,
+    url: String,
 }
 
 impl Default for RawConfig {
@@ -65,6 +84,8 @@ impl Default for RawConfig {
             build: RawBuild::default(),
             markdown: RawMarkdown::default(),
             embeds: RawEmbeds::default(),
+            sections: BTreeMap::new(),
+            menu: Vec::new(),
             extra: toml::Table::new(),
         }
     }
@@ -141,6 +162,11 @@ pub struct Config {
     pub markdown_safe: bool,
     /// Whether third-party embeds load with the page, not on a click.
     pub embeds_at_once: bool,
+    /// Section labels from `[sections.NAME] label`, by the section's slug.
+    pub section_labels: BTreeMap<String, String>,
+    /// The navigation from `[[menu]]`: (name, URL or site path); empty
+    /// for the default (the largest sections).
+    pub menu: Vec<(String, String)>,
     pub extra: toml::Table,
     /// What in site.toml is accepted but most likely a mistake.
     pub warnings: Vec<Diagnostic>,
@@ -366,6 +392,15 @@ impl Config {
         if let Some(why) = raw.image.as_deref().and_then(crate::content::unsafe_url) {
             errors.push(at_key(None, "image", format!("`image`: {why}")));
         }
+        for item in &raw.menu {
+            if let Some(why) = crate::content::unsafe_url(&item.url) {
+                errors.push(at_key(
+                    None,
+                    "url",
+                    format!("[[menu]] `{}`: {why}", item.name),
+                ));
+            }
+        }
         if !matches!(raw.embeds.load.as_str(), "on-click" | "at-once") {
             errors.push(at_key(
                 Some("embeds"),
@@ -403,6 +438,10 @@ impl Config {
                 output,
                 markdown_safe: raw.markdown.safe,
                 embeds_at_once: raw.embeds.load == "at-once",
+                section_labels: (raw.sections.into_iter())
+                    .filter_map(|(name, s)| Some((crate::slug::term_slug(&name), s.label?)))
+                    .collect(),
+                menu: raw.menu.into_iter().map(|m| (m.name, m.url)).collect(),
                 extra: raw.extra,
             }),
             _ => Err(errors),

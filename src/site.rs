@@ -840,7 +840,8 @@ fn group_terms(
                 let path = kind.term_path(&slug);
                 Term {
                     label: if kind == TermKind::Category {
-                        capitalize_words(&name)
+                        (config.section_labels.get(&slug).cloned())
+                            .unwrap_or_else(|| capitalize_words(&name))
                     } else {
                         name.clone()
                     },

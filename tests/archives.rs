@@ -306,3 +306,96 @@ fn a_site_default_image_fills_og_image_and_json_ld_of_articles_without_one() {
         run.stderr
     );
 }
+
+#[test]
+fn forty_four_sections_get_a_navigation_that_fits_and_labels_can_be_set() {
+    let mut files: Vec<(String, String)> = (0..44)
+        .map(|i| {
+            // Section i has i + 1 articles, so the largest are 43, 42, ...
+            (
+                format!("content/articles/s{i}.md"),
+                article(
+                    &format!("Story {i}"),
+                    "2021-03-26",
+                    &format!("category = \"desk_{i}\"\nslug = \"s{i}\"\n"),
+                    "Text.",
+                ),
+            )
+        })
+        .collect();
+    for i in 38..44 {
+        for extra in 0..(i - 37) {
+            files.push((
+                format!("content/articles/x{i}-{extra}.md"),
+                article(
+                    &format!("More {i} {extra}"),
+                    "2021-03-25",
+                    &format!("category = \"desk_{i}\"\n"),
+                    "Text.",
+                ),
+            ));
+        }
+    }
+    files.push((
+        "site.toml".into(),
+        format!("{SITE_TOML}[sections.desk_43]\nlabel = \"The Big Desk\"\n"),
+    ));
+    let site = Fixture::from_owned(&files);
+    site.build_ok();
+    let front = site.read("index.html");
+    let nav = front
+        .split("<nav class=\"sections\"")
+        .nth(1)
+        .unwrap()
+        .split("</nav>")
+        .next()
+        .unwrap();
+    assert_eq!(
+        nav.matches("<li>").count(),
+        1 + 6 + 1 + 1,
+        "Latest, six sections, Sections, Search: {nav}"
+    );
+    assert!(
+        nav.contains(">The Big Desk</a>"),
+        "the largest first, labelled: {nav}"
+    );
+    assert!(
+        nav.contains("<a href=\"https://news.example.com/categories/\">Sections</a>"),
+        "{nav}"
+    );
+    assert!(
+        site.read("categories/desk-43/index.html")
+            .contains("The Big Desk")
+    );
+
+    site.write(
+        "site.toml",
+        &format!("{SITE_TOML}[[menu]]\nname = \"Markets\"\nurl = \"/categories/desk-1/\"\n[[menu]]\nname = \"About\"\nurl = \"/about/\"\n"),
+    );
+    site.build_ok();
+    let front = site.read("index.html");
+    let nav = front
+        .split("<nav class=\"sections\"")
+        .nth(1)
+        .unwrap()
+        .split("</nav>")
+        .next()
+        .unwrap();
+    assert!(
+        nav.contains("<a href=\"https://news.example.com/categories/desk-1/\">Markets</a>"),
+        "{nav}"
+    );
+    assert!(
+        nav.contains("<a href=\"https://news.example.com/about/\">About</a>"),
+        "{nav}"
+    );
+    assert_eq!(nav.matches("<li>").count(), 5, "{nav}");
+
+    site.write(
+        "site.toml",
+        &format!("{SITE_TOML}[sections.desk_1]\nlabl = \"x\"\n"),
+    );
+    let run = site.build();
+    assert_eq!(run.code, 1);
+    assert!(run.stderr.contains("labl"), "{}", run.stderr);
+}

@@ -44,6 +44,10 @@ pub(crate) struct SiteVars {
     authors_url: Option<String>,
     archive_url: Option<String>,
     sections: Vec<TermVars>,
+    /// The navigation: `[[menu]]`, else the largest sections.
+    menu: Vec<Link>,
+    /// Where the sections the navigation leaves out are listed, if any.
+    more_sections_url: Option<String>,
     pages: Vec<Link>,
     extra: toml::Table,
 }
@@ -373,6 +377,24 @@ impl Shared {
                 .cmp(&a.articles.len())
                 .then(a.slug.cmp(&b.slug))
         });
+        let menu: Vec<Link> = if config.menu.is_empty() {
+            (by_size.iter().take(MENU_SECTIONS))
+                .map(|t| Link {
+                    title: t.label.clone(),
+                    url: t.url.clone(),
+                })
+                .collect()
+        } else {
+            (config.menu.iter())
+                .map(|(name, url)| Link {
+                    title: name.clone(),
+                    url: resolve_url(config, &config.url(paths::FRONT), url),
+                })
+                .collect()
+        };
+        let shown_in_menu = |t: &&Term| menu.iter().any(|m| m.url == t.url);
+        let more_sections_url = (by_size.iter().any(|t| !shown_in_menu(t)))
+            .then(|| config.url(TermKind::Category.index_path()));
         let site_vars = SiteVars {
             title: config.title.clone(),
             description: config.description.clone(),
@@ -404,6 +426,8 @@ impl Shared {
             authors_url: (!site.authors.is_empty()).then(|| config.url(paths::AUTHORS)),
             archive_url: site.archives.first().map(|y| y.url.clone()),
             sections: by_size.into_iter().map(TermVars::counted).collect(),
+            menu,
+            more_sections_url,
             pages: site
                 .pages
                 .iter()
@@ -716,6 +740,10 @@ impl Shared {
             ))
     }
 }
+
+/// How many sections the default navigation shows, largest first: more
+/// would not fit one line; the rest are a "Sections" link away.
+const MENU_SECTIONS: usize = 6;
 
 /// The most characters of a meta description.
 const DESCRIPTION_LENGTH: usize = 300;
