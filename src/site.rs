@@ -64,6 +64,9 @@ pub struct Article {
     summary_feed_html: Option<String>,
     /// The summary as plain text, for meta descriptions.
     pub summary_text: String,
+    /// Whether the summary was written apart (`summary` in front matter),
+    /// rather than taken from the body, which shows it already.
+    pub summary_written_apart: bool,
     pub reading_minutes: usize,
     pub bylines: Vec<Byline>,
     /// Index into [`Site::categories`].
@@ -664,6 +667,7 @@ impl Article {
         config: &Config,
         bylines: &BylineLookup,
     ) -> (Article, ArticleBody) {
+        let summary_written_apart = doc.meta.summary.is_some();
         let (summary_html, summary_feed_html, summary_text) = match &doc.meta.summary.take() {
             Some(md) => {
                 let summary = markdown::render_fragment(md, Some(url), config.markdown_safe);
@@ -690,6 +694,7 @@ impl Article {
             summary_html,
             summary_feed_html,
             summary_text,
+            summary_written_apart,
             bylines,
             category: None,
             tags: Vec::new(),

@@ -399,3 +399,41 @@ fn forty_four_sections_get_a_navigation_that_fits_and_labels_can_be_set() {
     assert_eq!(run.code, 1);
     assert!(run.stderr.contains("labl"), "{}", run.stderr);
 }
+
+#[test]
+fn the_standfirst_is_not_the_first_paragraph_repeated() {
+    let site = Fixture::new(&[
+        (
+            "content/articles/plain.md",
+            &article(
+                "Plain",
+                "2021-03-26",
+                "",
+                "The first paragraph, once.\n\nThe second.",
+            ),
+        ),
+        (
+            "content/articles/apart.md",
+            &article(
+                "Apart",
+                "2021-03-25",
+                "summary = \"A standfirst written apart.\"\n",
+                "The body.",
+            ),
+        ),
+    ]);
+    site.build_ok();
+    let plain = site.read("2021/03/26/plain/index.html");
+    assert_eq!(plain.matches(">The first paragraph, once.</p>").count(), 1, "{plain}");
+    assert!(!plain.contains("class=\"standfirst\""), "{plain}");
+    let apart = site.read("2021/03/25/apart/index.html");
+    assert!(
+        apart.contains("<p class=\"standfirst\">A standfirst written apart.</p>"),
+        "{apart}"
+    );
+    // Cards still show every summary.
+    assert!(
+        site.read("index.html")
+            .contains("The first paragraph, once.")
+    );
+}

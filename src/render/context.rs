@@ -115,6 +115,9 @@ pub(crate) struct Card {
     updated_display: Option<String>,
     summary: String,
     summary_text: String,
+    /// The summary as a standfirst under the headline: only when it was
+    /// written apart (a summary taken from the body would repeat it).
+    standfirst: Option<String>,
     image: Option<String>,
     image_alt: String,
     category: Option<TermVars>,
@@ -897,6 +900,7 @@ fn card(site: &Site, article: &Article) -> Card {
         updated_display: meta.updated.map(|d| display_date(d, tz)),
         summary: article.summary_html.clone(),
         summary_text: article.summary_text.clone(),
+        standfirst: (article.summary_written_apart).then(|| article.summary_text.clone()),
         image: (meta.image.as_deref()).map(|s| resolve_url(&site.config, &article.url, s)),
         image_alt: meta.image_alt.clone().unwrap_or_default(),
         category: article
