@@ -110,6 +110,22 @@ pub(crate) fn extract(markdown: &str, line_offset: usize) -> Extracted {
                 named,
                 positional,
                 tag_end,
+                closes: None,
+            }) if matches!(name.as_str(), "ref" | "relref")
+                && ref_target(&named, &positional).is_some() =>
+            {
+                // Hugo's link to a content file: an `@/` link, resolved
+                // and checked as every other.
+                let target = ref_target(&named, &positional).unwrap_or_default();
+                text.push_str("@/");
+                text.push_str(target.trim_start_matches('/'));
+                at = tag_end;
+            }
+            Ok(Read::Call {
+                name,
+                named,
+                positional,
+                tag_end,
                 closes,
             }) => {
                 let (body, end) = match closes {
@@ -153,6 +169,19 @@ pub(crate) fn extract(markdown: &str, line_offset: usize) -> Extracted {
     text.push_str(&markdown[at..]);
     out.markdown = text;
     out
+}
+
+/// The path a `ref` call names: its one argument, quoted or not.
+fn ref_target(named: &[(String, Value)], positional: &[Value]) -> Option<String> {
+    let value = match (named, positional) {
+        ([], [one]) => one,
+        ([(key, one)], []) if key == "path" => one,
+        _ => return None,
+    };
+    match value {
+        Value::Text(t) if !t.is_empty() => Some(t.clone()),
+        _ => None,
+    }
 }
 
 /// The next `{{<` or `{{%` at or after `from`.

@@ -299,7 +299,7 @@ impl Site {
                 (content.authors.iter()).map(|a| (&a.doc.source, paths::author(&a.doc.meta.id))),
             ),
         );
-        let resolve = |target: &str| link_targets.get(target.trim_start_matches('/')).cloned();
+        let resolve = |target: &str| find_link_target(&link_targets, target);
         let safe = config.markdown_safe;
         let render = |source: &SourceFile, body: &Markdown, url: Option<&Url>| match cache {
             Some(cache) => cache.render(&source.content_path, &body.text, &resolve, url, safe),
@@ -577,6 +577,36 @@ fn place_articles(
 }
 
 /// Maps each content path (the `@/` link name) to its page's URL.
+/// The URL an `@/` link target names: its content path exactly, else, as
+/// Hugo's `ref` finds files, the path with `.md` or `/index.md` added, or
+/// the one content path that ends with it (`other.md` for
+/// `articles/2021/other.md`).
+pub(crate) fn find_link_target(targets: &HashMap<String, String>, target: &str) -> Option<String> {
+    let target = target.trim_start_matches('/');
+    if let Some(url) = targets.get(target) {
+        return Some(url.clone());
+    }
+    let bare = target.trim_end_matches('/');
+    for candidate in [format!("{bare}.md"), format!("{bare}/index.md")] {
+        if let Some(url) = targets.get(&candidate) {
+            return Some(url.clone());
+        }
+    }
+    let mut ends = targets.iter().filter(|(path, _)| {
+        [
+            bare.to_string(),
+            format!("{bare}.md"),
+            format!("{bare}/index.md"),
+        ]
+        .iter()
+        .any(|t| path.ends_with(&format!("/{t}")))
+    });
+    match (ends.next(), ends.next()) {
+        (Some((_, url)), None) => Some(url.clone()),
+        _ => None,
+    }
+}
+
 pub(crate) fn link_target_map<'a>(
     config: &Config,
     targets: impl Iterator<Item = (&'a SourceFile, String)>,

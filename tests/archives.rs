@@ -424,7 +424,11 @@ fn the_standfirst_is_not_the_first_paragraph_repeated() {
     ]);
     site.build_ok();
     let plain = site.read("2021/03/26/plain/index.html");
-    assert_eq!(plain.matches(">The first paragraph, once.</p>").count(), 1, "{plain}");
+    assert_eq!(
+        plain.matches(">The first paragraph, once.</p>").count(),
+        1,
+        "{plain}"
+    );
     assert!(!plain.contains("class=\"standfirst\""), "{plain}");
     let apart = site.read("2021/03/25/apart/index.html");
     assert!(
@@ -436,4 +440,69 @@ fn the_standfirst_is_not_the_first_paragraph_repeated() {
         site.read("index.html")
             .contains("The first paragraph, once.")
     );
+}
+
+/// An archive as a newsroom moving from Hugo brings it: YAML front matter
+/// with blank lines above, `_` slugs, aliases repeating the current URL,
+/// `ref` links, shortcodes, c/c++ tags and 44 sections.
+#[test]
+fn a_migrated_hugo_archive_builds_on_the_first_try_with_no_raw_markup() {
+    let mut files: Vec<(String, String)> = Vec::new();
+    for i in 0..60 {
+        let section = format!("DESK_{}", i % 44);
+        let slug = format!("press_release_{i:03}");
+        let tags = match i % 3 {
+            0 => "[c, \"c++\"]",
+            1 => "[net, .net]",
+            _ => "[\"c#\"]",
+        };
+        let prev = format!("release-{:03}", i.max(1) - 1);
+        let body = format!(
+            "Lead paragraph of release {i}.\n\n{{{{< figure src=\"/img/{i}.jpg\" alt=\"Photo {i}\" caption=\"Caption {i}\" >}}}}\n\nSee [the previous one]({{{{< ref \"{prev}.md\" >}}}}).\n\n{{{{< youtube id{i} >}}}}\n\n{{{{< note >}}}}Corrected on day {i}.{{{{< /note >}}}}\n\n```\n{{{{< not-a-call >}}}}\n```\n",
+        );
+        files.push((
+            format!("content/articles/2021/release-{i:03}.md"),
+            format!(
+                "\n\n---\ntitle: \"Release {i}: the desk's view\"\ndate: 2021-03-{day:02}T09:00:00+08:00\nslug: {slug}\ncategory: {section}\ntags: {tags}\naliases:\n  - /2021/03/{day:02}/{slug}/\n  - /releases/{i}/\n---\n{body}",
+                day = 1 + i % 28,
+            ),
+        ));
+        files.push((format!("static/img/{i}.jpg"), "jpg".to_string()));
+    }
+    files.push((
+        "site.toml".into(),
+        format!("{SITE_TOML}[sections.DESK_0]\nlabel = \"Front desk\"\n"),
+    ));
+    let site = Fixture::from_owned(&files);
+    let run = site.build();
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(!run.stderr.contains("warning"), "{}", run.stderr);
+    for file in files_under(&site.public()) {
+        if file
+            .extension()
+            .is_some_and(|e| e == "html" || e == "xml" || e == "json")
+        {
+            let text = std::fs::read_to_string(&file).unwrap();
+            // Shortcode text shows only where the story has it in code.
+            let raw = text.matches("{{&lt;").count() + text.matches("{{<").count();
+            let in_code = text.matches("not-a-call").count();
+            assert!(raw <= in_code, "raw markup in {}", file.display());
+            assert!(
+                !text.contains('\u{E000}'),
+                "a token left in {}",
+                file.display()
+            );
+        }
+    }
+    let page = site.read("2021/03/02/press_release_001/index.html");
+    assert!(
+        page.contains("href=\"https://news.example.com/2021/03/01/press_release_000/\""),
+        "the ref link: {page}"
+    );
+    assert!(page.contains("<code>{{&lt; not-a-call &gt;}}"), "{page}");
+    assert!(site.public().join("releases/1/index.html").is_file());
+    assert!(site.public().join("tags/c-plus-plus/index.html").is_file());
+    assert!(site.public().join("tags/dot-net/index.html").is_file());
+    let check = site.run(&["check"]);
+    assert_eq!(check.code, 0, "{}", check.stderr);
 }

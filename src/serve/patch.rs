@@ -97,7 +97,7 @@ pub(crate) fn with_article_replaced(
                 ),
             )
         });
-        targets.get(target.trim_start_matches('/')).cloned()
+        crate::site::find_link_target(targets, target)
     };
     let url = page_url(config, &old.path);
     let mut rendered = markdown::render(&body.text, &resolve, Some(&url), config.markdown_safe);
