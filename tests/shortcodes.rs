@@ -175,7 +175,7 @@ fn a_sites_own_shortcode_gets_its_arguments_and_body_and_may_replace_a_built_in(
         ),
         (
             "templates/shortcodes/stockquote.html",
-            "<div class=\"quote\">{{ ticker }} {{ change }} {{ body_html | safe }}{% if feed %}(feed){% endif %}</div>",
+            "<div class=\"quote\">{{ ticker }} {{ change }} {{ body_html | safe }}{% if feed %}(feed){% endif %}</div><p>in {{ page.title }} at {{ page.url }} on {{ site.title }}</p>",
         ),
         (
             "templates/shortcodes/youtube.html",
@@ -191,6 +191,10 @@ fn a_sites_own_shortcode_gets_its_arguments_and_body_and_may_replace_a_built_in(
         "{html}"
     );
     assert!(html.contains("<p class=\"own-video\">abc</p>"), "{html}");
+    assert!(
+        html.contains("<p>in Xiaomi to build EVs at https://news.example.com/2021/03/26/story/ on Test Desk</p>"),
+        "{html}"
+    );
     assert!(feed_item(&site).contains("(feed)"));
 }
 

@@ -390,7 +390,7 @@ impl Renderer {
             .map(|&i| {
                 let a = &site.articles[i];
                 let body = self.bodies.for_feed(i);
-                self.with_shortcodes(body, &a.shortcodes, &a.path, true, worker)
+                self.with_shortcodes(body, &a.shortcodes, article_ref(a), true, worker)
             })
             .collect::<Result<_, _>>()?;
         Ok(Feed {
@@ -553,7 +553,7 @@ impl Renderer {
         &self,
         html: String,
         calls: &[crate::shortcode::Call],
-        page_path: &str,
+        page: shortcodes::PageRef<'_>,
         feed: bool,
         worker: &mut Worker,
     ) -> Result<String, RenderError> {
@@ -561,17 +561,10 @@ impl Renderer {
             return Ok(html);
         }
         let templates = &self.templates;
-        shortcodes::expand(
-            &self.site,
-            &html,
-            calls,
-            page_path,
-            feed,
-            &mut |name, value| {
-                let bytes = templates.render(name, value, &mut worker.context)?;
-                Ok(String::from_utf8_lossy(&bytes).into_owned())
-            },
-        )
+        shortcodes::expand(&self.site, &html, calls, page, feed, &mut |name, value| {
+            let bytes = templates.render(name, value, &mut worker.context)?;
+            Ok(String::from_utf8_lossy(&bytes).into_owned())
+        })
     }
 
     fn prepare(
@@ -596,8 +589,13 @@ impl Renderer {
             Job::Article(i) => {
                 let article = &site.articles[i];
                 let body = self.bodies.for_page(i);
-                let body =
-                    self.with_shortcodes(body, &article.shortcodes, &article.path, false, worker)?;
+                let body = self.with_shortcodes(
+                    body,
+                    &article.shortcodes,
+                    article_ref(article),
+                    false,
+                    worker,
+                )?;
                 // `shown` lists the article, its related ones, then the
                 // ones its `readmore` cards show.
                 let related = &shown[1..1 + article.related.len()];
@@ -621,7 +619,11 @@ impl Renderer {
                 let page = &site.pages[i];
                 let html = page.rendered.html.clone();
                 let calls = &page.rendered.shortcodes;
-                let content = self.with_shortcodes(html, calls, &page.path, false, worker)?;
+                let page_ref = shortcodes::PageRef {
+                    title: &page.doc.meta.title,
+                    url: &page.url,
+                };
+                let content = self.with_shortcodes(html, calls, page_ref, false, worker)?;
                 template(&shared.page_page(site, i, content))
             }
             Job::Front(n) => {
@@ -733,6 +735,14 @@ impl Renderer {
             Job::Author { author: i, .. } => Some(&site.authors[i].doc.source),
             _ => None,
         }
+    }
+}
+
+/// An article as its shortcodes see it.
+fn article_ref(article: &crate::site::Article) -> shortcodes::PageRef<'_> {
+    shortcodes::PageRef {
+        title: &article.doc.meta.title,
+        url: &article.url,
     }
 }
 

@@ -513,6 +513,15 @@ struct ShortcodeContext<'a> {
     block: bool,
     /// For `readmore`: the target's title, URL and summary.
     target: Option<Target<'a>>,
+    /// The article or page the call is in.
+    page: PageRef<'a>,
+}
+
+/// The article or page a call is in, as its shortcode template sees it.
+#[derive(Serialize, Clone, Copy)]
+pub(crate) struct PageRef<'a> {
+    pub(crate) title: &'a str,
+    pub(crate) url: &'a str,
 }
 
 #[derive(Serialize)]
@@ -528,7 +537,7 @@ pub(crate) fn expand(
     site: &Site,
     html: &str,
     calls: &[Call],
-    page_path: &str,
+    page: PageRef<'_>,
     feed: bool,
     render: &mut dyn FnMut(&str, serde_json::Value) -> Result<String, super::RenderError>,
 ) -> Result<String, super::RenderError> {
@@ -556,11 +565,9 @@ pub(crate) fn expand(
                     let v = match v {
                         Value::Integer(n) if kind == Some(Kind::Text) => Value::Text(n.to_string()),
                         Value::Number(n) if kind == Some(Kind::Text) => Value::Text(n.to_string()),
-                        Value::Text(t) if link => Value::Text(crate::paths::resolve_url(
-                            &site.config,
-                            &site.config.url(page_path),
-                            &t,
-                        )),
+                        Value::Text(t) if link => {
+                            Value::Text(crate::paths::resolve_url(&site.config, page.url, &t))
+                        }
                         other => other,
                     };
                     named.insert(k, serde_json::to_value(v).unwrap_or_default());
@@ -595,6 +602,7 @@ pub(crate) fn expand(
             feed,
             block: call.block,
             target,
+            page,
         };
         let value = serde_json::to_value(&context).map_err(|e| super::RenderError {
             template: template.clone(),
