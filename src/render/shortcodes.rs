@@ -595,10 +595,16 @@ pub(crate) fn expand(
             args: named,
             positional: &call.positional,
             body: call.body.as_deref(),
-            body_html: call
-                .body
-                .as_deref()
-                .map(|b| crate::markdown::render_fragment(b, None, site.config.markdown_safe).html),
+            // Feeds have no base URL: their body has absolute links.
+            body_html: call.body.as_deref().map(|b| {
+                let page_url = url::Url::parse(page.url).ok();
+                let safe = site.config.markdown_safe;
+                let r = crate::markdown::render_fragment(b, page_url.as_ref(), safe);
+                match (feed, r.feed_html) {
+                    (true, Some(absolute)) => absolute,
+                    _ => r.html,
+                }
+            }),
             feed,
             block: call.block,
             target,
