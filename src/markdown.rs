@@ -80,15 +80,25 @@ pub fn render(
     page_url: Option<&Url>,
     safe: bool,
 ) -> Rendered {
-    let foreign_markup = shortcode::foreign_markup_outside_code(markdown);
-    if !shortcode::may_have_calls(markdown) {
+    let has_calls = shortcode::may_have_calls(markdown);
+    let has_foreign = shortcode::may_have_foreign_markup(markdown);
+    if !has_calls && !has_foreign {
+        return render_markdown(markdown, resolve, page_url, safe, Rendered::default());
+    }
+    // Where the code is, found once for both looks at the text.
+    let code = shortcode::code_ranges(markdown);
+    let foreign_markup = match has_foreign {
+        true => shortcode::foreign_markup_outside_code(markdown, &code),
+        false => Vec::new(),
+    };
+    if !has_calls {
         let rendered = Rendered {
             foreign_markup,
             ..Rendered::default()
         };
         return render_markdown(markdown, resolve, page_url, safe, rendered);
     }
-    let extracted = shortcode::extract(markdown, 0);
+    let extracted = shortcode::extract(markdown, &code);
     let rendered = Rendered {
         shortcodes: extracted.calls,
         shortcode_errors: extracted.errors,

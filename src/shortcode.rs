@@ -84,11 +84,10 @@ pub(crate) fn may_have_calls(markdown: &str) -> bool {
     markdown.contains("{{<") || markdown.contains("{{%")
 }
 
-/// Finds every call in `markdown` (outside code), replaces each with its
-/// token, and reads its arguments. `line_offset` is the number of lines
-/// of the file above the body, for positions.
-pub(crate) fn extract(markdown: &str, line_offset: usize) -> Extracted {
-    let code = code_ranges(markdown);
+/// Finds every call in `markdown` outside `code` (its [`code_ranges`]),
+/// replaces each with its token, and reads its arguments. Lines are the
+/// body's; the model adds the lines above it.
+pub(crate) fn extract(markdown: &str, code: &[Range<usize>]) -> Extracted {
     let in_code = |at: usize| code.iter().any(|r| r.contains(&at));
     let mut out = Extracted::default();
     let mut text = String::with_capacity(markdown.len());
@@ -146,7 +145,7 @@ pub(crate) fn extract(markdown: &str, line_offset: usize) -> Extracted {
                     positional,
                     body,
                     block,
-                    line: line + line_offset,
+                    line,
                     column,
                     excerpt,
                 });
@@ -461,8 +460,17 @@ pub(crate) fn without_tokens(text: &str) -> String {
 mod tests {
     use super::*;
 
+    /// [`extract`] on a body whose file has `line_offset` lines above it.
+    fn extract_at(markdown: &str, line_offset: usize) -> Extracted {
+        let mut out = extract(markdown, &code_ranges(markdown));
+        for call in &mut out.calls {
+            call.line += line_offset;
+        }
+        out
+    }
+
     fn call(markdown: &str) -> Call {
-        let out = extract(markdown, 0);
+        let out = extract_at(markdown, 0);
         assert!(out.errors.is_empty(), "{:?}", out.errors);
         out.calls.into_iter().next().expect("a call")
     }
@@ -493,7 +501,7 @@ mod tests {
     #[test]
     fn a_body_runs_to_the_closing_tag_and_keeps_lines_in_place() {
         let md = "Intro.\n\n{{< factbox title=\"Deal\" >}}\n- CNY 10 billion\n- 2023\n{{< /factbox >}}\n\nAfter [a](@/x.md).\n";
-        let out = extract(md, 4);
+        let out = extract_at(md, 4);
         assert!(out.errors.is_empty());
         let c = &out.calls[0];
         assert_eq!(c.body.as_deref(), Some("\n- CNY 10 billion\n- 2023\n"));
@@ -508,7 +516,7 @@ mod tests {
     #[test]
     fn calls_in_code_and_escaped_calls_stay_text() {
         let md = "`{{< youtube x >}}`\n\n```\n{{< vimeo y >}}\n```\n\n{{</* note */>}}\n";
-        let out = extract(md, 0);
+        let out = extract_at(md, 0);
         assert!(out.calls.is_empty() && out.errors.is_empty(), "{out:?}");
         assert!(out.markdown.contains("`{{< youtube x >}}`"));
         assert!(out.markdown.contains("{{< vimeo y >}}"));
@@ -517,21 +525,21 @@ mod tests {
 
     #[test]
     fn inline_calls_are_not_blocks_and_broken_calls_are_errors() {
-        let out = extract("Read {{< readmore \"@/a.md\" >}} now.", 0);
+        let out = extract_at("Read {{< readmore \"@/a.md\" >}} now.", 0);
         assert!(!out.calls[0].block);
-        let out = extract("x {{< note\n\nno end", 0);
+        let out = extract_at("x {{< note\n\nno end", 0);
         assert!(
             out.errors[0].message.contains("never closed"),
             "{:?}",
             out.errors
         );
-        let out = extract("{{< quote text=\"open >}}", 0);
+        let out = extract_at("{{< quote text=\"open >}}", 0);
         assert!(
             out.errors[0].message.contains("quoted argument"),
             "{:?}",
             out.errors
         );
-        let out = extract("{{< /note >}}", 0);
+        let out = extract_at("{{< /note >}}", 0);
         assert!(
             out.errors[0].message.contains("never opened"),
             "{:?}",
@@ -572,13 +580,13 @@ pub(crate) fn may_have_foreign_markup(markdown: &str) -> bool {
             .any(|p| markdown.contains(p)))
 }
 
-/// Another generator's markup in `markdown`, outside code: (byte offset,
-/// what it looks like), for a warning at each.
-pub(crate) fn foreign_markup_outside_code(markdown: &str) -> Vec<(usize, String)> {
-    if !may_have_foreign_markup(markdown) {
-        return Vec::new();
-    }
-    let code = code_ranges(markdown);
+/// Another generator's markup in `markdown`, outside `code` (its
+/// [`code_ranges`]): (byte offset, what it looks like), for a warning at
+/// each.
+pub(crate) fn foreign_markup_outside_code(
+    markdown: &str,
+    code: &[Range<usize>],
+) -> Vec<(usize, String)> {
     foreign_markup(markdown)
         .into_iter()
         .filter(|(at, _)| !code.iter().any(|r| r.contains(at)))

@@ -149,6 +149,18 @@ fn example_site_lays_out_in_chromium_at_desktop_and_phone_widths() {
     .unwrap();
     let server = Server::start(&public, port);
     let probe_url = format!("http://127.0.0.1:{}/__probe.html", server.port);
+    let problems: Vec<String> = probe_result(&probe_url, 20_000);
+    assert!(
+        problems.is_empty(),
+        "layout problems:\n{}",
+        problems.join("\n")
+    );
+}
+
+/// What a probe page at `url` reports: it writes `PROBE-RESULT ` and a
+/// JSON value into a `<pre>`, read back from headless Chromium's DOM
+/// after `budget_ms` of virtual time.
+fn probe_result<T: serde::de::DeserializeOwned>(url: &str, budget_ms: u32) -> T {
     let profile = tempfile::tempdir().unwrap();
     let result = Command::new("chromium")
         .args([
@@ -159,11 +171,11 @@ fn example_site_lays_out_in_chromium_at_desktop_and_phone_widths() {
             "--disable-background-networking",
             "--disable-component-update",
             "--disable-sync",
-            "--virtual-time-budget=20000",
             "--dump-dom",
         ])
+        .arg(format!("--virtual-time-budget={budget_ms}"))
         .arg(format!("--user-data-dir={}", profile.path().display()))
-        .arg(&probe_url)
+        .arg(url)
         .output()
         .expect("run chromium");
     let dom = String::from_utf8_lossy(&result.stdout);
@@ -172,18 +184,13 @@ fn example_site_lays_out_in_chromium_at_desktop_and_phone_widths() {
         .nth(1)
         .and_then(|rest| rest.split("</pre>").next())
         .unwrap_or_else(|| panic!("the probe did not finish:\n{dom}"));
-    let problems: Vec<String> = serde_json::from_str(
+    serde_json::from_str(
         &json
             .replace("&gt;", ">")
             .replace("&lt;", "<")
             .replace("&amp;", "&"),
     )
-    .unwrap();
-    assert!(
-        problems.is_empty(),
-        "layout problems:\n{}",
-        problems.join("\n")
-    );
+    .unwrap()
 }
 
 /// A site whose story calls every built-in shortcode, built for
@@ -285,36 +292,10 @@ function load(width) {
         let public = site.public();
         fs::write(public.join("__probe.html"), EMBED_PROBE).unwrap();
         let server = Server::start(&public, port);
-        let profile = tempfile::tempdir().unwrap();
-        let result = Command::new("chromium")
-            .args([
-                "--headless",
-                "--no-sandbox",
-                "--disable-gpu",
-                "--no-first-run",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--virtual-time-budget=10000",
-                "--dump-dom",
-            ])
-            .arg(format!("--user-data-dir={}", profile.path().display()))
-            .arg(format!("http://127.0.0.1:{}/__probe.html", server.port))
-            .output()
-            .expect("run chromium");
-        let dom = String::from_utf8_lossy(&result.stdout);
-        let json = dom
-            .split("PROBE-RESULT ")
-            .nth(1)
-            .and_then(|rest| rest.split("</pre>").next())
-            .unwrap_or_else(|| panic!("the probe did not finish:\n{dom}"));
-        serde_json::from_str(
-            &json
-                .replace("&amp;", "&")
-                .replace("&gt;", ">")
-                .replace("&lt;", "<"),
+        probe_result(
+            &format!("http://127.0.0.1:{}/__probe.html", server.port),
+            10_000,
         )
-        .unwrap()
     };
     let on_click = run(false);
     assert_eq!(on_click["overflow"], false, "{on_click}");

@@ -55,8 +55,7 @@ pub(crate) fn shown(site: &Site, job: Job) -> Shown<'_> {
             // Itself, its related articles, and those it links to with a
             // `readmore` card (their title and summary show).
             let cards = (article.shortcodes.iter())
-                .filter(|call| call.name == "readmore")
-                .filter_map(|call| readmore_target(site, call));
+                .filter_map(|call| super::shortcodes::readmore_article(site, call));
             let list = [a].into_iter().chain(article.related.iter().copied());
             Shown::These(Cow::Owned(list.chain(cards).collect()))
         }
@@ -94,19 +93,6 @@ pub(crate) fn shown(site: &Site, job: Job) -> Shown<'_> {
         | Job::EmbedsScript
         | Job::Robots => Shown::Nothing,
     }
-}
-
-/// The article a `readmore` call links to, if it is one.
-fn readmore_target(site: &Site, call: &crate::shortcode::Call) -> Option<usize> {
-    let path = (call.named.iter())
-        .find(|(k, _)| k == "path")
-        .map(|(_, v)| v)
-        .or(call.positional.first())?;
-    let crate::shortcode::Value::Text(path) = path else {
-        return None;
-    };
-    let path = path.strip_prefix("@/")?.trim_start_matches('/');
-    (site.articles.iter()).position(|a| a.doc.source.content_path == path)
 }
 
 /// How many of the newest articles the 404 page lists.

@@ -190,37 +190,24 @@ const BUILT_IN: &[Spec] = &[
         positional: &[],
         body: Body::None,
     },
-    Spec {
-        name: "post",
-        params: &[req("url", Url), opt("author", Text), opt("text", Text)],
-        positional: &["url"],
-        body: Body::Optional,
-    },
-    Spec {
-        name: "tweet",
-        params: &[req("url", Url), opt("author", Text), opt("text", Text)],
-        positional: &["url"],
-        body: Body::Optional,
-    },
-    Spec {
-        name: "bluesky",
-        params: &[req("url", Url), opt("author", Text), opt("text", Text)],
-        positional: &["url"],
-        body: Body::Optional,
-    },
-    Spec {
-        name: "mastodon",
-        params: &[req("url", Url), opt("author", Text), opt("text", Text)],
-        positional: &["url"],
-        body: Body::Optional,
-    },
-    Spec {
-        name: "instagram",
-        params: &[req("url", Url), opt("author", Text), opt("text", Text)],
-        positional: &["url"],
-        body: Body::Optional,
-    },
+    social_post("post"),
+    social_post("tweet"),
+    social_post("bluesky"),
+    social_post("mastodon"),
+    social_post("instagram"),
 ];
+
+/// A post of a social network: one template (`post`) tells the network
+/// from the URL; the others are names a writer reaches for first.
+const fn social_post(name: &'static str) -> Spec {
+    const PARAMS: &[Param] = &[req("url", Url), opt("author", Text), opt("text", Text)];
+    Spec {
+        name,
+        params: PARAMS,
+        positional: &["url"],
+        body: Body::Optional,
+    }
+}
 
 fn spec(name: &str) -> Option<&'static Spec> {
     BUILT_IN.iter().find(|s| s.name == name)
@@ -470,17 +457,31 @@ fn wrong_type(site: &Site, kind: Kind, value: &Value) -> Option<String> {
 
 /// The article or page at content path `path`: (title, URL, summary).
 fn content_target<'s>(site: &'s Site, path: &str) -> Option<(&'s str, &'s str, &'s str)> {
-    let path = path.trim_start_matches('/');
-    if let Some(a) = site
-        .articles
-        .iter()
-        .find(|a| a.doc.source.content_path == path)
-    {
+    if let Some(i) = article_at(site, path) {
+        let a = &site.articles[i];
         return Some((&a.doc.meta.title, &a.url, &a.summary_text));
     }
+    let path = path.trim_start_matches('/');
     (site.pages.iter())
         .find(|p| p.doc.source.content_path == path)
         .map(|p| (p.doc.meta.title.as_str(), p.url.as_str(), ""))
+}
+
+/// The article at content path `path`, by index into `Site::articles`.
+fn article_at(site: &Site, path: &str) -> Option<usize> {
+    let path = path.trim_start_matches('/');
+    (site.articles.iter()).position(|a| a.doc.source.content_path == path)
+}
+
+/// The article a `readmore` call shows (its title and summary), if the
+/// call is one and names an article.
+pub(crate) fn readmore_article(site: &Site, call: &Call) -> Option<usize> {
+    let spec = spec(&call.name).filter(|s| s.name == "readmore")?;
+    let (_, path) = args(spec, call).into_iter().find(|(k, _)| k == "path")?;
+    match path {
+        Value::Text(path) => article_at(site, path.strip_prefix("@/")?),
+        _ => None,
+    }
 }
 
 /// A call's arguments by name: the named ones, then the positional ones
