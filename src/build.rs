@@ -223,12 +223,7 @@ pub(crate) fn prepare_with(
         memo.map(|m| m as &dyn crate::markdown::RenderCache),
         &mut diagnostics,
     );
-    let static_dir = root.join("static");
-    site.favicon = Favicon::of(
-        static_files
-            .iter()
-            .filter_map(|f| f.strip_prefix(&static_dir).ok()),
-    );
+    site.favicon = Favicon::of(root, &static_files);
     stages.mark("model and Markdown");
     if let Some(templates) = &templates {
         diagnostics.extend(render::check_against_templates(&site, templates));

@@ -205,13 +205,11 @@ pub enum Favicon {
 }
 
 impl Favicon {
-    /// Which icon a site with these files in static/ (relative paths) has.
-    pub(crate) fn of<'p>(mut static_files: impl Iterator<Item = &'p Path>) -> Favicon {
-        let (mut svg, mut ico) = (false, false);
-        for file in static_files.by_ref() {
-            svg |= file == Path::new("favicon.svg");
-            ico |= file == Path::new("favicon.ico");
-        }
+    /// Which icon a site at `root` has, given its files in static/
+    /// (absolute paths, as the build lists them).
+    pub(crate) fn of(root: &Path, static_files: &[std::path::PathBuf]) -> Favicon {
+        let in_static = |name: &str| static_files.contains(&root.join("static").join(name));
+        let (svg, ico) = (in_static("favicon.svg"), in_static("favicon.ico"));
         match (svg, ico) {
             (true, _) => Favicon::StaticSvg,
             (false, true) => Favicon::StaticIco,

@@ -236,10 +236,7 @@ impl Snapshot {
         }
         let site = self.renderer.site();
         // A new or removed static icon changes every page's <link rel=icon>.
-        let static_dir = root.join("static");
-        let favicon =
-            Favicon::of((static_files.iter()).filter_map(|f| f.strip_prefix(&static_dir).ok()));
-        if favicon != site.favicon {
+        if Favicon::of(root, &static_files) != site.favicon {
             return None;
         }
         let copies = build::plan_copies(root, site, &static_files, &self.jobs).ok()?;
