@@ -28,6 +28,56 @@ pub enum Command {
     New(NewArgs),
     /// Write a starter site into an empty or new folder.
     Init(InitArgs),
+    /// Bring an archive over from WordPress, Hugo or Jekyll as a gazette
+    /// site, keeping every old URL working.
+    #[command(subcommand)]
+    Import(ImportFrom),
+}
+
+/// Where `gazette import` reads from.
+#[derive(Subcommand, Debug)]
+pub enum ImportFrom {
+    /// A WordPress export (Tools → Export → All content: an .xml file).
+    Wordpress {
+        /// The export file.
+        export: PathBuf,
+        /// The site's wp-content/uploads folder: photos are copied from it
+        /// into the articles. Without it, they stay at their old URLs.
+        #[arg(long)]
+        uploads: Option<PathBuf>,
+        #[command(flatten)]
+        into: IntoArgs,
+    },
+    /// A Hugo site's folder.
+    Hugo {
+        /// The folder holding hugo.toml (or config.toml) and content/.
+        site: PathBuf,
+        #[command(flatten)]
+        into: IntoArgs,
+    },
+    /// A Jekyll site's folder.
+    Jekyll {
+        /// The folder holding _config.yml and _posts/.
+        site: PathBuf,
+        #[command(flatten)]
+        into: IntoArgs,
+    },
+}
+
+/// Where and how `gazette import` writes.
+#[derive(clap::Args, Debug)]
+pub struct IntoArgs {
+    /// The gazette site to write: a new or empty folder, or one an earlier
+    /// import made (a re-run finishes an interrupted import).
+    #[arg(long, default_value = ".")]
+    pub into: PathBuf,
+    /// Overwrite files edited since they were imported.
+    #[arg(long)]
+    pub force: bool,
+    /// The site's timezone (an IANA name such as Asia/Hong_Kong), when the
+    /// source does not give it.
+    #[arg(long)]
+    pub timezone: Option<String>,
 }
 
 #[derive(clap::Args, Debug)]

@@ -564,7 +564,7 @@ fn parse_base_url(text: &str, name: &str) -> Result<Url, String> {
     Ok(url)
 }
 
-fn check_permalink(pattern: &str) -> Result<(), String> {
+pub(crate) fn check_permalink(pattern: &str) -> Result<(), String> {
     if !pattern.starts_with('/') {
         return Err(format!(
             "`permalink` must start with `/`, as in \"/:year/:month/:day/:slug/\", not \"{pattern}\""

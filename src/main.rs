@@ -3,7 +3,7 @@
 use clap::Parser;
 use gazette::build::{BuildReport, build};
 use gazette::check::check;
-use gazette::cli::{BuildArgs, CheckArgs, Cli, Command, InitArgs, NewArgs, ServeArgs};
+use gazette::cli::{BuildArgs, CheckArgs, Cli, Command, ImportFrom, InitArgs, NewArgs, ServeArgs};
 use gazette::diagnostics::Diagnostic;
 use std::process::ExitCode;
 
@@ -20,6 +20,7 @@ fn main() -> ExitCode {
         Command::Serve(args) => run_serve(args),
         Command::New(args) => run_new(args),
         Command::Init(args) => run_init(args),
+        Command::Import(from) => run_import(from),
     }
 }
 
@@ -58,6 +59,45 @@ fn run_new(args: NewArgs) -> ExitCode {
             ExitCode::from(1)
         }
         Err(gazette::scaffold::NewError::Refused(why)) => fail(&why),
+    }
+}
+
+fn run_import(from: ImportFrom) -> ExitCode {
+    use gazette::import::{Options, Source};
+    let (source, into) = match from {
+        ImportFrom::Wordpress {
+            export,
+            uploads,
+            into,
+        } => (Source::WordPress { export, uploads }, into),
+        ImportFrom::Hugo { site, into } => (Source::Hugo(site), into),
+        ImportFrom::Jekyll { site, into } => (Source::Jekyll(site), into),
+    };
+    let timezone = match into.timezone.as_deref().map(str::parse::<chrono_tz::Tz>) {
+        None => None,
+        Some(Ok(tz)) => Some(tz),
+        Some(Err(_)) => {
+            return fail(&format!(
+                "--timezone {:?} is not an IANA timezone name, such as Asia/Hong_Kong or Europe/London",
+                into.timezone.unwrap_or_default()
+            ));
+        }
+    };
+    let options = Options {
+        into: into.into,
+        force: into.force,
+        timezone,
+    };
+    match gazette::import::run(&source, &options) {
+        Ok(report) => {
+            print!("{report}");
+            eprintln!(
+                "Next: `gazette build --root {0}` and `gazette check --root {0}`.",
+                options.into.display()
+            );
+            ExitCode::SUCCESS
+        }
+        Err(why) => fail(&why.to_string()),
     }
 }
 

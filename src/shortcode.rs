@@ -60,6 +60,9 @@ pub struct Call {
     pub line: usize,
     pub column: usize,
     pub excerpt: String,
+    /// Where the call is in the text: from `{{<` to the end of its
+    /// closing tag (or its own `>}}`).
+    pub span: Range<usize>,
 }
 
 /// A call that could not be read: byte offset in the body, and why.
@@ -76,6 +79,9 @@ pub struct Extracted {
     pub markdown: String,
     pub calls: Vec<Call>,
     pub errors: Vec<SyntaxError>,
+    /// Each `ref`/`relref` call made an `@/` link: where it was, and the
+    /// path it names.
+    pub refs: Vec<(Range<usize>, String)>,
 }
 
 /// Whether `markdown` may hold a call: the cheap test that keeps bodies
@@ -116,6 +122,7 @@ pub(crate) fn extract(markdown: &str, code: &[Range<usize>]) -> Extracted {
                 // Hugo's link to a content file: an `@/` link, resolved
                 // and checked as every other.
                 let target = ref_target(&named, &positional).unwrap_or_default();
+                out.refs.push((found..tag_end, target.clone()));
                 text.push_str("@/");
                 text.push_str(target.trim_start_matches('/'));
                 at = tag_end;
@@ -148,6 +155,7 @@ pub(crate) fn extract(markdown: &str, code: &[Range<usize>]) -> Extracted {
                     line,
                     column,
                     excerpt,
+                    span: found..end,
                 });
                 text.push(TOKEN_START);
                 text.push_str(&index.to_string());

@@ -62,6 +62,22 @@ pub(crate) fn file_slug_for_title(title: &str) -> String {
     slugify(&joined)
 }
 
+/// An explicit `slug` that is already made of ASCII letters, digits, `-`
+/// and `_` is kept as written but for case (`old_story_1` stays: archives
+/// moved from other tools keep their URLs); any other is made a slug.
+pub(crate) fn slug_as_given(given: &str) -> String {
+    let given = given.trim();
+    let url_safe = given.starts_with(|c: char| c.is_ascii_alphanumeric())
+        && given
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+    if url_safe {
+        given.to_ascii_lowercase()
+    } else {
+        slugify(given)
+    }
+}
+
 /// A file stem without a leading `YYYY-MM-DD-` date prefix.
 pub(crate) fn strip_date_prefix(stem: &str) -> &str {
     let bytes = stem.as_bytes();

@@ -9,7 +9,7 @@ pub mod front_matter;
 
 use crate::config::Config;
 use crate::diagnostics::{Diagnostic, display_path, line_column};
-use crate::slug::{slugify, strip_date_prefix, term_slug};
+use crate::slug::{slug_as_given, slugify, strip_date_prefix, term_slug};
 use crate::strict;
 use chrono::{DateTime, Utc};
 use dates::{DateText, parse_date};
@@ -683,22 +683,6 @@ fn too_long_for_a_file_name(slug: &str) -> Option<String> {
             slug.len()
         )
     })
-}
-
-/// An explicit `slug` that is already made of ASCII letters, digits, `-`
-/// and `_` is kept as written but for case (`old_story_1` stays: archives
-/// moved from other tools keep their URLs); any other is made a slug.
-fn slug_as_given(given: &str) -> String {
-    let given = given.trim();
-    let url_safe = given.starts_with(|c: char| c.is_ascii_alphanumeric())
-        && given
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
-    if url_safe {
-        given.to_ascii_lowercase()
-    } else {
-        slugify(given)
-    }
 }
 
 /// The slug from the `slug` key, else from the file (or bundle folder) name.

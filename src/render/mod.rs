@@ -8,7 +8,7 @@ mod bodies;
 mod context;
 mod guard;
 mod lists;
-mod shortcodes;
+pub(crate) mod shortcodes;
 mod templates;
 
 pub(crate) use lists::shown;

@@ -213,6 +213,11 @@ fn spec(name: &str) -> Option<&'static Spec> {
     BUILT_IN.iter().find(|s| s.name == name)
 }
 
+/// Whether gazette has a shortcode of this name of its own.
+pub(crate) fn is_built_in(name: &str) -> bool {
+    spec(name).is_some()
+}
+
 /// The templates of the built-in shortcodes, embedded in the binary.
 pub(crate) const TEMPLATES: &[(&str, &str)] = &[
     (
