@@ -107,7 +107,7 @@ fn a_wordpress_export_imports_builds_checks_and_keeps_every_old_url() {
         "  posts             7  (3 drafts, 1 scheduled)",
         "  pages             2",
         "  authors           2",
-        "  media             3",
+        "  media             4",
         "  redirects         2  (old URLs kept)",
         ": post \"Deleted story\": in the trash",
         ": post \"Auto Draft\": an automatic draft WordPress saved, never written",
@@ -167,6 +167,8 @@ fn a_wordpress_export_imports_builds_checks_and_keeps_every_old_url() {
         "{{< gallery >}}\n![Funding by year](<ev-chart.png>)\n{{< /gallery >}}",
         "{{< tweet url=\"https://twitter.com/reuters/status/1375355512345678901\" >}}",
         "{{< vimeo id=\"76979871\" >}}",
+        "{{< audio src=\"interview.mp3\" >}}",
+        "{{< video src=\"https://cdn.example.org/clips/launch.mp4\" poster=\"https://cdn.example.org/clips/launch.jpg\" >}}",
         "&#123;{< youtube >}}",
     ] {
         assert!(other.contains(expected), "lacks {expected:?}:\n{other}");
@@ -621,4 +623,44 @@ fn links_out_of_a_source_site_are_skipped_not_followed() {
             "{file:?}"
         );
     }
+}
+
+#[test]
+fn the_report_in_the_docs_is_what_the_import_prints() {
+    let docs =
+        fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/import.md")).unwrap();
+    let start = docs
+        .find("```\nImported from WordPress into harbour:\n")
+        .unwrap()
+        + 4;
+    let shown = &docs[start..start + docs[start..].find("```\n").unwrap()];
+    let dir = tempfile::tempdir().unwrap();
+    fs::copy(
+        fixture("wordpress/export.xml"),
+        dir.path().join("export.xml"),
+    )
+    .unwrap();
+    for file in common::files_under(&fixture("wordpress/uploads")) {
+        let relative = file.strip_prefix(fixture("wordpress")).unwrap();
+        fs::create_dir_all(dir.path().join(relative).parent().unwrap()).unwrap();
+        fs::copy(&file, dir.path().join(relative)).unwrap();
+    }
+    let run = gazette(
+        &[
+            "import",
+            "wordpress",
+            "export.xml",
+            "--uploads",
+            "uploads",
+            "--into",
+            "harbour",
+        ],
+        dir.path(),
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(run.stdout, shown, "docs/import.md shows another report");
+    assert_eq!(
+        run.stderr,
+        "Next: `gazette build --root harbour` and `gazette check --root harbour`.\n"
+    );
 }

@@ -15,7 +15,7 @@ use super::{ImportError, Options, Report};
 use crate::slug::{slug_as_given, slugify, term_slug};
 use chrono::{DateTime, Datelike, FixedOffset, NaiveDateTime, TimeZone, Utc};
 use chrono_tz::Tz;
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::fs;
 use std::path::Path;
 use url::Url;
@@ -103,6 +103,7 @@ pub(super) fn import(
             place: format!("{name}:{}", item.line),
             uploads: uploads.as_deref(),
             copied: BTreeMap::new(),
+            linked: BTreeSet::new(),
             writer: &mut *writer,
             report: &mut *report,
         };
@@ -193,7 +194,7 @@ impl Plan {
         let mut offsets: HashMap<i32, usize> = HashMap::new();
         let mut skipped_kinds: BTreeMap<String, usize> = BTreeMap::new();
         let mut comments = 0;
-        let mut creators = Vec::new();
+        let mut creators = BTreeSet::new();
         let channel = wxr::read(export, false, |record| {
             match record {
                 Record::Author(a) => authors.push(a),
@@ -218,13 +219,18 @@ impl Plan {
                         if let Some(offset) = offset_of(&item) {
                             *offsets.entry(offset).or_default() += 1;
                         }
-                        if !item.creator.is_empty() {
-                            creators.push(item.creator.clone());
+                        if !creators.contains(&item.creator) {
+                            creators.insert(item.creator.clone());
                         }
                         // Only what URLs are planned from is kept: the
                         // body was not read, and the rest is dropped.
                         let mut item = item;
                         item.excerpt = String::new();
+                        item.creator = String::new();
+                        item.attachment_url = String::new();
+                        for text in [&mut item.title, &mut item.link, &mut item.name] {
+                            text.shrink_to_fit();
+                        }
                         item.meta
                             .retain(|(k, _)| k == "_yoast_wpseo_primary_category");
                         item.filed.retain(|f| f.domain == "category");
@@ -655,6 +661,8 @@ struct Job<'a> {
     uploads: Option<&'a Path>,
     /// Uploads copied into this document's bundle: upload path → name.
     copied: BTreeMap<String, String>,
+    /// Media left at their old URL, each reported once.
+    linked: BTreeSet<String>,
     writer: &'a mut Writer,
     report: &'a mut Report,
 }
@@ -878,6 +886,10 @@ impl Job<'_> {
     /// folder holds it, else the old URL (reported).
     fn media_link(&mut self, link: &str) -> String {
         let Some(uploads) = self.uploads else {
+            // A photo both featured and in the body is listed once.
+            if !self.linked.insert(link.to_string()) {
+                return link.to_string();
+            }
             self.report.media_linked += 1;
             self.report.change(
                 &self.place,
