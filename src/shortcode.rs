@@ -139,7 +139,10 @@ pub(crate) fn extract(markdown: &str, code: &[Range<usize>]) -> Extracted {
                     None => (None, tag_end),
                 };
                 let (line, column) = line_column(markdown, found);
-                let excerpt = markdown[found - (column - 1)..]
+                // The line from its start: a byte offset (the column
+                // counts characters, and may stand after non-ASCII text).
+                let line_start = markdown[..found].rfind('\n').map_or(0, |i| i + 1);
+                let excerpt = markdown[line_start..]
                     .lines()
                     .next()
                     .unwrap_or("")
@@ -552,6 +555,17 @@ mod tests {
             out.errors[0].message.contains("never opened"),
             "{:?}",
             out.errors
+        );
+    }
+
+    #[test]
+    fn a_call_after_non_ascii_text_on_its_line_is_read() {
+        let extracted = extract_at("\u{201c}Quote\u{201d} \u{0b4d}{{< youtube x >}}\n", 0);
+        assert_eq!(extracted.calls.len(), 1);
+        assert_eq!(extracted.calls[0].column, 10);
+        assert_eq!(
+            extracted.calls[0].excerpt,
+            "\u{201c}Quote\u{201d} \u{0b4d}{{< youtube x >}}"
         );
     }
 

@@ -461,6 +461,15 @@ fn a_hugo_site_imports_builds_checks_and_keeps_every_old_url() {
         );
     }
     assert!(site.join("static/images/logo.png").is_file());
+    // A bundle's files, whether they sort before or after its index.md.
+    for file in ["plant.png", "a-chart.png"] {
+        assert!(
+            site.join("content/articles/posts/xiaomi-great-wall-ev")
+                .join(file)
+                .is_file(),
+            "{file}"
+        );
+    }
     build_and_check(&site);
     let public = site.join("public");
     // Hugo's URLs: the [permalinks] pattern of posts/, `url`, aliases, a
@@ -663,4 +672,27 @@ fn the_report_in_the_docs_is_what_the_import_prints() {
         run.stderr,
         "Next: `gazette build --root harbour` and `gazette check --root harbour`.\n"
     );
+}
+
+#[test]
+fn liquid_edge_cases_never_panic_and_trimmed_tags_are_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let jekyll = dir.path().join("jekyll");
+    fs::create_dir_all(jekyll.join("_posts")).unwrap();
+    fs::write(
+        jekyll.join("_config.yml"),
+        "title: J\nurl: https://j.example\n",
+    )
+    .unwrap();
+    let body = "{%}\n\n{% raw {% endraw %}\n\n{%- highlight ruby -%}\nputs 1\n{%- endhighlight -%}\n\n{{}}\n\n{: .x}\n\n{%\n";
+    fs::write(
+        jekyll.join("_posts/2021-01-01-edge.md"),
+        format!("---\ntitle: Edge\n---\n{body}"),
+    )
+    .unwrap();
+    let site = dir.path().join("site");
+    let run = import(&["jekyll", jekyll.to_str().unwrap()], &site);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let post = fs::read_to_string(site.join("content/articles/2021/edge.md")).unwrap();
+    assert!(post.contains("```ruby\nputs 1\n```"), "{post}");
 }

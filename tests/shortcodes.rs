@@ -265,3 +265,13 @@ fn every_bad_call_is_an_error_at_its_line_in_one_run() {
     }
     assert!(run.stderr.contains("8 errors"), "{}", run.stderr);
 }
+
+#[test]
+fn a_call_after_curly_quotes_on_its_line_builds() {
+    // The line's excerpt was cut at a character count taken for bytes:
+    // `“” {{< … >}}` panicked the build.
+    let site =
+        site_with("\u{201c}\u{201d} {{< youtube w7Ejrw5kBu0 >}} and \u{0b4d}{{< youtube x >}}\n");
+    site.build_ok();
+    assert!(page(&site).contains("youtube-nocookie.com/embed/w7Ejrw5kBu0"));
+}

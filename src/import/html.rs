@@ -693,8 +693,9 @@ fn autop(text: &str) -> String {
         let block = trimmed.starts_with('<')
             && BLOCKS.iter().any(|tag| {
                 let after = &trimmed[1..];
-                after.len() >= tag.len()
-                    && after[..tag.len()].eq_ignore_ascii_case(tag)
+                after
+                    .get(..tag.len())
+                    .is_some_and(|head| head.eq_ignore_ascii_case(tag))
                     && after[tag.len()..].starts_with(|c: char| !c.is_ascii_alphanumeric())
             });
         if in_pre || block || trimmed == MORE {
@@ -780,6 +781,14 @@ mod tests {
             c.markdown
         );
         assert_eq!(c.notes.len(), 2, "{:?}", c.notes);
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn any_body_converts_without_panicking(body in "(\\PC|[\\[\\]<>/\"=!-]|<!-- wp:|\\[caption|\\[/caption\\]|<figure|</figure>| class=|\n){0,80}") {
+            let converted = convert(&body);
+            proptest::prop_assert!(!converted.markdown.contains(SLOT));
+        }
     }
 
     #[test]

@@ -426,13 +426,8 @@ fn seeds(site: &Path, config: &Config, report: &mut Report) -> (Vec<Seed>, Vec<P
             }
         }
         let categories = texts(get(front, "categories"), false);
-        let files = if bundle {
-            resources
-                .remove(file.parent().unwrap_or(file))
-                .unwrap_or_default()
-        } else {
-            Vec::new()
-        };
+        // A bundle's files are attached below, once all are found.
+        let files = Vec::new();
         let folder = match kind {
             Kind::Article => folder_parts.join("/"),
             Kind::Page => folder_parts.join("/"),
@@ -454,8 +449,7 @@ fn seeds(site: &Path, config: &Config, report: &mut Report) -> (Vec<Seed>, Vec<P
     // Resources are gathered as files are met: a bundle's photo can come
     // before or after its index.md, so they are attached now.
     for seed in seeds.iter_mut() {
-        if seed.files.is_empty()
-            && let Some(parent) = seed.source.parent()
+        if let Some(parent) = seed.source.parent()
             && seed.source.file_stem().is_some_and(|s| s == "index")
         {
             seed.files = resources.remove(parent).unwrap_or_default();
@@ -971,4 +965,60 @@ fn document_of(
         .or_else(|| text(get(front_in, "featured_image")))
         .or_else(|| text(get(front_in, "featuredImage")));
     document(&article, body)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn permalinks_are_filled_in_as_hugo_does() {
+        let date = DateTime::parse_from_rfc3339("2021-03-26T09:30:00+08:00").ok();
+        let folder = ["posts".to_string(), "2021".to_string()];
+        let expand = |p: &str, slug| {
+            expand_permalink(p, &folder, "xiaomi-ev", slug, "What's next: EVs", date)
+        };
+        assert_eq!(
+            expand("/:year/:month/:slug/", None).unwrap(),
+            "/2021/03/whats-next-evs/"
+        );
+        assert_eq!(
+            expand("/:section/:slugorfilename/", None).unwrap(),
+            "/posts/xiaomi-ev/"
+        );
+        assert_eq!(
+            expand("/:sections/:filename/", Some("x")).unwrap(),
+            "/posts/2021/xiaomi-ev/"
+        );
+        assert_eq!(
+            expand(":monthname/:title/", None).unwrap(),
+            "/March/whats-next-evs/"
+        );
+        assert_eq!(expand("/:unknowntoken/", None), None);
+    }
+
+    fn doc() -> Planned {
+        Planned {
+            kind: Kind::Article,
+            source: "content/posts/a.md".into(),
+            shown: "content/posts/a.md".into(),
+            content: "articles/posts/a.md".into(),
+            slug_key: None,
+            date: None,
+            category: None,
+            aliases: Vec::new(),
+            files: Vec::new(),
+            published: true,
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn any_body_passes_through_without_panicking(body in "(\\PC|\\{\\{< |\\{\\{% | >\\}\\}| %\\}\\}|/|figure |youtube |ref |highlight |\"|=|\\n){0,60}") {
+            let mut report = Report::new("Hugo", Path::new("x"));
+            let refs = RefIndex { by_path: HashMap::new() };
+            let mut stubs = BTreeSet::new();
+            let _ = body_of(&body, &doc(), 3, &refs, &HashSet::new(), &mut stubs, &mut report);
+        }
+    }
 }

@@ -684,8 +684,11 @@ fn liquid(
     let mut kramdown_attributes = false;
     while let Some(open) = rest.find(['{']) {
         let here = &rest[open..];
-        let (replacement, len) = if here.starts_with("{%") {
-            let Some(end) = here.find("%}") else { break };
+        let (replacement, len) = if let Some(after_open) = here.strip_prefix("{%") {
+            // From after the `{%`, so `{%}` is not read as a tag.
+            let Some(end) = after_open.find("%}").map(|e| e + 2) else {
+                break;
+            };
             let inner = here[2..end]
                 .trim()
                 .trim_start_matches('-')
@@ -703,27 +706,21 @@ fn liquid(
                 },
                 "highlight" => {
                     let language = argument.split_whitespace().next().unwrap_or("");
-                    match here.find("{% endhighlight %}") {
-                        Some(close) => {
+                    match closing_tag(here, end + 2, "endhighlight") {
+                        Some((close, after)) => {
                             let code = here[end + 2..close].trim_matches('\n');
                             let fence = if code.contains("```") { "~~~~" } else { "```" };
-                            (
-                                format!("{fence}{language}\n{code}\n{fence}"),
-                                close + "{% endhighlight %}".len(),
-                            )
+                            (format!("{fence}{language}\n{code}\n{fence}"), after)
                         }
                         None => (here[..end + 2].to_string(), end + 2),
                     }
                 }
-                "raw" => match here.find("{% endraw %}") {
-                    Some(close) => (
-                        here[end + 2..close].to_string(),
-                        close + "{% endraw %}".len(),
-                    ),
+                "raw" => match closing_tag(here, end + 2, "endraw") {
+                    Some((close, after)) => (here[end + 2..close].to_string(), after),
                     None => (String::new(), end + 2),
                 },
-                "comment" => match here.find("{% endcomment %}") {
-                    Some(close) => (String::new(), close + "{% endcomment %}".len()),
+                "comment" => match closing_tag(here, end + 2, "endcomment") {
+                    Some((_, after)) => (String::new(), after),
                     None => (String::new(), end + 2),
                 },
                 _ => {
@@ -776,6 +773,21 @@ fn liquid(
         );
     }
     out
+}
+
+/// The first `{% NAME %}` (with any spacing and `-` trims) in `text` from
+/// `from`: where it starts and where it ends.
+fn closing_tag(text: &str, from: usize, name: &str) -> Option<(usize, usize)> {
+    let mut at = from;
+    while let Some(open) = text[at..].find("{%").map(|o| o + at) {
+        let close = text[open + 2..].find("%}")? + open + 2;
+        let inner = text[open + 2..close].trim_matches(|c: char| c == '-' || c.is_whitespace());
+        if inner == name {
+            return Some((open, close + 2));
+        }
+        at = close + 2;
+    }
+    None
 }
 
 /// `site.baseurl` and friends made empty, so links become paths from the
@@ -900,4 +912,77 @@ fn document_of(
         article.image = Some(format!("/{image}"));
     }
     document(&article, body)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn doc() -> Planned {
+        Planned {
+            kind: Kind::Article,
+            source: "_posts/2021-01-01-a.md".into(),
+            shown: "_posts/2021-01-01-a.md".into(),
+            content: "articles/2021/a.md".into(),
+            slug_key: None,
+            date: None,
+            category: None,
+            aliases: Vec::new(),
+            files: Vec::new(),
+            published: true,
+        }
+    }
+
+    fn config() -> Config {
+        Config {
+            title: String::new(),
+            description: String::new(),
+            base: None,
+            timezone: chrono_tz::UTC,
+            language: "en".into(),
+            permalink: String::new(),
+            excerpt_separator: Some("<!--more-->".into()),
+            collections: BTreeMap::new(),
+            exclude: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn urls_are_made_as_jekyll_makes_them() {
+        let date = DateTime::parse_from_rfc3339("2021-03-26T09:30:00+08:00").ok();
+        let cats = ["Business".to_string(), "Autos & EVs".to_string()];
+        let url = |pattern: &str, cats: &[String]| {
+            jekyll_url(
+                pattern,
+                date,
+                "Xiaomi EV",
+                cats,
+                "about/index",
+                None,
+                ".html",
+            )
+        };
+        assert_eq!(
+            url("/:categories/:year/:month/:day/:title:output_ext", &cats),
+            "/business/autos-evs/2021/03/26/xiaomi-ev.html"
+        );
+        assert_eq!(
+            url("/:categories/:year/:month/:day/:title:output_ext", &[]),
+            "/2021/03/26/xiaomi-ev.html"
+        );
+        assert_eq!(
+            url("/:categories/:year/:y_day/:title/", &[]),
+            "/2021/085/xiaomi-ev/"
+        );
+        assert_eq!(url("/:path:output_ext", &[]), "/about/");
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn any_body_passes_through_liquid_without_panicking(body in "(\\PC|\\{|\\}|%|-|\\{% raw %\\}|\\{% endraw %\\}|\\{%- highlight x -%\\}|\\{% endhighlight %\\}|\\{% post_url a %\\}|\\{:|\\n){0,60}") {
+            let mut report = Report::new("Jekyll", Path::new("x"));
+            let links = LinkIndex { by_key: HashMap::new() };
+            let _ = liquid(&body, &doc(), 3, &links, &config(), &mut report);
+        }
+    }
 }
