@@ -163,7 +163,8 @@ pub(super) fn import(
     }
     for name in &stubs {
         let stub = format!(
-            "{{#- Made by gazette import: the Hugo site's own shortcode `{name}` has no gazette\n    template yet. Write one (docs/shortcodes.md); until then a call shows its body\n    only. Remove this file to have `gazette build` list every call. -#}}\n{{% if body_html %}}{{{{ body_html | safe }}}}{{% endif %}}\n"
+            "{} the Hugo site's own shortcode `{name}` has no gazette\n    template yet. Write one (docs/shortcodes.md); until then a call shows its body\n    only, and every build warns where it is. -#}}\n{{% if body_html %}}{{{{ body_html | safe }}}}{{% endif %}}\n",
+            crate::render::shortcodes::IMPORTED_PLACEHOLDER
         );
         writer.write(
             &format!("templates/shortcodes/{name}.html"),

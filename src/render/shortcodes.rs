@@ -315,26 +315,46 @@ fn known(templates: &Templates) -> BTreeSet<String> {
         .collect()
 }
 
+/// How the placeholder template `gazette import` writes for another
+/// generator's shortcode starts; the build warns at each call of one.
+pub(crate) const IMPORTED_PLACEHOLDER: &str = "{#- Made by gazette import:";
+
 /// An error at a call.
 fn at_call(path: &Path, call: &Call, message: String) -> Diagnostic {
-    Diagnostic::error(path, message).at_line_of(
-        &call.excerpt,
-        1,
-        call.column,
-        call.line.saturating_sub(1),
-    )
+    at_line_of_call(Diagnostic::error(path, message), call)
+}
+
+fn at_line_of_call(diagnostic: Diagnostic, call: &Call) -> Diagnostic {
+    diagnostic.at_line_of(&call.excerpt, 1, call.column, call.line.saturating_sub(1))
 }
 
 /// Checks every shortcode call of the site's articles and pages: each
-/// error at its call, all of them in one run.
+/// error at its call, all of them in one run. A call whose template is
+/// still the placeholder an import made is a warning.
 pub(crate) fn check(site: &Site, templates: &Templates) -> Vec<Diagnostic> {
     let known = known(templates);
+    let placeholders: BTreeSet<&String> = (known.iter())
+        .filter(|name| {
+            (templates.site_text(&format!("{PREFIX}{name}.html")))
+                .is_some_and(|text| text.starts_with(IMPORTED_PLACEHOLDER))
+        })
+        .collect();
     let calls = (site.articles.iter())
         .map(|a| (&a.doc.source.display, &a.shortcodes))
         .chain((site.pages.iter()).map(|p| (&p.doc.source.display, &p.rendered.shortcodes)));
     let mut errors = Vec::new();
     for (path, calls) in calls {
         for call in calls {
+            if placeholders.contains(&call.name) {
+                let name = &call.name;
+                errors.push(at_line_of_call(
+                    Diagnostic::warning(
+                        path,
+                        format!("shortcode `{name}` still has the placeholder template gazette import made, which shows only its body: write templates/shortcodes/{name}.html (docs/shortcodes.md)"),
+                    ),
+                    call,
+                ));
+            }
             errors.extend(
                 check_call(site, &known, call)
                     .into_iter()

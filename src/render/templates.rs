@@ -274,6 +274,11 @@ impl Templates {
         self.tera.get_template_names().any(|n| n == name)
     }
 
+    /// The text of a template from the site's templates/, if it has one.
+    pub(crate) fn site_text(&self, name: &str) -> Option<&str> {
+        self.texts.get(name).map(String::as_str)
+    }
+
     /// The name of every template, built-in or the site's.
     pub(crate) fn names(&self) -> impl Iterator<Item = &str> {
         self.tera.get_template_names()
