@@ -178,70 +178,75 @@ struct Seed {
     linkable: bool,
 }
 
-impl Plan {
-    fn read(
-        export: &Path,
-        name: &str,
-        bundles: bool,
-        options: &Options,
-        report: &mut Report,
-    ) -> Result<Plan, ImportError> {
-        let mut authors: Vec<wxr::Author> = Vec::new();
-        let mut categories: Vec<wxr::Category> = Vec::new();
-        let mut media = HashMap::new();
-        let mut children: HashMap<u64, Vec<u64>> = HashMap::new();
-        let mut raw: Vec<Box<Item>> = Vec::new();
-        let mut offsets: HashMap<i32, usize> = HashMap::new();
-        let mut skipped_kinds: BTreeMap<String, usize> = BTreeMap::new();
-        let mut comments = 0;
-        let mut creators = BTreeSet::new();
-        let channel = wxr::read(export, false, |record| {
-            match record {
-                Record::Author(a) => authors.push(a),
-                Record::Category(c) => categories.push(c),
-                Record::Item(item) => match item.kind.as_str() {
-                    "attachment" => {
-                        let alt = item.meta("_wp_attachment_image_alt").unwrap_or("");
-                        media.insert(
-                            item.id,
-                            Media {
-                                url: item.attachment_url.trim().to_string(),
-                                alt: decode(alt),
-                                caption: decode(&item.excerpt),
-                            },
-                        );
-                        if item.parent != 0 {
-                            children.entry(item.parent).or_default().push(item.id);
-                        }
+/// What pass one reads off the export, before anything is planned.
+#[derive(Default)]
+struct Gathered {
+    authors: Vec<wxr::Author>,
+    categories: Vec<wxr::Category>,
+    media: HashMap<u64, Media>,
+    /// Attachments by the post they belong to (for `[gallery]`).
+    children: HashMap<u64, Vec<u64>>,
+    /// Posts and pages, without bodies.
+    items: Vec<Item>,
+    /// How many posts have each UTC offset, in seconds.
+    offsets: HashMap<i32, usize>,
+    /// Item types skipped, and how many of each.
+    skipped_kinds: BTreeMap<String, usize>,
+    comments: usize,
+    creators: BTreeSet<String>,
+}
+
+impl Gathered {
+    /// Takes one record of pass one.
+    fn take(&mut self, record: Record) {
+        match record {
+            Record::Author(a) => self.authors.push(a),
+            Record::Category(c) => self.categories.push(c),
+            Record::Item(item) => match item.kind.as_str() {
+                "attachment" => {
+                    let alt = item.meta("_wp_attachment_image_alt").unwrap_or("");
+                    self.media.insert(
+                        item.id,
+                        Media {
+                            url: item.attachment_url.trim().to_string(),
+                            alt: decode(alt),
+                            caption: decode(&item.excerpt),
+                        },
+                    );
+                    if item.parent != 0 {
+                        self.children.entry(item.parent).or_default().push(item.id);
                     }
-                    "post" | "page" => {
-                        comments += item.comments;
-                        if let Some(offset) = offset_of(&item) {
-                            *offsets.entry(offset).or_default() += 1;
-                        }
-                        if !creators.contains(&item.creator) {
-                            creators.insert(item.creator.clone());
-                        }
-                        // Only what URLs are planned from is kept: the
-                        // body was not read, and the rest is dropped.
-                        let mut item = item;
-                        item.excerpt = String::new();
-                        item.creator = String::new();
-                        item.attachment_url = String::new();
-                        for text in [&mut item.title, &mut item.link, &mut item.name] {
-                            text.shrink_to_fit();
-                        }
-                        item.meta
-                            .retain(|(k, _)| k == "_yoast_wpseo_primary_category");
-                        item.filed.retain(|f| f.domain == "category");
-                        raw.push(item);
+                }
+                "post" | "page" => {
+                    self.comments += item.comments;
+                    if let Some(offset) = offset_of(&item) {
+                        *self.offsets.entry(offset).or_default() += 1;
                     }
-                    other => *skipped_kinds.entry(other.to_string()).or_default() += 1,
-                },
-            }
-            Ok(())
-        })?;
-        for (kind, count) in &skipped_kinds {
+                    if !self.creators.contains(&item.creator) {
+                        self.creators.insert(item.creator.clone());
+                    }
+                    // Only what URLs are planned from is kept: the body
+                    // was not read, and the rest is dropped.
+                    let mut item = item;
+                    item.excerpt = String::new();
+                    item.creator = String::new();
+                    item.attachment_url = String::new();
+                    for text in [&mut item.title, &mut item.link, &mut item.name] {
+                        text.shrink_to_fit();
+                    }
+                    item.meta
+                        .retain(|(k, _)| k == "_yoast_wpseo_primary_category");
+                    item.filed.retain(|f| f.domain == "category");
+                    self.items.push(*item);
+                }
+                other => *self.skipped_kinds.entry(other.to_string()).or_default() += 1,
+            },
+        }
+    }
+
+    /// Reports the items that are not posts or pages, a line per type.
+    fn report_skipped(&self, name: &str, report: &mut Report) {
+        for (kind, count) in &self.skipped_kinds {
             let why = if NOT_CONTENT.contains(&kind.as_str()) {
                 "not content".to_string()
             } else if kind == "wp_block" {
@@ -259,14 +264,21 @@ impl Plan {
                 format!("{count} item(s) of type `{kind}` ({why}){hint}"),
             );
         }
-        if comments > 0 {
+        if self.comments > 0 {
             report.skip(
                 name,
-                format!("{comments} comment(s): a static site keeps none; a comments service can take them"),
+                format!(
+                    "{} comment(s): a static site keeps none; a comments service can take them",
+                    self.comments
+                ),
             );
         }
+    }
 
-        let timezone = match options.timezone {
+    /// The site's timezone: `--timezone`, else the offset most posts have.
+    fn timezone(&self, options: &Options, name: &str, report: &mut Report) -> Tz {
+        let offsets = &self.offsets;
+        match options.timezone {
             Some(tz) => tz,
             None => {
                 let common = offsets
@@ -283,73 +295,315 @@ impl Plan {
                     .and_then(front::zone_for_offset)
                     .unwrap_or(chrono_tz::UTC)
             }
-        };
+        }
+    }
+}
 
-        let base = [
-            &channel.link,
-            &channel.base_blog_url,
-            &channel.base_site_url,
-        ]
-        .iter()
-        .find_map(|link| {
-            let url = Url::parse(link.trim()).ok()?;
-            matches!(url.scheme(), "http" | "https").then_some(url)
-        })
-        .map(|mut url| {
-            if !url.path().ends_with('/') {
-                let path = format!("{}/", url.path());
-                url.set_path(&path);
-            }
-            url
-        });
-        if base.is_none() {
-            report.change(
+/// The old site's address (the channel's link), which old URLs are read
+/// against and which becomes `base_url`.
+fn base_of(channel: &Channel, name: &str, report: &mut Report) -> Option<Url> {
+    let base = [
+        &channel.link,
+        &channel.base_blog_url,
+        &channel.base_site_url,
+    ]
+    .iter()
+    .find_map(|link| {
+        let url = Url::parse(link.trim()).ok()?;
+        matches!(url.scheme(), "http" | "https").then_some(url)
+    })
+    .map(|mut url| {
+        if !url.path().ends_with('/') {
+            let path = format!("{}/", url.path());
+            url.set_path(&path);
+        }
+        url
+    });
+    if base.is_none() {
+        report.change(
                 name,
                 "the export names no site address: base_url is https://example.com/; set it in site.toml",
             );
-        }
+    }
+    base
+}
 
-        // Authors: every profile in the channel, and bylines not in it.
-        let mut author_plans = BTreeMap::new();
-        let mut ids = HashSet::new();
-        let mut add_author = |login: &str, display: &str| {
-            if login.is_empty() || author_plans.contains_key(login) {
-                return;
-            }
-            let mut id = slugify(login);
-            if id.is_empty() {
-                id = "author".into();
-            }
-            let mut n = 1;
-            while !ids.insert(id.clone()) {
-                n += 1;
-                id = format!("{}-{n}", slugify(login));
-            }
-            let name = decode(display);
-            author_plans.insert(
-                login.to_string(),
-                AuthorPlan {
-                    id,
-                    name: if name.is_empty() {
-                        login.to_string()
-                    } else {
-                        name
-                    },
+/// A profile for every author in the channel, and for bylines not in it,
+/// by login.
+fn author_plans(
+    authors: &[wxr::Author],
+    creators: &BTreeSet<String>,
+) -> BTreeMap<String, AuthorPlan> {
+    let mut author_plans = BTreeMap::new();
+    let mut ids = HashSet::new();
+    let mut add_author = |login: &str, display: &str| {
+        if login.is_empty() || author_plans.contains_key(login) {
+            return;
+        }
+        let mut id = slugify(login);
+        if id.is_empty() {
+            id = "author".into();
+        }
+        let mut n = 1;
+        while !ids.insert(id.clone()) {
+            n += 1;
+            id = format!("{}-{n}", slugify(login));
+        }
+        let name = decode(display);
+        author_plans.insert(
+            login.to_string(),
+            AuthorPlan {
+                id,
+                name: if name.is_empty() {
+                    login.to_string()
+                } else {
+                    name
                 },
-            );
+            },
+        );
+    };
+    for a in authors {
+        let display = if a.display_name.trim().is_empty() {
+            format!("{} {}", a.first_name.trim(), a.last_name.trim())
+        } else {
+            a.display_name.clone()
         };
-        for a in &authors {
-            let display = if a.display_name.trim().is_empty() {
-                format!("{} {}", a.first_name.trim(), a.last_name.trim())
-            } else {
-                a.display_name.clone()
-            };
-            add_author(&a.login, display.trim());
-        }
-        for login in &creators {
-            add_author(login, login);
-        }
+        add_author(&a.login, display.trim());
+    }
+    for login in creators {
+        add_author(login, login);
+    }
+    author_plans
+}
 
+/// Each post and page with what its URL is made of; items in the trash
+/// and automatic drafts are skipped (reported).
+fn seeds(
+    items: Vec<Item>,
+    name: &str,
+    timezone: Tz,
+    base: Option<&Url>,
+    category_by_term: &HashMap<u64, String>,
+    report: &mut Report,
+) -> Vec<Seed> {
+    let now = Utc::now();
+    let mut seeds = Vec::new();
+    for item in items {
+        let place = format!("{name}:{}", item.line);
+        let what = if item.kind == "page" { "page" } else { "post" };
+        let title = decode(&item.title);
+        match item.status.as_str() {
+            "trash" => {
+                report.skip(&place, format!("{what} {title:?}: in the trash"));
+                continue;
+            }
+            "auto-draft" | "inherit" => {
+                report.skip(
+                    &place,
+                    format!("{what} {title:?}: an automatic draft WordPress saved, never written"),
+                );
+                continue;
+            }
+            _ => {}
+        }
+        let Some(date) = date_of(&item, timezone).or_else(|| {
+            let fallback = parse_wp_date(&item.modified_gmt).map(|d| d.and_utc().fixed_offset());
+            report.change(
+                &place,
+                format!(
+                    "{what} {title:?} has no date (an unpublished draft): dated {}",
+                    fallback.map_or("now".into(), |d| d.to_rfc3339())
+                ),
+            );
+            fallback.or(Some(now.fixed_offset()))
+        }) else {
+            continue;
+        };
+        let primary = item
+            .meta("_yoast_wpseo_primary_category")
+            .and_then(|id| id.trim().parse::<u64>().ok())
+            .and_then(|id| category_by_term.get(&id).cloned());
+        let category = primary.or_else(|| {
+            item.filed
+                .iter()
+                .filter(|f| f.domain == "category")
+                .map(|f| percent_decoded(&f.nicename))
+                .find(|n| n != "uncategorized")
+        });
+        let old = if item.link.trim().is_empty() {
+            None
+        } else {
+            match urls::site_path(&item.link, base) {
+                Ok(path) => Some(path),
+                Err(why) => {
+                    if item.status == "publish" {
+                        report.change(
+                            &place,
+                            format!("{what} {title:?}: its old URL is not kept: {why}"),
+                        );
+                    }
+                    None
+                }
+            }
+        };
+        let linkable = item.status == "publish" && date <= now;
+        seeds.push(Seed {
+            id: item.id,
+            line: item.line,
+            page: item.kind == "page",
+            title,
+            name: percent_decoded(&item.name),
+            date,
+            category,
+            old,
+            linkable,
+        });
+    }
+
+    seeds
+}
+
+/// The permalink pattern the most published posts had.
+fn pattern_of_most(seeds: &[Seed], timezone: Tz) -> String {
+    let mut vote = PatternVote::default();
+    for seed in seeds.iter().filter(|s| !s.page && s.linkable) {
+        if let Some(old) = &seed.old {
+            let slug = slug_as_given(&seed.name);
+            let category = seed.category.as_deref().map(term_slug);
+            vote.add(urls::pattern_of(
+                old,
+                seed.date.with_timezone(&Utc),
+                timezone,
+                &slug,
+                category.as_deref(),
+            ));
+        }
+    }
+    vote.winner()
+}
+
+/// Each document's file, URL and redirects, and the old paths of the
+/// published ones (for links between posts). Published documents claim
+/// their URLs first, oldest first, so a draft never takes a live story's
+/// address.
+fn assign(
+    seeds: &[Seed],
+    addresses: &mut Addresses,
+    bundles: bool,
+    timezone: Tz,
+    name: &str,
+    report: &mut Report,
+) -> (HashMap<u64, Doc>, HashMap<String, u64>) {
+    let mut order: Vec<&Seed> = seeds.iter().collect();
+    order.sort_by_key(|s| (!s.linkable, s.date, s.id));
+    let mut docs = HashMap::new();
+    let mut by_old_path = HashMap::new();
+    let mut content_paths = HashSet::new();
+    for seed in order {
+        let place = format!("{name}:{}", seed.line);
+        let mut base_slug = slug_as_given(&seed.name);
+        if base_slug.is_empty() {
+            base_slug = slugify(&seed.title);
+        }
+        if base_slug.is_empty() {
+            base_slug = format!("post-{}", seed.id);
+        }
+        let local_year = seed.date.with_timezone(&timezone).year();
+        let url_of = |slug: &str| {
+            if seed.page {
+                crate::paths::standalone_page(slug)
+            } else {
+                addresses.article(
+                    seed.date.with_timezone(&Utc),
+                    slug,
+                    seed.category.as_deref(),
+                )
+            }
+        };
+        let folder = if seed.page {
+            "pages".to_string()
+        } else {
+            format!("articles/{local_year:04}")
+        };
+        let file_of = |stem: &str| {
+            if bundles {
+                format!("{folder}/{stem}/index.md")
+            } else {
+                format!("{folder}/{stem}.md")
+            }
+        };
+        let mut slug = base_slug.clone();
+        let mut n = 1;
+        while addresses.is_taken(&url_of(&slug)) || content_paths.contains(&file_of(&slug)) {
+            n += 1;
+            slug = format!("{base_slug}-{n}");
+        }
+        if n > 1 {
+            report.change(
+                &place,
+                format!(
+                    "{:?}: its slug `{base_slug}` is taken by another post: it became `{slug}`",
+                    seed.title
+                ),
+            );
+        }
+        let url = url_of(&slug);
+        addresses.claim(&url);
+        let content = file_of(&slug);
+        content_paths.insert(content.clone());
+        let slug_key = (slugify(&slug) != slug).then(|| slug.clone());
+        let mut aliases = Vec::new();
+        if let Some(old) = &seed.old {
+            if !urls::same_path(old, &url) && old != "/" {
+                if addresses.claim(old) {
+                    aliases.push(old.clone());
+                } else {
+                    report.change(
+                        &place,
+                        format!(
+                            "{:?}: its old URL {old} is another document's new URL: no redirect",
+                            seed.title
+                        ),
+                    );
+                }
+            }
+            if seed.linkable {
+                by_old_path.insert(normal_key(old), seed.id);
+            }
+        }
+        docs.insert(
+            seed.id,
+            Doc {
+                page: seed.page,
+                content,
+                slug_key,
+                date: seed.date,
+                aliases,
+                linkable: seed.linkable,
+            },
+        );
+    }
+    (docs, by_old_path)
+}
+
+impl Plan {
+    fn read(
+        export: &Path,
+        name: &str,
+        bundles: bool,
+        options: &Options,
+        report: &mut Report,
+    ) -> Result<Plan, ImportError> {
+        let mut gathered = Gathered::default();
+        let channel = wxr::read(export, false, |record| {
+            gathered.take(record);
+            Ok(())
+        })?;
+        gathered.report_skipped(name, report);
+        let timezone = gathered.timezone(options, name, report);
+        let base = base_of(&channel, name, report);
+        let author_plans = author_plans(&gathered.authors, &gathered.creators);
+        let categories = &gathered.categories;
         let category_names: HashMap<String, String> = categories
             .iter()
             .map(|c| (percent_decoded(&c.nicename), decode(&c.name)))
@@ -359,188 +613,17 @@ impl Plan {
             .map(|c| (c.term_id, percent_decoded(&c.nicename)))
             .collect();
 
-        // Seeds: each post and page with what its URL is made of.
-        let now = Utc::now();
-        let mut seeds = Vec::new();
-        for item in raw.drain(..) {
-            let place = format!("{name}:{}", item.line);
-            let what = if item.kind == "page" { "page" } else { "post" };
-            let title = decode(&item.title);
-            match item.status.as_str() {
-                "trash" => {
-                    report.skip(&place, format!("{what} {title:?}: in the trash"));
-                    continue;
-                }
-                "auto-draft" | "inherit" => {
-                    report.skip(
-                        &place,
-                        format!(
-                            "{what} {title:?}: an automatic draft WordPress saved, never written"
-                        ),
-                    );
-                    continue;
-                }
-                _ => {}
-            }
-            let Some(date) = date_of(&item, timezone).or_else(|| {
-                let fallback =
-                    parse_wp_date(&item.modified_gmt).map(|d| d.and_utc().fixed_offset());
-                report.change(
-                    &place,
-                    format!(
-                        "{what} {title:?} has no date (an unpublished draft): dated {}",
-                        fallback.map_or("now".into(), |d| d.to_rfc3339())
-                    ),
-                );
-                fallback.or(Some(now.fixed_offset()))
-            }) else {
-                continue;
-            };
-            let primary = item
-                .meta("_yoast_wpseo_primary_category")
-                .and_then(|id| id.trim().parse::<u64>().ok())
-                .and_then(|id| category_by_term.get(&id).cloned());
-            let category = primary.or_else(|| {
-                item.filed
-                    .iter()
-                    .filter(|f| f.domain == "category")
-                    .map(|f| percent_decoded(&f.nicename))
-                    .find(|n| n != "uncategorized")
-            });
-            let old = if item.link.trim().is_empty() {
-                None
-            } else {
-                match urls::site_path(&item.link, base.as_ref()) {
-                    Ok(path) => Some(path),
-                    Err(why) => {
-                        if item.status == "publish" {
-                            report.change(
-                                &place,
-                                format!("{what} {title:?}: its old URL is not kept: {why}"),
-                            );
-                        }
-                        None
-                    }
-                }
-            };
-            let linkable = item.status == "publish" && date <= now;
-            seeds.push(Seed {
-                id: item.id,
-                line: item.line,
-                page: item.kind == "page",
-                title,
-                name: percent_decoded(&item.name),
-                date,
-                category,
-                old,
-                linkable,
-            });
-        }
-
-        // The permalink the most published posts had.
-        let mut vote = PatternVote::default();
-        for seed in seeds.iter().filter(|s| !s.page && s.linkable) {
-            if let Some(old) = &seed.old {
-                let slug = slug_as_given(&seed.name);
-                let category = seed.category.as_deref().map(term_slug);
-                vote.add(urls::pattern_of(
-                    old,
-                    seed.date.with_timezone(&Utc),
-                    timezone,
-                    &slug,
-                    category.as_deref(),
-                ));
-            }
-        }
-        let mut addresses = Addresses::new(vote.winner(), timezone);
-
-        // Published documents claim their URLs first, oldest first, so a
-        // draft never takes a live story's address.
-        seeds.sort_by_key(|s| (!s.linkable, s.date, s.id));
-        let mut docs = HashMap::new();
-        let mut by_old_path = HashMap::new();
-        let mut content_paths = HashSet::new();
-        for seed in &seeds {
-            let place = format!("{name}:{}", seed.line);
-            let mut base_slug = slug_as_given(&seed.name);
-            if base_slug.is_empty() {
-                base_slug = slugify(&seed.title);
-            }
-            if base_slug.is_empty() {
-                base_slug = format!("post-{}", seed.id);
-            }
-            let local_year = seed.date.with_timezone(&timezone).year();
-            let url_of = |slug: &str| {
-                if seed.page {
-                    crate::paths::standalone_page(slug)
-                } else {
-                    addresses.article(
-                        seed.date.with_timezone(&Utc),
-                        slug,
-                        seed.category.as_deref(),
-                    )
-                }
-            };
-            let folder = if seed.page {
-                "pages".to_string()
-            } else {
-                format!("articles/{local_year:04}")
-            };
-            let file_of = |stem: &str| {
-                if bundles {
-                    format!("{folder}/{stem}/index.md")
-                } else {
-                    format!("{folder}/{stem}.md")
-                }
-            };
-            let mut slug = base_slug.clone();
-            let mut n = 1;
-            while addresses.is_taken(&url_of(&slug)) || content_paths.contains(&file_of(&slug)) {
-                n += 1;
-                slug = format!("{base_slug}-{n}");
-            }
-            if n > 1 {
-                report.change(
-                    &place,
-                    format!(
-                        "{:?}: its slug `{base_slug}` is taken by another post: it became `{slug}`",
-                        seed.title
-                    ),
-                );
-            }
-            let url = url_of(&slug);
-            addresses.claim(&url);
-            let content = file_of(&slug);
-            content_paths.insert(content.clone());
-            let slug_key = (slugify(&slug) != slug).then(|| slug.clone());
-            let mut aliases = Vec::new();
-            if let Some(old) = &seed.old {
-                if !urls::same_path(old, &url) && old != "/" {
-                    if addresses.claim(old) {
-                        aliases.push(old.clone());
-                    } else {
-                        report.change(
-                            &place,
-                            format!("{:?}: its old URL {old} is another document's new URL: no redirect", seed.title),
-                        );
-                    }
-                }
-                if seed.linkable {
-                    by_old_path.insert(normal_key(old), seed.id);
-                }
-            }
-            docs.insert(
-                seed.id,
-                Doc {
-                    page: seed.page,
-                    content,
-                    slug_key,
-                    date: seed.date,
-                    aliases,
-                    linkable: seed.linkable,
-                },
-            );
-        }
+        let items = std::mem::take(&mut gathered.items);
+        let seeds = seeds(
+            items,
+            name,
+            timezone,
+            base.as_ref(),
+            &category_by_term,
+            report,
+        );
+        let mut addresses = Addresses::new(pattern_of_most(&seeds, timezone), timezone);
+        let (docs, by_old_path) = assign(&seeds, &mut addresses, bundles, timezone, name, report);
         let sections = (seeds.iter())
             .filter(|s| !s.page)
             .filter_map(|s| s.category.clone())
@@ -555,8 +638,8 @@ impl Plan {
             base,
             authors: author_plans,
             category_by_term,
-            media,
-            children,
+            media: gathered.media,
+            children: gathered.children,
             docs,
             by_old_path,
             addresses,
