@@ -431,6 +431,17 @@ fn read_shortcode(text: &str) -> Option<Shortcode> {
     }
     let name = inner[..name_len].to_ascii_lowercase();
     let rest = &inner[name_len..];
+    // Jetpack writes `[youtube=URL]`: its one value after an `=`.
+    if let Some(value) = rest.strip_prefix('=') {
+        return Some(Shortcode {
+            known: KNOWN.contains(&name.as_str()),
+            name,
+            attrs: Vec::new(),
+            positional: vec![value.trim().to_string()],
+            body: None,
+            len: end + 1,
+        });
+    }
     if !(rest.is_empty() || rest.starts_with(char::is_whitespace) || rest == "/") {
         return None;
     }
@@ -760,7 +771,7 @@ mod tests {
     #[test]
     fn shortcodes_become_gazette_calls() {
         let c = convert(
-            "[caption id=\"attachment_7\" align=\"alignnone\" width=\"300\"]<a href=\"https://news.example/big.jpg\"><img src=\"https://news.example/wp-content/uploads/2021/03/plant.jpg\" alt=\"The plant\" width=\"300\" /></a> Great Wall&#8217;s plant[/caption]\n\n[gallery ids=\"7,8\"]\n\n[embed]https://vimeo.com/76979871[/embed]\n\n[contact-form-7 id=\"3\"]\n\nhttps://twitter.com/reuters/status/1375355512345678901",
+            "[caption id=\"attachment_7\" align=\"alignnone\" width=\"300\"]<a href=\"https://news.example/big.jpg\"><img src=\"https://news.example/wp-content/uploads/2021/03/plant.jpg\" alt=\"The plant\" width=\"300\" /></a> Great Wall&#8217;s plant[/caption]\n\n[gallery ids=\"7,8\"]\n\n[embed]https://vimeo.com/76979871[/embed]\n\n[youtube=https://www.youtube.com/watch?v=w7Ejrw5kBu0&w=640]\n\n[contact-form-7 id=\"3\"]\n\nhttps://twitter.com/reuters/status/1375355512345678901",
         );
         assert!(
             c.markdown.contains("{{< figure src=\"https://news.example/wp-content/uploads/2021/03/plant.jpg\" alt=\"The plant\" caption=\"Great Wall\u{2019}s plant\" link=\"https://news.example/big.jpg\" >}}"),
@@ -770,6 +781,11 @@ mod tests {
         assert!(c.markdown.contains("{{< gallery >}}\n![The plant](<https://news.example/wp-content/uploads/2021/03/plant.jpg>)\n{{< /gallery >}}"), "{}", c.markdown);
         assert!(
             c.markdown.contains("{{< vimeo id=\"76979871\" >}}"),
+            "{}",
+            c.markdown
+        );
+        assert!(
+            c.markdown.contains("{{< youtube id=\"w7Ejrw5kBu0\" >}}"),
             "{}",
             c.markdown
         );

@@ -446,7 +446,7 @@ fn seeds(
                 }
             }
         };
-        let linkable = item.status == "publish" && date <= now;
+        let linkable = item.status == "publish" && item.password.is_empty() && date <= now;
         seeds.push(Seed {
             id: item.id,
             line: item.line,
@@ -781,7 +781,16 @@ impl Job<'_> {
                 .change(&self.place, format!("{title:?}: {note}"));
         }
         let body = self.rewrite_links(&converted.markdown);
-        let draft = matches!(item.status.as_str(), "draft" | "pending" | "private");
+        // A static site cannot ask for a password: a protected post is not
+        // published with its text open to all.
+        let protected = !item.password.is_empty();
+        if protected {
+            self.report.change(
+                &self.place,
+                format!("{title:?}: password-protected in WordPress: imported as a draft, so its text is not published to everyone"),
+            );
+        }
+        let draft = protected || matches!(item.status.as_str(), "draft" | "pending" | "private");
         if item.status == "private" {
             self.report.change(
                 &self.place,

@@ -71,6 +71,8 @@ pub(crate) struct Item {
     pub kind: String,
     pub parent: u64,
     pub attachment_url: String,
+    /// Set when the post is password-protected in WordPress.
+    pub password: String,
     pub filed: Vec<Filed>,
     pub meta: Vec<(String, String)>,
     pub comments: usize,
@@ -339,6 +341,7 @@ fn store_item_field(item: &mut Item, field: &str, value: String, meta: &mut (Str
         "wp:post_type" => item.kind = value,
         "wp:post_parent" => item.parent = number(&value),
         "wp:attachment_url" => item.attachment_url = value,
+        "wp:post_password" => item.password = value,
         "category" => {
             if let Some(last) = item.filed.last_mut() {
                 last.name = value;
