@@ -36,6 +36,8 @@ pub(crate) struct Converter {
 
 /// Marks a place a shortcode goes, in a form no converter escapes.
 const SLOT: &str = "qqgazetteslot";
+/// A Gutenberg gallery block's photos, handed to the shortcode pass.
+const GALLERY_BLOCK: &str = "gazette_gallery_block";
 /// Where `<!--more-->` was.
 const MORE: &str = "qqgazettemoreqq";
 
@@ -97,6 +99,23 @@ impl Converter {
     /// `<figure>`s holding an image (Gutenberg's image block, themes'
     /// markup) as gazette `figure` calls; other figures stay HTML.
     fn figures(&self, html: &str, slots: &mut Vec<String>) -> String {
+        // A gallery block's figures are its photos: left to it.
+        let (open, close) = (format!("[{GALLERY_BLOCK}]"), format!("[/{GALLERY_BLOCK}]"));
+        let mut out = String::with_capacity(html.len());
+        let mut rest = html;
+        while let Some(start) = rest.find(&open) {
+            let end = rest[start..]
+                .find(&close)
+                .map_or(rest.len(), |e| start + e + close.len());
+            out.push_str(&self.figures_outside_galleries(&rest[..start], slots));
+            out.push_str(&rest[start..end]);
+            rest = &rest[end..];
+        }
+        out.push_str(&self.figures_outside_galleries(rest, slots));
+        out
+    }
+
+    fn figures_outside_galleries(&self, html: &str, slots: &mut Vec<String>) -> String {
         let mut out = String::with_capacity(html.len());
         let mut rest = html;
         while let Some(open) = rest.find("<figure") {
@@ -205,6 +224,23 @@ impl Converter {
                     ],
                 ))
             }
+            GALLERY_BLOCK => {
+                let markdown = self.markdown(code.body.as_deref().unwrap_or(""));
+                let images: Vec<String> = images_of(&markdown)
+                    .into_iter()
+                    .map(|(src, alt)| {
+                        image_markdown(&Media {
+                            url: src,
+                            alt,
+                            caption: String::new(),
+                        })
+                    })
+                    .collect();
+                if images.is_empty() {
+                    return Some(markdown);
+                }
+                Some(embeds::call_with_body("gallery", &[], &images.join("\n")))
+            }
             "embed" => {
                 let link = code.body.as_deref().unwrap_or("").trim().to_string();
                 Some(embeds::for_url(&link, None).unwrap_or_else(|| format!("<{link}>")))
@@ -269,6 +305,36 @@ impl Converter {
 fn image_markdown(photo: &Media) -> String {
     let alt = photo.alt.replace(['[', ']'], "");
     format!("![{alt}](<{}>)", photo.url)
+}
+
+/// Every image of a piece of Markdown (a gallery): its source and alt
+/// text, whether htmd wrote it as Markdown or kept it as HTML.
+fn images_of(markdown: &str) -> Vec<(String, String)> {
+    let mut images = Vec::new();
+    let mut alt: Option<(String, String)> = None;
+    for event in Parser::new(markdown) {
+        match event {
+            Event::Start(Tag::Image { dest_url, .. }) => {
+                alt = Some((dest_url.to_string(), String::new()))
+            }
+            Event::Text(text) => {
+                if let Some((_, words)) = alt.as_mut() {
+                    words.push_str(&text);
+                }
+            }
+            Event::End(TagEnd::Image) => images.extend(alt.take()),
+            Event::Html(raw) | Event::InlineHtml(raw) => {
+                for piece in raw.split("<img").skip(1) {
+                    let tag = format!("<img{piece}");
+                    if let Some(src) = html_attr(&tag, "src") {
+                        images.push((src, html_attr(&tag, "alt").unwrap_or_default()));
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    images
 }
 
 /// A figure read off a caption's Markdown: its one image, the link around
@@ -399,6 +465,7 @@ impl Shortcode {
 }
 
 const KNOWN: &[&str] = &[
+    GALLERY_BLOCK,
     "caption",
     "wp_caption",
     "embed",
@@ -532,6 +599,8 @@ fn strip_blocks(html: &str, notes: &mut Vec<String>) -> String {
     let mut rest = html;
     // The embed block being read, and where its content starts in `out`.
     let mut embed: Option<(String, usize)> = None;
+    // Where the gallery block being read starts in `out`.
+    let mut gallery: Option<usize> = None;
     while let Some(start) = rest.find("<!-- ") {
         let Some(len) = rest[start..].find("-->") else {
             break;
@@ -574,6 +643,18 @@ fn strip_blocks(html: &str, notes: &mut Vec<String>) -> String {
         {
             out.truncate(from);
             out.push_str(&format!("\n\n{url}\n\n"));
+        } else if opening && name == "gallery" {
+            gallery = Some(out.len());
+        } else if closing
+            && name == "gallery"
+            && let Some(from) = gallery.take()
+        {
+            // The block's photos, for the gallery shortcode (made with the
+            // WordPress ones, below).
+            let photos = out.split_off(from);
+            out.push_str(&format!(
+                "\n\n[{GALLERY_BLOCK}]{photos}[/{GALLERY_BLOCK}]\n\n"
+            ));
         }
     }
     out.push_str(rest);
@@ -766,6 +847,17 @@ mod tests {
         );
         assert_eq!(c.markdown, "Hello\n\n{{< youtube id=\"w7Ejrw5kBu0\" >}}");
         assert_eq!(c.notes.len(), 1, "{:?}", c.notes);
+    }
+
+    #[test]
+    fn a_gallery_block_becomes_the_gallery_shortcode() {
+        let c = convert(
+            "<!-- wp:gallery {\"linkTo\":\"none\"} -->\n<figure class=\"wp-block-gallery has-nested-images\"><!-- wp:image {\"id\":7} -->\n<figure class=\"wp-block-image\"><img src=\"https://news.example/a.jpg\" alt=\"First\" class=\"wp-image-7\"/><figcaption>One</figcaption></figure>\n<!-- /wp:image -->\n\n<!-- wp:image {\"id\":8} -->\n<figure class=\"wp-block-image\"><img src=\"https://news.example/b.jpg\" alt=\"Second\" width=\"300\"/></figure>\n<!-- /wp:image --></figure>\n<!-- /wp:gallery -->",
+        );
+        assert_eq!(
+            c.markdown,
+            "{{< gallery >}}\n![First](<https://news.example/a.jpg>)\n![Second](<https://news.example/b.jpg>)\n{{< /gallery >}}"
+        );
     }
 
     #[test]
