@@ -157,6 +157,7 @@ fn a_wordpress_export_imports_builds_checks_and_keeps_every_old_url() {
         "- Shares rose 6.4%",
         "[earlier report on EV start-ups](@/articles/2020/ev-startups-funding/index.md)",
         "[about page](@/pages/about/index.md)",
+        "[Autos](https://harbour.example/categories/autos/), on [Xiaomi](https://harbour.example/tags/xiaomi/) and by [Mandy](https://harbour.example/authors/mchan/)",
     ] {
         assert!(
             story.contains(expected),

@@ -655,6 +655,24 @@ impl Plan {
         }
     }
 
+    /// The new address of a link to one of WordPress's archives (with its
+    /// default bases): `/category/business/autos/` is the section page
+    /// `/categories/autos/`, `/tag/ev/` the tag's, `/author/login/` the
+    /// profile's.
+    fn archive_link(&self, link: &str) -> Option<String> {
+        let base = self.base.as_ref()?;
+        let path = urls::site_path(link, Some(base)).ok()?;
+        let mut segments = path.trim_matches('/').split('/');
+        let (kind, last) = (segments.next()?, segments.next_back()?);
+        let new = match kind {
+            "category" => format!("categories/{}/", term_slug(last)),
+            "tag" => format!("tags/{}/", term_slug(last)),
+            "author" => format!("authors/{}/", self.authors.get(last)?.id),
+            _ => return None,
+        };
+        base.join(&new).ok().map(String::from)
+    }
+
     /// The post an old link leads to: by its old path, or by `?p=ID`.
     fn linked_doc(&self, link: &str) -> Option<&Doc> {
         let url = match &self.base {
@@ -964,6 +982,9 @@ impl Job<'_> {
         if address.contains("/wp-content/uploads/") {
             let moved = self.media_link(address);
             return (moved != address).then_some(moved);
+        }
+        if let Some(archive) = self.plan.archive_link(address) {
+            return Some(archive);
         }
         let doc = self.plan.linked_doc(address)?;
         let mut target = format!("@/{}", doc.content);
