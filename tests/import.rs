@@ -457,6 +457,7 @@ fn a_hugo_site_imports_builds_checks_and_keeps_every_old_url() {
         "{{< figure src=\"plant.png\" alt=\"The Baoding plant\" caption=\"Great Wall's plant in Baoding\" credit=\"Reuters\" >}}",
         "{{< youtube id=\"w7Ejrw5kBu0\" >}}",
         "{{< tweet url=\"https://x.com/reuters/status/1375355512345678901\" >}}",
+        "[the top](#top)",
         "[the funding story](@/articles/posts/ev-funding.md)",
         "[port volumes](@/articles/news/port-volumes.md)",
         "```go\nfmt.Println(\"hi\")\n```",

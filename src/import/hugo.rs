@@ -677,6 +677,13 @@ fn body_of(
         let (path, fragment) = target
             .split_once('#')
             .map_or((target.as_str(), None), |(p, f)| (p, Some(f)));
+        // `{{< ref "#heading" >}}`: a heading of the same page.
+        if path.trim().is_empty()
+            && let Some(fragment) = fragment
+        {
+            edits.push((span.clone(), format!("#{fragment}")));
+            continue;
+        }
         match refs.find(path) {
             Some(found) => {
                 let mut link = format!("@/{found}");
