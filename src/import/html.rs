@@ -75,8 +75,7 @@ impl Converter {
             html = html.replace("<!--nextpage-->", "");
             notes.push("<!--nextpage--> page breaks removed: the story is one page".into());
         }
-        html = html.replacen("<!--more-->", &format!("\n\n{MORE}\n\n"), 1);
-        html = html.replace("<!--more-->", "");
+        html = more_marker(&html);
         let mut slots = Vec::new();
         html = strip_classes(&html);
         html = self.figures(&html, &mut slots);
@@ -718,6 +717,27 @@ fn embed_lines(html: &str, slots: &mut Vec<String>) -> String {
     out
 }
 
+/// The first `<!--more-->` (also `<!--more Read on…-->`, with its own
+/// link text) as the place the summary ends; later ones removed.
+fn more_marker(html: &str) -> String {
+    let mut out = String::with_capacity(html.len());
+    let mut rest = html;
+    let mut first = true;
+    while let Some(at) = rest.find("<!--more") {
+        let Some(len) = rest[at..].find("-->") else {
+            break;
+        };
+        out.push_str(&rest[..at]);
+        if first {
+            out.push_str(&format!("\n\n{MORE}\n\n"));
+            first = false;
+        }
+        rest = &rest[at + len + 3..];
+    }
+    out.push_str(rest);
+    out
+}
+
 /// The paragraph that stands for shortcode call `n` until the Markdown is
 /// made: a paragraph of its own, so the call is a block.
 fn slot(n: usize) -> String {
@@ -832,7 +852,7 @@ mod tests {
     #[test]
     fn classic_paragraphs_and_more() {
         let c = convert(
-            "First <strong>bold</strong> line\nsecond line\n\nNext paragraph.\n<!--more-->\nRest.",
+            "First <strong>bold</strong> line\nsecond line\n\nNext paragraph.\n<!--more Read on-->\nRest.<!--more-->",
         );
         assert_eq!(
             c.markdown,
