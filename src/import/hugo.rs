@@ -280,6 +280,66 @@ fn site_shortcodes(site: &Path) -> HashSet<String> {
     names
 }
 
+/// A page bundle's files, by its folder: source path, and name inside it.
+type Resources = HashMap<PathBuf, Vec<(PathBuf, String)>>;
+
+fn is_content(path: &Path) -> bool {
+    path.extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| matches!(e, "md" | "markdown" | "html" | "htm"))
+}
+
+/// The content folder's documents, and the other files of each leaf
+/// bundle (a folder with an index.md, subfolders included); any other
+/// file is reported, as Hugo does not publish it.
+fn documents_and_resources(
+    files: Vec<PathBuf>,
+    site: &Path,
+    report: &mut Report,
+) -> (Vec<PathBuf>, Resources) {
+    let leaf_dirs: HashSet<PathBuf> = files
+        .iter()
+        .filter(|f| is_content(f) && f.file_stem().is_some_and(|s| s == "index"))
+        .filter_map(|f| f.parent().map(Path::to_path_buf))
+        .collect();
+    let mut resources: Resources = HashMap::new();
+    let mut documents = Vec::new();
+    for file in files {
+        if is_content(&file) {
+            documents.push(file);
+            continue;
+        }
+        match file.ancestors().skip(1).find(|a| leaf_dirs.contains(*a)) {
+            Some(dir) => {
+                let name = file
+                    .strip_prefix(dir)
+                    .unwrap_or(&file)
+                    .to_string_lossy()
+                    .replace('\\', "/");
+                let dir = dir.to_path_buf();
+                resources.entry(dir).or_default().push((file, name));
+            }
+            None => {
+                let known = file.extension().and_then(|e| e.to_str()).is_some_and(|e| {
+                    matches!(e, "adoc" | "asciidoc" | "org" | "rst" | "pandoc" | "pdc")
+                });
+                let why = if known {
+                    "a content format gazette does not read (only Markdown and HTML): convert it to Markdown"
+                } else {
+                    "a file outside any page bundle, which Hugo does not publish"
+                };
+                let shown = file
+                    .strip_prefix(site)
+                    .unwrap_or(&file)
+                    .display()
+                    .to_string();
+                report.skip(shown, why);
+            }
+        }
+    }
+    (documents, resources)
+}
+
 type Profile = (String, AuthorFront, String);
 
 /// Every document of the content folder, with its old URL; and author
@@ -293,55 +353,17 @@ fn seeds(site: &Path, config: &Config, report: &mut Report) -> (Vec<Seed>, Vec<P
         report.skip(problem.path.display().to_string(), problem.message.clone());
     }
     let content = site.join(content_rel);
-    let is_content = |p: &Path| {
-        p.extension()
-            .and_then(|e| e.to_str())
-            .is_some_and(|e| matches!(e, "md" | "markdown" | "html" | "htm"))
-    };
-    let leaf_dirs: HashSet<PathBuf> = files
-        .iter()
-        .filter(|f| is_content(f) && f.file_stem().is_some_and(|s| s == "index"))
-        .filter_map(|f| f.parent().map(Path::to_path_buf))
-        .collect();
-    let mut resources: HashMap<PathBuf, Vec<(PathBuf, String)>> = HashMap::new();
+    let (documents, mut resources) = documents_and_resources(files, site, report);
     let now = Utc::now();
     let mut seeds = Vec::new();
     let mut profiles = Vec::new();
     let mut sections_seen = HashSet::new();
-    for file in &files {
+    for file in &documents {
         let shown = file
             .strip_prefix(site)
             .unwrap_or(file)
             .display()
             .to_string();
-        if !is_content(file) {
-            let bundle = file.ancestors().skip(1).find(|a| leaf_dirs.contains(*a));
-            match bundle {
-                Some(dir) => {
-                    let name = file
-                        .strip_prefix(dir)
-                        .unwrap_or(file)
-                        .to_string_lossy()
-                        .replace('\\', "/");
-                    resources
-                        .entry(dir.to_path_buf())
-                        .or_default()
-                        .push((file.clone(), name));
-                }
-                None => {
-                    let known = file.extension().and_then(|e| e.to_str()).is_some_and(|e| {
-                        matches!(e, "adoc" | "asciidoc" | "org" | "rst" | "pandoc" | "pdc")
-                    });
-                    let why = if known {
-                        "a content format gazette does not read (only Markdown and HTML): convert it to Markdown"
-                    } else {
-                        "a file outside any page bundle, which Hugo does not publish"
-                    };
-                    report.skip(&shown, why);
-                }
-            }
-            continue;
-        }
         let relative = file.strip_prefix(&content).unwrap_or(file);
         let stem = file
             .file_stem()
