@@ -340,3 +340,83 @@ fn example_site_feeds_read_cleanly_in_feedparser() {
     assert!(report.lines().count() > 20, "{report}");
     assert!(report.contains("atom10\t9 entries"), "{report}");
 }
+
+/// Each fixture archive of tests/fixtures/import imported and built; the
+/// site folder holds `public/`.
+fn imported_sites() -> Vec<(tempfile::TempDir, PathBuf)> {
+    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/import");
+    let wordpress = fixtures.join("wordpress");
+    let sources: [Vec<String>; 3] = [
+        vec![
+            "wordpress".into(),
+            wordpress.join("export.xml").display().to_string(),
+            "--uploads".into(),
+            wordpress.join("uploads").display().to_string(),
+        ],
+        vec!["hugo".into(), fixtures.join("hugo").display().to_string()],
+        vec![
+            "jekyll".into(),
+            fixtures.join("jekyll").display().to_string(),
+        ],
+    ];
+    sources
+        .iter()
+        .map(|source| {
+            let dir = tempfile::tempdir().unwrap();
+            let site = dir.path().join("site");
+            let mut args = vec!["import".to_string()];
+            args.extend(source.iter().cloned());
+            args.extend(["--into".into(), site.display().to_string()]);
+            let args: Vec<&str> = args.iter().map(String::as_str).collect();
+            let run = common::gazette(&args, dir.path());
+            assert_eq!(run.code, 0, "{}", run.stderr);
+            let run = common::gazette(&["build", "--root", site.to_str().unwrap()], dir.path());
+            assert_eq!(run.code, 0, "{}", run.stderr);
+            (dir, site)
+        })
+        .collect()
+}
+
+#[test]
+#[ignore = "needs java and vnu.jar (VNU_JAR)"]
+fn imported_sites_are_valid_html() {
+    let jar = std::env::var("VNU_JAR").expect("VNU_JAR: path to vnu.jar");
+    for (_dir, site) in imported_sites() {
+        let files = html_files(&site.join("public"));
+        assert!(files.len() > 10, "{} pages", files.len());
+        let result = Command::new("java")
+            .arg("-jar")
+            .arg(&jar)
+            .arg("--errors-only")
+            .args(&files)
+            .output()
+            .expect("run java");
+        let report = String::from_utf8_lossy(&result.stderr);
+        assert!(
+            result.status.success() && report.trim().is_empty(),
+            "vnu found errors in {}:\n{report}",
+            site.display()
+        );
+    }
+}
+
+#[test]
+#[ignore = "needs python with feedparser (FEED_PYTHON)"]
+fn imported_sites_feeds_read_cleanly_in_feedparser() {
+    let python = std::env::var("FEED_PYTHON").expect("FEED_PYTHON: a python with feedparser");
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/tools/check_feeds.py");
+    for (_dir, site) in imported_sites() {
+        let result = Command::new(&python)
+            .arg(&script)
+            .arg(site.join("public"))
+            .output()
+            .expect("run python");
+        let report = String::from_utf8_lossy(&result.stdout);
+        assert!(
+            result.status.success(),
+            "feedparser found problems in {}:\n{report}{}",
+            site.display(),
+            String::from_utf8_lossy(&result.stderr)
+        );
+    }
+}
