@@ -710,3 +710,33 @@ fn liquid_edge_cases_never_panic_and_trimmed_tags_are_read() {
     let post = fs::read_to_string(site.join("content/articles/2021/edge.md")).unwrap();
     assert!(post.contains("```ruby\nputs 1\n```"), "{post}");
 }
+
+#[test]
+fn a_jekyll_site_imported_into_its_own_folder_is_not_read_back_in() {
+    let dir = tempfile::tempdir().unwrap();
+    let jekyll = dir.path().join("jekyll");
+    fs::create_dir_all(jekyll.join("_posts")).unwrap();
+    fs::write(
+        jekyll.join("_config.yml"),
+        "title: J\nurl: https://j.example\n",
+    )
+    .unwrap();
+    fs::write(
+        jekyll.join("_posts/2021-01-01-a.md"),
+        "---\ntitle: A\n---\nText.\n",
+    )
+    .unwrap();
+    let into = jekyll.join("gazette");
+    let first = import(&["jekyll", jekyll.to_str().unwrap()], &into);
+    assert_eq!(first.code, 0, "{}", first.stderr);
+    let again = import(&["jekyll", jekyll.to_str().unwrap()], &into);
+    assert_eq!(again.code, 0, "{}", again.stderr);
+    assert!(
+        again
+            .stdout
+            .contains("Files: 0 written, 2 unchanged, 0 kept as edited"),
+        "{}",
+        again.stdout
+    );
+    assert!(!into.join("static/gazette").exists());
+}

@@ -92,7 +92,15 @@ pub(super) fn import(
     let mut seeds = Vec::new();
     let mut statics = Vec::new();
     let now = Utc::now();
+    // A site imported into a folder of the Jekyll site itself is not
+    // read back in as that site's files on the next run.
+    let into = std::fs::canonicalize(&options.into).ok();
     for file in files {
+        if let Some(into) = &into
+            && std::fs::canonicalize(&file).is_ok_and(|f| f.starts_with(into))
+        {
+            continue;
+        }
         let relative = file.strip_prefix(site).unwrap_or(&file).to_path_buf();
         let relative_text = relative.to_string_lossy().replace('\\', "/");
         let relative_text = relative_text.trim_start_matches("./").to_string();
