@@ -79,6 +79,7 @@ impl Converter {
         let mut slots = Vec::new();
         html = strip_classes(&html);
         html = self.figures(&html, &mut slots);
+        html = iframes(&html, &mut slots);
         html = self.shortcodes(&html, post_id, media, &mut slots, &mut notes);
         html = embed_lines(&html, &mut slots);
         // Classic-editor posts keep paragraphs as blank lines (WordPress
@@ -660,6 +661,43 @@ fn strip_blocks(html: &str, notes: &mut Vec<String>) -> String {
     out
 }
 
+/// Pasted `<iframe>` embeds of a known provider (YouTube, Vimeo,
+/// Datawrapper, …) as its built-in shortcode, which loads nothing until
+/// the reader asks; other iframes stay as written.
+fn iframes(html: &str, slots: &mut Vec<String>) -> String {
+    let mut out = String::with_capacity(html.len());
+    let mut rest = html;
+    while let Some(open) = rest.find("<iframe") {
+        let Some(tag_len) = rest[open..].find('>') else {
+            break;
+        };
+        let tag = &rest[open..open + tag_len + 1];
+        let end = match rest[open..].find("</iframe>") {
+            Some(close) => open + close + "</iframe>".len(),
+            None => open + tag_len + 1,
+        };
+        out.push_str(&rest[..open]);
+        let call = html_attr(tag, "src").and_then(|src| {
+            let src = if src.starts_with("//") {
+                format!("https:{src}")
+            } else {
+                src
+            };
+            embeds::for_url(&src, html_attr(tag, "title").as_deref())
+        });
+        match call {
+            Some(call) => {
+                out.push_str(&slot(slots.len()));
+                slots.push(call);
+            }
+            None => out.push_str(&rest[open..end]),
+        }
+        rest = &rest[end..];
+    }
+    out.push_str(rest);
+    out
+}
+
 /// `class` attributes removed: they name the old theme's styles
 /// (`wp-block-quote`, `alignleft`), which gazette's have no use for, and
 /// they would keep an element HTML where Markdown can say it.
@@ -867,6 +905,30 @@ mod tests {
         );
         assert_eq!(c.markdown, "Hello\n\n{{< youtube id=\"w7Ejrw5kBu0\" >}}");
         assert_eq!(c.notes.len(), 1, "{:?}", c.notes);
+    }
+
+    #[test]
+    fn pasted_iframes_of_known_providers_become_embeds() {
+        let c = convert(
+            "Watch:\n\n<iframe width=\"560\" height=\"315\" src=\"https://www.youtube.com/embed/w7Ejrw5kBu0?feature=oembed\" title=\"The launch\" allowfullscreen></iframe>\n\n<iframe src=\"//datawrapper.dwcdn.net/abc12/1/\"></iframe>\n\n<iframe src=\"https://maps.example/embed\"></iframe>",
+        );
+        assert!(
+            c.markdown
+                .contains("{{< youtube id=\"w7Ejrw5kBu0\" title=\"The launch\" >}}"),
+            "{}",
+            c.markdown
+        );
+        assert!(
+            c.markdown.contains("{{< datawrapper id=\"abc12\" >}}"),
+            "{}",
+            c.markdown
+        );
+        assert!(
+            c.markdown
+                .contains("<iframe src=\"https://maps.example/embed\"></iframe>"),
+            "{}",
+            c.markdown
+        );
     }
 
     #[test]

@@ -140,6 +140,8 @@ struct Doc {
     /// The `slug` key, when the file name alone would not give it.
     slug_key: Option<String>,
     date: DateTime<FixedOffset>,
+    /// The section (a category's nicename).
+    category: Option<String>,
     aliases: Vec<String>,
     /// Published and dated in the past: other posts may link to it.
     linkable: bool,
@@ -155,7 +157,6 @@ struct Plan {
     channel: Channel,
     base: Option<Url>,
     authors: BTreeMap<String, AuthorPlan>,
-    category_by_term: HashMap<u64, String>,
     media: HashMap<u64, Media>,
     children: HashMap<u64, Vec<u64>>,
     docs: HashMap<u64, Doc>,
@@ -427,8 +428,8 @@ fn seeds(
             item.filed
                 .iter()
                 .filter(|f| f.domain == "category")
-                .map(|f| percent_decoded(&f.nicename))
-                .find(|n| n != "uncategorized")
+                .map(nicename)
+                .find(|n| !n.is_empty() && n != "uncategorized")
         });
         let old = if item.link.trim().is_empty() {
             None
@@ -578,6 +579,7 @@ fn assign(
                 content,
                 slug_key,
                 date: seed.date,
+                category: seed.category.clone(),
                 aliases,
                 linkable: seed.linkable,
             },
@@ -637,7 +639,6 @@ impl Plan {
             sections,
             base,
             authors: author_plans,
-            category_by_term,
             media: gathered.media,
             children: gathered.children,
             docs,
@@ -714,6 +715,17 @@ impl MediaLookup for Plan {
 /// A path as a lookup key: `/a` and `/a/` alike.
 fn normal_key(path: &str) -> String {
     path.trim_end_matches('/').to_string()
+}
+
+/// A category's name in URLs: its nicename, or its name made a slug when
+/// an export leaves the nicename out.
+fn nicename(filed: &wxr::Filed) -> String {
+    let given = percent_decoded(&filed.nicename);
+    if given.is_empty() {
+        slugify(&decode(&filed.name))
+    } else {
+        given
+    }
 }
 
 fn percent_decoded(text: &str) -> String {
@@ -859,16 +871,9 @@ impl Job<'_> {
         if let Some(author) = self.plan.authors.get(&item.creator) {
             article.set_authors(vec![author.id.clone()]);
         }
-        let categories: Vec<String> = (item.filed.iter())
-            .filter(|f| f.domain == "category")
-            .map(|f| percent_decoded(&f.nicename))
-            .filter(|n| n != "uncategorized")
-            .collect();
-        let primary = item
-            .meta("_yoast_wpseo_primary_category")
-            .and_then(|id| id.trim().parse::<u64>().ok())
-            .and_then(|id| self.plan.category_by_term.get(&id).cloned())
-            .or_else(|| categories.first().cloned());
+        // The section planned in pass one (Yoast's primary category, else
+        // the first).
+        let primary = self.doc.category.clone();
         if let Some(category) = &primary {
             self.report.sections.insert(category.clone());
             article.category = Some(category.clone());
@@ -878,8 +883,8 @@ impl Job<'_> {
             .filter(|f| {
                 f.domain == "post_tag"
                     || (f.domain == "category"
-                        && Some(percent_decoded(&f.nicename)) != primary
-                        && f.nicename != "uncategorized")
+                        && Some(nicename(f)) != primary
+                        && nicename(f) != "uncategorized")
             })
             .map(|f| decode(&f.name))
             .filter(|t| !t.is_empty())
