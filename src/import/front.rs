@@ -172,6 +172,29 @@ pub(crate) struct SectionLabel {
     pub label: String,
 }
 
+/// site.toml's `base_url` when the source names no address of its own.
+const PLACEHOLDER_BASE_URL: &str = "https://example.com/";
+
+/// The `base_url` for site.toml: the old site's address, or a placeholder,
+/// which `missing` (what the source lacks) reports at `place` to replace.
+pub(crate) fn base_url(
+    base: Option<&url::Url>,
+    place: &str,
+    missing: &str,
+    report: &mut super::Report,
+) -> String {
+    match base {
+        Some(url) => url.to_string(),
+        None => {
+            report.change(
+                place,
+                format!("{missing}: base_url is {PLACEHOLDER_BASE_URL}; set it in site.toml"),
+            );
+            PLACEHOLDER_BASE_URL.to_string()
+        }
+    }
+}
+
 /// The new site's site.toml.
 #[derive(Serialize, Debug)]
 pub(crate) struct SiteToml {

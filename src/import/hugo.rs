@@ -62,6 +62,8 @@ const MAPPED: &[&str] = &[
 ];
 
 struct Config {
+    /// The config file, as the report names it.
+    source: String,
     title: String,
     base: Option<Url>,
     language: String,
@@ -112,10 +114,12 @@ pub(super) fn import(
     // is a site it made.
     let toml = SiteToml {
         title: config.title.clone(),
-        base_url: config
-            .base
-            .as_ref()
-            .map_or("https://example.com/".into(), |u| u.to_string()),
+        base_url: front::base_url(
+            config.base.as_ref(),
+            &config.source,
+            "no absolute baseURL",
+            report,
+        ),
         description: config.description.clone(),
         language: config.language.clone(),
         timezone: config.timezone.name().to_string(),
@@ -203,12 +207,6 @@ fn read_config(site: &Path, options: &Options, report: &mut Report) -> Result<Co
         }
         Some(url)
     });
-    if base.is_none() {
-        report.change(
-            &shown,
-            "no absolute baseURL: base_url is https://example.com/; set it in site.toml",
-        );
-    }
     let language = text(get(&map, "languageCode"))
         .or_else(|| text(get(&map, "defaultContentLanguage")))
         .and_then(|c| front::language_tag(&c))
@@ -243,6 +241,7 @@ fn read_config(site: &Path, options: &Options, report: &mut Report) -> Result<Co
         }
     }
     Ok(Config {
+        source: shown,
         title,
         base,
         language,

@@ -56,6 +56,8 @@ const MAPPED: &[&str] = &[
 ];
 
 struct Config {
+    /// The config file, as the report names it.
+    source: String,
     title: String,
     description: String,
     base: Option<Url>,
@@ -81,7 +83,7 @@ pub(super) fn import(
         )
         .into());
     }
-    let config = read_config(site, options, report)?;
+    let config = read_config(site, options)?;
     let (files, problems) = crate::sources::walk_site_dir(site, Path::new("."), |entry| {
         let name = entry.file_name().to_string_lossy();
         !name.starts_with('.') && name != "_site" && !NEVER_PUBLISHED.contains(&name.as_ref())
@@ -143,14 +145,11 @@ pub(super) fn import(
             }
             Role::Collection(name) => {
                 let pattern = config.collections.get(&name).cloned().flatten();
-                let dated = foreign::read_content(&file)
-                    .ok()
-                    .is_some_and(|s| get(&s.front, "date").is_some());
-                let kind = if dated { Kind::Article } else { Kind::Page };
                 if let Some(seed) = seed_of(
                     &file,
                     &relative_text,
-                    kind,
+                    // A dated document is an article, decided once read.
+                    Kind::Article,
                     &[],
                     Some((&name, pattern)),
                     &config,
@@ -214,10 +213,7 @@ pub(super) fn import(
     // is a site it made.
     let toml = SiteToml {
         title: config.title.clone(),
-        base_url: config
-            .base
-            .as_ref()
-            .map_or("https://example.com/".into(), |u| u.to_string()),
+        base_url: front::base_url(config.base.as_ref(), &config.source, "no `url`", report),
         description: config.description.clone(),
         language: config.language.clone(),
         timezone: config.timezone.name().to_string(),
@@ -250,7 +246,7 @@ pub(super) fn import(
     Ok(())
 }
 
-fn read_config(site: &Path, options: &Options, report: &mut Report) -> Result<Config, ImportError> {
+fn read_config(site: &Path, options: &Options) -> Result<Config, ImportError> {
     let path = ["_config.yml", "_config.yaml", "_config.toml"]
         .iter()
         .map(|n| site.join(n))
@@ -271,12 +267,6 @@ fn read_config(site: &Path, options: &Options, report: &mut Report) -> Result<Co
     )
     .ok()
     .filter(|u| matches!(u.scheme(), "http" | "https"));
-    if base.is_none() {
-        report.change(
-            &shown,
-            "no `url`: base_url is https://example.com/; set it in site.toml",
-        );
-    }
     let timezone = options.timezone.unwrap_or_else(|| {
         text(get(&map, "timezone"))
             .and_then(|t| t.parse().ok())
@@ -300,6 +290,7 @@ fn read_config(site: &Path, options: &Options, report: &mut Report) -> Result<Co
         }
     }
     Ok(Config {
+        source: shown,
         title: text(get(&map, "title")).unwrap_or_else(|| "Imported site".into()),
         description: text(get(&map, "description")).unwrap_or_default(),
         base,
@@ -398,6 +389,11 @@ fn seed_of(
         }
     };
     let front = &source.front;
+    // A collection's document is an article when it has a date.
+    let kind = match collection {
+        Some(_) if get(front, "date").is_none() => Kind::Page,
+        _ => kind,
+    };
     let stem = file
         .file_stem()
         .map(|s| s.to_string_lossy().into_owned())
@@ -943,6 +939,7 @@ mod tests {
 
     fn config() -> Config {
         Config {
+            source: "_config.yml".into(),
             title: String::new(),
             description: String::new(),
             base: None,

@@ -65,10 +65,12 @@ pub(super) fn import(
     // is a site it made.
     let site = SiteToml {
         title: plan.title(),
-        base_url: plan
-            .base
-            .as_ref()
-            .map_or("https://example.com/".to_string(), Url::to_string),
+        base_url: front::base_url(
+            plan.base.as_ref(),
+            &name,
+            "the export names no site address",
+            report,
+        ),
         description: decode(&plan.channel.description),
         language: front::language_tag(&plan.channel.language).unwrap_or_else(|| "en".into()),
         timezone: plan.addresses.timezone.name().to_string(),
@@ -302,8 +304,8 @@ impl Gathered {
 
 /// The old site's address (the channel's link), which old URLs are read
 /// against and which becomes `base_url`.
-fn base_of(channel: &Channel, name: &str, report: &mut Report) -> Option<Url> {
-    let base = [
+fn base_of(channel: &Channel) -> Option<Url> {
+    [
         &channel.link,
         &channel.base_blog_url,
         &channel.base_site_url,
@@ -319,14 +321,7 @@ fn base_of(channel: &Channel, name: &str, report: &mut Report) -> Option<Url> {
             url.set_path(&path);
         }
         url
-    });
-    if base.is_none() {
-        report.change(
-                name,
-                "the export names no site address: base_url is https://example.com/; set it in site.toml",
-            );
-    }
-    base
+    })
 }
 
 /// A profile for every author in the channel, and for bylines not in it,
@@ -603,7 +598,7 @@ impl Plan {
         })?;
         gathered.report_skipped(name, report);
         let timezone = gathered.timezone(options, name, report);
-        let base = base_of(&channel, name, report);
+        let base = base_of(&channel);
         let author_plans = author_plans(&gathered.authors, &gathered.creators);
         let categories = &gathered.categories;
         let category_names: HashMap<String, String> = categories
