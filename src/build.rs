@@ -6,6 +6,7 @@
 use crate::config::Config;
 use crate::content;
 use crate::diagnostics::{Diagnostic, display_path};
+use crate::images::{ImageCounts, Images};
 use crate::output::{Output, record_key};
 use crate::paths::{file_for_site_path, safe_relative};
 use crate::render::{self, Job, Renderer, Templates};
@@ -28,6 +29,8 @@ pub struct BuildOptions {
     pub future: bool,
     /// The moment that separates published from scheduled articles.
     pub now: DateTime<Utc>,
+    /// Replaces `[images] cache`; relative to the current folder.
+    pub cache_dir: Option<PathBuf>,
 }
 
 impl BuildOptions {
@@ -39,6 +42,7 @@ impl BuildOptions {
             drafts: false,
             future: false,
             now: Utc::now(),
+            cache_dir: None,
         }
     }
 }
@@ -56,6 +60,8 @@ pub struct BuildReport {
     pub drafts_left_out: usize,
     pub scheduled_left_out: usize,
     pub expired_left_out: usize,
+    /// Photo files made, and taken from the cache.
+    pub images: ImageCounts,
     pub elapsed: Duration,
     /// How long each stage took, in order, and the peak memory (KiB) by
     /// its end where the system tells it.
@@ -112,6 +118,11 @@ pub trait Sink: Sync {
     fn write(&self, relative: &Path, bytes: &[u8], source: Option<&Path>) -> Result<(), String>;
     /// Takes a static or bundle file, copied as it is.
     fn copy(&self, from: &Path, relative: &Path) -> Result<(), String>;
+    /// Whether photos are to be made: `gazette check` needs only to know
+    /// where they go.
+    fn makes_images(&self) -> bool {
+        true
+    }
 }
 
 impl Sink for Output {
@@ -141,6 +152,9 @@ pub struct Prepared {
     static_files: Vec<PathBuf>,
     /// Warnings found so far.
     pub warnings: Vec<Diagnostic>,
+    /// Where made photos are cached, if anywhere.
+    cache_dir: Option<PathBuf>,
+    images: ImageCounts,
     started: Instant,
     stages: Stages,
 }
@@ -225,6 +239,25 @@ pub(crate) fn prepare_with(
     );
     site.favicon = Favicon::of(root, &static_files);
     stages.mark("model and Markdown");
+    let (copies, _) = asset_copies(root, &site, &static_files);
+    let (images, image_errors) = Images::measure(root, &site.config.images, &copies);
+    diagnostics.extend(image_errors);
+    diagnostics.extend(missing_images(&site, &images, &copies));
+    site.images = Arc::new(images);
+    let cache_dir = match &options.cache_dir {
+        Some(dir) => Some(dir.clone()),
+        None => match in_site_dir(root, &site.config.images.cache) {
+            Ok(dir) => Some(dir),
+            Err(why) => {
+                diagnostics.push(Diagnostic::warning(
+                    display_path(root, &site.config.images.cache),
+                    format!("the image cache cannot be used ({why}): every photo is made anew"),
+                ));
+                None
+            }
+        },
+    };
+    stages.mark("measure photos");
     if let Some(templates) = &templates {
         diagnostics.extend(render::check_against_templates(&site, templates));
     }
@@ -254,6 +287,8 @@ pub(crate) fn prepare_with(
         renderer,
         static_files,
         warnings: diagnostics,
+        cache_dir,
+        images: ImageCounts::default(),
         started,
         stages,
     })
@@ -288,13 +323,16 @@ pub(crate) fn produce(
         renderer,
         static_files,
         stages,
+        cache_dir,
+        images: image_counts,
+        warnings,
         ..
     } = prepared;
     let plan = plan_files(root, renderer, static_files).map_err(BuildFailure::from)?;
     let errors = Mutex::new(Vec::new());
-    plan.pages.into_par_iter().for_each_init(
+    plan.pages.par_iter().for_each_init(
         || renderer.worker(),
-        |worker, (_, job)| {
+        |worker, (_, &job)| {
             let source = renderer.source_of(job);
             let result = renderer
                 .render(job, worker)
@@ -310,9 +348,34 @@ pub(crate) fn produce(
     );
     let mut errors = errors.into_inner().unwrap_or_else(|e| e.into_inner());
     stages.mark("render pages");
+    let images = &renderer.site().images;
+    for (key, from) in images.asked_outputs() {
+        if plan.pages.contains_key(&key) || plan.copies.contains_key(&key) {
+            errors.push(Diagnostic::error(
+                shown_source(root, &from),
+                format!(
+                    "{}: gazette makes it from this photo; rename the other file",
+                    same_file(&key)
+                ),
+            ));
+        }
+    }
+    if errors.is_empty() {
+        let (counts, problems) = images.produce(root, cache_dir.as_deref(), sink);
+        *image_counts = counts;
+        for problem in problems {
+            if problem.is_error() {
+                errors.push(problem);
+            } else {
+                warnings.push(problem);
+            }
+        }
+    }
+    stages.mark("make photos");
     errors.extend(
         plan.copies
             .par_iter()
+            .filter(|(_, (from, _))| !images.is_source(from))
             .filter_map(|(_, (from, to))| {
                 sink.copy(from, to)
                     .err()
@@ -367,6 +430,7 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildFailure> {
         drafts_left_out: site.drafts_left_out,
         scheduled_left_out: site.scheduled_left_out,
         expired_left_out: site.expired_left_out,
+        images: prepared.images,
         elapsed: prepared.started.elapsed(),
         stages: prepared.stages.done,
         warnings: prepared.warnings,
@@ -570,6 +634,61 @@ fn asset_copies(
         }
     }
     (copies, errors)
+}
+
+/// `relative` under `root`, when no folder on the way is a symbolic
+/// link: a folder the site names (which a pull request can change) must
+/// not lead gazette's writes out of the site.
+fn in_site_dir(root: &Path, relative: &Path) -> Result<PathBuf, String> {
+    let mut path = root.to_path_buf();
+    for part in relative.components() {
+        path.push(part);
+        if let Ok(meta) = std::fs::symlink_metadata(&path)
+            && meta.file_type().is_symlink()
+        {
+            return Err(format!(
+                "{} is a symbolic link; gazette writes only into folders it made",
+                display_path(root, path.strip_prefix(root).unwrap_or(&path)).display()
+            ));
+        }
+    }
+    Ok(path)
+}
+
+/// An article's lead image (`image`) that names a file of the site which
+/// does not exist, at the line of the key. URLs of other sites are not
+/// looked at.
+fn missing_images(site: &Site, images: &Images, copies: &[(PathBuf, PathBuf)]) -> Vec<Diagnostic> {
+    let config = &site.config;
+    let published: std::collections::HashSet<String> = (copies.iter())
+        .map(|(_, to)| format!("/{}", record_key(to)))
+        .collect();
+    let mut errors = Vec::new();
+    for article in &site.articles {
+        let Some(reference) = article.doc.meta.image.as_deref() else {
+            continue;
+        };
+        if images.find(config, &article.url, reference).is_some() {
+            continue;
+        }
+        let Some(site_path) = crate::images::site_path_of(config, &article.url, reference) else {
+            continue;
+        };
+        if !published.contains(&site_path) {
+            let place = if reference == site_path {
+                format!("no file is published at {site_path}")
+            } else {
+                format!("{reference:?} is {site_path} on the site, where no file is published")
+            };
+            errors.push(article.doc.source.error_at_key(
+                "image",
+                format!(
+                    "`image`: {place}: put the photo beside the article (in its bundle folder) or under static/, or give a full https:// URL"
+                ),
+            ));
+        }
+    }
+    errors
 }
 
 /// Refuses an output folder that would swallow the site itself.

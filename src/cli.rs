@@ -152,6 +152,10 @@ pub struct SiteArgs {
     /// Include articles dated in the future.
     #[arg(long)]
     pub future: bool,
+    /// Keep made photos in this folder instead of `[images] cache` (for a
+    /// CI cache outside the site).
+    #[arg(long, value_name = "DIR")]
+    pub cache_dir: Option<PathBuf>,
 }
 
 impl SiteArgs {
@@ -160,6 +164,7 @@ impl SiteArgs {
         let mut options = crate::build::BuildOptions::new(&self.root);
         options.drafts = self.drafts;
         options.future = self.future;
+        options.cache_dir = self.cache_dir.clone();
         options
     }
 }

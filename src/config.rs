@@ -22,6 +22,7 @@ const TOP_KEYS: &[&str] = &[
     "build",
     "markdown",
     "embeds",
+    "images",
     "sections",
     "menu",
     "extra",
@@ -30,6 +31,14 @@ const FEED_KEYS: &[&str] = &["limit", "full_content"];
 const BUILD_KEYS: &[&str] = &["output"];
 const MARKDOWN_KEYS: &[&str] = &["safe"];
 const EMBEDS_KEYS: &[&str] = &["load"];
+const IMAGES_KEYS: &[&str] = &[
+    "widths",
+    "formats",
+    "quality",
+    "originals",
+    "max_megapixels",
+    "cache",
+];
 
 /// The permalink tokens an article URL pattern may use.
 pub const PERMALINK_TOKENS: &[&str] = &[":year", ":month", ":day", ":slug", ":category"];
@@ -49,6 +58,7 @@ struct RawConfig {
     build: RawBuild,
     markdown: RawMarkdown,
     embeds: RawEmbeds,
+    images: RawImages,
     sections: BTreeMap<String, RawSection>,
     menu: Vec<RawMenuItem>,
     extra: toml::Table,
@@ -84,6 +94,7 @@ impl Default for RawConfig {
             build: RawBuild::default(),
             markdown: RawMarkdown::default(),
             embeds: RawEmbeds::default(),
+            images: RawImages::default(),
             sections: BTreeMap::new(),
             menu: Vec::new(),
             extra: toml::Table::new(),
@@ -141,6 +152,63 @@ impl Default for RawEmbeds {
     }
 }
 
+#[derive(Deserialize)]
+#[serde(default)]
+struct RawImages {
+    widths: Vec<i64>,
+    formats: Vec<String>,
+    quality: i64,
+    originals: String,
+    max_megapixels: i64,
+    cache: String,
+}
+
+impl Default for RawImages {
+    fn default() -> Self {
+        let settings = ImageSettings::default();
+        RawImages {
+            widths: settings.widths.iter().map(|&w| i64::from(w)).collect(),
+            formats: vec!["webp".into()],
+            quality: i64::from(settings.quality),
+            originals: "clean".into(),
+            max_megapixels: (settings.max_pixels / 1_000_000) as i64,
+            cache: settings.cache.to_string_lossy().into_owned(),
+        }
+    }
+}
+
+/// `[images]`: how the build makes the photos it publishes.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ImageSettings {
+    /// The widths each photo is made in (never wider than the photo),
+    /// smallest first.
+    pub widths: Vec<u32>,
+    /// Whether a WebP of each width is made beside the original's format.
+    pub webp: bool,
+    /// Lossy quality, 1 to 100, of every JPEG and WebP made.
+    pub quality: u8,
+    /// Whether originals are published as they are, metadata and all,
+    /// rather than cleaned of camera metadata.
+    pub untouched_originals: bool,
+    /// The largest photo, in pixels, gazette decodes.
+    pub max_pixels: u64,
+    /// Where made images are kept between builds, relative to the site root.
+    pub cache: PathBuf,
+}
+
+impl Default for ImageSettings {
+    fn default() -> Self {
+        ImageSettings {
+            widths: vec![480, 800, 1200, 1600],
+            webp: true,
+            quality: 80,
+            untouched_originals: false,
+            max_pixels: 150_000_000,
+            cache: PathBuf::from(".gazette-cache"),
+        }
+    }
+}
+
 /// The checked site configuration.
 #[derive(Debug, Clone)]
 pub struct Config {
@@ -162,6 +230,7 @@ pub struct Config {
     pub markdown_safe: bool,
     /// Whether third-party embeds load with the page, not on a click.
     pub embeds_at_once: bool,
+    pub images: ImageSettings,
     /// Section labels from `[sections.NAME] label`, by the section's slug.
     pub section_labels: BTreeMap<String, String>,
     /// The navigation from `[[menu]]`: (name, URL or site path); empty
@@ -256,6 +325,7 @@ impl Config {
                 "build" => Some(BUILD_KEYS),
                 "markdown" => Some(MARKDOWN_KEYS),
                 "embeds" => Some(EMBEDS_KEYS),
+                "images" => Some(IMAGES_KEYS),
                 _ => None,
             };
             if !TOP_KEYS.contains(&key.as_str()) {
@@ -411,6 +481,15 @@ impl Config {
                 ),
             ));
         }
+        let images = match image_settings(&raw.images) {
+            Ok(images) => Some(images),
+            Err(problems) => {
+                for (key, why) in problems {
+                    errors.push(at_key(Some("images"), key, why));
+                }
+                None
+            }
+        };
         if language_tags::LanguageTag::parse(&raw.language).is_err() {
             errors.push(at_key(
                 None,
@@ -422,8 +501,8 @@ impl Config {
             ));
         }
 
-        match (errors.is_empty(), base_url, timezone) {
-            (true, Some(base_url), Some(timezone)) => Ok(Config {
+        match (errors.is_empty(), base_url, timezone, images) {
+            (true, Some(base_url), Some(timezone), Some(images)) => Ok(Config {
                 warnings: extra_shadowing(&raw.extra, source, display),
                 title,
                 base_url,
@@ -438,6 +517,7 @@ impl Config {
                 output,
                 markdown_safe: raw.markdown.safe,
                 embeds_at_once: raw.embeds.load == "at-once",
+                images,
                 section_labels: (raw.sections.into_iter())
                     .filter_map(|(name, s)| Some((crate::slug::term_slug(&name), s.label?)))
                     .collect(),
@@ -498,6 +578,107 @@ fn closest_timezone(text: &str) -> Option<&'static str> {
     let found = strict::closest(&text.to_lowercase(), &lower_refs)?;
     let index = lower_refs.iter().position(|n| *n == found)?;
     Some(names[index])
+}
+
+/// `[images]` checked: every problem as (key, message).
+fn image_settings(raw: &RawImages) -> Result<ImageSettings, Vec<(&'static str, String)>> {
+    let mut problems = Vec::new();
+    let mut widths: Vec<u32> = Vec::new();
+    for &w in &raw.widths {
+        match u32::try_from(w) {
+            Ok(w @ 16..=8192) => widths.push(w),
+            _ => problems.push((
+                "widths",
+                format!("`images.widths`: {w} is not a width gazette makes: give widths from 16 to 8192 pixels, such as [480, 800, 1200, 1600]"),
+            )),
+        }
+    }
+    widths.sort_unstable();
+    widths.dedup();
+    if raw.widths.is_empty() {
+        problems.push((
+            "widths",
+            "`images.widths` needs at least one width, such as [480, 800, 1200, 1600]".into(),
+        ));
+    }
+    let mut webp = false;
+    for format in &raw.formats {
+        match format.as_str() {
+            "webp" => webp = true,
+            other => problems.push((
+                "formats",
+                format!("`images.formats`: gazette makes \"webp\" beside each photo's own format, not {other:?}; use [] for the photo's own format only"),
+            )),
+        }
+    }
+    if !(1..=100).contains(&raw.quality) {
+        problems.push((
+            "quality",
+            format!(
+                "`images.quality` is from 1 to 100 (80 by default), not {}",
+                raw.quality
+            ),
+        ));
+    }
+    let untouched_originals = match raw.originals.as_str() {
+        "clean" => false,
+        "untouched" => true,
+        other => {
+            problems.push((
+                "originals",
+                format!("`images.originals` is \"clean\" (the default: camera metadata, GPS position included, is removed) or \"untouched\", not {other:?}"),
+            ));
+            false
+        }
+    };
+    if !(1..=1000).contains(&raw.max_megapixels) {
+        problems.push((
+            "max_megapixels",
+            format!(
+                "`images.max_megapixels` is from 1 to 1000 (150 by default), not {}",
+                raw.max_megapixels
+            ),
+        ));
+    }
+    if let Err(why) = check_cache_in_site(&raw.cache) {
+        problems.push(("cache", why));
+    }
+    if !problems.is_empty() {
+        return Err(problems);
+    }
+    Ok(ImageSettings {
+        widths,
+        webp,
+        quality: raw.quality as u8,
+        untouched_originals,
+        max_pixels: raw.max_megapixels as u64 * 1_000_000,
+        cache: PathBuf::from(&raw.cache),
+    })
+}
+
+/// The image cache, like the output, stays inside the site: site.toml
+/// must not point gazette's writes at a folder elsewhere on the machine
+/// (`--cache-dir` may).
+fn check_cache_in_site(text: &str) -> Result<(), String> {
+    let hint = "the image cache is a folder inside the site, such as \".gazette-cache\" (`gazette build --cache-dir` may name one elsewhere)";
+    let path = Path::new(text);
+    let normal = path.components().all(|c| {
+        matches!(
+            c,
+            std::path::Component::Normal(_) | std::path::Component::CurDir
+        )
+    });
+    if text.trim().is_empty() || path.is_absolute() || text.starts_with('~') || !normal {
+        return Err(format!("`images.cache` may not be {text:?}: {hint}"));
+    }
+    if path.components().next().is_some_and(|c| {
+        ["content", "static", "templates"].contains(&c.as_os_str().to_string_lossy().as_ref())
+    }) {
+        return Err(format!(
+            "`images.cache` may not be inside the site's sources ({text:?}): {hint}"
+        ));
+    }
+    Ok(())
 }
 
 /// A site's own output folder stays inside the site: a site.toml (which a

@@ -20,6 +20,7 @@ pub(crate) mod feeds;
 mod file_meta;
 #[doc(hidden)]
 pub mod fuzzing;
+pub(crate) mod images;
 pub mod import;
 pub mod markdown;
 pub(crate) mod output;

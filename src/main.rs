@@ -213,6 +213,12 @@ fn print_summary(r: &BuildReport) {
         r.files - r.files_changed,
         r.files_removed
     );
+    if r.images.processed + r.images.cached > 0 {
+        println!(
+            "  images: {} processed, {} cached",
+            r.images.processed, r.images.cached
+        );
+    }
     let mut left_out = Vec::new();
     if r.drafts_left_out > 0 {
         left_out.push(format!("{} (--drafts)", plural(r.drafts_left_out, "draft")));

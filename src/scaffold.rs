@@ -202,7 +202,7 @@ pub fn init_site(dir: &Path, now: DateTime<Utc>) -> Result<Vec<PathBuf>, String>
     Ok(written)
 }
 
-const STARTER_GITIGNORE: &str = "# Made by gazette build: the site, and gazette's staging, cache and lock.\n/public/\n/.public.gazette-*\n";
+const STARTER_GITIGNORE: &str = "# Made by gazette build: the site, and gazette's staging, cache and lock.\n/public/\n/.public.gazette-*\n/.gazette-cache/\n";
 
 const STARTER_SITE_TOML: &str = r#"# The site's settings; every key is described in gazette's docs/reference.md.
 title = "The Morning Desk"

@@ -190,6 +190,9 @@ pub struct Site {
     pub expired_left_out: usize,
     /// The icon browsers show for the site's pages.
     pub favicon: Favicon,
+    /// The photos the site publishes, measured; the build sets them once
+    /// the files are known.
+    pub(crate) images: Arc<crate::images::Images>,
 }
 
 /// Where the site's icon comes from: the site's own in static/, or the
@@ -376,6 +379,7 @@ impl Site {
             })
             .collect();
 
+        let images = Arc::new(crate::images::Images::none(&config.images));
         let site = Site {
             config,
             articles: articles.into_iter().map(Arc::new).collect(),
@@ -390,6 +394,7 @@ impl Site {
             scheduled_left_out,
             expired_left_out,
             favicon: Favicon::BuiltIn,
+            images,
         };
         Modelled { site, bodies }
     }

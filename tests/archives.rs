@@ -266,11 +266,16 @@ fn a_site_default_image_fills_og_image_and_json_ld_of_articles_without_one() {
             ),
         ),
     ]);
+    // A photo of the site: shared as its 1200×630 crop.
+    site.write_bytes(
+        "static/img/masthead.png",
+        &common::photos::png(&common::photos::scene(1600, 1000, 1)),
+    );
     site.build_ok();
     let plain = site.read("2021/03/26/plain/index.html");
     assert!(
         plain.contains(
-            "<meta property=\"og:image\" content=\"https://news.example.com/img/masthead.png\">"
+            "<meta property=\"og:image\" content=\"https://news.example.com/img/masthead-1200x630.jpg\">\n<meta property=\"og:image:type\" content=\"image/jpeg\">\n<meta property=\"og:image:width\" content=\"1200\">\n<meta property=\"og:image:height\" content=\"630\">"
         ),
         "{plain}"
     );
@@ -282,7 +287,14 @@ fn a_site_default_image_fills_og_image_and_json_ld_of_articles_without_one() {
         .next()
         .unwrap();
     let ld: serde_json::Value = serde_json::from_str(ld).unwrap();
-    assert_eq!(ld["image"][0], "https://news.example.com/img/masthead.png");
+    assert_eq!(
+        ld["image"],
+        serde_json::json!([
+            "https://news.example.com/img/masthead-1200x675.jpg",
+            "https://news.example.com/img/masthead-1200x900.jpg",
+            "https://news.example.com/img/masthead-1000x1000.jpg"
+        ])
+    );
     let photo = site.read("2021/03/25/photo/index.html");
     assert!(
         photo.contains("<meta property=\"og:image\" content=\"https://cdn.example.com/p.jpg\">"),
@@ -291,7 +303,7 @@ fn a_site_default_image_fills_og_image_and_json_ld_of_articles_without_one() {
     assert!(!photo.contains("masthead.png"), "{photo}");
     assert!(
         site.read("index.html")
-            .contains("og:image\" content=\"https://news.example.com/img/masthead.png\"")
+            .contains("og:image\" content=\"https://news.example.com/img/masthead-1200x630.jpg\"")
     );
 
     site.write(

@@ -75,7 +75,8 @@ fn builds_articles_pages_authors_static_and_bundles() {
     ] {
         assert!(site.public().join(path).is_file(), "missing {path}");
     }
-    assert_eq!(site.read("2021/03/26/xiaomi-ev/lead.jpg"), "JPEGDATA");
+    let lead = fs::read(site.public().join("2021/03/26/xiaomi-ev/lead.jpg")).unwrap();
+    assert_eq!(image::load_from_memory(&lead).unwrap().width(), 64);
 }
 
 #[test]
@@ -100,7 +101,9 @@ fn article_page_has_byline_image_tags_author_box_and_escaped_title() {
         ),
         "{page}"
     );
-    assert!(page.contains("<img src=\"https://news.example.com/2021/03/26/xiaomi-ev/lead.jpg\""));
+    // The lead photo (64×48) in its own size, no wider: a JPEG and a WebP.
+    assert!(page.contains("<source type=\"image/webp\" srcset=\"https://news.example.com/2021/03/26/xiaomi-ev/lead-64w.webp 64w\""), "{page}");
+    assert!(page.contains("<img src=\"https://news.example.com/2021/03/26/xiaomi-ev/lead-64w.jpg\" srcset=\"https://news.example.com/2021/03/26/xiaomi-ev/lead-64w.jpg 64w\""), "{page}");
     assert!(page.contains("<figcaption>The lead photo</figcaption>"));
     assert!(page.contains("<h2 id=\"sales-rise\">Sales rise</h2>"));
     assert!(page.contains("href=\"https://news.example.com/2021/03/24/results/#revenue\""));
@@ -602,7 +605,7 @@ fn example_site_builds() {
     }
     assert!(
         output
-            .join("2021/03/26/xiaomi-great-wall-ev/lead.svg")
+            .join("2021/03/26/xiaomi-great-wall-ev/lead.jpg")
             .is_file()
     );
     roxmltree::Document::parse(&fs::read_to_string(output.join("feed.xml")).unwrap()).unwrap();

@@ -238,8 +238,9 @@ fn a_missing_lead_image_is_named_at_its_front_matter_line() {
         run.stderr
     );
     assert!(
-        run.stderr
-            .contains("missing-lead.jpg`, which is not in the output"),
+        run.stderr.contains(
+            "4:1: `image`: no file is published at /images/missing-lead.jpg: put the photo beside the article (in its bundle folder) or under static/, or give a full https:// URL"
+        ),
         "{}",
         run.stderr
     );

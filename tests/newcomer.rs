@@ -17,7 +17,7 @@ fn init_works_in_a_fresh_repository_and_keeps_the_output_out_of_it() {
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert_eq!(
         fs::read_to_string(root.join(".gitignore")).unwrap(),
-        "# Made by gazette build: the site, and gazette's staging, cache and lock.\n/public/\n/.public.gazette-*\n"
+        "# Made by gazette build: the site, and gazette's staging, cache and lock.\n/public/\n/.public.gazette-*\n/.gazette-cache/\n"
     );
     assert_eq!(
         fs::read_to_string(root.join(".git/HEAD")).unwrap(),

@@ -605,7 +605,7 @@ fn article_pages_carry_open_graph_twitter_and_news_article_json_ld() {
             &article(
                 "Deal </script><script>alert(1)</script> & more",
                 "2021-03-26T10:00:00Z",
-                "author = \"ana\"\ncategory = \"Business\"\ntags = [\"EV\"]\nimage = \"/img/lead.jpg\"\nupdated = 2021-03-27T10:00:00Z\n",
+                "author = \"ana\"\ncategory = \"Business\"\ntags = [\"EV\"]\nimage = \"https://cdn.example.com/lead.jpg\"\nupdated = 2021-03-27T10:00:00Z\n",
                 "Summary text.\n\nMore words here.",
             ),
         ),
@@ -621,7 +621,7 @@ fn article_pages_carry_open_graph_twitter_and_news_article_json_ld() {
         "<meta property=\"og:title\" content=\"Deal &lt;/script&gt;&lt;script&gt;alert(1)&lt;/script&gt; &amp; more\">",
         "<meta property=\"og:description\" content=\"Summary text.\">",
         "<meta property=\"og:url\" content=\"https://news.example.com/2021/03/26/a/\">",
-        "<meta property=\"og:image\" content=\"https://news.example.com/img/lead.jpg\">",
+        "<meta property=\"og:image\" content=\"https://cdn.example.com/lead.jpg\">",
         "<meta property=\"article:published_time\" content=\"2021-03-26T18:00:00+08:00\">",
         "<meta property=\"article:modified_time\" content=\"2021-03-27T18:00:00+08:00\">",
         "<meta property=\"article:author\" content=\"https://news.example.com/authors/ana/\">",
@@ -644,7 +644,7 @@ fn article_pages_carry_open_graph_twitter_and_news_article_json_ld() {
     );
     assert_eq!(ld["datePublished"], "2021-03-26T18:00:00+08:00");
     assert_eq!(ld["dateModified"], "2021-03-27T18:00:00+08:00");
-    assert_eq!(ld["image"][0], "https://news.example.com/img/lead.jpg");
+    assert_eq!(ld["image"][0], "https://cdn.example.com/lead.jpg");
     assert_eq!(ld["author"][0]["name"], "Ana Lee");
     assert_eq!(
         ld["author"][0]["url"],

@@ -81,6 +81,10 @@ impl Sink for Collector {
         );
         Ok(())
     }
+
+    fn makes_images(&self) -> bool {
+        false
+    }
 }
 
 /// Builds the site in memory and checks it.

@@ -32,6 +32,7 @@ const ARTICLE_KEYS: &[&str] = &[
     "image",
     "image_alt",
     "image_caption",
+    "image_focus",
     "draft",
     "expires",
     "aliases",
@@ -60,6 +61,7 @@ struct ArticleFrontMatter {
     image: Option<String>,
     image_alt: Option<String>,
     image_caption: Option<String>,
+    image_focus: Option<Vec<f64>>,
     draft: bool,
     expires: Option<DateText>,
     aliases: Vec<String>,
@@ -197,6 +199,9 @@ pub struct ArticleMeta {
     pub image: Option<String>,
     pub image_alt: Option<String>,
     pub image_caption: Option<String>,
+    /// The point of the lead image its crops keep in view: fractions of
+    /// its width and height from the top left.
+    pub image_focus: Option<(f64, f64)>,
     pub draft: bool,
     pub expires: Option<DateTime<Utc>>,
     pub aliases: Vec<String>,
@@ -822,6 +827,19 @@ fn check_article(
             errors.push(source.error_at_key(key, format!("`{key}`: {why}")));
         }
     }
+    let image_focus = match fm.image_focus.as_deref() {
+        None => None,
+        Some(&[x, y]) if (0.0..=1.0).contains(&x) && (0.0..=1.0).contains(&y) => Some((x, y)),
+        Some(other) => {
+            errors.push(source.error_at_key(
+                "image_focus",
+                format!(
+                    "`image_focus` is two fractions from 0 to 1, across then down from the top left of the lead image, such as [0.5, 0.3] (the middle, near the top), not {other:?}"
+                ),
+            ));
+            None
+        }
+    };
     let aliases = check_aliases(fm.aliases, source, &mut errors);
     if !errors.is_empty() {
         return Err(errors);
@@ -840,6 +858,7 @@ fn check_article(
         image: fm.image,
         image_alt: fm.image_alt,
         image_caption: fm.image_caption,
+        image_focus,
         draft: fm.draft,
         expires,
         aliases,

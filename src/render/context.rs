@@ -5,6 +5,7 @@
 //! docs/templates.md documents every variable made here (a test checks it).
 
 use crate::content::Extra;
+use crate::images::{Focus, Picture, SHARE_WIDTH, Sized};
 use crate::paths::{self, TermKind, resolve_url};
 use crate::site::{Article, Site, Term};
 use chrono::{DateTime, Utc};
@@ -32,6 +33,9 @@ pub(crate) struct SiteVars {
     /// `image` of site.toml as an absolute URL: what a page without an
     /// image of its own shares.
     image_url: Option<String>,
+    /// That image cropped for sharing (1200×630), when it is a photo of
+    /// the site: `url`, `width`, `height`, `type`.
+    share_image: Option<Sized>,
     embeds_script_url: String,
     /// `[embeds] load`: "on-click" or "at-once".
     embeds_load: &'static str,
@@ -120,6 +124,9 @@ pub(crate) struct Card {
     standfirst: Option<String>,
     image: Option<String>,
     image_alt: String,
+    /// The lead image's sizes, when it is a photo of the site: `src`,
+    /// `srcset`, `sources` (type, srcset), `width`, `height`.
+    picture: Option<Picture>,
     category: Option<TermVars>,
     tags: Vec<TermVars>,
     authors: Vec<BylineVars>,
@@ -204,6 +211,9 @@ pub(crate) struct ArticlePage<'s> {
     authors: Vec<&'s AuthorVars>,
     related: Vec<&'s Card>,
     json_ld: String,
+    /// What the page shares (`og:image`): the lead image, else the site's,
+    /// cropped to 1200×630, when it is a photo of the site.
+    share_image: Option<Sized>,
 }
 
 /// `article`: the card, and what only the article's page shows.
@@ -413,6 +423,7 @@ impl Shared {
             favicon_url: config.url(site.favicon.path()),
             image_url: (config.image.as_deref())
                 .map(|image| resolve_url(config, &config.url(paths::FRONT), image)),
+            share_image: site_photo(site).map(|i| share_crop(site, i, None)),
             embeds_script_url: config.url(paths::EMBEDS_SCRIPT),
             embeds_load: if config.embeds_at_once {
                 "at-once"
@@ -530,6 +541,11 @@ impl Shared {
                 .collect(),
             related: self.cards_of(related),
             json_ld: json_ld(site, article),
+            share_image: match lead_photo(site, article) {
+                Some(i) => Some(share_crop(site, i, meta.image_focus)),
+                None if meta.image.is_none() => site_photo(site).map(|i| share_crop(site, i, None)),
+                None => None,
+            },
         }
     }
 
@@ -786,7 +802,7 @@ struct NewsArticleLd<'s> {
     description: &'s str,
     headline: &'s str,
     #[serde(skip_serializing_if = "Option::is_none")]
-    image: Option<[String; 1]>,
+    image: Option<Vec<String>>,
     #[serde(rename = "inLanguage")]
     in_language: &'s str,
     #[serde(skip_serializing_if = "Vec::is_empty")]
@@ -845,10 +861,17 @@ fn json_ld(site: &Site, article: &Article) -> String {
         date_published: local_rfc3339(meta.date, tz),
         description: &article.summary_text,
         headline: &meta.title,
-        // An article without a lead image shares the site's.
+        // An article without a lead image shares the site's. A photo of
+        // the site goes as the three crops Google asks for.
         image: match (&meta.image, &config.image) {
-            (Some(image), _) => Some([resolve_url(config, &article.url, image)]),
-            (None, Some(image)) => Some([resolve_url(config, &config.url(paths::FRONT), image)]),
+            (Some(image), _) => Some(match lead_photo(site, article) {
+                Some(i) => ld_crops(site, i, meta.image_focus),
+                None => vec![resolve_url(config, &article.url, image)],
+            }),
+            (None, Some(image)) => Some(match site_photo(site) {
+                Some(i) => ld_crops(site, i, None),
+                None => vec![resolve_url(config, &config.url(paths::FRONT), image)],
+            }),
             (None, None) => None,
         },
         in_language: &config.language,
@@ -903,6 +926,7 @@ fn card(site: &Site, article: &Article) -> Card {
         standfirst: (article.summary_written_apart).then(|| article.summary_text.clone()),
         image: (meta.image.as_deref()).map(|s| resolve_url(&site.config, &article.url, s)),
         image_alt: meta.image_alt.clone().unwrap_or_default(),
+        picture: lead_photo(site, article).map(|i| site.images.picture(&site.config, i)),
         category: article
             .category
             .map(|c| TermVars::link(&site.categories[c])),
@@ -920,6 +944,40 @@ fn card(site: &Site, article: &Article) -> Card {
         word_count: article.word_count,
         card_html: None,
     }
+}
+
+/// The article's lead image, when it is a photo the site publishes.
+fn lead_photo(site: &Site, article: &Article) -> Option<usize> {
+    let image = article.doc.meta.image.as_deref()?;
+    site.images.find(&site.config, &article.url, image)
+}
+
+/// `image` of site.toml, when it is a photo the site publishes.
+fn site_photo(site: &Site) -> Option<usize> {
+    let image = site.config.image.as_deref()?;
+    let front = site.config.url(paths::FRONT);
+    site.images.find(&site.config, &front, image)
+}
+
+/// Photo `i` as social sites show a shared link: 1200×630.
+fn share_crop(site: &Site, i: usize, focus: Option<(f64, f64)>) -> Sized {
+    let focus = focus.map(|(x, y)| Focus { x, y });
+    site.images
+        .crop(&site.config, i, (1200, 630), SHARE_WIDTH, focus)
+}
+
+/// Photo `i` in the three shapes Google asks of a NewsArticle's image:
+/// 16:9, 4:3 and 1:1, each at least 1,200 pixels wide where the photo is.
+fn ld_crops(site: &Site, i: usize, focus: Option<(f64, f64)>) -> Vec<String> {
+    let focus = focus.map(|(x, y)| Focus { x, y });
+    [(16, 9), (4, 3), (1, 1)]
+        .into_iter()
+        .map(|ratio| {
+            site.images
+                .crop(&site.config, i, ratio, SHARE_WIDTH, focus)
+                .url
+        })
+        .collect()
 }
 
 /// RFC 3339 in the site timezone, for `<time datetime>` and the `date` filter.

@@ -36,6 +36,7 @@ fn same_place(old: &ArticleMeta, new: &ArticleMeta) -> bool {
         image: _,
         image_alt: _,
         image_caption: _,
+        image_focus: _,
         canonical_url: _,
         extra: _,
     } = old;

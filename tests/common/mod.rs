@@ -2,6 +2,8 @@
 //! temporary folders, and the `gazette` binary run on them.
 #![allow(dead_code)]
 
+pub mod photos;
+
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -42,8 +44,15 @@ impl Fixture {
         self.dir.path()
     }
 
+    /// Writes a file. A photo (`.jpg`, `.png`, `.webp`, `.gif`) given as a
+    /// short placeholder text (`"JPEG"`) is written as a small real image
+    /// of its format instead, since the build decodes every photo; use
+    /// [`Fixture::write_bytes`] to write a broken one.
     pub fn write(&self, path: &str, text: &str) {
-        self.write_bytes(path, text.as_bytes());
+        match photos::placeholder(path, text) {
+            Some(bytes) => self.write_bytes(path, &bytes),
+            None => self.write_bytes(path, text.as_bytes()),
+        }
     }
 
     pub fn write_bytes(&self, path: &str, bytes: &[u8]) {

@@ -1,0 +1,590 @@
+//! Photos as the site publishes them. Every JPEG, PNG, WebP and GIF of
+//! static/ and the bundles is measured once (its header only) when the
+//! site is prepared; pages then ask for the sizes and crops they show,
+//! which only names files; the write stage makes each asked file once, in
+//! parallel, from the cache when it can, and cleans every original of its
+//! camera metadata.
+//!
+//! Made files sit beside their original: `lead.jpg` gives `lead-800w.webp`
+//! (a width) and `lead-1200x630.jpg` (a crop).
+
+mod cache;
+pub(crate) mod process;
+
+use crate::config::{Config, ImageSettings};
+use crate::diagnostics::{Diagnostic, display_path};
+use crate::output::record_key;
+use process::Header;
+use rayon::prelude::*;
+use serde::Serialize;
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+/// The formats gazette reads and makes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub(crate) enum Format {
+    Jpeg,
+    Png,
+    Gif,
+    WebP,
+}
+
+impl Format {
+    pub(crate) fn name(self) -> &'static str {
+        match self {
+            Format::Jpeg => "JPEG",
+            Format::Png => "PNG",
+            Format::Gif => "GIF",
+            Format::WebP => "WebP",
+        }
+    }
+
+    fn extension(self) -> &'static str {
+        match self {
+            Format::Jpeg => "jpg",
+            Format::Png => "png",
+            Format::Gif => "gif",
+            Format::WebP => "webp",
+        }
+    }
+
+    pub(crate) fn media_type(self) -> &'static str {
+        match self {
+            Format::Jpeg => "image/jpeg",
+            Format::Png => "image/png",
+            Format::Gif => "image/gif",
+            Format::WebP => "image/webp",
+        }
+    }
+
+    /// The format the sizes of a photo of this format are made in, for
+    /// browsers without WebP: a GIF's sizes are PNGs.
+    fn fallback(self) -> Format {
+        match self {
+            Format::Gif => Format::Png,
+            other => other,
+        }
+    }
+}
+
+/// The site path (`/2021/03/26/x/lead.jpg`, decoded) a page at `page_url`
+/// names with `reference`, if it is a file of this site rather than of
+/// another one.
+pub(crate) fn site_path_of(config: &Config, page_url: &str, reference: &str) -> Option<String> {
+    let url = crate::paths::resolve_url(config, page_url, reference);
+    let base = config.base_url.as_str();
+    let path = url.strip_prefix(base.trim_end_matches('/'))?;
+    let path = path.split(['?', '#']).next().unwrap_or(path);
+    let decoded = percent_encoding::percent_decode_str(path)
+        .decode_utf8()
+        .ok()?;
+    Some(decoded.into_owned())
+}
+
+/// Whether a file name is one of a photo gazette processes (SVG and other
+/// files are published as they are).
+pub(crate) fn is_photo_name(path: &Path) -> bool {
+    let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("");
+    ["jpg", "jpeg", "png", "gif", "webp"]
+        .iter()
+        .any(|known| ext.eq_ignore_ascii_case(known))
+}
+
+/// One file made from a photo: its size, and the part of the upright
+/// photo it shows (all of it when `crop` is None).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub(crate) struct Variant {
+    pub(crate) width: u32,
+    pub(crate) height: u32,
+    /// x, y, width, height in the upright photo.
+    pub(crate) crop: Option<[u32; 4]>,
+    pub(crate) format: Format,
+}
+
+/// A photo the site publishes.
+#[derive(Debug)]
+struct Source {
+    /// The file, under the site root.
+    file: PathBuf,
+    /// Where the original is published, below the output folder.
+    output: PathBuf,
+    /// Its content, hashed: what the cache knows it by.
+    hash: u128,
+    header: Header,
+}
+
+/// A place in an upright photo the crops keep in view: fractions of its
+/// width and height from the top left (`image_focus` in front matter).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct Focus {
+    pub(crate) x: f64,
+    pub(crate) y: f64,
+}
+
+/// `<picture>`'s parts for a photo, for templates: `src` and `srcset` in
+/// the photo's own format, `sources` in modern ones, and the size that
+/// keeps the page from jumping while it loads.
+#[derive(Debug, Clone, Serialize)]
+pub(crate) struct Picture {
+    pub(crate) src: String,
+    pub(crate) srcset: String,
+    pub(crate) sources: Vec<PictureSource>,
+    pub(crate) width: u32,
+    pub(crate) height: u32,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub(crate) struct PictureSource {
+    #[serde(rename = "type")]
+    pub(crate) media_type: &'static str,
+    pub(crate) srcset: String,
+}
+
+/// One made file, for `og:image`, JSON-LD and feeds.
+#[derive(Debug, Clone, Serialize)]
+pub(crate) struct Sized {
+    pub(crate) url: String,
+    pub(crate) width: u32,
+    pub(crate) height: u32,
+    #[serde(rename = "type")]
+    pub(crate) media_type: &'static str,
+}
+
+/// The width of the crops shared with search engines and social sites:
+/// Google asks for at least 1,200 pixels.
+pub(crate) const SHARE_WIDTH: u32 = 1200;
+
+/// The photos of a site, and the files its pages asked to be made of them.
+#[derive(Debug)]
+pub(crate) struct Images {
+    settings: ImageSettings,
+    sources: Vec<Source>,
+    /// Site path of each original (`/2021/03/26/x/lead.jpg`) → index.
+    by_site_path: HashMap<String, usize>,
+    /// The source files, for the copy stage to leave them to this one.
+    files: HashSet<PathBuf>,
+    /// Output key → what to make there, as pages ask.
+    asked: Mutex<BTreeMap<String, (usize, Variant)>>,
+}
+
+/// How many files the write stage made and took from the cache.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct ImageCounts {
+    pub processed: usize,
+    pub cached: usize,
+}
+
+impl Images {
+    /// No photos: for sites and tests that have none.
+    pub(crate) fn none(settings: &ImageSettings) -> Images {
+        Images {
+            settings: settings.clone(),
+            sources: Vec::new(),
+            by_site_path: HashMap::new(),
+            files: HashSet::new(),
+            asked: Mutex::new(BTreeMap::new()),
+        }
+    }
+
+    /// Reads the header of every photo among `copies` (source file, output
+    /// path). A file that is not a readable image, or is larger than the
+    /// pixel limit, is an error naming it.
+    pub(crate) fn measure(
+        root: &Path,
+        settings: &ImageSettings,
+        copies: &[(PathBuf, PathBuf)],
+    ) -> (Images, Vec<Diagnostic>) {
+        let measured: Vec<Result<Source, Diagnostic>> = copies
+            .par_iter()
+            .filter(|(from, _)| is_photo_name(from))
+            .map(|(from, to)| {
+                let shown = display_path(root, from.strip_prefix(root).unwrap_or(from));
+                let bytes = crate::sources::read_source(from)
+                    .map_err(|e| Diagnostic::error(&shown, format!("cannot read: {e}")))?;
+                let header = process::header(&bytes, settings.max_pixels)
+                    .map_err(|why| Diagnostic::error(&shown, why))?;
+                Ok(Source {
+                    file: from.clone(),
+                    output: to.clone(),
+                    hash: xxhash_rust::xxh3::xxh3_128(&bytes),
+                    header,
+                })
+            })
+            .collect();
+        let mut images = Images::none(settings);
+        let mut errors = Vec::new();
+        for result in measured {
+            match result {
+                Ok(source) => {
+                    let site_path = format!("/{}", record_key(&source.output));
+                    images.by_site_path.insert(site_path, images.sources.len());
+                    images.files.insert(source.file.clone());
+                    images.sources.push(source);
+                }
+                Err(e) => errors.push(e),
+            }
+        }
+        (images, errors)
+    }
+
+    /// The photo a page's reference names (`lead.jpg` beside the page,
+    /// `/images/x.jpg`, or a URL under the base URL), if the site
+    /// publishes it.
+    pub(crate) fn find(&self, config: &Config, page_url: &str, reference: &str) -> Option<usize> {
+        let site_path = site_path_of(config, page_url, reference)?;
+        self.by_site_path.get(&site_path).copied()
+    }
+
+    /// Whether `file` is a photo this build processes rather than copies.
+    pub(crate) fn is_source(&self, file: &Path) -> bool {
+        self.files.contains(file)
+    }
+
+    /// The widths, format by format, a page shows photo `i` in.
+    pub(crate) fn picture(&self, config: &Config, i: usize) -> Picture {
+        let source = &self.sources[i];
+        let header = &source.header;
+        let original = || Picture {
+            src: config.url(&format!("/{}", record_key(&source.output))),
+            srcset: String::new(),
+            sources: Vec::new(),
+            width: header.width,
+            height: header.height,
+        };
+        if header.animated {
+            // Resizing would keep one frame: an animation goes out whole.
+            return original();
+        }
+        let widths = self.widths_of(header.width);
+        let fallback = header.format.fallback();
+        let set = |format: Format| -> Vec<(u32, String)> {
+            (widths.iter())
+                .map(|&w| {
+                    let variant = Variant {
+                        width: w,
+                        height: scaled(header.height, w, header.width),
+                        crop: None,
+                        format,
+                    };
+                    (w, self.ask(config, i, variant, None))
+                })
+                .collect()
+        };
+        let srcset = |set: &[(u32, String)]| {
+            (set.iter())
+                .map(|(w, url)| format!("{url} {w}w"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        let own = set(fallback);
+        // `src`, for browsers without srcset: the size feeds use.
+        let src = (own.iter().rev())
+            .find(|(w, _)| *w <= SHARE_WIDTH)
+            .or(own.first())
+            .map(|(_, url)| url.clone())
+            .unwrap_or_default();
+        let mut sources = Vec::new();
+        if self.settings.webp && fallback != Format::WebP {
+            sources.push(PictureSource {
+                media_type: Format::WebP.media_type(),
+                srcset: srcset(&set(Format::WebP)),
+            });
+        }
+        let largest = widths.last().copied().unwrap_or(header.width);
+        Picture {
+            src,
+            srcset: srcset(&own),
+            sources,
+            width: largest,
+            height: scaled(header.height, largest, header.width),
+        }
+    }
+
+    /// The widths of `[images] widths` narrower than a photo `width`
+    /// pixels wide, and the photo's own width when it is narrower than the
+    /// largest: never wider than the photo.
+    fn widths_of(&self, width: u32) -> Vec<u32> {
+        let mut widths: Vec<u32> = (self.settings.widths.iter())
+            .copied()
+            .filter(|&w| w < width)
+            .collect();
+        if self.settings.widths.iter().any(|&w| w >= width) {
+            widths.push(width);
+        }
+        widths
+    }
+
+    /// Photo `i` cropped to `ratio` (width, height), `width` pixels wide
+    /// or as wide as the photo allows, as a JPEG, which every social site
+    /// and search engine reads.
+    pub(crate) fn crop(
+        &self,
+        config: &Config,
+        i: usize,
+        ratio: (u32, u32),
+        width: u32,
+        focus: Option<Focus>,
+    ) -> Sized {
+        let header = &self.sources[i].header;
+        let (rw, rh) = (f64::from(ratio.0), f64::from(ratio.1));
+        // The largest part of the photo with that ratio.
+        let (pw, ph) = (f64::from(header.width), f64::from(header.height));
+        let (cw, ch) = if pw / ph > rw / rh {
+            (ph * rw / rh, ph)
+        } else {
+            (pw, pw * rh / rw)
+        };
+        let focus = focus.unwrap_or(Focus { x: 0.5, y: 0.5 });
+        let x = (focus.x * pw - cw / 2.0).clamp(0.0, pw - cw);
+        let y = (focus.y * ph - ch / 2.0).clamp(0.0, ph - ch);
+        let crop = [
+            x.round() as u32,
+            y.round() as u32,
+            (cw.round() as u32).clamp(1, header.width),
+            (ch.round() as u32).clamp(1, header.height),
+        ];
+        let out_w = width.min(crop[2]).max(1);
+        let out_h = ((f64::from(out_w) * rh / rw).round() as u32).max(1);
+        let variant = Variant {
+            width: out_w,
+            height: out_h,
+            crop: Some(crop),
+            format: Format::Jpeg,
+        };
+        let url = self.ask(config, i, variant, Some(focus));
+        Sized {
+            url,
+            width: out_w,
+            height: out_h,
+            media_type: Format::Jpeg.media_type(),
+        }
+    }
+
+    /// Notes that `variant` of photo `i` is to be made, and gives its URL.
+    fn ask(&self, config: &Config, i: usize, variant: Variant, focus: Option<Focus>) -> String {
+        let output = variant_path(&self.sources[i].output, &variant, focus);
+        let key = record_key(&output);
+        let url = config.url(&format!("/{key}"));
+        (self.asked.lock().unwrap_or_else(|e| e.into_inner())).insert(key, (i, variant));
+        url
+    }
+
+    /// Output key → source file of every file asked so far, so the file
+    /// plan can refuse one that lands on another file of the site.
+    pub(crate) fn asked_outputs(&self) -> Vec<(String, PathBuf)> {
+        let asked = self.asked.lock().unwrap_or_else(|e| e.into_inner());
+        (asked.iter())
+            .map(|(key, (i, _))| (key.clone(), self.sources[*i].file.clone()))
+            .collect()
+    }
+
+    /// Makes every original and every asked file into `sink`, in parallel,
+    /// each from the cache when it holds it. `cache_dir` is where the
+    /// cache lives (None: no cache).
+    pub(crate) fn produce(
+        &self,
+        root: &Path,
+        cache_dir: Option<&Path>,
+        sink: &dyn crate::build::Sink,
+    ) -> (ImageCounts, Vec<Diagnostic>) {
+        let mut warnings = Vec::new();
+        let cache = match cache_dir.map(cache::Cache::open).transpose() {
+            Ok(cache) => cache,
+            Err(why) => {
+                warnings.push(Diagnostic::warning(
+                    display_path(root, cache_dir.unwrap_or(Path::new(""))),
+                    format!("the image cache cannot be used ({why}): every photo is made anew"),
+                ));
+                None
+            }
+        };
+        let asked = std::mem::take(&mut *self.asked.lock().unwrap_or_else(|e| e.into_inner()));
+        let mut by_source: Vec<Vec<(PathBuf, Variant)>> = vec![Vec::new(); self.sources.len()];
+        for (key, (i, variant)) in asked {
+            by_source[i].push((PathBuf::from(key), variant));
+        }
+        let processed = AtomicUsize::new(0);
+        let cached = AtomicUsize::new(0);
+        let errors: Vec<Diagnostic> = (self.sources.par_iter().zip(by_source))
+            .filter_map(|(source, variants)| {
+                let made = Making {
+                    images: self,
+                    source,
+                    cache: cache.as_ref(),
+                    sink,
+                    processed: &processed,
+                    cached: &cached,
+                };
+                made.all(&variants).err().map(|why| {
+                    let shown = source.file.strip_prefix(root).unwrap_or(&source.file);
+                    Diagnostic::error(display_path(root, shown), why)
+                })
+            })
+            .collect();
+        warnings.extend(errors);
+        let counts = ImageCounts {
+            processed: processed.into_inner(),
+            cached: cached.into_inner(),
+        };
+        (counts, warnings)
+    }
+}
+
+/// The files of one photo being made: the photo is read and decoded at
+/// most once, and only when the cache lacks a file.
+struct Making<'a> {
+    images: &'a Images,
+    source: &'a Source,
+    cache: Option<&'a cache::Cache>,
+    sink: &'a dyn crate::build::Sink,
+    processed: &'a AtomicUsize,
+    cached: &'a AtomicUsize,
+}
+
+/// What makes a file: the original's cleaning, or a variant.
+#[derive(Hash)]
+enum Recipe<'v> {
+    Original,
+    Variant(&'v Variant),
+}
+
+impl Making<'_> {
+    fn all(&self, variants: &[(PathBuf, Variant)]) -> Result<(), String> {
+        let settings = &self.images.settings;
+        if !self.sink.makes_images() {
+            // `gazette check` only needs to know the files exist.
+            self.sink.copy(&self.source.file, &self.source.output)?;
+            for (output, _) in variants {
+                self.sink.copy(&self.source.file, output)?;
+            }
+            return Ok(());
+        }
+        let mut bytes: Option<Vec<u8>> = None;
+        let mut photo: Option<process::Photo> = None;
+        let mut jobs: Vec<(&Path, Recipe)> = variants
+            .iter()
+            .map(|(output, v)| (output.as_path(), Recipe::Variant(v)))
+            .collect();
+        if settings.untouched_originals {
+            self.sink.copy(&self.source.file, &self.source.output)?;
+        } else {
+            jobs.insert(0, (self.source.output.as_path(), Recipe::Original));
+        }
+        for (output, recipe) in jobs {
+            let extension = match &recipe {
+                Recipe::Original => self.source.header.format.extension(),
+                Recipe::Variant(v) => v.format.extension(),
+            };
+            let key = cache::key(self.source.hash, &recipe, settings.quality);
+            if let Some(hit) = self.cache.and_then(|c| c.get(key, extension)) {
+                self.sink.copy(&hit, output)?;
+                self.cached.fetch_add(1, Ordering::Relaxed);
+                continue;
+            }
+            if bytes.is_none() {
+                bytes = Some(
+                    crate::sources::read_source(&self.source.file)
+                        .map_err(|e| format!("cannot read: {e}"))?,
+                );
+            }
+            let data = bytes.as_deref().unwrap_or_default();
+            let made = match &recipe {
+                Recipe::Original => process::clean_original(
+                    data,
+                    &self.source.header,
+                    settings.max_pixels,
+                    settings.quality,
+                )?,
+                Recipe::Variant(v) => {
+                    if photo.is_none() {
+                        photo = Some(process::decode(data, settings.max_pixels)?);
+                    }
+                    let Some(photo) = photo.as_ref() else {
+                        continue;
+                    };
+                    process::make(photo, v, settings.quality)?
+                }
+            };
+            self.processed.fetch_add(1, Ordering::Relaxed);
+            let modified = (std::fs::metadata(&self.source.file))
+                .and_then(|m| m.modified())
+                .ok();
+            match (self.cache).and_then(|c| c.put(key, extension, &made, modified).ok()) {
+                Some(kept) => self.sink.copy(&kept, output)?,
+                None => self.sink.write(output, &made, None)?,
+            }
+        }
+        Ok(())
+    }
+}
+
+/// `h` scaled as `w` goes from `from` to `to`: the height of a photo
+/// `from` × `h` pixels shown `to` wide.
+fn scaled(h: u32, to: u32, from: u32) -> u32 {
+    ((u64::from(h) * u64::from(to) + u64::from(from) / 2) / u64::from(from)).max(1) as u32
+}
+
+/// Where a made file goes: beside its original, named by its size
+/// (`lead-800w.webp`) or crop (`lead-1200x630.jpg`, with the focus when
+/// one is set: `lead-1200x630-f30-60.jpg`).
+fn variant_path(original: &Path, variant: &Variant, focus: Option<Focus>) -> PathBuf {
+    let stem = original
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let size = match variant.crop {
+        None => format!("{}w", variant.width),
+        Some(_) => format!("{}x{}", variant.width, variant.height),
+    };
+    let focus = match focus {
+        Some(f) if variant.crop.is_some() && (f.x != 0.5 || f.y != 0.5) => format!(
+            "-f{}-{}",
+            (f.x * 100.0).round() as u32,
+            (f.y * 100.0).round() as u32
+        ),
+        _ => String::new(),
+    };
+    let name = format!("{stem}-{size}{focus}.{}", variant.format.extension());
+    original.with_file_name(name)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn variants_are_named_beside_their_original() {
+        let v = |width, height, crop| Variant {
+            width,
+            height,
+            crop,
+            format: Format::WebP,
+        };
+        let original = Path::new("2021/x/lead.jpg");
+        assert_eq!(
+            variant_path(original, &v(800, 600, None), None),
+            Path::new("2021/x/lead-800w.webp")
+        );
+        assert_eq!(
+            variant_path(original, &v(1200, 630, Some([0, 0, 10, 10])), None),
+            Path::new("2021/x/lead-1200x630.webp")
+        );
+        let focus = Focus { x: 0.3, y: 0.6 };
+        assert_eq!(
+            variant_path(original, &v(1200, 630, Some([0, 0, 10, 10])), Some(focus)),
+            Path::new("2021/x/lead-1200x630-f30-60.webp")
+        );
+    }
+
+    #[test]
+    fn widths_never_exceed_the_photo() {
+        let images = Images::none(&ImageSettings::default());
+        assert_eq!(images.widths_of(4000), vec![480, 800, 1200, 1600]);
+        assert_eq!(images.widths_of(1000), vec![480, 800, 1000]);
+        assert_eq!(images.widths_of(300), vec![300]);
+        assert_eq!(images.widths_of(1600), vec![480, 800, 1200, 1600]);
+        assert_eq!(scaled(3000, 800, 4000), 600);
+    }
+}
