@@ -240,9 +240,8 @@ pub(crate) fn prepare_with(
     site.favicon = Favicon::of(root, &static_files);
     stages.mark("model and Markdown");
     let (copies, _) = asset_copies(root, &site, &static_files);
-    let (images, image_errors) = Images::measure(root, &site.config.images, &copies);
-    diagnostics.extend(image_errors);
-    diagnostics.extend(missing_images(&site, &images, &copies));
+    let (images, unreadable) = Images::measure(&site.config.images, &copies);
+    diagnostics.extend(image_problems(root, &site, &images, &copies, &unreadable));
     site.images = Arc::new(images);
     let cache_dir = match &options.cache_dir {
         Some(dir) => Some(dir.clone()),
@@ -655,14 +654,22 @@ fn in_site_dir(root: &Path, relative: &Path) -> Result<PathBuf, String> {
     Ok(path)
 }
 
-/// An article's lead image (`image`) that names a file of the site which
-/// does not exist, at the line of the key. URLs of other sites are not
-/// looked at.
-fn missing_images(site: &Site, images: &Images, copies: &[(PathBuf, PathBuf)]) -> Vec<Diagnostic> {
+/// The photos the site cannot publish, each named at the line that uses
+/// it (an article's `image`), else at the file itself; and the lead images
+/// that name a file of the site which does not exist. URLs of other sites
+/// are not looked at.
+fn image_problems(
+    root: &Path,
+    site: &Site,
+    images: &Images,
+    copies: &[(PathBuf, PathBuf)],
+    unreadable: &[crate::images::Unreadable],
+) -> Vec<Diagnostic> {
     let config = &site.config;
     let published: std::collections::HashSet<String> = (copies.iter())
         .map(|(_, to)| format!("/{}", record_key(to)))
         .collect();
+    let mut used = vec![false; unreadable.len()];
     let mut errors = Vec::new();
     for article in &site.articles {
         let Some(reference) = article.doc.meta.image.as_deref() else {
@@ -674,18 +681,27 @@ fn missing_images(site: &Site, images: &Images, copies: &[(PathBuf, PathBuf)]) -
         let Some(site_path) = crate::images::site_path_of(config, &article.url, reference) else {
             continue;
         };
-        if !published.contains(&site_path) {
+        let message = if let Some(n) = unreadable.iter().position(|u| u.site_path == site_path) {
+            used[n] = true;
+            let file = shown_source(root, &unreadable[n].file);
+            format!("`image`: {} {}", file.display(), unreadable[n].why)
+        } else if published.contains(&site_path) {
+            continue;
+        } else {
             let place = if reference == site_path {
                 format!("no file is published at {site_path}")
             } else {
                 format!("{reference:?} is {site_path} on the site, where no file is published")
             };
-            errors.push(article.doc.source.error_at_key(
-                "image",
-                format!(
-                    "`image`: {place}: put the photo beside the article (in its bundle folder) or under static/, or give a full https:// URL"
-                ),
-            ));
+            format!(
+                "`image`: {place}: put the photo beside the article (in its bundle folder) or under static/, or give a full https:// URL"
+            )
+        };
+        errors.push(article.doc.source.error_at_key("image", message));
+    }
+    for (u, used) in unreadable.iter().zip(used) {
+        if !used {
+            errors.push(Diagnostic::error(shown_source(root, &u.file), &u.why));
         }
     }
     errors

@@ -169,6 +169,17 @@ pub(crate) struct Images {
     asked: Mutex<BTreeMap<String, (usize, Variant)>>,
 }
 
+/// A photo file gazette cannot publish: not an image, damaged, or over
+/// the pixel limit.
+#[derive(Debug)]
+pub(crate) struct Unreadable {
+    pub(crate) file: PathBuf,
+    /// Where it would be published.
+    pub(crate) site_path: String,
+    /// Why, as a sentence that goes after the file's name.
+    pub(crate) why: String,
+}
+
 /// How many files the write stage made and took from the cache.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
 pub struct ImageCounts {
@@ -190,21 +201,23 @@ impl Images {
 
     /// Reads the header of every photo among `copies` (source file, output
     /// path). A file that is not a readable image, or is larger than the
-    /// pixel limit, is an error naming it.
+    /// pixel limit, is left out and returned, with why.
     pub(crate) fn measure(
-        root: &Path,
         settings: &ImageSettings,
         copies: &[(PathBuf, PathBuf)],
-    ) -> (Images, Vec<Diagnostic>) {
-        let measured: Vec<Result<Source, Diagnostic>> = copies
+    ) -> (Images, Vec<Unreadable>) {
+        let measured: Vec<Result<Source, Unreadable>> = copies
             .par_iter()
             .filter(|(from, _)| is_photo_name(from))
             .map(|(from, to)| {
-                let shown = display_path(root, from.strip_prefix(root).unwrap_or(from));
+                let unreadable = |why: String| Unreadable {
+                    file: from.clone(),
+                    site_path: format!("/{}", record_key(to)),
+                    why,
+                };
                 let bytes = crate::sources::read_source(from)
-                    .map_err(|e| Diagnostic::error(&shown, format!("cannot read: {e}")))?;
-                let header = process::header(&bytes, settings.max_pixels)
-                    .map_err(|why| Diagnostic::error(&shown, why))?;
+                    .map_err(|e| unreadable(format!("cannot be read: {e}")))?;
+                let header = process::header(&bytes, settings.max_pixels).map_err(unreadable)?;
                 Ok(Source {
                     file: from.clone(),
                     output: to.clone(),
@@ -214,7 +227,7 @@ impl Images {
             })
             .collect();
         let mut images = Images::none(settings);
-        let mut errors = Vec::new();
+        let mut unreadable = Vec::new();
         for result in measured {
             match result {
                 Ok(source) => {
@@ -223,10 +236,10 @@ impl Images {
                     images.files.insert(source.file.clone());
                     images.sources.push(source);
                 }
-                Err(e) => errors.push(e),
+                Err(e) => unreadable.push(e),
             }
         }
-        (images, errors)
+        (images, unreadable)
     }
 
     /// The photo a page's reference names (`lead.jpg` beside the page,

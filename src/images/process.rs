@@ -94,6 +94,11 @@ pub(crate) fn header(bytes: &[u8], max_pixels: u64) -> Result<Header, String> {
     } else {
         (width, height)
     };
+    if format == Format::Jpeg && !has_end_marker(bytes) {
+        // The JPEG decoder fills a photo cut short with grey rather than
+        // fail: a half-uploaded file would go out half grey.
+        return Err(not_an_image("the file ends before the image does"));
+    }
     let animated = format == Format::Gif && gif_frames(bytes) > 1;
     Ok(Header {
         format,
@@ -102,6 +107,15 @@ pub(crate) fn header(bytes: &[u8], max_pixels: u64) -> Result<Header, String> {
         turned,
         animated,
     })
+}
+
+/// Whether a JPEG has its end marker after its first scan (see
+/// [`end_at_first_eoi`]): a file cut short has none.
+fn has_end_marker(jpeg: &[u8]) -> bool {
+    let Some(scan) = jpeg.windows(2).position(|w| w == [0xFF, 0xDA]) else {
+        return false;
+    };
+    jpeg[scan..].windows(2).any(|w| w == [0xFF, 0xD9])
 }
 
 /// How many frames a GIF has, counting to two at most.
