@@ -655,9 +655,9 @@ fn in_site_dir(root: &Path, relative: &Path) -> Result<PathBuf, String> {
 }
 
 /// The photos the site cannot publish, each named at the line that uses
-/// it (an article's `image`), else at the file itself; and the lead images
-/// that name a file of the site which does not exist. URLs of other sites
-/// are not looked at.
+/// it (an article's `image`, a Markdown image, a figure's `src`), else at
+/// the file itself; and the references to files of the site that do not
+/// exist. URLs of other sites are not looked at.
 fn image_problems(
     root: &Path,
     site: &Site,
@@ -665,39 +665,77 @@ fn image_problems(
     copies: &[(PathBuf, PathBuf)],
     unreadable: &[crate::images::Unreadable],
 ) -> Vec<Diagnostic> {
+    use crate::shortcode::{Call, IMAGE_CALL, Value};
     let config = &site.config;
     let published: std::collections::HashSet<String> = (copies.iter())
         .map(|(_, to)| format!("/{}", record_key(to)))
         .collect();
     let mut used = vec![false; unreadable.len()];
-    let mut errors = Vec::new();
-    for article in &site.articles {
-        let Some(reference) = article.doc.meta.image.as_deref() else {
-            continue;
-        };
-        if images.find(config, &article.url, reference).is_some() {
-            continue;
+    // What is wrong with `reference` on the page at `page_url`, if anything.
+    let mut problem = |page_url: &str, reference: &str| -> Option<String> {
+        if images.find(config, page_url, reference).is_some() {
+            return None;
         }
-        let Some(site_path) = crate::images::site_path_of(config, &article.url, reference) else {
-            continue;
-        };
-        let message = if let Some(n) = unreadable.iter().position(|u| u.site_path == site_path) {
+        let site_path = crate::images::site_path_of(config, page_url, reference)?;
+        if let Some(n) = unreadable.iter().position(|u| u.site_path == site_path) {
             used[n] = true;
             let file = shown_source(root, &unreadable[n].file);
-            format!("`image`: {} {}", file.display(), unreadable[n].why)
-        } else if published.contains(&site_path) {
-            continue;
+            return Some(format!("{} {}", file.display(), unreadable[n].why));
+        }
+        if published.contains(&site_path) {
+            return None;
+        }
+        let place = if reference == site_path {
+            format!("no file is published at {site_path}")
         } else {
-            let place = if reference == site_path {
-                format!("no file is published at {site_path}")
-            } else {
-                format!("{reference:?} is {site_path} on the site, where no file is published")
-            };
-            format!(
-                "`image`: {place}: put the photo beside the article (in its bundle folder) or under static/, or give a full https:// URL"
-            )
+            format!("{reference:?} is {site_path} on the site, where no file is published")
         };
-        errors.push(article.doc.source.error_at_key("image", message));
+        Some(format!(
+            "{place}: put the photo beside the article (in its bundle folder) or under static/, or give a full https:// URL"
+        ))
+    };
+    let src_of = |call: &Call| -> Option<String> {
+        if call.name != IMAGE_CALL && call.name != "figure" {
+            return None;
+        }
+        let value = (call.named.iter())
+            .find(|(k, _)| k == "src")
+            .map(|(_, v)| v)
+            .or(call.positional.first());
+        match value {
+            Some(Value::Text(src)) => Some(src.clone()),
+            _ => None,
+        }
+    };
+    let mut errors = Vec::new();
+    for article in &site.articles {
+        let source = &article.doc.source;
+        if let Some(reference) = article.doc.meta.image.as_deref()
+            && let Some(why) = problem(&article.url, reference)
+        {
+            errors.push(source.error_at_key("image", format!("`image`: {why}")));
+        }
+        for call in &article.shortcodes {
+            if let Some(src) = src_of(call)
+                && let Some(why) = problem(&article.url, &src)
+            {
+                errors.push(crate::render::shortcodes::at_call(
+                    &source.display,
+                    call,
+                    why,
+                ));
+            }
+        }
+    }
+    for page in &site.pages {
+        for call in &page.rendered.shortcodes {
+            if let Some(src) = src_of(call)
+                && let Some(why) = problem(&page.url, &src)
+            {
+                let display = &page.doc.source.display;
+                errors.push(crate::render::shortcodes::at_call(display, call, why));
+            }
+        }
     }
     for (u, used) in unreadable.iter().zip(used) {
         if !used {

@@ -64,6 +64,8 @@ pub struct Rendered {
     /// Another generator's markup that readers would see as text: (byte
     /// offset in the body, what it looks like).
     pub foreign_markup: Vec<(usize, String)>,
+    /// Where each Markdown image starts, in order, while rendering.
+    image_offsets: Vec<usize>,
 }
 
 /// Renders `markdown`. `resolve` maps a content path (`articles/2021/x.md`)
@@ -122,10 +124,34 @@ fn render_markdown(
     safe: bool,
     mut rendered: Rendered,
 ) -> Rendered {
-    let mut events = collect_events(markdown, resolve, &mut rendered);
-    if !rendered.shortcodes.is_empty() {
+    let events = collect_events(markdown, resolve, &mut rendered);
+    let calls_before = rendered.shortcodes.len();
+    let mut events = lift_site_images(markdown, events, &mut rendered);
+    if calls_before > 0 {
         events = lift_block_calls(events);
     }
+    let mut rendered = finish(markdown, events, resolve, page_url, safe, rendered);
+    if rendered.shortcodes.len() > calls_before {
+        // An image in the summary's paragraph shows on the article only,
+        // as a shortcode there does.
+        rendered.summary_html = shortcode::without_tokens(&rendered.summary_html);
+        rendered.summary_text = shortcode::without_tokens(&rendered.summary_text);
+        if let Some(html) = &mut rendered.feed_summary_html {
+            *html = shortcode::without_tokens(html);
+        }
+    }
+    rendered
+}
+
+/// The summary, word count and HTML of `events`.
+fn finish(
+    markdown: &str,
+    events: Vec<Event<'_>>,
+    resolve: &dyn Fn(&str) -> Option<String>,
+    page_url: Option<&Url>,
+    safe: bool,
+    mut rendered: Rendered,
+) -> Rendered {
     rendered.word_count = count_words(&events);
 
     let summary_events = match find_more_marker(markdown) {
@@ -278,7 +304,85 @@ fn with_destination<'a>(tag: &Tag<'a>, url: String) -> Tag<'a> {
 /// biography, where links to content files are not expected.
 /// Shortcodes are not read there: their text stays as written.
 pub(crate) fn render_fragment(markdown: &str, page_url: Option<&Url>, safe: bool) -> Rendered {
-    render_markdown(markdown, &|_| None, page_url, safe, Rendered::default())
+    // A shortcode's body has no calls of its own: its images stay `<img>`.
+    let mut rendered = Rendered::default();
+    let events = collect_events(markdown, &|_| None, &mut rendered);
+    finish(markdown, events, &|_| None, page_url, safe, rendered)
+}
+
+/// Each Markdown image of the site's own files (`![alt](lead.jpg)`,
+/// `![alt](/images/x.jpg)`) becomes a token and an [`shortcode::IMAGE_CALL`]
+/// call with its `src`, `alt` and `title`, so the renderer can give it the
+/// photo's sizes. Images of other sites stay as Markdown writes them.
+fn lift_site_images<'a>(
+    markdown: &str,
+    events: Vec<Event<'a>>,
+    rendered: &mut Rendered,
+) -> Vec<Event<'a>> {
+    if rendered.image_offsets.is_empty() {
+        return events;
+    }
+    let offsets = std::mem::take(&mut rendered.image_offsets);
+    let mut offsets = offsets.into_iter();
+    let mut out = Vec::with_capacity(events.len());
+    let mut events = events.into_iter();
+    while let Some(event) = events.next() {
+        let Event::Start(Tag::Image {
+            dest_url, title, ..
+        }) = &event
+        else {
+            out.push(event);
+            continue;
+        };
+        let offset = offsets.next().unwrap_or(0);
+        let external = Url::parse(dest_url).is_ok() || dest_url.starts_with("//");
+        if external || dest_url.is_empty() {
+            out.push(event);
+            continue;
+        }
+        // The alternative text is the image's inner text.
+        let mut alt = String::new();
+        for inner in events.by_ref() {
+            match inner {
+                Event::End(TagEnd::Image) => break,
+                Event::Text(t) | Event::Code(t) => alt.push_str(&t),
+                Event::SoftBreak | Event::HardBreak => alt.push(' '),
+                _ => {}
+            }
+        }
+        let (line, column) = shortcode::line_column_of(markdown, offset.min(markdown.len()));
+        let line_start = markdown[..offset.min(markdown.len())]
+            .rfind('\n')
+            .map_or(0, |i| i + 1);
+        let excerpt = markdown[line_start..]
+            .lines()
+            .next()
+            .unwrap_or("")
+            .to_string();
+        let text = |s: &str| shortcode::Value::Text(s.to_string());
+        let mut named = vec![
+            ("src".to_string(), text(dest_url)),
+            ("alt".to_string(), text(&alt)),
+        ];
+        if !title.is_empty() {
+            named.push(("title".to_string(), text(title)));
+        }
+        out.push(Event::InlineHtml(CowStr::from(shortcode::token(
+            rendered.shortcodes.len(),
+        ))));
+        rendered.shortcodes.push(shortcode::Call {
+            name: shortcode::IMAGE_CALL.to_string(),
+            named,
+            positional: Vec::new(),
+            body: None,
+            block: false,
+            line,
+            column,
+            excerpt,
+            span: offset..offset,
+        });
+    }
+    out
 }
 
 /// A paragraph holding nothing but a shortcode's token becomes the token
@@ -474,6 +578,10 @@ fn collect_events<'a>(
                     id,
                 }));
             }
+            Event::Start(Tag::Image { .. }) => {
+                rendered.image_offsets.push(range.start);
+                events.push(event);
+            }
             other => events.push(other),
         }
     }
@@ -658,16 +766,23 @@ mod tests {
         let base = Url::parse("https://e.com/news/2021/03/26/a/").unwrap();
         let md = "Intro [rel](other/) and ![photo](lead.jpg) [abs](https://x.org/) [frag](#top) [root](/about/).\n";
         let r = render(md, &none, Some(&base), false);
-        assert!(r.html.contains("src=\"lead.jpg\""));
+        // The site's own image is left to the renderer, which knows its sizes.
+        assert_eq!(r.shortcodes.len(), 1);
+        assert_eq!(r.shortcodes[0].name, shortcode::IMAGE_CALL);
+        assert_eq!(
+            r.shortcodes[0].named[..2],
+            [
+                ("src".to_string(), shortcode::Value::Text("lead.jpg".into())),
+                ("alt".to_string(), shortcode::Value::Text("photo".into()))
+            ]
+        );
+        assert!(r.html.contains(&shortcode::token(0)));
         let feed = r.feed_html.clone().unwrap();
         assert!(
             feed.contains("href=\"https://e.com/news/2021/03/26/a/other/\""),
             "{feed}"
         );
-        assert!(
-            feed.contains("src=\"https://e.com/news/2021/03/26/a/lead.jpg\""),
-            "{feed}"
-        );
+        assert!(feed.contains(&shortcode::token(0)), "{feed}");
         assert!(feed.contains("href=\"https://x.org/\""));
         assert!(feed.contains("href=\"https://e.com/news/2021/03/26/a/#top\""));
         assert!(feed.contains("href=\"https://e.com/about/\""));
@@ -675,7 +790,7 @@ mod tests {
             r.feed_summary_html
                 .as_deref()
                 .unwrap_or_default()
-                .contains("https://e.com/news/2021/03/26/a/lead.jpg")
+                .contains("https://e.com/news/2021/03/26/a/other/")
         );
         let plain = render("No links here.", &none, Some(&base), false);
         assert!(plain.feed_html.is_none());

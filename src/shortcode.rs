@@ -18,6 +18,21 @@ use std::ops::Range;
 pub(crate) const TOKEN_START: char = '\u{E000}';
 pub(crate) const TOKEN_END: char = '\u{E001}';
 
+/// The name of the call a Markdown image (`![alt](lead.jpg)`) of the
+/// site's own becomes, so the renderer can give it the photo's sizes. No
+/// call a writer types can have it: names never hold `!`.
+pub(crate) const IMAGE_CALL: &str = "!image";
+
+/// The text that stands for call number `index` until the renderer fills it.
+pub(crate) fn token(index: usize) -> String {
+    format!("{TOKEN_START}{index}{TOKEN_END}")
+}
+
+/// Line and column (from 1) of byte `offset` of `text`.
+pub(crate) fn line_column_of(text: &str, offset: usize) -> (usize, usize) {
+    line_column(text, offset)
+}
+
 /// Bodies may hold other text, but a call may not be longer than this:
 /// a body left unclosed by mistake is an error, not the rest of the story.
 const MAX_CALL_BYTES: usize = 256 * 1024;
@@ -160,9 +175,7 @@ pub(crate) fn extract(markdown: &str, code: &[Range<usize>]) -> Extracted {
                     excerpt,
                     span: found..end,
                 });
-                text.push(TOKEN_START);
-                text.push_str(&index.to_string());
-                text.push(TOKEN_END);
+                text.push_str(&token(index));
                 // Keep the lines below where they were, for positions.
                 let lines = markdown[found..end].matches('\n').count();
                 text.extend(std::iter::repeat_n('\n', lines));

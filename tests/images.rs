@@ -502,3 +502,76 @@ fn image_settings_are_checked() {
         );
     }
 }
+
+#[test]
+fn photos_written_in_markdown_and_figures_get_their_sizes_and_missing_ones_are_errors() {
+    let body = "Text with ![The chart](chart.jpg \"Sales\") inline.\n\n{{< figure src=\"/img/plant.jpg\" alt=\"The plant\" >}}\n\n![Elsewhere](https://cdn.example.com/x.jpg)\n";
+    let site = Fixture::new(&[(
+        LEAD_MD,
+        &article("Carmaker deal", "2021-03-26T10:00:00Z", "", body),
+    )]);
+    let photo = |seed| photos::jpeg(&photos::scene(1000, 500, seed), 90, None);
+    site.write_bytes("content/articles/2021/deal/chart.jpg", &photo(1));
+    site.write_bytes("static/img/plant.jpg", &photo(2));
+    site.build_ok();
+    let page = site.read("2021/03/26/deal/index.html");
+    let base = "https://news.example.com";
+    let chart = format!(
+        "<picture><source type=\"image/webp\" srcset=\"{base}/2021/03/26/deal/chart-480w.webp 480w, {base}/2021/03/26/deal/chart-800w.webp 800w, {base}/2021/03/26/deal/chart-1000w.webp 1000w\" sizes=\"(min-width: 42rem) 40rem, 100vw\"><img src=\"{base}/2021/03/26/deal/chart-1000w.jpg\" srcset=\"{base}/2021/03/26/deal/chart-480w.jpg 480w, {base}/2021/03/26/deal/chart-800w.jpg 800w, {base}/2021/03/26/deal/chart-1000w.jpg 1000w\" sizes=\"(min-width: 42rem) 40rem, 100vw\" width=\"1000\" height=\"500\" alt=\"The chart\" title=\"Sales\" loading=\"lazy\" decoding=\"async\"></picture>"
+    );
+    assert!(
+        page.contains(&format!("<p>Text with {chart} inline.</p>")),
+        "{page}"
+    );
+    assert!(
+        page.contains(&format!("<img src=\"{base}/img/plant-1000w.jpg\" srcset=\"{base}/img/plant-480w.jpg 480w, {base}/img/plant-800w.jpg 800w, {base}/img/plant-1000w.jpg 1000w\"")),
+        "{page}"
+    );
+    assert!(
+        page.contains("<img src=\"https://cdn.example.com/x.jpg\" alt=\"Elsewhere\" />"),
+        "{page}"
+    );
+    assert_eq!(
+        size_of(&site.public().join("2021/03/26/deal/chart-800w.webp")),
+        (800, 400)
+    );
+    // Feeds have no <picture>: one file with its size.
+    let rss = site.read("feed.xml");
+    let doc = roxmltree::Document::parse(&rss).unwrap();
+    let content = doc
+        .descendants()
+        .find(|n| n.tag_name().name() == "encoded")
+        .and_then(|n| n.text())
+        .unwrap();
+    assert!(
+        content.contains(&format!("<img src=\"{base}/2021/03/26/deal/chart-1000w.jpg\" width=\"1000\" height=\"500\" alt=\"The chart\" title=\"Sales\">")),
+        "{content}"
+    );
+
+    site.write(
+        LEAD_MD,
+        &article(
+            "Carmaker deal",
+            "2021-03-26T10:00:00Z",
+            "",
+            "One.\n\nTwo ![gone](gone.png) here.\n\n{{< figure src=\"/img/none.jpg\" >}}\n",
+        ),
+    );
+    let run = site.build();
+    assert_eq!(run.code, 1);
+    let md = site.root().join(LEAD_MD).display().to_string();
+    for expected in [
+        format!(
+            "error: {md}:8:5: \"gone.png\" is /2021/03/26/deal/gone.png on the site, where no file is published: put the photo beside the article (in its bundle folder) or under static/, or give a full https:// URL"
+        ),
+        format!(
+            "error: {md}:10:1: no file is published at /img/none.jpg: put the photo beside the article (in its bundle folder) or under static/, or give a full https:// URL"
+        ),
+    ] {
+        assert!(
+            run.stderr.contains(&expected),
+            "missing {expected}\n{}",
+            run.stderr
+        );
+    }
+}

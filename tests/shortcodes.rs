@@ -13,7 +13,8 @@ fn story(body: &str) -> String {
 /// Builds a site whose one article has `body`; returns the fixture.
 fn site_with(body: &str) -> Fixture {
     let site = Fixture::new(&[
-        ("content/articles/story.md", &story(body)),
+        ("content/articles/story/index.md", &story(body)),
+        ("content/articles/story/plant.jpg", "JPEG"),
         (
             "content/articles/other.md",
             &article(
@@ -111,7 +112,7 @@ fn every_built_in_renders_and_feeds_get_no_script() {
         "marker=22.2783,114.1747",
         "<video controls preload=\"metadata\" src=\"https://news.example.com/2021/03/26/story/clip.mp4\" poster=\"https://news.example.com/2021/03/26/story/clip.jpg\"><track kind=\"captions\" src=\"https://news.example.com/2021/03/26/story/clip.vtt\"",
         "<audio controls preload=\"none\" src=\"https://news.example.com/audio/interview.mp3\">",
-        "<img src=\"https://news.example.com/2021/03/26/story/plant.jpg\" alt=\"The plant\" loading=\"lazy\">",
+        "<img src=\"https://news.example.com/2021/03/26/story/plant-64w.jpg\" srcset=\"https://news.example.com/2021/03/26/story/plant-64w.jpg 64w\" sizes=\"(min-width: 42rem) 40rem, 100vw\" width=\"64\" height=\"48\" alt=\"The plant\" loading=\"lazy\" decoding=\"async\"></picture>",
         "<span class=\"credit\">Reuters</span>",
         "<figure class=\"gallery\"><div class=\"gallery-items\"><p><img src=\"a.jpg\" alt=\"One\"",
         "<blockquote class=\"pullquote\"><p>A bet on <em>software</em>.</p>",
@@ -135,7 +136,7 @@ fn every_built_in_renders_and_feeds_get_no_script() {
         "(OpenStreetMap)</p>",
         "<p><a href=\"https://news.example.com/2021/03/26/story/clip.mp4\">The launch</a></p>",
         "<p><a href=\"https://news.example.com/audio/interview.mp3\">The interview</a></p>",
-        "<img src=\"https://news.example.com/2021/03/26/story/plant.jpg\" alt=\"The plant\">",
+        "<img src=\"https://news.example.com/2021/03/26/story/plant-64w.jpg\" width=\"64\" height=\"48\" alt=\"The plant\">",
         "<img src=\"https://news.example.com/2021/03/26/story/a.jpg\" alt=\"One\"",
         "<blockquote class=\"pullquote\"><p>A bet on <em>software</em>.</p>",
         "<p class=\"factbox-title\">The deal</p>",

@@ -320,7 +320,7 @@ fn known(templates: &Templates) -> BTreeSet<String> {
 pub(crate) const IMPORTED_PLACEHOLDER: &str = "{#- Made by gazette import:";
 
 /// An error at a call.
-fn at_call(path: &Path, call: &Call, message: String) -> Diagnostic {
+pub(crate) fn at_call(path: &Path, call: &Call, message: String) -> Diagnostic {
     at_line_of_call(Diagnostic::error(path, message), call)
 }
 
@@ -368,6 +368,9 @@ pub(crate) fn check(site: &Site, templates: &Templates) -> Vec<Diagnostic> {
 /// What is wrong with one call, if anything.
 fn check_call(site: &Site, known: &BTreeSet<String>, call: &Call) -> Vec<String> {
     let name = &call.name;
+    if name == shortcode::IMAGE_CALL {
+        return Vec::new();
+    }
     if !known.contains(name) {
         let names: Vec<&str> = known.iter().map(String::as_str).collect();
         let closest = crate::strict::closest(name, &names);
@@ -539,6 +542,8 @@ struct ShortcodeContext<'a> {
     block: bool,
     /// For `readmore`: the target's title, URL and summary.
     target: Option<Target<'a>>,
+    /// When `src` is a photo of the site: its sizes (see docs/templates.md).
+    picture: Option<crate::images::Picture>,
     /// The article or page the call is in.
     page: PageRef<'a>,
 }
@@ -556,6 +561,87 @@ struct Target<'a> {
     url: &'a str,
     summary: &'a str,
 }
+
+/// A Markdown image of the site's own files as HTML: a photo as
+/// `<picture>` with its sizes (in feeds, the 1,200-pixel file with its
+/// size), anything else as the `<img>` Markdown writes, its URL absolute.
+fn markdown_image(site: &Site, call: &Call, page: PageRef<'_>, feed: bool) -> String {
+    use pulldown_cmark_escape::{escape_href, escape_html};
+    let arg = |name: &str| {
+        (call.named.iter())
+            .find(|(k, _)| k == name)
+            .and_then(|(_, v)| match v {
+                Value::Text(t) => Some(t.as_str()),
+                _ => None,
+            })
+            .unwrap_or("")
+    };
+    let (src, alt, title) = (arg("src"), arg("alt"), arg("title"));
+    let mut html = String::new();
+    let attr = |html: &mut String, name: &str, value: &str| {
+        html.push(' ');
+        html.push_str(name);
+        html.push_str("=\"");
+        // Writing to a String cannot fail.
+        let _ = escape_html(&mut *html, value);
+        html.push('"');
+    };
+    let url_attr = |html: &mut String, name: &str, value: &str| {
+        html.push(' ');
+        html.push_str(name);
+        html.push_str("=\"");
+        let _ = escape_href(&mut *html, value);
+        html.push('"');
+    };
+    let found = site.images.find(&site.config, page.url, src);
+    let picture = found.map(|i| site.images.picture(&site.config, i));
+    match picture {
+        Some(p) if !feed => {
+            html.push_str("<picture>");
+            for source in &p.sources {
+                html.push_str("<source");
+                attr(&mut html, "type", source.media_type);
+                attr(&mut html, "srcset", &source.srcset);
+                attr(&mut html, "sizes", BODY_SIZES);
+                html.push('>');
+            }
+            html.push_str("<img");
+            url_attr(&mut html, "src", &p.src);
+            if !p.srcset.is_empty() {
+                attr(&mut html, "srcset", &p.srcset);
+                attr(&mut html, "sizes", BODY_SIZES);
+            }
+            attr(&mut html, "width", &p.width.to_string());
+            attr(&mut html, "height", &p.height.to_string());
+        }
+        Some(p) => {
+            html.push_str("<img");
+            url_attr(&mut html, "src", &p.src);
+            attr(&mut html, "width", &p.width.to_string());
+            attr(&mut html, "height", &p.height.to_string());
+        }
+        None => {
+            html.push_str("<img");
+            let absolute = crate::paths::resolve_url(&site.config, page.url, src);
+            url_attr(&mut html, "src", &absolute);
+        }
+    }
+    attr(&mut html, "alt", alt);
+    if !title.is_empty() {
+        attr(&mut html, "title", title);
+    }
+    if !feed {
+        html.push_str(" loading=\"lazy\" decoding=\"async\"");
+    }
+    html.push('>');
+    if found.is_some() && !feed {
+        html.push_str("</picture>");
+    }
+    html
+}
+
+/// The width the built-in theme gives a photo in an article's text.
+const BODY_SIZES: &str = "(min-width: 42rem) 40rem, 100vw";
 
 /// Fills the tokens of `html` with the calls' HTML, each rendered with
 /// `render(template, context)`. `feed` gives the feed version.
@@ -576,6 +662,10 @@ pub(crate) fn expand(
         out.push_str(&html[last..range.start]);
         last = range.end;
         let Some(call) = calls.get(n) else { continue };
+        if call.name == shortcode::IMAGE_CALL {
+            out.push_str(&markdown_image(site, call, page, feed));
+            continue;
+        }
         let template = format!("{PREFIX}{}.html", call.name);
         let mut named = Map::new();
         match spec(&call.name) {
@@ -617,7 +707,22 @@ pub(crate) fn expand(
             }
             _ => None,
         };
+        // A photo of the site (a figure's `src`) comes with its sizes.
+        let picture = match call
+            .named
+            .iter()
+            .find(|(k, _)| k == "src")
+            .map(|(_, v)| v)
+            .or(call.positional.first())
+        {
+            Some(Value::Text(src)) if spec(&call.name).is_some() => {
+                (site.images.find(&site.config, page.url, src))
+                    .map(|i| site.images.picture(&site.config, i))
+            }
+            _ => None,
+        };
         let context = ShortcodeContext {
+            picture,
             args: named,
             positional: &call.positional,
             body: call.body.as_deref(),
