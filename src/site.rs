@@ -96,6 +96,15 @@ pub struct Modelled {
     pub bodies: Vec<ArticleBody>,
 }
 
+impl Site {
+    /// The article's lead image, when it is a photo the site publishes
+    /// (an index into [`Site::images`]).
+    pub(crate) fn lead_photo(&self, article: &Article) -> Option<usize> {
+        let image = article.doc.meta.image.as_deref()?;
+        self.images.find(&self.config, &article.url, image)
+    }
+}
+
 impl Article {
     /// The summary as feeds show it, with absolute URLs.
     pub(crate) fn summary_feed_html(&self) -> &str {

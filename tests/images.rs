@@ -128,6 +128,21 @@ fn a_lead_photo_comes_out_in_every_width_and_format_with_its_crops_and_sizes() {
             && front.contains("width=\"1600\" height=\"1200\" alt=\"\" loading=\"lazy\""),
         "{front}"
     );
+    // Feeds carry the 1,200-pixel file, with its size and type.
+    let rss = site.read("feed.xml");
+    let doc = roxmltree::Document::parse(&rss).unwrap();
+    let media = doc
+        .descendants()
+        .find(|n| n.has_tag_name(("http://search.yahoo.com/mrss/", "content")))
+        .expect("media:content");
+    let url = format!("{base}/lead-1200w.jpg");
+    assert_eq!(media.attribute("url"), Some(url.as_str()));
+    assert_eq!(media.attribute("medium"), Some("image"));
+    assert_eq!(media.attribute("type"), Some("image/jpeg"));
+    assert_eq!(media.attribute("width"), Some("1200"));
+    assert_eq!(media.attribute("height"), Some("900"));
+    let json: serde_json::Value = serde_json::from_str(&site.read("feed.json")).unwrap();
+    assert_eq!(json["items"][0]["image"], url.as_str());
     // The original, 8 sizes, the share crop and 3 JSON-LD crops.
     assert!(
         run.stdout.contains("images: 13 processed, 0 cached"),
@@ -574,4 +589,42 @@ fn photos_written_in_markdown_and_figures_get_their_sizes_and_missing_ones_are_e
             run.stderr
         );
     }
+}
+
+#[test]
+fn templates_ask_for_sizes_and_crops_with_resize_image() {
+    let site = Fixture::new(&[(
+        "templates/index.html",
+        "{% set a = resize_image(path=\"/img/plant.jpg\", width=300, height=300, op=\"fill\", format=\"webp\") %}{% set b = resize_image(path=\"img/plant.jpg\", height=100) %}<img src=\"{{ a.url }}\" width=\"{{ a.width }}\" height=\"{{ a.height }}\" data-type=\"{{ a.type }}\"><img src=\"{{ b.url }}\" width=\"{{ b.width }}\" height=\"{{ b.height }}\">",
+    )]);
+    site.write_bytes(
+        "static/img/plant.jpg",
+        &photos::jpeg(&photos::scene(1000, 500, 3), 90, None),
+    );
+    site.build_ok();
+    let front = site.read("index.html");
+    assert_eq!(
+        front,
+        "<img src=\"https://news.example.com/img/plant-300x300.webp\" width=\"300\" height=\"300\" data-type=\"image/webp\"><img src=\"https://news.example.com/img/plant-200w.jpg\" width=\"200\" height=\"100\">"
+    );
+    assert_eq!(
+        size_of(&site.public().join("img/plant-300x300.webp")),
+        (300, 300)
+    );
+    assert_eq!(
+        size_of(&site.public().join("img/plant-200w.jpg")),
+        (200, 100)
+    );
+
+    site.write(
+        "templates/index.html",
+        "{{ resize_image(path=\"/img/none.jpg\", width=10) }}",
+    );
+    let run = site.build();
+    assert_eq!(run.code, 1);
+    assert!(
+        run.stderr.contains("`resize_image`: /img/none.jpg is not a photo of the site (a JPEG, PNG, WebP or GIF under static/ or in a bundle)"),
+        "{}",
+        run.stderr
+    );
 }

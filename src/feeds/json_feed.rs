@@ -60,10 +60,12 @@ pub fn render(site: &Site, feed: &Feed<'_>) -> serde_json::Result<Vec<u8>> {
                     article.summary_feed_html()
                 },
                 summary: &article.summary_text,
-                image: meta
-                    .image
-                    .as_deref()
-                    .map(|i| crate::paths::resolve_url(&site.config, &article.url, i)),
+                // A photo of the site as its 1,200-pixel file.
+                image: match site.lead_photo(article) {
+                    Some(i) => Some(site.images.for_feeds(&site.config, i).url),
+                    None => (meta.image.as_deref())
+                        .map(|i| crate::paths::resolve_url(&site.config, &article.url, i)),
+                },
                 date_published: rfc3339(meta.date),
                 date_modified: meta.updated.map(rfc3339),
                 authors: article

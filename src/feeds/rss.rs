@@ -17,6 +17,7 @@ pub fn render(site: &Site, feed: &Feed<'_>) -> io::Result<Vec<u8>> {
         .with_attribute(("xmlns:atom", "http://www.w3.org/2005/Atom"))
         .with_attribute(("xmlns:content", "http://purl.org/rss/1.0/modules/content/"))
         .with_attribute(("xmlns:dc", "http://purl.org/dc/elements/1.1/"))
+        .with_attribute(("xmlns:media", "http://search.yahoo.com/mrss/"))
         .write_inner_content(|w| {
             w.create_element("channel").write_inner_content(|w| {
                 text(w, "title", &feed.title)?;
@@ -74,6 +75,28 @@ fn item(w: &mut Writer<Vec<u8>>, site: &Site, article: &Article, content: &str) 
         text(w, "description", article.summary_feed_html())?;
         if site.config.feed_full_content {
             text(w, "content:encoded", content)?;
+        }
+        // The lead image, for readers' and aggregators' cards: a photo of
+        // the site as its 1,200-pixel file, with its size and type.
+        match (site.lead_photo(article), meta.image.as_deref()) {
+            (Some(i), _) => {
+                let image = site.images.for_feeds(&site.config, i);
+                w.create_element("media:content")
+                    .with_attribute(("url", image.url.as_str()))
+                    .with_attribute(("medium", "image"))
+                    .with_attribute(("type", image.media_type))
+                    .with_attribute(("width", image.width.to_string().as_str()))
+                    .with_attribute(("height", image.height.to_string().as_str()))
+                    .write_empty()?;
+            }
+            (None, Some(image)) => {
+                let url = crate::paths::resolve_url(&site.config, &article.url, image);
+                w.create_element("media:content")
+                    .with_attribute(("url", url.as_str()))
+                    .with_attribute(("medium", "image"))
+                    .write_empty()?;
+            }
+            (None, None) => {}
         }
         Ok(())
     })?;

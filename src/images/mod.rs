@@ -59,6 +59,16 @@ impl Format {
         }
     }
 
+    /// The format a template names: "jpeg", "png", "webp".
+    pub(crate) fn named(name: &str) -> Option<Format> {
+        match name {
+            "jpeg" | "jpg" => Some(Format::Jpeg),
+            "png" => Some(Format::Png),
+            "webp" => Some(Format::WebP),
+            _ => None,
+        }
+    }
+
     /// The format the sizes of a photo of this format are made in, for
     /// browsers without WebP: a GIF's sizes are PNGs.
     fn fallback(self) -> Format {
@@ -315,6 +325,37 @@ impl Images {
         }
     }
 
+    /// Photo `i` as feeds show it: one file, 1,200 pixels wide or the
+    /// photo's width if that is less, in the photo's own format (a GIF's
+    /// as PNG; an animation whole).
+    pub(crate) fn for_feeds(&self, config: &Config, i: usize) -> Sized {
+        let source = &self.sources[i];
+        let header = &source.header;
+        if header.animated {
+            return Sized {
+                url: config.url(&format!("/{}", record_key(&source.output))),
+                width: header.width,
+                height: header.height,
+                media_type: header.format.media_type(),
+            };
+        }
+        let width = header.width.min(SHARE_WIDTH);
+        let format = header.format.fallback();
+        let variant = Variant {
+            width,
+            height: scaled(header.height, width, header.width),
+            crop: None,
+            format,
+        };
+        let height = variant.height;
+        Sized {
+            url: self.ask(config, i, variant, None),
+            width,
+            height,
+            media_type: format.media_type(),
+        }
+    }
+
     /// The widths of `[images] widths` narrower than a photo `width`
     /// pixels wide, and the photo's own width when it is narrower than the
     /// largest: never wider than the photo.
@@ -340,6 +381,57 @@ impl Images {
         width: u32,
         focus: Option<Focus>,
     ) -> Sized {
+        self.crop_as(config, i, ratio, width, focus, Format::Jpeg)
+    }
+
+    /// What a template's `resize_image` asks for: photo `i` at most
+    /// `width` × `height` (either may be absent), whole (`fill` false) or
+    /// cropped to exactly that shape, in `format` (None: its own). Never
+    /// larger than the photo.
+    pub(crate) fn resize(
+        &self,
+        config: &Config,
+        i: usize,
+        width: Option<u32>,
+        height: Option<u32>,
+        fill: bool,
+        format: Option<Format>,
+    ) -> Sized {
+        let header = &self.sources[i].header;
+        let format = format.unwrap_or(header.format.fallback());
+        if let (true, Some(w), Some(h)) = (fill, width, height) {
+            return self.crop_as(config, i, (w, h), w, None, format);
+        }
+        // Fit: the largest size inside the box, kept to the photo's size.
+        let by_width = width.unwrap_or(u32::MAX).min(header.width);
+        let by_height = height.map_or(u32::MAX, |h| {
+            scaled(header.width, h.min(header.height), header.height)
+        });
+        let out_w = by_width.min(by_height).max(1);
+        let variant = Variant {
+            width: out_w,
+            height: scaled(header.height, out_w, header.width),
+            crop: None,
+            format,
+        };
+        let height = variant.height;
+        Sized {
+            url: self.ask(config, i, variant, None),
+            width: out_w,
+            height,
+            media_type: format.media_type(),
+        }
+    }
+
+    fn crop_as(
+        &self,
+        config: &Config,
+        i: usize,
+        ratio: (u32, u32),
+        width: u32,
+        focus: Option<Focus>,
+        format: Format,
+    ) -> Sized {
         let header = &self.sources[i].header;
         let (rw, rh) = (f64::from(ratio.0), f64::from(ratio.1));
         // The largest part of the photo with that ratio.
@@ -364,14 +456,14 @@ impl Images {
             width: out_w,
             height: out_h,
             crop: Some(crop),
-            format: Format::Jpeg,
+            format,
         };
         let url = self.ask(config, i, variant, Some(focus));
         Sized {
             url,
             width: out_w,
             height: out_h,
-            media_type: Format::Jpeg.media_type(),
+            media_type: format.media_type(),
         }
     }
 

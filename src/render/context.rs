@@ -946,10 +946,8 @@ fn card(site: &Site, article: &Article) -> Card {
     }
 }
 
-/// The article's lead image, when it is a photo the site publishes.
 fn lead_photo(site: &Site, article: &Article) -> Option<usize> {
-    let image = article.doc.meta.image.as_deref()?;
-    site.images.find(&site.config, &article.url, image)
+    site.lead_photo(article)
 }
 
 /// `image` of site.toml, when it is a photo the site publishes.

@@ -7,6 +7,7 @@
 mod bodies;
 mod context;
 mod guard;
+mod image_fn;
 mod lists;
 pub(crate) mod shortcodes;
 mod templates;
@@ -198,6 +199,7 @@ impl Renderer {
             let shared = Shared::new(&site);
             return Renderer::with_cards_rendered(site, templates, shared, bodies);
         }
+        templates.use_site(&site);
         Ok(Renderer {
             shared: Shared::with_cards(&site, self.shared.cards.clone()),
             sitemap: OnceLock::new(),
@@ -213,6 +215,7 @@ impl Renderer {
         shared: Shared,
         bodies: Bodies,
     ) -> Result<Renderer, RenderError> {
+        templates.use_site(&site);
         let mut renderer = Renderer {
             shared,
             sitemap: OnceLock::new(),
@@ -244,6 +247,7 @@ impl Renderer {
         i: usize,
         body: ArticleBody,
     ) -> Result<Renderer, RenderError> {
+        self.templates.use_site(&site);
         let mut renderer = Renderer {
             shared: Shared::with_card_replaced(&site, &self.shared, i),
             sitemap: OnceLock::new(),

@@ -7,6 +7,7 @@ use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
 use std::error::Error as _;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use tera::{Context, Tera};
 
 /// The built-in templates, by name.
@@ -52,6 +53,8 @@ pub struct Templates {
     uses: BTreeMap<String, Vec<String>>,
     /// The text of each site template, to place render errors on a line.
     texts: BTreeMap<String, String>,
+    /// The photos `resize_image` finds, of the site being rendered.
+    images: super::image_fn::ImagesSlot,
 }
 
 impl Templates {
@@ -138,6 +141,13 @@ impl Templates {
 
         let mut tera = Tera::default();
         super::guard::register_checked_functions(&mut tera);
+        let images = super::image_fn::ImagesSlot::default();
+        tera.register_function(
+            "resize_image",
+            super::image_fn::ResizeImage {
+                slot: Arc::clone(&images),
+            },
+        );
         tera.autoescape_on(vec![".html", ".htm", ".xml"]);
         tera.set_escape_fn(escape_html);
         let overrides: BTreeMap<String, PathBuf> = sources
@@ -176,7 +186,14 @@ impl Templates {
             digests,
             uses,
             texts,
+            images,
         })
+    }
+
+    /// Makes `site`'s photos the ones `resize_image` finds.
+    pub(crate) fn use_site(&self, site: &crate::site::Site) {
+        let mut slot = self.images.write().unwrap_or_else(|e| e.into_inner());
+        *slot = Some((Arc::clone(&site.images), site.config.clone()));
     }
 
     /// The site template a failed render of `name` went wrong in, when it
