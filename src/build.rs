@@ -165,10 +165,15 @@ impl Prepared {
         self.renderer.site()
     }
 
-    /// The renderer and the warnings, for a caller that renders on its own
-    /// terms (`gazette serve`).
-    pub(crate) fn into_parts(self) -> (Renderer, Vec<PathBuf>, Vec<Diagnostic>) {
-        (self.renderer, self.static_files, self.warnings)
+    /// The renderer, static files, warnings and image cache, for a caller
+    /// that renders on its own terms (`gazette serve`).
+    pub(crate) fn into_parts(self) -> (Renderer, Vec<PathBuf>, Vec<Diagnostic>, Option<PathBuf>) {
+        (
+            self.renderer,
+            self.static_files,
+            self.warnings,
+            self.cache_dir,
+        )
     }
 }
 
@@ -239,10 +244,6 @@ pub(crate) fn prepare_with(
     );
     site.favicon = Favicon::of(root, &static_files);
     stages.mark("model and Markdown");
-    let (copies, _) = asset_copies(root, &site, &static_files);
-    let (images, unreadable) = Images::measure(&site.config.images, &copies);
-    diagnostics.extend(image_problems(root, &site, &images, &copies, &unreadable));
-    site.images = Arc::new(images);
     let cache_dir = match &options.cache_dir {
         Some(dir) => Some(dir.clone()),
         None => match in_site_dir(root, &site.config.images.cache) {
@@ -256,6 +257,10 @@ pub(crate) fn prepare_with(
             }
         },
     };
+    let (copies, _) = asset_copies(root, &site, &static_files);
+    let (images, unreadable) = Images::measure(&site.config.images, &copies, cache_dir.as_deref());
+    diagnostics.extend(image_problems(root, &site, &images, &copies, &unreadable));
+    site.images = Arc::new(images);
     stages.mark("measure photos");
     if let Some(templates) = &templates {
         diagnostics.extend(render::check_against_templates(&site, templates));

@@ -1230,3 +1230,34 @@ fn a_broken_template_save_never_shows_readers_an_error_page() {
     let errors = statuses.iter().filter(|s| **s != 200).count();
     assert_eq!(errors, 0, "{errors} of {} requests failed", statuses.len());
 }
+
+#[test]
+fn photo_sizes_are_made_when_a_tab_asks_and_originals_go_out_clean() {
+    let site = Fixture::new(&[(
+        "content/articles/2021/deal/index.md",
+        "+++\ntitle = \"Deal\"\ndate = 2021-03-26T10:00:00Z\nimage = \"lead.jpg\"\n+++\n\nText.\n",
+    )]);
+    let photo = common::photos::jpeg(
+        &common::photos::scene(1000, 600, 4),
+        90,
+        Some(common::photos::exif(1, Some(common::photos::GPS))),
+    );
+    site.write_bytes("content/articles/2021/deal/lead.jpg", &photo);
+    let server = Server::start(&site, &[]);
+    let page = server.get("/2021/03/26/deal/");
+    assert_eq!(page.status, 200);
+    assert!(
+        page.body.contains("/2021/03/26/deal/lead-800w.webp 800w"),
+        "{}",
+        page.body
+    );
+    let size = server.get("/2021/03/26/deal/lead-800w.webp");
+    assert_eq!(size.status, 200);
+    assert_eq!(size.header("content-type").unwrap(), "image/webp");
+    let shown = image::load_from_memory(&size.bytes).unwrap();
+    assert_eq!((shown.width(), shown.height()), (800, 480));
+    let original = server.get("/2021/03/26/deal/lead.jpg");
+    assert_eq!(original.status, 200);
+    assert_eq!(common::photos::gps_latitude(&original.bytes), None);
+    assert_eq!(server.get("/2021/03/26/deal/lead-900w.webp").status, 404);
+}

@@ -412,3 +412,45 @@ fn imported_sites_feeds_read_cleanly_in_feedparser() {
         );
     }
 }
+
+/// Loads the Xiaomi article in a frame of each width and reports the file
+/// the browser chose for the lead photo.
+const CHOSEN_PROBE: &str = r#"<!DOCTYPE html><html><head><meta charset="utf-8"><title>probe</title></head><body><pre id="out">running</pre><script>
+const chosen = {};
+function load(width) {
+  return new Promise(resolve => {
+    const frame = document.createElement('iframe');
+    frame.style.width = width + 'px';
+    frame.style.height = '900px';
+    frame.onload = () => setTimeout(() => {
+      const img = frame.contentDocument.querySelector('.lead-image img');
+      chosen[width] = img ? img.currentSrc.split('/').pop() + ' ' + img.getBoundingClientRect().height.toFixed(0) : 'none';
+      frame.remove();
+      resolve();
+    }, 300);
+    frame.src = '/2021/03/26/xiaomi-great-wall-ev/';
+    document.body.appendChild(frame);
+  });
+}
+(async () => {
+  for (const width of [390, 1366]) await load(width);
+  document.getElementById('out').textContent = 'PROBE-RESULT ' + JSON.stringify(chosen);
+})();
+</script></body></html>"#;
+
+#[test]
+#[ignore = "needs chromium"]
+fn a_phone_loads_the_small_webp_of_the_lead_photo_and_a_desktop_a_larger_one() {
+    let port = Server::free_port();
+    let (_dir, public) = build_example(&format!("http://127.0.0.1:{port}/"));
+    fs::write(public.join("__chosen.html"), CHOSEN_PROBE).unwrap();
+    let server = Server::start(&public, port);
+    let chosen: std::collections::BTreeMap<String, String> = probe_result(
+        &format!("http://127.0.0.1:{}/__chosen.html", server.port),
+        20_000,
+    );
+    // 390 CSS pixels at a device pixel ratio of 1: the 480-pixel WebP.
+    assert!(chosen["390"].starts_with("lead-480w.webp "), "{chosen:?}");
+    // The story column, 40rem (640 pixels): the 800-pixel one, 16:9.
+    assert_eq!(chosen["1366"], "lead-800w.webp 360", "{chosen:?}");
+}

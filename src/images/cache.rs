@@ -158,3 +158,76 @@ fn write_whole(
     }
     result
 }
+
+/// When a file was last changed, as far as a `stat` tells: size and
+/// modification time (nanoseconds).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub(super) struct Stamp {
+    len: u64,
+    modified_ns: i128,
+}
+
+impl Stamp {
+    pub(super) fn of(path: &Path) -> Option<Stamp> {
+        let meta = fs::metadata(path).ok()?;
+        let modified = meta.modified().ok()?;
+        let modified_ns = match modified.duration_since(std::time::UNIX_EPOCH) {
+            Ok(d) => d.as_nanos() as i128,
+            Err(e) => -(e.duration().as_nanos() as i128),
+        };
+        Some(Stamp {
+            len: meta.len(),
+            modified_ns,
+        })
+    }
+}
+
+/// What measuring a photo found, and the stamp of the file it was.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub(super) struct Measure {
+    pub(super) stamp: Stamp,
+    pub(super) hash: u128,
+    pub(super) header: super::process::Header,
+}
+
+/// The measures of the last build, by photo file: a rebuild reads only
+/// the photos changed since (a cached rebuild of a site of camera photos
+/// would otherwise read every one of them whole, to hash it).
+#[derive(Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+pub(super) struct Measures {
+    files: std::collections::BTreeMap<PathBuf, Measure>,
+}
+
+const MEASURES: &str = "measures.json";
+
+impl Measures {
+    /// The record in the cache at `dir`; empty if there is none or it
+    /// cannot be read (it is only ever a shortcut).
+    pub(super) fn load(dir: &Path) -> Measures {
+        let path = dir.join("images").join(MEASURES);
+        match fs::symlink_metadata(&path) {
+            Ok(meta) if meta.is_file() && meta.len() < 256 << 20 => {}
+            _ => return Measures::default(),
+        }
+        fs::read(&path)
+            .ok()
+            .and_then(|bytes| serde_json::from_slice(&bytes).ok())
+            .unwrap_or_default()
+    }
+
+    pub(super) fn get(&self, file: &Path, stamp: Stamp) -> Option<Measure> {
+        self.files.get(file).copied().filter(|m| m.stamp == stamp)
+    }
+
+    pub(super) fn insert(&mut self, file: PathBuf, measure: Measure) {
+        self.files.insert(file, measure);
+    }
+
+    /// Keeps this record in the cache at `dir`, if the cache can be used.
+    pub(super) fn save(&self, dir: &Path) {
+        let Ok(cache) = Cache::open(dir) else { return };
+        if let Ok(json) = serde_json::to_vec(self) {
+            let _ = write_whole(&cache.dir.join(MEASURES), &json, None);
+        }
+    }
+}

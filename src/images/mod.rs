@@ -23,7 +23,9 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 /// The formats gazette reads and makes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
 pub(crate) enum Format {
     Jpeg,
     Png,
@@ -212,11 +214,15 @@ impl Images {
     /// Reads the header of every photo among `copies` (source file, output
     /// path). A file that is not a readable image, or is larger than the
     /// pixel limit, is left out and returned, with why.
+    /// `cache_dir`'s record of earlier measures spares reading a photo
+    /// whose size and modification time are unchanged.
     pub(crate) fn measure(
         settings: &ImageSettings,
         copies: &[(PathBuf, PathBuf)],
+        cache_dir: Option<&Path>,
     ) -> (Images, Vec<Unreadable>) {
-        let measured: Vec<Result<Source, Unreadable>> = copies
+        let known = cache_dir.map(cache::Measures::load).unwrap_or_default();
+        let measured: Vec<Result<(Source, cache::Measure), Unreadable>> = copies
             .par_iter()
             .filter(|(from, _)| is_photo_name(from))
             .map(|(from, to)| {
@@ -225,17 +231,49 @@ impl Images {
                     site_path: format!("/{}", record_key(to)),
                     why,
                 };
+                let stamp = cache::Stamp::of(from);
+                if let Some(m) = stamp.and_then(|s| known.get(from, s)) {
+                    let source = Source {
+                        file: from.clone(),
+                        output: to.clone(),
+                        hash: m.hash,
+                        header: m.header,
+                    };
+                    return Ok((source, m));
+                }
                 let bytes = crate::sources::read_source(from)
                     .map_err(|e| unreadable(format!("cannot be read: {e}")))?;
                 let header = process::header(&bytes, settings.max_pixels).map_err(unreadable)?;
-                Ok(Source {
+                let hash = xxhash_rust::xxh3::xxh3_128(&bytes);
+                let measure = cache::Measure {
+                    stamp: stamp.unwrap_or_default(),
+                    hash,
+                    header,
+                };
+                let source = Source {
                     file: from.clone(),
                     output: to.clone(),
-                    hash: xxhash_rust::xxh3::xxh3_128(&bytes),
+                    hash,
                     header,
+                };
+                Ok((source, measure))
+            })
+            .collect();
+        let mut record = cache::Measures::default();
+        let measured: Vec<Result<Source, Unreadable>> = measured
+            .into_iter()
+            .map(|r| {
+                r.map(|(source, measure)| {
+                    record.insert(source.file.clone(), measure);
+                    source
                 })
             })
             .collect();
+        if let Some(dir) = cache_dir
+            && record != known
+        {
+            record.save(dir);
+        }
         let mut images = Images::none(settings);
         let mut unreadable = Vec::new();
         for result in measured {
@@ -537,6 +575,67 @@ impl Images {
     }
 }
 
+impl Images {
+    /// The file the site publishes at output path `key`, made now (or
+    /// taken from the cache) if a photo makes it: for `gazette serve`,
+    /// which makes a size only when a page that shows it was asked for.
+    pub(crate) fn make_one(
+        &self,
+        key: &str,
+        cache_dir: Option<&Path>,
+    ) -> Option<Result<Vec<u8>, String>> {
+        let original = (self.sources.iter()).position(|s| record_key(&s.output) == key);
+        let asked = match original {
+            Some(_) => None,
+            None => (self.asked.lock().unwrap_or_else(|e| e.into_inner()))
+                .get(key)
+                .cloned(),
+        };
+        let (i, recipe) = match (original, &asked) {
+            (Some(i), _) if self.settings.untouched_originals => {
+                return Some(std::fs::read(&self.sources[i].file).map_err(|e| e.to_string()));
+            }
+            (Some(i), _) => (i, Recipe::Original),
+            (None, Some((i, variant))) => (*i, Recipe::Variant(variant)),
+            (None, None) => return None,
+        };
+        let cache = cache_dir.and_then(|dir| cache::Cache::open(dir).ok());
+        let sink = Capture::default();
+        let making = Making {
+            images: self,
+            source: &self.sources[i],
+            cache: cache.as_ref(),
+            sink: &sink,
+            processed: &AtomicUsize::new(0),
+            cached: &AtomicUsize::new(0),
+        };
+        let output = PathBuf::from(key);
+        Some(making.run(vec![(output.as_path(), recipe)]).and_then(|()| {
+            (sink.bytes.into_inner().unwrap_or_else(|e| e.into_inner()))
+                .ok_or_else(|| "nothing was made".to_string())
+        }))
+    }
+}
+
+/// A sink that keeps the one file made, for [`Images::make_one`].
+#[derive(Default)]
+struct Capture {
+    bytes: Mutex<Option<Vec<u8>>>,
+}
+
+impl crate::build::Sink for Capture {
+    fn write(&self, _: &Path, bytes: &[u8], _: Option<&Path>) -> Result<(), String> {
+        *self.bytes.lock().unwrap_or_else(|e| e.into_inner()) = Some(bytes.to_vec());
+        Ok(())
+    }
+
+    fn copy(&self, from: &Path, _: &Path) -> Result<(), String> {
+        let bytes = crate::sources::read_source(from).map_err(|e| e.to_string())?;
+        *self.bytes.lock().unwrap_or_else(|e| e.into_inner()) = Some(bytes);
+        Ok(())
+    }
+}
+
 /// The files of one photo being made: the photo is read and decoded at
 /// most once, and only when the cache lacks a file.
 struct Making<'a> {
@@ -566,8 +665,6 @@ impl Making<'_> {
             }
             return Ok(());
         }
-        let mut bytes: Option<Vec<u8>> = None;
-        let mut photo: Option<process::Photo> = None;
         let mut jobs: Vec<(&Path, Recipe)> = variants
             .iter()
             .map(|(output, v)| (output.as_path(), Recipe::Variant(v)))
@@ -577,6 +674,15 @@ impl Making<'_> {
         } else {
             jobs.insert(0, (self.source.output.as_path(), Recipe::Original));
         }
+        self.run(jobs)
+    }
+
+    /// Makes each file of `jobs` into the sink, the photo read and decoded
+    /// at most once.
+    fn run(&self, jobs: Vec<(&Path, Recipe)>) -> Result<(), String> {
+        let settings = &self.images.settings;
+        let mut bytes: Option<Vec<u8>> = None;
+        let mut photo: Option<process::Photo> = None;
         for (output, recipe) in jobs {
             let extension = match &recipe {
                 Recipe::Original => self.source.header.format.extension(),

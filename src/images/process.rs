@@ -19,7 +19,7 @@ pub(crate) struct Photo {
 }
 
 /// What the header of an image file says, read without decoding it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub(crate) struct Header {
     pub(crate) format: Format,
     /// As the reader sees it: turned by the EXIF orientation.

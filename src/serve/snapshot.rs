@@ -31,6 +31,8 @@ pub struct Snapshot {
     /// Each published article's file (relative to the root) → its index.
     articles: Arc<HashMap<PathBuf, usize>>,
     rendered: Mutex<HashMap<String, Arc<[u8]>>>,
+    /// Where made photos are cached.
+    cache_dir: Option<Arc<PathBuf>>,
 }
 
 /// A file of the site as served: a rendered page, kept in memory, or a
@@ -98,6 +100,14 @@ impl Snapshot {
     /// file a static or bundle file is copied from; None if the site has no
     /// such file.
     pub fn get(&self, key: &str) -> Result<Option<Served>, Diagnostic> {
+        // A photo's sizes, and its original cleaned of camera metadata,
+        // are made when a tab asks for them.
+        let images = &self.renderer.site().images;
+        if let Some(made) = images.make_one(key, self.cache_dir.as_deref().map(PathBuf::as_path)) {
+            return made
+                .map(|bytes| Some(Served::Page(Arc::from(bytes))))
+                .map_err(|why| Diagnostic::error(key, why));
+        }
         if let Some(source) = self.assets.get(key) {
             return match fs::metadata(source) {
                 Ok(meta) if meta.is_file() => Ok(Some(Served::File(source.clone()))),
@@ -222,6 +232,7 @@ impl Snapshot {
             assets,
             articles: self.articles.clone(),
             rendered: Mutex::new(HashMap::new()),
+            cache_dir: self.cache_dir.clone(),
         }
     }
 
@@ -357,7 +368,7 @@ pub(crate) fn build_snapshot(
     memo: &Memo,
 ) -> Result<(Snapshot, Vec<Diagnostic>), Vec<Diagnostic>> {
     let prepared = build::prepare_with(options, Some(memo)).map_err(|f| f.diagnostics)?;
-    let (mut renderer, static_files, warnings) = prepared.into_parts();
+    let (mut renderer, static_files, warnings, cache_dir) = prepared.into_parts();
     // Pages are rendered when asked for, again after each save.
     renderer.keep_all_bodies();
     let articles = (renderer.site().articles.iter().enumerate())
@@ -370,6 +381,7 @@ pub(crate) fn build_snapshot(
         assets: Arc::new(sources(plan.copies)),
         articles: Arc::new(articles),
         rendered: Mutex::new(HashMap::new()),
+        cache_dir: cache_dir.map(Arc::new),
     };
     Ok((snapshot, warnings))
 }
