@@ -628,3 +628,109 @@ fn templates_ask_for_sizes_and_crops_with_resize_image() {
         run.stderr
     );
 }
+
+#[test]
+fn every_kind_of_photo_a_newsroom_drops_in_is_read() {
+    use image::{DynamicImage, ImageFormat};
+    let scene = photos::scene(600, 400, 5);
+    let encode = |image: DynamicImage, format: ImageFormat| {
+        let mut out = std::io::Cursor::new(Vec::new());
+        image.write_to(&mut out, format).unwrap();
+        out.into_inner()
+    };
+    let jpeg_as = |color: jpeg_encoder::ColorType, pixels: &[u8], progressive: bool| {
+        let mut out = Vec::new();
+        let mut encoder = jpeg_encoder::Encoder::new(&mut out, 90);
+        encoder.set_progressive(progressive);
+        encoder.encode(pixels, 600, 400, color).unwrap();
+        out
+    };
+    let cmyk: Vec<u8> = scene
+        .pixels()
+        .flat_map(|p| {
+            let k = 255 - p[0].max(p[1]).max(p[2]);
+            [
+                255 - p[0] - k.min(255 - p[0]),
+                255 - p[1] - k.min(255 - p[1]),
+                255 - p[2] - k.min(255 - p[2]),
+                k,
+            ]
+        })
+        .collect();
+    let files: Vec<(&str, Vec<u8>)> = vec![
+        (
+            "progressive.jpg",
+            jpeg_as(jpeg_encoder::ColorType::Rgb, scene.as_raw(), true),
+        ),
+        (
+            "cmyk.jpg",
+            jpeg_as(jpeg_encoder::ColorType::Cmyk, &cmyk, false),
+        ),
+        (
+            "grey.jpg",
+            encode(
+                DynamicImage::ImageRgb8(scene.clone()).grayscale(),
+                ImageFormat::Jpeg,
+            ),
+        ),
+        (
+            "deep.png",
+            encode(
+                DynamicImage::ImageRgb16(DynamicImage::ImageRgb8(scene.clone()).to_rgb16()),
+                ImageFormat::Png,
+            ),
+        ),
+        (
+            "clear.png",
+            encode(
+                DynamicImage::ImageRgba8(DynamicImage::ImageRgb8(scene.clone()).to_rgba8()),
+                ImageFormat::Png,
+            ),
+        ),
+        (
+            "still.gif",
+            encode(DynamicImage::ImageRgb8(scene.clone()), ImageFormat::Gif),
+        ),
+        (
+            "lossless.webp",
+            encode(DynamicImage::ImageRgb8(scene.clone()), ImageFormat::WebP),
+        ),
+    ];
+    let body: String = files
+        .iter()
+        .map(|(name, _)| format!("![{name}]({name})\n\n"))
+        .collect();
+    let site = Fixture::new(&[(
+        LEAD_MD,
+        &article("Kinds", "2021-03-26T10:00:00Z", "", &body),
+    )]);
+    for (name, bytes) in &files {
+        site.write_bytes(&format!("content/articles/2021/deal/{name}"), bytes);
+    }
+    site.build_ok();
+    let dir = site.public().join("2021/03/26/deal");
+    for (name, own) in [
+        ("progressive", "jpg"),
+        ("cmyk", "jpg"),
+        ("grey", "jpg"),
+        ("deep", "png"),
+        ("clear", "png"),
+        ("still", "png"),
+        ("lossless", "webp"),
+    ] {
+        assert_eq!(
+            size_of(&dir.join(format!("{name}-480w.{own}"))),
+            (480, 320),
+            "{name}"
+        );
+        assert_eq!(
+            size_of(&dir.join(format!("{name}-600w.webp"))),
+            (600, 400),
+            "{name}"
+        );
+    }
+    // A CMYK photo keeps its colours: the sky stays blue.
+    let sky = image::open(dir.join("cmyk-480w.jpg")).unwrap().to_rgb8();
+    let p = sky.get_pixel(240, 10);
+    assert!(p[2] > p[0] + 40, "the sky is blue, not {p:?}");
+}
