@@ -22,11 +22,14 @@ use std::path::{Path, PathBuf};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FileRecord {
     pub len: u64,
-    /// [`content_hash`] of the bytes; 0 for a copied file, which is always
-    /// compared with its source by reading both.
+    /// [`content_hash`] of the bytes; 0 for a copied file.
     pub hash: u64,
     pub mtime_ns: i64,
     pub ctime_ns: i64,
+    /// For a copied file, [`source_stamp`] of its source when it was
+    /// copied; 0 for a written file (and in records of older versions).
+    #[serde(default)]
+    pub source: u64,
 }
 
 #[derive(Debug, Default, Serialize, Deserialize)]
@@ -35,6 +38,23 @@ pub struct Manifest {
     pub files: HashMap<String, FileRecord>,
     /// Folder modification times; `""` is the folder itself.
     pub dirs: HashMap<String, i64>,
+}
+
+/// What a copy's source was when it was copied: its path, length, times
+/// and identity. Any write to the source changes its status-change time, so
+/// an equal stamp means the source still holds the bytes that were copied
+/// (off Unix, where no such time exists, one that kept its length and
+/// modification time goes unseen). Never 0.
+pub(crate) fn source_stamp(path: &Path, meta: &fs::Metadata) -> u64 {
+    let mut key = path.as_os_str().as_encoded_bytes().to_vec();
+    let (device, inode) = crate::file_meta::identity(meta).unwrap_or_default();
+    for number in [meta.len(), device, inode] {
+        key.extend_from_slice(&number.to_le_bytes());
+    }
+    for time in [mtime_ns(meta), ctime_ns(meta)] {
+        key.extend_from_slice(&time.to_le_bytes());
+    }
+    content_hash(&key).max(1)
 }
 
 /// A 64-bit hash of a file's bytes (XXH3): the same bytes give the same

@@ -11,7 +11,7 @@
 
 mod manifest;
 
-use manifest::{FileRecord, Manifest, content_hash, ctime_ns, mtime_ns};
+use manifest::{FileRecord, Manifest, content_hash, ctime_ns, mtime_ns, source_stamp};
 use rayon::prelude::*;
 use std::collections::{HashMap, HashSet};
 use std::fs;
@@ -202,19 +202,9 @@ impl Output {
             .and_then(|m| m.files.get(&key))
             .filter(|live| live.len == len && live.hash == hash)
             .map(|live| live.mtime_ns);
-        // The record says what the file held; a `stat` says it was not
-        // touched since. Then there is nothing to read or write.
-        let untouched = (self.previous.as_ref())
-            .and_then(|m| m.files.get(&key))
-            .filter(|record| record.len == len && record.hash == hash)
-            .and_then(|record| {
-                fs::symlink_metadata(&path).ok().filter(|meta| {
-                    meta.is_file()
-                        && meta.len() == len
-                        && mtime_ns(meta) == record.mtime_ns
-                        && ctime_ns(meta) == record.ctime_ns
-                })
-            });
+        let untouched = self.untouched(&key, &path, |record| {
+            record.len == len && record.hash == hash
+        });
         let meta = match untouched {
             Some(meta) => meta,
             None => {
@@ -234,9 +224,28 @@ impl Output {
             hash,
             mtime_ns,
             ctime_ns,
+            source: 0,
         };
         self.record(key, record);
         Ok(())
+    }
+
+    /// The staging file at `path` when its record from the last build
+    /// passes `fits` and a `stat` shows nobody touched the file since: then
+    /// it holds what the record says, and there is nothing to read or write.
+    fn untouched(
+        &self,
+        key: &str,
+        path: &Path,
+        fits: impl FnOnce(&FileRecord) -> bool,
+    ) -> Option<fs::Metadata> {
+        let record = self.previous.as_ref()?.files.get(key).filter(|r| fits(r))?;
+        fs::symlink_metadata(path).ok().filter(|meta| {
+            meta.is_file()
+                && meta.len() == record.len
+                && mtime_ns(meta) == record.mtime_ns
+                && ctime_ns(meta) == record.ctime_ns
+        })
     }
 
     fn record(&self, key: String, record: FileRecord) {
@@ -259,23 +268,36 @@ impl Output {
         self.make_real_dirs(relative).map_err(describe)?;
         let source = fs::metadata(from).map_err(describe)?;
         let source_len = source.len();
-        if !unchanged(&path, source_len, || same_contents(from, &path)) {
-            self.make_room(&path).map_err(describe)?;
-            fs::copy(from, &path).map_err(describe)?;
-            self.changed.fetch_add(1, Ordering::Relaxed);
-        }
+        let stamp = source_stamp(from, &source);
+        let key = record_key(relative);
+        // The same source, untouched since the last build copied it, to a
+        // staging file untouched since: nothing to read. Else both files
+        // are compared byte for byte, so a rebuild after a fresh checkout
+        // (new times, same bytes) still rewrites nothing.
+        let untouched = self.untouched(&key, &path, |record| {
+            record.source == stamp && record.len == source_len
+        });
+        let meta = match untouched {
+            Some(meta) => meta,
+            None => {
+                if !unchanged(&path, source_len, || same_contents(from, &path)) {
+                    self.make_room(&path).map_err(describe)?;
+                    fs::copy(from, &path).map_err(describe)?;
+                    self.changed.fetch_add(1, Ordering::Relaxed);
+                }
+                fs::symlink_metadata(&path).map_err(describe)?
+            }
+        };
         // A copy carries its source's modification time, as `cp -p` does.
-        // Copies are compared by reading both files, never by the record,
-        // which lists them only so that stale ones can be found.
-        let meta = fs::symlink_metadata(&path).map_err(describe)?;
         let (time, ctime) = settle_time(&path, &meta, Some(mtime_ns(&source))).map_err(describe)?;
         let record = FileRecord {
             len: source_len,
             hash: 0,
             mtime_ns: time,
             ctime_ns: ctime,
+            source: stamp,
         };
-        self.record(record_key(relative), record);
+        self.record(key, record);
         Ok(())
     }
 
@@ -703,5 +725,43 @@ mod tests {
         o.write(Path::new("x/index.html"), b"dir").unwrap();
         o.commit().unwrap();
         assert_eq!(fs::read(target.join("x/index.html")).unwrap(), b"dir");
+    }
+
+    #[test]
+    fn a_copy_follows_its_source_even_when_length_and_time_are_put_back() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("out");
+        let source = dir.path().join("photo.jpg");
+        fs::write(&source, b"first").unwrap();
+        let time = fs::metadata(&source).unwrap().modified().unwrap();
+        // Four builds: each folder (output and staging) has been written
+        // twice, so the fourth build may use the records of the second.
+        for _ in 0..4 {
+            let o = Output::begin(&target).unwrap();
+            o.copy(&source, Path::new("photo.jpg")).unwrap();
+            o.commit().unwrap();
+        }
+        // Same length, same modification time, other bytes.
+        fs::write(&source, b"other").unwrap();
+        fs::File::options()
+            .write(true)
+            .open(&source)
+            .unwrap()
+            .set_modified(time)
+            .unwrap();
+        for _ in 0..2 {
+            let o = Output::begin(&target).unwrap();
+            o.copy(&source, Path::new("photo.jpg")).unwrap();
+            o.commit().unwrap();
+            assert_eq!(fs::read(target.join("photo.jpg")).unwrap(), b"other");
+        }
+        // A hand edit of the published copy is undone by the next build.
+        fs::write(target.join("photo.jpg"), b"hacks").unwrap();
+        for _ in 0..2 {
+            let o = Output::begin(&target).unwrap();
+            o.copy(&source, Path::new("photo.jpg")).unwrap();
+            o.commit().unwrap();
+        }
+        assert_eq!(fs::read(target.join("photo.jpg")).unwrap(), b"other");
     }
 }
