@@ -720,7 +720,10 @@ fn image_problems(
         {
             errors.push(source.error_at_key("image", format!("`image`: {why}")));
         }
-        for call in &article.shortcodes {
+        let in_bodies: Vec<Call> = (article.shortcodes.iter())
+            .flat_map(crate::markdown::images_in_body)
+            .collect();
+        for call in article.shortcodes.iter().chain(&in_bodies) {
             if let Some(src) = src_of(call)
                 && let Some(why) = problem(&article.url, &src)
             {
@@ -732,8 +735,19 @@ fn image_problems(
             }
         }
     }
+    for author in &site.authors {
+        if let Some(reference) = author.doc.meta.avatar.as_deref()
+            && let Some(why) = problem(&author.url, reference)
+        {
+            let source = &author.doc.source;
+            errors.push(source.error_at_key("avatar", format!("`avatar`: {why}")));
+        }
+    }
     for page in &site.pages {
-        for call in &page.rendered.shortcodes {
+        let in_bodies: Vec<Call> = (page.rendered.shortcodes.iter())
+            .flat_map(crate::markdown::images_in_body)
+            .collect();
+        for call in page.rendered.shortcodes.iter().chain(&in_bodies) {
             if let Some(src) = src_of(call)
                 && let Some(why) = problem(&page.url, &src)
             {

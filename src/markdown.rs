@@ -304,10 +304,41 @@ fn with_destination<'a>(tag: &Tag<'a>, url: String) -> Tag<'a> {
 /// biography, where links to content files are not expected.
 /// Shortcodes are not read there: their text stays as written.
 pub(crate) fn render_fragment(markdown: &str, page_url: Option<&Url>, safe: bool) -> Rendered {
-    // A shortcode's body has no calls of its own: its images stay `<img>`.
     let mut rendered = Rendered::default();
     let events = collect_events(markdown, &|_| None, &mut rendered);
     finish(markdown, events, &|_| None, page_url, safe, rendered)
+}
+
+/// Renders a shortcode's body (a gallery's photos, a factbox) as a
+/// fragment whose images of the site's own files are lifted as an
+/// article's are, so they get their sizes: the [`shortcode::IMAGE_CALL`]
+/// calls are in `shortcodes`, placed in the body.
+pub(crate) fn render_call_body(markdown: &str, page_url: Option<&Url>, safe: bool) -> Rendered {
+    let mut rendered = Rendered::default();
+    let events = collect_events(markdown, &|_| None, &mut rendered);
+    let events = lift_site_images(markdown, events, &mut rendered);
+    finish(markdown, events, &|_| None, page_url, safe, rendered)
+}
+
+/// The images of the site's own files in the body of call `outer`, each
+/// placed at its line in the file (the body starts on the call's line).
+pub(crate) fn images_in_body(outer: &shortcode::Call) -> Vec<shortcode::Call> {
+    let Some(body) = outer.body.as_deref() else {
+        return Vec::new();
+    };
+    let mut rendered = Rendered::default();
+    let events = collect_events(body, &|_| None, &mut rendered);
+    drop(lift_site_images(body, events, &mut rendered));
+    let mut images = rendered.shortcodes;
+    for image in &mut images {
+        if image.line <= 1 {
+            // On the call's own line, after its opening tag.
+            image.column = outer.column;
+            image.excerpt = outer.excerpt.clone();
+        }
+        image.line = outer.line + image.line.saturating_sub(1);
+    }
+    images
 }
 
 /// Each Markdown image of the site's own files (`![alt](lead.jpg)`,

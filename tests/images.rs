@@ -734,3 +734,134 @@ fn every_kind_of_photo_a_newsroom_drops_in_is_read() {
     let p = sky.get_pixel(240, 10);
     assert!(p[2] > p[0] + 40, "the sky is blue, not {p:?}");
 }
+
+#[test]
+fn author_pictures_are_square_and_small_and_a_missing_one_is_an_error() {
+    let site = Fixture::new(&[
+        (
+            "content/authors/ana.md",
+            "+++\nname = \"Ana Lee\"\navatar = \"/img/ana.jpg\"\n+++\nAna covers markets.\n",
+        ),
+        (
+            LEAD_MD,
+            &article(
+                "Carmaker deal",
+                "2021-03-26T10:00:00Z",
+                "author = \"ana\"\n",
+                "The deal was signed.",
+            ),
+        ),
+    ]);
+    // A 1600×1200 portrait with GPS, as a phone takes it.
+    let portrait = photos::jpeg(
+        &photos::scene(1600, 1200, 4),
+        90,
+        Some(photos::exif(1, Some(GPS))),
+    );
+    site.write_bytes("static/img/ana.jpg", &portrait);
+    site.build_ok();
+    let square = "https://news.example.com/img/ana-224x224.jpg";
+    for page in [
+        "authors/ana/index.html",
+        "2021/03/26/deal/index.html",
+        "authors/index.html",
+    ] {
+        let html = site.read(page);
+        assert!(
+            html.contains(&format!("\" src=\"{square}\" alt=")),
+            "{page}: {html}"
+        );
+    }
+    assert_eq!(
+        size_of(&site.public().join("img/ana-224x224.jpg")),
+        (224, 224)
+    );
+
+    site.write(
+        "content/authors/ana.md",
+        "+++\nname = \"Ana Lee\"\navatar = \"ana-new.png\"\n+++\nAna covers markets.\n",
+    );
+    let run = site.build();
+    assert_eq!(run.code, 1);
+    let file = site
+        .root()
+        .join("content/authors/ana.md")
+        .display()
+        .to_string();
+    let expected = format!(
+        "error: {file}:3:1: `avatar`: \"ana-new.png\" is /authors/ana/ana-new.png on the site, where no file is published"
+    );
+    assert!(
+        run.stderr.contains(&expected),
+        "missing {expected}\n{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn photos_inside_a_gallery_get_their_sizes_and_a_missing_one_is_an_error_at_its_line() {
+    let body = "Before.\n\n{{< gallery caption=\"The plant\" >}}\n![Line](one.jpg)\n![Robots](/img/two.png)\n{{< /gallery >}}\n";
+    let site = Fixture::new(&[(
+        LEAD_MD,
+        &article("Carmaker deal", "2021-03-26T10:00:00Z", "", body),
+    )]);
+    site.write_bytes(
+        "content/articles/2021/deal/one.jpg",
+        &photos::jpeg(
+            &photos::scene(1000, 750, 1),
+            90,
+            Some(photos::exif(1, Some(GPS))),
+        ),
+    );
+    site.write_bytes(
+        "static/img/two.png",
+        &photos::png(&photos::scene(600, 600, 2)),
+    );
+    site.build_ok();
+    let page = site.read("2021/03/26/deal/index.html");
+    let base = "https://news.example.com";
+    let gallery_start = page.find("<figure class=\"gallery\">").expect("a gallery");
+    let gallery = &page[gallery_start..];
+    assert!(
+        gallery.contains(&format!("<img src=\"{base}/2021/03/26/deal/one-1000w.jpg\" srcset=\"{base}/2021/03/26/deal/one-480w.jpg 480w, {base}/2021/03/26/deal/one-800w.jpg 800w, {base}/2021/03/26/deal/one-1000w.jpg 1000w\"")),
+        "{gallery}"
+    );
+    assert!(
+        gallery.contains(&format!(
+            "srcset=\"{base}/img/two-480w.webp 480w, {base}/img/two-600w.webp 600w\""
+        )),
+        "{gallery}"
+    );
+    assert!(
+        gallery.contains("width=\"600\" height=\"600\" alt=\"Robots\""),
+        "{gallery}"
+    );
+    assert_eq!(
+        size_of(&site.public().join("img/two-480w.webp")),
+        (480, 480)
+    );
+    // The original inside a gallery is cleaned as any other.
+    let original = fs::read(site.public().join("2021/03/26/deal/one.jpg")).unwrap();
+    assert!(photos::gps_latitude(&original).is_none());
+
+    site.write(
+        LEAD_MD,
+        &article(
+            "Carmaker deal",
+            "2021-03-26T10:00:00Z",
+            "",
+            "Before.\n\n{{< gallery >}}\n![Line](one.jpg)\n\n![Gone](gone.jpg)\n{{< /gallery >}}\n",
+        ),
+    );
+    let run = site.build();
+    assert_eq!(run.code, 1);
+    let md = site.root().join(LEAD_MD).display().to_string();
+    let expected = format!(
+        "error: {md}:11:1: \"gone.jpg\" is /2021/03/26/deal/gone.jpg on the site, where no file is published"
+    );
+    assert!(
+        run.stderr.contains(&expected),
+        "missing {expected}\n{}",
+        run.stderr
+    );
+}

@@ -168,6 +168,9 @@ pub(crate) struct Sized {
 /// Google asks for at least 1,200 pixels.
 pub(crate) const SHARE_WIDTH: u32 = 1200;
 
+/// The side of an author's square picture.
+pub(crate) const AVATAR_SIZE: u32 = 224;
+
 /// The photos of a site, and the files its pages asked to be made of them.
 #[derive(Debug)]
 pub(crate) struct Images {
@@ -322,15 +325,7 @@ impl Images {
         let fallback = header.format.fallback();
         let set = |format: Format| -> Vec<(u32, String)> {
             (widths.iter())
-                .map(|&w| {
-                    let variant = Variant {
-                        width: w,
-                        height: scaled(header.height, w, header.width),
-                        crop: None,
-                        format,
-                    };
-                    (w, self.ask(config, i, variant, None))
-                })
+                .map(|&w| (w, self.fit(config, i, w, format).url))
                 .collect()
         };
         let srcset = |set: &[(u32, String)]| {
@@ -378,7 +373,12 @@ impl Images {
             };
         }
         let width = header.width.min(SHARE_WIDTH);
-        let format = header.format.fallback();
+        self.fit(config, i, width, header.format.fallback())
+    }
+
+    /// Photo `i` whole, `width` pixels wide, in `format`.
+    fn fit(&self, config: &Config, i: usize, width: u32, format: Format) -> Sized {
+        let header = &self.sources[i].header;
         let variant = Variant {
             width,
             height: scaled(header.height, width, header.width),
@@ -392,6 +392,15 @@ impl Images {
             height,
             media_type: format.media_type(),
         }
+    }
+
+    /// Photo `i` as an author's picture: the middle square,
+    /// [`AVATAR_SIZE`] pixels or as large as the photo allows (sharp at
+    /// twice the theme's largest 112 pixels), in its own format, so a
+    /// transparent logo stays transparent.
+    pub(crate) fn avatar(&self, config: &Config, i: usize) -> Sized {
+        let format = self.sources[i].header.format.fallback();
+        self.crop_as(config, i, (1, 1), AVATAR_SIZE, None, format)
     }
 
     /// The widths of `[images] widths` narrower than a photo `width`
@@ -445,20 +454,7 @@ impl Images {
         let by_height = height.map_or(u32::MAX, |h| {
             scaled(header.width, h.min(header.height), header.height)
         });
-        let out_w = by_width.min(by_height).max(1);
-        let variant = Variant {
-            width: out_w,
-            height: scaled(header.height, out_w, header.width),
-            crop: None,
-            format,
-        };
-        let height = variant.height;
-        Sized {
-            url: self.ask(config, i, variant, None),
-            width: out_w,
-            height,
-            media_type: format.media_type(),
-        }
+        self.fit(config, i, by_width.min(by_height).max(1), format)
     }
 
     fn crop_as(

@@ -461,7 +461,12 @@ impl Shared {
                     id: meta.id.clone(),
                     name: meta.name.clone(),
                     url: a.url.clone(),
-                    avatar: (meta.avatar.as_deref()).map(|s| resolve_url(config, &a.url, s)),
+                    avatar: (meta.avatar.as_deref()).map(|s| {
+                        match site.images.find(config, &a.url, s) {
+                            Some(i) => site.images.avatar(config, i).url,
+                            None => resolve_url(config, &a.url, s),
+                        }
+                    }),
                     links: (meta.links.iter())
                         .map(|(label, url)| LabelledLink {
                             label: label.clone(),

@@ -721,21 +721,34 @@ pub(crate) fn expand(
             }
             _ => None,
         };
+        // Feeds have no base URL: their body has absolute links.
+        let body_html = match call.body.as_deref() {
+            Some(body) => {
+                let page_url = url::Url::parse(page.url).ok();
+                let safe = site.config.markdown_safe;
+                let r = crate::markdown::render_call_body(body, page_url.as_ref(), safe);
+                let html = match (feed, r.feed_html) {
+                    (true, Some(absolute)) => absolute,
+                    _ => r.html,
+                };
+                // Its photos come with their sizes, as an article's do.
+                Some(expand(
+                    site,
+                    &html,
+                    &r.shortcodes,
+                    page,
+                    feed,
+                    &mut *render,
+                )?)
+            }
+            None => None,
+        };
         let context = ShortcodeContext {
             picture,
             args: named,
             positional: &call.positional,
             body: call.body.as_deref(),
-            // Feeds have no base URL: their body has absolute links.
-            body_html: call.body.as_deref().map(|b| {
-                let page_url = url::Url::parse(page.url).ok();
-                let safe = site.config.markdown_safe;
-                let r = crate::markdown::render_fragment(b, page_url.as_ref(), safe);
-                match (feed, r.feed_html) {
-                    (true, Some(absolute)) => absolute,
-                    _ => r.html,
-                }
-            }),
+            body_html,
             feed,
             block: call.block,
             target,
