@@ -50,6 +50,7 @@ fn desk() -> Fixture {
             "content/authors/ana.md",
             "+++\nname = \"Ana Lee\"\navatar = \"ana.png\"\n[links]\nWebsite = \"https://ana.example.org\"\n+++\nAna covers autos.\n",
         ),
+        ("static/authors/ana/ana.png", "PNG"),
         (
             "content/articles/2020/dec.md",
             &article(
@@ -125,8 +126,8 @@ fn author_page_shows_the_profile_above_the_articles() {
         .find("<a href=\"https://ana.example.org\" rel=\"me\">Website</a>")
         .expect("links");
     let avatar = page
-        .find("src=\"https://news.example.com/authors/ana/ana.png\"")
-        .expect("avatar resolved against the author page");
+        .find("src=\"https://news.example.com/authors/ana/ana-48x48.png\"")
+        .expect("avatar resolved against the author page, made square");
     let first_article = page.find("January story").expect("articles");
     assert!(
         profile < first_article

@@ -15,6 +15,8 @@ fn site_with(body: &str) -> Fixture {
     let site = Fixture::new(&[
         ("content/articles/story/index.md", &story(body)),
         ("content/articles/story/plant.jpg", "JPEG"),
+        ("content/articles/story/a.jpg", "JPEG"),
+        ("content/articles/story/b.jpg", "JPEG"),
         (
             "content/articles/other.md",
             &article(
@@ -114,7 +116,7 @@ fn every_built_in_renders_and_feeds_get_no_script() {
         "<audio controls preload=\"none\" src=\"https://news.example.com/audio/interview.mp3\">",
         "<img src=\"https://news.example.com/2021/03/26/story/plant-64w.jpg\" srcset=\"https://news.example.com/2021/03/26/story/plant-64w.jpg 64w\" sizes=\"(min-width: 42rem) 40rem, 100vw\" width=\"64\" height=\"48\" alt=\"The plant\" loading=\"lazy\" decoding=\"async\"></picture>",
         "<span class=\"credit\">Reuters</span>",
-        "<figure class=\"gallery\"><div class=\"gallery-items\"><p><img src=\"a.jpg\" alt=\"One\"",
+        "<figure class=\"gallery\"><div class=\"gallery-items\"><p><picture><source type=\"image/webp\" srcset=\"https://news.example.com/2021/03/26/story/a-64w.webp 64w\"",
         "<blockquote class=\"pullquote\"><p>A bet on <em>software</em>.</p>",
         "<aside class=\"factbox\"><p class=\"factbox-title\">The deal</p><ul>",
         "<aside class=\"note note-correction\"><p class=\"note-label\">Correction</p>",
@@ -137,7 +139,7 @@ fn every_built_in_renders_and_feeds_get_no_script() {
         "<p><a href=\"https://news.example.com/2021/03/26/story/clip.mp4\">The launch</a></p>",
         "<p><a href=\"https://news.example.com/audio/interview.mp3\">The interview</a></p>",
         "<img src=\"https://news.example.com/2021/03/26/story/plant-64w.jpg\" width=\"64\" height=\"48\" alt=\"The plant\">",
-        "<img src=\"https://news.example.com/2021/03/26/story/a.jpg\" alt=\"One\"",
+        "<img src=\"https://news.example.com/2021/03/26/story/a-64w.jpg\" width=\"64\" height=\"48\" alt=\"One\">",
         "<blockquote class=\"pullquote\"><p>A bet on <em>software</em>.</p>",
         "<p class=\"factbox-title\">The deal</p>",
         "<p class=\"note-label\">Correction</p>",
