@@ -865,3 +865,97 @@ fn photos_inside_a_gallery_get_their_sizes_and_a_missing_one_is_an_error_at_its_
         run.stderr
     );
 }
+
+/// A paletted PNG of `image`, its colours cut to a 16-step palette per channel.
+fn paletted_png(image: &image::RgbImage) -> Vec<u8> {
+    let mut palette: Vec<[u8; 3]> = Vec::new();
+    let mut indices = Vec::with_capacity((image.width() * image.height()) as usize);
+    for p in image.pixels() {
+        // Few colours: red and green in 4 steps, blue in 8, like a chart.
+        let c = [p[0] & 0xC0, p[1] & 0xC0, p[2] & 0xE0];
+        let n = match palette.iter().position(|q| *q == c) {
+            Some(n) => n,
+            None => {
+                palette.push(c);
+                palette.len() - 1
+            }
+        };
+        indices.push(n as u8);
+    }
+    let mut out = Vec::new();
+    let mut encoder = png::Encoder::new(&mut out, image.width(), image.height());
+    encoder.set_color(png::ColorType::Indexed);
+    encoder.set_depth(png::BitDepth::Eight);
+    encoder.set_palette(palette.concat());
+    let mut writer = encoder.write_header().unwrap();
+    writer.write_image_data(&indices).unwrap();
+    writer.finish().unwrap();
+    out
+}
+
+#[test]
+fn a_paletted_png_and_a_wide_gamut_photo_come_out_in_the_right_colours() {
+    let scene = photos::scene(600, 400, 9);
+    let chart = paletted_png(&scene);
+    assert_eq!(
+        png::Decoder::new(std::io::Cursor::new(&chart))
+            .read_info()
+            .unwrap()
+            .info()
+            .color_type,
+        png::ColorType::Indexed
+    );
+    // A flat colour tagged ProPhoto RGB, as a raw converter exports it.
+    let (w, h) = (600, 400);
+    let prophoto = [150u8, 100, 80];
+    let flat = image::RgbImage::from_pixel(w, h, image::Rgb(prophoto));
+    let mut wide = photos::jpeg(&flat, 95, None);
+    {
+        use img_parts::ImageICC;
+        let profile = moxcms::ColorProfile::new_pro_photo_rgb().encode().unwrap();
+        let mut jpeg = img_parts::jpeg::Jpeg::from_bytes(wide.into()).unwrap();
+        jpeg.set_icc_profile(Some(profile.into()));
+        wide = jpeg.encoder().bytes().to_vec();
+    }
+    let site = Fixture::new(&[(
+        LEAD_MD,
+        &article(
+            "Colours",
+            "2021-03-26T10:00:00Z",
+            "",
+            "![Chart](chart.png)\n\n![Wide](wide.jpg)\n",
+        ),
+    )]);
+    site.write_bytes("content/articles/2021/deal/chart.png", &chart);
+    site.write_bytes("content/articles/2021/deal/wide.jpg", &wide);
+    site.build_ok();
+    let dir = site.public().join("2021/03/26/deal");
+    // The paletted chart: every size made, its colours those of the palette.
+    let small = image::open(dir.join("chart-600w.png")).unwrap().to_rgb8();
+    assert_eq!(small.dimensions(), (600, 400));
+    for (x, y) in [(10, 10), (300, 200), (590, 390)] {
+        let p = small.get_pixel(x, y);
+        let q = scene.get_pixel(x, y);
+        let want = [q[0] & 0xC0, q[1] & 0xC0, q[2] & 0xE0];
+        for c in 0..3 {
+            assert!(
+                p[c].abs_diff(want[c]) <= 2,
+                "chart at {x},{y}: {p:?} is not the palette's {want:?}"
+            );
+        }
+    }
+    assert_eq!(size_of(&dir.join("chart-480w.webp")), (480, 320));
+    // The ProPhoto photo is converted to sRGB. The colour worked out by
+    // hand (gamma 1.8, ProPhoto's D50 matrix, Bradford to D65, the sRGB
+    // matrix and curve) is (205, 105, 94): its numbers shown as sRGB
+    // would be (150, 100, 80), a dull brown.
+    let srgb = [205u8, 105, 94];
+    for file in ["wide-480w.jpg", "wide-600w.webp"] {
+        let out = image::open(dir.join(file)).unwrap().to_rgb8();
+        let p = out.get_pixel(300, 200);
+        assert!(
+            (0..3).all(|c| p[c].abs_diff(srgb[c]) <= 4),
+            "{file}: {p:?} is not the sRGB {srgb:?} of ProPhoto {prophoto:?}"
+        );
+    }
+}
