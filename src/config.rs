@@ -38,6 +38,7 @@ const IMAGES_KEYS: &[&str] = &[
     "originals",
     "max_megapixels",
     "cache",
+    "keep_credit",
 ];
 
 /// The permalink tokens an article URL pattern may use.
@@ -161,6 +162,7 @@ struct RawImages {
     originals: String,
     max_megapixels: i64,
     cache: String,
+    keep_credit: bool,
 }
 
 impl Default for RawImages {
@@ -173,6 +175,7 @@ impl Default for RawImages {
             originals: "clean".into(),
             max_megapixels: (settings.max_pixels / 1_000_000) as i64,
             cache: settings.cache.to_string_lossy().into_owned(),
+            keep_credit: settings.keep_credit,
         }
     }
 }
@@ -194,6 +197,9 @@ pub struct ImageSettings {
     pub max_pixels: u64,
     /// Where made images are kept between builds, relative to the site root.
     pub cache: PathBuf,
+    /// Whether the photographer's credit (EXIF Artist and Copyright) is
+    /// kept in every published file, all other metadata still removed.
+    pub keep_credit: bool,
 }
 
 impl Default for ImageSettings {
@@ -205,6 +211,7 @@ impl Default for ImageSettings {
             untouched_originals: false,
             max_pixels: 150_000_000,
             cache: PathBuf::from(".gazette-cache"),
+            keep_credit: false,
         }
     }
 }
@@ -653,6 +660,7 @@ fn image_settings(raw: &RawImages) -> Result<ImageSettings, Vec<(&'static str, S
         untouched_originals,
         max_pixels: raw.max_megapixels as u64 * 1_000_000,
         cache: PathBuf::from(&raw.cache),
+        keep_credit: raw.keep_credit,
     })
 }
 

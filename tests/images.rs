@@ -959,3 +959,57 @@ fn a_paletted_png_and_a_wide_gamut_photo_come_out_in_the_right_colours() {
         );
     }
 }
+
+#[test]
+fn a_site_may_keep_the_photographers_credit_and_nothing_else() {
+    use exif::Tag;
+    let site = Fixture::new(&[(LEAD_MD, &lead_article("lead.jpg"))]);
+    let credit = [
+        (Tag::Artist, "Jane Doe"),
+        (Tag::Copyright, "(c) 2021 Reuters"),
+    ];
+    let photo = photos::jpeg(
+        &photos::scene(1300, 975, 3),
+        90,
+        Some(photos::exif_credited(1, Some(GPS), &credit)),
+    );
+    site.write_bytes("content/articles/2021/deal/lead.jpg", &photo);
+    let dir = site.public().join("2021/03/26/deal");
+    // By default the credit goes with everything else.
+    site.build_ok();
+    let original = fs::read(dir.join("lead.jpg")).unwrap();
+    assert_eq!(photos::exif_text(&original, Tag::Artist), None);
+
+    let toml = fs::read_to_string(site.root().join("site.toml")).unwrap();
+    site.write(
+        "site.toml",
+        &format!("{toml}\n[images]\nkeep_credit = true\n"),
+    );
+    let run = site.build_ok();
+    assert!(run.stdout.contains("images:"), "{}", run.stdout);
+    for file in [
+        "lead.jpg",
+        "lead-800w.jpg",
+        "lead-800w.webp",
+        "lead-1200x630.jpg",
+    ] {
+        let bytes = fs::read(dir.join(file)).unwrap_or_else(|e| panic!("{file}: {e}"));
+        assert_eq!(
+            photos::exif_text(&bytes, Tag::Artist).as_deref(),
+            Some("Jane Doe"),
+            "{file}"
+        );
+        assert_eq!(
+            photos::exif_text(&bytes, Tag::Copyright).as_deref(),
+            Some("(c) 2021 Reuters"),
+            "{file}"
+        );
+        assert_eq!(photos::gps_latitude(&bytes), None, "{file}: no GPS");
+        assert_eq!(
+            photos::exif_text(&bytes, Tag::Make),
+            None,
+            "{file}: no camera"
+        );
+    }
+    assert_eq!(size_of(&dir.join("lead-1200w.webp")), (1200, 900));
+}

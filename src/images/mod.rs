@@ -679,12 +679,18 @@ impl Making<'_> {
         let settings = &self.images.settings;
         let mut bytes: Option<Vec<u8>> = None;
         let mut photo: Option<process::Photo> = None;
+        // Read from the photo when the first file is made; None: no credit.
+        let mut credit: Option<Option<Vec<u8>>> = None;
         for (output, recipe) in jobs {
             let extension = match &recipe {
                 Recipe::Original => self.source.header.format.extension(),
                 Recipe::Variant(v) => v.format.extension(),
             };
-            let key = cache::key(self.source.hash, &recipe, settings.quality);
+            let key = cache::key(
+                self.source.hash,
+                &(&recipe, settings.keep_credit),
+                settings.quality,
+            );
             if let Some(hit) = self.cache.and_then(|c| c.get(key, extension)) {
                 self.sink.copy(&hit, output)?;
                 self.cached.fetch_add(1, Ordering::Relaxed);
@@ -713,6 +719,13 @@ impl Making<'_> {
                     };
                     process::make(photo, v, settings.quality)?
                 }
+            };
+            let made = match settings.keep_credit {
+                true => match credit.get_or_insert_with(|| process::credit_exif(data)) {
+                    Some(exif) => process::with_exif(made, exif)?,
+                    None => made,
+                },
+                false => made,
             };
             self.processed.fetch_add(1, Ordering::Relaxed);
             let modified = (std::fs::metadata(&self.source.file))

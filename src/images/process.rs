@@ -378,3 +378,44 @@ pub(crate) fn clean_original(
     };
     Ok(cleaned)
 }
+
+/// The photo's credit as an EXIF block holding only its Artist and
+/// Copyright fields: None when it has neither (or no readable EXIF).
+pub(crate) fn credit_exif(bytes: &[u8]) -> Option<Vec<u8>> {
+    use img_parts::ImageEXIF;
+    let image =
+        img_parts::DynImage::from_bytes(img_parts::Bytes::copy_from_slice(bytes)).ok()??;
+    let exif = exif::Reader::new().read_raw(image.exif()?.to_vec()).ok()?;
+    let fields: Vec<&exif::Field> = [exif::Tag::Artist, exif::Tag::Copyright]
+        .into_iter()
+        .filter_map(|tag| exif.get_field(tag, exif::In::PRIMARY))
+        .collect();
+    if fields.is_empty() {
+        return None;
+    }
+    let mut writer = exif::experimental::Writer::new();
+    for field in fields {
+        writer.push_field(field);
+    }
+    let mut out = std::io::Cursor::new(Vec::new());
+    writer.write(&mut out, exif.little_endian()).ok()?;
+    Some(out.into_inner())
+}
+
+/// `made` (a JPEG, PNG or WebP) carrying the EXIF block `exif`; a GIF,
+/// which has no place for it, as it is.
+pub(crate) fn with_exif(made: Vec<u8>, exif: &[u8]) -> Result<Vec<u8>, String> {
+    use img_parts::ImageEXIF;
+    let data = img_parts::Bytes::from(made);
+    let Some(mut image) = img_parts::DynImage::from_bytes(data.clone()).map_err(not_an_image)?
+    else {
+        return Ok(data.to_vec());
+    };
+    image.set_exif(Some(img_parts::Bytes::copy_from_slice(exif)));
+    let mut out = Vec::with_capacity(data.len() + exif.len() + 16);
+    image
+        .encoder()
+        .write_to(&mut out)
+        .map_err(|e| format!("cannot write: {e}"))?;
+    Ok(out)
+}

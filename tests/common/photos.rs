@@ -85,6 +85,12 @@ fn rationals(degrees: f64) -> Value {
 /// EXIF as a phone writes it: camera, orientation and, given, a GPS
 /// position.
 pub fn exif(orientation: u16, gps: Option<(f64, f64)>) -> Vec<u8> {
+    exif_credited(orientation, gps, &[])
+}
+
+/// As [`exif`], with ASCII fields such as the photographer's credit
+/// (`Tag::Artist`, `Tag::Copyright`).
+pub fn exif_credited(orientation: u16, gps: Option<(f64, f64)>, texts: &[(Tag, &str)]) -> Vec<u8> {
     let mut fields = vec![
         Field {
             tag: Tag::Make,
@@ -125,6 +131,13 @@ pub fn exif(orientation: u16, gps: Option<(f64, f64)>) -> Vec<u8> {
                 value: rationals(lon),
             },
         ]);
+    }
+    for (tag, text) in texts {
+        fields.push(Field {
+            tag: *tag,
+            ifd_num: In::PRIMARY,
+            value: Value::Ascii(vec![text.as_bytes().to_vec()]),
+        });
     }
     let mut writer = Writer::new();
     for field in &fields {
@@ -167,6 +180,18 @@ pub fn png(image: &RgbImage) -> Vec<u8> {
 
 /// The GPS latitude a JPEG or PNG's EXIF gives, read by an independent
 /// reader (kamadak-exif), if it has one.
+/// The text of EXIF field `tag` of the image `bytes`, if it has one.
+pub fn exif_text(bytes: &[u8], tag: Tag) -> Option<String> {
+    let exif = exif::Reader::new()
+        .read_from_container(&mut std::io::Cursor::new(bytes))
+        .ok()?;
+    let field = exif.get_field(tag, In::PRIMARY)?;
+    match &field.value {
+        Value::Ascii(parts) => Some(String::from_utf8_lossy(parts.first()?).into_owned()),
+        _ => None,
+    }
+}
+
 pub fn gps_latitude(bytes: &[u8]) -> Option<String> {
     let exif = exif::Reader::new()
         .read_from_container(&mut std::io::Cursor::new(bytes))
