@@ -670,7 +670,7 @@ fn image_problems(
     copies: &[(PathBuf, PathBuf)],
     unreadable: &[crate::images::Unreadable],
 ) -> Vec<Diagnostic> {
-    use crate::shortcode::{Call, IMAGE_CALL, Value};
+    use crate::shortcode::{Call, IMAGE_CALL};
     let config = &site.config;
     let published: std::collections::HashSet<String> = (copies.iter())
         .map(|(_, to)| format!("/{}", record_key(to)))
@@ -700,17 +700,8 @@ fn image_problems(
         ))
     };
     let src_of = |call: &Call| -> Option<String> {
-        if call.name != IMAGE_CALL && call.name != "figure" {
-            return None;
-        }
-        let value = (call.named.iter())
-            .find(|(k, _)| k == "src")
-            .map(|(_, v)| v)
-            .or(call.positional.first());
-        match value {
-            Some(Value::Text(src)) => Some(src.clone()),
-            _ => None,
-        }
+        let photo = call.name == IMAGE_CALL || call.name == "figure";
+        photo.then(|| call.src().map(str::to_string)).flatten()
     };
     let mut errors = Vec::new();
     for article in &site.articles {

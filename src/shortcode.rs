@@ -80,6 +80,32 @@ pub struct Call {
     pub span: Range<usize>,
 }
 
+impl Call {
+    /// The text of named argument `name`, if the call gives it as text.
+    pub fn text(&self, name: &str) -> Option<&str> {
+        self.named
+            .iter()
+            .find(|(k, _)| k == name)
+            .and_then(|(_, v)| match v {
+                Value::Text(t) => Some(t.as_str()),
+                _ => None,
+            })
+    }
+
+    /// The photo a call shows: its `src`, or its first argument without a
+    /// name (`{{< figure "/img/a.jpg" >}}`), when given as text.
+    pub fn src(&self) -> Option<&str> {
+        let value = (self.named.iter())
+            .find(|(k, _)| k == "src")
+            .map(|(_, v)| v)
+            .or(self.positional.first());
+        match value {
+            Some(Value::Text(src)) => Some(src),
+            _ => None,
+        }
+    }
+}
+
 /// A call that could not be read: byte offset in the body, and why.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SyntaxError {

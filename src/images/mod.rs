@@ -580,7 +580,7 @@ impl Images {
         key: &str,
         cache_dir: Option<&Path>,
     ) -> Option<Result<Vec<u8>, String>> {
-        let original = (self.sources.iter()).position(|s| record_key(&s.output) == key);
+        let original = self.by_site_path.get(&format!("/{key}")).copied();
         let asked = match original {
             Some(_) => None,
             None => (self.asked.lock().unwrap_or_else(|e| e.into_inner()))

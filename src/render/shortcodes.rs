@@ -567,15 +567,7 @@ struct Target<'a> {
 /// size), anything else as the `<img>` Markdown writes, its URL absolute.
 fn markdown_image(site: &Site, call: &Call, page: PageRef<'_>, feed: bool) -> String {
     use pulldown_cmark_escape::{escape_href, escape_html};
-    let arg = |name: &str| {
-        (call.named.iter())
-            .find(|(k, _)| k == name)
-            .and_then(|(_, v)| match v {
-                Value::Text(t) => Some(t.as_str()),
-                _ => None,
-            })
-            .unwrap_or("")
-    };
+    let arg = |name: &str| call.text(name).unwrap_or("");
     let (src, alt, title) = (arg("src"), arg("alt"), arg("title"));
     let mut html = String::new();
     let attr = |html: &mut String, name: &str, value: &str| {
@@ -708,14 +700,8 @@ pub(crate) fn expand(
             _ => None,
         };
         // A photo of the site (a figure's `src`) comes with its sizes.
-        let picture = match call
-            .named
-            .iter()
-            .find(|(k, _)| k == "src")
-            .map(|(_, v)| v)
-            .or(call.positional.first())
-        {
-            Some(Value::Text(src)) if spec(&call.name).is_some() => {
+        let picture = match call.src() {
+            Some(src) if spec(&call.name).is_some() => {
                 (site.images.find(&site.config, page.url, src))
                     .map(|i| site.images.picture(&site.config, i))
             }
