@@ -23,6 +23,7 @@ const TOP_KEYS: &[&str] = &[
     "markdown",
     "embeds",
     "images",
+    "news",
     "sections",
     "menu",
     "extra",
@@ -31,6 +32,7 @@ const FEED_KEYS: &[&str] = &["limit", "full_content"];
 const BUILD_KEYS: &[&str] = &["output"];
 const MARKDOWN_KEYS: &[&str] = &["safe"];
 const EMBEDS_KEYS: &[&str] = &["load"];
+const NEWS_KEYS: &[&str] = &["publication_name"];
 const IMAGES_KEYS: &[&str] = &[
     "widths",
     "formats",
@@ -60,6 +62,7 @@ struct RawConfig {
     markdown: RawMarkdown,
     embeds: RawEmbeds,
     images: RawImages,
+    news: RawNews,
     sections: BTreeMap<String, RawSection>,
     menu: Vec<RawMenuItem>,
     extra: toml::Table,
@@ -96,6 +99,7 @@ impl Default for RawConfig {
             markdown: RawMarkdown::default(),
             embeds: RawEmbeds::default(),
             images: RawImages::default(),
+            news: RawNews::default(),
             sections: BTreeMap::new(),
             menu: Vec::new(),
             extra: toml::Table::new(),
@@ -137,6 +141,13 @@ impl Default for RawBuild {
 #[serde(default)]
 struct RawMarkdown {
     safe: bool,
+}
+
+/// `[news]`: what Google News knows the site by.
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct RawNews {
+    publication_name: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -238,6 +249,9 @@ pub struct Config {
     /// Whether third-party embeds load with the page, not on a click.
     pub embeds_at_once: bool,
     pub images: ImageSettings,
+    /// The publication's name in the news sitemap, as Google News knows
+    /// it: `[news] publication_name`, else the title.
+    pub news_publication_name: String,
     /// Section labels from `[sections.NAME] label`, by the section's slug.
     pub section_labels: BTreeMap<String, String>,
     /// The navigation from `[[menu]]`: (name, URL or site path); empty
@@ -333,6 +347,7 @@ impl Config {
                 "markdown" => Some(MARKDOWN_KEYS),
                 "embeds" => Some(EMBEDS_KEYS),
                 "images" => Some(IMAGES_KEYS),
+                "news" => Some(NEWS_KEYS),
                 _ => None,
             };
             if !TOP_KEYS.contains(&key.as_str()) {
@@ -525,6 +540,9 @@ impl Config {
                 markdown_safe: raw.markdown.safe,
                 embeds_at_once: raw.embeds.load == "at-once",
                 images,
+                news_publication_name: (raw.news.publication_name)
+                    .filter(|name| !name.trim().is_empty())
+                    .unwrap_or_else(|| raw.title.clone().unwrap_or_default()),
                 section_labels: (raw.sections.into_iter())
                     .filter_map(|(name, s)| Some((crate::slug::term_slug(&name), s.label?)))
                     .collect(),

@@ -292,6 +292,7 @@ impl Site {
             published.iter().map(|p| &p.doc.source).zip(&article_paths),
             pages.iter().map(|p| &p.doc.source).zip(&page_paths),
         ));
+        diagnostics.extend(duplicate_feed_ids(published.iter().map(|p| &p.doc)));
 
         let link_targets = link_target_map(
             &config,
@@ -485,6 +486,33 @@ fn duplicate_urls<'a>(
             errors.push(duplicate_url(path, &first.display, &source.display));
         } else {
             page_owners.insert(path, source);
+        }
+    }
+    errors
+}
+
+/// An error at the `id` of each article whose feed id an earlier article
+/// already has: a feed reader would show only one of the two.
+fn duplicate_feed_ids<'a>(
+    articles: impl Iterator<Item = &'a crate::content::Document<ArticleMeta>>,
+) -> Vec<Diagnostic> {
+    let mut owners: HashMap<&str, &SourceFile> = HashMap::new();
+    let mut errors = Vec::new();
+    for doc in articles {
+        let Some(id) = doc.meta.id.as_deref() else {
+            continue;
+        };
+        match owners.get(id) {
+            Some(first) => errors.push(doc.source.error_at_key(
+                "id",
+                format!(
+                    "`id` {id} is already the id of {}: feed readers would show only one of them; give each article its own",
+                    first.display.display()
+                ),
+            )),
+            None => {
+                owners.insert(id, &doc.source);
+            }
         }
     }
     errors

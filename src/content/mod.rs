@@ -37,6 +37,7 @@ const ARTICLE_KEYS: &[&str] = &[
     "expires",
     "aliases",
     "canonical_url",
+    "id",
     "template",
     "extra",
 ];
@@ -66,6 +67,7 @@ struct ArticleFrontMatter {
     expires: Option<DateText>,
     aliases: Vec<String>,
     canonical_url: Option<String>,
+    id: Option<String>,
     template: Option<String>,
     extra: Extra,
 }
@@ -206,6 +208,9 @@ pub struct ArticleMeta {
     pub expires: Option<DateTime<Utc>>,
     pub aliases: Vec<String>,
     pub canonical_url: Option<String>,
+    /// The id feed readers know the article by, when it is not its URL:
+    /// an absolute URI that outlives a change of address.
+    pub id: Option<String>,
     pub template: Option<String>,
     pub extra: Extra,
 }
@@ -841,6 +846,10 @@ fn check_article(
         }
     };
     let aliases = check_aliases(fm.aliases, source, &mut errors);
+    let id = fm.id.map(|id| id.trim().to_string());
+    if let Some(why) = id.as_deref().and_then(not_a_feed_id) {
+        errors.push(source.error_at_key("id", why));
+    }
     if !errors.is_empty() {
         return Err(errors);
     }
@@ -863,9 +872,29 @@ fn check_article(
         expires,
         aliases,
         canonical_url: fm.canonical_url,
+        id,
         template: fm.template,
         extra: fm.extra,
     })
+}
+
+/// Why `id` cannot be a feed id, if it cannot: Atom and JSON Feed ids are
+/// absolute URIs (`tag:`, `urn:` or `https:`), which readers compare as
+/// written.
+fn not_a_feed_id(id: &str) -> Option<String> {
+    let shown: String = id.chars().take(60).collect();
+    let example = "such as \"tag:example.com,2021:xiaomi-great-wall\" or the URL the story was first published at";
+    if id.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return Some(format!(
+            "`id` `{shown}` has a space in it: an id is an absolute URI, {example}"
+        ));
+    }
+    match url::Url::parse(id) {
+        Ok(_) => None,
+        Err(_) => Some(format!(
+            "`id` `{shown}` is not an absolute URI: write one with a scheme, {example}"
+        )),
+    }
 }
 
 /// Why `text`, the value of a URL-typed key, may not be published as a

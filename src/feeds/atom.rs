@@ -62,7 +62,7 @@ fn entry(w: &mut Writer<Vec<u8>>, site: &Site, article: &Article, content: &str)
     w.create_element("entry").write_inner_content(|w| {
         text(w, "title", &meta.title)?;
         link(w, &article.url, "alternate", "text/html")?;
-        text(w, "id", &article.url)?;
+        text(w, "id", &super::item_id(site, article).0)?;
         text(w, "published", &rfc3339(meta.date))?;
         text(w, "updated", &rfc3339(last_modified(article)))?;
         for byline in &article.bylines {
@@ -74,12 +74,7 @@ fn entry(w: &mut Writer<Vec<u8>>, site: &Site, article: &Article, content: &str)
                 Ok(())
             })?;
         }
-        let terms = article
-            .category
-            .map(|c| &site.categories[c])
-            .into_iter()
-            .chain(article.tags.iter().map(|&t| &site.tags[t]));
-        for term in terms {
+        for term in super::item_terms(site, article) {
             w.create_element("category")
                 .with_attribute(("term", term.slug.as_str()))
                 .with_attribute(("label", super::xml_text(&term.name).as_ref()))

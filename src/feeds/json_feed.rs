@@ -18,7 +18,7 @@ struct JsonFeed<'a> {
 
 #[derive(Serialize)]
 struct Item<'a> {
-    id: &'a str,
+    id: String,
     url: &'a str,
     title: &'a str,
     content_html: &'a str,
@@ -51,7 +51,7 @@ pub fn render(site: &Site, feed: &Feed<'_>) -> serde_json::Result<Vec<u8>> {
         .map(|(article, content)| {
             let meta = &article.doc.meta;
             Item {
-                id: &article.url,
+                id: super::item_id(site, article).0,
                 url: &article.url,
                 title: &meta.title,
                 content_html: if config.feed_full_content {
@@ -76,11 +76,8 @@ pub fn render(site: &Site, feed: &Feed<'_>) -> serde_json::Result<Vec<u8>> {
                         url: b.author.map(|a| site.authors[a].url.as_str()),
                     })
                     .collect(),
-                tags: article
-                    .category
-                    .map(|c| site.categories[c].name.as_str())
-                    .into_iter()
-                    .chain(article.tags.iter().map(|&t| site.tags[t].name.as_str()))
+                tags: (super::item_terms(site, article).into_iter())
+                    .map(|term| term.name.as_str())
                     .collect(),
             }
         })

@@ -8,7 +8,7 @@ pub mod rss;
 pub mod search;
 pub mod sitemap;
 
-use crate::site::Article;
+use crate::site::{Article, Site, Term};
 use chrono::{DateTime, SecondsFormat, Utc};
 
 /// One feed: its articles (newest first, already limited) and where it and
@@ -35,6 +35,35 @@ impl Feed<'_> {
 /// When an article last changed: its `updated` time, else its date.
 pub(crate) fn last_modified(article: &Article) -> DateTime<Utc> {
     article.doc.meta.updated.unwrap_or(article.doc.meta.date)
+}
+
+/// An article's section, then its tags, each once: a tag named like the
+/// section (`markets` in section Markets) is the same subject to a feed
+/// reader, and the JSON Feed schema requires `tags` to be unique.
+pub(crate) fn item_terms<'a>(site: &'a Site, article: &Article) -> Vec<&'a Term> {
+    let mut terms: Vec<&Term> = Vec::with_capacity(article.tags.len() + 1);
+    let all = (article.category.map(|c| &site.categories[c]).into_iter())
+        .chain(article.tags.iter().map(|&t| &site.tags[t]));
+    for term in all {
+        if !terms.iter().any(|seen| seen.slug == term.slug) {
+            terms.push(term);
+        }
+    }
+    terms
+}
+
+/// The id feed readers know an article by, and whether it is the article's
+/// link. Readers take a new id for a new story, so the id must outlive a
+/// change of slug or date: the `id` key when written, else the first
+/// alias (the URL the story was first published at, when its address was
+/// changed and the old one kept as an alias), else the permalink.
+pub(crate) fn item_id(site: &Site, article: &Article) -> (String, bool) {
+    let meta = &article.doc.meta;
+    match (&meta.id, meta.aliases.first()) {
+        (Some(id), _) => (id.clone(), false),
+        (None, Some(first)) => (site.config.url(first), false),
+        (None, None) => (article.url.clone(), true),
+    }
 }
 
 /// RFC 3339 in UTC, as Atom, JSON Feed and sitemaps write dates.

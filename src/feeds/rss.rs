@@ -55,10 +55,10 @@ fn item(w: &mut Writer<Vec<u8>>, site: &Site, article: &Article, content: &str) 
     w.create_element("item").write_inner_content(|w| {
         text(w, "title", &meta.title)?;
         text(w, "link", &article.url)?;
-        // The permalink: editing the article never changes it.
+        let (id, is_link) = super::item_id(site, article);
         w.create_element("guid")
-            .with_attribute(("isPermaLink", "true"))
-            .write_text_content(BytesText::new(&xml_text(&article.url)))?;
+            .with_attribute(("isPermaLink", if is_link { "true" } else { "false" }))
+            .write_text_content(BytesText::new(&xml_text(&id)))?;
         text(w, "pubDate", &meta.date.to_rfc2822())?;
         if let Some(updated) = meta.updated {
             text(w, "atom:updated", &super::rfc3339(updated))?;
@@ -66,11 +66,8 @@ fn item(w: &mut Writer<Vec<u8>>, site: &Site, article: &Article, content: &str) 
         for byline in &article.bylines {
             text(w, "dc:creator", &byline.name)?;
         }
-        if let Some(c) = article.category {
-            text(w, "category", &site.categories[c].name)?;
-        }
-        for &t in &article.tags {
-            text(w, "category", &site.tags[t].name)?;
+        for term in super::item_terms(site, article) {
+            text(w, "category", &term.name)?;
         }
         text(w, "description", article.summary_feed_html())?;
         if site.config.feed_full_content {

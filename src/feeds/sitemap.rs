@@ -163,10 +163,32 @@ pub(crate) fn news_articles(site: &Site) -> Vec<&Article> {
         .collect()
 }
 
-/// The Google News sitemap.
-pub fn news(site: &Site) -> io::Result<Vec<u8>> {
+/// The language as Google News writes it: the ISO 639 code alone (`en`
+/// for `en-GB`), except Chinese, which is `zh-cn` or `zh-tw` by script.
+pub(crate) fn news_language(tag: &str) -> String {
+    let Ok(tag) = language_tags::LanguageTag::parse(tag) else {
+        return tag.to_ascii_lowercase();
+    };
+    let primary = tag.primary_language().to_ascii_lowercase();
+    if primary != "zh" {
+        return primary;
+    }
+    let traditional = match tag.script() {
+        Some(script) => script.eq_ignore_ascii_case("hant"),
+        None => {
+            (tag.region()).is_some_and(|r| ["TW", "HK", "MO"].contains(&&*r.to_ascii_uppercase()))
+        }
+    };
+    if traditional { "zh-tw" } else { "zh-cn" }.to_string()
+}
+
+/// The Google News sitemap of `articles` (from [`news_articles`]). The
+/// sitemaps.org schema requires at least one `<url>`, so an archive with
+/// nothing from the last two days has no news sitemap (and robots.txt
+/// names none) until its next story.
+pub fn news(site: &Site, articles: &[&Article]) -> io::Result<Vec<u8>> {
     let config = &site.config;
-    let language = config.language.to_ascii_lowercase();
+    let language = news_language(&config.language);
     document(
         "urlset",
         Some((
@@ -174,13 +196,13 @@ pub fn news(site: &Site) -> io::Result<Vec<u8>> {
             "http://www.google.com/schemas/sitemap-news/0.9",
         )),
         |w| {
-            for article in news_articles(site) {
+            for article in articles {
                 w.create_element("url").write_inner_content(|w| {
                     text(w, "loc", &article.url)?;
                     w.create_element("news:news").write_inner_content(|w| {
                         w.create_element("news:publication")
                             .write_inner_content(|w| {
-                                text(w, "news:name", &config.title)?;
+                                text(w, "news:name", &config.news_publication_name)?;
                                 text(w, "news:language", &language)
                             })?;
                         text(
@@ -203,19 +225,41 @@ pub fn news(site: &Site) -> io::Result<Vec<u8>> {
     )
 }
 
-/// robots.txt: everything may be crawled; the sitemaps are named.
+/// robots.txt: everything may be crawled; the sitemaps are named (the
+/// news sitemap while there is one).
 pub fn robots(site: &Site) -> Vec<u8> {
-    format!(
-        "User-agent: *\nAllow: /\n\nSitemap: {}\nSitemap: {}\n",
-        site.config.url(crate::paths::SITEMAP),
-        site.config.url(crate::paths::NEWS_SITEMAP)
-    )
-    .into_bytes()
+    let mut text = format!(
+        "User-agent: *\nAllow: /\n\nSitemap: {}\n",
+        site.config.url(crate::paths::SITEMAP)
+    );
+    if !news_articles(site).is_empty() {
+        text += &format!("Sitemap: {}\n", site.config.url(crate::paths::NEWS_SITEMAP));
+    }
+    text.into_bytes()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn news_languages_are_iso_639_codes_but_for_chinese() {
+        for (tag, expected) in [
+            ("en-GB", "en"),
+            ("EN", "en"),
+            ("pt-BR", "pt"),
+            ("yue-HK", "yue"),
+            ("zh", "zh-cn"),
+            ("zh-CN", "zh-cn"),
+            ("zh-Hans-HK", "zh-cn"),
+            ("zh-TW", "zh-tw"),
+            ("zh-HK", "zh-tw"),
+            ("zh-Hant", "zh-tw"),
+            ("zh-Hant-CN", "zh-tw"),
+        ] {
+            assert_eq!(news_language(tag), expected, "{tag}");
+        }
+    }
 
     #[test]
     fn sitemaps_split_past_the_limit() {

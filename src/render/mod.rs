@@ -335,9 +335,11 @@ impl Renderer {
             Job::Atom,
             Job::JsonFeed,
             Job::Sitemap,
-            Job::NewsSitemap,
             Job::Robots,
         ]);
+        if !sitemap::news_articles(site).is_empty() {
+            jobs.push(Job::NewsSitemap);
+        }
         if site.favicon == Favicon::BuiltIn {
             jobs.push(Job::Favicon);
         }
@@ -709,7 +711,9 @@ impl Renderer {
                 let part = sitemap::part(self.sitemap(), n, sitemap::URLS_PER_SITEMAP);
                 Ok(Output::Bytes(sitemap::urlset(part).map_err(io)?))
             }
-            Job::NewsSitemap => Ok(Output::Bytes(sitemap::news(site).map_err(io)?)),
+            Job::NewsSitemap => Ok(Output::Bytes(
+                sitemap::news(site, &sitemap::news_articles(site)).map_err(io)?,
+            )),
             Job::Robots => Ok(Output::Bytes(sitemap::robots(site))),
         }
     }

@@ -29,6 +29,8 @@ fn same_place(old: &ArticleMeta, new: &ArticleMeta) -> bool {
         expires,
         aliases,
         template,
+        // Checked against every other article's (no two may share one).
+        id,
         // What shows only on its own page, its card and feed entries.
         title: _,
         updated: _,
@@ -51,6 +53,7 @@ fn same_place(old: &ArticleMeta, new: &ArticleMeta) -> bool {
         && *expires == new.expires
         && *aliases == new.aliases
         && *template == new.template
+        && *id == new.id
 }
 
 /// The site after one published article's file was saved again, made
