@@ -4,7 +4,7 @@
 
 use crate::shortcode;
 use crate::slug::slugify;
-use pulldown_cmark::{CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd, html};
+use pulldown_cmark::{Alignment, CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd, html};
 use std::collections::{HashMap, HashSet};
 use url::Url;
 
@@ -203,24 +203,14 @@ impl Rendered {
 
 /// ammonia's whitelist, widened to what pulldown-cmark writes itself:
 /// heading and footnote ids, `language-*` classes, task-list checkboxes
-/// and table-cell alignment. Built once; cleaning only borrows it.
+/// and table-cell alignment classes. Built once; cleaning only borrows it.
 static SANITIZER: std::sync::LazyLock<ammonia::Builder<'static>> = std::sync::LazyLock::new(|| {
     let mut builder = ammonia::Builder::default();
     builder
         .add_generic_attributes(["id", "class"])
         .add_tags(["input"])
         .add_tag_attributes("input", ["type", "checked", "disabled"])
-        .add_tag_attributes("th", ["style"])
-        .add_tag_attributes("td", ["style"])
         .attribute_filter(|element, attribute, value| match (element, attribute) {
-            ("th" | "td", "style") => {
-                let alignments = [
-                    "text-align: left",
-                    "text-align: center",
-                    "text-align: right",
-                ];
-                alignments.contains(&value).then_some(value.into())
-            }
             ("input", "type") => (value == "checkbox").then_some(value.into()),
             _ => Some(value.into()),
         });
@@ -510,11 +500,57 @@ fn find_more_marker(markdown: &str) -> Option<usize> {
 
 fn to_html<'a>(events: impl Iterator<Item = Event<'a>>) -> String {
     let mut out = String::new();
-    html::push_html(&mut out, events);
+    html::push_html(&mut out, aligned_by_class(events));
     // The HTML of every article stays in memory until its page is written:
     // give back what the growing string over-allocated.
     out.shrink_to_fit();
     out
+}
+
+/// `events` with each aligned table cell written as `<td
+/// class="align-right">` rather than pulldown-cmark's `style="text-align:
+/// right"`: a strict Content-Security-Policy (no `unsafe-inline` styles)
+/// ignores style attributes, and the theme's stylesheet aligns the classes.
+fn aligned_by_class<'a>(
+    events: impl Iterator<Item = Event<'a>>,
+) -> impl Iterator<Item = Event<'a>> {
+    let mut alignments: Vec<Alignment> = Vec::new();
+    let mut in_head = false;
+    let mut cell = 0;
+    events.map(move |event| match event {
+        Event::Start(Tag::Table(given)) => {
+            let unaligned = vec![Alignment::None; given.len()];
+            alignments = given;
+            Event::Start(Tag::Table(unaligned))
+        }
+        Event::Start(Tag::TableHead) => {
+            (in_head, cell) = (true, 0);
+            event
+        }
+        Event::End(TagEnd::TableHead) => {
+            in_head = false;
+            event
+        }
+        Event::Start(Tag::TableRow) => {
+            cell = 0;
+            event
+        }
+        Event::End(TagEnd::TableCell) => {
+            cell += 1;
+            event
+        }
+        Event::Start(Tag::TableCell) => {
+            let class = match alignments.get(cell) {
+                Some(Alignment::Left) => "align-left",
+                Some(Alignment::Center) => "align-center",
+                Some(Alignment::Right) => "align-right",
+                _ => return event,
+            };
+            let name = if in_head { "th" } else { "td" };
+            Event::Html(format!("<{name} class=\"{class}\">").into())
+        }
+        other => other,
+    })
 }
 
 fn first_paragraph<'a>(events: &[Event<'a>]) -> Vec<Event<'a>> {

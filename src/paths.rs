@@ -27,6 +27,7 @@ pub const AUTHORS: &str = "/authors/";
 pub const STYLESHEET: &str = "/assets/gazette.css";
 /// The script that loads embeds when the reader asks.
 pub const EMBEDS_SCRIPT: &str = "/assets/gazette-embeds.js";
+pub const SEARCH_SCRIPT: &str = "/assets/gazette-search.js";
 /// The built-in icon, unless static/ gives one (see [`crate::site::Favicon`]).
 pub const FAVICON: &str = "/favicon.svg";
 /// A site's own icon in the form every browser reads.

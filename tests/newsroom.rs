@@ -275,3 +275,63 @@ fn an_unknown_news_key_is_an_error_at_its_line() {
         run.stderr
     );
 }
+
+/// The HTML files under `dir` whose text breaks a strict
+/// Content-Security-Policy (`script-src 'self'; style-src 'self'`): an
+/// inline `<script>` (JSON-LD is data, which CSP lets through), a
+/// `<style>` element, a `style` attribute or an `on…` event handler.
+fn csp_breaches(dir: &std::path::Path) -> Vec<String> {
+    let mut breaches = Vec::new();
+    for path in common::files_under(dir) {
+        if path.extension().is_none_or(|e| e != "html") {
+            continue;
+        }
+        let html = std::fs::read_to_string(&path).unwrap();
+        let shown = path.strip_prefix(dir).unwrap().display().to_string();
+        for (at, _) in html.match_indices("<script") {
+            let tag = &html[at..at + html[at..].find('>').unwrap()];
+            if !tag.contains(" src=") && !tag.contains("type=\"application/ld+json\"") {
+                breaches.push(format!("{shown}: inline {tag}>"));
+            }
+        }
+        for banned in ["<style", " style=\"", " onclick=", " onload=", " onerror="] {
+            if html.contains(banned) {
+                breaches.push(format!("{shown}: {banned}"));
+            }
+        }
+    }
+    breaches
+}
+
+#[test]
+fn the_built_in_theme_runs_under_a_strict_content_security_policy() {
+    let (_dir, output, _) = common::build_example(None);
+    assert_eq!(csp_breaches(&output), Vec::<String>::new());
+    // Markdown that pulldown-cmark would give inline styles (aligned
+    // table cells), embeds and a figure, on a site of its own.
+    let site = Fixture::new(&[(
+        "content/articles/table.md",
+        &article(
+            "Table",
+            "2021-03-26T10:00:00Z",
+            "",
+            "| Maker | Share |\n|:---|---:|\n| BYD | 30% |\n\n{{< youtube id=\"dQw4w9WgXcQ\" >}}\n\n| a | b | c |\n|:-:|---|--:|\n| 1 | 2 | 3 |\n",
+        ),
+    )]);
+    site.build_ok();
+    assert_eq!(csp_breaches(&site.public()), Vec::<String>::new());
+    let page = site.read("2021/03/26/table/index.html");
+    for cell in [
+        "<th class=\"align-left\">Maker</th>",
+        "<th class=\"align-right\">Share</th>",
+        "<td class=\"align-right\">30%</td>",
+        "<th class=\"align-center\">a</th>",
+        "<th>b</th>",
+        "<td>2</td>",
+        "<td class=\"align-right\">3</td>",
+    ] {
+        assert!(page.contains(cell), "{cell} missing:\n{page}");
+    }
+    let css = site.read("assets/gazette.css");
+    assert!(css.contains(".story-body .align-right { text-align: right; }"));
+}

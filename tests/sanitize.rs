@@ -88,7 +88,7 @@ fn safe_mode_removes_scripts_and_handlers_everywhere_and_keeps_markdown() {
     // task lists, footnotes, link titles, image alt text.
     for kept in [
         r#"<h2 id="share">Market share</h2>"#,
-        r#"<td style="text-align: right">30%</td>"#,
+        r#"<td class="align-right">30%</td>"#,
         r#"<code class="language-rust">"#,
         r#"<input disabled="" type="checkbox" checked="">"#,
         r##"href="#1""##,

@@ -37,6 +37,7 @@ pub(crate) struct SiteVars {
     /// the site: `url`, `width`, `height`, `type`.
     share_image: Option<Sized>,
     embeds_script_url: String,
+    search_script_url: String,
     /// `[embeds] load`: "on-click" or "at-once".
     embeds_load: &'static str,
     /// The title's first letter or digit, capitalised, for the built-in icon.
@@ -425,6 +426,7 @@ impl Shared {
                 .map(|image| resolve_url(config, &config.url(paths::FRONT), image)),
             share_image: site_photo(site).map(|i| share_crop(site, i, None)),
             embeds_script_url: config.url(paths::EMBEDS_SCRIPT),
+            search_script_url: config.url(paths::SEARCH_SCRIPT),
             embeds_load: if config.embeds_at_once {
                 "at-once"
             } else {

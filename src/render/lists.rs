@@ -91,6 +91,7 @@ pub(crate) fn shown(site: &Site, job: Job) -> Shown<'_> {
         | Job::Stylesheet
         | Job::Favicon
         | Job::EmbedsScript
+        | Job::SearchScript
         | Job::Robots => Shown::Nothing,
     }
 }

@@ -88,6 +88,7 @@ pub enum Job {
     Favicon,
     /// The script that loads embeds on a click.
     EmbedsScript,
+    SearchScript,
     Rss,
     Atom,
     JsonFeed,
@@ -331,6 +332,7 @@ impl Renderer {
             Job::NotFound,
             Job::Stylesheet,
             Job::EmbedsScript,
+            Job::SearchScript,
             Job::Rss,
             Job::Atom,
             Job::JsonFeed,
@@ -469,6 +471,7 @@ impl Renderer {
             Job::Stylesheet => paths::STYLESHEET.into(),
             Job::Favicon => paths::FAVICON.into(),
             Job::EmbedsScript => paths::EMBEDS_SCRIPT.into(),
+            Job::SearchScript => paths::SEARCH_SCRIPT.into(),
             Job::Rss => paths::RSS.into(),
             Job::Atom => paths::ATOM.into(),
             Job::JsonFeed => paths::JSON_FEED.into(),
@@ -530,6 +533,7 @@ impl Renderer {
             Job::Stylesheet => Cow::Borrowed("style.css"),
             Job::Favicon => Cow::Borrowed("favicon.svg"),
             Job::EmbedsScript => Cow::Borrowed("embeds.js"),
+            Job::SearchScript => Cow::Borrowed("search.js"),
             Job::AuthorFeed(_)
             | Job::TermFeed { .. }
             | Job::SearchIndex
@@ -677,7 +681,9 @@ impl Renderer {
                 base: base().titled("Page not found"),
                 latest: shown.iter().map(|&i| &*shared.cards[i]).collect(),
             }),
-            Job::Stylesheet | Job::Favicon | Job::EmbedsScript => template(&base()),
+            Job::Stylesheet | Job::Favicon | Job::EmbedsScript | Job::SearchScript => {
+                template(&base())
+            }
             Job::Rss => Ok(Output::Bytes(
                 feeds::rss::render(site, &self.site_feed(paths::RSS, shown, worker)?)
                     .map_err(io)?,

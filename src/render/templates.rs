@@ -26,6 +26,7 @@ const BUILT_IN: &[(&str, &str)] = &[
     ("search.html", include_str!("../templates/search.html")),
     ("favicon.svg", include_str!("../templates/favicon.svg")),
     ("embeds.js", include_str!("../templates/embeds.js")),
+    ("search.js", include_str!("../templates/search.js")),
     (
         "partials/card.html",
         include_str!("../templates/partials/card.html"),
