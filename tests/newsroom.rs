@@ -335,3 +335,55 @@ fn the_built_in_theme_runs_under_a_strict_content_security_policy() {
     let css = site.read("assets/gazette.css");
     assert!(css.contains(".story-body .align-right { text-align: right; }"));
 }
+
+#[test]
+fn every_article_shares_a_picture_or_check_says_why_not() {
+    // The example site sets a share image: every article page has
+    // og:image and a JSON-LD image, lead photo or not.
+    let (_dir, output, _) = common::build_example(None);
+    let mut articles = 0;
+    for path in common::files_under(&output) {
+        let html = std::fs::read_to_string(&path).unwrap_or_default();
+        if !html.contains("<meta property=\"og:type\" content=\"article\">") {
+            continue;
+        }
+        articles += 1;
+        assert!(
+            html.contains("<meta property=\"og:image\" content=\"https://ledger.example.com/"),
+            "{}",
+            path.display()
+        );
+        assert!(
+            html.contains("\"image\":[\"https://ledger.example.com/"),
+            "{}",
+            path.display()
+        );
+    }
+    assert!(articles >= 8, "{articles}");
+
+    let files = [(
+        "content/articles/plain.md",
+        article("Plain", "2021-03-26T10:00:00Z", "", "x"),
+    )];
+    let site = Fixture::new(&[(files[0].0, files[0].1.as_str())]);
+    let build = site.build_ok();
+    assert!(!build.stderr.contains("og:image"), "{}", build.stderr);
+    let check = site.run(&["check"]);
+    assert_eq!(check.code, 0, "{}", check.stderr);
+    assert!(check.stderr.starts_with(&format!(
+        "warning: {}/site.toml: no `image` is set, so articles without a lead `image` (1 of 1) have no og:image",
+        site.root().display()
+    )), "{}", check.stderr);
+    site.write(
+        "site.toml",
+        &format!("{SITE_TOML}image = \"https://cdn.example.com/share.png\"\n"),
+    );
+    let check = site.run(&["check"]);
+    assert!(!check.stderr.contains("og:image"), "{}", check.stderr);
+    site.build_ok();
+    let page = site.read("2021/03/26/plain/index.html");
+    assert!(
+        page.contains("<meta property=\"og:image\" content=\"https://cdn.example.com/share.png\">"),
+        "{page}"
+    );
+}

@@ -8,6 +8,7 @@ mod scan;
 use crate::build::{self, BuildFailure, BuildOptions, Sink};
 use crate::diagnostics::Diagnostic;
 use crate::output::record_key;
+use crate::site::Site;
 use percent_encoding::percent_decode_str;
 use rayon::prelude::*;
 use scan::{RefKind, Scan};
@@ -98,12 +99,38 @@ pub fn check(options: &BuildOptions) -> Result<CheckReport, BuildFailure> {
         .unwrap_or_else(|e| e.into_inner());
     let base = prepared.site().config.base_url.clone();
     let (problems, internal_references) = verify(&files, &base, &prepared.output_dir);
+    let share_warning = no_share_image(&options.root, prepared.site());
     Ok(CheckReport {
         files: files.len(),
         scanned: files.values().filter(|f| f.scan.is_some()).count(),
         internal_references,
         problems,
-        warnings: prepared.warnings,
+        warnings: (prepared.warnings.into_iter())
+            .chain(share_warning)
+            .collect(),
+    })
+}
+
+/// A warning when articles would go out without `og:image` (which the
+/// Open Graph protocol requires, and without which a shared link has no
+/// picture): some have no lead image, and site.toml has no `image` to
+/// stand in for it. Said by `gazette check`, the review before
+/// publishing, not by every build.
+fn no_share_image(root: &Path, site: &Site) -> Option<Diagnostic> {
+    if site.config.image.is_some() {
+        return None;
+    }
+    let without = (site.articles.iter())
+        .filter(|a| a.doc.meta.image.is_none())
+        .count();
+    (without > 0).then(|| {
+        Diagnostic::warning(
+            crate::diagnostics::display_path(root, Path::new("site.toml")),
+            format!(
+                "no `image` is set, so articles without a lead `image` ({without} of {}) have no og:image, and link previews show no picture: set `image = \"/images/share.png\"` to a 1200×630 picture in static/",
+                site.articles.len()
+            ),
+        )
     })
 }
 
