@@ -659,6 +659,22 @@ fn in_site_dir(root: &Path, relative: &Path) -> Result<PathBuf, String> {
     Ok(path)
 }
 
+/// The smallest publisher logo, each way, in pixels: Google's minimum
+/// for an Organization's logo.
+const PUBLISHER_LOGO_MIN: u32 = 112;
+
+/// An error at `key` of site.toml (in table `section`), found by reading
+/// the file again: only the rare check after the model needs it.
+fn site_toml_error(root: &Path, section: Option<&str>, key: &str, message: String) -> Diagnostic {
+    let display = display_path(root, Path::new("site.toml"));
+    let source = std::fs::read_to_string(root.join("site.toml")).unwrap_or_default();
+    let diagnostic = Diagnostic::error(display, message);
+    match crate::strict::find_key_line(&source, section, key) {
+        Some(line) => diagnostic.at(&source, line, 1),
+        None => diagnostic,
+    }
+}
+
 /// The photos the site cannot publish, each named at the line that uses
 /// it (an article's `image`, a Markdown image, a figure's `src`), else at
 /// the file itself; and the references to files of the site that do not
@@ -745,6 +761,24 @@ fn image_problems(
                 let display = &page.doc.source.display;
                 errors.push(crate::render::shortcodes::at_call(display, call, why));
             }
+        }
+    }
+    let front = config.url(crate::paths::FRONT);
+    if let Some(logo) = config.publisher.logo.as_deref() {
+        let small = |i: usize| {
+            let (width, height) = images.size(i);
+            let least = PUBLISHER_LOGO_MIN;
+            (width < least || height < least).then(|| {
+                format!("the logo is {width}×{height} pixels; search engines ask for at least {least}×{least}: give a larger one")
+            })
+        };
+        let why = match images.find(config, &front, logo) {
+            Some(i) => small(i),
+            None => problem(&front, logo),
+        };
+        if let Some(why) = why {
+            let message = format!("`publisher.logo`: {why}");
+            errors.push(site_toml_error(root, Some("publisher"), "logo", message));
         }
     }
     for (u, used) in unreadable.iter().zip(used) {

@@ -24,6 +24,7 @@ const TOP_KEYS: &[&str] = &[
     "embeds",
     "images",
     "news",
+    "publisher",
     "sections",
     "menu",
     "extra",
@@ -33,6 +34,15 @@ const BUILD_KEYS: &[&str] = &["output"];
 const MARKDOWN_KEYS: &[&str] = &["safe"];
 const EMBEDS_KEYS: &[&str] = &["load"];
 const NEWS_KEYS: &[&str] = &["publication_name"];
+const PUBLISHER_KEYS: &[&str] = &[
+    "name",
+    "logo",
+    "same_as",
+    "publishing_principles",
+    "corrections_policy",
+    "ethics_policy",
+    "masthead",
+];
 const IMAGES_KEYS: &[&str] = &[
     "widths",
     "formats",
@@ -63,6 +73,7 @@ struct RawConfig {
     embeds: RawEmbeds,
     images: RawImages,
     news: RawNews,
+    publisher: Publisher,
     sections: BTreeMap<String, RawSection>,
     menu: Vec<RawMenuItem>,
     extra: toml::Table,
@@ -100,6 +111,7 @@ impl Default for RawConfig {
             embeds: RawEmbeds::default(),
             images: RawImages::default(),
             news: RawNews::default(),
+            publisher: Publisher::default(),
             sections: BTreeMap::new(),
             menu: Vec::new(),
             extra: toml::Table::new(),
@@ -148,6 +160,40 @@ struct RawMarkdown {
 #[serde(default)]
 struct RawNews {
     publication_name: Option<String>,
+}
+
+/// `[publisher]`: the news organisation behind the site, as its
+/// NewsMediaOrganization JSON-LD describes it. URLs are as written (a URL
+/// or a site path).
+#[derive(Deserialize, Default, Debug, Clone)]
+#[serde(default)]
+pub struct Publisher {
+    /// Default: the site's title.
+    pub name: Option<String>,
+    /// A square-ish logo of at least 112×112 pixels (Google's minimum).
+    pub logo: Option<String>,
+    /// The organisation's profiles elsewhere (Wikipedia, social accounts).
+    pub same_as: Vec<String>,
+    pub publishing_principles: Option<String>,
+    pub corrections_policy: Option<String>,
+    pub ethics_policy: Option<String>,
+    pub masthead: Option<String>,
+}
+
+impl Publisher {
+    /// The URL-typed keys with their values.
+    pub fn policy_urls(&self) -> [(&'static str, Option<&str>); 5] {
+        [
+            ("logo", self.logo.as_deref()),
+            (
+                "publishing_principles",
+                self.publishing_principles.as_deref(),
+            ),
+            ("corrections_policy", self.corrections_policy.as_deref()),
+            ("ethics_policy", self.ethics_policy.as_deref()),
+            ("masthead", self.masthead.as_deref()),
+        ]
+    }
 }
 
 #[derive(Deserialize)]
@@ -252,6 +298,7 @@ pub struct Config {
     /// The publication's name in the news sitemap, as Google News knows
     /// it: `[news] publication_name`, else the title.
     pub news_publication_name: String,
+    pub publisher: Publisher,
     /// Section labels from `[sections.NAME] label`, by the section's slug.
     pub section_labels: BTreeMap<String, String>,
     /// The navigation from `[[menu]]`: (name, URL or site path); empty
@@ -348,6 +395,7 @@ impl Config {
                 "embeds" => Some(EMBEDS_KEYS),
                 "images" => Some(IMAGES_KEYS),
                 "news" => Some(NEWS_KEYS),
+                "publisher" => Some(PUBLISHER_KEYS),
                 _ => None,
             };
             if !TOP_KEYS.contains(&key.as_str()) {
@@ -484,6 +532,30 @@ impl Config {
         if let Some(why) = raw.image.as_deref().and_then(crate::content::unsafe_url) {
             errors.push(at_key(None, "image", format!("`image`: {why}")));
         }
+        let publisher_urls = (raw.publisher.policy_urls().into_iter())
+            .filter_map(|(key, url)| Some((key, url?)))
+            .chain(
+                raw.publisher
+                    .same_as
+                    .iter()
+                    .map(|url| ("same_as", url.as_str())),
+            );
+        for (key, url) in publisher_urls {
+            if let Some(why) = crate::content::unsafe_url(url) {
+                errors.push(at_key(
+                    Some("publisher"),
+                    key,
+                    format!("`publisher.{key}`: {why}"),
+                ));
+            }
+        }
+        if (raw.publisher.name.as_deref()).is_some_and(|n| n.trim().is_empty()) {
+            errors.push(at_key(
+                Some("publisher"),
+                "name",
+                "`publisher.name` is empty: give the organisation's name, or leave it out for the title".into(),
+            ));
+        }
         for item in &raw.menu {
             if let Some(why) = crate::content::unsafe_url(&item.url) {
                 errors.push(at_key(
@@ -540,6 +612,7 @@ impl Config {
                 markdown_safe: raw.markdown.safe,
                 embeds_at_once: raw.embeds.load == "at-once",
                 images,
+                publisher: raw.publisher,
                 news_publication_name: (raw.news.publication_name)
                     .filter(|name| !name.trim().is_empty())
                     .unwrap_or_else(|| raw.title.clone().unwrap_or_default()),

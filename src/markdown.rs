@@ -661,6 +661,8 @@ fn collect_events<'a>(
 /// main part. `gazette check` reports any other id a page repeats.
 pub const TEMPLATE_IDS: &[&str] = &[
     "main",
+    "story-corrections",
+    "story-corrections-heading",
     "related-heading",
     "search-query",
     "search-results",

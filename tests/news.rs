@@ -657,7 +657,7 @@ fn article_pages_carry_open_graph_twitter_and_news_article_json_ld() {
         "https://news.example.com/authors/ana/"
     );
     assert_eq!(ld["publisher"]["name"], "Test Desk");
-    assert_eq!(ld["publisher"]["@type"], "Organization");
+    assert_eq!(ld["publisher"]["@type"], "NewsMediaOrganization");
     assert!(page.contains("min read"));
 }
 

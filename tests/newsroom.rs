@@ -387,3 +387,348 @@ fn every_article_shares_a_picture_or_check_says_why_not() {
         "{page}"
     );
 }
+
+/// The JSON-LD object of an article page.
+fn json_ld(page: &str) -> Value {
+    let start = page
+        .find("<script type=\"application/ld+json\">")
+        .expect("JSON-LD")
+        + 35;
+    let end = start + page[start..].find("</script>").unwrap();
+    serde_json::from_str(&page[start..end]).unwrap()
+}
+
+#[test]
+fn a_correction_is_shown_dated_and_becomes_the_last_modification() {
+    let site = Fixture::new(&[(
+        "content/articles/deal.md",
+        &article(
+            "Deal",
+            "2021-03-26T10:00:00+08:00",
+            "updated = 2021-03-26T12:00:00+08:00\n[[corrections]]\ndate = 2021-03-28T09:00:00+08:00\ntext = \"An earlier version gave the stake as 30%. It is 3%.\"\n[[corrections]]\ndate = 2021-03-27T09:00:00+08:00\ntext = \"The chief executive's name is Wei <Wang>, not Wang Wei.\"\n",
+            "Xiaomi said on Friday it would build cars.",
+        ),
+    )]);
+    site.build_ok();
+    let page = site.read("2021/03/26/deal/index.html");
+    // Oldest first, each dated, text escaped, linked from the byline.
+    let aside = &page[page
+        .find("<aside id=\"story-corrections\"")
+        .expect("corrections")..];
+    let first = aside.find("27 March 2021").unwrap();
+    let second = aside.find("28 March 2021").unwrap();
+    assert!(first < second, "{aside}");
+    assert!(aside.contains(
+        "<h2 id=\"story-corrections-heading\" class=\"corrections-title\">Corrections</h2>"
+    ));
+    assert!(
+        aside.contains("<time datetime=\"2021-03-28T09:00:00+08:00\">"),
+        "{aside}"
+    );
+    assert!(aside.contains("Wei &lt;Wang&gt;"), "{aside}");
+    assert!(page.contains("<a href=\"#story-corrections\">Corrected</a>"));
+    let ld = json_ld(&page);
+    assert_eq!(ld["dateModified"], "2021-03-28T09:00:00+08:00");
+    assert_eq!(ld["correction"][0]["@type"], "CorrectionComment");
+    assert_eq!(
+        ld["correction"][1]["text"],
+        "An earlier version gave the stake as 30%. It is 3%."
+    );
+    assert_eq!(
+        ld["correction"][1]["datePublished"],
+        "2021-03-28T09:00:00+08:00"
+    );
+    // Feeds and the sitemap see the change.
+    let json: Value = serde_json::from_str(&site.read("feed.json")).unwrap();
+    assert_eq!(json["items"][0]["date_modified"], "2021-03-28T01:00:00Z");
+    assert!(
+        site.read("sitemap.xml")
+            .contains("<lastmod>2021-03-28T01:00:00Z</lastmod>")
+    );
+}
+
+#[test]
+fn bad_corrections_kinds_and_datelines_are_errors_at_their_lines() {
+    let site = Fixture::new(&[
+        (
+            "content/articles/a.md",
+            &article(
+                "A",
+                "2021-03-26T10:00:00Z",
+                "kind = \"editorial\"\ndateline = \"  \"\ncorrections = [{ date = 2021-03-20, text = \"Too early.\" }, { date = 2021-03-27, text = \" \" }]\n",
+                "x",
+            ),
+        ),
+        (
+            "content/articles/b.md",
+            &article(
+                "B",
+                "2021-03-26T10:00:00Z",
+                "corrections = [{ date = 2021-03-27, txt = \"typo\" }]\n",
+                "x",
+            ),
+        ),
+    ]);
+    let run = site.build();
+    assert_eq!(run.code, 1);
+    let a = format!("{}/content/articles/a.md", site.root().display());
+    for expected in [
+        format!(
+            "error: {a}:4:1: `kind` is one of news, opinion, analysis, review, sponsored, press-release, not `editorial`"
+        ),
+        format!("error: {a}:5:1: `dateline` is empty"),
+        format!("error: {a}:6:1: correction 1 is dated before the article was published"),
+        format!("error: {a}:6:1: correction 2 has no `text`"),
+        format!("error: {}/content/articles/b.md:4:", site.root().display()),
+    ] {
+        assert!(
+            run.stderr.contains(&expected),
+            "{expected}\nin\n{}",
+            run.stderr
+        );
+    }
+    assert!(run.stderr.contains("txt"), "{}", run.stderr);
+}
+
+#[test]
+fn each_kind_has_its_label_schema_type_and_place_in_the_news_sitemap() {
+    let kinds = [
+        ("news", None, "NewsArticle", true),
+        ("opinion", Some("Opinion"), "OpinionNewsArticle", true),
+        ("analysis", Some("Analysis"), "AnalysisNewsArticle", true),
+        ("review", Some("Review"), "ReviewNewsArticle", true),
+        (
+            "sponsored",
+            Some("Sponsored"),
+            "AdvertiserContentArticle",
+            false,
+        ),
+        ("press-release", Some("Press release"), "Article", false),
+    ];
+    let files: Vec<(String, String)> = kinds
+        .iter()
+        .enumerate()
+        .map(|(n, (kind, ..))| {
+            (
+                format!("content/articles/{kind}.md"),
+                article(
+                    &format!("A {kind} piece"),
+                    &hours_ago(n as i64 + 1),
+                    &format!("kind = \"{kind}\"\n"),
+                    "x",
+                ),
+            )
+        })
+        .collect();
+    let site = Fixture::from_owned(&files);
+    site.build_ok();
+    let front = site.read("index.html");
+    let news = site.read("news-sitemap.xml");
+    for (kind, label, schema_type, in_news) in kinds {
+        let path = common::files_under(&site.public())
+            .into_iter()
+            .find(|p| p.ends_with(format!("{kind}/index.html")))
+            .unwrap();
+        let page = std::fs::read_to_string(&path).unwrap();
+        assert_eq!(json_ld(&page)["@type"], schema_type, "{kind}");
+        let shown = label.map(|l| format!("<p class=\"label label-{kind}\">{l}</p>"));
+        match &shown {
+            Some(shown) => {
+                assert!(page.contains(shown.as_str()), "{kind} page");
+                assert!(front.contains(shown.as_str()), "{kind} card");
+            }
+            None => assert!(!page.contains("class=\"label"), "{kind}"),
+        }
+        assert_eq!(
+            news.contains(&format!("/{kind}/</loc>")),
+            in_news,
+            "{kind}: {news}"
+        );
+    }
+}
+
+#[test]
+fn a_dateline_opens_the_first_paragraph_and_the_json_ld() {
+    let site = Fixture::new(&[(
+        "content/articles/deal.md",
+        &article(
+            "Deal",
+            "2021-03-26T10:00:00Z",
+            "dateline = \"HONG KONG & <SHENZHEN>\"\n",
+            "## Heading first\n\nXiaomi said on Friday.\n\nSecond paragraph.",
+        ),
+    )]);
+    site.build_ok();
+    let page = site.read("2021/03/26/deal/index.html");
+    assert!(
+        page.contains("<p><span class=\"story-dateline\">HONG KONG &amp; &lt;SHENZHEN&gt;</span> — Xiaomi said on Friday.</p>"),
+        "{page}"
+    );
+    assert_eq!(page.matches("story-dateline").count(), 1);
+    assert_eq!(json_ld(&page)["dateline"], "HONG KONG & <SHENZHEN>");
+    // Feeds carry the story as written.
+    assert!(!site.read("feed.xml").contains("story-dateline"));
+}
+
+use common::photos;
+
+fn publisher_site(publisher: &str, logo: (u32, u32)) -> Fixture {
+    let site = Fixture::new(&[
+        (
+            "site.toml",
+            &format!("{SITE_TOML}per_page = 1\n[publisher]\n{publisher}"),
+        ),
+        (
+            "content/articles/a.md",
+            &article("A", "2021-03-26T10:00:00Z", "", "x"),
+        ),
+        (
+            "content/articles/b.md",
+            &article("B", "2021-03-25T10:00:00Z", "", "x"),
+        ),
+    ]);
+    site.write_bytes(
+        "static/logo.png",
+        &photos::png(&photos::scene(logo.0, logo.1, 7)),
+    );
+    site
+}
+
+#[test]
+fn the_publisher_is_a_news_media_organization_on_the_home_page_and_every_article() {
+    let site = publisher_site(
+        "name = \"Test Desk Media </script>\"\nlogo = \"/logo.png\"\nsame_as = [\"https://social.example/@desk\"]\npublishing_principles = \"/about/\"\ncorrections_policy = \"https://news.example.com/about/#corrections\"\nethics_policy = \"/ethics/\"\nmasthead = \"/masthead/\"\n",
+        (300, 200),
+    );
+    site.build_ok();
+    let home = site.read("index.html");
+    assert!(
+        !home.contains("Media </script>"),
+        "escaped inside the script"
+    );
+    let org = json_ld(&home);
+    let expected = serde_json::json!({
+        "@context": "https://schema.org",
+        "@type": "NewsMediaOrganization",
+        "@id": "https://news.example.com/#publisher",
+        "name": "Test Desk Media </script>",
+        "url": "https://news.example.com/",
+        "logo": {"@type": "ImageObject", "url": "https://news.example.com/logo.png", "width": 300, "height": 200},
+        "sameAs": ["https://social.example/@desk"],
+        "publishingPrinciples": "https://news.example.com/about/",
+        "correctionsPolicy": "https://news.example.com/about/#corrections",
+        "ethicsPolicy": "https://news.example.com/ethics/",
+        "masthead": "https://news.example.com/masthead/",
+    });
+    assert_eq!(org, expected);
+    // Only the first page of the front page describes the organisation.
+    assert!(
+        !site
+            .read("page/2/index.html")
+            .contains("application/ld+json")
+    );
+    let ld = json_ld(&site.read("2021/03/26/a/index.html"));
+    assert_eq!(
+        ld["publisher"]["@id"],
+        "https://news.example.com/#publisher"
+    );
+    assert_eq!(ld["publisher"]["@type"], "NewsMediaOrganization");
+    assert_eq!(ld["publisher"]["name"], "Test Desk Media </script>");
+    assert_eq!(ld["publisher"]["logo"]["width"], 300);
+    assert!(ld["publisher"].get("sameAs").is_none());
+}
+
+#[test]
+fn without_a_publisher_table_the_site_title_is_the_publisher() {
+    let site = news_site("", "2021-03-26T10:00:00Z");
+    site.build_ok();
+    let org = json_ld(&site.read("index.html"));
+    assert_eq!(org["@type"], "NewsMediaOrganization");
+    assert_eq!(org["name"], "Test Desk");
+    assert!(org.get("logo").is_none());
+}
+
+#[test]
+fn a_publisher_logo_must_exist_and_be_at_least_112_pixels_each_way() {
+    let site = publisher_site("logo = \"/logo.png\"\n", (300, 100));
+    let run = site.build();
+    assert_eq!(run.code, 1);
+    let toml = format!("{}/site.toml", site.root().display());
+    assert!(
+        run.stderr.starts_with(&format!(
+            "error: {toml}:7:1: `publisher.logo`: the logo is 300×100 pixels; search engines ask for at least 112×112: give a larger one"
+        )),
+        "{}",
+        run.stderr
+    );
+    let site = publisher_site(
+        "logo = \"/missing.png\"\nsame_as = [\"javascript:alert(1)\"]\n",
+        (300, 300),
+    );
+    let run = site.build();
+    assert_eq!(run.code, 1);
+    let toml = format!("{}/site.toml", site.root().display());
+    assert!(
+        run.stderr.contains(&format!(
+            "error: {toml}:8:1: `publisher.same_as`: `javascript:alert(1)` is a javascript: URL"
+        )),
+        "{}",
+        run.stderr
+    );
+    let site = publisher_site("logo = \"/missing.png\"\n", (300, 300));
+    let run = site.build();
+    let toml = format!("{}/site.toml", site.root().display());
+    assert!(
+        run.stderr.contains(&format!(
+            "error: {toml}:7:1: `publisher.logo`: no file is published at /missing.png"
+        )),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn authors_are_people_with_their_profiles_elsewhere_and_fediverse_handles() {
+    let site = Fixture::new(&[
+        (
+            "content/authors/lena.md",
+            "+++\nname = \"Lena Cho\"\nfediverse = \"@lena@mastodon.example\"\n[links]\nEmail = \"mailto:lena@example.org\"\nMastodon = \"https://mastodon.example/@lena\"\nWebsite = \"https://lena.example.org/\"\n+++\nBio.\n",
+        ),
+        (
+            "content/authors/bad.md",
+            "+++\nname = \"Bad\"\nfediverse = \"lena at mastodon\"\n+++\nBio.\n",
+        ),
+        (
+            "content/articles/a.md",
+            &article(
+                "A",
+                "2021-03-26T10:00:00Z",
+                "authors = [\"lena\", \"Guest Writer\"]\n",
+                "x",
+            ),
+        ),
+    ]);
+    let run = site.build();
+    assert_eq!(run.code, 1);
+    assert!(run.stderr.contains(&format!(
+        "error: {}/content/authors/bad.md:3:1: `fediverse` is a handle such as \"@lena@mastodon.social\", not `lena at mastodon`",
+        site.root().display()
+    )), "{}", run.stderr);
+    std::fs::remove_file(site.root().join("content/authors/bad.md")).unwrap();
+    site.build_ok();
+    let page = site.read("2021/03/26/a/index.html");
+    assert!(page.contains("<meta name=\"fediverse:creator\" content=\"@lena@mastodon.example\">"));
+    let ld = json_ld(&page);
+    assert_eq!(
+        ld["author"],
+        serde_json::json!([
+            {
+                "@type": "Person",
+                "name": "Lena Cho",
+                "url": "https://news.example.com/authors/lena/",
+                "sameAs": ["https://mastodon.example/@lena", "https://lena.example.org/"]
+            },
+            { "@type": "Person", "name": "Guest Writer" }
+        ])
+    );
+}

@@ -38,11 +38,14 @@ const ARTICLE_KEYS: &[&str] = &[
     "aliases",
     "canonical_url",
     "id",
+    "kind",
+    "dateline",
+    "corrections",
     "template",
     "extra",
 ];
 const PAGE_KEYS: &[&str] = &["title", "slug", "template", "draft", "aliases", "extra"];
-const AUTHOR_KEYS: &[&str] = &["name", "avatar", "links", "extra"];
+const AUTHOR_KEYS: &[&str] = &["name", "avatar", "links", "fediverse", "extra"];
 
 /// Free-form data for templates.
 pub type Extra = serde_json::Map<String, serde_json::Value>;
@@ -68,8 +71,19 @@ struct ArticleFrontMatter {
     aliases: Vec<String>,
     canonical_url: Option<String>,
     id: Option<String>,
+    kind: Option<String>,
+    dateline: Option<String>,
+    corrections: Vec<CorrectionFrontMatter>,
     template: Option<String>,
     extra: Extra,
+}
+
+/// One of `corrections = [{ date = ..., text = "..." }]`.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CorrectionFrontMatter {
+    date: DateText,
+    text: String,
 }
 
 #[derive(Deserialize, Default)]
@@ -89,6 +103,7 @@ struct AuthorFrontMatter {
     name: Option<String>,
     avatar: Option<String>,
     links: BTreeMap<String, String>,
+    fediverse: Option<String>,
     extra: Extra,
 }
 
@@ -211,8 +226,86 @@ pub struct ArticleMeta {
     /// The id feed readers know the article by, when it is not its URL:
     /// an absolute URI that outlives a change of address.
     pub id: Option<String>,
+    pub kind: ArticleKind,
+    /// Where the story was reported from (`HONG KONG`), shown before its
+    /// first paragraph.
+    pub dateline: Option<String>,
+    /// Published corrections, oldest first.
+    pub corrections: Vec<Correction>,
     pub template: Option<String>,
     pub extra: Extra,
+}
+
+/// A correction published on an article.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Correction {
+    pub date: DateTime<Utc>,
+    /// Plain text, as written.
+    pub text: String,
+}
+
+/// What kind of journalism an article is, from its `kind` key: readers
+/// see a label, search engines the matching schema.org type.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ArticleKind {
+    #[default]
+    News,
+    Opinion,
+    Analysis,
+    Review,
+    Sponsored,
+    PressRelease,
+}
+
+impl ArticleKind {
+    /// Every kind with its `kind` value.
+    pub const ALL: [(&'static str, ArticleKind); 6] = [
+        ("news", ArticleKind::News),
+        ("opinion", ArticleKind::Opinion),
+        ("analysis", ArticleKind::Analysis),
+        ("review", ArticleKind::Review),
+        ("sponsored", ArticleKind::Sponsored),
+        ("press-release", ArticleKind::PressRelease),
+    ];
+
+    /// The `kind` value.
+    pub fn name(self) -> &'static str {
+        (Self::ALL.iter())
+            .find(|(_, kind)| *kind == self)
+            .map_or("news", |(name, _)| name)
+    }
+
+    /// The label readers see on the page and its card; news has none.
+    pub fn label(self) -> Option<&'static str> {
+        match self {
+            ArticleKind::News => None,
+            ArticleKind::Opinion => Some("Opinion"),
+            ArticleKind::Analysis => Some("Analysis"),
+            ArticleKind::Review => Some("Review"),
+            ArticleKind::Sponsored => Some("Sponsored"),
+            ArticleKind::PressRelease => Some("Press release"),
+        }
+    }
+
+    /// The schema.org type of its JSON-LD. Sponsored content is the
+    /// advertiser's, and a press release is not the newsroom's reporting:
+    /// neither claims to be a NewsArticle.
+    pub fn schema_type(self) -> &'static str {
+        match self {
+            ArticleKind::News => "NewsArticle",
+            ArticleKind::Opinion => "OpinionNewsArticle",
+            ArticleKind::Analysis => "AnalysisNewsArticle",
+            ArticleKind::Review => "ReviewNewsArticle",
+            ArticleKind::Sponsored => "AdvertiserContentArticle",
+            ArticleKind::PressRelease => "Article",
+        }
+    }
+
+    /// Whether Google News may list it: its content policies keep
+    /// sponsored content and press releases out of news results.
+    pub fn is_journalism(self) -> bool {
+        !matches!(self, ArticleKind::Sponsored | ArticleKind::PressRelease)
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -233,6 +326,9 @@ pub struct AuthorMeta {
     pub name: String,
     pub avatar: Option<String>,
     pub links: BTreeMap<String, String>,
+    /// The author's fediverse handle, `@name@server`: Mastodon credits
+    /// them on shared links (`fediverse:creator`).
+    pub fediverse: Option<String>,
     pub extra: Extra,
 }
 
@@ -850,6 +946,61 @@ fn check_article(
     if let Some(why) = id.as_deref().and_then(not_a_feed_id) {
         errors.push(source.error_at_key("id", why));
     }
+    let kind = match fm.kind.as_deref().map(str::trim) {
+        None => ArticleKind::News,
+        Some(name) => match ArticleKind::ALL.iter().find(|(n, _)| *n == name) {
+            Some((_, kind)) => *kind,
+            None => {
+                let names: Vec<&str> = ArticleKind::ALL.iter().map(|(n, _)| *n).collect();
+                errors.push(source.error_at_key(
+                    "kind",
+                    format!("`kind` is one of {}, not `{name}`", names.join(", ")),
+                ));
+                ArticleKind::News
+            }
+        },
+    };
+    let dateline = fm.dateline.map(|d| d.trim().to_string());
+    if dateline.as_deref().is_some_and(str::is_empty) {
+        errors.push(source.error_at_key(
+            "dateline",
+            "`dateline` is empty: write the place the story was reported from, such as \"HONG KONG\", or leave the key out",
+        ));
+    }
+    let mut corrections = Vec::new();
+    for (n, raw) in fm.corrections.into_iter().enumerate() {
+        let text = raw.text.trim().to_string();
+        if text.is_empty() {
+            errors.push(source.error_at_key(
+                "corrections",
+                format!(
+                    "correction {} has no `text`: say what was wrong and what is right",
+                    n + 1
+                ),
+            ));
+        }
+        let when = match parse_date(&raw.date.0, config.timezone) {
+            Ok(when) => Some(when),
+            Err(why) => {
+                let message = format!("the `date` of correction {}: {why}", n + 1);
+                errors.push(source.error_at_key("corrections", message));
+                None
+            }
+        };
+        if let Some(when) = when {
+            if date.is_some_and(|published| when < published) {
+                errors.push(source.error_at_key(
+                    "corrections",
+                    format!("correction {} is dated before the article was published: give the time the correction was made", n + 1),
+                ));
+            }
+            corrections.push(Correction { date: when, text });
+        }
+    }
+    corrections.sort_by_key(|c| c.date);
+    // A correction changes the article: its time is the last update when
+    // no later `updated` is given (dateModified, feeds, sitemaps).
+    let updated = updated.max(corrections.last().map(|c| c.date));
     if !errors.is_empty() {
         return Err(errors);
     }
@@ -873,9 +1024,27 @@ fn check_article(
         aliases,
         canonical_url: fm.canonical_url,
         id,
+        kind,
+        dateline,
+        corrections,
         template: fm.template,
         extra: fm.extra,
     })
+}
+
+/// Whether `handle` is `@name@server.domain`: a name of letters, digits,
+/// `_`, `.` and `-`, and a host name with a dot.
+fn is_fediverse_handle(handle: &str) -> bool {
+    let Some((name, host)) = handle.strip_prefix('@').and_then(|h| h.split_once('@')) else {
+        return false;
+    };
+    let name_ok = !name.is_empty()
+        && (name.chars()).all(|c| c.is_alphanumeric() || matches!(c, '_' | '.' | '-'));
+    let host_ok = host.contains('.')
+        && !host.starts_with('.')
+        && !host.ends_with('.')
+        && (host.chars()).all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-'));
+    name_ok && host_ok
 }
 
 /// Why `id` cannot be a feed id, if it cannot: Atom and JSON Feed ids are
@@ -1006,6 +1175,16 @@ fn check_author(
             ));
         }
     }
+    let fediverse = fm.fediverse.map(|f| f.trim().to_string());
+    if let Some(handle) = fediverse.as_deref()
+        && !is_fediverse_handle(handle)
+    {
+        let shown: String = handle.chars().take(60).collect();
+        errors.push(source.error_at_key(
+            "fediverse",
+            format!("`fediverse` is a handle such as \"@lena@mastodon.social\", not `{shown}`"),
+        ));
+    }
     if !errors.is_empty() {
         return Err(errors);
     }
@@ -1014,6 +1193,7 @@ fn check_author(
         name,
         avatar: fm.avatar,
         links: fm.links,
+        fediverse,
         extra: fm.extra,
     })
 }

@@ -151,13 +151,15 @@ pub fn index(parts: &[(String, Option<DateTime<Utc>>)]) -> io::Result<Vec<u8>> {
     })
 }
 
-/// The articles of the news sitemap: published in the two days before
+/// The articles of the news sitemap: the newsroom's journalism (not
+/// sponsored content or press releases) published in the two days before
 /// `now`, newest first, at most [`NEWS_LIMIT`].
 pub(crate) fn news_articles(site: &Site) -> Vec<&Article> {
     let since = site.now - Duration::days(NEWS_WINDOW_DAYS);
     site.articles
         .iter()
         .filter(|a| a.doc.meta.date > since && a.doc.meta.date <= site.now)
+        .filter(|a| a.doc.meta.kind.is_journalism())
         .take(NEWS_LIMIT)
         .map(|a| &**a)
         .collect()

@@ -301,6 +301,12 @@ impl Images {
         self.by_site_path.get(&site_path).copied()
     }
 
+    /// Photo `i`'s width and height as shown (EXIF orientation applied).
+    pub(crate) fn size(&self, i: usize) -> (u32, u32) {
+        let header = &self.sources[i].header;
+        (header.width, header.height)
+    }
+
     /// Whether `file` is a photo this build processes rather than copies.
     pub(crate) fn is_source(&self, file: &Path) -> bool {
         self.files.contains(file)

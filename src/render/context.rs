@@ -38,6 +38,9 @@ pub(crate) struct SiteVars {
     share_image: Option<Sized>,
     embeds_script_url: String,
     search_script_url: String,
+    /// The publisher's NewsMediaOrganization JSON-LD (the built-in home
+    /// page prints it), safe inside `<script>`.
+    publisher_json_ld: String,
     /// `[embeds] load`: "on-click" or "at-once".
     embeds_load: &'static str,
     /// The title's first letter or digit, capitalised, for the built-in icon.
@@ -133,6 +136,10 @@ pub(crate) struct Card {
     authors: Vec<BylineVars>,
     reading_minutes: usize,
     word_count: usize,
+    /// The article's `kind` (`news`, `opinion`, ...), and the label readers
+    /// see for it (none for news).
+    kind: &'static str,
+    label: Option<&'static str>,
     /// `partials/card.html` rendered with this card; absent while that
     /// template renders it.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -155,6 +162,8 @@ pub(crate) struct AuthorVars {
     url: String,
     avatar: Option<String>,
     links: Vec<LabelledLink>,
+    /// `@name@server`, for `<meta name="fediverse:creator">`.
+    fediverse: Option<String>,
     bio: String,
     article_count: usize,
     extra: Extra,
@@ -224,7 +233,18 @@ struct ArticleVars<'s> {
     card: &'s Card,
     content: String,
     image_caption: &'s Option<String>,
+    dateline: &'s Option<String>,
+    /// Oldest first.
+    corrections: Vec<CorrectionVars<'s>>,
     extra: &'s Extra,
+}
+
+#[derive(Serialize)]
+struct CorrectionVars<'s> {
+    /// RFC 3339 in the site's timezone.
+    date: String,
+    date_display: String,
+    text: &'s str,
 }
 
 #[derive(Serialize)]
@@ -427,6 +447,7 @@ impl Shared {
             share_image: site_photo(site).map(|i| share_crop(site, i, None)),
             embeds_script_url: config.url(paths::EMBEDS_SCRIPT),
             search_script_url: config.url(paths::SEARCH_SCRIPT),
+            publisher_json_ld: publisher_json_ld(site),
             embeds_load: if config.embeds_at_once {
                 "at-once"
             } else {
@@ -469,6 +490,7 @@ impl Shared {
                             None => resolve_url(config, &a.url, s),
                         }
                     }),
+                    fediverse: meta.fediverse.clone(),
                     links: (meta.links.iter())
                         .map(|(label, url)| LabelledLink {
                             label: label.clone(),
@@ -538,8 +560,16 @@ impl Shared {
             base,
             article: ArticleVars {
                 card: &self.cards[i],
-                content: body,
+                content: with_dateline(body, meta.dateline.as_deref()),
                 image_caption: &meta.image_caption,
+                dateline: &meta.dateline,
+                corrections: (meta.corrections.iter())
+                    .map(|c| CorrectionVars {
+                        date: local_rfc3339(c.date, site.config.timezone),
+                        date_display: display_date(c.date, site.config.timezone),
+                        text: &c.text,
+                    })
+                    .collect(),
                 extra: &meta.extra,
             },
             authors: (article.bylines.iter())
@@ -802,10 +832,14 @@ struct NewsArticleLd<'s> {
     #[serde(rename = "articleSection", skip_serializing_if = "Option::is_none")]
     article_section: Option<&'s str>,
     author: Vec<PersonLd<'s>>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    correction: Vec<CorrectionLd<'s>>,
     #[serde(rename = "dateModified")]
     date_modified: String,
     #[serde(rename = "datePublished")]
     date_published: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    dateline: Option<&'s str>,
     description: &'s str,
     headline: &'s str,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -821,6 +855,16 @@ struct NewsArticleLd<'s> {
     word_count: usize,
 }
 
+/// A published correction: schema.org's CorrectionComment.
+#[derive(Serialize)]
+struct CorrectionLd<'s> {
+    #[serde(rename = "@type")]
+    kind: &'static str,
+    text: &'s str,
+    #[serde(rename = "datePublished")]
+    date_published: String,
+}
+
 #[derive(Serialize)]
 struct PersonLd<'s> {
     #[serde(rename = "@type")]
@@ -828,6 +872,8 @@ struct PersonLd<'s> {
     name: &'s str,
     #[serde(skip_serializing_if = "Option::is_none")]
     url: Option<&'s str>,
+    #[serde(rename = "sameAs", skip_serializing_if = "Vec::is_empty")]
+    same_as: Vec<String>,
 }
 
 #[derive(Serialize)]
@@ -840,10 +886,100 @@ struct WebPageLd {
 
 #[derive(Serialize)]
 struct OrganizationLd<'s> {
+    #[serde(rename = "@context", skip_serializing_if = "Option::is_none")]
+    context: Option<&'static str>,
     #[serde(rename = "@type")]
     kind: &'static str,
+    /// The same id on the home page and every article, so readers of the
+    /// markup know the articles' publisher is the organisation described.
+    #[serde(rename = "@id")]
+    id: String,
     name: &'s str,
     url: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    logo: Option<ImageObjectLd>,
+    #[serde(rename = "sameAs", skip_serializing_if = "Vec::is_empty")]
+    same_as: Vec<String>,
+    #[serde(
+        rename = "publishingPrinciples",
+        skip_serializing_if = "Option::is_none"
+    )]
+    publishing_principles: Option<String>,
+    #[serde(rename = "correctionsPolicy", skip_serializing_if = "Option::is_none")]
+    corrections_policy: Option<String>,
+    #[serde(rename = "ethicsPolicy", skip_serializing_if = "Option::is_none")]
+    ethics_policy: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    masthead: Option<String>,
+}
+
+#[derive(Serialize)]
+struct ImageObjectLd {
+    #[serde(rename = "@type")]
+    kind: &'static str,
+    url: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    width: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    height: Option<u32>,
+}
+
+/// The news organisation behind the site, from `[publisher]`: in full on
+/// the home page (`whole`), and by name, id and logo as every article's
+/// `publisher`.
+fn publisher_ld(site: &Site, whole: bool) -> OrganizationLd<'_> {
+    let config = &site.config;
+    let publisher = &config.publisher;
+    let front = config.url(paths::FRONT);
+    let resolve = |url: &Option<String>| (url.as_deref()).map(|u| resolve_url(config, &front, u));
+    let logo = (publisher.logo.as_deref()).map(|logo| {
+        let size = site
+            .images
+            .find(config, &front, logo)
+            .map(|i| site.images.size(i));
+        ImageObjectLd {
+            kind: "ImageObject",
+            url: resolve_url(config, &front, logo),
+            width: size.map(|s| s.0),
+            height: size.map(|s| s.1),
+        }
+    });
+    OrganizationLd {
+        context: whole.then_some("https://schema.org"),
+        kind: "NewsMediaOrganization",
+        id: format!("{front}#publisher"),
+        name: publisher.name.as_deref().unwrap_or(&config.title),
+        url: front.clone(),
+        logo,
+        same_as: match whole {
+            true => (publisher.same_as.iter())
+                .map(|u| resolve_url(config, &front, u))
+                .collect(),
+            false => Vec::new(),
+        },
+        publishing_principles: resolve(&publisher.publishing_principles).filter(|_| whole),
+        corrections_policy: resolve(&publisher.corrections_policy).filter(|_| whole),
+        ethics_policy: resolve(&publisher.ethics_policy).filter(|_| whole),
+        masthead: resolve(&publisher.masthead).filter(|_| whole),
+    }
+}
+
+/// The home page's NewsMediaOrganization JSON-LD, safe inside `<script>`.
+fn publisher_json_ld(site: &Site) -> String {
+    script_safe_json(&publisher_ld(site, true))
+}
+
+/// `value` as JSON to place inside `<script>`: `<`, `>` and `&` are
+/// written as JSON `\u` escapes, so a `</script>` in a name cannot end
+/// the script.
+fn script_safe_json(value: &impl Serialize) -> String {
+    // Serialising plain strings and numbers cannot fail.
+    let json = serde_json::to_string(value).unwrap_or_default();
+    // These characters only occur inside JSON strings, where the \u form
+    // means the same; HTML parsers then never see markup in the script.
+    json.replace('<', "\\u003c")
+        .replace('>', "\\u003e")
+        .replace('&', "\\u0026")
 }
 
 /// NewsArticle JSON-LD for an article page, safe to place inside
@@ -855,17 +991,35 @@ fn json_ld(site: &Site, article: &Article) -> String {
     let tz = config.timezone;
     let ld = NewsArticleLd {
         context: "https://schema.org",
-        kind: "NewsArticle",
+        kind: meta.kind.schema_type(),
         article_section: article.category.map(|c| site.categories[c].name.as_str()),
         author: (article.bylines.iter())
-            .map(|b| PersonLd {
-                kind: "Person",
-                name: &b.name,
-                url: b.author.map(|a| site.authors[a].url.as_str()),
+            .map(|b| {
+                let profile = b.author.map(|a| &site.authors[a]);
+                PersonLd {
+                    kind: "Person",
+                    name: &b.name,
+                    url: profile.map(|p| p.url.as_str()),
+                    // The profile's web links: its pages elsewhere (an
+                    // email address is not a page about the person).
+                    same_as: (profile.into_iter())
+                        .flat_map(|p| p.doc.meta.links.values())
+                        .map(|url| resolve_url(config, &article.url, url))
+                        .filter(|url| url.starts_with("https://") || url.starts_with("http://"))
+                        .collect(),
+                }
+            })
+            .collect(),
+        correction: (meta.corrections.iter())
+            .map(|c| CorrectionLd {
+                kind: "CorrectionComment",
+                text: &c.text,
+                date_published: local_rfc3339(c.date, tz),
             })
             .collect(),
         date_modified: local_rfc3339(meta.updated.unwrap_or(meta.date), tz),
         date_published: local_rfc3339(meta.date, tz),
+        dateline: meta.dateline.as_deref(),
         description: &article.summary_text,
         headline: &meta.title,
         // An article without a lead image shares the site's. A photo of
@@ -889,20 +1043,30 @@ fn json_ld(site: &Site, article: &Article) -> String {
             id: (meta.canonical_url.clone()).unwrap_or_else(|| article.url.clone()),
             kind: "WebPage",
         },
-        publisher: OrganizationLd {
-            kind: "Organization",
-            name: &config.title,
-            url: config.url(paths::FRONT),
-        },
+        publisher: publisher_ld(site, false),
         word_count: article.word_count,
     };
-    // Serialising plain strings and numbers cannot fail.
-    let json = serde_json::to_string(&ld).unwrap_or_default();
-    // These characters only occur inside JSON strings, where the \u form
-    // means the same; HTML parsers then never see markup in the script.
-    json.replace('<', "\\u003c")
-        .replace('>', "\\u003e")
-        .replace('&', "\\u0026")
+    script_safe_json(&ld)
+}
+
+/// The article's HTML with its dateline (`HONG KONG`) opening the first
+/// paragraph, as wire stories print it: "HONG KONG — Xiaomi said ...".
+fn with_dateline(content: String, dateline: Option<&str>) -> String {
+    let Some(place) = dateline else {
+        return content;
+    };
+    let Some(at) = content.find("<p>") else {
+        return content;
+    };
+    let at = at + "<p>".len();
+    let place = html_escape::encode_text(place);
+    let mut out = String::with_capacity(content.len() + place.len() + 48);
+    out.push_str(&content[..at]);
+    out.push_str("<span class=\"story-dateline\">");
+    out.push_str(&place);
+    out.push_str("</span> — ");
+    out.push_str(&content[at..]);
+    out
 }
 
 fn headline(site: &Site, article: &Article) -> Headline {
@@ -949,6 +1113,8 @@ fn card(site: &Site, article: &Article) -> Card {
             .collect(),
         reading_minutes: article.reading_minutes,
         word_count: article.word_count,
+        kind: meta.kind.name(),
+        label: meta.kind.label(),
         card_html: None,
     }
 }

@@ -31,6 +31,8 @@ fn same_place(old: &ArticleMeta, new: &ArticleMeta) -> bool {
         template,
         // Checked against every other article's (no two may share one).
         id,
+        // Whether the news sitemap lists it.
+        kind,
         // What shows only on its own page, its card and feed entries.
         title: _,
         updated: _,
@@ -40,6 +42,8 @@ fn same_place(old: &ArticleMeta, new: &ArticleMeta) -> bool {
         image_caption: _,
         image_focus: _,
         canonical_url: _,
+        dateline: _,
+        corrections: _,
         extra: _,
     } = old;
     *date == new.date
@@ -54,6 +58,7 @@ fn same_place(old: &ArticleMeta, new: &ArticleMeta) -> bool {
         && *aliases == new.aliases
         && *template == new.template
         && *id == new.id
+        && *kind == new.kind
 }
 
 /// The site after one published article's file was saved again, made
