@@ -60,6 +60,8 @@ pub struct BuildReport {
     pub drafts_left_out: usize,
     pub scheduled_left_out: usize,
     pub expired_left_out: usize,
+    /// When the site next changes by itself: build again then.
+    pub next_change: Option<crate::site::NextChange>,
     /// Photo files made, and taken from the cache.
     pub images: ImageCounts,
     pub elapsed: Duration,
@@ -243,6 +245,12 @@ pub(crate) fn prepare_with(
         &mut diagnostics,
     );
     site.favicon = Favicon::of(root, &static_files);
+    let in_static = |name: &str| static_files.contains(&root.join("static").join(name));
+    site.host_files = crate::feeds::hosting::GivenHostFiles {
+        redirects: in_static("_redirects"),
+        headers: in_static("_headers"),
+        templates_break_csp: templates.as_ref().is_some_and(Templates::may_break_csp),
+    };
     stages.mark("model and Markdown");
     let cache_dir = match &options.cache_dir {
         Some(dir) => Some(dir.clone()),
@@ -434,6 +442,7 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildFailure> {
         drafts_left_out: site.drafts_left_out,
         scheduled_left_out: site.scheduled_left_out,
         expired_left_out: site.expired_left_out,
+        next_change: site.next_change.clone(),
         images: prepared.images,
         elapsed: prepared.started.elapsed(),
         stages: prepared.stages.done,

@@ -24,6 +24,9 @@ pub enum Command {
     /// Serve the site on the local address, rebuilding and reloading open
     /// pages on every save.
     Serve(ServeArgs),
+    /// List drafts, scheduled (embargoed) articles and the ones that expire,
+    /// with their times; builds nothing.
+    Status(StatusArgs),
     /// Write a new article as a draft, dated now, and print its path.
     New(NewArgs),
     /// Write a starter site into an empty or new folder.
@@ -119,6 +122,12 @@ pub struct InitArgs {
 }
 
 #[derive(clap::Args, Debug)]
+pub struct StatusArgs {
+    #[command(flatten)]
+    pub site: SiteArgs,
+}
+
+#[derive(clap::Args, Debug)]
 pub struct CheckArgs {
     #[command(flatten)]
     pub site: SiteArgs,
@@ -156,6 +165,19 @@ pub struct SiteArgs {
     /// CI cache outside the site).
     #[arg(long, value_name = "DIR")]
     pub cache_dir: Option<PathBuf>,
+    /// Build the site as it will be at this moment (RFC 3339, such as
+    /// 2021-03-26T09:30:00+08:00): which scheduled articles are out,
+    /// which have expired, what the news sitemap holds.
+    #[arg(long, value_name = "TIME", value_parser = parse_moment)]
+    pub at: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+/// A moment written in RFC 3339, with its offset: a shell has no site
+/// timezone to read a bare time in.
+fn parse_moment(text: &str) -> Result<chrono::DateTime<chrono::Utc>, String> {
+    chrono::DateTime::parse_from_rfc3339(text.trim())
+        .map(|t| t.with_timezone(&chrono::Utc))
+        .map_err(|e| format!("{e}: write the time with its offset, such as 2021-03-26T09:30:00+08:00 or 2021-03-26T01:30:00Z"))
 }
 
 impl SiteArgs {
@@ -165,6 +187,9 @@ impl SiteArgs {
         options.drafts = self.drafts;
         options.future = self.future;
         options.cache_dir = self.cache_dir.clone();
+        if let Some(at) = self.at {
+            options.now = at;
+        }
         options
     }
 }

@@ -32,4 +32,5 @@ pub(crate) mod shortcode;
 pub(crate) mod site;
 pub(crate) mod slug;
 pub mod sources;
+pub mod status;
 pub(crate) mod strict;

@@ -3,7 +3,9 @@
 use clap::Parser;
 use gazette::build::{BuildReport, build};
 use gazette::check::check;
-use gazette::cli::{BuildArgs, CheckArgs, Cli, Command, ImportFrom, InitArgs, NewArgs, ServeArgs};
+use gazette::cli::{
+    BuildArgs, CheckArgs, Cli, Command, ImportFrom, InitArgs, NewArgs, ServeArgs, StatusArgs,
+};
 use gazette::diagnostics::Diagnostic;
 use std::process::ExitCode;
 
@@ -17,11 +19,45 @@ fn main() -> ExitCode {
     match cli.command {
         Command::Build(args) => run_build(args),
         Command::Check(args) => run_check(args),
+        Command::Status(args) => run_status(args),
         Command::Serve(args) => run_serve(args),
         Command::New(args) => run_new(args),
         Command::Init(args) => run_init(args),
         Command::Import(from) => run_import(from),
     }
+}
+
+fn run_status(args: StatusArgs) -> ExitCode {
+    let report = match gazette::status::status(&args.site.options()) {
+        Ok(report) => report,
+        Err(failure) => return report_failure(&failure.diagnostics, "nothing was read"),
+    };
+    for warning in &report.warnings {
+        eprintln!("{warning}");
+    }
+    let time = |at: Option<chrono::DateTime<chrono::Utc>>| {
+        at.map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
+    };
+    println!(
+        "As of {}: {} published",
+        time(Some(report.now)).unwrap_or_default(),
+        plural(report.published, "article")
+    );
+    for (heading, list) in [
+        ("Drafts", &report.drafts),
+        ("Scheduled", &report.scheduled),
+        ("Expiring", &report.expiring),
+        ("Expired", &report.expired),
+    ] {
+        println!("{heading} ({})", list.len());
+        for entry in list {
+            match time(entry.at) {
+                Some(at) => println!("  {at}  {}  {}", entry.file, entry.title),
+                None => println!("  {}  {}", entry.file, entry.title),
+            }
+        }
+    }
+    ExitCode::SUCCESS
 }
 
 fn run_serve(args: ServeArgs) -> ExitCode {
@@ -231,5 +267,17 @@ fn print_summary(r: &BuildReport) {
     }
     if !left_out.is_empty() {
         println!("  left out: {}", left_out.join(", "));
+    }
+    if let Some(next) = &r.next_change {
+        println!(
+            "  next change: content/{} {} at {}: build again then",
+            next.content_path,
+            if next.publishes {
+                "publishes"
+            } else {
+                "expires"
+            },
+            next.at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+        );
     }
 }

@@ -28,6 +28,10 @@ pub const STYLESHEET: &str = "/assets/gazette.css";
 /// The script that loads embeds when the reader asks.
 pub const EMBEDS_SCRIPT: &str = "/assets/gazette-embeds.js";
 pub const SEARCH_SCRIPT: &str = "/assets/gazette-search.js";
+/// Redirects and headers for static hosts (see `feeds::hosting`).
+pub const REDIRECTS: &str = "/_redirects";
+pub const NGINX_REDIRECTS: &str = "/nginx-redirects.conf";
+pub const HEADERS: &str = "/_headers";
 /// The built-in icon, unless static/ gives one (see [`crate::site::Favicon`]).
 pub const FAVICON: &str = "/favicon.svg";
 /// A site's own icon in the form every browser reads.

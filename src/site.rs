@@ -196,9 +196,14 @@ pub struct Site {
     pub now: DateTime<Utc>,
     pub drafts_left_out: usize,
     pub scheduled_left_out: usize,
+    /// When the site next changes by itself (see [`NextChange`]).
+    pub next_change: Option<NextChange>,
     pub expired_left_out: usize,
     /// The icon browsers show for the site's pages.
     pub favicon: Favicon,
+    /// Which host files static/ gives itself, and whether the site has its
+    /// own page templates.
+    pub host_files: crate::feeds::hosting::GivenHostFiles,
     /// The photos the site publishes, measured; the build sets them once
     /// the files are known.
     pub(crate) images: Arc<crate::images::Images>,
@@ -269,6 +274,7 @@ impl Site {
             drafts_left_out,
             scheduled_left_out,
             expired_left_out,
+            next_change,
         } = chosen;
 
         // URLs first: `@/` links need every URL before any Markdown renders.
@@ -403,7 +409,9 @@ impl Site {
             drafts_left_out,
             scheduled_left_out,
             expired_left_out,
+            next_change,
             favicon: Favicon::BuiltIn,
+            host_files: Default::default(),
             images,
         };
         Modelled { site, bodies }
@@ -418,6 +426,19 @@ struct Chosen {
     drafts_left_out: usize,
     scheduled_left_out: usize,
     expired_left_out: usize,
+    next_change: Option<NextChange>,
+}
+
+/// The next moment the site changes by itself: a scheduled article's
+/// time, or a published one's `expires`. Until someone builds again then,
+/// the published site is behind.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NextChange {
+    pub at: DateTime<Utc>,
+    /// The article's file under content/.
+    pub content_path: String,
+    /// Whether it is published then (else it expires).
+    pub publishes: bool,
 }
 
 /// Leaves out drafts (unless `--drafts`), articles dated after `now`
@@ -433,19 +454,42 @@ fn choose_published(
         drafts_left_out: 0,
         scheduled_left_out: 0,
         expired_left_out: 0,
+        next_change: None,
     };
+    let mut next_change: Option<NextChange> = None;
+    let mut note = |at: DateTime<Utc>, parsed: &Parsed<ArticleMeta>, publishes: bool| {
+        let path = &parsed.doc.source.content_path;
+        let sooner = match &next_change {
+            None => true,
+            Some(next) => (at, path) < (next.at, &next.content_path),
+        };
+        if sooner {
+            next_change = Some(NextChange {
+                at,
+                content_path: path.clone(),
+                publishes,
+            });
+        }
+    };
+    let mut kept = Vec::new();
     for parsed in articles {
         let m = &parsed.doc.meta;
         if m.draft && !selection.drafts {
             chosen.drafts_left_out += 1;
         } else if m.date > selection.now && !selection.future {
             chosen.scheduled_left_out += 1;
+            note(m.date, &parsed, true);
         } else if m.expires.is_some_and(|e| e <= selection.now) {
             chosen.expired_left_out += 1;
         } else {
-            chosen.articles.push(parsed);
+            if let Some(expires) = m.expires {
+                note(expires, &parsed, false);
+            }
+            kept.push(parsed);
         }
     }
+    chosen.articles = kept;
+    chosen.next_change = next_change;
     chosen.pages = (pages.into_iter())
         .filter(|p| !p.doc.meta.draft || selection.drafts)
         .collect();

@@ -732,3 +732,229 @@ fn authors_are_people_with_their_profiles_elsewhere_and_fediverse_handles() {
         ])
     );
 }
+
+#[test]
+fn aliases_become_http_redirects_for_netlify_cloudflare_and_nginx() {
+    let site = Fixture::new(&[
+        (
+            "content/articles/moved.md",
+            &article(
+                "Moved",
+                "2021-03-26T10:00:00Z",
+                "aliases = [\"/2021/03/26/old-slug/\", \"/news/café story/\"]\n",
+                "x",
+            ),
+        ),
+        (
+            "content/pages/about.md",
+            "+++\ntitle = \"About\"\naliases = [\"/about-us/\"]\n+++\nx\n",
+        ),
+    ]);
+    site.build_ok();
+    assert_eq!(
+        site.read("_redirects"),
+        "# Made by gazette: each alias, a permanent redirect.\n\
+         /2021/03/26/old-slug/ /2021/03/26/moved/ 301\n\
+         /about-us/ /about/ 301\n\
+         /news/caf%C3%A9%20story/ /2021/03/26/moved/ 301\n"
+    );
+    let nginx = site.read("nginx-redirects.conf");
+    assert!(
+        nginx.contains("map $uri $gazette_redirect {\n    default \"\";\n"),
+        "{nginx}"
+    );
+    assert!(
+        nginx.contains("    \"/news/café story/\" \"/2021/03/26/moved/\";\n"),
+        "{nginx}"
+    );
+    assert!(
+        nginx.contains("    \"/about-us/\" \"/about/\";\n"),
+        "{nginx}"
+    );
+    // The meta-refresh pages stay, for hosts that read neither.
+    assert!(
+        site.read("about-us/index.html")
+            .contains("http-equiv=\"refresh\"")
+    );
+
+    // A site's own _redirects wins; without aliases there is nothing to say.
+    site.write("static/_redirects", "/old /new 302\n");
+    site.build_ok();
+    assert_eq!(site.read("_redirects"), "/old /new 302\n");
+    let plain = Fixture::new(&[(
+        "content/articles/a.md",
+        &article("A", "2021-03-26T10:00:00Z", "", "x"),
+    )]);
+    plain.build_ok();
+    assert!(!plain.public().join("_redirects").exists());
+    assert!(!plain.public().join("nginx-redirects.conf").exists());
+}
+
+#[test]
+fn headers_carry_the_theme_policy_unless_the_site_templates_would_break_it() {
+    let site = Fixture::new(&[(
+        "content/articles/a.md",
+        &article("A", "2021-03-26T10:00:00Z", "", "x"),
+    )]);
+    site.build_ok();
+    let headers = site.read("_headers");
+    assert!(headers.starts_with("# Made by gazette: headers for Netlify and Cloudflare Pages.\n/*\n  X-Content-Type-Options: nosniff\n"), "{headers}");
+    assert!(
+        headers.contains(
+            "\n  Content-Security-Policy: default-src 'self'; script-src 'self'; style-src 'self'; "
+        ),
+        "{headers}"
+    );
+    assert!(
+        headers.contains("/assets/*\n  Cache-Control: public, max-age=3600\n"),
+        "{headers}"
+    );
+    // Each header is set by one rule: both hosts join values of two.
+    assert_eq!(headers.matches("Cache-Control").count(), 4, "{headers}");
+    assert_eq!(csp_breaches(&site.public()), Vec::<String>::new());
+
+    // A footer of the site's own that is CSP-clean keeps the policy...
+    site.write(
+        "templates/partials/footer.html",
+        "<footer class=\"site-footer\">{{ site.title }}</footer>\n",
+    );
+    site.build_ok();
+    assert!(site.read("_headers").contains("Content-Security-Policy"));
+    // ...one with an inline script drops it rather than break the page.
+    site.write(
+        "templates/partials/footer.html",
+        "<footer>{{ site.title }}</footer><script>console.log(1)</script>\n",
+    );
+    site.build_ok();
+    let headers = site.read("_headers");
+    assert!(!headers.contains("Content-Security-Policy"), "{headers}");
+    assert!(headers.contains("X-Content-Type-Options: nosniff"));
+    // And static/_headers is the site's own.
+    site.write("static/_headers", "/*\n  X-Frame-Options: DENY\n");
+    site.build_ok();
+    assert_eq!(site.read("_headers"), "/*\n  X-Frame-Options: DENY\n");
+}
+
+#[test]
+fn build_at_shows_the_site_as_it_will_be_and_says_when_it_next_changes() {
+    let site = Fixture::new(&[
+        (
+            "content/articles/out.md",
+            &article("Already out", "2021-03-26T10:00:00Z", "", "x"),
+        ),
+        (
+            "content/articles/later.md",
+            &article("Embargoed results", "2021-03-28T10:00:00Z", "", "x"),
+        ),
+        (
+            "content/articles/offer.md",
+            &article(
+                "Limited offer",
+                "2021-03-20T10:00:00Z",
+                "expires = 2021-03-27T12:00:00Z\n",
+                "x",
+            ),
+        ),
+    ]);
+    let run = site.run(&["build", "--at", "2021-03-27T08:00:00+08:00"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stdout.contains(
+            "  next change: content/articles/offer.md expires at 2021-03-27T12:00:00Z: build again then\n"
+        ),
+        "{}",
+        run.stdout
+    );
+    let front = site.read("index.html");
+    assert!(front.contains("Limited offer") && !front.contains("Embargoed results"));
+
+    let run = site.run(&["build", "--at", "2021-03-27T12:00:00Z"]);
+    assert!(
+        run.stdout.contains(
+            "  next change: content/articles/later.md publishes at 2021-03-28T10:00:00Z: build again then\n"
+        ),
+        "{}",
+        run.stdout
+    );
+    let run = site.run(&["build", "--at", "2021-03-28T10:00:00Z"]);
+    assert!(!run.stdout.contains("next change"), "{}", run.stdout);
+    let front = site.read("index.html");
+    assert!(front.contains("Embargoed results") && !front.contains("Limited offer"));
+    // The news sitemap is the one of that moment too.
+    assert!(site.read("news-sitemap.xml").contains("/2021/03/28/later/"));
+
+    let run = site.run(&["build", "--at", "tomorrow"]);
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stderr
+            .contains("write the time with its offset, such as 2021-03-26T09:30:00+08:00"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn status_lists_drafts_scheduled_and_expiring_articles_with_their_times() {
+    let site = Fixture::new(&[
+        (
+            "content/articles/out.md",
+            &article("Already out", "2021-03-26T10:00:00Z", "", "x"),
+        ),
+        (
+            "content/articles/draft.md",
+            &article(
+                "Half written",
+                "2021-03-26T10:00:00Z",
+                "draft = true\n",
+                "x",
+            ),
+        ),
+        (
+            "content/articles/z-later.md",
+            &article("Embargoed results", "2021-03-28T10:00:00Z", "", "x"),
+        ),
+        (
+            "content/articles/a-sooner.md",
+            &article("Morning briefing", "2021-03-27T23:00:00Z", "", "x"),
+        ),
+        (
+            "content/articles/offer.md",
+            &article(
+                "Offer",
+                "2021-03-20T10:00:00Z",
+                "expires = 2021-03-27T12:00:00Z\n",
+                "x",
+            ),
+        ),
+        (
+            "content/articles/gone.md",
+            &article(
+                "Gone",
+                "2021-03-20T10:00:00Z",
+                "expires = 2021-03-21T12:00:00Z\n",
+                "x",
+            ),
+        ),
+    ]);
+    let run = site.run(&["status", "--at", "2021-03-27T00:00:00Z"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(
+        run.stdout,
+        "As of 2021-03-27T00:00:00Z: 1 article published\n\
+         Drafts (1)\n  content/articles/draft.md  Half written\n\
+         Scheduled (2)\n  2021-03-27T23:00:00Z  content/articles/a-sooner.md  Morning briefing\n  2021-03-28T10:00:00Z  content/articles/z-later.md  Embargoed results\n\
+         Expiring (1)\n  2021-03-27T12:00:00Z  content/articles/offer.md  Offer\n\
+         Expired (1)\n  2021-03-21T12:00:00Z  content/articles/gone.md  Gone\n"
+    );
+    // It builds and writes nothing.
+    assert!(!site.public().exists());
+    // A site with errors is refused with them.
+    site.write("content/articles/bad.md", "+++\ntitle = \"Bad\"\n+++\nx\n");
+    let run = site.run(&["status"]);
+    assert_eq!(run.code, 1);
+    assert!(
+        run.stderr.contains("article has no `date`"),
+        "{}",
+        run.stderr
+    );
+}

@@ -3,6 +3,7 @@
 //! from the clock, so two builds give the same bytes.
 
 pub mod atom;
+pub mod hosting;
 pub mod json_feed;
 pub mod rss;
 pub mod search;

@@ -92,6 +92,9 @@ pub(crate) fn shown(site: &Site, job: Job) -> Shown<'_> {
         | Job::Favicon
         | Job::EmbedsScript
         | Job::SearchScript
+        | Job::Redirects
+        | Job::NginxRedirects
+        | Job::Headers
         | Job::Robots => Shown::Nothing,
     }
 }

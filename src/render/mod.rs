@@ -18,7 +18,7 @@ pub(crate) use templates::escape_html;
 
 use crate::diagnostics::Diagnostic;
 use crate::feeds;
-use crate::feeds::{Feed, sitemap};
+use crate::feeds::{Feed, hosting, sitemap};
 use crate::paths::file_for_site_path;
 use crate::site::{ArticleBody, Favicon, Site};
 use bodies::Bodies;
@@ -89,6 +89,9 @@ pub enum Job {
     /// The script that loads embeds on a click.
     EmbedsScript,
     SearchScript,
+    Redirects,
+    NginxRedirects,
+    Headers,
     Rss,
     Atom,
     JsonFeed,
@@ -342,6 +345,17 @@ impl Renderer {
         if !sitemap::news_articles(site).is_empty() {
             jobs.push(Job::NewsSitemap);
         }
+        let has_aliases = (site.articles.iter().any(|a| !a.doc.meta.aliases.is_empty()))
+            || site.pages.iter().any(|p| !p.doc.meta.aliases.is_empty());
+        if has_aliases && !site.host_files.redirects {
+            jobs.push(Job::Redirects);
+        }
+        if has_aliases {
+            jobs.push(Job::NginxRedirects);
+        }
+        if !site.host_files.headers {
+            jobs.push(Job::Headers);
+        }
         if site.favicon == Favicon::BuiltIn {
             jobs.push(Job::Favicon);
         }
@@ -472,6 +486,9 @@ impl Renderer {
             Job::Favicon => paths::FAVICON.into(),
             Job::EmbedsScript => paths::EMBEDS_SCRIPT.into(),
             Job::SearchScript => paths::SEARCH_SCRIPT.into(),
+            Job::Redirects => paths::REDIRECTS.into(),
+            Job::NginxRedirects => paths::NGINX_REDIRECTS.into(),
+            Job::Headers => paths::HEADERS.into(),
             Job::Rss => paths::RSS.into(),
             Job::Atom => paths::ATOM.into(),
             Job::JsonFeed => paths::JSON_FEED.into(),
@@ -543,6 +560,9 @@ impl Renderer {
             | Job::Sitemap
             | Job::SitemapPart(_)
             | Job::NewsSitemap
+            | Job::Redirects
+            | Job::NginxRedirects
+            | Job::Headers
             | Job::Robots => return None,
         })
     }
@@ -721,6 +741,11 @@ impl Renderer {
                 sitemap::news(site, &sitemap::news_articles(site)).map_err(io)?,
             )),
             Job::Robots => Ok(Output::Bytes(sitemap::robots(site))),
+            Job::Redirects => Ok(Output::Bytes(hosting::netlify_redirects(
+                &hosting::redirects(site),
+            ))),
+            Job::NginxRedirects => Ok(Output::Bytes(hosting::nginx_map(&hosting::redirects(site)))),
+            Job::Headers => Ok(Output::Bytes(hosting::headers(site.host_files))),
         }
     }
 

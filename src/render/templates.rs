@@ -292,6 +292,16 @@ impl Templates {
         self.tera.get_template_names().any(|n| n == name)
     }
 
+    /// Whether one of the site's HTML templates may write what a strict
+    /// Content-Security-Policy blocks: an inline `<script>` (JSON-LD
+    /// aside), a `<style>` element, a `style` or `on…` attribute. A look
+    /// at the text, not a proof: when in doubt, yes.
+    pub(crate) fn may_break_csp(&self) -> bool {
+        (self.texts.iter())
+            .filter(|(name, _)| name.ends_with(".html"))
+            .any(|(_, text)| breaks_csp(&text.to_ascii_lowercase()))
+    }
+
     /// The text of a template from the site's templates/, if it has one.
     pub(crate) fn site_text(&self, name: &str) -> Option<&str> {
         self.texts.get(name).map(String::as_str)
@@ -356,6 +366,21 @@ impl Templates {
 /// Escapes `& < > " '` with pulldown-cmark's escaper. Tera's own also
 /// escapes `/`, which makes every URL in a page unreadable (`https:&#x2F;&#x2F;`)
 /// for no gain in safety.
+/// Whether lowercased template text holds markup a strict CSP blocks.
+fn breaks_csp(text: &str) -> bool {
+    let inline_script = text.match_indices("<script").any(|(at, _)| {
+        let tag = &text[at..at + text[at..].find('>').unwrap_or(text.len() - at)];
+        !tag.contains(" src=") && !tag.contains("application/ld+json")
+    });
+    let handler = text.match_indices(" on").any(|(at, _)| {
+        let name: String = (text[at + 1..].chars())
+            .take_while(|c| c.is_ascii_alphabetic())
+            .collect();
+        name.len() > 2 && text[at + 1 + name.len()..].trim_start().starts_with('=')
+    });
+    inline_script || handler || text.contains("<style") || text.contains(" style=")
+}
+
 pub(crate) fn escape_html(text: &str) -> String {
     let mut out = String::with_capacity(text.len() + 8);
     // Writing to a String cannot fail.
@@ -482,6 +507,27 @@ fn syntax_error(name: &str, display: Option<&Path>, text: &str, error: &tera::Er
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn markup_a_strict_csp_blocks_is_seen() {
+        for blocked in [
+            "<script>alert(1)</script>",
+            "<div style=\"color: red\">",
+            "<style>p {}</style>",
+            "<a onclick=\"x()\">",
+            "<body onload = \"x()\">",
+        ] {
+            assert!(breaks_csp(blocked), "{blocked}");
+        }
+        for allowed in [
+            "<script src=\"/a.js\" defer></script>",
+            "<script type=\"application/ld+json\">{}</script>",
+            "<p>Read on: the online edition</p>",
+            "<footer class=\"site-footer\">{{ site.title }}</footer>",
+        ] {
+            assert!(!breaks_csp(allowed), "{allowed}");
+        }
+    }
 
     fn load(files: &[(&str, &str)]) -> Templates {
         let dir = tempfile::tempdir().unwrap();
