@@ -41,6 +41,9 @@ def check_json_feed(path, problems):
             problems.append(f"{path}: item without a string id")
         if not isinstance(item.get("content_html"), str) and not isinstance(item.get("content_text"), str):
             problems.append(f"{path}: item {item.get('id')} has no content_html or content_text")
+        tags = item.get("tags", [])
+        if len(tags) != len(set(tags)):
+            problems.append(f"{path}: item {item.get('id')} repeats a tag: {tags} (the schema requires unique items)")
     print(f"json1.1\t{len(feed.get('items', []))} entries\t{path}")
 
 
