@@ -5,7 +5,7 @@ use crate::diagnostics::{Diagnostic, display_path};
 use crate::strict;
 use chrono_tz::Tz;
 use serde::Deserialize;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use url::Url;
 
@@ -84,6 +84,9 @@ struct RawConfig {
 #[serde(default, deny_unknown_fields)]
 struct RawSection {
     label: Option<String>,
+    /// `"subscribers"`: the section's articles are for subscribers unless
+    /// their own `access` says otherwise.
+    access: Option<String>,
 }
 
 /// One `[[menu]]` entry of the navigation.
@@ -301,6 +304,8 @@ pub struct Config {
     pub publisher: Publisher,
     /// Section labels from `[sections.NAME] label`, by the section's slug.
     pub section_labels: BTreeMap<String, String>,
+    /// Sections whose articles are for subscribers by default, by slug.
+    pub subscriber_sections: BTreeSet<String>,
     /// The navigation from `[[menu]]`: (name, URL or site path); empty
     /// for the default (the largest sections).
     pub menu: Vec<(String, String)>,
@@ -565,6 +570,19 @@ impl Config {
                 ));
             }
         }
+        for (name, section) in &raw.sections {
+            if let Some(access) = section.access.as_deref()
+                && !matches!(access, "free" | "subscribers")
+            {
+                errors.push(at_key(
+                    None,
+                    "access",
+                    format!(
+                        "`sections.{name}.access` is \"free\" or \"subscribers\", not {access:?}"
+                    ),
+                ));
+            }
+        }
         if !matches!(raw.embeds.load.as_str(), "on-click" | "at-once") {
             errors.push(at_key(
                 Some("embeds"),
@@ -616,6 +634,10 @@ impl Config {
                 news_publication_name: (raw.news.publication_name)
                     .filter(|name| !name.trim().is_empty())
                     .unwrap_or_else(|| raw.title.clone().unwrap_or_default()),
+                subscriber_sections: (raw.sections.iter())
+                    .filter(|(_, s)| s.access.as_deref() == Some("subscribers"))
+                    .map(|(name, _)| crate::slug::term_slug(name))
+                    .collect(),
                 section_labels: (raw.sections.into_iter())
                     .filter_map(|(name, s)| Some((crate::slug::term_slug(&name), s.label?)))
                     .collect(),

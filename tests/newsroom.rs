@@ -958,3 +958,88 @@ fn status_lists_drafts_scheduled_and_expiring_articles_with_their_times() {
         run.stderr
     );
 }
+
+#[test]
+fn subscriber_stories_mark_their_paid_part_and_feeds_carry_only_the_summary() {
+    let site = Fixture::new(&[
+        (
+            "site.toml",
+            &format!("{SITE_TOML}[sections.markets]\naccess = \"subscribers\"\n"),
+        ),
+        (
+            "content/articles/paid.md",
+            &article(
+                "Paid",
+                "2021-03-26T10:00:00Z",
+                "category = \"Markets\"\n",
+                "> A quote first.\n>\n> Two paragraphs.\n\nThe free opening.\n\nSECRET analysis.\n\nMore SECRET.",
+            ),
+        ),
+        (
+            "content/articles/marked.md",
+            &article(
+                "Marked",
+                "2021-03-25T10:00:00Z",
+                "access = \"subscribers\"\n",
+                "Free one.\n\nFree two.\n\n<!-- more -->\n\nHIDDEN part.",
+            ),
+        ),
+        (
+            "content/articles/free.md",
+            &article(
+                "Free",
+                "2021-03-24T10:00:00Z",
+                "category = \"Markets\"\naccess = \"free\"\n",
+                "Open. Everything OPEN.\n\nStill OPEN.",
+            ),
+        ),
+        (
+            "content/articles/bad.md",
+            &article("Bad", "2021-03-23T10:00:00Z", "access = \"members\"\n", "x"),
+        ),
+    ]);
+    let run = site.build();
+    assert!(run.stderr.contains(&format!(
+        "error: {}/content/articles/bad.md:4:1: `access` is \"free\" or \"subscribers\", not `members`",
+        site.root().display()
+    )), "{}", run.stderr);
+    std::fs::remove_file(site.root().join("content/articles/bad.md")).unwrap();
+    site.build_ok();
+
+    let paid = site.read("2021/03/26/paid/index.html");
+    // The cut falls after the first top-level paragraph, not inside the quote.
+    assert!(
+        paid.contains("<p>The free opening.</p><div class=\"paywalled\">\n<p>SECRET analysis.</p>"),
+        "{paid}"
+    );
+    let ld = json_ld(&paid);
+    assert_eq!(ld["isAccessibleForFree"], false);
+    assert_eq!(
+        ld["hasPart"],
+        serde_json::json!({"@type": "WebPageElement", "isAccessibleForFree": false, "cssSelector": ".paywalled"})
+    );
+    let marked = site.read("2021/03/25/marked/index.html");
+    assert!(
+        marked.contains("<!-- more --><div class=\"paywalled\">"),
+        "{marked}"
+    );
+    assert!(marked.contains("<p>Free two.</p>"));
+    let free = site.read("2021/03/24/free/index.html");
+    assert!(!free.contains("paywalled"));
+    assert!(json_ld(&free).get("isAccessibleForFree").is_none());
+
+    // Every feed: the paid text never, the free story whole.
+    for feed in [
+        "feed.xml",
+        "atom.xml",
+        "feed.json",
+        "categories/markets/feed.xml",
+    ] {
+        let text = site.read(feed);
+        assert!(
+            !text.contains("SECRET") && !text.contains("HIDDEN"),
+            "{feed}: {text}"
+        );
+        assert!(text.contains("Still OPEN"), "{feed}");
+    }
+}

@@ -131,7 +131,10 @@ fn a_folder_gazette_did_not_write_is_never_taken_as_output() {
     // `--output .git` destroyed a repository: a non-empty folder without
     // gazette's mark is refused, named, with what to do.
     let repo = victim(site.root(), ".git");
-    let outside = victim(site.root().parent().unwrap(), "elsewhere-victim");
+    // Outside the site: a folder of its own, not a shared name in /tmp that
+    // two test runs at once would both make and delete.
+    let elsewhere = tempfile::tempdir().unwrap();
+    let outside = victim(elsewhere.path(), "elsewhere-victim");
     for target in [&repo, &outside] {
         let before = snapshot(target);
         for _ in 0..2 {

@@ -39,6 +39,7 @@ const ARTICLE_KEYS: &[&str] = &[
     "canonical_url",
     "id",
     "kind",
+    "access",
     "dateline",
     "corrections",
     "template",
@@ -72,6 +73,7 @@ struct ArticleFrontMatter {
     canonical_url: Option<String>,
     id: Option<String>,
     kind: Option<String>,
+    access: Option<String>,
     dateline: Option<String>,
     corrections: Vec<CorrectionFrontMatter>,
     template: Option<String>,
@@ -227,6 +229,9 @@ pub struct ArticleMeta {
     /// an absolute URI that outlives a change of address.
     pub id: Option<String>,
     pub kind: ArticleKind,
+    /// Whether the story past its opening is for subscribers: `access`,
+    /// else its section's default.
+    pub for_subscribers: bool,
     /// Where the story was reported from (`HONG KONG`), shown before its
     /// first paragraph.
     pub dateline: Option<String>,
@@ -960,6 +965,18 @@ fn check_article(
             }
         },
     };
+    let for_subscribers = match fm.access.as_deref().map(str::trim) {
+        Some("subscribers") => true,
+        Some("free") => false,
+        None => (category_slug.as_ref()).is_some_and(|s| config.subscriber_sections.contains(s)),
+        Some(other) => {
+            errors.push(source.error_at_key(
+                "access",
+                format!("`access` is \"free\" or \"subscribers\", not `{other}`"),
+            ));
+            false
+        }
+    };
     let dateline = fm.dateline.map(|d| d.trim().to_string());
     if dateline.as_deref().is_some_and(str::is_empty) {
         errors.push(source.error_at_key(
@@ -1025,6 +1042,7 @@ fn check_article(
         canonical_url: fm.canonical_url,
         id,
         kind,
+        for_subscribers,
         dateline,
         corrections,
         template: fm.template,

@@ -85,7 +85,7 @@ fn entry(w: &mut Writer<Vec<u8>>, site: &Site, article: &Article, content: &str)
             .write_text_content(BytesText::new(&super::xml_text(
                 article.summary_feed_html(),
             )))?;
-        if site.config.feed_full_content {
+        if site.config.feed_full_content && !meta.for_subscribers {
             w.create_element("content")
                 .with_attribute(("type", "html"))
                 .write_text_content(BytesText::new(&super::xml_text(content)))?;

@@ -54,7 +54,8 @@ pub fn render(site: &Site, feed: &Feed<'_>) -> serde_json::Result<Vec<u8>> {
                 id: super::item_id(site, article).0,
                 url: &article.url,
                 title: &meta.title,
-                content_html: if config.feed_full_content {
+                // A story for subscribers goes out as its summary only.
+                content_html: if config.feed_full_content && !meta.for_subscribers {
                     content.as_str()
                 } else {
                     article.summary_feed_html()

@@ -70,7 +70,7 @@ fn item(w: &mut Writer<Vec<u8>>, site: &Site, article: &Article, content: &str) 
             text(w, "category", &term.name)?;
         }
         text(w, "description", article.summary_feed_html())?;
-        if site.config.feed_full_content {
+        if site.config.feed_full_content && !meta.for_subscribers {
             text(w, "content:encoded", content)?;
         }
         // The lead image, for readers' and aggregators' cards: a photo of

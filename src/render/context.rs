@@ -140,6 +140,8 @@ pub(crate) struct Card {
     /// see for it (none for news).
     kind: &'static str,
     label: Option<&'static str>,
+    /// Whether the story past its opening is for subscribers.
+    for_subscribers: bool,
     /// `partials/card.html` rendered with this card; absent while that
     /// template renders it.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -560,7 +562,10 @@ impl Shared {
             base,
             article: ArticleVars {
                 card: &self.cards[i],
-                content: with_dateline(body, meta.dateline.as_deref()),
+                content: with_paywall(
+                    with_dateline(body, meta.dateline.as_deref()),
+                    meta.for_subscribers,
+                ),
                 image_caption: &meta.image_caption,
                 dateline: &meta.dateline,
                 corrections: (meta.corrections.iter())
@@ -841,6 +846,13 @@ struct NewsArticleLd<'s> {
     #[serde(skip_serializing_if = "Option::is_none")]
     dateline: Option<&'s str>,
     description: &'s str,
+    #[serde(
+        rename = "isAccessibleForFree",
+        skip_serializing_if = "Option::is_none"
+    )]
+    is_accessible_for_free: Option<bool>,
+    #[serde(rename = "hasPart", skip_serializing_if = "Option::is_none")]
+    has_part: Option<PaywalledPartLd>,
     headline: &'s str,
     #[serde(skip_serializing_if = "Option::is_none")]
     image: Option<Vec<String>>,
@@ -853,6 +865,18 @@ struct NewsArticleLd<'s> {
     publisher: OrganizationLd<'s>,
     #[serde(rename = "wordCount")]
     word_count: usize,
+}
+
+/// The part of a subscriber story behind the paywall (Google's
+/// paywalled-content markup).
+#[derive(Serialize)]
+struct PaywalledPartLd {
+    #[serde(rename = "@type")]
+    kind: &'static str,
+    #[serde(rename = "isAccessibleForFree")]
+    is_accessible_for_free: bool,
+    #[serde(rename = "cssSelector")]
+    css_selector: String,
 }
 
 /// A published correction: schema.org's CorrectionComment.
@@ -1020,6 +1044,12 @@ fn json_ld(site: &Site, article: &Article) -> String {
         date_modified: local_rfc3339(meta.updated.unwrap_or(meta.date), tz),
         date_published: local_rfc3339(meta.date, tz),
         dateline: meta.dateline.as_deref(),
+        is_accessible_for_free: meta.for_subscribers.then_some(false),
+        has_part: meta.for_subscribers.then(|| PaywalledPartLd {
+            kind: "WebPageElement",
+            is_accessible_for_free: false,
+            css_selector: format!(".{PAYWALLED_CLASS}"),
+        }),
         description: &article.summary_text,
         headline: &meta.title,
         // An article without a lead image shares the site's. A photo of
@@ -1047,6 +1077,59 @@ fn json_ld(site: &Site, article: &Article) -> String {
         word_count: article.word_count,
     };
     script_safe_json(&ld)
+}
+
+/// The class of the element holding a subscriber story's paid part: the
+/// `cssSelector` its JSON-LD names, so search engines know the text a
+/// paywall hides and do not take serving it to them for cloaking.
+const PAYWALLED_CLASS: &str = "paywalled";
+
+/// A subscriber story's HTML with everything after its opening wrapped in
+/// `<div class="paywalled">`: after the `<!-- more -->` marker when the
+/// writer placed one, else after the first paragraph. The cut is made only
+/// between top-level blocks, never inside a list, quote or figure.
+fn with_paywall(content: String, for_subscribers: bool) -> String {
+    if !for_subscribers {
+        return content;
+    }
+    let at = match content.find(crate::markdown::MORE_MARKER) {
+        Some(marker) => Some(marker + crate::markdown::MORE_MARKER.len()),
+        None => (content.match_indices("</p>"))
+            .map(|(i, _)| i + "</p>".len())
+            .find(|&end| is_top_level(&content[..end])),
+    };
+    let Some(at) = at.filter(|&at| content[at..].trim() != "") else {
+        // Nothing follows the opening: the whole story is the opening.
+        return content;
+    };
+    format!(
+        "{}<div class=\"{PAYWALLED_CLASS}\">{}</div>\n",
+        &content[..at],
+        &content[at..]
+    )
+}
+
+/// Whether `html` closes every container block it opens, so that a cut
+/// after it falls between top-level blocks.
+fn is_top_level(html: &str) -> bool {
+    [
+        "blockquote",
+        "ul",
+        "ol",
+        "li",
+        "figure",
+        "div",
+        "aside",
+        "table",
+        "details",
+        "section",
+    ]
+    .iter()
+    .all(|tag| {
+        let opened =
+            html.matches(&format!("<{tag}>")).count() + html.matches(&format!("<{tag} ")).count();
+        opened == html.matches(&format!("</{tag}>")).count()
+    })
 }
 
 /// The article's HTML with its dateline (`HONG KONG`) opening the first
@@ -1115,6 +1198,7 @@ fn card(site: &Site, article: &Article) -> Card {
         word_count: article.word_count,
         kind: meta.kind.name(),
         label: meta.kind.label(),
+        for_subscribers: meta.for_subscribers,
         card_html: None,
     }
 }

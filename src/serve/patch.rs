@@ -33,6 +33,8 @@ fn same_place(old: &ArticleMeta, new: &ArticleMeta) -> bool {
         id,
         // Whether the news sitemap lists it.
         kind,
+        // Whether feeds carry its whole text.
+        for_subscribers,
         // What shows only on its own page, its card and feed entries.
         title: _,
         updated: _,
@@ -59,6 +61,7 @@ fn same_place(old: &ArticleMeta, new: &ArticleMeta) -> bool {
         && *template == new.template
         && *id == new.id
         && *kind == new.kind
+        && *for_subscribers == new.for_subscribers
 }
 
 /// The site after one published article's file was saved again, made
