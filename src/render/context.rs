@@ -383,6 +383,8 @@ pub struct Shared {
     pub(crate) authors: Vec<AuthorVars>,
     /// The site's RSS, Atom and JSON feeds, for `<link rel="alternate">`.
     site_feeds: Vec<FeedLink>,
+    /// The publisher as every article's JSON-LD names it, made once.
+    publisher_ld: OrganizationLd,
 }
 
 impl Shared {
@@ -516,6 +518,7 @@ impl Shared {
             feed(paths::JSON_FEED, "application/feed+json"),
         ];
         Shared {
+            publisher_ld: publisher_ld(site, false),
             site: site_vars,
             cards,
             authors,
@@ -582,7 +585,7 @@ impl Shared {
                 .map(|a| &self.authors[a])
                 .collect(),
             related: self.cards_of(related),
-            json_ld: json_ld(site, article),
+            json_ld: json_ld(site, article, &self.publisher_ld),
             share_image: match lead_photo(site, article) {
                 Some(i) => Some(share_crop(site, i, meta.image_focus)),
                 None if meta.image.is_none() => site_photo(site).map(|i| share_crop(site, i, None)),
@@ -862,7 +865,7 @@ struct NewsArticleLd<'s> {
     keywords: Vec<&'s str>,
     #[serde(rename = "mainEntityOfPage")]
     main_entity_of_page: WebPageLd,
-    publisher: OrganizationLd<'s>,
+    publisher: &'s OrganizationLd,
     #[serde(rename = "wordCount")]
     word_count: usize,
 }
@@ -909,7 +912,7 @@ struct WebPageLd {
 }
 
 #[derive(Serialize)]
-struct OrganizationLd<'s> {
+pub(crate) struct OrganizationLd {
     #[serde(rename = "@context", skip_serializing_if = "Option::is_none")]
     context: Option<&'static str>,
     #[serde(rename = "@type")]
@@ -918,7 +921,7 @@ struct OrganizationLd<'s> {
     /// markup know the articles' publisher is the organisation described.
     #[serde(rename = "@id")]
     id: String,
-    name: &'s str,
+    name: String,
     url: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     logo: Option<ImageObjectLd>,
@@ -951,7 +954,7 @@ struct ImageObjectLd {
 /// The news organisation behind the site, from `[publisher]`: in full on
 /// the home page (`whole`), and by name, id and logo as every article's
 /// `publisher`.
-fn publisher_ld(site: &Site, whole: bool) -> OrganizationLd<'_> {
+fn publisher_ld(site: &Site, whole: bool) -> OrganizationLd {
     let config = &site.config;
     let publisher = &config.publisher;
     let front = config.url(paths::FRONT);
@@ -972,7 +975,7 @@ fn publisher_ld(site: &Site, whole: bool) -> OrganizationLd<'_> {
         context: whole.then_some("https://schema.org"),
         kind: "NewsMediaOrganization",
         id: format!("{front}#publisher"),
-        name: publisher.name.as_deref().unwrap_or(&config.title),
+        name: (publisher.name.clone()).unwrap_or_else(|| config.title.clone()),
         url: front.clone(),
         logo,
         same_as: match whole {
@@ -1009,7 +1012,7 @@ fn script_safe_json(value: &impl Serialize) -> String {
 /// NewsArticle JSON-LD for an article page, safe to place inside
 /// `<script>`: `<`, `>` and `&` are written as JSON `\u` escapes, so a
 /// `</script>` in a headline cannot end the script.
-fn json_ld(site: &Site, article: &Article) -> String {
+fn json_ld(site: &Site, article: &Article, publisher: &OrganizationLd) -> String {
     let config = &site.config;
     let meta = &article.doc.meta;
     let tz = config.timezone;
@@ -1073,7 +1076,7 @@ fn json_ld(site: &Site, article: &Article) -> String {
             id: (meta.canonical_url.clone()).unwrap_or_else(|| article.url.clone()),
             kind: "WebPage",
         },
-        publisher: publisher_ld(site, false),
+        publisher,
         word_count: article.word_count,
     };
     script_safe_json(&ld)
