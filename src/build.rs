@@ -430,6 +430,24 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildFailure> {
             format!("cannot swap the new output in: {e}"),
         )])
     })?;
+    if let Some(dir) = &prepared.cache_dir {
+        let note = (prepared.site().next_change.as_ref()).map(|next| {
+            format!(
+                "{} content/{} {}\n",
+                next.at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+                next.content_path,
+                next.what.verb()
+            )
+        });
+        if let Err(why) =
+            crate::images::keep_note(dir, crate::images::NEXT_CHANGE_NOTE, note.as_deref())
+        {
+            prepared.warnings.push(Diagnostic::warning(
+                dir,
+                format!("cannot note the next scheduled change in the cache folder: {why}"),
+            ));
+        }
+    }
     let site = prepared.site();
     Ok(BuildReport {
         output: output_dir,

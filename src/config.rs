@@ -24,6 +24,7 @@ const TOP_KEYS: &[&str] = &[
     "embeds",
     "images",
     "news",
+    "live",
     "publisher",
     "sections",
     "menu",
@@ -34,6 +35,7 @@ const BUILD_KEYS: &[&str] = &["output"];
 const MARKDOWN_KEYS: &[&str] = &["safe"];
 const EMBEDS_KEYS: &[&str] = &["load"];
 const NEWS_KEYS: &[&str] = &["publication_name"];
+const LIVE_KEYS: &[&str] = &["refresh"];
 const PUBLISHER_KEYS: &[&str] = &[
     "name",
     "logo",
@@ -73,6 +75,7 @@ struct RawConfig {
     embeds: RawEmbeds,
     images: RawImages,
     news: RawNews,
+    live: RawLive,
     publisher: Publisher,
     sections: BTreeMap<String, RawSection>,
     menu: Vec<RawMenuItem>,
@@ -114,6 +117,7 @@ impl Default for RawConfig {
             embeds: RawEmbeds::default(),
             images: RawImages::default(),
             news: RawNews::default(),
+            live: RawLive::default(),
             publisher: Publisher::default(),
             sections: BTreeMap::new(),
             menu: Vec::new(),
@@ -164,6 +168,24 @@ struct RawMarkdown {
 struct RawNews {
     publication_name: Option<String>,
 }
+
+/// `[live]`: how live coverage pages behave.
+#[derive(Deserialize)]
+#[serde(default)]
+struct RawLive {
+    /// Seconds between a live page's looks for new updates; 0 for never.
+    refresh: i64,
+}
+
+impl Default for RawLive {
+    fn default() -> Self {
+        RawLive { refresh: 60 }
+    }
+}
+
+/// The shortest and longest `[live] refresh` a reader's browser may be
+/// asked for: more often would load the host for little news.
+const LIVE_REFRESH_RANGE: std::ops::RangeInclusive<i64> = 15..=3600;
 
 /// `[publisher]`: the news organisation behind the site, as its
 /// NewsMediaOrganization JSON-LD describes it. URLs are as written (a URL
@@ -301,6 +323,9 @@ pub struct Config {
     /// The publication's name in the news sitemap, as Google News knows
     /// it: `[news] publication_name`, else the title.
     pub news_publication_name: String,
+    /// `[live] refresh`: seconds between a running live page's looks for
+    /// new updates; None when it never looks.
+    pub live_refresh: Option<u32>,
     pub publisher: Publisher,
     /// Section labels from `[sections.NAME] label`, by the section's slug.
     pub section_labels: BTreeMap<String, String>,
@@ -400,6 +425,7 @@ impl Config {
                 "embeds" => Some(EMBEDS_KEYS),
                 "images" => Some(IMAGES_KEYS),
                 "news" => Some(NEWS_KEYS),
+                "live" => Some(LIVE_KEYS),
                 "publisher" => Some(PUBLISHER_KEYS),
                 _ => None,
             };
@@ -517,6 +543,18 @@ impl Config {
                 format!("`per_page` must be at least 1, not {}", raw.per_page),
             ));
         }
+        if raw.live.refresh != 0 && !LIVE_REFRESH_RANGE.contains(&raw.live.refresh) {
+            errors.push(at_key(
+                Some("live"),
+                "refresh",
+                format!(
+                    "`live.refresh` is seconds between a live page's looks for new updates, from {} to {}, or 0 for never; not {}",
+                    LIVE_REFRESH_RANGE.start(),
+                    LIVE_REFRESH_RANGE.end(),
+                    raw.live.refresh
+                ),
+            ));
+        }
         if raw.feed.limit < 1 {
             errors.push(at_key(
                 Some("feed"),
@@ -631,6 +669,7 @@ impl Config {
                 embeds_at_once: raw.embeds.load == "at-once",
                 images,
                 publisher: raw.publisher,
+                live_refresh: u32::try_from(raw.live.refresh).ok().filter(|&s| s > 0),
                 news_publication_name: (raw.news.publication_name)
                     .filter(|name| !name.trim().is_empty())
                     .unwrap_or_else(|| raw.title.clone().unwrap_or_default()),

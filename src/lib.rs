@@ -22,6 +22,7 @@ mod file_meta;
 pub mod fuzzing;
 pub(crate) mod images;
 pub mod import;
+pub(crate) mod live;
 pub mod markdown;
 pub(crate) mod output;
 pub(crate) mod paths;

@@ -272,11 +272,7 @@ fn print_summary(r: &BuildReport) {
         println!(
             "  next change: content/{} {} at {}: build again then",
             next.content_path,
-            if next.publishes {
-                "publishes"
-            } else {
-                "expires"
-            },
+            next.what.verb(),
             next.at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
         );
     }

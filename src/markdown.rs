@@ -38,6 +38,15 @@ pub struct BrokenLink {
     pub offset: usize,
 }
 
+/// A `##` heading of the text's top level.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TopHeading {
+    /// The id the heading was given (`<h2 id="…">`).
+    pub id: String,
+    /// Its text, as readers see it.
+    pub text: String,
+}
+
 /// The HTML of a Markdown text and what was learnt while rendering it.
 #[derive(Debug, Default, Clone)]
 pub struct Rendered {
@@ -49,6 +58,9 @@ pub struct Rendered {
     pub word_count: usize,
     /// Ids of the headings, in order, for `#fragment` links and checks.
     pub heading_ids: Vec<String>,
+    /// The level-2 headings outside any list, quote or table, in order:
+    /// the updates of a live article start at them (see [`crate::live`]).
+    pub top_headings: Vec<TopHeading>,
     pub content_links: Vec<ContentLink>,
     pub broken_links: Vec<BrokenLink>,
     /// `html` with relative link and image URLs made absolute, for feeds
@@ -592,18 +604,34 @@ fn collect_events<'a>(
 ) -> Vec<Event<'a>> {
     let mut events: Vec<Event<'a>> = Vec::new();
     let mut used_ids = HeadingIds::reserving(TEMPLATE_IDS);
-    // Where the heading being read starts in `events`, and its explicit id.
-    let mut open_heading: Option<usize> = None;
+    // Where the heading being read starts in `events`, and whether it is
+    // a `##` of the top level.
+    let mut open_heading: Option<(usize, bool)> = None;
+    // How many elements enclose the event: 0 at the top level.
+    let mut depth = 0usize;
 
     for (event, range) in Parser::new_ext(markdown, options()).into_offset_iter() {
+        let enclosing = depth;
+        match &event {
+            Event::Start(_) => depth += 1,
+            Event::End(_) => depth = depth.saturating_sub(1),
+            _ => {}
+        }
         match event {
-            Event::Start(Tag::Heading { .. }) => {
-                open_heading = Some(events.len());
+            Event::Start(Tag::Heading { level, .. }) => {
+                open_heading = Some((events.len(), enclosing == 0 && level == HeadingLevel::H2));
                 events.push(event);
             }
             Event::End(TagEnd::Heading(_)) => {
-                if let Some(start) = open_heading.take() {
+                if let Some((start, top)) = open_heading.take() {
                     let id = assign_heading_id(&mut events, start, &mut used_ids);
+                    if top {
+                        let text = events_text(&events[start..]);
+                        rendered.top_headings.push(TopHeading {
+                            id: id.clone(),
+                            text,
+                        });
+                    }
                     rendered.heading_ids.push(id);
                 }
                 events.push(event);
@@ -663,6 +691,8 @@ pub const TEMPLATE_IDS: &[&str] = &[
     "main",
     "story-corrections",
     "story-corrections-heading",
+    "series-box-heading",
+    "live-status",
     "related-heading",
     "search-query",
     "search-results",

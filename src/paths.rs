@@ -28,6 +28,8 @@ pub const STYLESHEET: &str = "/assets/gazette.css";
 /// The script that loads embeds when the reader asks.
 pub const EMBEDS_SCRIPT: &str = "/assets/gazette-embeds.js";
 pub const SEARCH_SCRIPT: &str = "/assets/gazette-search.js";
+/// The script that brings a running live page's new updates in.
+pub const LIVE_SCRIPT: &str = "/assets/gazette-live.js";
 /// Redirects and headers for static hosts (see `feeds::hosting`).
 pub const REDIRECTS: &str = "/_redirects";
 pub const NGINX_REDIRECTS: &str = "/nginx-redirects.conf";
@@ -40,19 +42,24 @@ pub const FAVICON_ICO: &str = "/favicon.ico";
 pub const SEARCH: &str = "/search/";
 pub const SEARCH_INDEX: &str = "/search-index.json";
 
-/// Sections or tags.
+/// Sections, tags or series: the ways articles are grouped by name.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum TermKind {
     Category,
     Tag,
+    Series,
 }
 
 impl TermKind {
-    /// The folder of its pages: `/categories/`, `/tags/`.
+    /// Every kind, in the order pages and sitemaps list them.
+    pub const ALL: [TermKind; 3] = [TermKind::Category, TermKind::Tag, TermKind::Series];
+
+    /// The folder of its pages: `/categories/`, `/tags/`, `/series/`.
     pub(crate) fn index_path(self) -> &'static str {
         match self {
             TermKind::Category => "/categories/",
             TermKind::Tag => "/tags/",
+            TermKind::Series => "/series/",
         }
     }
 
@@ -66,6 +73,7 @@ impl TermKind {
         match self {
             TermKind::Category => "category",
             TermKind::Tag => "tag",
+            TermKind::Series => "series",
         }
     }
 }

@@ -73,8 +73,21 @@ pub struct Article {
     pub category: Option<usize>,
     /// Indexes into [`Site::tags`].
     pub tags: Vec<usize>,
+    /// Where it stands in its series, if it is part of one.
+    pub series: Option<SeriesPlace>,
     /// Indexes into [`Site::articles`], best first.
     pub related: Vec<usize>,
+    /// Its updates, when it is live coverage.
+    pub live: Option<crate::live::Live>,
+}
+
+/// An article's place in a series.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SeriesPlace {
+    /// Index into [`Site::series`].
+    pub series: usize,
+    /// Its number in the series, from 1 for the first published.
+    pub part: usize,
 }
 
 /// An article's body as HTML, for its page and its feed entries. Made by
@@ -189,6 +202,8 @@ pub struct Site {
     pub authors: Vec<Author>,
     pub categories: Vec<Term>,
     pub tags: Vec<Term>,
+    /// Series and story threads (`series` in front matter).
+    pub series: Vec<Term>,
     /// Years, newest first, each with its months, newest first.
     pub archives: Vec<YearArchive>,
     /// The moment the build counts as now: it decides what is published
@@ -249,6 +264,7 @@ impl Site {
         match kind {
             TermKind::Category => &self.categories,
             TermKind::Tag => &self.tags,
+            TermKind::Series => &self.series,
         }
     }
 
@@ -336,9 +352,16 @@ impl Site {
                 links
                     .broken
                     .extend(place_shortcodes(&mut rendered, &doc.source, &body));
-                (doc, (rendered, links))
+                let tz = config.timezone;
+                let live = crate::live::arrange(&doc.meta, &doc.source, &body, &mut rendered, tz)
+                    .unwrap_or_else(|errors| {
+                        links.broken.extend(errors);
+                        None
+                    });
+                ((doc, live), (rendered, links))
             })
             .unzip();
+        let (published, live): (Vec<_>, Vec<_>) = published.into_iter().unzip();
         let (rendered_articles, article_links): (Vec<Rendered>, Vec<PlacedLinks>) =
             rendered_and_links.into_iter().unzip();
         let (rendered_pages, page_links): (Vec<Rendered>, Vec<PlacedLinks>) = pages
@@ -371,16 +394,21 @@ impl Site {
         let mut articles_and_bodies: Vec<(Article, ArticleBody)> = published
             .into_par_iter()
             .zip(article_paths)
+            .zip(live)
             .zip(rendered_articles.into_par_iter().zip(&article_urls))
-            .map(|((doc, path), (rendered, url))| {
-                Article::new(doc, path, url, rendered, &config, &bylines)
+            .map(|(((doc, path), live), (rendered, url))| {
+                Article::new(doc, path, url, rendered, live, &config, &bylines)
             })
             .collect();
         sort_newest_first(&mut articles_and_bodies);
         let (mut articles, bodies): (Vec<Article>, Vec<ArticleBody>) =
             articles_and_bodies.into_iter().unzip();
         warn_byline_typos(&authors, &articles, diagnostics);
-        let (categories, tags) = place_articles(&config, &mut articles, &mut authors, diagnostics);
+        let Placed {
+            categories,
+            tags,
+            series,
+        } = place_articles(&config, &mut articles, &mut authors, diagnostics);
         let archives = group_archives(&config, &articles);
 
         let pages = pages
@@ -404,6 +432,7 @@ impl Site {
             authors,
             categories,
             tags,
+            series,
             archives,
             now: selection.now,
             drafts_left_out,
@@ -430,15 +459,34 @@ struct Chosen {
 }
 
 /// The next moment the site changes by itself: a scheduled article's
-/// time, or a published one's `expires`. Until someone builds again then,
-/// the published site is behind.
+/// time, a published one's `expires`, or the end of live coverage. Until
+/// someone builds again then, the published site is behind.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NextChange {
     pub at: DateTime<Utc>,
     /// The article's file under content/.
     pub content_path: String,
-    /// Whether it is published then (else it expires).
-    pub publishes: bool,
+    pub what: ChangeKind,
+}
+
+/// What happens to an article at a [`NextChange`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ChangeKind {
+    Publishes,
+    Expires,
+    /// Its live coverage ends (`live_until`): the "Live" badge goes.
+    LiveEnds,
+}
+
+impl ChangeKind {
+    /// The verb the build summary and `gazette status` use.
+    pub fn verb(self) -> &'static str {
+        match self {
+            ChangeKind::Publishes => "publishes",
+            ChangeKind::Expires => "expires",
+            ChangeKind::LiveEnds => "ends live coverage",
+        }
+    }
 }
 
 /// Leaves out drafts (unless `--drafts`), articles dated after `now`
@@ -457,7 +505,7 @@ fn choose_published(
         next_change: None,
     };
     let mut next_change: Option<NextChange> = None;
-    let mut note = |at: DateTime<Utc>, parsed: &Parsed<ArticleMeta>, publishes: bool| {
+    let mut note = |at: DateTime<Utc>, parsed: &Parsed<ArticleMeta>, what: ChangeKind| {
         let path = &parsed.doc.source.content_path;
         let sooner = match &next_change {
             None => true,
@@ -467,7 +515,7 @@ fn choose_published(
             next_change = Some(NextChange {
                 at,
                 content_path: path.clone(),
-                publishes,
+                what,
             });
         }
     };
@@ -478,12 +526,15 @@ fn choose_published(
             chosen.drafts_left_out += 1;
         } else if m.date > selection.now && !selection.future {
             chosen.scheduled_left_out += 1;
-            note(m.date, &parsed, true);
+            note(m.date, &parsed, ChangeKind::Publishes);
         } else if m.expires.is_some_and(|e| e <= selection.now) {
             chosen.expired_left_out += 1;
         } else {
             if let Some(expires) = m.expires {
-                note(expires, &parsed, false);
+                note(expires, &parsed, ChangeKind::Expires);
+            }
+            if let Some(until) = m.live_until.filter(|&until| until > selection.now) {
+                note(until, &parsed, ChangeKind::LiveEnds);
             }
             kept.push(parsed);
         }
@@ -592,14 +643,22 @@ fn sort_newest_first(articles: &mut [(Article, ArticleBody)]) {
     });
 }
 
+/// The groups [`place_articles`] makes.
+struct Placed {
+    categories: Vec<Term>,
+    tags: Vec<Term>,
+    series: Vec<Term>,
+}
+
 /// Places each article (newest first) among the others: on its authors'
-/// pages, in its section and tags (returned), beside related articles.
+/// pages, in its section, tags and series (returned), beside related
+/// articles.
 fn place_articles(
     config: &Config,
     articles: &mut [Article],
     authors: &mut [Author],
     diagnostics: &mut Vec<Diagnostic>,
-) -> (Vec<Term>, Vec<Term>) {
+) -> Placed {
     for (i, article) in articles.iter().enumerate() {
         for byline in &article.bylines {
             if let Some(a) = byline.author {
@@ -653,11 +712,34 @@ fn place_articles(
             .tags
             .sort_by_key(|&t| order.get(tags[t].slug.as_str()).copied());
     }
+    let series = group_terms(
+        config,
+        TermKind::Series,
+        articles,
+        |m| {
+            m.series
+                .iter()
+                .cloned()
+                .zip(m.series_slug.iter().cloned())
+                .collect()
+        },
+        diagnostics,
+    );
+    for (s, term) in series.iter().enumerate() {
+        // Terms list their articles newest first.
+        for (&i, part) in term.articles.iter().zip((1..=term.articles.len()).rev()) {
+            articles[i].series = Some(SeriesPlace { series: s, part });
+        }
+    }
     let related = related_articles(articles, &tags);
     for (article, related) in articles.iter_mut().zip(related) {
         article.related = related;
     }
-    (categories, tags)
+    Placed {
+        categories,
+        tags,
+        series,
+    }
 }
 
 /// Maps each content path (the `@/` link name) to its page's URL.
@@ -778,9 +860,13 @@ impl Article {
         path: String,
         url: &Url,
         mut rendered: Rendered,
+        live: Option<crate::live::Live>,
         config: &Config,
         bylines: &BylineLookup,
     ) -> (Article, ArticleBody) {
+        // The newest update is the article's latest change.
+        let latest = live.as_ref().and_then(crate::live::Live::latest);
+        doc.meta.updated = doc.meta.updated.max(latest.filter(|&t| t > doc.meta.date));
         let summary_written_apart = doc.meta.summary.is_some();
         let (summary_html, summary_feed_html, summary_text) = match &doc.meta.summary.take() {
             Some(md) => {
@@ -812,7 +898,9 @@ impl Article {
             bylines,
             category: None,
             tags: Vec::new(),
+            series: None,
             related: Vec::new(),
+            live,
             doc,
         };
         (article, body)
@@ -951,6 +1039,7 @@ fn group_terms(
     let singular = match kind {
         TermKind::Tag => "tag",
         TermKind::Category => "section",
+        TermKind::Series => "series",
     };
     // Oldest first, so the first spelling is the one that came first.
     for i in (0..articles.len()).rev() {

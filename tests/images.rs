@@ -43,12 +43,6 @@ fn size_of(path: &Path) -> (u32, u32) {
         .dimensions()
 }
 
-fn json_ld(page: &str) -> serde_json::Value {
-    let start = page.find("application/ld+json\">").unwrap() + "application/ld+json\">".len();
-    let end = start + page[start..].find("</script>").unwrap();
-    serde_json::from_str(&page[start..end]).unwrap()
-}
-
 #[test]
 fn a_lead_photo_comes_out_in_every_width_and_format_with_its_crops_and_sizes() {
     let site = site_with_lead_photo();

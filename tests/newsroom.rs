@@ -7,7 +7,7 @@
 mod common;
 
 use chrono::{Duration, SecondsFormat, Utc};
-use common::{Fixture, SITE_TOML, article};
+use common::{Fixture, SITE_TOML, article, json_ld};
 use roxmltree::{Document, Node};
 use serde_json::Value;
 
@@ -386,16 +386,6 @@ fn every_article_shares_a_picture_or_check_says_why_not() {
         page.contains("<meta property=\"og:image\" content=\"https://cdn.example.com/share.png\">"),
         "{page}"
     );
-}
-
-/// The JSON-LD object of an article page.
-fn json_ld(page: &str) -> Value {
-    let start = page
-        .find("<script type=\"application/ld+json\">")
-        .expect("JSON-LD")
-        + 35;
-    let end = start + page[start..].find("</script>").unwrap();
-    serde_json::from_str(&page[start..end]).unwrap()
 }
 
 #[test]

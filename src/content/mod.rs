@@ -28,6 +28,7 @@ const ARTICLE_KEYS: &[&str] = &[
     "authors",
     "category",
     "tags",
+    "series",
     "summary",
     "image",
     "image_alt",
@@ -42,6 +43,8 @@ const ARTICLE_KEYS: &[&str] = &[
     "access",
     "dateline",
     "corrections",
+    "live",
+    "live_until",
     "template",
     "extra",
 ];
@@ -62,6 +65,7 @@ struct ArticleFrontMatter {
     authors: Option<Vec<String>>,
     category: Option<String>,
     tags: Vec<String>,
+    series: Option<String>,
     summary: Option<String>,
     image: Option<String>,
     image_alt: Option<String>,
@@ -76,6 +80,8 @@ struct ArticleFrontMatter {
     access: Option<String>,
     dateline: Option<String>,
     corrections: Vec<CorrectionFrontMatter>,
+    live: bool,
+    live_until: Option<DateText>,
     template: Option<String>,
     extra: Extra,
 }
@@ -213,6 +219,9 @@ pub struct ArticleMeta {
     pub tags: Vec<String>,
     /// The slugs of `tags`, in the same order.
     pub tag_slugs: Vec<String>,
+    /// The series or story thread it belongs to, and its slug.
+    pub series: Option<String>,
+    pub series_slug: Option<String>,
     /// Markdown.
     pub summary: Option<String>,
     pub image: Option<String>,
@@ -237,6 +246,11 @@ pub struct ArticleMeta {
     pub dateline: Option<String>,
     /// Published corrections, oldest first.
     pub corrections: Vec<Correction>,
+    /// Whether it is live coverage: timestamped updates under `##`
+    /// headings (see [`crate::live`]); `live_until` implies it.
+    pub live: bool,
+    /// When live coverage ends.
+    pub live_until: Option<DateTime<Utc>>,
     pub template: Option<String>,
     pub extra: Extra,
 }
@@ -872,6 +886,15 @@ fn check_article(
     };
     let updated = optional_date(fm.updated, "updated", config, source, &mut errors);
     let expires = optional_date(fm.expires, "expires", config, source, &mut errors);
+    let live_until = optional_date(fm.live_until, "live_until", config, source, &mut errors);
+    if let (Some(until), Some(start)) = (live_until, date)
+        && until < start
+    {
+        errors.push(source.error_at_key(
+            "live_until",
+            "`live_until` is before the article's `date`: coverage runs from `date` until `live_until`",
+        ));
+    }
     let slug = make_slug(fm.slug, stem, source, &mut errors);
     let authors = match (fm.author, fm.authors) {
         (Some(_), Some(_)) => {
@@ -927,6 +950,20 @@ fn check_article(
             tags.push(tag);
             tag_slugs.push(slug);
         }
+    }
+    let series = fm.series.map(|s| s.trim().to_string());
+    let series_slug = series.as_deref().map(term_slug);
+    match series_slug.as_deref() {
+        Some("") => errors.push(source.error_at_key(
+            "series",
+            "`series` needs letters or digits to make a URL from",
+        )),
+        Some(slug) => {
+            if let Some(why) = too_long_for_a_file_name(slug) {
+                errors.push(source.error_at_key("series", format!("`series` {why}")));
+            }
+        }
+        None => {}
     }
     for (key, value) in [("image", &fm.image), ("canonical_url", &fm.canonical_url)] {
         if let Some(why) = value.as_deref().and_then(unsafe_url) {
@@ -1031,6 +1068,8 @@ fn check_article(
         category_slug,
         tags,
         tag_slugs,
+        series,
+        series_slug,
         summary: fm.summary,
         image: fm.image,
         image_alt: fm.image_alt,
@@ -1045,6 +1084,8 @@ fn check_article(
         for_subscribers,
         dateline,
         corrections,
+        live: fm.live || live_until.is_some(),
+        live_until,
         template: fm.template,
         extra: fm.extra,
     })

@@ -44,10 +44,8 @@ pub fn entries(site: &Site) -> Vec<Entry> {
         url: p.url.clone(),
         lastmod: None,
     }));
-    for (kind, terms) in [
-        (crate::paths::TermKind::Category, &site.categories),
-        (crate::paths::TermKind::Tag, &site.tags),
-    ] {
+    for kind in crate::paths::TermKind::ALL {
+        let terms = site.terms(kind);
         let index_path = kind.index_path();
         if !terms.is_empty() {
             out.push(Entry {

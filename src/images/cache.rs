@@ -118,6 +118,25 @@ impl Cache {
     }
 }
 
+/// The file of the cache folder that names the site's next scheduled
+/// change (see `gazette build`'s summary), for CI jobs to read.
+pub(crate) const NEXT_CHANGE_NOTE: &str = "next-change";
+
+/// Writes `text` as the note `name` at the top of the cache folder `root`
+/// (made if missing, on the same terms as the image cache), or removes the
+/// note when `text` is None.
+pub(crate) fn keep_note(root: &Path, name: &str, text: Option<&str>) -> Result<(), String> {
+    Cache::open(root)?;
+    let path = root.join(name);
+    match text {
+        Some(text) => write_whole(&path, text.as_bytes(), None).map_err(|e| e.to_string()),
+        None => match fs::symlink_metadata(&path) {
+            Ok(meta) if meta.is_file() => fs::remove_file(&path).map_err(|e| e.to_string()),
+            _ => Ok(()),
+        },
+    }
+}
+
 /// Makes `dir` a folder if it is missing; refuses a link in its place.
 fn real_dir(dir: &Path) -> io::Result<()> {
     match fs::symlink_metadata(dir) {

@@ -9,6 +9,7 @@
 //! (a width) and `lead-1200x630.jpg` (a crop).
 
 mod cache;
+pub(crate) use cache::{NEXT_CHANGE_NOTE, keep_note};
 pub(crate) mod process;
 
 use crate::config::{Config, ImageSettings};

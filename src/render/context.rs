@@ -38,6 +38,7 @@ pub(crate) struct SiteVars {
     share_image: Option<Sized>,
     embeds_script_url: String,
     search_script_url: String,
+    live_script_url: String,
     /// The publisher's NewsMediaOrganization JSON-LD (the built-in home
     /// page prints it), safe inside `<script>`.
     publisher_json_ld: String,
@@ -133,6 +134,8 @@ pub(crate) struct Card {
     picture: Option<Picture>,
     category: Option<TermVars>,
     tags: Vec<TermVars>,
+    /// The series it is part of.
+    series: Option<TermVars>,
     authors: Vec<BylineVars>,
     reading_minutes: usize,
     word_count: usize,
@@ -142,10 +145,38 @@ pub(crate) struct Card {
     label: Option<&'static str>,
     /// Whether the story past its opening is for subscribers.
     for_subscribers: bool,
+    /// Its live coverage, when it is live.
+    live: Option<LiveVars>,
     /// `partials/card.html` rendered with this card; absent while that
     /// template renders it.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub(crate) card_html: Option<String>,
+}
+
+/// An article's live coverage, as its card shows it.
+#[derive(Serialize, Clone)]
+struct LiveVars {
+    /// Whether coverage runs as of the build: the "Live" badge shows.
+    running: bool,
+    /// When coverage ends or ended, if set: RFC 3339 and for readers.
+    until: Option<String>,
+    until_display: Option<String>,
+    update_count: usize,
+    /// The newest update's time, if any.
+    latest: Option<String>,
+    latest_display: Option<String>,
+}
+
+/// One update of a live article, for templates that list them (a "key
+/// events" box).
+#[derive(Serialize)]
+struct LiveUpdateVars<'s> {
+    /// The update's anchor on the page.
+    id: &'s str,
+    url: String,
+    time: String,
+    time_display: String,
+    headline: &'s str,
 }
 
 /// One name of a byline, with its profile when it has one.
@@ -238,7 +269,34 @@ struct ArticleVars<'s> {
     dateline: &'s Option<String>,
     /// Oldest first.
     corrections: Vec<CorrectionVars<'s>>,
+    /// The series it is part of, with the parts its box lists.
+    series: Option<SeriesVars>,
+    /// A live article's updates, newest first.
+    live_updates: Vec<LiveUpdateVars<'s>>,
+    /// How often, in seconds, a live page looks for new updates while
+    /// coverage runs (`[live] refresh`); None when it does not.
+    live_refresh: Option<u32>,
     extra: &'s Extra,
+}
+
+/// An article's series: the series as its page shows it (`name`, `url`,
+/// `count`, `feed_url`...) and `parts`, oldest first.
+#[derive(Serialize)]
+struct SeriesVars {
+    #[serde(flatten)]
+    term: TermVars,
+    parts: Vec<SeriesPart>,
+}
+
+/// One part of a series in an article's series box.
+#[derive(Serialize)]
+struct SeriesPart {
+    #[serde(flatten)]
+    headline: Headline,
+    /// Its place in the series, from 1 for the first published.
+    number: usize,
+    /// Whether it is the article the page is about.
+    current: bool,
 }
 
 #[derive(Serialize)]
@@ -451,6 +509,7 @@ impl Shared {
             share_image: site_photo(site).map(|i| share_crop(site, i, None)),
             embeds_script_url: config.url(paths::EMBEDS_SCRIPT),
             search_script_url: config.url(paths::SEARCH_SCRIPT),
+            live_script_url: config.url(paths::LIVE_SCRIPT),
             publisher_json_ld: publisher_json_ld(site),
             embeds_load: if config.embeds_at_once {
                 "at-once"
@@ -549,10 +608,21 @@ impl Shared {
         site: &'s Site,
         i: usize,
         related: &[usize],
+        series_box: &[usize],
         body: String,
     ) -> ArticlePage<'s> {
         let article = &site.articles[i];
         let meta = &article.doc.meta;
+        let series = article.series.map(|place| SeriesVars {
+            term: TermVars::full(&site.series[place.series]),
+            parts: (series_box.iter())
+                .map(|&part| SeriesPart {
+                    headline: headline(site, &site.articles[part]),
+                    number: site.articles[part].series.map_or(0, |p| p.part),
+                    current: part == i,
+                })
+                .collect(),
+        });
         let mut base = self
             .base(site, &article.path)
             .titled(meta.title.as_str())
@@ -578,6 +648,19 @@ impl Shared {
                         text: &c.text,
                     })
                     .collect(),
+                series,
+                live_updates: (article.live.iter().flat_map(|l| &l.updates))
+                    .map(|u| LiveUpdateVars {
+                        id: &u.id,
+                        url: format!("{}#{}", article.url, u.id),
+                        time: local_rfc3339(u.time, site.config.timezone),
+                        time_display: display_date(u.time, site.config.timezone),
+                        headline: &u.headline,
+                    })
+                    .collect(),
+                live_refresh: (article.live.as_ref())
+                    .filter(|l| l.is_running(site.now))
+                    .and(site.config.live_refresh),
                 extra: &meta.extra,
             },
             authors: (article.bylines.iter())
@@ -842,6 +925,10 @@ struct NewsArticleLd<'s> {
     author: Vec<PersonLd<'s>>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     correction: Vec<CorrectionLd<'s>>,
+    #[serde(rename = "coverageStartTime", skip_serializing_if = "Option::is_none")]
+    coverage_start_time: Option<String>,
+    #[serde(rename = "coverageEndTime", skip_serializing_if = "Option::is_none")]
+    coverage_end_time: Option<String>,
     #[serde(rename = "dateModified")]
     date_modified: String,
     #[serde(rename = "datePublished")]
@@ -863,11 +950,24 @@ struct NewsArticleLd<'s> {
     in_language: &'s str,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     keywords: Vec<&'s str>,
+    #[serde(rename = "liveBlogUpdate", skip_serializing_if = "Vec::is_empty")]
+    live_blog_update: Vec<LiveUpdateLd<'s>>,
     #[serde(rename = "mainEntityOfPage")]
     main_entity_of_page: WebPageLd,
     publisher: &'s OrganizationLd,
     #[serde(rename = "wordCount")]
     word_count: usize,
+}
+
+/// One update of a live article: a BlogPosting with its own anchor.
+#[derive(Serialize)]
+struct LiveUpdateLd<'s> {
+    #[serde(rename = "@type")]
+    kind: &'static str,
+    #[serde(rename = "datePublished")]
+    date_published: String,
+    headline: &'s str,
+    url: String,
 }
 
 /// The part of a subscriber story behind the paywall (Google's
@@ -1016,9 +1116,14 @@ fn json_ld(site: &Site, article: &Article, publisher: &OrganizationLd) -> String
     let config = &site.config;
     let meta = &article.doc.meta;
     let tz = config.timezone;
+    let live = article.live.as_ref();
     let ld = NewsArticleLd {
         context: "https://schema.org",
-        kind: meta.kind.schema_type(),
+        // Live coverage is a LiveBlogPosting whatever its kind.
+        kind: match live {
+            Some(_) => "LiveBlogPosting",
+            None => meta.kind.schema_type(),
+        },
         article_section: article.category.map(|c| site.categories[c].name.as_str()),
         author: (article.bylines.iter())
             .map(|b| {
@@ -1044,6 +1149,8 @@ fn json_ld(site: &Site, article: &Article, publisher: &OrganizationLd) -> String
                 date_published: local_rfc3339(c.date, tz),
             })
             .collect(),
+        coverage_start_time: live.map(|_| local_rfc3339(meta.date, tz)),
+        coverage_end_time: live.and_then(|l| l.until).map(|t| local_rfc3339(t, tz)),
         date_modified: local_rfc3339(meta.updated.unwrap_or(meta.date), tz),
         date_published: local_rfc3339(meta.date, tz),
         dateline: meta.dateline.as_deref(),
@@ -1071,6 +1178,19 @@ fn json_ld(site: &Site, article: &Article, publisher: &OrganizationLd) -> String
         in_language: &config.language,
         keywords: (article.tags.iter())
             .map(|&t| site.tags[t].name.as_str())
+            .collect(),
+        live_blog_update: (live.iter().flat_map(|l| &l.updates))
+            .map(|u| LiveUpdateLd {
+                kind: "BlogPosting",
+                date_published: local_rfc3339(u.time, tz),
+                // A time alone is the update's heading as readers see it.
+                headline: if u.headline.is_empty() {
+                    &meta.title
+                } else {
+                    &u.headline
+                },
+                url: format!("{}#{}", article.url, u.id),
+            })
             .collect(),
         main_entity_of_page: WebPageLd {
             id: (meta.canonical_url.clone()).unwrap_or_else(|| article.url.clone()),
@@ -1126,6 +1246,7 @@ fn is_top_level(html: &str) -> bool {
         "table",
         "details",
         "section",
+        "article",
     ]
     .iter()
     .all(|tag| {
@@ -1190,6 +1311,7 @@ fn card(site: &Site, article: &Article) -> Card {
         tags: (article.tags.iter())
             .map(|&t| TermVars::link(&site.tags[t]))
             .collect(),
+        series: (article.series).map(|place| TermVars::link(&site.series[place.series])),
         authors: (article.bylines.iter())
             .map(|b| BylineVars {
                 name: b.name.clone(),
@@ -1202,6 +1324,14 @@ fn card(site: &Site, article: &Article) -> Card {
         kind: meta.kind.name(),
         label: meta.kind.label(),
         for_subscribers: meta.for_subscribers,
+        live: article.live.as_ref().map(|live| LiveVars {
+            running: live.is_running(site.now),
+            until: live.until.map(|t| local_rfc3339(t, tz)),
+            until_display: live.until.map(|t| display_date(t, tz)),
+            update_count: live.updates.len(),
+            latest: live.latest().map(|t| local_rfc3339(t, tz)),
+            latest_display: live.latest().map(|t| display_date(t, tz)),
+        }),
         card_html: None,
     }
 }

@@ -57,7 +57,8 @@ pub(crate) fn shown(site: &Site, job: Job) -> Shown<'_> {
             let cards = (article.shortcodes.iter())
                 .filter_map(|call| super::shortcodes::readmore_article(site, call));
             let list = [a].into_iter().chain(article.related.iter().copied());
-            Shown::These(Cow::Owned(list.chain(cards).collect()))
+            let series = series_box(site, a);
+            Shown::These(Cow::Owned(list.chain(series).chain(cards).collect()))
         }
         Job::Alias { article, .. } => Shown::These(Cow::Owned(vec![article])),
         // The front page lists every article, newest first.
@@ -92,11 +93,34 @@ pub(crate) fn shown(site: &Site, job: Job) -> Shown<'_> {
         | Job::Favicon
         | Job::EmbedsScript
         | Job::SearchScript
+        | Job::LiveScript
         | Job::Redirects
         | Job::NginxRedirects
         | Job::Headers
         | Job::Robots => Shown::Nothing,
     }
+}
+
+/// How many parts of its series an article's "more in this series" box
+/// lists, itself included.
+pub const SERIES_BOX_LENGTH: usize = 7;
+
+/// The parts of article `a`'s series its box lists, oldest first: the
+/// whole series when short, else the parts around `a`. Empty when `a` is
+/// in no series.
+pub(crate) fn series_box(site: &Site, a: usize) -> Vec<usize> {
+    let Some(place) = site.articles[a].series else {
+        return Vec::new();
+    };
+    let newest_first = &site.series[place.series].articles;
+    let at = place.part - 1;
+    let start = (at.saturating_sub(SERIES_BOX_LENGTH / 2))
+        .min(newest_first.len().saturating_sub(SERIES_BOX_LENGTH));
+    // The box reads in the order of events, oldest first.
+    let end = (start + SERIES_BOX_LENGTH).min(newest_first.len());
+    (start..end)
+        .map(|n| newest_first[newest_first.len() - 1 - n])
+        .collect()
 }
 
 /// How many of the newest articles the 404 page lists.

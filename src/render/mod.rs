@@ -89,6 +89,9 @@ pub enum Job {
     /// The script that loads embeds on a click.
     EmbedsScript,
     SearchScript,
+    /// The script that brings a live page's new updates in; written when
+    /// an article is live.
+    LiveScript,
     Redirects,
     NginxRedirects,
     Headers,
@@ -171,13 +174,12 @@ impl Renderer {
         // A body stays in memory when a feed shows it: feeds are written
         // in any order, after or before the article's page.
         let mut in_feed = vec![false; site.articles.len()];
-        let feeds = (0..site.authors.len()).map(Job::AuthorFeed).chain(
-            [TermKind::Category, TermKind::Tag]
-                .into_iter()
-                .flat_map(|kind| {
+        let feeds =
+            (0..site.authors.len())
+                .map(Job::AuthorFeed)
+                .chain(TermKind::ALL.into_iter().flat_map(|kind| {
                     (0..site.terms(kind).len()).map(move |term| Job::TermFeed { kind, term })
-                }),
-        );
+                }));
         for job in feeds.chain([Job::Rss]) {
             for &i in lists::shown(&site, job).list() {
                 in_feed[i] = true;
@@ -312,7 +314,7 @@ impl Renderer {
         if !site.authors.is_empty() {
             jobs.push(Job::AuthorIndex);
         }
-        for kind in [TermKind::Category, TermKind::Tag] {
+        for kind in TermKind::ALL {
             let terms = self.site.terms(kind);
             for (i, t) in terms.iter().enumerate() {
                 jobs.extend((1..=pages_of(t.articles.len())).map(|p| Job::Term {
@@ -322,8 +324,12 @@ impl Renderer {
                 }));
                 jobs.push(Job::TermFeed { kind, term: i });
             }
-            // Written even when empty: every page's footer links to both.
-            jobs.push(Job::TermIndex(kind));
+            // Sections and topics are written even when empty: every
+            // page's footer links to both. A site without series has no
+            // index of them.
+            if kind != TermKind::Series || !terms.is_empty() {
+                jobs.push(Job::TermIndex(kind));
+            }
         }
         for (y, year) in site.archives.iter().enumerate() {
             jobs.push(Job::Year(y));
@@ -342,6 +348,9 @@ impl Renderer {
             Job::Sitemap,
             Job::Robots,
         ]);
+        if site.articles.iter().any(|a| a.live.is_some()) {
+            jobs.push(Job::LiveScript);
+        }
         if !sitemap::news_articles(site).is_empty() {
             jobs.push(Job::NewsSitemap);
         }
@@ -486,6 +495,7 @@ impl Renderer {
             Job::Favicon => paths::FAVICON.into(),
             Job::EmbedsScript => paths::EMBEDS_SCRIPT.into(),
             Job::SearchScript => paths::SEARCH_SCRIPT.into(),
+            Job::LiveScript => paths::LIVE_SCRIPT.into(),
             Job::Redirects => paths::REDIRECTS.into(),
             Job::NginxRedirects => paths::NGINX_REDIRECTS.into(),
             Job::Headers => paths::HEADERS.into(),
@@ -551,6 +561,7 @@ impl Renderer {
             Job::Favicon => Cow::Borrowed("favicon.svg"),
             Job::EmbedsScript => Cow::Borrowed("embeds.js"),
             Job::SearchScript => Cow::Borrowed("search.js"),
+            Job::LiveScript => Cow::Borrowed("live.js"),
             Job::AuthorFeed(_)
             | Job::TermFeed { .. }
             | Job::SearchIndex
@@ -626,10 +637,16 @@ impl Renderer {
                     false,
                     worker,
                 )?;
-                // `shown` lists the article, its related ones, then the
-                // ones its `readmore` cards show.
-                let related = &shown[1..1 + article.related.len()];
-                template(&shared.article_page(site, i, related, body))
+                // `shown` lists the article, its related ones, the parts
+                // of its series box, then the ones its `readmore` cards
+                // show.
+                let related_end = 1 + article.related.len();
+                let related = &shown[1..related_end];
+                let series_len = article
+                    .series
+                    .map_or(0, |_| lists::series_box(site, i).len());
+                let series = &shown[related_end..related_end + series_len];
+                template(&shared.article_page(site, i, related, series, body))
             }
             Job::Alias { article, .. } => {
                 let a = &site.articles[article];
@@ -683,6 +700,7 @@ impl Renderer {
                 base: base().titled(match kind {
                     TermKind::Category => "Sections",
                     TermKind::Tag => "Topics",
+                    TermKind::Series => "Series",
                 }),
                 kind: kind.name(),
                 terms: site
@@ -701,9 +719,11 @@ impl Renderer {
                 base: base().titled("Page not found"),
                 latest: shown.iter().map(|&i| &*shared.cards[i]).collect(),
             }),
-            Job::Stylesheet | Job::Favicon | Job::EmbedsScript | Job::SearchScript => {
-                template(&base())
-            }
+            Job::Stylesheet
+            | Job::Favicon
+            | Job::EmbedsScript
+            | Job::SearchScript
+            | Job::LiveScript => template(&base()),
             Job::Rss => Ok(Output::Bytes(
                 feeds::rss::render(site, &self.site_feed(paths::RSS, shown, worker)?)
                     .map_err(io)?,

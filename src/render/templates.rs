@@ -27,6 +27,7 @@ const BUILT_IN: &[(&str, &str)] = &[
     ("favicon.svg", include_str!("../templates/favicon.svg")),
     ("embeds.js", include_str!("../templates/embeds.js")),
     ("search.js", include_str!("../templates/search.js")),
+    ("live.js", include_str!("../templates/live.js")),
     (
         "partials/card.html",
         include_str!("../templates/partials/card.html"),

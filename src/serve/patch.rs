@@ -25,6 +25,8 @@ fn same_place(old: &ArticleMeta, new: &ArticleMeta) -> bool {
         category_slug,
         tags,
         tag_slugs,
+        series,
+        series_slug,
         draft,
         expires,
         aliases,
@@ -35,6 +37,8 @@ fn same_place(old: &ArticleMeta, new: &ArticleMeta) -> bool {
         kind,
         // Whether feeds carry its whole text.
         for_subscribers,
+        // When the site next changes by itself.
+        live_until,
         // What shows only on its own page, its card and feed entries.
         title: _,
         updated: _,
@@ -46,6 +50,7 @@ fn same_place(old: &ArticleMeta, new: &ArticleMeta) -> bool {
         canonical_url: _,
         dateline: _,
         corrections: _,
+        live: _,
         extra: _,
     } = old;
     *date == new.date
@@ -55,6 +60,8 @@ fn same_place(old: &ArticleMeta, new: &ArticleMeta) -> bool {
         && *category_slug == new.category_slug
         && *tags == new.tags
         && *tag_slugs == new.tag_slugs
+        && *series == new.series
+        && *series_slug == new.series_slug
         && *draft == new.draft
         && *expires == new.expires
         && *aliases == new.aliases
@@ -62,6 +69,7 @@ fn same_place(old: &ArticleMeta, new: &ArticleMeta) -> bool {
         && *id == new.id
         && *kind == new.kind
         && *for_subscribers == new.for_subscribers
+        && *live_until == new.live_until
 }
 
 /// The site after one published article's file was saved again, made
@@ -123,11 +131,28 @@ pub(crate) fn with_article_replaced(
         // A whole build reports them, as it would without serve.
         return None;
     }
+    let live = crate::live::arrange(
+        &doc.meta,
+        &doc.source,
+        &body,
+        &mut rendered,
+        config.timezone,
+    )
+    .ok()?;
     rendered.drop_link_data();
     let bylines = BylineLookup::new(&before.authors);
-    let (mut article, body) = Article::new(doc, old.path.clone(), &url, rendered, config, &bylines);
+    let (mut article, body) = Article::new(
+        doc,
+        old.path.clone(),
+        &url,
+        rendered,
+        live,
+        config,
+        &bylines,
+    );
     article.category = old.category;
     article.tags = old.tags.clone();
+    article.series = old.series;
     article.related = old.related.clone();
     let mut site = before.clone();
     site.articles[i] = Arc::new(article);

@@ -218,3 +218,11 @@ pub const EVERY_EMBED: &str = r#"Intro paragraph.
 
 {{< readmore "@/articles/other.md" >}}
 "#;
+
+/// The JSON-LD object of a page (its first `application/ld+json` script).
+pub fn json_ld(page: &str) -> serde_json::Value {
+    let open = "<script type=\"application/ld+json\">";
+    let start = page.find(open).expect("JSON-LD") + open.len();
+    let end = start + page[start..].find("</script>").unwrap();
+    serde_json::from_str(&page[start..end]).unwrap()
+}
