@@ -227,6 +227,8 @@ pub(crate) fn prepare_with(
         memo.map(|m| m as &dyn content::ParseCache),
         &mut diagnostics,
     );
+    let (data, data_problems) = crate::data::load(root, &config);
+    diagnostics.extend(data_problems);
     // static/'s links and special files are reported with the rest of the
     // site's errors, not only once the pages have rendered.
     let (static_files, static_problems) = static_files(root);
@@ -237,13 +239,14 @@ pub(crate) fn prepare_with(
         future: options.future,
         now: options.now,
     };
-    let Modelled { mut site, bodies } = Site::build(
+    let Modelled { site, bodies } = Site::build(
         config,
         content,
         selection,
         memo.map(|m| m as &dyn crate::markdown::RenderCache),
         &mut diagnostics,
     );
+    let mut site = site.with_data(data);
     site.favicon = Favicon::of(root, &static_files);
     let in_static = |name: &str| static_files.contains(&root.join("static").join(name));
     site.host_files = crate::feeds::hosting::GivenHostFiles {
@@ -433,9 +436,9 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildFailure> {
     if let Some(dir) = &prepared.cache_dir {
         let note = (prepared.site().next_change.as_ref()).map(|next| {
             format!(
-                "{} content/{} {}\n",
+                "{} {} {}\n",
                 next.at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
-                next.content_path,
+                next.file,
                 next.what.verb()
             )
         });

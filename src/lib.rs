@@ -15,6 +15,7 @@ pub mod check;
 pub mod cli;
 pub(crate) mod config;
 pub(crate) mod content;
+pub(crate) mod data;
 pub mod diagnostics;
 pub(crate) mod feeds;
 mod file_meta;

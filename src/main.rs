@@ -270,8 +270,8 @@ fn print_summary(r: &BuildReport) {
     }
     if let Some(next) = &r.next_change {
         println!(
-            "  next change: content/{} {} at {}: build again then",
-            next.content_path,
+            "  next change: {} {} at {}: build again then",
+            next.file,
             next.what.verb(),
             next.at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
         );

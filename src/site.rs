@@ -222,6 +222,9 @@ pub struct Site {
     /// The photos the site publishes, measured; the build sets them once
     /// the files are known.
     pub(crate) images: Arc<crate::images::Images>,
+    /// What data/ holds: `data` in templates, and the breaking-news
+    /// banner. The build sets it (see [`Site::with_data`]).
+    pub data: Arc<crate::data::SiteData>,
 }
 
 /// Where the site's icon comes from: the site's own in static/, or the
@@ -259,6 +262,26 @@ impl Favicon {
 }
 
 impl Site {
+    /// The site with the data of data/: the banner's `until`, while it is
+    /// ahead, may be the next change.
+    pub(crate) fn with_data(mut self, data: crate::data::SiteData) -> Site {
+        let banner_ends = (data.breaking.as_ref())
+            .and_then(|b| Some((b.until.filter(|&until| until > self.now)?, &b.file)))
+            .map(|(at, file)| NextChange {
+                at,
+                file: file.clone(),
+                what: ChangeKind::BannerEnds,
+            });
+        self.next_change = NextChange::sooner(self.next_change.take(), banner_ends);
+        self.data = Arc::new(data);
+        self
+    }
+
+    /// The breaking-news banner, while it shows.
+    pub(crate) fn breaking(&self) -> Option<&crate::data::Breaking> {
+        (self.data.breaking.as_ref()).filter(|b| b.is_shown(self.now))
+    }
+
     /// The sections or the tags.
     pub(crate) fn terms(&self, kind: TermKind) -> &[Term] {
         match kind {
@@ -442,6 +465,7 @@ impl Site {
             favicon: Favicon::BuiltIn,
             host_files: Default::default(),
             images,
+            data: Default::default(),
         };
         Modelled { site, bodies }
     }
@@ -464,9 +488,24 @@ struct Chosen {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NextChange {
     pub at: DateTime<Utc>,
-    /// The article's file under content/.
-    pub content_path: String,
+    /// The file that says so, from the site root (`content/articles/x.md`).
+    pub file: String,
     pub what: ChangeKind,
+}
+
+impl NextChange {
+    /// The sooner of two changes (by time, then file), either of which
+    /// may be None.
+    pub(crate) fn sooner(a: Option<NextChange>, b: Option<NextChange>) -> Option<NextChange> {
+        match (a, b) {
+            (Some(a), Some(b)) => Some(if (a.at, &a.file) <= (b.at, &b.file) {
+                a
+            } else {
+                b
+            }),
+            (a, b) => a.or(b),
+        }
+    }
 }
 
 /// What happens to an article at a [`NextChange`].
@@ -476,6 +515,8 @@ pub enum ChangeKind {
     Expires,
     /// Its live coverage ends (`live_until`): the "Live" badge goes.
     LiveEnds,
+    /// The breaking-news banner's `until` passes: the banner goes.
+    BannerEnds,
 }
 
 impl ChangeKind {
@@ -485,6 +526,7 @@ impl ChangeKind {
             ChangeKind::Publishes => "publishes",
             ChangeKind::Expires => "expires",
             ChangeKind::LiveEnds => "ends live coverage",
+            ChangeKind::BannerEnds => "takes the breaking-news banner down",
         }
     }
 }
@@ -506,18 +548,9 @@ fn choose_published(
     };
     let mut next_change: Option<NextChange> = None;
     let mut note = |at: DateTime<Utc>, parsed: &Parsed<ArticleMeta>, what: ChangeKind| {
-        let path = &parsed.doc.source.content_path;
-        let sooner = match &next_change {
-            None => true,
-            Some(next) => (at, path) < (next.at, &next.content_path),
-        };
-        if sooner {
-            next_change = Some(NextChange {
-                at,
-                content_path: path.clone(),
-                what,
-            });
-        }
+        let file = format!("content/{}", parsed.doc.source.content_path);
+        let this = Some(NextChange { at, file, what });
+        next_change = NextChange::sooner(next_change.take(), this);
     };
     let mut kept = Vec::new();
     for parsed in articles {

@@ -182,7 +182,7 @@ fn type_errors<T: DeserializeOwned>(
         .collect()
 }
 
-fn deserialize<T: DeserializeOwned>(
+pub(crate) fn deserialize<T: DeserializeOwned>(
     split: &Split<'_>,
     source: &str,
     display: &Path,

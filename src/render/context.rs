@@ -55,10 +55,22 @@ pub(crate) struct SiteVars {
     sections: Vec<TermVars>,
     /// The navigation: `[[menu]]`, else the largest sections.
     menu: Vec<Link>,
+    /// The breaking-news banner of data/breaking.toml, while it shows.
+    breaking: Option<BreakingVars>,
     /// Where the sections the navigation leaves out are listed, if any.
     more_sections_url: Option<String>,
     pages: Vec<Link>,
     extra: toml::Table,
+}
+
+/// The breaking-news banner.
+#[derive(Serialize)]
+struct BreakingVars {
+    text: String,
+    url: Option<String>,
+    label: String,
+    /// When it comes down, RFC 3339, if set.
+    until: Option<String>,
 }
 
 /// A title and where it links: a page in the menu, a neighbouring archive.
@@ -527,6 +539,15 @@ impl Shared {
             archive_url: site.archives.first().map(|y| y.url.clone()),
             sections: by_size.into_iter().map(TermVars::counted).collect(),
             menu,
+            breaking: site.breaking().map(|b| BreakingVars {
+                text: b.text.clone(),
+                url: b
+                    .url
+                    .as_deref()
+                    .map(|u| resolve_url(config, &config.url(paths::FRONT), u)),
+                label: b.label.clone(),
+                until: b.until.map(|t| local_rfc3339(t, config.timezone)),
+            }),
             more_sections_url,
             pages: site
                 .pages

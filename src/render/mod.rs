@@ -514,6 +514,7 @@ impl Renderer {
     pub(crate) fn worker(&self) -> Worker {
         let mut context = tera::Context::new();
         context.insert("site", &self.shared.site);
+        context.insert("data", &self.site.data.tree);
         Worker {
             context,
             buffer: Vec::with_capacity(64 * 1024),

@@ -1,5 +1,5 @@
-//! Watching the site's sources (site.toml, content/, templates/, static/)
-//! for saves, through notify with a short debounce: an editor's save is
+//! Watching the site's sources (site.toml, content/, templates/, static/,
+//! data/) for saves, through notify with a short debounce: an editor's save is
 //! often several events (write a temporary file, rename it over the old
 //! one), and one rebuild should answer them all.
 
@@ -20,7 +20,7 @@ const DEBOUNCE: Duration = Duration::from_millis(8);
 const TICK: Duration = Duration::from_millis(4);
 
 /// The folders rebuilt from; never the output folder.
-const SOURCE_FOLDERS: [&str; 3] = ["content", "templates", "static"];
+const SOURCE_FOLDERS: [&str; 4] = ["content", "templates", "static", "data"];
 
 /// A running watch, for as long as the process runs.
 pub struct Watcher {
