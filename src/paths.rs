@@ -30,6 +30,20 @@ pub const EMBEDS_SCRIPT: &str = "/assets/gazette-embeds.js";
 pub const SEARCH_SCRIPT: &str = "/assets/gazette-search.js";
 /// The script that brings a running live page's new updates in.
 pub const LIVE_SCRIPT: &str = "/assets/gazette-live.js";
+/// Where the theme's files go under names that change with their bytes:
+/// hosts may cache what is here for good (see `feeds::hosting`).
+pub const IMMUTABLE_ASSETS: &str = "/assets/immutable/";
+
+/// A theme file's fingerprinted site path: `/assets/gazette.css` with
+/// bytes hashing to `hash` is `/assets/immutable/gazette.00c0ffee00c0ffee.css`.
+pub(crate) fn fingerprinted(plain: &str, hash: u64) -> String {
+    let name = plain.rsplit('/').next().unwrap_or(plain);
+    match name.rsplit_once('.') {
+        Some((stem, extension)) => format!("{IMMUTABLE_ASSETS}{stem}.{hash:016x}.{extension}"),
+        None => format!("{IMMUTABLE_ASSETS}{name}.{hash:016x}"),
+    }
+}
+
 /// Redirects and headers for static hosts (see `feeds::hosting`).
 pub const REDIRECTS: &str = "/_redirects";
 pub const NGINX_REDIRECTS: &str = "/nginx-redirects.conf";

@@ -75,6 +75,15 @@ fn builds_articles_pages_authors_static_and_bundles() {
     ] {
         assert!(site.public().join(path).is_file(), "missing {path}");
     }
+    // Pages link the stylesheet by a name made from its bytes.
+    let index = site.read("index.html");
+    let css = common::theme_file_link(&site.public(), &index, "gazette.css");
+    assert!(
+        index.contains(&format!(
+            "<link rel=\"stylesheet\" href=\"https://news.example.com{css}\">"
+        )),
+        "{index}"
+    );
     let lead = fs::read(site.public().join("2021/03/26/xiaomi-ev/lead.jpg")).unwrap();
     assert_eq!(image::load_from_memory(&lead).unwrap().width(), 64);
 }

@@ -115,9 +115,10 @@ fn a_running_live_page_has_its_badge_and_refresh_script_until_coverage_ends() {
         "{page}"
     );
     assert!(page.contains("data-live-refresh=\"60\""));
-    assert!(page.contains(
-        "<script src=\"https://news.example.com/assets/gazette-live.js\" defer></script>"
-    ));
+    let script = common::theme_file_link(&site.public(), &page, "gazette-live.js");
+    assert!(page.contains(&format!(
+        "<script src=\"https://news.example.com{script}\" defer></script>"
+    )));
     let script = site.read("assets/gazette-live.js");
     assert!(script.contains("data-live-refresh"), "{script}");
     let front = site.read("index.html");

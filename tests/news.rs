@@ -715,9 +715,10 @@ fn search_index_and_page() {
     let page = site.read("search/index.html");
     // The script is a file of its own (a strict CSP blocks inline ones);
     // the page tells it where the index is.
-    assert!(page.contains(
-        "<script src=\"https://news.example.com/assets/gazette-search.js\" defer></script>"
-    ));
+    let script = common::theme_file_link(&site.public(), &page, "gazette-search.js");
+    assert!(page.contains(&format!(
+        "<script src=\"https://news.example.com{script}\" defer></script>"
+    )));
     assert!(page.contains("data-index=\"https://news.example.com/search-index.json\""));
     assert!(!page.contains("<script>"));
     assert!(

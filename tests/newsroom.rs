@@ -795,12 +795,20 @@ fn headers_carry_the_theme_policy_unless_the_site_templates_would_break_it() {
         ),
         "{headers}"
     );
+    // Fingerprinted theme files for a year; their plain-named copies,
+    // which keep their names when they change, for an hour.
     assert!(
-        headers.contains("/assets/*\n  Cache-Control: public, max-age=3600\n"),
+        headers.contains(
+            "/assets/immutable/*\n  Cache-Control: public, max-age=31536000, immutable\n"
+        ),
+        "{headers}"
+    );
+    assert!(
+        headers.contains("/assets/gazette.css\n  Cache-Control: public, max-age=3600\n"),
         "{headers}"
     );
     // Each header is set by one rule: both hosts join values of two.
-    assert_eq!(headers.matches("Cache-Control").count(), 4, "{headers}");
+    assert_eq!(headers.matches("Cache-Control").count(), 8, "{headers}");
     assert_eq!(csp_breaches(&site.public()), Vec::<String>::new());
 
     // A footer of the site's own that is CSP-clean keeps the policy...

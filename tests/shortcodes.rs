@@ -73,9 +73,10 @@ fn a_video_is_a_placeholder_that_loads_nothing_until_clicked() {
         !html.contains("<p><figure"),
         "a block call is not wrapped in <p>: {html}"
     );
-    assert!(html.contains(
-        "<script src=\"https://news.example.com/assets/gazette-embeds.js\" defer></script>"
-    ));
+    let script = common::theme_file_link(&site.public(), &html, "gazette-embeds.js");
+    assert!(html.contains(&format!(
+        "<script src=\"https://news.example.com{script}\" defer></script>"
+    )));
     assert!(
         site.read("assets/gazette-embeds.js")
             .contains("data-embed-src")

@@ -92,8 +92,9 @@ fn nginx_string(text: &str) -> String {
 /// how long browsers and CDNs keep the files that are not pages. Pages
 /// keep the hosts' default (asked again each visit). Both hosts join the
 /// values of a header set by two matching rules, so each header is set
-/// by one rule only. The theme's files keep their names when they
-/// change, so an hour, not a year; feeds, five minutes.
+/// by one rule only. The theme's fingerprinted files never change under
+/// their names: a year, immutable; its plain-named copies, which keep
+/// their names when they change, an hour; feeds, five minutes.
 pub fn headers(given: GivenHostFiles) -> Vec<u8> {
     let mut text =
         String::from("# Made by gazette: headers for Netlify and Cloudflare Pages.\n/*\n");
@@ -102,7 +103,13 @@ pub fn headers(given: GivenHostFiles) -> Vec<u8> {
     if !given.templates_break_csp {
         text += &format!("  Content-Security-Policy: {CONTENT_SECURITY_POLICY}\n");
     }
-    text += "/assets/*\n  Cache-Control: public, max-age=3600\n";
+    text += &format!(
+        "{}*\n  Cache-Control: public, max-age=31536000, immutable\n",
+        crate::paths::IMMUTABLE_ASSETS
+    );
+    for file in crate::render::ThemeFile::ALL {
+        text += &format!("{}\n  Cache-Control: public, max-age=3600\n", file.path());
+    }
     for feed in [
         crate::paths::RSS,
         crate::paths::ATOM,

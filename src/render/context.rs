@@ -457,6 +457,19 @@ pub struct Shared {
     publisher_ld: OrganizationLd,
 }
 
+impl SiteVars {
+    /// Points the URL templates know a theme file by at `url`.
+    pub(crate) fn use_theme_file_url(&mut self, file: super::theme::ThemeFile, url: String) {
+        use super::theme::ThemeFile;
+        match file {
+            ThemeFile::Stylesheet => self.stylesheet_url = url,
+            ThemeFile::EmbedsScript => self.embeds_script_url = url,
+            ThemeFile::SearchScript => self.search_script_url = url,
+            ThemeFile::LiveScript => self.live_script_url = url,
+        }
+    }
+}
+
 impl Shared {
     pub fn new(site: &Site) -> Shared {
         let cards = site

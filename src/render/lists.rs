@@ -89,11 +89,9 @@ pub(crate) fn shown(site: &Site, job: Job) -> Shown<'_> {
         | Job::AuthorIndex
         | Job::TermIndex(_)
         | Job::Search
-        | Job::Stylesheet
+        | Job::Theme(_)
+        | Job::FingerprintedTheme(_)
         | Job::Favicon
-        | Job::EmbedsScript
-        | Job::SearchScript
-        | Job::LiveScript
         | Job::Redirects
         | Job::NginxRedirects
         | Job::Headers

@@ -11,6 +11,7 @@ mod image_fn;
 mod lists;
 pub(crate) mod shortcodes;
 mod templates;
+mod theme;
 
 pub(crate) use lists::shown;
 pub use templates::Templates;
@@ -30,6 +31,8 @@ use std::borrow::Cow;
 use std::collections::BTreeSet;
 use std::path::PathBuf;
 use std::sync::{Arc, OnceLock};
+pub use theme::ThemeFile;
+use theme::ThemeFiles;
 
 use crate::paths;
 pub use crate::paths::TermKind;
@@ -83,15 +86,12 @@ pub enum Job {
     Search,
     SearchIndex,
     NotFound,
-    Stylesheet,
+    /// A file of the theme at its plain path (`/assets/gazette.css`).
+    Theme(ThemeFile),
+    /// The same file at its fingerprinted path, which pages link.
+    FingerprintedTheme(ThemeFile),
     /// The built-in icon, when static/ gives none.
     Favicon,
-    /// The script that loads embeds on a click.
-    EmbedsScript,
-    SearchScript,
-    /// The script that brings a live page's new updates in; written when
-    /// an article is live.
-    LiveScript,
     Redirects,
     NginxRedirects,
     Headers,
@@ -133,6 +133,8 @@ pub struct Renderer {
     /// asked for its sitemap.
     sitemap: OnceLock<Vec<sitemap::Entry>>,
     bodies: Bodies,
+    /// The stylesheet and scripts, made before any page names them.
+    theme: Arc<ThemeFiles>,
 }
 
 /// A typed page context, as the JSON value a template renders with (a
@@ -206,12 +208,15 @@ impl Renderer {
             return Renderer::with_cards_rendered(site, templates, shared, bodies);
         }
         templates.use_site(&site);
+        let mut shared = Shared::with_cards(&site, self.shared.cards.clone());
+        let theme = Arc::new(ThemeFiles::render(&site, &templates, &mut shared)?);
         Ok(Renderer {
-            shared: Shared::with_cards(&site, self.shared.cards.clone()),
+            shared,
             sitemap: OnceLock::new(),
             site,
             templates,
             bodies,
+            theme,
         })
     }
 
@@ -222,12 +227,15 @@ impl Renderer {
         bodies: Bodies,
     ) -> Result<Renderer, RenderError> {
         templates.use_site(&site);
+        let mut shared = shared;
+        let theme = Arc::new(ThemeFiles::render(&site, &templates, &mut shared)?);
         let mut renderer = Renderer {
             shared,
             sitemap: OnceLock::new(),
             site,
             templates,
             bodies,
+            theme,
         };
         let cards: Vec<String> = renderer
             .shared
@@ -254,12 +262,15 @@ impl Renderer {
         body: ArticleBody,
     ) -> Result<Renderer, RenderError> {
         self.templates.use_site(&site);
+        let mut shared = Shared::with_card_replaced(&site, &self.shared, i);
+        self.theme.point(&site, &mut shared);
         let mut renderer = Renderer {
-            shared: Shared::with_card_replaced(&site, &self.shared, i),
+            shared,
             sitemap: OnceLock::new(),
             site,
             templates: Arc::clone(&self.templates),
             bodies: self.bodies.shared(Some((i, body))),
+            theme: Arc::clone(&self.theme),
         };
         let mut worker = renderer.worker();
         let html = renderer.card_html(&renderer.shared.cards[i], &mut worker)?;
@@ -339,17 +350,14 @@ impl Renderer {
             Job::Search,
             Job::SearchIndex,
             Job::NotFound,
-            Job::Stylesheet,
-            Job::EmbedsScript,
-            Job::SearchScript,
             Job::Rss,
             Job::Atom,
             Job::JsonFeed,
             Job::Sitemap,
             Job::Robots,
         ]);
-        if site.articles.iter().any(|a| a.live.is_some()) {
-            jobs.push(Job::LiveScript);
+        for (file, _, _) in self.theme.made() {
+            jobs.extend([Job::Theme(file), Job::FingerprintedTheme(file)]);
         }
         if !sitemap::news_articles(site).is_empty() {
             jobs.push(Job::NewsSitemap);
@@ -491,11 +499,12 @@ impl Renderer {
             Job::Search => paths::SEARCH.into(),
             Job::SearchIndex => paths::SEARCH_INDEX.into(),
             Job::NotFound => paths::NOT_FOUND.into(),
-            Job::Stylesheet => paths::STYLESHEET.into(),
+            Job::Theme(file) => file.path().into(),
+            Job::FingerprintedTheme(file) => match self.theme.get(file) {
+                Some((_, path)) => path.to_string(),
+                None => file.path().into(),
+            },
             Job::Favicon => paths::FAVICON.into(),
-            Job::EmbedsScript => paths::EMBEDS_SCRIPT.into(),
-            Job::SearchScript => paths::SEARCH_SCRIPT.into(),
-            Job::LiveScript => paths::LIVE_SCRIPT.into(),
             Job::Redirects => paths::REDIRECTS.into(),
             Job::NginxRedirects => paths::NGINX_REDIRECTS.into(),
             Job::Headers => paths::HEADERS.into(),
@@ -558,11 +567,8 @@ impl Renderer {
             Job::Year(_) | Job::Month { .. } => Cow::Borrowed("archive.html"),
             Job::Search => Cow::Borrowed("search.html"),
             Job::NotFound => Cow::Borrowed("404.html"),
-            Job::Stylesheet => Cow::Borrowed("style.css"),
+            Job::Theme(file) | Job::FingerprintedTheme(file) => Cow::Borrowed(file.template()),
             Job::Favicon => Cow::Borrowed("favicon.svg"),
-            Job::EmbedsScript => Cow::Borrowed("embeds.js"),
-            Job::SearchScript => Cow::Borrowed("search.js"),
-            Job::LiveScript => Cow::Borrowed("live.js"),
             Job::AuthorFeed(_)
             | Job::TermFeed { .. }
             | Job::SearchIndex
@@ -720,11 +726,11 @@ impl Renderer {
                 base: base().titled("Page not found"),
                 latest: shown.iter().map(|&i| &*shared.cards[i]).collect(),
             }),
-            Job::Stylesheet
-            | Job::Favicon
-            | Job::EmbedsScript
-            | Job::SearchScript
-            | Job::LiveScript => template(&base()),
+            Job::Favicon => template(&base()),
+            Job::Theme(file) | Job::FingerprintedTheme(file) => {
+                let bytes = self.theme.get(file).map(|(b, _)| b.to_vec());
+                Ok(Output::Bytes(bytes.unwrap_or_default()))
+            }
             Job::Rss => Ok(Output::Bytes(
                 feeds::rss::render(site, &self.site_feed(paths::RSS, shown, worker)?)
                     .map_err(io)?,

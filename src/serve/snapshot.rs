@@ -78,12 +78,16 @@ impl Change {
 
 /// Whether the file of `job` may differ after the templates `changed`
 /// were saved: it is rendered with one of them, or it shows cards and
-/// `partials/card.html` reaches one.
+/// `partials/card.html` reaches one, or a theme file changed (every page
+/// names the stylesheet by a name made from its bytes).
 fn may_use_templates(renderer: &Renderer, job: Job, changed: &BTreeSet<String>) -> bool {
     let templates = renderer.templates();
-    renderer.template_name(job).is_some_and(|name| {
-        templates.reaches(&name, changed) || templates.reaches(render::CARD_TEMPLATE, changed)
-    })
+    let theme_changed =
+        (render::ThemeFile::ALL.iter()).any(|f| templates.reaches(f.template(), changed));
+    theme_changed
+        || renderer.template_name(job).is_some_and(|name| {
+            templates.reaches(&name, changed) || templates.reaches(render::CARD_TEMPLATE, changed)
+        })
 }
 
 impl Snapshot {

@@ -226,3 +226,28 @@ pub fn json_ld(page: &str) -> serde_json::Value {
     let end = start + page[start..].find("</script>").unwrap();
     serde_json::from_str(&page[start..end]).unwrap()
 }
+
+/// The fingerprinted site path a page links a theme file by
+/// (`/assets/immutable/gazette-search.0123456789abcdef.js` for
+/// `gazette-search.js`), checked to hold the same bytes as the file at its
+/// plain path (`/assets/gazette-search.js`) in `public`.
+pub fn theme_file_link(public: &Path, page: &str, plain_name: &str) -> String {
+    let (stem, extension) = plain_name.rsplit_once('.').unwrap();
+    let start = page
+        .find(&format!("/assets/immutable/{stem}."))
+        .unwrap_or_else(|| panic!("no link to {plain_name}: {page}"));
+    let end = start + page[start..].find('"').unwrap();
+    let path = &page[start..end];
+    let hash = path
+        .strip_prefix(&format!("/assets/immutable/{stem}."))
+        .and_then(|rest| rest.strip_suffix(&format!(".{extension}")))
+        .unwrap_or_else(|| panic!("{path}"));
+    assert!(
+        hash.len() == 16 && hash.bytes().all(|b| b.is_ascii_hexdigit()),
+        "{path}"
+    );
+    let fingerprinted = fs::read(public.join(path.trim_start_matches('/'))).unwrap();
+    let plain = fs::read(public.join("assets").join(plain_name)).unwrap();
+    assert_eq!(fingerprinted, plain, "{path} and /assets/{plain_name}");
+    path.to_string()
+}
