@@ -169,6 +169,15 @@ fn example_site_lays_out_in_chromium_at_desktop_and_phone_widths() {
 /// JSON value into a `<pre>`, read back from headless Chromium's DOM
 /// after `budget_ms` of virtual time.
 fn probe_result<T: serde::de::DeserializeOwned>(url: &str, budget_ms: u32) -> T {
+    probe_result_with(url, budget_ms, &[])
+}
+
+/// [`probe_result`] with more Chromium flags (a colour scheme).
+fn probe_result_with<T: serde::de::DeserializeOwned>(
+    url: &str,
+    budget_ms: u32,
+    flags: &[&str],
+) -> T {
     let profile = tempfile::tempdir().unwrap();
     let result = Command::new("chromium")
         .args([
@@ -183,6 +192,7 @@ fn probe_result<T: serde::de::DeserializeOwned>(url: &str, budget_ms: u32) -> T 
         ])
         .arg(format!("--virtual-time-budget={budget_ms}"))
         .arg(format!("--user-data-dir={}", profile.path().display()))
+        .args(flags)
         .arg(url)
         .output()
         .expect("run chromium");
@@ -339,6 +349,44 @@ fn example_site_feeds_read_cleanly_in_feedparser() {
     assert!(report.contains("atom10\t10 entries"), "{report}");
 }
 
+/// The example site's feeds and sitemaps checked against their schemas
+/// by validators that are not gazette's (jsonschema: the JSON Feed 1.1
+/// schema; xmlschema: the sitemaps.org and Google News sitemap schemas),
+/// both while stories are recent (a news sitemap is written) and today,
+/// when none is (no news sitemap, and robots.txt does not name one).
+/// FEED_PYTHON names a python with jsonschema and xmlschema.
+#[test]
+#[ignore = "needs python with jsonschema and xmlschema (FEED_PYTHON)"]
+fn example_site_feeds_and_sitemaps_match_their_schemas() {
+    let python = std::env::var("FEED_PYTHON").expect("FEED_PYTHON: a python with the validators");
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/tools/check_schemas.py");
+    for at in [Some("2021-03-31T10:00:00+08:00"), None] {
+        let extra: Vec<&str> = at.map(|t| vec!["--at", t]).unwrap_or_default();
+        let (_dir, output, _) =
+            common::build_example_with(Some("https://ledger.example.com/"), &extra);
+        let result = Command::new(&python)
+            .arg(&script)
+            .arg(&output)
+            .output()
+            .expect("run python");
+        let report = String::from_utf8_lossy(&result.stdout);
+        assert!(
+            result.status.success(),
+            "schema problems (at {at:?}):\n{report}{}",
+            String::from_utf8_lossy(&result.stderr)
+        );
+        assert!(report.contains("json feed 1.1\t"), "{report}");
+        assert!(report.contains("urlset\t"), "{report}");
+        // While stories are recent the news sitemap is checked; today, it
+        // is rightly absent.
+        assert_eq!(
+            report.contains("news-sitemap.xml"),
+            at.is_some(),
+            "{report}"
+        );
+    }
+}
+
 /// The example site's JSON-LD read by extruct, a structured-data
 /// extractor independent of gazette: every article is a NewsArticle-family
 /// object with its dates, Person authors, image and NewsMediaOrganization
@@ -489,4 +537,161 @@ fn a_phone_loads_the_small_webp_of_the_lead_photo_and_a_desktop_a_larger_one() {
     assert!(chosen["390"].starts_with("lead-480w.webp "), "{chosen:?}");
     // The story column, 40rem (640 pixels): the 800-pixel one, 16:9.
     assert_eq!(chosen["1366"], "lead-800w.webp 360", "{chosen:?}");
+}
+
+/// The probe for axe-core: loads each page in a frame of each width, adds
+/// axe to it, and reports every WCAG 2.2 A and AA violation.
+const AXE_PROBE: &str = r#"<!DOCTYPE html><html><head><meta charset="utf-8"><title>probe</title></head><body><pre id="out">running</pre><script>
+const pages = PAGES;
+const violations = [];
+function audit(page, width) {
+  return new Promise(resolve => {
+    const frame = document.createElement('iframe');
+    frame.style.width = width + 'px';
+    frame.style.height = '900px';
+    frame.onload = () => {
+      const doc = frame.contentDocument;
+      const script = doc.createElement('script');
+      script.src = '/__axe.js';
+      script.onload = () => {
+        frame.contentWindow.axe.run(doc, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'] }, resultTypes: ['violations'] })
+          .then(result => {
+            for (const v of result.violations) {
+              violations.push(`${page} @${width}: ${v.id} (${v.impact}): ${v.nodes.slice(0, 3).map(n => n.target.join(' ') + (n.any[0] ? ' — ' + n.any[0].message : '')).join('; ')}`);
+            }
+          })
+          .catch(e => violations.push(`${page} @${width}: axe failed: ${e}`))
+          .then(() => { frame.remove(); resolve(); });
+      };
+      script.onerror = () => { violations.push(`${page} @${width}: axe did not load`); frame.remove(); resolve(); };
+      doc.head.appendChild(script);
+    };
+    frame.src = page;
+    document.body.appendChild(frame);
+  });
+}
+(async () => {
+  for (const page of pages) for (const width of [1366, 390]) await audit(page, width);
+  document.getElementById('out').textContent = 'PROBE-RESULT ' + JSON.stringify(violations);
+})();
+</script></body></html>"#;
+
+/// A server for `dir` that sends the site's own Content-Security-Policy
+/// (from its /_headers) and records every violation report.
+struct CspServer {
+    child: Child,
+    port: u16,
+    reports: PathBuf,
+    _reports_dir: tempfile::TempDir,
+}
+
+impl CspServer {
+    fn start(dir: &Path, port: u16) -> CspServer {
+        let reports_dir = tempfile::tempdir().unwrap();
+        let reports = reports_dir.path().join("csp-reports.jsonl");
+        let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/tools/csp_server.py");
+        let child = Command::new("python3")
+            .arg(script)
+            .arg(port.to_string())
+            .arg(dir)
+            .arg(&reports)
+            .stdout(Stdio::null())
+            .spawn()
+            .expect("python3 for the test server");
+        for _ in 0..100 {
+            if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+                break;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+        CspServer {
+            child,
+            port,
+            reports,
+            _reports_dir: reports_dir,
+        }
+    }
+
+    /// The violation reports received so far.
+    fn reports(&self) -> Vec<String> {
+        fs::read_to_string(&self.reports)
+            .unwrap_or_default()
+            .lines()
+            .map(str::to_string)
+            .collect()
+    }
+}
+
+impl Drop for CspServer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// WCAG 2.2 AA by axe-core (AXE_JS names axe.min.js), in light and dark,
+/// at desktop and phone widths, on the pages the theme has: the front
+/// page (with the breaking banner), a story, a live blog, an opinion
+/// piece, a tag page, the search page with results and the 404 page.
+/// Served with the site's own Content-Security-Policy, no page may
+/// breach it.
+#[test]
+#[ignore = "needs chromium and axe-core (AXE_JS)"]
+fn the_theme_has_no_axe_violations_light_or_dark_and_keeps_its_csp() {
+    let axe = std::env::var("AXE_JS").expect("AXE_JS: path to axe.min.js");
+    let port = Server::free_port();
+    // While the live blog runs and the banner is up.
+    let (_dir, public, _) = common::build_example_with(
+        Some(&format!("http://127.0.0.1:{port}/")),
+        &["--at", "2021-03-31T10:00:00+08:00"],
+    );
+    let pages = [
+        "/",
+        "/2021/03/26/xiaomi-great-wall-ev/",
+        "/2021/03/30/xiaomi-ev-announcement-live/",
+        "/2021/03/31/xiaomi-car-bet-opinion/",
+        "/tags/electric-vehicles/",
+        "/search/?q=xiaomi",
+        "/404.html",
+    ];
+    fs::copy(&axe, public.join("__axe.js")).unwrap();
+    fs::write(
+        public.join("__axe-probe.html"),
+        AXE_PROBE.replace("PAGES", &serde_json::to_string(&pages).unwrap()),
+    )
+    .unwrap();
+    let server = CspServer::start(&public, port);
+    let url = format!("http://127.0.0.1:{}/__axe-probe.html", server.port);
+    let mut problems: Vec<String> = Vec::new();
+    for (scheme, flags) in [
+        ("light", vec![]),
+        ("dark", vec!["--blink-settings=preferredColorScheme=0"]),
+    ] {
+        let found: Vec<String> = probe_result_with(&url, 60_000, &flags);
+        problems.extend(found.into_iter().map(|v| format!("{scheme}: {v}")));
+    }
+    // The probe and axe are the test's, loaded into the pages: only the
+    // site's own breaches count.
+    let breaches: Vec<String> = (server.reports().into_iter())
+        .filter(|r| {
+            let report: serde_json::Value = serde_json::from_str(r).unwrap_or_default();
+            let field = |name: &str| {
+                report["csp-report"][name]
+                    .as_str()
+                    .unwrap_or("")
+                    .to_string()
+            };
+            !field("source-file").contains("/__axe") && !field("blocked-uri").contains("/__axe")
+        })
+        .collect();
+    assert!(
+        problems.is_empty(),
+        "axe-core found WCAG 2.2 AA violations:\n{}",
+        problems.join("\n")
+    );
+    assert!(
+        breaches.is_empty(),
+        "pages breach their Content-Security-Policy:\n{}",
+        breaches.join("\n")
+    );
 }

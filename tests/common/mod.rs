@@ -116,6 +116,14 @@ pub fn gazette(args: &[&str], cwd: &Path) -> Run {
 /// optionally for another base URL. Returns the folder (kept alive by the
 /// caller), the output path and the run.
 pub fn build_example(base_url: Option<&str>) -> (tempfile::TempDir, PathBuf, Run) {
+    build_example_with(base_url, &[])
+}
+
+/// [`build_example`] with more arguments (`--at TIME`).
+pub fn build_example_with(
+    base_url: Option<&str>,
+    extra: &[&str],
+) -> (tempfile::TempDir, PathBuf, Run) {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let dir = tempfile::tempdir().unwrap();
     let output = dir.path().join("public");
@@ -129,6 +137,7 @@ pub fn build_example(base_url: Option<&str>) -> (tempfile::TempDir, PathBuf, Run
     if let Some(url) = base_url {
         args.extend(["--base-url", url]);
     }
+    args.extend_from_slice(extra);
     let run = gazette(&args, dir.path());
     assert_eq!(run.code, 0, "{}", run.stderr);
     (dir, output, run)
