@@ -346,7 +346,7 @@ fn example_site_feeds_read_cleanly_in_feedparser() {
     );
     // The site feeds, and one for each section, tag and author.
     assert!(report.lines().count() > 20, "{report}");
-    assert!(report.contains("atom10\t10 entries"), "{report}");
+    assert!(report.contains("atom10\t11 entries"), "{report}");
 }
 
 /// The example site's feeds and sitemaps checked against their schemas
@@ -411,11 +411,13 @@ fn example_site_json_ld_reads_cleanly_in_extruct() {
         "extruct found problems:\n{report}{}",
         String::from_utf8_lossy(&result.stderr)
     );
-    // The example site uses an opinion piece, a correction and the
-    // publisher table.
+    // The example site uses an opinion piece, a live blog of five
+    // updates, a correction and the publisher table.
     for seen in [
         "seen\tNewsArticle\t9",
         "seen\tOpinionNewsArticle\t1",
+        "seen\tLiveBlogPosting\t1",
+        "seen\tBlogPosting (live update)\t5",
         "seen\tCorrectionComment\t1",
         "seen\tNewsMediaOrganization\t1",
     ] {

@@ -6,7 +6,8 @@ Project ask of it.
   check_json_ld.py OUTPUT_DIR
 
 Every article page (og:type article) must carry one NewsArticle-family
-object with a headline, publication and modification dates, authors as
+object (or a LiveBlogPosting, with its coverage start and its updates as
+BlogPostings) with a headline, publication and modification dates, authors as
 Person objects, an image and a NewsMediaOrganization publisher with an
 @id; each correction must be a dated CorrectionComment with text. The
 home page must describe the publisher (NewsMediaOrganization with a name,
@@ -22,6 +23,7 @@ import extruct
 ARTICLE_TYPES = {
     "NewsArticle", "OpinionNewsArticle", "AnalysisNewsArticle",
     "ReviewNewsArticle", "AdvertiserContentArticle", "Article",
+    "LiveBlogPosting",
 }
 
 
@@ -45,6 +47,16 @@ def check_article(where, item, problems, seen):
     publisher = item.get("publisher", {})
     if publisher.get("@type") != "NewsMediaOrganization" or not publisher.get("@id"):
         problems.append(f"{where}: publisher is not a NewsMediaOrganization with an @id: {publisher!r}")
+    if kind == "LiveBlogPosting":
+        if not item.get("coverageStartTime"):
+            problems.append(f"{where}: a live blog without coverageStartTime")
+        updates = item.get("liveBlogUpdate", [])
+        if not updates:
+            problems.append(f"{where}: a live blog without liveBlogUpdate entries")
+        for update in updates:
+            seen["BlogPosting (live update)"] += 1
+            if update.get("@type") != "BlogPosting" or not all(update.get(k) for k in ("headline", "datePublished", "url")):
+                problems.append(f"{where}: live update without type, headline, date or url: {update!r}")
     for correction in item.get("correction", []):
         seen["CorrectionComment"] += 1
         if correction.get("@type") != "CorrectionComment" or not correction.get("text") or not correction.get("datePublished"):
