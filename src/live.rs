@@ -139,9 +139,16 @@ pub(crate) fn arrange(
         let Some((stamp, written, rest)) = read_stamp(&text) else {
             continue;
         };
-        let line = heading_line(source, body, written);
-        let error =
-            |message: String| Diagnostic::error(&source.display, message).at(&source.text, line, 1);
+        // The line is found only for the first few errors: each search
+        // reads the body, and a page may have thousands of updates.
+        let named = errors.len() < crate::strict::MAX_UNKNOWN_KEYS_SHOWN;
+        let error = |message: String| {
+            let d = Diagnostic::error(&source.display, message);
+            match named {
+                true => d.at(&source.text, heading_line(source, body, written), 1),
+                false => d,
+            }
+        };
         let time = match stamp {
             Stamp::Moment(moment) => {
                 day = moment.with_timezone(&tz).date_naive();
@@ -181,6 +188,17 @@ pub(crate) fn arrange(
         updates.push((update, written.to_string()));
     }
     if !errors.is_empty() {
+        // Each error reads the file for its line: name the first few of a
+        // page of thousands, and count the rest.
+        let shown = crate::strict::MAX_UNKNOWN_KEYS_SHOWN;
+        if errors.len() > shown {
+            let more = errors.len() - shown;
+            errors.truncate(shown);
+            errors.push(Diagnostic::error(
+                &source.display,
+                format!("and {more} more live updates outside the coverage"),
+            ));
+        }
         return Err(errors);
     }
     rendered.html = arranged(&rendered.html, &updates, tz);
@@ -209,17 +227,20 @@ fn heading_line(source: &SourceFile, body: &Markdown, written: &str) -> usize {
 /// whatever comes before the first. `updates` are in written order, each
 /// with its time as written; the time in each heading becomes a `<time>`.
 fn arranged(html: &str, updates: &[(LiveUpdate, String)], tz: Tz) -> String {
-    let starts: Vec<Option<usize>> = (updates.iter())
-        .map(|(u, _)| {
-            let attribute = html_escape::encode_double_quoted_attribute(&u.id);
-            html.find(&format!("<h2 id=\"{attribute}\""))
-        })
-        .collect();
-    // Every update heading is in the HTML, in order; anything else (a
-    // sanitiser that dropped an id) leaves the body as it was.
-    let positions: Vec<usize> = starts.iter().flatten().copied().collect();
-    if positions.len() != updates.len() || positions.windows(2).any(|w| w[0] >= w[1]) {
-        return html.to_string();
+    // The headings are in the HTML in written order: each is looked for
+    // after the one before, so a page of thousands of updates is read once.
+    let mut positions: Vec<usize> = Vec::with_capacity(updates.len());
+    let mut from = 0;
+    for (update, _) in updates {
+        let attribute = html_escape::encode_double_quoted_attribute(&update.id);
+        match html[from..].find(&format!("<h2 id=\"{attribute}\"")) {
+            Some(at) => {
+                positions.push(from + at);
+                from += at + 1;
+            }
+            // A sanitiser that dropped an id: the body stays as it was.
+            None => return html.to_string(),
+        }
     }
     let Some(&first) = positions.first() else {
         return html.to_string();

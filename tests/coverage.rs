@@ -336,3 +336,58 @@ fn a_site_without_series_has_no_series_index_and_a_bad_series_is_an_error() {
         run.stderr
     );
 }
+
+#[test]
+fn a_live_page_of_thousands_of_updates_builds_and_names_only_the_first_bad_ones() {
+    // 5,000 good updates, one a minute, then 30 after coverage ended.
+    let mut body = String::from("Intro.\n");
+    for n in 0..5000 {
+        body.push_str(&format!(
+            "\n## 2021-03-{:02} {:02}:{:02} Update {n}\n\nText {n}.\n",
+            26 + n / 1440,
+            (n / 60) % 24,
+            n % 60
+        ));
+    }
+    let site = Fixture::new(&[(
+        "content/articles/marathon.md",
+        &article(
+            "Marathon",
+            "2021-03-26T00:00:00+08:00",
+            "live = true\n",
+            &body,
+        ),
+    )]);
+    site.build_ok();
+    let page = site.read("2021/03/26/marathon/index.html");
+    assert_eq!(page.matches("<article class=\"live-update\"").count(), 5000);
+    let newest = page.find("Update 4999").unwrap();
+    assert!(newest < page.find("Update 0<").unwrap(), "newest first");
+
+    for n in 0..30 {
+        body.push_str(&format!("\n## 2021-04-01 10:{n:02} Late {n}\n\nx\n"));
+    }
+    site.write(
+        "content/articles/marathon.md",
+        &article(
+            "Marathon",
+            "2021-03-26T00:00:00+08:00",
+            "live_until = 2021-03-31T00:00:00+08:00\n",
+            &body,
+        ),
+    );
+    let run = site.build();
+    assert_eq!(run.code, 1);
+    assert_eq!(
+        run.stderr.matches("after `live_until`").count(),
+        20,
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr
+            .contains("and 10 more live updates outside the coverage"),
+        "{}",
+        run.stderr
+    );
+}
