@@ -58,8 +58,9 @@ pub struct Rendered {
     pub word_count: usize,
     /// Ids of the headings, in order, for `#fragment` links and checks.
     pub heading_ids: Vec<String>,
-    /// The level-2 headings outside any list, quote or table, in order:
-    /// the updates of a live article start at them (see [`crate::live`]).
+    /// The level-2 headings outside any list, quote or table that open
+    /// with a digit, in order: the updates of a live article start at
+    /// them (see [`crate::live`]).
     pub top_headings: Vec<TopHeading>,
     pub content_links: Vec<ContentLink>,
     pub broken_links: Vec<BrokenLink>,
@@ -625,7 +626,17 @@ fn collect_events<'a>(
             Event::End(TagEnd::Heading(_)) => {
                 if let Some((start, top)) = open_heading.take() {
                     let id = assign_heading_id(&mut events, start, &mut used_ids);
-                    if top {
+                    // Only a heading that opens with a digit can start a
+                    // live update (`## 14:05 ...`): most articles have none.
+                    let opens_with_digit = (events[start + 1..].iter())
+                        .find_map(|e| match e {
+                            Event::Text(t) => {
+                                Some(t.trim_start().starts_with(|c: char| c.is_ascii_digit()))
+                            }
+                            _ => None,
+                        })
+                        .unwrap_or(false);
+                    if top && opens_with_digit {
                         let text = events_text(&events[start..]);
                         rendered.top_headings.push(TopHeading {
                             id: id.clone(),
