@@ -325,25 +325,35 @@ function load(width) {
     assert_eq!(at_once["before"], 8, "every embed loads at once: {at_once}");
 }
 
+/// Runs the checker `tools/SCRIPT` of tests/ with FEED_PYTHON (a python
+/// with the checkers' libraries) on `args`, and returns what it printed;
+/// fails the test, with the report, when it found problems.
+fn python_check(script: &str, args: &[&std::ffi::OsStr], what: &str) -> String {
+    let python = std::env::var("FEED_PYTHON").expect("FEED_PYTHON: a python with the checkers");
+    let script = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/tools")
+        .join(script);
+    let result = Command::new(python)
+        .arg(script)
+        .args(args)
+        .output()
+        .expect("run python");
+    let report = String::from_utf8_lossy(&result.stdout).into_owned();
+    assert!(
+        result.status.success(),
+        "{what} found problems:\n{report}{}",
+        String::from_utf8_lossy(&result.stderr)
+    );
+    report
+}
+
 /// Every feed of the example site read by feedparser, the Python library
 /// many feed readers use. FEED_PYTHON names a python with feedparser.
 #[test]
 #[ignore = "needs python with feedparser (FEED_PYTHON)"]
 fn example_site_feeds_read_cleanly_in_feedparser() {
-    let python = std::env::var("FEED_PYTHON").expect("FEED_PYTHON: a python with feedparser");
     let (_dir, output) = build_example("https://ledger.example.com/");
-    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/tools/check_feeds.py");
-    let result = Command::new(python)
-        .arg(script)
-        .arg(&output)
-        .output()
-        .expect("run python");
-    let report = String::from_utf8_lossy(&result.stdout);
-    assert!(
-        result.status.success(),
-        "feedparser found problems:\n{report}{}",
-        String::from_utf8_lossy(&result.stderr)
-    );
+    let report = python_check("check_feeds.py", &[output.as_os_str()], "feedparser");
     // The site feeds, and one for each section, tag and author.
     assert!(report.lines().count() > 20, "{report}");
     assert!(report.contains("atom10\t11 entries"), "{report}");
@@ -358,23 +368,12 @@ fn example_site_feeds_read_cleanly_in_feedparser() {
 #[test]
 #[ignore = "needs python with jsonschema and xmlschema (FEED_PYTHON)"]
 fn example_site_feeds_and_sitemaps_match_their_schemas() {
-    let python = std::env::var("FEED_PYTHON").expect("FEED_PYTHON: a python with the validators");
-    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/tools/check_schemas.py");
     for at in [Some("2021-03-31T10:00:00+08:00"), None] {
         let extra: Vec<&str> = at.map(|t| vec!["--at", t]).unwrap_or_default();
         let (_dir, output, _) =
             common::build_example_with(Some("https://ledger.example.com/"), &extra);
-        let result = Command::new(&python)
-            .arg(&script)
-            .arg(&output)
-            .output()
-            .expect("run python");
-        let report = String::from_utf8_lossy(&result.stdout);
-        assert!(
-            result.status.success(),
-            "schema problems (at {at:?}):\n{report}{}",
-            String::from_utf8_lossy(&result.stderr)
-        );
+        let what = format!("the schema check (at {at:?})");
+        let report = python_check("check_schemas.py", &[output.as_os_str()], &what);
         assert!(report.contains("json feed 1.1\t"), "{report}");
         assert!(report.contains("urlset\t"), "{report}");
         // While stories are recent the news sitemap is checked; today, it
@@ -396,21 +395,9 @@ fn example_site_feeds_and_sitemaps_match_their_schemas() {
 #[test]
 #[ignore = "needs python with extruct (FEED_PYTHON)"]
 fn example_site_json_ld_reads_cleanly_in_extruct() {
-    let python = std::env::var("FEED_PYTHON").expect("FEED_PYTHON: a python with extruct");
     let (_dir, output) = build_example("https://ledger.example.com/");
-    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/tools/check_json_ld.py");
-    let result = Command::new(python)
-        .arg(script)
-        .arg(&output)
-        .arg("https://ledger.example.com/")
-        .output()
-        .expect("run python");
-    let report = String::from_utf8_lossy(&result.stdout);
-    assert!(
-        result.status.success(),
-        "extruct found problems:\n{report}{}",
-        String::from_utf8_lossy(&result.stderr)
-    );
+    let base = std::ffi::OsStr::new("https://ledger.example.com/");
+    let report = python_check("check_json_ld.py", &[output.as_os_str(), base], "extruct");
     // The example site uses an opinion piece, a live blog of five
     // updates, a correction and the publisher table.
     for seen in [
@@ -481,21 +468,10 @@ fn imported_sites_are_valid_html() {
 #[test]
 #[ignore = "needs python with feedparser (FEED_PYTHON)"]
 fn imported_sites_feeds_read_cleanly_in_feedparser() {
-    let python = std::env::var("FEED_PYTHON").expect("FEED_PYTHON: a python with feedparser");
-    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/tools/check_feeds.py");
     for (_dir, site) in imported_sites() {
-        let result = Command::new(&python)
-            .arg(&script)
-            .arg(site.join("public"))
-            .output()
-            .expect("run python");
-        let report = String::from_utf8_lossy(&result.stdout);
-        assert!(
-            result.status.success(),
-            "feedparser found problems in {}:\n{report}{}",
-            site.display(),
-            String::from_utf8_lossy(&result.stderr)
-        );
+        let public = site.join("public");
+        let what = format!("feedparser ({})", site.display());
+        python_check("check_feeds.py", &[public.as_os_str()], &what);
     }
 }
 

@@ -84,6 +84,29 @@ impl Fixture {
         self.run(&["build"])
     }
 
+    /// Builds a site with errors, which must fail with every one of
+    /// `expected` in its messages and leave the output of an earlier build
+    /// untouched; returns the run.
+    pub fn build_fails_with(&self, expected: &[&str]) -> Run {
+        fs::create_dir_all(self.public()).unwrap();
+        fs::write(self.public().join("earlier.html"), "an earlier build").unwrap();
+        let run = self.build();
+        assert_eq!(run.code, 1, "{}", run.stderr);
+        for message in expected {
+            assert!(
+                run.stderr.contains(message),
+                "missing {message}\n{}",
+                run.stderr
+            );
+        }
+        assert_eq!(
+            fs::read_to_string(self.public().join("earlier.html")).unwrap(),
+            "an earlier build",
+            "the previous output is untouched"
+        );
+        run
+    }
+
     /// Builds and fails the test unless the build succeeds.
     pub fn build_ok(&self) -> Run {
         let run = self.build();
