@@ -119,20 +119,24 @@ fn in_zone(local: NaiveDateTime, tz: Tz) -> Option<DateTime<Utc>> {
 }
 
 /// Cuts a live article's rendered body into its updates (see the module
-/// notes), or returns None for an article that is not live. Errors name
-/// the update's line in the file.
+/// notes): None for an article that is not live, or whose updates have
+/// errors. The problems name the update's line in the file; an update
+/// timed after `now`, the build's moment, is a warning (readers see it at
+/// once, under a time still to come: most often a typo).
 pub(crate) fn arrange(
     meta: &ArticleMeta,
     source: &SourceFile,
     body: &Markdown,
     rendered: &mut Rendered,
     tz: Tz,
-) -> Result<Option<Live>, Vec<Diagnostic>> {
+    now: DateTime<Utc>,
+) -> (Option<Live>, Vec<Diagnostic>) {
     let headings = std::mem::take(&mut rendered.top_headings);
     if !meta.live {
-        return Ok(None);
+        return (None, Vec::new());
     }
     let mut errors = Vec::new();
+    let mut warnings = Vec::new();
     let mut day = meta.date.with_timezone(&tz).date_naive();
     let mut updates: Vec<(LiveUpdate, String)> = Vec::new();
     for TopHeading { id, text } in headings {
@@ -173,6 +177,20 @@ pub(crate) fn arrange(
                 meta.date.with_timezone(&tz).format("%Y-%m-%d %H:%M"),
             )));
         }
+        if time > now && warnings.len() < crate::strict::MAX_UNKNOWN_KEYS_SHOWN {
+            let line = heading_line(source, body, written);
+            warnings.push(
+                Diagnostic::warning(
+                    &source.display,
+                    format!(
+                        "live update `{written}` is at {}, after the time of this build ({}): readers see it now, under a time still to come; correct the time if it is a typo",
+                        time.with_timezone(&tz).format("%Y-%m-%d %H:%M"),
+                        now.with_timezone(&tz).format("%Y-%m-%d %H:%M"),
+                    ),
+                )
+                .at(&source.text, line, 1),
+            );
+        }
         if let Some(until) = meta.live_until.filter(|&until| time > until) {
             errors.push(error(format!(
                 "live update `{written}` is at {}, after `live_until` ({}): move `live_until` later, or correct the update's time",
@@ -199,7 +217,8 @@ pub(crate) fn arrange(
                 format!("and {more} more live updates outside the coverage"),
             ));
         }
-        return Err(errors);
+        errors.extend(warnings);
+        return (None, errors);
     }
     rendered.html = arranged(&rendered.html, &updates, tz);
     if let Some(feed_html) = &mut rendered.feed_html {
@@ -208,10 +227,11 @@ pub(crate) fn arrange(
     let mut updates: Vec<LiveUpdate> = updates.into_iter().map(|(u, _)| u).collect();
     // Newest first; updates of the same minute keep their written order.
     updates.sort_by_key(|u| std::cmp::Reverse(u.time));
-    Ok(Some(Live {
+    let live = Live {
         until: meta.live_until,
         updates,
-    }))
+    };
+    (Some(live), warnings)
 }
 
 /// The line of the file where the `##` heading starting with `written`

@@ -375,12 +375,10 @@ impl Site {
                 links
                     .broken
                     .extend(place_shortcodes(&mut rendered, &doc.source, &body));
-                let tz = config.timezone;
-                let live = crate::live::arrange(&doc.meta, &doc.source, &body, &mut rendered, tz)
-                    .unwrap_or_else(|errors| {
-                        links.broken.extend(errors);
-                        None
-                    });
+                let (tz, now) = (config.timezone, selection.now);
+                let (live, problems) =
+                    crate::live::arrange(&doc.meta, &doc.source, &body, &mut rendered, tz, now);
+                links.broken.extend(problems);
                 ((doc, live), (rendered, links))
             })
             .unzip();

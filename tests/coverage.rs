@@ -376,3 +376,27 @@ fn a_live_page_of_thousands_of_updates_builds_and_names_only_the_first_bad_ones(
         run.stderr
     );
 }
+
+#[test]
+fn an_update_timed_after_the_build_is_a_warning_at_its_line() {
+    let site = live_site("", "");
+    // Built at 09:00 on the 31st: the 09:30 and 10:15 updates are ahead.
+    let run = site.run(&["build", "--at", "2021-03-31T09:00:00+08:00"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("content/articles/live.md:17:1: live update `2021-03-31 09:30` is at 2021-03-31 09:30, after the time of this build (2021-03-31 09:00): readers see it now, under a time still to come; correct the time if it is a typo"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(
+        run.stderr.matches("after the time of this build").count(),
+        2
+    );
+    // Later, nothing to say.
+    let run = site.run(&["build", "--at", "2021-03-31T12:00:00+08:00"]);
+    assert!(
+        !run.stderr.contains("after the time of this build"),
+        "{}",
+        run.stderr
+    );
+}

@@ -131,14 +131,18 @@ pub(crate) fn with_article_replaced(
         // A whole build reports them, as it would without serve.
         return None;
     }
-    let live = crate::live::arrange(
+    let (live, problems) = crate::live::arrange(
         &doc.meta,
         &doc.source,
         &body,
         &mut rendered,
         config.timezone,
-    )
-    .ok()?;
+        before.now,
+    );
+    if !problems.is_empty() {
+        // A whole build reports them, as it would without serve.
+        return None;
+    }
     rendered.drop_link_data();
     let bylines = BylineLookup::new(&before.authors);
     let (mut article, body) = Article::new(
