@@ -95,7 +95,8 @@ fn nginx_string(text: &str) -> String {
 /// by one rule only. The theme's fingerprinted files never change under
 /// their names: a year, immutable; its plain-named copies, which keep
 /// their names when they change, an hour; feeds, five minutes.
-pub fn headers(given: GivenHostFiles) -> Vec<u8> {
+/// `theme_files` are the site paths of the theme's plain-named files.
+pub fn headers(given: GivenHostFiles, theme_files: &[&str]) -> Vec<u8> {
     let mut text =
         String::from("# Made by gazette: headers for Netlify and Cloudflare Pages.\n/*\n");
     text += "  X-Content-Type-Options: nosniff\n";
@@ -107,8 +108,8 @@ pub fn headers(given: GivenHostFiles) -> Vec<u8> {
         "{}*\n  Cache-Control: public, max-age=31536000, immutable\n",
         crate::paths::IMMUTABLE_ASSETS
     );
-    for file in crate::render::ThemeFile::ALL {
-        text += &format!("{}\n  Cache-Control: public, max-age=3600\n", file.path());
+    for path in theme_files {
+        text += &format!("{path}\n  Cache-Control: public, max-age=3600\n");
     }
     for feed in [
         crate::paths::RSS,

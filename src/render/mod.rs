@@ -772,7 +772,10 @@ impl Renderer {
                 &hosting::redirects(site),
             ))),
             Job::NginxRedirects => Ok(Output::Bytes(hosting::nginx_map(&hosting::redirects(site)))),
-            Job::Headers => Ok(Output::Bytes(hosting::headers(site.host_files))),
+            Job::Headers => {
+                let theme_files = ThemeFile::ALL.map(ThemeFile::path);
+                Ok(Output::Bytes(hosting::headers(site.host_files, &theme_files)))
+            }
         }
     }
 
