@@ -774,7 +774,10 @@ impl Renderer {
             Job::NginxRedirects => Ok(Output::Bytes(hosting::nginx_map(&hosting::redirects(site)))),
             Job::Headers => {
                 let theme_files = ThemeFile::ALL.map(ThemeFile::path);
-                Ok(Output::Bytes(hosting::headers(site.host_files, &theme_files)))
+                Ok(Output::Bytes(hosting::headers(
+                    site.host_files,
+                    &theme_files,
+                )))
             }
         }
     }
