@@ -949,56 +949,49 @@ fn month_name(year: i32, month: u32) -> String {
 /// schema.org NewsArticle JSON-LD. Fields are in the order a JSON object
 /// map sorts them, which is the order gazette has always written.
 #[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
 struct NewsArticleLd<'s> {
     #[serde(rename = "@context")]
     context: &'static str,
     #[serde(rename = "@type")]
     kind: &'static str,
-    #[serde(rename = "articleSection", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     article_section: Option<&'s str>,
     author: Vec<PersonLd<'s>>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     correction: Vec<CorrectionLd<'s>>,
-    #[serde(rename = "coverageStartTime", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     coverage_start_time: Option<String>,
-    #[serde(rename = "coverageEndTime", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     coverage_end_time: Option<String>,
-    #[serde(rename = "dateModified")]
     date_modified: String,
-    #[serde(rename = "datePublished")]
     date_published: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     dateline: Option<&'s str>,
     description: &'s str,
-    #[serde(
-        rename = "isAccessibleForFree",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     is_accessible_for_free: Option<bool>,
-    #[serde(rename = "hasPart", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     has_part: Option<PaywalledPartLd>,
     headline: &'s str,
     #[serde(skip_serializing_if = "Option::is_none")]
     image: Option<Vec<String>>,
-    #[serde(rename = "inLanguage")]
     in_language: &'s str,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     keywords: Vec<&'s str>,
-    #[serde(rename = "liveBlogUpdate", skip_serializing_if = "Vec::is_empty")]
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     live_blog_update: Vec<LiveUpdateLd<'s>>,
-    #[serde(rename = "mainEntityOfPage")]
     main_entity_of_page: WebPageLd,
     publisher: &'s OrganizationLd,
-    #[serde(rename = "wordCount")]
     word_count: usize,
 }
 
 /// One update of a live article: a BlogPosting with its own anchor.
 #[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
 struct LiveUpdateLd<'s> {
     #[serde(rename = "@type")]
     kind: &'static str,
-    #[serde(rename = "datePublished")]
     date_published: String,
     headline: &'s str,
     url: String,
@@ -1007,37 +1000,38 @@ struct LiveUpdateLd<'s> {
 /// The part of a subscriber story behind the paywall (Google's
 /// paywalled-content markup).
 #[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
 struct PaywalledPartLd {
     #[serde(rename = "@type")]
     kind: &'static str,
-    #[serde(rename = "isAccessibleForFree")]
     is_accessible_for_free: bool,
-    #[serde(rename = "cssSelector")]
     css_selector: String,
 }
 
 /// A published correction: schema.org's CorrectionComment.
 #[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
 struct CorrectionLd<'s> {
     #[serde(rename = "@type")]
     kind: &'static str,
     text: &'s str,
-    #[serde(rename = "datePublished")]
     date_published: String,
 }
 
 #[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
 struct PersonLd<'s> {
     #[serde(rename = "@type")]
     kind: &'static str,
     name: &'s str,
     #[serde(skip_serializing_if = "Option::is_none")]
     url: Option<&'s str>,
-    #[serde(rename = "sameAs", skip_serializing_if = "Vec::is_empty")]
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     same_as: Vec<String>,
 }
 
 #[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
 struct WebPageLd {
     #[serde(rename = "@id")]
     id: String,
@@ -1046,6 +1040,7 @@ struct WebPageLd {
 }
 
 #[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
 pub(crate) struct OrganizationLd {
     #[serde(rename = "@context", skip_serializing_if = "Option::is_none")]
     context: Option<&'static str>,
@@ -1059,22 +1054,20 @@ pub(crate) struct OrganizationLd {
     url: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     logo: Option<ImageObjectLd>,
-    #[serde(rename = "sameAs", skip_serializing_if = "Vec::is_empty")]
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     same_as: Vec<String>,
-    #[serde(
-        rename = "publishingPrinciples",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     publishing_principles: Option<String>,
-    #[serde(rename = "correctionsPolicy", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     corrections_policy: Option<String>,
-    #[serde(rename = "ethicsPolicy", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     ethics_policy: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     masthead: Option<String>,
 }
 
 #[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
 struct ImageObjectLd {
     #[serde(rename = "@type")]
     kind: &'static str,
