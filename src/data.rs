@@ -78,7 +78,7 @@ pub fn load(root: &Path, config: &Config) -> (SiteData, Vec<Diagnostic>) {
                 let top_level_breaking = relative.parent() == Some(Path::new(DATA_DIR))
                     && relative.file_stem().is_some_and(|s| s == BREAKING);
                 if top_level_breaking {
-                    match breaking(&text, format, &display, &relative, config) {
+                    match breaking(&text, &value, format, &display, &relative, config) {
                         Ok(banner) => data.breaking = banner,
                         Err(errors) => problems.extend(errors),
                     }
@@ -152,7 +152,7 @@ fn read_one(file: &Path, display: &Path) -> Result<(Value, String, DataFormat), 
         }
         _ => front_matter::deserialize::<Value>(&whole, &text, display)?,
     };
-    Ok((value, text.clone(), DataFormat::FrontMatter(format)))
+    Ok((value, text, DataFormat::FrontMatter(format)))
 }
 
 /// A TOML value as the JSON value templates see: a date-time becomes its
@@ -216,10 +216,12 @@ fn place(tree: &mut Map<String, Value>, relative: &Path, value: Value) -> Result
     Ok(())
 }
 
-/// The banner of data/breaking.toml: None when the file sets no `text`
+/// The banner of data/breaking.toml (`text`, and `value` as read from
+/// it): None when the file sets no `text`
 /// (an empty file takes the banner down).
 fn breaking(
     text: &str,
+    value: &Value,
     format: DataFormat,
     display: &Path,
     relative: &Path,
@@ -229,8 +231,7 @@ fn breaking(
         DataFormat::Json => {
             // JSON names no lines of keys; its values are checked as the
             // others are, at the file.
-            let value: Value = serde_json::from_str(text).unwrap_or_default();
-            serde_json::from_value(value)
+            serde_json::from_value(value.clone())
                 .map_err(|e| vec![Diagnostic::error(display, format!("the banner: {e}"))])?
         }
         DataFormat::FrontMatter(format) => {
