@@ -154,9 +154,13 @@ pub fn index(parts: &[(String, Option<DateTime<Utc>>)]) -> io::Result<Vec<u8>> {
 /// `now`, newest first, at most [`NEWS_LIMIT`].
 pub(crate) fn news_articles(site: &Site) -> Vec<&Article> {
     let since = site.now - Duration::days(NEWS_WINDOW_DAYS);
+    // Articles are newest first: past the window, none is recent, so a
+    // large archive is not read to its end (this is asked three times a
+    // build: the jobs, the sitemap and robots.txt).
     site.articles
         .iter()
-        .filter(|a| a.doc.meta.date > since && a.doc.meta.date <= site.now)
+        .skip_while(|a| a.doc.meta.date > site.now)
+        .take_while(|a| a.doc.meta.date > since)
         .filter(|a| a.doc.meta.kind.is_journalism())
         .take(NEWS_LIMIT)
         .map(|a| &**a)
