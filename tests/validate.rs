@@ -82,13 +82,18 @@ impl Server {
             .stderr(Stdio::null())
             .spawn()
             .expect("python3 for the test server");
-        for _ in 0..100 {
-            if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
-                break;
-            }
-            std::thread::sleep(std::time::Duration::from_millis(50));
-        }
+        wait_for_port(port);
         Server { child, port }
+    }
+}
+
+/// Waits (up to five seconds) until a server listens on `port`.
+fn wait_for_port(port: u16) {
+    for _ in 0..100 {
+        if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
     }
 }
 
@@ -576,12 +581,7 @@ impl CspServer {
             .stdout(Stdio::null())
             .spawn()
             .expect("python3 for the test server");
-        for _ in 0..100 {
-            if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
-                break;
-            }
-            std::thread::sleep(std::time::Duration::from_millis(50));
-        }
+        wait_for_port(port);
         CspServer {
             child,
             port,
