@@ -25,6 +25,7 @@ const TOP_KEYS: &[&str] = &[
     "images",
     "news",
     "live",
+    "search",
     "publisher",
     "sections",
     "menu",
@@ -36,6 +37,7 @@ const MARKDOWN_KEYS: &[&str] = &["safe"];
 const EMBEDS_KEYS: &[&str] = &["load"];
 const NEWS_KEYS: &[&str] = &["publication_name"];
 const LIVE_KEYS: &[&str] = &["refresh"];
+const SEARCH_KEYS: &[&str] = &["whole_index"];
 const PUBLISHER_KEYS: &[&str] = &[
     "name",
     "logo",
@@ -76,6 +78,7 @@ struct RawConfig {
     images: RawImages,
     news: RawNews,
     live: RawLive,
+    search: RawSearch,
     publisher: Publisher,
     sections: BTreeMap<String, RawSection>,
     menu: Vec<RawMenuItem>,
@@ -118,6 +121,7 @@ impl Default for RawConfig {
             images: RawImages::default(),
             news: RawNews::default(),
             live: RawLive::default(),
+            search: RawSearch::default(),
             publisher: Publisher::default(),
             sections: BTreeMap::new(),
             menu: Vec::new(),
@@ -180,6 +184,21 @@ struct RawLive {
 impl Default for RawLive {
     fn default() -> Self {
         RawLive { refresh: 60 }
+    }
+}
+
+/// `[search]`: what search files are written.
+#[derive(Deserialize)]
+#[serde(default)]
+struct RawSearch {
+    /// Whether /search-index.json (every article in one file) is written
+    /// beside the split index the search page reads.
+    whole_index: bool,
+}
+
+impl Default for RawSearch {
+    fn default() -> Self {
+        RawSearch { whole_index: true }
     }
 }
 
@@ -326,6 +345,8 @@ pub struct Config {
     /// `[live] refresh`: seconds between a running live page's looks for
     /// new updates; None when it never looks.
     pub live_refresh: Option<u32>,
+    /// `[search] whole_index`: whether /search-index.json is written.
+    pub search_whole_index: bool,
     pub publisher: Publisher,
     /// Section labels from `[sections.NAME] label`, by the section's slug.
     pub section_labels: BTreeMap<String, String>,
@@ -426,6 +447,7 @@ impl Config {
                 "images" => Some(IMAGES_KEYS),
                 "news" => Some(NEWS_KEYS),
                 "live" => Some(LIVE_KEYS),
+                "search" => Some(SEARCH_KEYS),
                 "publisher" => Some(PUBLISHER_KEYS),
                 _ => None,
             };
@@ -670,6 +692,7 @@ impl Config {
                 images,
                 publisher: raw.publisher,
                 live_refresh: u32::try_from(raw.live.refresh).ok().filter(|&s| s > 0),
+                search_whole_index: raw.search.whole_index,
                 news_publication_name: (raw.news.publication_name)
                     .filter(|name| !name.trim().is_empty())
                     .unwrap_or_else(|| raw.title.clone().unwrap_or_default()),

@@ -708,6 +708,9 @@ pub const TEMPLATE_IDS: &[&str] = &[
     "search-query",
     "search-results",
     "search-status",
+    "search-section",
+    "search-year",
+    "search-more",
 ];
 
 /// Markdown bodies rendered in an earlier build, kept by a caller that

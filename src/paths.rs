@@ -54,7 +54,11 @@ pub const FAVICON: &str = "/favicon.svg";
 pub const FAVICON_ICO: &str = "/favicon.ico";
 /// The search page, and the index its script reads.
 pub const SEARCH: &str = "/search/";
+/// The whole index in one file, when `[search] whole_index` asks for it.
 pub const SEARCH_INDEX: &str = "/search-index.json";
+/// The split index the built-in search page reads (see `feeds::search`).
+pub const SEARCH_SPLIT: &str = "/search-index/";
+pub const SEARCH_META: &str = "/search-index/meta.json";
 
 /// Sections, tags or series: the ways articles are grouped by name.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

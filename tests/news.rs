@@ -719,11 +719,14 @@ fn search_index_and_page() {
     assert!(page.contains(&format!(
         "<script src=\"https://news.example.com{script}\" defer></script>"
     )));
-    assert!(page.contains("data-index=\"https://news.example.com/search-index.json\""));
+    assert!(page.contains("data-index=\"https://news.example.com/search-index/meta.json\""));
+    // The section and year filters, filled by the script from meta.json.
+    assert!(page.contains("<select id=\"search-section\" name=\"section\">"));
+    assert!(page.contains("<select id=\"search-year\" name=\"year\">"));
     assert!(!page.contains("<script>"));
     assert!(
         site.read("assets/gazette-search.js")
-            .contains("fetch(list.getAttribute(\"data-index\"))")
+            .contains("new URL(list.getAttribute(\"data-index\"), location.href)")
     );
     assert!(page.contains("<input id=\"search-query\" name=\"q\" type=\"search\""));
     assert!(

@@ -673,3 +673,142 @@ fn the_theme_has_no_axe_violations_light_or_dark_and_keeps_its_csp() {
         breaches.join("\n")
     );
 }
+
+/// The search probe: loads each search URL in a frame, waits for the
+/// results, clicks "Show more" once when it shows, and reports the status
+/// line, the titles listed and whether more were offered.
+const SEARCH_PROBE: &str = r##"<!DOCTYPE html><html><head><meta charset="utf-8"><title>probe</title></head><body><pre id="out">running</pre><script>
+const urls = URLS;
+const results = [];
+function settle(frame, test, then) {
+  let tries = 0;
+  const poll = setInterval(() => {
+    const doc = frame.contentDocument;
+    if ((doc && doc.getElementById("search-status") && test(doc)) || ++tries > 50) { clearInterval(poll); then(doc); }
+  }, 100);
+}
+function read(doc) {
+  return {
+    status: doc.getElementById("search-status").textContent,
+    titles: Array.from(doc.querySelectorAll("#search-results li a")).map((a) => a.textContent),
+    more: !doc.getElementById("search-more").hidden,
+  };
+}
+function check(url) {
+  return new Promise((done) => {
+    const frame = document.createElement("iframe");
+    frame.src = url;
+    document.body.appendChild(frame);
+    settle(frame, (doc) => / found$/.test(doc.getElementById("search-status").textContent), (doc) => {
+      const first = read(doc);
+      if (!first.more) { results.push([first]); frame.remove(); return done(); }
+      doc.getElementById("search-more").click();
+      settle(frame, (d) => d.querySelectorAll("#search-results li").length > first.titles.length, (d) => {
+        results.push([first, read(d)]); frame.remove(); done();
+      });
+    });
+  });
+}
+(async () => {
+  for (const url of urls) await check(url);
+  document.getElementById('out').textContent = 'PROBE-RESULT ' + JSON.stringify(results);
+})();
+</script></body></html>"##;
+
+#[derive(serde::Deserialize, Debug)]
+struct SearchSeen {
+    status: String,
+    titles: Vec<String>,
+    more: bool,
+}
+
+#[test]
+#[ignore = "needs chromium"]
+fn the_search_page_finds_filters_and_pages_results_in_chromium() {
+    let port = Server::free_port();
+    let mut files: Vec<(String, String)> = vec![(
+        "site.toml".into(),
+        format!(
+            "title = \"Search Desk\"\nbase_url = \"http://127.0.0.1:{port}/\"\ntimezone = \"Asia/Hong_Kong\"\n"
+        ),
+    )];
+    for n in 1..=25 {
+        files.push((
+            format!("content/articles/note-{n:02}.md"),
+            common::article(
+                &format!("Market note {n}"),
+                &format!("2020-06-{n:02}T10:00:00Z"),
+                "category = \"Markets\"\n",
+                "Brokers were cautious.",
+            ),
+        ));
+    }
+    files.push((
+        "content/articles/zurich.md".into(),
+        common::article(
+            "Zürich bank rallies",
+            "2021-03-01T10:00:00Z",
+            "category = \"Banking\"\nsummary = \"Shares rose after the market note.\"\n",
+            "x",
+        ),
+    ));
+    files.push((
+        "content/articles/xiaomi.md".into(),
+        common::article(
+            "小米造车",
+            "2021-04-02T10:00:00Z",
+            "category = \"Technology\"\n",
+            "x",
+        ),
+    ));
+    let site = common::Fixture::from_owned(&files);
+    site.build_ok();
+    let urls = [
+        "/search/?q=market",
+        "/search/?q=ZUR",
+        "/search/?q=market&section=Banking",
+        "/search/?q=market+note&year=2021",
+        "/search/?q=note+market+25",
+        "/search/?q=%E9%80%A0%E8%BD%A6",
+        "/search/?q=nothing",
+    ];
+    fs::write(
+        site.public().join("__probe.html"),
+        SEARCH_PROBE.replace("URLS", &serde_json::to_string(&urls).unwrap()),
+    )
+    .unwrap();
+    let server = Server::start(&site.public(), port);
+    let seen: Vec<Vec<SearchSeen>> = probe_result(
+        &format!("http://127.0.0.1:{}/__probe.html", server.port),
+        30_000,
+    );
+    let titles = |s: &SearchSeen| s.titles.clone();
+    // 25 title matches, newest first, then the summary match; 20 a page.
+    let market = &seen[0];
+    assert_eq!(market[0].status, "26 articles found");
+    assert_eq!(market[0].titles.len(), 20);
+    assert_eq!(market[0].titles[0], "Market note 25");
+    assert_eq!(market[0].titles[19], "Market note 6");
+    assert!(market[0].more);
+    assert_eq!(
+        titles(&market[1])[20..],
+        [
+            "Market note 5",
+            "Market note 4",
+            "Market note 3",
+            "Market note 2",
+            "Market note 1",
+            "Zürich bank rallies"
+        ]
+    );
+    assert!(!market[1].more);
+    // Case and accents are folded; a word's start finds it.
+    assert_eq!(titles(&seen[1][0]), ["Zürich bank rallies"]);
+    // The section and year filters.
+    assert_eq!(titles(&seen[2][0]), ["Zürich bank rallies"]);
+    assert_eq!(titles(&seen[3][0]), ["Zürich bank rallies"]);
+    // Every word must match.
+    assert_eq!(titles(&seen[4][0]), ["Market note 25"]);
+    assert_eq!(titles(&seen[5][0]), ["小米造车"]);
+    assert_eq!(seen[6][0].status, "0 articles found");
+}

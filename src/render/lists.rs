@@ -81,7 +81,11 @@ pub(crate) fn shown(site: &Site, job: Job) -> Shown<'_> {
         Job::Month { year, month } => slice(&site.archives[year].months[month].articles),
         Job::NotFound => range(not_found_latest(count)),
         Job::Rss | Job::Atom | Job::JsonFeed => range(feed_bounds(count, feed_limit)),
-        Job::SearchIndex | Job::Sitemap | Job::SitemapPart(_) | Job::NewsSitemap => Shown::Every,
+        Job::SearchIndex
+        | Job::SearchPart(_)
+        | Job::Sitemap
+        | Job::SitemapPart(_)
+        | Job::NewsSitemap => Shown::Every,
         // Pages, the indexes of terms and authors (names and counts), the
         // search page, the stylesheet and robots.txt.
         Job::Page(_)

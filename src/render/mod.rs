@@ -84,7 +84,11 @@ pub enum Job {
         month: usize,
     },
     Search,
+    /// /search-index.json, when `[search] whole_index` asks for it.
     SearchIndex,
+    /// A file of the split search index, by its place in
+    /// `feeds::search::render_split`'s list.
+    SearchPart(usize),
     NotFound,
     /// A file of the theme at its plain path (`/assets/gazette.css`).
     Theme(ThemeFile),
@@ -132,6 +136,8 @@ pub struct Renderer {
     /// Made when first needed: a site served after a save may never be
     /// asked for its sitemap.
     sitemap: OnceLock<Vec<sitemap::Entry>>,
+    /// The split search index, made when its first file is asked for.
+    search: OnceLock<Result<Vec<feeds::search::IndexFile>, String>>,
     bodies: Bodies,
     /// The stylesheet and scripts, made before any page names them.
     theme: Arc<ThemeFiles>,
@@ -213,6 +219,7 @@ impl Renderer {
         Ok(Renderer {
             shared,
             sitemap: OnceLock::new(),
+            search: OnceLock::new(),
             site,
             templates,
             bodies,
@@ -232,6 +239,7 @@ impl Renderer {
         let mut renderer = Renderer {
             shared,
             sitemap: OnceLock::new(),
+            search: OnceLock::new(),
             site,
             templates,
             bodies,
@@ -267,6 +275,7 @@ impl Renderer {
         let mut renderer = Renderer {
             shared,
             sitemap: OnceLock::new(),
+            search: OnceLock::new(),
             site,
             templates: Arc::clone(&self.templates),
             bodies: self.bodies.shared(Some((i, body))),
@@ -292,6 +301,19 @@ impl Renderer {
 
     fn sitemap(&self) -> &[sitemap::Entry] {
         self.sitemap.get_or_init(|| sitemap::entries(&self.site))
+    }
+
+    /// The jobs of the split search index's files. One that failed to
+    /// serialise has one job, whose render says why.
+    pub(crate) fn search_jobs(&self) -> impl Iterator<Item = Job> + use<> {
+        let parts = self.search().as_ref().map_or(1, Vec::len);
+        (0..parts).map(Job::SearchPart)
+    }
+
+    /// The files of the split search index, made once for all its jobs.
+    fn search(&self) -> &Result<Vec<feeds::search::IndexFile>, String> {
+        self.search
+            .get_or_init(|| feeds::search::render_split(&self.site).map_err(|e| e.to_string()))
     }
 
     /// Every file of the site, in a stable order.
@@ -348,7 +370,6 @@ impl Renderer {
         }
         jobs.extend([
             Job::Search,
-            Job::SearchIndex,
             Job::NotFound,
             Job::Rss,
             Job::Atom,
@@ -380,6 +401,10 @@ impl Renderer {
         if parts > 1 {
             jobs.extend((1..=parts).map(Job::SitemapPart));
         }
+        if site.config.search_whole_index {
+            jobs.push(Job::SearchIndex);
+        }
+        jobs.extend(self.search_jobs());
         jobs
     }
 
@@ -498,6 +523,10 @@ impl Renderer {
             Job::Month { year, month } => site.archives[year].months[month].path.clone(),
             Job::Search => paths::SEARCH.into(),
             Job::SearchIndex => paths::SEARCH_INDEX.into(),
+            Job::SearchPart(n) => match self.search() {
+                Ok(files) => files.get(n).map_or_else(String::new, |f| f.path.clone()),
+                Err(_) => paths::SEARCH_META.into(),
+            },
             Job::NotFound => paths::NOT_FOUND.into(),
             Job::Theme(file) => file.path().into(),
             Job::FingerprintedTheme(file) => match self.theme.get(file) {
@@ -572,6 +601,7 @@ impl Renderer {
             Job::AuthorFeed(_)
             | Job::TermFeed { .. }
             | Job::SearchIndex
+            | Job::SearchPart(_)
             | Job::Rss
             | Job::Atom
             | Job::JsonFeed
@@ -720,8 +750,14 @@ impl Renderer {
             Job::Month { year, month } => template(&shared.month_page(site, year, month, shown)),
             Job::Search => template(&base().titled("Search")),
             Job::SearchIndex => Ok(Output::Bytes(
-                feeds::search::render(site).map_err(json_error)?,
+                feeds::search::render_whole(site).map_err(json_error)?,
             )),
+            Job::SearchPart(n) => match self.search() {
+                Ok(files) => Ok(Output::Bytes(
+                    files.get(n).map(|f| f.bytes.clone()).unwrap_or_default(),
+                )),
+                Err(message) => Err(fail(message.clone())),
+            },
             Job::NotFound => template(&context::NotFoundPage {
                 base: base().titled("Page not found"),
                 latest: shown.iter().map(|&i| &*shared.cards[i]).collect(),

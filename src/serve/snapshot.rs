@@ -301,8 +301,19 @@ impl Snapshot {
         let renderer = (self.renderer)
             .with_article_replaced(Arc::new(site), i, body)
             .ok()?;
+        // New or gone words can add or remove files of the split search
+        // index: its files are planned again.
+        let mut jobs: HashMap<String, Job> = (self.jobs.iter())
+            .filter(|(_, job)| !matches!(job, Job::SearchPart(_)))
+            .map(|(key, &job)| (key.clone(), job))
+            .collect();
+        for job in renderer.search_jobs() {
+            jobs.insert(record_key(&renderer.output_path(job).ok()?), job);
+        }
+        let mut snapshot = self.successor(Arc::new(renderer), self.assets.clone());
+        snapshot.jobs = Arc::new(jobs);
         Some(Patched {
-            snapshot: self.successor(Arc::new(renderer), self.assets.clone()),
+            snapshot,
             change: Change::Article(i),
         })
     }
