@@ -4,7 +4,11 @@
 #     one file a page (examples/floor.rs), into a fresh folder;
 #   - gazette build into a fresh output folder (as on a fresh CI checkout);
 #   - gazette build repeated into the same output folder (a newsroom's
-#     rebuild), median of RUNS;
+#     rebuild), median of RUNS: with nothing changed (the build cache keeps
+#     the output), with --full (everything loaded, rendered and compared),
+#     after one article's body was edited, and after one article was added;
+#   - the split search index: its size, and the bytes a one-word search
+#     fetches (scripts/search_bytes.py);
 # and prints wall time, peak memory, files written, articles a second and the
 # ratio to the floor.
 #
@@ -54,8 +58,24 @@ FRESH_OUT=$out/public
 REPEAT_OUT=$BENCH_DIR/repeat-$N/public
 timed "$GAZETTE" build --quiet --root "$SITE" --output "$REPEAT_OUT" >/dev/null   # warm-up: fills output and staging
 timed "$GAZETTE" build --quiet --root "$SITE" --output "$REPEAT_OUT" >/dev/null
+# One article's body is edited (a line added, then taken out again) and one
+# article is added (then removed): each timed build is followed by an
+# untimed one that puts the site back, so every run starts alike.
+EDITED=$(find "$SITE/content/articles" -name '*.md' | sort | sed -n 1p)
+cp "$EDITED" "$BENCH_DIR/edited.orig"
+NEW=$SITE/content/articles/bench-new-article.md
+declare -a nw nm ew em aw am
 for ((i = 0; i < RUNS; i++)); do
   read -r w m < <(timed "$GAZETTE" build --quiet --root "$SITE" --output "$REPEAT_OUT"); rw+=("$w"); rm_+=("$m")
+  read -r w m < <(timed "$GAZETTE" build --quiet --full --root "$SITE" --output "$REPEAT_OUT"); nw+=("$w"); nm+=("$m")
+  printf '\nAn added paragraph, run %s.\n' "$i" >> "$EDITED"
+  read -r w m < <(timed "$GAZETTE" build --quiet --root "$SITE" --output "$REPEAT_OUT"); ew+=("$w"); em+=("$m")
+  cp "$BENCH_DIR/edited.orig" "$EDITED"
+  timed "$GAZETTE" build --quiet --root "$SITE" --output "$REPEAT_OUT" >/dev/null
+  printf '+++\ntitle = "Bench: a new article, run %s"\ndate = 2025-12-31T23:00:00Z\ncategory = "markets"\ntags = ["bench"]\n+++\n\nA new article.\n' "$i" > "$NEW"
+  read -r w m < <(timed "$GAZETTE" build --quiet --root "$SITE" --output "$REPEAT_OUT"); aw+=("$w"); am+=("$m")
+  rm -f "$NEW"
+  timed "$GAZETTE" build --quiet --root "$SITE" --output "$REPEAT_OUT" >/dev/null
 done
 
 F=$(median "${fw[@]}"); G=$(median "${gw[@]}"); R=$(median "${rw[@]}")
@@ -64,4 +84,9 @@ FILES=$(files "$FRESH_OUT")
 echo "corpus: $N articles ($SITE), $RUNS runs each, medians"
 printf '%-22s %7.2f s %6s MiB %7s files %8.0f articles/s\n' "floor (Markdown+write)" "$F" "$(mib "${fm[@]}")" "$N" "$(echo "$N / $F" | bc -l)"
 printf '%-22s %7.2f s %6s MiB %7s files %8.0f articles/s  %.2fx floor\n' "gazette, fresh output" "$G" "$(mib "${gm[@]}")" "$FILES" "$(echo "$N / $G" | bc -l)" "$(echo "$G / $F" | bc -l)"
-printf '%-22s %7.2f s %6s MiB %7s files %8.0f articles/s  %.2fx floor\n' "gazette, repeated" "$R" "$(mib "${rm_[@]}")" "$FILES" "$(echo "$N / $R" | bc -l)" "$(echo "$R / $F" | bc -l)"
+printf '%-22s %7.2f s %6s MiB %7s files %8.0f articles/s  %.2fx floor\n' "nothing changed" "$R" "$(mib "${rm_[@]}")" "$FILES" "$(echo "$N / $R" | bc -l)" "$(echo "$R / $F" | bc -l)"
+row() { printf '%-22s %7.2f s %6s MiB\n' "$1" "$(median "${@:3}")" "$2"; }
+row "repeated, --full" "$(mib "${nm[@]}")" "${nw[@]}"
+row "one body edited" "$(mib "${em[@]}")" "${ew[@]}"
+row "one article added" "$(mib "${am[@]}")" "${aw[@]}"
+python3 scripts/search_bytes.py "$REPEAT_OUT" market china the zz

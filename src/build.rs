@@ -3,6 +3,7 @@
 //! Every stage collects its problems; the build stops before writing if
 //! there are any, so a failed build never touches the previous output.
 
+use crate::build_state::{Look, Reported, Stale};
 use crate::config::Config;
 use crate::content;
 use crate::diagnostics::{Diagnostic, display_path};
@@ -31,6 +32,8 @@ pub struct BuildOptions {
     pub now: DateTime<Utc>,
     /// Replaces `[images] cache`; relative to the current folder.
     pub cache_dir: Option<PathBuf>,
+    /// Build everything, whatever the build cache says (`--full`).
+    pub full: bool,
 }
 
 impl BuildOptions {
@@ -43,6 +46,7 @@ impl BuildOptions {
             future: false,
             now: Utc::now(),
             cache_dir: None,
+            full: false,
         }
     }
 }
@@ -69,6 +73,12 @@ pub struct BuildReport {
     /// its end where the system tells it.
     pub stages: Vec<(&'static str, Duration, Option<u64>)>,
     pub warnings: Vec<Diagnostic>,
+    /// One-line notes on why the build could not keep the last output
+    /// (another gazette, other settings, an output changed by hand).
+    pub notes: Vec<String>,
+    /// Whether nothing changed since the last build, so its output was
+    /// kept as it was without loading the site.
+    pub nothing_changed: bool,
 }
 
 /// Stage timings, for `GAZETTE_TIMINGS=1` and benchmarks.
@@ -414,8 +424,43 @@ pub(crate) fn once_per_template(mut errors: Vec<Diagnostic>) -> Vec<Diagnostic> 
     errors
 }
 
-/// Builds the site and writes it.
+/// Where a build of `options` writes its output and keeps its cache,
+/// from site.toml and the command line; None when site.toml does not load
+/// (the build then reports why).
+fn locations(options: &BuildOptions) -> Option<(PathBuf, Option<PathBuf>)> {
+    let root = &options.root;
+    let config = Config::load_with_base_url(root, options.base_url.as_deref()).ok()?;
+    let output = match &options.output {
+        Some(dir) => dir.clone(),
+        None => display_path(root, &config.output),
+    };
+    let cache = match &options.cache_dir {
+        Some(dir) => Some(dir.clone()),
+        None => in_site_dir(root, &config.images.cache).ok(),
+    };
+    Some((output, cache))
+}
+
+/// Builds the site and writes it. When nothing it reads changed since the
+/// last build (see [`crate::build_state`]) and the output is as that build
+/// left it, nothing is loaded or written.
 pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildFailure> {
+    let started = Instant::now();
+    let mut notes = Vec::new();
+    let look = locations(options).map(|(output, cache)| {
+        let look = Look::take(options, &output, cache.as_deref());
+        (output, look)
+    });
+    if let Some((output, look)) = look.as_ref().filter(|_| !options.full) {
+        match look.unchanged(options.now) {
+            Ok(reported) => match crate::output::intact(output) {
+                Ok(files) => return Ok(BuildReport::kept(output, reported, files, started)),
+                Err(why) => notes.push(format!("{why}: building everything")),
+            },
+            Err(Stale::Note(note)) => notes.push(note),
+            Err(Stale::InputsChanged(_) | Stale::NoState) => {}
+        }
+    }
     let mut prepared = prepare(options)?;
     let output_dir = prepared.output_dir.clone();
     let output = Output::begin(&output_dir).map_err(|e| {
@@ -425,6 +470,12 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildFailure> {
         )])
     })?;
     produce(&mut prepared, &options.root, &output)?;
+    // The state vouches for the output it was kept with: it goes before
+    // the output changes, and comes back once the new one is in place.
+    let look = look.map(|(_, look)| look);
+    if let Some(look) = &look {
+        look.forget();
+    }
     let stats = output.commit();
     prepared.stages.mark("remove stale files and swap");
     let stats = stats.map_err(|e| {
@@ -452,23 +503,72 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildFailure> {
         }
     }
     let site = prepared.site();
-    Ok(BuildReport {
-        output: output_dir,
+    let reported = Reported {
         articles: site.articles.len(),
         pages: site.pages.len(),
         authors: site.authors.len(),
         files: stats.files,
-        files_changed: stats.changed,
-        files_removed: stats.removed,
         drafts_left_out: site.drafts_left_out,
         scheduled_left_out: site.scheduled_left_out,
         expired_left_out: site.expired_left_out,
         next_change: site.next_change.clone(),
         images: prepared.images,
+        warnings: prepared.warnings.clone(),
+    };
+    // A state that cannot be kept only costs the next build its shortcut.
+    if let Some(look) = look {
+        let _ = look.keep(site, reported.clone());
+    }
+    Ok(BuildReport {
+        output: output_dir,
+        articles: reported.articles,
+        pages: reported.pages,
+        authors: reported.authors,
+        files: stats.files,
+        files_changed: stats.changed,
+        files_removed: stats.removed,
+        drafts_left_out: reported.drafts_left_out,
+        scheduled_left_out: reported.scheduled_left_out,
+        expired_left_out: reported.expired_left_out,
+        next_change: reported.next_change,
+        images: prepared.images,
         elapsed: prepared.started.elapsed(),
         stages: prepared.stages.done,
-        warnings: prepared.warnings,
+        warnings: reported.warnings,
+        notes,
+        nothing_changed: false,
     })
+}
+
+impl BuildReport {
+    /// The report of a build that found nothing changed and kept the
+    /// output of the last one, with that build's figures and warnings.
+    fn kept(output: &Path, reported: &Reported, files: usize, started: Instant) -> BuildReport {
+        let reported = reported.clone();
+        BuildReport {
+            output: output.to_path_buf(),
+            articles: reported.articles,
+            pages: reported.pages,
+            authors: reported.authors,
+            files,
+            files_changed: 0,
+            files_removed: 0,
+            drafts_left_out: reported.drafts_left_out,
+            scheduled_left_out: reported.scheduled_left_out,
+            expired_left_out: reported.expired_left_out,
+            next_change: reported.next_change,
+            images: ImageCounts::default(),
+            elapsed: started.elapsed(),
+            stages: vec![(
+                "compare with the last build",
+                started.elapsed(),
+                peak_memory_kib(),
+            )],
+            warnings: reported.warnings,
+            notes: Vec::new(),
+            nothing_changed: true,
+        }
+    }
 }
 
 /// Whether a file or folder of static/ is copied. Hidden names are left

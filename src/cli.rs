@@ -146,6 +146,10 @@ pub struct BuildArgs {
     /// Print nothing but errors and warnings.
     #[arg(long, short)]
     pub quiet: bool,
+    /// Load, render and write everything, even when the build cache says
+    /// nothing changed since the last build.
+    #[arg(long)]
+    pub full: bool,
 }
 
 /// What `build`, `check` and `serve` share: which site, and which of its

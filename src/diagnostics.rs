@@ -4,25 +4,27 @@
 //! Every stage collects diagnostics instead of stopping at the first, so one
 //! run shows every mistake in the site, the way a compiler does.
 
+use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::path::{Path, PathBuf};
 
 /// How serious a diagnostic is: errors fail the build, warnings do not.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum Severity {
     Error,
     Warning,
 }
 
 /// A position in a source file, both 1-based.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct Position {
     pub line: usize,
     pub column: usize,
 }
 
-/// One problem found in the site.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// One problem found in the site. Serialisable, so a build that finds
+/// nothing changed says the last build's warnings again.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Diagnostic {
     pub severity: Severity,
     /// The file as the user names it: relative to the site root, joined to

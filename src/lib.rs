@@ -11,6 +11,7 @@
 //! every other module is the crate's own, so dead code shows.
 
 pub mod build;
+pub(crate) mod build_state;
 pub mod check;
 pub mod cli;
 pub(crate) mod config;

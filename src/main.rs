@@ -202,10 +202,14 @@ fn run_build(args: BuildArgs) -> ExitCode {
     let mut options = args.site.options();
     options.output = args.output;
     options.base_url = args.base_url;
+    options.full = args.full;
     match build(&options) {
         Ok(report) => {
             for warning in &report.warnings {
                 eprintln!("{warning}");
+            }
+            for note in &report.notes {
+                eprintln!("note: {note}");
             }
             if !quiet {
                 print_summary(&report);
@@ -234,6 +238,19 @@ fn plural(n: usize, word: &str) -> String {
 }
 
 fn print_summary(r: &BuildReport) {
+    if r.nothing_changed {
+        println!(
+            "Nothing changed since the last build: kept {} of {}, {} and {} in {} ({} ms)",
+            plural(r.files, "file"),
+            plural(r.articles, "article"),
+            plural(r.pages, "page"),
+            plural(r.authors, "author"),
+            r.output.display(),
+            r.elapsed.as_millis()
+        );
+        print_left_out(r);
+        return;
+    }
     println!(
         "Built {}, {} and {} into {} in {} ms",
         plural(r.articles, "article"),
@@ -255,6 +272,11 @@ fn print_summary(r: &BuildReport) {
             r.images.processed, r.images.cached
         );
     }
+    print_left_out(r);
+}
+
+/// What the build left out, and when the site next changes by itself.
+fn print_left_out(r: &BuildReport) {
     let mut left_out = Vec::new();
     if r.drafts_left_out > 0 {
         left_out.push(format!("{} (--drafts)", plural(r.drafts_left_out, "draft")));

@@ -483,7 +483,7 @@ struct Chosen {
 /// The next moment the site changes by itself: a scheduled article's
 /// time, a published one's `expires`, or the end of live coverage. Until
 /// someone builds again then, the published site is behind.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct NextChange {
     pub at: DateTime<Utc>,
     /// The file that says so, from the site root (`content/articles/x.md`).
@@ -507,7 +507,7 @@ impl NextChange {
 }
 
 /// What happens to an article at a [`NextChange`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum ChangeKind {
     Publishes,
     Expires,

@@ -167,6 +167,24 @@ pub(crate) fn news_articles(site: &Site) -> Vec<&Article> {
         .collect()
 }
 
+/// The next moment the news sitemap would change by time alone: an
+/// article of the window leaves it, or one dated ahead (built with
+/// `--future`) enters it. None when no article is that recent.
+pub(crate) fn news_window_changes(site: &Site) -> Option<DateTime<Utc>> {
+    let since = site.now - Duration::days(NEWS_WINDOW_DAYS);
+    (site.articles.iter())
+        .take_while(|a| a.doc.meta.date > since)
+        .map(|a| {
+            let date = a.doc.meta.date;
+            if date > site.now {
+                date
+            } else {
+                date + Duration::days(NEWS_WINDOW_DAYS)
+            }
+        })
+        .min()
+}
+
 /// The language as Google News writes it: the ISO 639 code alone (`en`
 /// for `en-GB`), except Chinese, which is `zh-cn` or `zh-tw` by script.
 pub(crate) fn news_language(tag: &str) -> String {

@@ -197,7 +197,7 @@ pub(crate) struct Unreadable {
 }
 
 /// How many files the write stage made and took from the cache.
-#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct ImageCounts {
     pub processed: usize,
     pub cached: usize,

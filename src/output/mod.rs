@@ -61,6 +61,62 @@ pub struct Output {
     _lock: BuildLock,
 }
 
+/// The output folder `target` resolved (a symbolic link is followed, so
+/// the build stages beside the folder it points to), the folder beside it
+/// that holds gazette's helper folders, and its name.
+fn locate(target: &Path) -> io::Result<(PathBuf, PathBuf, String)> {
+    let target = match fs::symlink_metadata(target) {
+            Ok(meta) if meta.file_type().is_symlink() => fs::canonicalize(target).map_err(|e| {
+                refuse(format!(
+                    "{} is a symbolic link to a folder that cannot be reached ({e}): make the folder it points to, or remove the link",
+                    target.display()
+                ))
+            })?,
+            _ => target.to_path_buf(),
+        };
+    let name = target
+        .file_name()
+        .filter(|n| *n != "." && *n != "..")
+        .ok_or_else(|| refuse("the output folder has no name".into()))?
+        .to_string_lossy()
+        .into_owned();
+    let parent = match target.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    Ok((target, parent, name))
+}
+
+/// Whether the output folder at `target` is as the last build left it:
+/// its record reads, every folder it lists has its recorded time (nothing
+/// was added or removed) and every file its recorded length and times
+/// (nothing was edited). The number of files when it is; else why not.
+pub(crate) fn intact(target: &Path) -> Result<usize, String> {
+    let (target, parent, name) = locate(target).map_err(|e| e.to_string())?;
+    let cache = parent.join(format!(".{name}.gazette-cache"));
+    let manifest = Manifest::load(&cache, &target).ok_or_else(|| {
+        format!(
+            "{} has no record of the last build, or a folder of it changed",
+            target.display()
+        )
+    })?;
+    let edited = manifest.files.par_iter().find_any(|(key, record)| {
+        !fs::symlink_metadata(target.join(key)).is_ok_and(|meta| {
+            meta.is_file()
+                && meta.len() == record.len
+                && mtime_ns(&meta) == record.mtime_ns
+                && ctime_ns(&meta) == record.ctime_ns
+        })
+    });
+    match edited {
+        Some((key, _)) => Err(format!(
+            "{} changed since the last build",
+            target.join(key).display()
+        )),
+        None => Ok(manifest.files.len()),
+    }
+}
+
 /// Why an output folder cannot be written.
 fn refuse(message: String) -> io::Error {
     io::Error::other(message)
@@ -71,25 +127,7 @@ impl Output {
     /// symbolic link is resolved, and the build stages beside the folder it
     /// points to, so the link keeps pointing at the new output.
     pub(crate) fn begin(target: &Path) -> io::Result<Output> {
-        let target = match fs::symlink_metadata(target) {
-            Ok(meta) if meta.file_type().is_symlink() => fs::canonicalize(target).map_err(|e| {
-                refuse(format!(
-                    "{} is a symbolic link to a folder that cannot be reached ({e}): make the folder it points to, or remove the link",
-                    target.display()
-                ))
-            })?,
-            _ => target.to_path_buf(),
-        };
-        let name = target
-            .file_name()
-            .filter(|n| *n != "." && *n != "..")
-            .ok_or_else(|| refuse("the output folder has no name".into()))?
-            .to_string_lossy()
-            .into_owned();
-        let parent = match target.parent() {
-            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-            _ => PathBuf::from("."),
-        };
+        let (target, parent, name) = locate(target)?;
         fs::create_dir_all(&parent)?;
         let cache = parent.join(format!(".{name}.gazette-cache"));
         let helper_hint = "gazette keeps its own folders beside the output and never writes through a link or into a folder it did not make: remove it, or choose another output folder";

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Bytes the search page fetches for a query, on a built site.
 
-    bench/search_bytes.py PUBLIC_DIR WORD [WORD...]
+    scripts/search_bytes.py PUBLIC_DIR WORD [WORD...]
 
 Follows what assets/gazette-search.js does for a one-word query typed into
 /search/: meta.json, then the words files that hold words starting with the

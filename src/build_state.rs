@@ -1,0 +1,355 @@
+//! What a build keeps for the next one, so that a build with nothing to do
+//! does nothing: the content hash of every input file, the settings and
+//! the gazette that built, when the output would next change by time
+//! alone, and what the build reported. It lives in the build cache
+//! (`.gazette-cache/build/state.json` by default), is safe to delete, and
+//! is portable: inputs are compared by content hash, with file stamps only
+//! sparing the reads of files that were not touched, so a cache restored
+//! after a fresh checkout still holds.
+//!
+//! Anything the state cannot vouch for (another gazette, other settings, a
+//! state file that does not read, an output changed by hand) means a
+//! whole build, with a one-line note saying why.
+
+use crate::build::BuildOptions;
+use crate::diagnostics::Diagnostic;
+use crate::file_meta::{ctime_ns, identity, mtime_ns};
+use crate::images::ImageCounts;
+use crate::site::{NextChange, Site};
+use chrono::{DateTime, Utc};
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
+use std::fs;
+use std::path::{Path, PathBuf};
+use walkdir::WalkDir;
+use xxhash_rust::xxh3::{Xxh3, xxh3_64};
+
+/// Bumped when the state's meaning changes; a state of another format is
+/// not read.
+const FORMAT: u32 = 1;
+
+/// The states are files of the cache folder, one per output folder
+/// (`build-state-HASH.json`, by a hash of the output's absolute path), so
+/// builds into two folders do not undo each other's.
+const STATE_PREFIX: &str = "build-state-";
+
+/// The folders and file of the site root a build reads.
+const INPUT_DIRS: [&str; 4] = ["content", "templates", "static", "data"];
+const INPUT_FILES: [&str; 1] = ["site.toml"];
+
+/// How recently before the state was taken a file may have changed for
+/// its stamp to be distrusted: file times tick coarsely, so a save in the
+/// same tick as the look leaves the same stamp (as git's racy check).
+const RACY_WINDOW_NS: i64 = 2_000_000_000;
+
+/// One input file as last seen: its stamp, and the hash of its bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+struct InputFile {
+    len: u64,
+    mtime_ns: i64,
+    ctime_ns: i64,
+    inode: u64,
+    hash: u64,
+}
+
+/// Every input file of the site, by `/`-separated path from the root.
+#[derive(Debug, Clone, Serialize, Deserialize, Default)]
+pub struct Inputs {
+    files: HashMap<String, InputFile>,
+    /// When the files were looked at (ns since the epoch).
+    taken_ns: i64,
+    /// One hash of every path and its bytes' hash, in path order.
+    digest: u64,
+}
+
+/// What the build reported, said again by a build that finds nothing to do.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Reported {
+    pub articles: usize,
+    pub pages: usize,
+    pub authors: usize,
+    pub files: usize,
+    pub drafts_left_out: usize,
+    pub scheduled_left_out: usize,
+    pub expired_left_out: usize,
+    pub next_change: Option<NextChange>,
+    pub images: ImageCounts,
+    pub warnings: Vec<Diagnostic>,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+struct State {
+    format: u32,
+    /// The hash of the gazette executable that built.
+    gazette: u64,
+    /// The hash of the settings of the command line that bear on output.
+    settings: u64,
+    inputs: Inputs,
+    /// The build's moment, and the first moment after it at which the
+    /// site would change by time alone (None: never).
+    built_at: DateTime<Utc>,
+    valid_until: Option<DateTime<Utc>>,
+    reported: Reported,
+}
+
+/// Why the last build's output cannot be kept as it is.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Stale {
+    /// No state: a first build, or a deleted cache.
+    NoState,
+    /// Said as a one-line note before the whole build.
+    Note(String),
+    /// Input files changed: the normal case, said in the summary.
+    InputsChanged(usize),
+}
+
+/// A build's look at its inputs and the state of the last build, taken
+/// before anything is loaded, so a file saved during the build is seen as
+/// changed by the next.
+pub struct Look {
+    /// The cache folder, and the state's name in it.
+    place: Option<(PathBuf, String)>,
+    gazette: u64,
+    settings: u64,
+    inputs: Inputs,
+    previous: Option<State>,
+    /// Whether a state was there but did not read.
+    unreadable: bool,
+}
+
+impl Look {
+    /// Reads the state kept in `cache_dir` and looks at every input file.
+    pub fn take(options: &BuildOptions, output: &Path, cache_dir: Option<&Path>) -> Look {
+        let output_id = xxh3_64(absolute(output).as_os_str().as_encoded_bytes());
+        let name = format!("{STATE_PREFIX}{output_id:016x}.json");
+        let place = cache_dir.map(|dir| (dir.to_path_buf(), name));
+        let previous = (place.as_ref())
+            .filter(|(dir, name)| fs::symlink_metadata(dir.join(name)).is_ok_and(|m| m.is_file()))
+            .and_then(|(dir, name)| fs::read(dir.join(name)).ok())
+            .map(|bytes| serde_json::from_slice::<State>(&bytes));
+        let (previous, unreadable) = match previous {
+            Some(Ok(state)) if state.format == FORMAT => (Some(state), false),
+            Some(_) => (None, true),
+            None => (None, false),
+        };
+        let known = previous.as_ref().map(|s| &s.inputs);
+        Look {
+            place,
+            gazette: gazette_hash(),
+            settings: settings_hash(options, output),
+            inputs: Inputs::take(&options.root, known),
+            previous,
+            unreadable,
+        }
+    }
+
+    /// Whether the output of the last build, which is still intact, is the
+    /// output of this one: the same gazette, settings and input bytes, and
+    /// no scheduled change between the two builds' moments. The reported
+    /// figures of that build when it is.
+    pub fn unchanged(&self, now: DateTime<Utc>) -> Result<&Reported, Stale> {
+        let Some(previous) = &self.previous else {
+            return Err(if self.unreadable {
+                Stale::Note("the build cache's state could not be read: building everything".into())
+            } else {
+                Stale::NoState
+            });
+        };
+        if previous.gazette != self.gazette {
+            return Err(Stale::Note(
+                "gazette changed since the last build: building everything".into(),
+            ));
+        }
+        if previous.settings != self.settings {
+            return Err(Stale::Note(
+                "the build's settings changed since the last build: building everything".into(),
+            ));
+        }
+        if previous.inputs.digest != self.inputs.digest {
+            return Err(Stale::InputsChanged(
+                self.inputs.changed_since(&previous.inputs),
+            ));
+        }
+        if now < previous.built_at {
+            return Err(Stale::Note(
+                "this build is for an earlier moment than the last one: building everything".into(),
+            ));
+        }
+        if previous.valid_until.is_some_and(|end| now >= end) {
+            return Err(Stale::Note(
+                "a scheduled change is due since the last build: building everything".into(),
+            ));
+        }
+        Ok(&previous.reported)
+    }
+
+    /// Forgets the last build's state, before its output is replaced: a
+    /// build that stops half way must not leave a state that vouches for
+    /// output it did not make.
+    pub fn forget(&self) {
+        if let Some((dir, name)) = &self.place {
+            let _ = crate::images::keep_note(dir, name, None);
+        }
+    }
+
+    /// Keeps this build's state for the next build.
+    pub fn keep(self, site: &Site, reported: Reported) -> Result<(), String> {
+        let Some((dir, name)) = self.place else {
+            return Ok(());
+        };
+        let valid_until = [
+            site.next_change.as_ref().map(|n| n.at),
+            crate::feeds::sitemap::news_window_changes(site),
+        ]
+        .into_iter()
+        .flatten()
+        .min();
+        let state = State {
+            format: FORMAT,
+            gazette: self.gazette,
+            settings: self.settings,
+            inputs: self.inputs,
+            built_at: site.now,
+            valid_until,
+            reported,
+        };
+        // Through the cache's own writer: the folder must be gazette's
+        // (it refuses a folder of someone else's files, or a link).
+        let text = serde_json::to_string(&state).map_err(|e| e.to_string())?;
+        crate::images::keep_note(&dir, &name, Some(&text))
+    }
+}
+
+impl InputFile {
+    /// A file that cannot be looked at: never trusted, hash 1.
+    const UNREADABLE: InputFile = InputFile {
+        len: 0,
+        mtime_ns: 0,
+        ctime_ns: 0,
+        inode: 0,
+        hash: 1,
+    };
+}
+
+impl Inputs {
+    /// Looks at every input file under `root`, hashing those whose stamp
+    /// differs from `known` (or is too recent to trust).
+    fn take(root: &Path, known: Option<&Inputs>) -> Inputs {
+        let taken_ns = now_ns();
+        let mut paths: Vec<String> = INPUT_FILES
+            .iter()
+            .filter(|f| fs::symlink_metadata(root.join(f)).is_ok())
+            .map(|f| f.to_string())
+            .collect();
+        for dir in INPUT_DIRS {
+            // Links are followed, as the build follows those that stay in
+            // the site (it refuses the others).
+            let walk = WalkDir::new(root.join(dir)).follow_links(true);
+            for entry in walk {
+                // A broken link or a loop is kept too: the build reports
+                // it, and its place in the digest tells it apart.
+                let path = match &entry {
+                    Ok(entry) if entry.file_type().is_dir() => continue,
+                    Ok(entry) => entry.path(),
+                    Err(e) => match e.path() {
+                        Some(path) => path,
+                        None => continue,
+                    },
+                };
+                if let Ok(relative) = path.strip_prefix(root) {
+                    paths.push(crate::output::record_key(relative));
+                }
+            }
+        }
+        let files: HashMap<String, InputFile> = paths
+            .into_par_iter()
+            .map(|key| {
+                let path = root.join(&key);
+                // A link counts as what it points to: the build reads that.
+                let Ok(meta) = fs::metadata(&path) else {
+                    return (key, InputFile::UNREADABLE);
+                };
+                let mut file = InputFile {
+                    len: meta.len(),
+                    mtime_ns: mtime_ns(&meta),
+                    ctime_ns: ctime_ns(&meta),
+                    inode: identity(&meta).map_or(0, |(_, inode)| inode),
+                    hash: 0,
+                };
+                let trusted = known.and_then(|k| {
+                    let old = k.files.get(&key)?;
+                    let same = old.len == file.len
+                        && old.mtime_ns == file.mtime_ns
+                        && old.ctime_ns == file.ctime_ns
+                        && old.inode == file.inode
+                        && file.mtime_ns.max(file.ctime_ns) < k.taken_ns - RACY_WINDOW_NS;
+                    same.then_some(old.hash)
+                });
+                file.hash = match trusted {
+                    Some(hash) => hash,
+                    // A file that cannot be read is a file the build will
+                    // report; it differs from any readable one.
+                    None if meta.is_file() => fs::read(&path).map_or(1, |b| xxh3_64(&b) | 2),
+                    None => 0,
+                };
+                (key, file)
+            })
+            .collect();
+        let mut keys: Vec<&String> = files.keys().collect();
+        keys.sort_unstable();
+        let mut digest = Xxh3::new();
+        for key in keys {
+            digest.update(key.as_bytes());
+            digest.update(&[0]);
+            digest.update(&files[key].hash.to_le_bytes());
+        }
+        Inputs {
+            digest: digest.digest(),
+            files,
+            taken_ns,
+        }
+    }
+
+    /// How many files differ from `before`: changed, added or removed.
+    fn changed_since(&self, before: &Inputs) -> usize {
+        let changed = (self.files.iter())
+            .filter(|(k, f)| before.files.get(*k).is_none_or(|b| b.hash != f.hash))
+            .count();
+        changed
+            + (before.files.keys())
+                .filter(|k| !self.files.contains_key(*k))
+                .count()
+    }
+}
+
+fn now_ns() -> i64 {
+    let since = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH);
+    since.map_or(0, |d| i64::try_from(d.as_nanos()).unwrap_or(i64::MAX))
+}
+
+/// The identity of the running gazette: its version and a hash of the
+/// sources it was compiled from (made by build.rs). A state is never
+/// trusted across builds of gazette.
+fn gazette_hash() -> u64 {
+    let id = concat!(env!("CARGO_PKG_VERSION"), "+", env!("GAZETTE_SOURCE_HASH"));
+    xxh3_64(id.as_bytes())
+}
+
+/// The hash of the command line's settings that bear on the output.
+fn settings_hash(options: &BuildOptions, output: &Path) -> u64 {
+    let text = format!(
+        "{:?}\0{:?}\0{}\0{}\0{:?}\0{:?}",
+        absolute(&options.root),
+        absolute(output),
+        options.drafts,
+        options.future,
+        options.base_url,
+        options.cache_dir.as_deref().map(absolute),
+    );
+    xxh3_64(text.as_bytes())
+}
+
+fn absolute(path: &Path) -> PathBuf {
+    std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf())
+}
