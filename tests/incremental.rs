@@ -365,6 +365,29 @@ fn the_cache_is_not_trusted_across_settings_hand_edits_or_a_bad_state_file() {
     fs::write(desk.site.public().join("planted.html"), "x").unwrap();
     desk.site.build_ok();
     assert!(!desk.site.public().join("planted.html").exists());
+    // The same length and modification time, other bytes, deep down.
+    let deep = desk.site.public().join("tags/ev/index.html");
+    let original = fs::read(&deep).unwrap();
+    let modified = fs::metadata(&deep).unwrap().modified().unwrap();
+    let mut edited = original.clone();
+    edited[0] = b'X';
+    fs::write(&deep, &edited).unwrap();
+    set_modified(&deep, modified);
+    assert!(
+        desk.site
+            .build_ok()
+            .stderr
+            .contains("tags/ev/index.html changed since the last build")
+    );
+    assert_eq!(fs::read(&deep).unwrap(), original);
+    // A file deleted, and a folder added, deep down.
+    fs::remove_file(&deep).unwrap();
+    assert!(desk.site.build_ok().stdout.starts_with("Built "));
+    assert_eq!(fs::read(&deep).unwrap(), original);
+    fs::create_dir(desk.site.public().join("tags/ev/extra")).unwrap();
+    assert!(desk.site.build_ok().stdout.starts_with("Built "));
+    assert!(!desk.site.public().join("tags/ev/extra").exists());
+    assert!(desk.site.build_ok().stdout.starts_with("Nothing changed"));
     // A state file that does not read.
     let cache = desk.site.root().join(".gazette-cache");
     let state = fs::read_dir(&cache)
