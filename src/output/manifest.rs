@@ -108,17 +108,11 @@ pub(crate) fn mark_owned(cache: &Path, folder: &Path) -> io::Result<()> {
 }
 
 impl Manifest {
-    /// The record of `folder` as it was saved, without a look at the
-    /// folder: for a caller that looks at every entry itself.
-    pub fn read(cache: &Path, folder: &Path) -> Option<Manifest> {
-        let text = fs::read(record_path(cache, folder).ok()?).ok()?;
-        serde_json::from_slice(&text).ok()
-    }
-
     /// The record of `folder`, if there is one and nothing in the folder
     /// was changed since it was made.
     pub fn load(cache: &Path, folder: &Path) -> Option<Manifest> {
-        let manifest = Manifest::read(cache, folder)?;
+        let text = fs::read(record_path(cache, folder).ok()?).ok()?;
+        let manifest: Manifest = serde_json::from_slice(&text).ok()?;
         let untouched = manifest.dirs.par_iter().all(|(dir, recorded)| {
             fs::symlink_metadata(folder.join(dir))
                 .is_ok_and(|m| m.is_dir() && mtime_ns(&m) == *recorded)

@@ -88,74 +88,32 @@ fn locate(target: &Path) -> io::Result<(PathBuf, PathBuf, String)> {
 }
 
 /// Whether the output folder at `target` is as the last build left it:
-/// every folder its record lists holds exactly the files and folders the
-/// record names, each file with its recorded length and times (nothing
-/// added, removed or edited since). The number of files when it is; else
-/// why not. Each folder is read once and its entries looked at through it
-/// (no path is resolved from the root again), so 100,000 pages cost one
-/// directory read and one `stat` each.
+/// its record reads, every folder it lists has its recorded time (nothing
+/// was added or removed) and every file its recorded length and times
+/// (nothing was edited). The number of files when it is; else why not.
 pub(crate) fn intact(target: &Path) -> Result<usize, String> {
     let (target, parent, name) = locate(target).map_err(|e| e.to_string())?;
     let cache = parent.join(format!(".{name}.gazette-cache"));
-    let manifest = Manifest::read(&cache, &target)
-        .ok_or_else(|| format!("{} has no record of the last build", target.display()))?;
-    // Each recorded folder's files and subfolders, by the folder's key.
-    type Folder<'m> = (HashMap<&'m str, &'m FileRecord>, HashSet<&'m str>);
-    let mut folders: HashMap<&str, Folder<'_>> = HashMap::new();
-    for dir in manifest.dirs.keys() {
-        folders.entry(dir.as_str()).or_default();
-        if let Some((up, name)) = split_key(dir) {
-            folders.entry(up).or_default().1.insert(name);
-        }
-    }
-    for (key, record) in &manifest.files {
-        let (dir, name) = split_key(key).unwrap_or(("", key.as_str()));
-        folders.entry(dir).or_default().0.insert(name, record);
-    }
-    let changed = |what: &str| format!("{what} changed since the last build");
-    let problem = folders
-        .par_iter()
-        .find_map_any(|(dir, (files, subfolders))| {
-            let path = target.join(dir);
-            let entries = match fs::read_dir(&path) {
-                Ok(entries) => entries,
-                Err(_) => return Some(changed(&path.display().to_string())),
-            };
-            let mut seen = 0;
-            for entry in entries {
-                let Ok(entry) = entry else {
-                    return Some(changed(&path.display().to_string()));
-                };
-                let name = entry.file_name();
-                let name = name.to_string_lossy();
-                let fits = match entry.metadata() {
-                    Ok(meta) if meta.is_dir() => subfolders.contains(&name.as_ref()),
-                    Ok(meta) if meta.is_file() => files.get(name.as_ref()).is_some_and(|record| {
-                        meta.len() == record.len
-                            && mtime_ns(&meta) == record.mtime_ns
-                            && ctime_ns(&meta) == record.ctime_ns
-                    }),
-                    _ => false,
-                };
-                if !fits {
-                    return Some(changed(&entry.path().display().to_string()));
-                }
-                seen += 1;
-            }
-            (seen != files.len() + subfolders.len()).then(|| changed(&path.display().to_string()))
-        });
-    match problem {
-        Some(why) => Err(why),
+    let manifest = Manifest::load(&cache, &target).ok_or_else(|| {
+        format!(
+            "{} has no record of the last build, or a folder of it changed",
+            target.display()
+        )
+    })?;
+    let edited = manifest.files.par_iter().find_any(|(key, record)| {
+        !fs::symlink_metadata(target.join(key)).is_ok_and(|meta| {
+            meta.is_file()
+                && meta.len() == record.len
+                && mtime_ns(&meta) == record.mtime_ns
+                && ctime_ns(&meta) == record.ctime_ns
+        })
+    });
+    match edited {
+        Some((key, _)) => Err(format!(
+            "{} changed since the last build",
+            target.join(key).display()
+        )),
         None => Ok(manifest.files.len()),
-    }
-}
-
-/// A record key's folder and name: `a/b/index.html` → (`a/b`, `index.html`).
-fn split_key(key: &str) -> Option<(&str, &str)> {
-    match key.rsplit_once('/') {
-        Some((dir, name)) => Some((dir, name)),
-        None if key.is_empty() => None,
-        None => Some(("", key)),
     }
 }
 
