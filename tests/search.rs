@@ -12,40 +12,9 @@ use std::collections::BTreeMap;
 
 const SITE: &str = "title = \"Search Desk\"\nbase_url = \"https://news.example.com\"\ntimezone = \"Asia/Hong_Kong\"\n";
 
-/// A site of 27 articles: 25 market notes (2020), a Zürich story and a
-/// Chinese one (2021). Files are named so dates decide the order.
+/// The 27-article search site (see `common::search_archive`).
 fn archive() -> Fixture {
-    let mut files: Vec<(String, String)> = vec![("site.toml".into(), SITE.into())];
-    for n in 1..=25 {
-        files.push((
-            format!("content/articles/note-{n:02}.md"),
-            article(
-                &format!("Market note {n}"),
-                &format!("2020-06-{n:02}T10:00:00Z"),
-                "category = \"Markets\"\n",
-                "Brokers were cautious.",
-            ),
-        ));
-    }
-    files.push((
-        "content/articles/zurich.md".into(),
-        article(
-            "Zürich bank rallies",
-            "2021-03-01T10:00:00Z",
-            "category = \"Banking\"\ntags = [\"Swiss franc\"]\nsummary = \"Shares rose after the market note.\"\n",
-            "Body words are not searched.",
-        ),
-    ));
-    files.push((
-        "content/articles/xiaomi.md".into(),
-        article(
-            "小米造车",
-            "2021-04-02T10:00:00Z",
-            "category = \"Technology\"\n",
-            "Xiaomi will build cars.",
-        ),
-    ));
-    Fixture::from_owned(&files)
+    Fixture::from_owned(&common::search_archive(SITE))
 }
 
 /// Base-64 VLQ postings: id → whether the word is in the title.

@@ -726,40 +726,8 @@ struct SearchSeen {
 #[ignore = "needs chromium"]
 fn the_search_page_finds_filters_and_pages_results_in_chromium() {
     let port = Server::free_port();
-    let mut files: Vec<(String, String)> = vec![(
-        "site.toml".into(),
-        format!(
-            "title = \"Search Desk\"\nbase_url = \"http://127.0.0.1:{port}/\"\ntimezone = \"Asia/Hong_Kong\"\n"
-        ),
-    )];
-    for n in 1..=25 {
-        files.push((
-            format!("content/articles/note-{n:02}.md"),
-            common::article(
-                &format!("Market note {n}"),
-                &format!("2020-06-{n:02}T10:00:00Z"),
-                "category = \"Markets\"\n",
-                "Brokers were cautious.",
-            ),
-        ));
-    }
-    files.push((
-        "content/articles/zurich.md".into(),
-        common::article(
-            "Zürich bank rallies",
-            "2021-03-01T10:00:00Z",
-            "category = \"Banking\"\nsummary = \"Shares rose after the market note.\"\n",
-            "x",
-        ),
-    ));
-    files.push((
-        "content/articles/xiaomi.md".into(),
-        common::article(
-            "小米造车",
-            "2021-04-02T10:00:00Z",
-            "category = \"Technology\"\n",
-            "x",
-        ),
+    let files = common::search_archive(&format!(
+        "title = \"Search Desk\"\nbase_url = \"http://127.0.0.1:{port}/\"\ntimezone = \"Asia/Hong_Kong\"\n"
     ));
     let site = common::Fixture::from_owned(&files);
     site.build_ok();

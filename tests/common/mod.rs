@@ -283,3 +283,40 @@ pub fn theme_file_link(public: &Path, page: &str, plain_name: &str) -> String {
     assert_eq!(fingerprinted, plain, "{path} and /assets/{plain_name}");
     path.to_string()
 }
+
+/// The files of a search test site with `site_toml`: 25 market notes
+/// (June 2020, section Markets), a Zürich story (Banking, tagged "Swiss
+/// franc", whose summary says "market note") and a Chinese one (2021).
+pub fn search_archive(site_toml: &str) -> Vec<(String, String)> {
+    let mut files: Vec<(String, String)> = vec![("site.toml".into(), site_toml.into())];
+    for n in 1..=25 {
+        files.push((
+            format!("content/articles/note-{n:02}.md"),
+            article(
+                &format!("Market note {n}"),
+                &format!("2020-06-{n:02}T10:00:00Z"),
+                "category = \"Markets\"\n",
+                "Brokers were cautious.",
+            ),
+        ));
+    }
+    files.push((
+        "content/articles/zurich.md".into(),
+        article(
+            "Zürich bank rallies",
+            "2021-03-01T10:00:00Z",
+            "category = \"Banking\"\ntags = [\"Swiss franc\"]\nsummary = \"Shares rose after the market note.\"\n",
+            "Body words are not searched.",
+        ),
+    ));
+    files.push((
+        "content/articles/xiaomi.md".into(),
+        article(
+            "小米造车",
+            "2021-04-02T10:00:00Z",
+            "category = \"Technology\"\n",
+            "Xiaomi will build cars.",
+        ),
+    ));
+    files
+}
