@@ -28,7 +28,7 @@ use crate::site::Site;
 use rayon::prelude::*;
 use regex::Regex;
 use serde::Serialize;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::LazyLock;
 use unicode_normalization::UnicodeNormalization;
 use xxhash_rust::xxh3::xxh3_64;
@@ -179,6 +179,16 @@ fn script_order(a: &str, b: &str) -> std::cmp::Ordering {
     a.encode_utf16().cmp(b.encode_utf16())
 }
 
+/// A words file: each word of the run with its postings, as one JSON
+/// object, serialised from the sorted list without copying it.
+struct WordsFile<'a>(&'a [(String, String)]);
+
+impl Serialize for WordsFile<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_map(self.0.iter().map(|(word, postings)| (word, postings)))
+    }
+}
+
 #[derive(Serialize)]
 struct Meta<'a> {
     format: u32,
@@ -255,6 +265,7 @@ pub fn render_split(site: &Site) -> serde_json::Result<Vec<IndexFile>> {
     let per_file = (sorted.len() * WORDS_FILE_TARGET / total.max(1)).max(1);
     let modulus = per_file.next_power_of_two() as u64;
     let mut word_files: Vec<(&str, String)> = Vec::new();
+    let mut names: HashSet<String> = HashSet::new();
     let mut start = 0;
     let mut bytes = 0;
     for end in 1..=sorted.len() {
@@ -272,16 +283,12 @@ pub fn render_split(site: &Site) -> serde_json::Result<Vec<IndexFile>> {
         let run = &sorted[start..end];
         let first = run[0].0.as_str();
         let mut name = format!("{:016x}", xxh3_64(first.as_bytes()));
-        while word_files.iter().any(|(_, n)| *n == name) {
+        while !names.insert(name.clone()) {
             name.push('x');
         }
-        let map: serde_json::Map<String, serde_json::Value> = run
-            .iter()
-            .map(|(w, p)| (w.clone(), serde_json::Value::String(p.clone())))
-            .collect();
         files.push(IndexFile {
             path: format!("{dir}w/{name}.json"),
-            bytes: serde_json::to_vec(&map)?,
+            bytes: serde_json::to_vec(&WordsFile(run))?,
         });
         word_files.push((first, name));
         start = end;
