@@ -4,6 +4,7 @@
 //! there are any, so a failed build never touches the previous output.
 
 use crate::build_state::{Look, Reported, Stale};
+use crate::changes::Change;
 use crate::config::Config;
 use crate::content;
 use crate::diagnostics::{Diagnostic, display_path};
@@ -16,6 +17,7 @@ use chrono::{DateTime, Utc};
 use rayon::prelude::*;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -79,6 +81,10 @@ pub struct BuildReport {
     /// Whether nothing changed since the last build, so its output was
     /// kept as it was without loading the site.
     pub nothing_changed: bool,
+    /// When the build rendered only the files a change touched (see
+    /// [`crate::changes`]): how many it rendered, and the change in words
+    /// ("1 article changed").
+    pub rebuilt: Option<(usize, String)>,
 }
 
 /// Stage timings, for `GAZETTE_TIMINGS=1` and benchmarks.
@@ -135,9 +141,19 @@ pub trait Sink: Sync {
     fn makes_images(&self) -> bool {
         true
     }
+    /// Keeps the file at `relative` as the last build made it, instead of
+    /// taking it rendered again; false when the sink cannot (it keeps
+    /// nothing, or cannot vouch for the file's bytes).
+    fn keep(&self, _relative: &Path) -> Result<bool, String> {
+        Ok(false)
+    }
 }
 
 impl Sink for Output {
+    fn keep(&self, relative: &Path) -> Result<bool, String> {
+        Output::keep(self, relative)
+    }
+
     fn write(&self, relative: &Path, bytes: &[u8], _source: Option<&Path>) -> Result<(), String> {
         Output::write(self, relative, bytes)
     }
@@ -337,12 +353,16 @@ fn collisions(
 }
 
 /// Renders every file of the site and copies static and bundle files into
-/// `sink`. Stops with every error found.
+/// `sink`. A file that none of `changes` touches is kept as the last build
+/// made it, when the sink can vouch for it; with no changes given, every
+/// file is rendered. Returns how many files were rendered. Stops with every
+/// error found.
 pub(crate) fn produce(
     prepared: &mut Prepared,
     root: &Path,
     sink: &dyn Sink,
-) -> Result<(), BuildFailure> {
+    changes: &[Change],
+) -> Result<usize, BuildFailure> {
     let Prepared {
         output_dir,
         renderer,
@@ -355,9 +375,20 @@ pub(crate) fn produce(
     } = prepared;
     let plan = plan_files(root, renderer, static_files).map_err(BuildFailure::from)?;
     let errors = Mutex::new(Vec::new());
+    let rendered = AtomicUsize::new(0);
+    let renderer = &*renderer;
+    let unchanged = |job: Job| {
+        !changes.is_empty()
+            && changes.iter().all(|c| c.keeps(Some(job), renderer))
+            && (renderer.output_path(job)).is_ok_and(|path| sink.keep(&path).unwrap_or(false))
+    };
     plan.pages.par_iter().for_each_init(
         || renderer.worker(),
         |worker, (_, &job)| {
+            if unchanged(job) {
+                return;
+            }
+            rendered.fetch_add(1, Ordering::Relaxed);
             let source = renderer.source_of(job);
             let result = renderer
                 .render(job, worker)
@@ -412,7 +443,7 @@ pub(crate) fn produce(
     if !errors.is_empty() {
         return Err(BuildFailure::from(once_per_template(errors)));
     }
-    Ok(())
+    Ok(rendered.into_inner())
 }
 
 /// Render errors, sorted, with each template's error said once: one broken
@@ -469,7 +500,24 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildFailure> {
             format!("cannot prepare the output folder: {e}"),
         )])
     })?;
-    produce(&mut prepared, &options.root, &output)?;
+    // What changed since the last build, when it leaves the site's
+    // structure as it was: the other files are kept as they are.
+    let changes = match &look {
+        Some((_, look)) if !options.full => {
+            look.changes(options.now, prepared.site(), &options.root)
+        }
+        _ => None,
+    };
+    let rendered = produce(
+        &mut prepared,
+        &options.root,
+        &output,
+        changes.as_deref().unwrap_or_default(),
+    )?;
+    let rebuilt = changes.map(|changes| {
+        let what: Vec<String> = changes.iter().map(Change::describe).collect();
+        (rendered, what.join(", "))
+    });
     // The state vouches for the output it was kept with: it goes before
     // the output changes, and comes back once the new one is in place.
     let look = look.map(|(_, look)| look);
@@ -537,6 +585,7 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildFailure> {
         warnings: reported.warnings,
         notes,
         nothing_changed: false,
+        rebuilt,
     })
 }
 
@@ -567,6 +616,7 @@ impl BuildReport {
             warnings: reported.warnings,
             notes: Vec::new(),
             nothing_changed: true,
+            rebuilt: None,
         }
     }
 }

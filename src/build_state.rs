@@ -12,6 +12,7 @@
 //! whole build, with a one-line note saying why.
 
 use crate::build::BuildOptions;
+use crate::changes::{Change, place_digest, search_digest};
 use crate::diagnostics::Diagnostic;
 use crate::file_meta::{ctime_ns, identity, mtime_ns};
 use crate::images::ImageCounts;
@@ -19,7 +20,7 @@ use crate::site::{NextChange, Site};
 use chrono::{DateTime, Utc};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 use std::fs;
 use std::path::{Path, PathBuf};
 use walkdir::WalkDir;
@@ -27,7 +28,7 @@ use xxhash_rust::xxh3::{Xxh3, xxh3_64};
 
 /// Bumped when the state's meaning changes; a state of another format is
 /// not read.
-const FORMAT: u32 = 1;
+const FORMAT: u32 = 2;
 
 /// The states are files of the cache folder, one per output folder
 /// (`build-state-HASH.json`, by a hash of the output's absolute path), so
@@ -91,6 +92,10 @@ struct State {
     built_at: DateTime<Utc>,
     valid_until: Option<DateTime<Utc>>,
     reported: Reported,
+    /// Each published article's file (`/`-separated, from the root), the
+    /// digest of its place in the site ([`place_digest`]) and of what the
+    /// search index shows of it ([`search_digest`]).
+    places: HashMap<String, (u64, u64)>,
 }
 
 /// Why the last build's output cannot be kept as it is.
@@ -184,6 +189,78 @@ impl Look {
         Ok(&previous.reported)
     }
 
+    /// What changed since the last build, when the change leaves the
+    /// site's structure as it was, so that only the files it touches need
+    /// rendering: articles that kept their place, templates, and static
+    /// files that are not photos. `site` is this build's model. None when
+    /// every file must be rendered: no trusted state (see
+    /// [`Look::unchanged`]), no changed input, or any other change (a new,
+    /// deleted or moved article, site.toml, data/, a page or author file,
+    /// a photo).
+    pub fn changes(&self, now: DateTime<Utc>, site: &Site, root: &Path) -> Option<Vec<Change>> {
+        let previous = self.previous.as_ref()?;
+        let trusted = previous.gazette == self.gazette
+            && previous.settings == self.settings
+            && previous.built_at <= now
+            && previous.valid_until.is_none_or(|end| now < end)
+            && previous.places.len() == site.articles.len();
+        if !trusted || previous.inputs.digest == self.inputs.digest {
+            return None;
+        }
+        let (before, after) = (&previous.inputs.files, &self.inputs.files);
+        let changed = (after.iter())
+            .filter(|(key, file)| before.get(*key).is_none_or(|b| b.hash != file.hash))
+            .map(|(key, _)| key)
+            .chain(before.keys().filter(|key| !after.contains_key(*key)));
+        let articles: HashMap<String, usize> = (site.articles.iter().enumerate())
+            .map(|(i, a)| (crate::output::record_key(&a.doc.source.relative), i))
+            .collect();
+        let mut changed_articles = BTreeSet::new();
+        let mut search_kept = true;
+        let mut templates = BTreeSet::new();
+        let mut files = false;
+        for key in changed {
+            if let Some(name) = key.strip_prefix("templates/") {
+                // Added and removed templates too: a page that used one
+                // renders again.
+                templates.insert(name.to_string());
+                continue;
+            }
+            // Any other file added or removed changes what the site is.
+            if !(before.contains_key(key) && after.contains_key(key)) {
+                return None;
+            }
+            if let Some(&i) = articles.get(key) {
+                let (place, search) = previous.places.get(key)?;
+                let article = &site.articles[i];
+                if *place != place_digest(&article.doc.meta) {
+                    return None;
+                }
+                search_kept &= *search == search_digest(article);
+                changed_articles.insert(i);
+            } else if key.starts_with("static/") && !site.images.is_source(&root.join(key)) {
+                // Copied as it is; a photo's size shows in the pages.
+                files = true;
+            } else {
+                return None;
+            }
+        }
+        let mut changes = Vec::new();
+        if !changed_articles.is_empty() {
+            changes.push(Change::Articles {
+                changed: changed_articles,
+                search_kept,
+            });
+        }
+        if !templates.is_empty() {
+            changes.push(Change::Templates(templates));
+        }
+        if files {
+            changes.push(Change::Files);
+        }
+        Some(changes).filter(|c| !c.is_empty())
+    }
+
     /// Forgets the last build's state, before its output is replaced: a
     /// build that stops half way must not leave a state that vouches for
     /// output it did not make.
@@ -213,6 +290,7 @@ impl Look {
             built_at: site.now,
             valid_until,
             reported,
+            places: places(site),
         };
         // Through the cache's own writer: the folder must be gazette's
         // (it refuses a folder of someone else's files, or a link).
@@ -321,6 +399,17 @@ impl Inputs {
                 .filter(|k| !self.files.contains_key(*k))
                 .count()
     }
+}
+
+/// Each published article's file and the digests of its place and of
+/// its search entry.
+fn places(site: &Site) -> HashMap<String, (u64, u64)> {
+    (site.articles.iter())
+        .map(|a| {
+            let key = crate::output::record_key(&a.doc.source.relative);
+            (key, (place_digest(&a.doc.meta), search_digest(a)))
+        })
+        .collect()
 }
 
 fn now_ns() -> i64 {

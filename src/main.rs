@@ -251,14 +251,26 @@ fn print_summary(r: &BuildReport) {
         print_left_out(r);
         return;
     }
-    println!(
-        "Built {}, {} and {} into {} in {} ms",
-        plural(r.articles, "article"),
-        plural(r.pages, "page"),
-        plural(r.authors, "author"),
-        r.output.display(),
-        r.elapsed.as_millis()
-    );
+    match &r.rebuilt {
+        Some((rendered, what)) => println!(
+            "Rebuilt {} of {} ({what}) in {} ms: {}, {} and {} into {}",
+            rendered,
+            plural(r.files, "file"),
+            r.elapsed.as_millis(),
+            plural(r.articles, "article"),
+            plural(r.pages, "page"),
+            plural(r.authors, "author"),
+            r.output.display(),
+        ),
+        None => println!(
+            "Built {}, {} and {} into {} in {} ms",
+            plural(r.articles, "article"),
+            plural(r.pages, "page"),
+            plural(r.authors, "author"),
+            r.output.display(),
+            r.elapsed.as_millis()
+        ),
+    }
     println!(
         "  {}: {} written, {} unchanged, {} stale removed",
         plural(r.files, "file"),

@@ -1,9 +1,12 @@
 //! Builds that reuse the last build (its output folder and the build cache)
 //! against clean builds of the same input: after random sequences of edits
 //! (bodies, titles, dates, tags, sections, authors, new and deleted
-//! articles, templates, site.toml, static files, and saves that keep a
-//! file's length and put its modification time back), every file of the
-//! reused output is byte for byte that of a build from nothing.
+//! articles, summaries, page, card, footer and shortcode templates, site.toml,
+//! static files, and saves that keep a file's length and put its
+//! modification time back), every file of the reused output is byte for
+//! byte that of a build from nothing. Most single edits take the partial
+//! path (only the files a change touches are rendered): the tests below
+//! check that it is taken, and the property test that it is right.
 //!
 //! `cargo test` runs a few short sequences with a fixed seed;
 //! `GAZETTE_INCREMENTAL_CASES=N` runs more (.ci/run runs 40).
@@ -29,6 +32,15 @@ enum Edit {
     New(String),
     Delete(usize),
     Template(u8),
+    /// `partials/card.html`, which every list shows articles with.
+    CardTemplate(u8),
+    /// The site's own shortcode, which every story calls.
+    Shortcode(u8),
+    /// The site's own footer, with an inline script (which drops the
+    /// security policy from `_headers`) or without.
+    Footer(bool),
+    /// A summary in front matter, or none (then it comes from the body).
+    Summary(usize, Option<String>),
     PerPage(u8),
     Static(String),
     /// One letter of a body changed, the length and modification time kept.
@@ -67,6 +79,10 @@ fn edit() -> impl Strategy<Value = Edit> {
         word().prop_map(Edit::New),
         i.clone().prop_map(Edit::Delete),
         (0..3u8).prop_map(Edit::Template),
+        (0..3u8).prop_map(Edit::CardTemplate),
+        (0..3u8).prop_map(Edit::Shortcode),
+        any::<bool>().prop_map(Edit::Footer),
+        (i.clone(), prop::option::of(word())).prop_map(|(i, w)| Edit::Summary(i, w)),
         (2..5u8).prop_map(Edit::PerPage),
         word().prop_map(Edit::Static),
         i.clone().prop_map(Edit::SameLengthSameTime),
@@ -84,14 +100,17 @@ struct Story {
     tags: Vec<&'static str>,
     section: &'static str,
     author: &'static str,
+    summary: Option<String>,
     body: String,
 }
 
 impl Story {
     fn text(&self) -> String {
         let tags: Vec<String> = self.tags.iter().map(|t| format!("{t:?}")).collect();
+        let summary =
+            (self.summary.as_ref()).map_or(String::new(), |s| format!("summary = {s:?}\n"));
         format!(
-            "+++\ntitle = {:?}\ndate = 2021-03-{:02}T10:00:00Z\ncategory = {:?}\ntags = [{}]\nauthor = {:?}\n+++\n\n{}\n",
+            "+++\ntitle = {:?}\ndate = 2021-03-{:02}T10:00:00Z\ncategory = {:?}\ntags = [{}]\nauthor = {:?}\n{summary}+++\n\n{}\n\n{{{{< desknote >}}}}\n",
             self.title,
             self.day,
             self.section,
@@ -121,6 +140,10 @@ impl Desk {
                 "+++\nname = \"Bo Chan\"\n+++\nBo covers banks.\n",
             ),
             ("static/notes.txt", "first"),
+            (
+                "templates/shortcodes/desknote.html",
+                "<aside>Note, first version.</aside>",
+            ),
         ]);
         let mut desk = Desk {
             site,
@@ -141,6 +164,7 @@ impl Desk {
             tags: vec!["EV"],
             section: "Markets",
             author: "ana",
+            summary: None,
             body: format!("Body of story {}, with a marker a.", self.made),
         };
         self.made += 1;
@@ -204,6 +228,28 @@ impl Desk {
                 "templates/404.html",
                 &format!("{{% extends \"base.html\" %}}{{% block content %}}<p>Gone, variant {variant}.</p>{{% endblock content %}}"),
             ),
+            Edit::CardTemplate(variant) => self.site.write(
+                "templates/partials/card.html",
+                &format!("<article class=\"card\"><h2><a href=\"{{{{ article.url }}}}\">{{{{ article.title }}}}</a></h2><p>Card {variant}: {{{{ article.summary_text }}}}</p></article>"),
+            ),
+            Edit::Shortcode(variant) => self.site.write(
+                "templates/shortcodes/desknote.html",
+                &format!("<aside>Note, variant {variant}.</aside>"),
+            ),
+            Edit::Footer(script) => self.site.write(
+                "templates/partials/footer.html",
+                if *script {
+                    "<footer>{{ site.title }}</footer><script>console.log(1)</script>\n"
+                } else {
+                    "<footer class=\"site-footer\">{{ site.title }}</footer>\n"
+                },
+            ),
+            Edit::Summary(i, summary) => {
+                if let Some(i) = pick(*i) {
+                    self.stories[i].summary = summary.clone();
+                    self.save(i);
+                }
+            }
             Edit::PerPage(n) => self
                 .site
                 .write("site.toml", &format!("{SITE_TOML}per_page = {n}\n")),
@@ -442,4 +488,159 @@ fn a_scheduled_article_is_published_by_the_first_build_after_its_time() {
         earlier.stderr
     );
     assert!(!desk.site.read("index.html").contains("Later"));
+}
+
+/// The files of the output folder and their modification times.
+fn times(dir: &Path) -> Vec<(std::path::PathBuf, SystemTime)> {
+    common::files_under(dir)
+        .into_iter()
+        .map(|p| {
+            let time = fs::metadata(&p).unwrap().modified().unwrap();
+            (p, time)
+        })
+        .collect()
+}
+
+/// The number of files a build's summary says it rendered again, and the
+/// change it names: `Rebuilt 9 of 60 files (1 article changed) in …`.
+fn rebuilt(stdout: &str) -> (usize, String) {
+    let rest = stdout
+        .strip_prefix("Rebuilt ")
+        .unwrap_or_else(|| panic!("not a partial build: {stdout}"));
+    let (count, rest) = rest.split_once(" of ").unwrap();
+    let why = rest.split_once('(').unwrap().1.split_once(')').unwrap().0;
+    (count.parse().unwrap(), why.to_string())
+}
+
+#[test]
+fn an_edit_of_one_body_renders_only_the_files_that_show_it() {
+    let mut desk = Desk::new();
+    for i in 0..desk.stories.len() {
+        desk.stories[i].summary = Some(format!("Summary {i}."));
+        desk.save(i);
+    }
+    // An article in another section, with other tags: its page shows
+    // none of the others.
+    desk.site.write(
+        "content/articles/apart.md",
+        "+++\ntitle = \"Apart\"\ndate = 2021-02-01T10:00:00Z\ncategory = \"Tech\"\nauthor = \"bo\"\n+++\nAlone.\n",
+    );
+    desk.site.build_ok();
+    let before = times(&desk.site.public());
+    std::thread::sleep(Duration::from_millis(20));
+    desk.stories[2].body = "A new first paragraph, edited at noon.".into();
+    desk.save(2);
+    let run = desk.site.build_ok();
+    let (count, why) = rebuilt(&run.stdout);
+    assert_eq!(why, "1 article changed");
+    let files = before.len();
+    assert!(
+        run.stdout.contains(&format!(" of {files} files (")),
+        "{}",
+        run.stdout
+    );
+    // Its page, and the pages that show it: the front page, its section,
+    // tag and author pages, their feeds, the site's feeds, the related
+    // articles' pages. Not the search index (its summary is given), the
+    // other section's pages, or the page of the article apart.
+    assert!(count > 0 && count < files / 2, "{count} of {files}");
+    let page = desk.site.read("2021/03/11/s2/index.html");
+    assert!(page.contains("A new first paragraph, edited at noon."));
+    let after = times(&desk.site.public());
+    let touched: Vec<String> = (before.iter().zip(&after))
+        .filter(|((_, a), (_, b))| a != b)
+        .map(|((p, _), _)| {
+            p.strip_prefix(desk.site.public())
+                .unwrap()
+                .display()
+                .to_string()
+        })
+        .collect();
+    for kept in [
+        "2021/02/01/apart/index.html",
+        "categories/tech/index.html",
+        "search/index.html",
+        "robots.txt",
+    ] {
+        assert!(
+            !touched.iter().any(|t| t == kept),
+            "{kept} was rewritten: {touched:?}"
+        );
+    }
+    assert!(
+        touched.iter().any(|t| t == "2021/03/11/s2/index.html"),
+        "{touched:?}"
+    );
+    assert!(
+        !touched.iter().any(|t| t.starts_with("search-index/")),
+        "{touched:?}"
+    );
+    // The same bytes as a build from nothing.
+    assert_eq!(tree(&desk.site.public()), clean_tree(&desk));
+    // A second edit, after the build that changed the first: the staging
+    // folder holds older copies, which must not come back.
+    desk.stories[0].body = "Story zero, rewritten.".into();
+    desk.save(0);
+    assert_eq!(rebuilt(&desk.site.build_ok().stdout).1, "1 article changed");
+    assert!(
+        desk.site
+            .read("2021/03/11/s2/index.html")
+            .contains("A new first paragraph, edited at noon.")
+    );
+    assert_eq!(tree(&desk.site.public()), clean_tree(&desk));
+}
+
+#[test]
+fn a_template_edit_renders_the_pages_made_with_it_and_a_new_article_renders_everything() {
+    let mut desk = Desk::new();
+    desk.site.build_ok();
+    desk.apply(&Edit::Template(1));
+    let run = desk.site.build_ok();
+    // The 404 page, and `_headers` (whose policy hangs on every template).
+    assert_eq!(rebuilt(&run.stdout), (2, "1 template changed".to_string()));
+    assert!(desk.site.read("404.html").contains("Gone, variant 1."));
+    // A shortcode template shows inside every body that calls it.
+    desk.apply(&Edit::Shortcode(2));
+    let (count, why) = rebuilt(&desk.site.build_ok().stdout);
+    assert_eq!(why, "1 template changed");
+    assert!(count > 5, "{count}");
+    assert!(
+        desk.site
+            .read("2021/03/01/s0/index.html")
+            .contains("Note, variant 2.")
+    );
+    // A static file changed in place: no page renders again.
+    desk.apply(&Edit::Static("second".into()));
+    let run = desk.site.build_ok();
+    assert_eq!(
+        rebuilt(&run.stdout),
+        (0, "static or bundle files changed".to_string())
+    );
+    assert_eq!(desk.site.read("notes.txt"), "second");
+    // A new article changes lists, feeds and counts everywhere.
+    desk.apply(&Edit::New("Fresh".into()));
+    assert!(desk.site.build_ok().stdout.starts_with("Built "));
+    // A changed date moves the article: everything again.
+    desk.apply(&Edit::Date(1, 20));
+    assert!(desk.site.build_ok().stdout.starts_with("Built "));
+    assert_eq!(tree(&desk.site.public()), clean_tree(&desk));
+}
+
+#[test]
+fn a_partial_build_puts_right_a_kept_file_edited_by_hand() {
+    let mut desk = Desk::new();
+    desk.site.build_ok();
+    // Two builds, so the staging folder holds a full earlier output.
+    desk.stories[1].body = "First change.".into();
+    desk.save(1);
+    desk.site.build_ok();
+    let robots = desk.site.public().join("robots.txt");
+    let original = fs::read(&robots).unwrap();
+    fs::write(&robots, b"User-agent: *\nDisallow: /\n").unwrap();
+    desk.stories[1].body = "Second change.".into();
+    desk.save(1);
+    let run = desk.site.build_ok();
+    assert!(run.stdout.starts_with("Rebuilt "), "{}", run.stdout);
+    assert_eq!(fs::read(&robots).unwrap(), original);
+    assert_eq!(tree(&desk.site.public()), clean_tree(&desk));
 }

@@ -268,6 +268,62 @@ impl Output {
         Ok(())
     }
 
+    /// Keeps the file at `relative` as the last build wrote it, without
+    /// rendering it: the build found that nothing it shows changed. The
+    /// staging folder's copy serves when it holds the same bytes; else the
+    /// output's copy is read, checked against its record's hash and
+    /// copied. False, with nothing claimed, when neither copy can vouch for
+    /// its bytes (no record, a file copied from the site, a file changed by
+    /// hand): the caller then renders the file.
+    pub fn keep(&self, relative: &Path) -> Result<bool, String> {
+        let key = record_key(relative);
+        let Some(live) = (self.live.as_ref())
+            .and_then(|m| m.files.get(&key))
+            .copied()
+            .filter(|r| r.source == 0)
+        else {
+            return Ok(false);
+        };
+        let describe = |e: io::Error| format!("cannot write {}: {e}", relative.display());
+        self.make_real_dirs(relative).map_err(describe)?;
+        let path = self.staging.join(relative);
+        let untouched = self.untouched(&key, &path, |record| {
+            record.len == live.len && record.hash == live.hash
+        });
+        let meta = match untouched {
+            Some(meta) => meta,
+            None => {
+                // Through no link: the bytes must be those gazette wrote.
+                let from = self.target.join(relative);
+                let readable = fs::symlink_metadata(&from)
+                    .is_ok_and(|meta| meta.is_file() && meta.len() == live.len);
+                let Some(bytes) = readable.then(|| fs::read(&from).ok()).flatten() else {
+                    return Ok(false);
+                };
+                if content_hash(&bytes) != live.hash {
+                    return Ok(false);
+                }
+                self.make_room(&path).map_err(describe)?;
+                fs::write(&path, &bytes).map_err(describe)?;
+                fs::symlink_metadata(&path).map_err(describe)?
+            }
+        };
+        self.claim(relative)?;
+        let (mtime_ns, ctime_ns) =
+            settle_time(&path, &meta, Some(live.mtime_ns)).map_err(describe)?;
+        self.record(
+            key,
+            FileRecord {
+                len: live.len,
+                hash: live.hash,
+                mtime_ns,
+                ctime_ns,
+                source: 0,
+            },
+        );
+        Ok(true)
+    }
+
     /// The staging file at `path` when its record from the last build
     /// passes `fits` and a `stat` shows nobody touched the file since: then
     /// it holds what the record says, and there is nothing to read or write.

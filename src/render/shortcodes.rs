@@ -17,7 +17,7 @@ use std::collections::BTreeSet;
 use std::path::Path;
 
 /// Where shortcode templates live among the templates.
-const PREFIX: &str = "shortcodes/";
+pub(crate) const PREFIX: &str = "shortcodes/";
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 enum Kind {

@@ -246,8 +246,10 @@ fn rebuild(options: &BuildOptions, live: &Live, memo: &Memo, changed: &[PathBuf]
     };
     // The saved article's page is rendered before the tabs are told: the
     // writer's tab is most likely showing it, and asks for it at once.
-    if let Some(Change::Article(i)) = change {
-        snapshot.render_ahead(Job::Article(i));
+    if let Some(Change::Articles { changed, .. }) = &change {
+        for &i in changed {
+            snapshot.render_ahead(Job::Article(i));
+        }
     }
     live.publish(Some(snapshot.clone()), event);
     let served_after = started.elapsed();

@@ -3,74 +3,11 @@
 //! the others. Which files must render again is then what
 //! `render::shown` says shows the article.
 
+use crate::changes::same_place;
 use crate::content::{ArticleMeta, Parsed};
 use crate::markdown;
 use crate::site::{Article, ArticleBody, BylineLookup, Site, link_target_map, page_url};
 use std::sync::Arc;
-
-/// Whether two versions of an article's front matter give it the same place
-/// in the site: the same URL, date order, section, tags, bylines, aliases,
-/// template and publication. What differs beyond this (title, summary,
-/// image, `updated`, `extra`) shows only on its own page and its card.
-///
-/// Every field is named below, so a field added to [`ArticleMeta`] does not
-/// compile until it is sorted into one group or the other.
-fn same_place(old: &ArticleMeta, new: &ArticleMeta) -> bool {
-    let ArticleMeta {
-        // Where the article is, and which lists, feeds and pages show it.
-        date,
-        slug,
-        authors,
-        category,
-        category_slug,
-        tags,
-        tag_slugs,
-        series,
-        series_slug,
-        draft,
-        expires,
-        aliases,
-        template,
-        // Checked against every other article's (no two may share one).
-        id,
-        // Whether the news sitemap lists it.
-        kind,
-        // Whether feeds carry its whole text.
-        for_subscribers,
-        // When the site next changes by itself.
-        live_until,
-        // What shows only on its own page, its card and feed entries.
-        title: _,
-        updated: _,
-        summary: _,
-        image: _,
-        image_alt: _,
-        image_caption: _,
-        image_focus: _,
-        canonical_url: _,
-        dateline: _,
-        corrections: _,
-        live: _,
-        extra: _,
-    } = old;
-    *date == new.date
-        && *slug == new.slug
-        && *authors == new.authors
-        && *category == new.category
-        && *category_slug == new.category_slug
-        && *tags == new.tags
-        && *tag_slugs == new.tag_slugs
-        && *series == new.series
-        && *series_slug == new.series_slug
-        && *draft == new.draft
-        && *expires == new.expires
-        && *aliases == new.aliases
-        && *template == new.template
-        && *id == new.id
-        && *kind == new.kind
-        && *for_subscribers == new.for_subscribers
-        && *live_until == new.live_until
-}
 
 /// The site after one published article's file was saved again, made
 /// from `before` without loading or modelling the rest: `gazette serve`

@@ -5,6 +5,7 @@
 
 use super::memo::Memo;
 use crate::build::{self, BuildOptions};
+pub(super) use crate::changes::Change;
 use crate::content;
 use crate::diagnostics::Diagnostic;
 use crate::output::record_key;
@@ -48,46 +49,6 @@ pub enum Served {
 pub(super) struct Patched {
     pub(super) snapshot: Snapshot,
     pub(super) change: Change,
-}
-
-/// What a save changed, when it could be patched into the last build.
-#[derive(Debug, Clone)]
-pub(super) enum Change {
-    /// The one article (an index into `Site::articles`), in place.
-    Article(usize),
-    /// Static files, or files of article bundles, copied as they are.
-    Files,
-    /// Files under templates/ only: the templates whose text changed.
-    Templates(BTreeSet<String>),
-}
-
-impl Change {
-    /// Whether the file at an output path, made by `job` (None for a
-    /// static or bundle file), is as it was before this change.
-    fn keeps(&self, job: Option<Job>, renderer: &Renderer) -> bool {
-        match (self, job) {
-            // The article kept its place among the others (see
-            // `Site::with_article_replaced`): only files that show it change.
-            (&Change::Article(i), Some(job)) => !render::shown(renderer.site(), job).includes(i),
-            (Change::Files, job) => job.is_some(),
-            (Change::Templates(changed), Some(job)) => !may_use_templates(renderer, job, changed),
-            (Change::Article(_) | Change::Templates(_), None) => true,
-        }
-    }
-}
-
-/// Whether the file of `job` may differ after the templates `changed`
-/// were saved: it is rendered with one of them, or it shows cards and
-/// `partials/card.html` reaches one, or a theme file changed (every page
-/// names the stylesheet by a name made from its bytes).
-fn may_use_templates(renderer: &Renderer, job: Job, changed: &BTreeSet<String>) -> bool {
-    let templates = renderer.templates();
-    let theme_changed =
-        (render::ThemeFile::ALL.iter()).any(|f| templates.reaches(f.template(), changed));
-    theme_changed
-        || renderer.template_name(job).is_some_and(|name| {
-            templates.reaches(&name, changed) || templates.reaches(render::CARD_TEMPLATE, changed)
-        })
 }
 
 impl Snapshot {
@@ -314,7 +275,11 @@ impl Snapshot {
         snapshot.jobs = Arc::new(jobs);
         Some(Patched {
             snapshot,
-            change: Change::Article(i),
+            change: Change::Articles {
+                changed: BTreeSet::from([i]),
+                // The search files were planned again from the new model.
+                search_kept: false,
+            },
         })
     }
 
@@ -334,7 +299,7 @@ impl Snapshot {
         // any change but a save of them, they are as they were.
         let files_kept = match change {
             Change::Files => 0,
-            Change::Article(_) | Change::Templates(_) => self.assets.len(),
+            Change::Articles { .. } | Change::Templates(_) => self.assets.len(),
         };
         let count = kept.len() + files_kept;
         let mut rendered = self.rendered.lock().unwrap_or_else(|e| e.into_inner());
