@@ -98,6 +98,12 @@ struct State {
     places: HashMap<String, (u64, u64)>,
 }
 
+/// The one field every format of the state has.
+#[derive(Deserialize)]
+struct StateFormat {
+    format: u32,
+}
+
 /// Why the last build's output cannot be kept as it is.
 #[derive(Debug, PartialEq, Eq)]
 pub enum Stale {
@@ -119,8 +125,8 @@ pub struct Look {
     settings: u64,
     inputs: Inputs,
     previous: Option<State>,
-    /// Whether a state was there but did not read.
-    unreadable: bool,
+    /// Why a state that was there cannot be used, as a note.
+    unreadable: Option<&'static str>,
 }
 
 impl Look {
@@ -131,12 +137,25 @@ impl Look {
         let place = cache_dir.map(|dir| (dir.to_path_buf(), name));
         let previous = (place.as_ref())
             .filter(|(dir, name)| fs::symlink_metadata(dir.join(name)).is_ok_and(|m| m.is_file()))
-            .and_then(|(dir, name)| fs::read(dir.join(name)).ok())
-            .map(|bytes| serde_json::from_slice::<State>(&bytes));
+            .and_then(|(dir, name)| fs::read(dir.join(name)).ok());
         let (previous, unreadable) = match previous {
-            Some(Ok(state)) if state.format == FORMAT => (Some(state), false),
-            Some(_) => (None, true),
-            None => (None, false),
+            None => (None, None),
+            Some(bytes) => match serde_json::from_slice::<State>(&bytes) {
+                Ok(state) if state.format == FORMAT => (Some(state), None),
+                // A state of another format is another gazette's.
+                _ => match serde_json::from_slice::<StateFormat>(&bytes) {
+                    Ok(other) if other.format != FORMAT => (
+                        None,
+                        Some(
+                            "the build cache's state was kept by another version of gazette: building everything",
+                        ),
+                    ),
+                    _ => (
+                        None,
+                        Some("the build cache's state could not be read: building everything"),
+                    ),
+                },
+            },
         };
         let known = previous.as_ref().map(|s| &s.inputs);
         Look {
@@ -155,10 +174,9 @@ impl Look {
     /// figures of that build when it is.
     pub fn unchanged(&self, now: DateTime<Utc>) -> Result<&Reported, Stale> {
         let Some(previous) = &self.previous else {
-            return Err(if self.unreadable {
-                Stale::Note("the build cache's state could not be read: building everything".into())
-            } else {
-                Stale::NoState
+            return Err(match self.unreadable {
+                Some(why) => Stale::Note(why.into()),
+                None => Stale::NoState,
             });
         };
         if previous.gazette != self.gazette {
@@ -202,11 +220,22 @@ impl Look {
         let trusted = previous.gazette == self.gazette
             && previous.settings == self.settings
             && previous.built_at <= now
-            && previous.valid_until.is_none_or(|end| now < end)
-            && previous.places.len() == site.articles.len();
+            && previous.valid_until.is_none_or(|end| now < end);
         if !trusted || previous.inputs.digest == self.inputs.digest {
             return None;
         }
+        // Every article keeps its place, not only those whose files changed
+        // since the last look: a file saved while the last build ran was
+        // read by its model after that look.
+        let places = places(site);
+        let same_places = places.len() == previous.places.len()
+            && (places.par_iter())
+                .all(|(key, (place, _))| previous.places.get(key).is_some_and(|p| p.0 == *place));
+        if !same_places {
+            return None;
+        }
+        let search_kept = (places.par_iter())
+            .all(|(key, (_, search))| previous.places.get(key).is_some_and(|p| p.1 == *search));
         let (before, after) = (&previous.inputs.files, &self.inputs.files);
         let changed = (after.iter())
             .filter(|(key, file)| before.get(*key).is_none_or(|b| b.hash != file.hash))
@@ -216,7 +245,6 @@ impl Look {
             .map(|(i, a)| (crate::output::record_key(&a.doc.source.relative), i))
             .collect();
         let mut changed_articles = BTreeSet::new();
-        let mut search_kept = true;
         let mut templates = BTreeSet::new();
         let mut files = false;
         for key in changed {
@@ -231,12 +259,6 @@ impl Look {
                 return None;
             }
             if let Some(&i) = articles.get(key) {
-                let (place, search) = previous.places.get(key)?;
-                let article = &site.articles[i];
-                if *place != place_digest(&article.doc.meta) {
-                    return None;
-                }
-                search_kept &= *search == search_digest(article);
                 changed_articles.insert(i);
             } else if key.starts_with("static/") && !site.images.is_source(&root.join(key)) {
                 // Copied as it is; a photo's size shows in the pages.
@@ -404,7 +426,7 @@ impl Inputs {
 /// Each published article's file and the digests of its place and of
 /// its search entry.
 fn places(site: &Site) -> HashMap<String, (u64, u64)> {
-    (site.articles.iter())
+    (site.articles.par_iter())
         .map(|a| {
             let key = crate::output::record_key(&a.doc.source.relative);
             (key, (place_digest(&a.doc.meta), search_digest(a)))

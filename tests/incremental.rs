@@ -455,6 +455,15 @@ fn the_cache_is_not_trusted_across_settings_hand_edits_or_a_bad_state_file() {
         run.stderr
     );
     assert!(desk.site.build_ok().stdout.starts_with("Nothing changed"));
+    // A state an older gazette kept, in its own format.
+    fs::write(&state, "{\"format\": 1, \"gazette\": 7}").unwrap();
+    let run = desk.site.build_ok();
+    assert!(
+        run.stderr.contains("note: the build cache's state was kept by another version of gazette: building everything"),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stdout.starts_with("Built "), "{}", run.stdout);
 }
 
 #[test]
