@@ -374,6 +374,7 @@ pub(crate) fn produce(
         ..
     } = prepared;
     let plan = plan_files(root, renderer, static_files).map_err(BuildFailure::from)?;
+    stages.mark("plan files");
     let errors = Mutex::new(Vec::new());
     let rendered = AtomicUsize::new(0);
     let renderer = &*renderer;
@@ -403,7 +404,11 @@ pub(crate) fn produce(
         },
     );
     let mut errors = errors.into_inner().unwrap_or_else(|e| e.into_inner());
-    stages.mark("render pages");
+    stages.mark(if changes.is_empty() {
+        "render pages"
+    } else {
+        "render changed pages, keep the others"
+    });
     let images = &renderer.site().images;
     for (key, from) in images.asked_outputs() {
         if plan.pages.contains_key(&key) || plan.copies.contains_key(&key) {
@@ -500,6 +505,7 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildFailure> {
             format!("cannot prepare the output folder: {e}"),
         )])
     })?;
+    prepared.stages.mark("open the output folder");
     // What changed since the last build, when it leaves the site's
     // structure as it was: the other files are kept as they are.
     let changes = match &look {
@@ -508,6 +514,9 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildFailure> {
         }
         _ => None,
     };
+    if changes.is_some() {
+        prepared.stages.mark("find what changed");
+    }
     let rendered = produce(
         &mut prepared,
         &options.root,
@@ -677,15 +686,25 @@ fn plan_pages(root: &Path, renderer: &Renderer) -> (HashMap<String, Job>, Vec<Di
     let mut errors = Vec::new();
     let mut pages: HashMap<String, Job> = HashMap::new();
     let site_toml = || display_path(root, Path::new("site.toml"));
-    for job in renderer.jobs() {
-        let path = match renderer.output_path(job) {
-            Ok(path) => path,
+    // Paths are worked out in parallel (a large archive has hundreds of
+    // thousands), then claimed in the jobs' stable order.
+    let planned: Vec<_> = (renderer.jobs().into_par_iter())
+        .map(|job| {
+            let path = renderer.output_path(job).map(|path| {
+                let key = record_key(&path);
+                (path, key)
+            });
+            (job, path)
+        })
+        .collect();
+    for (job, path) in planned {
+        let (path, key) = match path {
+            Ok(planned) => planned,
             Err(e) => {
                 errors.push(renderer.diagnose(job, e));
                 continue;
             }
         };
-        let key = record_key(&path);
         let too_long = match path
             .components()
             .map(|c| c.as_os_str().len())
