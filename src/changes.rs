@@ -39,7 +39,9 @@ impl Change {
     /// static or bundle file), is as it was before this change.
     pub(crate) fn keeps(&self, job: Option<Job>, renderer: &Renderer) -> bool {
         match (self, job) {
-            // Only files that show one of the articles change.
+            // Only files that show one of the articles change: as a page,
+            // card, headline or feed entry, or as a `readmore` card inside
+            // a page or an article a feed carries.
             (
                 Change::Articles {
                     search_kept: true, ..
@@ -47,8 +49,10 @@ impl Change {
                 Some(Job::SearchIndex | Job::SearchPart(_)),
             ) => true,
             (Change::Articles { changed, .. }, Some(job)) => {
-                let shown = render::shown(renderer.site(), job);
+                let site = renderer.site();
+                let shown = render::shown(site, job);
                 !changed.iter().any(|&i| shown.includes(i))
+                    && !(render::cards_in_bodies(site, job).iter()).any(|i| changed.contains(i))
             }
             (Change::Files, job) => job.is_some(),
             (Change::Templates(changed), Some(job)) => !may_use_templates(renderer, job, changed),

@@ -39,6 +39,8 @@ enum Edit {
     /// The site's own footer, with an inline script (which drops the
     /// security policy from `_headers`) or without.
     Footer(bool),
+    /// A `readmore` card of one story in another's body, or in the page.
+    ReadMore(usize, usize),
     /// A summary in front matter, or none (then it comes from the body).
     Summary(usize, Option<String>),
     PerPage(u8),
@@ -82,6 +84,7 @@ fn edit() -> impl Strategy<Value = Edit> {
         (0..3u8).prop_map(Edit::CardTemplate),
         (0..3u8).prop_map(Edit::Shortcode),
         any::<bool>().prop_map(Edit::Footer),
+        (0..9usize, i.clone()).prop_map(|(from, to)| Edit::ReadMore(from, to)),
         (i.clone(), prop::option::of(word())).prop_map(|(i, w)| Edit::Summary(i, w)),
         (2..5u8).prop_map(Edit::PerPage),
         word().prop_map(Edit::Static),
@@ -143,6 +146,10 @@ impl Desk {
             (
                 "templates/shortcodes/desknote.html",
                 "<aside>Note, first version.</aside>",
+            ),
+            (
+                "content/pages/about.md",
+                "+++\ntitle = \"About\"\n+++\nAbout the desk.\n",
             ),
         ]);
         let mut desk = Desk {
@@ -221,7 +228,22 @@ impl Desk {
             Edit::Delete(i) => {
                 if let Some(i) = pick(*i) {
                     let story = self.stories.remove(i);
-                    fs::remove_file(self.site.root().join(story.file)).unwrap();
+                    fs::remove_file(self.site.root().join(&story.file)).unwrap();
+                    // A card of it would be a broken link: it goes too.
+                    let target = story.file.trim_start_matches("content/").to_string();
+                    for other in 0..self.stories.len() {
+                        if self.stories[other].body.contains(&target) {
+                            self.stories[other].body = "Body without its card, marker a.".into();
+                            self.save(other);
+                        }
+                    }
+                    let page = self.site.root().join("content/pages/about.md");
+                    if fs::read_to_string(&page).unwrap().contains(&target) {
+                        self.site.write(
+                            "content/pages/about.md",
+                            "+++\ntitle = \"About\"\n+++\nAbout the desk.\n",
+                        );
+                    }
                 }
             }
             Edit::Template(variant) => self.site.write(
@@ -244,6 +266,25 @@ impl Desk {
                     "<footer class=\"site-footer\">{{ site.title }}</footer>\n"
                 },
             ),
+            Edit::ReadMore(from, to) => {
+                if let (Some(to), Some(_)) = (pick(*to), pick(0)) {
+                    let card = format!(
+                        "{{{{< readmore \"@/{}\" >}}}}",
+                        self.stories[to].file.trim_start_matches("content/")
+                    );
+                    // 8 is the page, the rest are stories.
+                    match pick(*from).filter(|&f| *from < 8 && f != to) {
+                        Some(from) => {
+                            self.stories[from].body = format!("See also. {card} marker a.");
+                            self.save(from);
+                        }
+                        None => self.site.write(
+                            "content/pages/about.md",
+                            &format!("+++\ntitle = \"About\"\n+++\nAbout the desk.\n\n{card}\n"),
+                        ),
+                    }
+                }
+            }
             Edit::Summary(i, summary) => {
                 if let Some(i) = pick(*i) {
                     self.stories[i].summary = summary.clone();
@@ -651,5 +692,25 @@ fn a_partial_build_puts_right_a_kept_file_edited_by_hand() {
     let run = desk.site.build_ok();
     assert!(run.stdout.starts_with("Rebuilt "), "{}", run.stdout);
     assert_eq!(fs::read(&robots).unwrap(), original);
+    assert_eq!(tree(&desk.site.public()), clean_tree(&desk));
+}
+
+#[test]
+fn a_card_in_a_page_or_a_feed_follows_the_article_it_shows() {
+    let mut desk = Desk::new();
+    // The page and story 0 each show story 1's card; the feeds carry
+    // story 0 whole, card included.
+    desk.apply(&Edit::ReadMore(8, 1));
+    desk.apply(&Edit::ReadMore(0, 1));
+    desk.site.build_ok();
+    assert!(desk.site.read("about/index.html").contains("Story 1"));
+    desk.apply(&Edit::Title(1, "Renamed headline".into()));
+    let run = desk.site.build_ok();
+    assert_eq!(rebuilt(&run.stdout).1, "1 article changed");
+    assert!(
+        desk.site
+            .read("about/index.html")
+            .contains("Renamed headline")
+    );
     assert_eq!(tree(&desk.site.public()), clean_tree(&desk));
 }

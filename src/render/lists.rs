@@ -103,6 +103,26 @@ pub(crate) fn shown(site: &Site, job: Job) -> Shown<'_> {
     }
 }
 
+/// The articles whose cards show inside the bodies a file carries, by a
+/// `readmore` call, beyond those [`shown`] lists: a page's own calls, and
+/// the calls in each article a feed carries. Rendering finds these cards
+/// itself; what a change touches (`crate::changes`) needs them too.
+pub(crate) fn cards_in_bodies(site: &Site, job: Job) -> Vec<usize> {
+    let readmore = |call| super::shortcodes::readmore_article(site, call);
+    match job {
+        Job::Page(p) => (site.pages[p].rendered.shortcodes.iter())
+            .filter_map(readmore)
+            .collect(),
+        Job::Rss | Job::Atom | Job::JsonFeed | Job::AuthorFeed(_) | Job::TermFeed { .. } => {
+            (shown(site, job).list().iter())
+                .flat_map(|&i| site.articles[i].shortcodes.iter())
+                .filter_map(readmore)
+                .collect()
+        }
+        _ => Vec::new(),
+    }
+}
+
 /// How many parts of its series an article's "more in this series" box
 /// lists, itself included.
 pub const SERIES_BOX_LENGTH: usize = 7;

@@ -13,7 +13,7 @@ pub(crate) mod shortcodes;
 mod templates;
 mod theme;
 
-pub(crate) use lists::shown;
+pub(crate) use lists::{cards_in_bodies, shown};
 pub use templates::Templates;
 pub(crate) use templates::escape_html;
 
