@@ -447,16 +447,27 @@ fn gazette_hash() -> u64 {
     xxh3_64(id.as_bytes())
 }
 
-/// The hash of the command line's settings that bear on the output.
+/// The hash of the settings that bear on the output: the command line's,
+/// and the environment variables templates may read (`get_env` reads
+/// those whose names start with `GAZETTE_`), but `GAZETTE_TIMINGS`, which
+/// only makes the build print its stages.
 fn settings_hash(options: &BuildOptions, output: &Path) -> u64 {
+    let mut template_env: Vec<(std::ffi::OsString, std::ffi::OsString)> = std::env::vars_os()
+        .filter(|(name, _)| {
+            let name = name.as_encoded_bytes();
+            name.starts_with(crate::render::ENV_PREFIX.as_bytes()) && name != b"GAZETTE_TIMINGS"
+        })
+        .collect();
+    template_env.sort();
     let text = format!(
-        "{:?}\0{:?}\0{}\0{}\0{:?}\0{:?}",
+        "{:?}\0{:?}\0{}\0{}\0{:?}\0{:?}\0{:?}",
         absolute(&options.root),
         absolute(output),
         options.drafts,
         options.future,
         options.base_url,
         options.cache_dir.as_deref().map(absolute),
+        template_env,
     );
     xxh3_64(text.as_bytes())
 }

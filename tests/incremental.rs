@@ -714,3 +714,29 @@ fn a_card_in_a_page_or_a_feed_follows_the_article_it_shows() {
     );
     assert_eq!(tree(&desk.site.public()), clean_tree(&desk));
 }
+
+#[test]
+fn a_variable_templates_read_is_a_setting_of_the_build() {
+    let desk = Desk::new();
+    desk.site.write(
+        "templates/partials/footer.html",
+        "<footer>{{ get_env(name=\"GAZETTE_EDITION\", default=\"none\") }} edition</footer>\n",
+    );
+    let with = |edition: &str| {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_gazette"))
+            .args(["build", "--root", desk.site.root().to_str().unwrap()])
+            .env("GAZETTE_EDITION", edition)
+            .env("GAZETTE_TIMINGS", "1")
+            .output()
+            .unwrap();
+        assert!(out.status.success());
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    assert!(with("Asia").starts_with("Built "));
+    assert!(desk.site.read("index.html").contains("Asia edition"));
+    // The same value (GAZETTE_TIMINGS aside): nothing to do.
+    assert!(with("Asia").starts_with("Nothing changed"));
+    let europe = with("Europe");
+    assert!(europe.starts_with("Built "), "{europe}");
+    assert!(desk.site.read("index.html").contains("Europe edition"));
+}

@@ -13,6 +13,7 @@ pub(crate) mod shortcodes;
 mod templates;
 mod theme;
 
+pub(crate) use guard::ENV_PREFIX;
 pub(crate) use lists::{cards_in_bodies, shown};
 pub use templates::Templates;
 pub(crate) use templates::escape_html;
