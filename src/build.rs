@@ -490,7 +490,13 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildFailure> {
     if let Some((output, look)) = look.as_ref().filter(|_| !options.full) {
         match look.unchanged(options.now) {
             Ok(reported) => match crate::output::intact(output) {
-                Ok(files) => return Ok(BuildReport::kept(output, reported, files, started)),
+                Ok(files) if look.is_for(crate::output::record_digest(output)) => {
+                    return Ok(BuildReport::kept(output, reported, files, started));
+                }
+                Ok(_) => notes.push(
+                    "the build cache's state was not kept for this output folder: building everything"
+                        .into(),
+                ),
                 Err(why) => notes.push(format!("{why}: building everything")),
             },
             Err(Stale::Note(note)) => notes.push(note),
@@ -509,9 +515,12 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildFailure> {
     // What changed since the last build, when it leaves the site's
     // structure as it was: the other files are kept as they are.
     let changes = match &look {
-        Some((_, look)) if !options.full => {
-            look.changes(options.now, prepared.site(), &options.root)
-        }
+        Some((_, look)) if !options.full => look.changes(
+            options.now,
+            prepared.site(),
+            &options.root,
+            crate::output::record_digest(&output_dir),
+        ),
         _ => None,
     };
     if changes.is_some() {
@@ -574,7 +583,8 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildFailure> {
     };
     // A state that cannot be kept only costs the next build its shortcut.
     if let Some(look) = look {
-        let _ = look.keep(site, reported.clone());
+        let record = crate::output::record_digest(&prepared.output_dir);
+        let _ = look.keep(site, reported.clone(), record);
     }
     Ok(BuildReport {
         output: output_dir,

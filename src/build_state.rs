@@ -96,6 +96,9 @@ struct State {
     /// digest of its place in the site ([`place_digest`]) and of what the
     /// search index shows of it ([`search_digest`]).
     places: HashMap<String, (u64, u64)>,
+    /// The digest of the output folder's record after the build
+    /// ([`crate::output::record_digest`]): the output this state is for.
+    output_record: Option<u64>,
 }
 
 /// The one field every format of the state has.
@@ -215,9 +218,16 @@ impl Look {
     /// [`Look::unchanged`]), no changed input, or any other change (a new,
     /// deleted or moved article, site.toml, data/, a page or author file,
     /// a photo).
-    pub fn changes(&self, now: DateTime<Utc>, site: &Site, root: &Path) -> Option<Vec<Change>> {
+    pub fn changes(
+        &self,
+        now: DateTime<Utc>,
+        site: &Site,
+        root: &Path,
+        output_record: Option<u64>,
+    ) -> Option<Vec<Change>> {
         let previous = self.previous.as_ref()?;
-        let trusted = previous.gazette == self.gazette
+        let trusted = self.is_for(output_record)
+            && previous.gazette == self.gazette
             && previous.settings == self.settings
             && previous.built_at <= now
             && previous.valid_until.is_none_or(|end| now < end);
@@ -283,6 +293,13 @@ impl Look {
         Some(changes).filter(|c| !c.is_empty())
     }
 
+    /// Whether the state was kept for the output whose record has the
+    /// digest `output_record` (see [`crate::output::record_digest`]).
+    pub fn is_for(&self, output_record: Option<u64>) -> bool {
+        let kept_for = self.previous.as_ref().and_then(|p| p.output_record);
+        kept_for.is_some() && kept_for == output_record
+    }
+
     /// Forgets the last build's state, before its output is replaced: a
     /// build that stops half way must not leave a state that vouches for
     /// output it did not make.
@@ -293,7 +310,12 @@ impl Look {
     }
 
     /// Keeps this build's state for the next build.
-    pub fn keep(self, site: &Site, reported: Reported) -> Result<(), String> {
+    pub fn keep(
+        self,
+        site: &Site,
+        reported: Reported,
+        output_record: Option<u64>,
+    ) -> Result<(), String> {
         let Some((dir, name)) = self.place else {
             return Ok(());
         };
@@ -313,6 +335,7 @@ impl Look {
             valid_until,
             reported,
             places: places(site),
+            output_record,
         };
         // Through the cache's own writer: the folder must be gazette's
         // (it refuses a folder of someone else's files, or a link).

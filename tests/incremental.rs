@@ -740,3 +740,48 @@ fn a_variable_templates_read_is_a_setting_of_the_build() {
     assert!(europe.starts_with("Built "), "{europe}");
     assert!(desk.site.read("index.html").contains("Europe edition"));
 }
+
+#[test]
+fn a_state_file_from_elsewhere_vouches_for_nothing() {
+    let mut desk = Desk::new();
+    desk.site.build_ok();
+    let cache = desk.site.root().join(".gazette-cache");
+    let state = fs::read_dir(&cache)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| {
+            p.file_name()
+                .unwrap()
+                .to_string_lossy()
+                .starts_with("build-state-")
+        })
+        .expect("a state file");
+    // Another site's state (or one committed into this one) names the
+    // record of another output: here, one differing by its digest.
+    let text = fs::read_to_string(&state).unwrap();
+    let at = text
+        .find("\"output_record\":")
+        .expect("the record's digest");
+    let end = at + text[at..].find([',', '}']).unwrap();
+    let forged = format!("{}\"output_record\":12345{}", &text[..at], &text[end..]);
+    fs::write(&state, &forged).unwrap();
+    let run = desk.site.build_ok();
+    assert!(
+        run.stderr.contains(
+            "note: the build cache's state was not kept for this output folder: building everything"
+        ),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stdout.starts_with("Built "), "{}", run.stdout);
+    // Nor for a partial build.
+    fs::write(&state, &forged).unwrap();
+    desk.stories[1].body = "An edit.".into();
+    desk.save(1);
+    let run = desk.site.build_ok();
+    assert!(run.stdout.starts_with("Built "), "{}", run.stdout);
+    // The state the build kept is its own again.
+    desk.stories[1].body = "Another edit.".into();
+    desk.save(1);
+    assert!(desk.site.build_ok().stdout.starts_with("Rebuilt "));
+}

@@ -86,7 +86,7 @@ fn folder_id(folder: &Path) -> io::Result<String> {
 }
 
 /// Where the record of `folder` is kept.
-fn record_path(cache: &Path, folder: &Path) -> io::Result<PathBuf> {
+pub(super) fn record_path(cache: &Path, folder: &Path) -> io::Result<PathBuf> {
     Ok(cache.join(format!("{}.json", folder_id(folder)?)))
 }
 

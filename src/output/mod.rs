@@ -117,6 +117,19 @@ pub(crate) fn intact(target: &Path) -> Result<usize, String> {
     }
 }
 
+/// A digest of the record of the output folder at `target` as it is now
+/// (None without one). The build cache's state keeps it, so a state vouches
+/// only for the output it was kept with: the record holds every file's
+/// times to the nanosecond, which no one can foresee, so a state file
+/// copied or committed into a site cannot pass for that output's.
+pub(crate) fn record_digest(target: &Path) -> Option<u64> {
+    let (target, parent, name) = locate(target).ok()?;
+    let cache = parent.join(format!(".{name}.gazette-cache"));
+    let path = manifest::record_path(&cache, &target).ok()?;
+    let bytes = fs::read(path).ok()?;
+    Some(content_hash(&bytes))
+}
+
 /// Why an output folder cannot be written.
 fn refuse(message: String) -> io::Error {
     io::Error::other(message)
