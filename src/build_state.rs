@@ -1,15 +1,19 @@
 //! What a build keeps for the next one, so that a build with nothing to do
-//! does nothing: the content hash of every input file, the settings and
-//! the gazette that built, when the output would next change by time
-//! alone, and what the build reported. It lives in the build cache
-//! (`.gazette-cache/build/state.json` by default), is safe to delete, and
-//! is portable: inputs are compared by content hash, with file stamps only
-//! sparing the reads of files that were not touched, so a cache restored
-//! after a fresh checkout still holds.
+//! does nothing, and a build after a change that leaves the site's
+//! structure as it was renders only what the change touches (which files
+//! that is, `crate::changes` decides): the content hash of every input
+//! file, the settings and the gazette that built, when the output would
+//! next change by time alone, each article's place, the output it was kept
+//! with, and what the build reported. It lives in the build cache
+//! (`.gazette-cache/build-state-HASH.json` by default), is safe to delete,
+//! and is portable: inputs are compared by content hash, with file stamps
+//! only sparing the reads of files that were not touched, so a cache
+//! restored after a fresh checkout still holds.
 //!
 //! Anything the state cannot vouch for (another gazette, other settings, a
-//! state file that does not read, an output changed by hand) means a
-//! whole build, with a one-line note saying why.
+//! state file that does not read or was kept for another output, an
+//! output changed by hand) means a whole build, with a one-line note
+//! saying why.
 
 use crate::build::BuildOptions;
 use crate::changes::{Change, place_digest, search_digest};
