@@ -378,15 +378,16 @@ pub(crate) fn produce(
     let errors = Mutex::new(Vec::new());
     let rendered = AtomicUsize::new(0);
     let renderer = &*renderer;
-    let unchanged = |job: Job| {
+    // The plan's key is the file's output path: it is not worked out again.
+    let unchanged = |key: &str, job: Job| {
         !changes.is_empty()
             && changes.iter().all(|c| c.keeps(Some(job), renderer))
-            && (renderer.output_path(job)).is_ok_and(|path| sink.keep(&path).unwrap_or(false))
+            && sink.keep(Path::new(key)).unwrap_or(false)
     };
     plan.pages.par_iter().for_each_init(
         || renderer.worker(),
-        |worker, (_, &job)| {
-            if unchanged(job) {
+        |worker, (key, &job)| {
+            if unchanged(key, job) {
                 return;
             }
             rendered.fetch_add(1, Ordering::Relaxed);

@@ -134,6 +134,9 @@ pub struct Look {
     previous: Option<State>,
     /// Why a state that was there cannot be used, as a note.
     unreadable: Option<&'static str>,
+    /// This build's articles' places, once worked out (by
+    /// [`Look::changes`], or by [`Look::keep`]): 100,000 digests.
+    places: std::sync::OnceLock<HashMap<String, (u64, u64)>>,
 }
 
 impl Look {
@@ -172,6 +175,7 @@ impl Look {
             inputs: Inputs::take(&options.root, known),
             previous,
             unreadable,
+            places: std::sync::OnceLock::new(),
         }
     }
 
@@ -241,7 +245,7 @@ impl Look {
         // Every article keeps its place, not only those whose files changed
         // since the last look: a file saved while the last build ran was
         // read by its model after that look.
-        let places = places(site);
+        let places = self.places.get_or_init(|| places(site));
         let same_places = places.len() == previous.places.len()
             && (places.par_iter())
                 .all(|(key, (place, _))| previous.places.get(key).is_some_and(|p| p.0 == *place));
@@ -338,7 +342,7 @@ impl Look {
             built_at: site.now,
             valid_until,
             reported,
-            places: places(site),
+            places: self.places.into_inner().unwrap_or_else(|| places(site)),
             output_record,
         };
         // Through the cache's own writer: the folder must be gazette's

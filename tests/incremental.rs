@@ -476,17 +476,7 @@ fn the_cache_is_not_trusted_across_settings_hand_edits_or_a_bad_state_file() {
     assert!(!desk.site.public().join("tags/ev/extra").exists());
     assert!(desk.site.build_ok().stdout.starts_with("Nothing changed"));
     // A state file that does not read.
-    let cache = desk.site.root().join(".gazette-cache");
-    let state = fs::read_dir(&cache)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .find(|p| {
-            p.file_name()
-                .unwrap()
-                .to_string_lossy()
-                .starts_with("build-state-")
-        })
-        .expect("a state file");
+    let state = state_file(&desk);
     fs::write(&state, "{ not json").unwrap();
     let run = desk.site.build_ok();
     assert!(
@@ -538,6 +528,21 @@ fn a_scheduled_article_is_published_by_the_first_build_after_its_time() {
         earlier.stderr
     );
     assert!(!desk.site.read("index.html").contains("Later"));
+}
+
+/// The build state the desk's builds keep in its cache folder.
+fn state_file(desk: &Desk) -> std::path::PathBuf {
+    let cache = desk.site.root().join(".gazette-cache");
+    fs::read_dir(&cache)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| {
+            p.file_name()
+                .unwrap()
+                .to_string_lossy()
+                .starts_with("build-state-")
+        })
+        .expect("a state file")
 }
 
 /// The files of the output folder and their modification times.
@@ -745,17 +750,7 @@ fn a_variable_templates_read_is_a_setting_of_the_build() {
 fn a_state_file_from_elsewhere_vouches_for_nothing() {
     let mut desk = Desk::new();
     desk.site.build_ok();
-    let cache = desk.site.root().join(".gazette-cache");
-    let state = fs::read_dir(&cache)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .find(|p| {
-            p.file_name()
-                .unwrap()
-                .to_string_lossy()
-                .starts_with("build-state-")
-        })
-        .expect("a state file");
+    let state = state_file(&desk);
     // Another site's state (or one committed into this one) names the
     // record of another output: here, one differing by its digest.
     let text = fs::read_to_string(&state).unwrap();
