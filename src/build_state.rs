@@ -221,7 +221,8 @@ impl Look {
     /// What changed since the last build, when the change leaves the
     /// site's structure as it was, so that only the files it touches need
     /// rendering: articles that kept their place, templates, and static
-    /// files that are not photos. `site` is this build's model. None when
+    /// files that are not photos, on a site without photos. `site` is this
+    /// build's model. None when
     /// every file must be rendered: no trusted state (see
     /// [`Look::unchanged`]), no changed input, or any other change (a new,
     /// deleted or moved article, site.toml, data/, a page or author file,
@@ -240,6 +241,13 @@ impl Look {
             && previous.built_at <= now
             && previous.valid_until.is_none_or(|end| now < end);
         if !trusted || previous.inputs.digest == self.inputs.digest {
+            return None;
+        }
+        // Pages ask for their photos' sizes and crops as they render, and
+        // only what was asked is made: a kept page asks for nothing, so its
+        // photos' files would go. Until each page's asks are kept with the
+        // state, a site with photos renders every page.
+        if !site.images.is_empty() {
             return None;
         }
         // Every article keeps its place, not only those whose files changed

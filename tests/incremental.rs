@@ -780,3 +780,29 @@ fn a_state_file_from_elsewhere_vouches_for_nothing() {
     desk.save(1);
     assert!(desk.site.build_ok().stdout.starts_with("Rebuilt "));
 }
+
+#[test]
+fn a_site_with_photos_renders_every_page_after_an_edit() {
+    let mut desk = Desk::new();
+    // A story with a lead photo: its crops are made when its page renders.
+    let mut photo = image::RgbImage::new(1600, 900);
+    for (x, y, px) in photo.enumerate_pixels_mut() {
+        *px = image::Rgb([(x % 256) as u8, (y % 256) as u8, 90]);
+    }
+    let mut png = Vec::new();
+    photo
+        .write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)
+        .unwrap();
+    desk.site.write_bytes("static/images/lead.png", &png);
+    desk.site.write(
+        "content/articles/photo.md",
+        "+++\ntitle = \"With a photo\"\ndate = 2021-02-01T10:00:00Z\nimage = \"/images/lead.png\"\nimage_alt = \"A test pattern\"\n+++\nShown with its photo.\n",
+    );
+    desk.site.build_ok();
+    desk.site.build_ok();
+    desk.stories[2].body = "An edit elsewhere.".into();
+    desk.save(2);
+    let run = desk.site.build_ok();
+    assert!(run.stdout.starts_with("Built "), "{}", run.stdout);
+    assert_eq!(tree(&desk.site.public()), clean_tree(&desk));
+}

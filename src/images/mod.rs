@@ -517,6 +517,11 @@ impl Images {
         url
     }
 
+    /// Whether the site has no photo at all.
+    pub(crate) fn is_empty(&self) -> bool {
+        self.sources.is_empty()
+    }
+
     /// Output key → source file of every file asked so far, so the file
     /// plan can refuse one that lands on another file of the site.
     pub(crate) fn asked_outputs(&self) -> Vec<(String, PathBuf)> {
