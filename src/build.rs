@@ -8,7 +8,7 @@ use crate::changes::Change;
 use crate::config::Config;
 use crate::content;
 use crate::diagnostics::{Diagnostic, display_path};
-use crate::images::{ImageCounts, Images};
+use crate::images::{ImageCounts, Images, PageAsks};
 use crate::output::{Output, record_key};
 use crate::paths::{file_for_site_path, safe_relative};
 use crate::render::{self, Job, Renderer, Templates};
@@ -354,15 +354,18 @@ fn collisions(
 
 /// Renders every file of the site and copies static and bundle files into
 /// `sink`. A file that none of `changes` touches is kept as the last build
-/// made it, when the sink can vouch for it; with no changes given, every
-/// file is rendered. Returns how many files were rendered. Stops with every
-/// error found.
+/// made it, when the sink can vouch for it, and asks again for the photo
+/// files it asked for then (`previous_asks`); with no changes given, every
+/// file is rendered. Returns how many files were rendered, and what each
+/// page asked of the photos, for the next build. Stops with every error
+/// found.
 pub(crate) fn produce(
     prepared: &mut Prepared,
     root: &Path,
     sink: &dyn Sink,
     changes: &[Change],
-) -> Result<usize, BuildFailure> {
+    previous_asks: &PageAsks,
+) -> Result<(usize, PageAsks), BuildFailure> {
     let Prepared {
         output_dir,
         renderer,
@@ -378,39 +381,49 @@ pub(crate) fn produce(
     let errors = Mutex::new(Vec::new());
     let rendered = AtomicUsize::new(0);
     let renderer = &*renderer;
+    let images = &renderer.site().images;
     // The plan's key is the file's output path: it is not worked out again.
-    let unchanged = |key: &str, job: Job| {
-        !changes.is_empty()
+    // A kept page's photo files are asked for again, or they would go.
+    let kept = |key: &str, job: Job| {
+        let unchanged = !changes.is_empty()
             && changes.iter().all(|c| c.keeps(Some(job), renderer))
-            && sink.keep(Path::new(key)).unwrap_or(false)
+            && sink.keep(Path::new(key)).unwrap_or(false);
+        unchanged
+            .then(|| images.ask_again(previous_asks, key))
+            .flatten()
     };
-    plan.pages.par_iter().for_each_init(
-        || renderer.worker(),
-        |worker, (key, &job)| {
-            if unchanged(key, job) {
-                return;
-            }
-            rendered.fetch_add(1, Ordering::Relaxed);
-            let source = renderer.source_of(job);
-            let result = renderer
-                .render(job, worker)
-                .map_err(|e| renderer.diagnose(job, e));
-            let result = result.and_then(|path| {
-                sink.write(&path, &worker.buffer, source.as_deref())
-                    .map_err(|why| Diagnostic::error(&*output_dir, why))
-            });
-            if let Err(d) = result {
-                errors.lock().unwrap_or_else(|e| e.into_inner()).push(d);
-            }
-        },
-    );
+    let asks: Vec<(String, Vec<String>)> = plan
+        .pages
+        .par_iter()
+        .map_init(
+            || renderer.worker(),
+            |worker, (key, &job)| {
+                if let Some(asked) = kept(key, job) {
+                    return (key.clone(), asked);
+                }
+                rendered.fetch_add(1, Ordering::Relaxed);
+                let source = renderer.source_of(job);
+                let (result, asked) = crate::images::asks_of(|| renderer.render(job, worker));
+                let result = result.map_err(|e| renderer.diagnose(job, e));
+                let result = result.and_then(|path| {
+                    sink.write(&path, &worker.buffer, source.as_deref())
+                        .map_err(|why| Diagnostic::error(&*output_dir, why))
+                });
+                if let Err(d) = result {
+                    errors.lock().unwrap_or_else(|e| e.into_inner()).push(d);
+                }
+                (key.clone(), asked)
+            },
+        )
+        .filter(|(_, asked)| !asked.is_empty())
+        .collect();
     let mut errors = errors.into_inner().unwrap_or_else(|e| e.into_inner());
     stages.mark(if changes.is_empty() {
         "render pages"
     } else {
         "render changed pages, keep the others"
     });
-    let images = &renderer.site().images;
+    let asks = images.page_asks(asks);
     for (key, from) in images.asked_outputs() {
         if plan.pages.contains_key(&key) || plan.copies.contains_key(&key) {
             errors.push(Diagnostic::error(
@@ -449,7 +462,7 @@ pub(crate) fn produce(
     if !errors.is_empty() {
         return Err(BuildFailure::from(once_per_template(errors)));
     }
-    Ok(rendered.into_inner())
+    Ok((rendered.into_inner(), asks))
 }
 
 /// Render errors, sorted, with each template's error said once: one broken
@@ -527,11 +540,17 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildFailure> {
     if changes.is_some() {
         prepared.stages.mark("find what changed");
     }
-    let rendered = produce(
+    let no_asks = PageAsks::default();
+    let previous_asks = match &look {
+        Some((_, look)) if changes.is_some() => look.page_asks(),
+        _ => None,
+    };
+    let (rendered, asks) = produce(
         &mut prepared,
         &options.root,
         &output,
         changes.as_deref().unwrap_or_default(),
+        previous_asks.unwrap_or(&no_asks),
     )?;
     let rebuilt = changes.map(|changes| {
         let what: Vec<String> = changes.iter().map(Change::describe).collect();
@@ -585,7 +604,7 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildFailure> {
     // A state that cannot be kept only costs the next build its shortcut.
     if let Some(look) = look {
         let record = crate::output::record_digest(&prepared.output_dir);
-        let _ = look.keep(site, reported.clone(), record);
+        let _ = look.keep(site, reported.clone(), asks, record);
     }
     Ok(BuildReport {
         output: output_dir,

@@ -3,8 +3,8 @@
 //! structure as it was renders only what the change touches (which files
 //! that is, `crate::changes` decides): the content hash of every input
 //! file, the settings and the gazette that built, when the output would
-//! next change by time alone, each article's place, the output it was kept
-//! with, and what the build reported. It lives in the build cache
+//! next change by time alone, each article's place, what each page asked
+//! of the photos, the output it was kept with, and what the build reported. It lives in the build cache
 //! (`.gazette-cache/build-state-HASH.json` by default), is safe to delete,
 //! and is portable: inputs are compared by content hash, with file stamps
 //! only sparing the reads of files that were not touched, so a cache
@@ -19,7 +19,7 @@ use crate::build::BuildOptions;
 use crate::changes::{Change, place_digest, search_digest};
 use crate::diagnostics::Diagnostic;
 use crate::file_meta::{ctime_ns, identity, mtime_ns};
-use crate::images::ImageCounts;
+use crate::images::{ImageCounts, PageAsks};
 use crate::site::{NextChange, Site};
 use chrono::{DateTime, Utc};
 use rayon::prelude::*;
@@ -32,7 +32,7 @@ use xxhash_rust::xxh3::{Xxh3, xxh3_64};
 
 /// Bumped when the state's meaning changes; a state of another format is
 /// not read.
-const FORMAT: u32 = 2;
+const FORMAT: u32 = 3;
 
 /// The states are files of the cache folder, one per output folder
 /// (`build-state-HASH.json`, by a hash of the output's absolute path), so
@@ -103,6 +103,9 @@ struct State {
     /// The digest of the output folder's record after the build
     /// ([`crate::output::record_digest`]): the output this state is for.
     output_record: Option<u64>,
+    /// What each page asked of the photos: a page the next build keeps
+    /// asks for the same files again.
+    asks: PageAsks,
 }
 
 /// The one field every format of the state has.
@@ -221,8 +224,7 @@ impl Look {
     /// What changed since the last build, when the change leaves the
     /// site's structure as it was, so that only the files it touches need
     /// rendering: articles that kept their place, templates, and static
-    /// files that are not photos, on a site without photos. `site` is this
-    /// build's model. None when
+    /// files that are not photos. `site` is this build's model. None when
     /// every file must be rendered: no trusted state (see
     /// [`Look::unchanged`]), no changed input, or any other change (a new,
     /// deleted or moved article, site.toml, data/, a page or author file,
@@ -241,13 +243,6 @@ impl Look {
             && previous.built_at <= now
             && previous.valid_until.is_none_or(|end| now < end);
         if !trusted || previous.inputs.digest == self.inputs.digest {
-            return None;
-        }
-        // Pages ask for their photos' sizes and crops as they render, and
-        // only what was asked is made: a kept page asks for nothing, so its
-        // photos' files would go. Until each page's asks are kept with the
-        // state, a site with photos renders every page.
-        if !site.images.is_empty() {
             return None;
         }
         // Every article keeps its place, not only those whose files changed
@@ -309,6 +304,11 @@ impl Look {
         Some(changes).filter(|c| !c.is_empty())
     }
 
+    /// What each page of the last build asked of the photos.
+    pub fn page_asks(&self) -> Option<&PageAsks> {
+        self.previous.as_ref().map(|p| &p.asks)
+    }
+
     /// Whether the state was kept for the output whose record has the
     /// digest `output_record` (see [`crate::output::record_digest`]).
     pub fn is_for(&self, output_record: Option<u64>) -> bool {
@@ -330,6 +330,7 @@ impl Look {
         self,
         site: &Site,
         reported: Reported,
+        asks: PageAsks,
         output_record: Option<u64>,
     ) -> Result<(), String> {
         let Some((dir, name)) = self.place else {
@@ -352,6 +353,7 @@ impl Look {
             reported,
             places: self.places.into_inner().unwrap_or_else(|| places(site)),
             output_record,
+            asks,
         };
         // Through the cache's own writer: the folder must be gazette's
         // (it refuses a folder of someone else's files, or a link).

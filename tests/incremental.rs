@@ -43,6 +43,8 @@ enum Edit {
     ReadMore(usize, usize),
     /// A summary in front matter, or none (then it comes from the body).
     Summary(usize, Option<String>),
+    /// A lead photo (one of two), or none.
+    Photo(usize, Option<u8>),
     PerPage(u8),
     Static(String),
     /// One letter of a body changed, the length and modification time kept.
@@ -86,6 +88,7 @@ fn edit() -> impl Strategy<Value = Edit> {
         any::<bool>().prop_map(Edit::Footer),
         (0..9usize, i.clone()).prop_map(|(from, to)| Edit::ReadMore(from, to)),
         (i.clone(), prop::option::of(word())).prop_map(|(i, w)| Edit::Summary(i, w)),
+        (i.clone(), prop::option::of(0..2u8)).prop_map(|(i, p)| Edit::Photo(i, p)),
         (2..5u8).prop_map(Edit::PerPage),
         word().prop_map(Edit::Static),
         i.clone().prop_map(Edit::SameLengthSameTime),
@@ -104,6 +107,7 @@ struct Story {
     section: &'static str,
     author: &'static str,
     summary: Option<String>,
+    photo: Option<u8>,
     body: String,
 }
 
@@ -112,8 +116,11 @@ impl Story {
         let tags: Vec<String> = self.tags.iter().map(|t| format!("{t:?}")).collect();
         let summary =
             (self.summary.as_ref()).map_or(String::new(), |s| format!("summary = {s:?}\n"));
+        let photo = self.photo.map_or(String::new(), |p| {
+            format!("image = \"/images/photo{p}.png\"\nimage_alt = \"Test pattern {p}\"\n")
+        });
         format!(
-            "+++\ntitle = {:?}\ndate = 2021-03-{:02}T10:00:00Z\ncategory = {:?}\ntags = [{}]\nauthor = {:?}\n{summary}+++\n\n{}\n\n{{{{< desknote >}}}}\n",
+            "+++\ntitle = {:?}\ndate = 2021-03-{:02}T10:00:00Z\ncategory = {:?}\ntags = [{}]\nauthor = {:?}\n{summary}{photo}+++\n\n{}\n\n{{{{< desknote >}}}}\n",
             self.title,
             self.day,
             self.section,
@@ -152,6 +159,14 @@ impl Desk {
                 "+++\ntitle = \"About\"\n+++\nAbout the desk.\n",
             ),
         ]);
+        // Two small photos: stories show them as lead photos, and one of
+        // the 404 page's variants asks a template size of one.
+        for n in 0..2u8 {
+            site.write_bytes(
+                &format!("static/images/photo{n}.png"),
+                &test_photo(n, 640, 360),
+            );
+        }
         let mut desk = Desk {
             site,
             stories: Vec::new(),
@@ -160,6 +175,8 @@ impl Desk {
         for n in 0..5 {
             desk.add(format!("Story {n}"));
         }
+        desk.stories[0].photo = Some(0);
+        desk.save(0);
         desk
     }
 
@@ -172,6 +189,7 @@ impl Desk {
             section: "Markets",
             author: "ana",
             summary: None,
+            photo: None,
             body: format!("Body of story {}, with a marker a.", self.made),
         };
         self.made += 1;
@@ -246,10 +264,19 @@ impl Desk {
                     }
                 }
             }
-            Edit::Template(variant) => self.site.write(
-                "templates/404.html",
-                &format!("{{% extends \"base.html\" %}}{{% block content %}}<p>Gone, variant {variant}.</p>{{% endblock content %}}"),
-            ),
+            Edit::Template(variant) => {
+                // Variant 2 shows a template size of a photo, which only
+                // this page asks for.
+                let photo = if *variant == 2 {
+                    "{% set small = resize_image(path=\"/images/photo1.png\", width=200) %}<img src=\"{{ small.url }}\" alt=\"\">"
+                } else {
+                    ""
+                };
+                self.site.write(
+                    "templates/404.html",
+                    &format!("{{% extends \"base.html\" %}}{{% block content %}}<p>Gone, variant {variant}.</p>{photo}{{% endblock content %}}"),
+                )
+            }
             Edit::CardTemplate(variant) => self.site.write(
                 "templates/partials/card.html",
                 &format!("<article class=\"card\"><h2><a href=\"{{{{ article.url }}}}\">{{{{ article.title }}}}</a></h2><p>Card {variant}: {{{{ article.summary_text }}}}</p></article>"),
@@ -291,6 +318,12 @@ impl Desk {
                     self.save(i);
                 }
             }
+            Edit::Photo(i, photo) => {
+                if let Some(i) = pick(*i) {
+                    self.stories[i].photo = *photo;
+                    self.save(i);
+                }
+            }
             Edit::PerPage(n) => self
                 .site
                 .write("site.toml", &format!("{SITE_TOML}per_page = {n}\n")),
@@ -318,6 +351,19 @@ impl Desk {
             Edit::Nothing => {}
         }
     }
+}
+
+/// A PNG test pattern, `n` giving its colours.
+fn test_photo(n: u8, width: u32, height: u32) -> Vec<u8> {
+    let mut photo = image::RgbImage::new(width, height);
+    for (x, y, px) in photo.enumerate_pixels_mut() {
+        *px = image::Rgb([(x % 256) as u8, (y % 256) as u8, 90 + n * 80]);
+    }
+    let mut png = Vec::new();
+    photo
+        .write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)
+        .unwrap();
+    png
 }
 
 fn set_modified(path: &Path, time: SystemTime) {
@@ -782,27 +828,64 @@ fn a_state_file_from_elsewhere_vouches_for_nothing() {
 }
 
 #[test]
-fn a_site_with_photos_renders_every_page_after_an_edit() {
+fn a_partial_build_makes_the_photo_files_of_the_pages_it_keeps() {
     let mut desk = Desk::new();
-    // A story with a lead photo: its crops are made when its page renders.
-    let mut photo = image::RgbImage::new(1600, 900);
-    for (x, y, px) in photo.enumerate_pixels_mut() {
-        *px = image::Rgb([(x % 256) as u8, (y % 256) as u8, 90]);
-    }
-    let mut png = Vec::new();
-    photo
-        .write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)
-        .unwrap();
-    desk.site.write_bytes("static/images/lead.png", &png);
+    // A story with a large lead photo, and a 404 page that asks a size of
+    // another photo through its template: the files made of them are made
+    // when those pages render, and must be made when the pages are kept.
+    desk.site
+        .write_bytes("static/images/lead.png", &test_photo(2, 1600, 900));
     desk.site.write(
         "content/articles/photo.md",
         "+++\ntitle = \"With a photo\"\ndate = 2021-02-01T10:00:00Z\nimage = \"/images/lead.png\"\nimage_alt = \"A test pattern\"\n+++\nShown with its photo.\n",
     );
+    desk.apply(&Edit::Template(2));
     desk.site.build_ok();
-    desk.site.build_ok();
+    let photo_page = desk.site.public().join("2021/02/01/photo/index.html");
+    let made = |desk: &Desk| -> Vec<String> {
+        let dir = desk.site.public().join("images");
+        let mut names: Vec<String> = (fs::read_dir(dir).unwrap())
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        names
+    };
+    let before = made(&desk);
+    assert!(
+        before.contains(&"lead-1200x630.jpg".to_string()),
+        "{before:?}"
+    );
+    assert!(
+        before.contains(&"photo1-200w.png".to_string()),
+        "{before:?}"
+    );
+    let page_time = fs::metadata(&photo_page).unwrap().modified().unwrap();
+
     desk.stories[2].body = "An edit elsewhere.".into();
     desk.save(2);
     let run = desk.site.build_ok();
-    assert!(run.stdout.starts_with("Built "), "{}", run.stdout);
+    let (rendered, why) = rebuilt(&run.stdout);
+    assert_eq!(why, "1 article changed");
+    let total = times(&desk.site.public()).len();
+    assert!(rendered * 2 < total, "{}", run.stdout);
+    // The photo's page and the 404 page were kept, and their files made.
+    assert_eq!(
+        fs::metadata(&photo_page).unwrap().modified().unwrap(),
+        page_time
+    );
+    assert_eq!(made(&desk), before);
+    assert_eq!(tree(&desk.site.public()), clean_tree(&desk));
+
+    // A second partial build keeps them again, from the asks the first kept.
+    desk.stories[3].body = "Another edit elsewhere.".into();
+    desk.save(3);
+    assert!(desk.site.build_ok().stdout.starts_with("Rebuilt "));
+    assert_eq!(made(&desk), before);
+    assert_eq!(tree(&desk.site.public()), clean_tree(&desk));
+
+    // The template no longer asks: its file goes, as in a clean build.
+    desk.apply(&Edit::Template(0));
+    assert!(desk.site.build_ok().stdout.starts_with("Rebuilt "));
+    assert!(!made(&desk).contains(&"photo1-200w.png".to_string()));
     assert_eq!(tree(&desk.site.public()), clean_tree(&desk));
 }

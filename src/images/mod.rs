@@ -17,7 +17,8 @@ use crate::diagnostics::{Diagnostic, display_path};
 use crate::output::record_key;
 use process::Header;
 use rayon::prelude::*;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
+use std::cell::RefCell;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
@@ -107,7 +108,7 @@ pub(crate) fn is_photo_name(path: &Path) -> bool {
 
 /// One file made from a photo: its size, and the part of the upright
 /// photo it shows (all of it when `crop` is None).
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub(crate) struct Variant {
     pub(crate) width: u32,
     pub(crate) height: u32,
@@ -171,6 +172,44 @@ pub(crate) const SHARE_WIDTH: u32 = 1200;
 
 /// The side of an author's square picture.
 pub(crate) const AVATAR_SIZE: u32 = 224;
+
+thread_local! {
+    /// The files asked by each page rendering on this thread, innermost
+    /// last: while a page waits on parallel work, rayon may render another
+    /// page on the same thread, inside the first.
+    static PAGE_ASKS: RefCell<Vec<Vec<String>>> = const { RefCell::new(Vec::new()) };
+}
+
+/// Runs `render` (one page's rendering), and gives with its result the
+/// output keys of the photo files it asked for on this thread, so that a
+/// later build that keeps the page can ask for them again ([`PageAsks`]).
+pub(crate) fn asks_of<R>(render: impl FnOnce() -> R) -> (R, Vec<String>) {
+    /// Takes the page's list off the stack even if `render` unwinds.
+    struct Pop;
+    impl Drop for Pop {
+        fn drop(&mut self) {
+            PAGE_ASKS.with(|stack| stack.borrow_mut().pop());
+        }
+    }
+    PAGE_ASKS.with(|stack| stack.borrow_mut().push(Vec::new()));
+    let pop = Pop;
+    let result = render();
+    let asked = PAGE_ASKS.with(|stack| stack.borrow_mut().last_mut().map(std::mem::take));
+    drop(pop);
+    (result, asked.unwrap_or_default())
+}
+
+/// What each page asked of the photos, kept with the build state: a later
+/// build that keeps a page as it is asks for the same files again without
+/// rendering it, or they would not be made (only asked files are).
+#[derive(Debug, Default, Serialize, Deserialize)]
+pub(crate) struct PageAsks {
+    /// Each file asked: its output key, its photo's site path
+    /// (`/images/lead.png`), and what to make.
+    files: Vec<(String, String, Variant)>,
+    /// A page's output key → the files it asked, by place in `files`.
+    pages: HashMap<String, Vec<u32>>,
+}
 
 /// The photos of a site, and the files its pages asked to be made of them.
 #[derive(Debug)]
@@ -513,13 +552,64 @@ impl Images {
         let output = variant_path(&self.sources[i].output, &variant, focus);
         let key = record_key(&output);
         let url = config.url(&format!("/{key}"));
+        PAGE_ASKS.with(|stack| {
+            if let Some(page) = stack.borrow_mut().last_mut() {
+                page.push(key.clone());
+            }
+        });
         (self.asked.lock().unwrap_or_else(|e| e.into_inner())).insert(key, (i, variant));
         url
     }
 
-    /// Whether the site has no photo at all.
-    pub(crate) fn is_empty(&self) -> bool {
-        self.sources.is_empty()
+    /// The asks of `pages` (each page's output key and the files it asked,
+    /// from [`asks_of`]), to keep for the next build. Called before
+    /// [`Images::produce`], which takes the asks.
+    pub(crate) fn page_asks(&self, pages: Vec<(String, Vec<String>)>) -> PageAsks {
+        let asked = self.asked.lock().unwrap_or_else(|e| e.into_inner());
+        let mut kept = PageAsks::default();
+        let mut places: HashMap<String, u32> = HashMap::new();
+        for (page, keys) in pages {
+            let mut indices = Vec::with_capacity(keys.len());
+            for key in keys {
+                let Some((i, variant)) = asked.get(&key) else {
+                    continue;
+                };
+                let place = *places.entry(key).or_insert_with_key(|key| {
+                    let photo = format!("/{}", record_key(&self.sources[*i].output));
+                    kept.files.push((key.clone(), photo, variant.clone()));
+                    (kept.files.len() - 1) as u32
+                });
+                indices.push(place);
+            }
+            indices.sort_unstable();
+            indices.dedup();
+            kept.pages.insert(page, indices);
+        }
+        kept
+    }
+
+    /// Asks again for the files page `page` asked in the last build
+    /// (`previous`), as the page is kept as it was. The files' keys, or
+    /// None when one of its photos is no longer the site's (the page must
+    /// then render).
+    pub(crate) fn ask_again(&self, previous: &PageAsks, page: &str) -> Option<Vec<String>> {
+        let Some(indices) = previous.pages.get(page) else {
+            return Some(Vec::new());
+        };
+        let mut found = Vec::with_capacity(indices.len());
+        for &n in indices {
+            let (key, photo, variant) = previous.files.get(n as usize)?;
+            let i = *self.by_site_path.get(photo)?;
+            found.push((key, i, variant));
+        }
+        let mut asked = self.asked.lock().unwrap_or_else(|e| e.into_inner());
+        let keys = (found.into_iter())
+            .map(|(key, i, variant)| {
+                asked.insert(key.clone(), (i, variant.clone()));
+                key.clone()
+            })
+            .collect();
+        Some(keys)
     }
 
     /// Output key → source file of every file asked so far, so the file
