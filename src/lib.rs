@@ -28,6 +28,7 @@ pub mod import;
 pub(crate) mod live;
 pub mod markdown;
 pub(crate) mod output;
+pub(crate) mod packed;
 pub(crate) mod paths;
 pub(crate) mod render;
 pub mod scaffold;

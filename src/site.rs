@@ -12,6 +12,7 @@ use crate::content::{
 };
 use crate::diagnostics::Diagnostic;
 use crate::markdown::{self, Rendered};
+use crate::packed::Packed;
 use crate::paths::{self, TermKind};
 use crate::slug::permalink;
 use chrono::{DateTime, Datelike, Utc};
@@ -94,12 +95,41 @@ pub struct SeriesPlace {
 /// the model beside the [`Article`] (never in it: a large archive would
 /// hold every body until the last page is written) and held from then on
 /// by the renderer, which decides when each is let go.
+/// Packed ([`crate::packed`]): the bodies of an archive are most of its
+/// memory while they wait for their pages.
 #[derive(Debug, Clone, Default)]
 pub struct ArticleBody {
-    pub html: String,
+    html: Packed,
     /// `html` with relative URLs made absolute, for feeds; None when it
     /// would equal `html`.
-    pub feed_html: Option<String>,
+    feed_html: Option<Packed>,
+}
+
+impl ArticleBody {
+    pub(crate) fn new(html: &str, feed_html: Option<&str>) -> ArticleBody {
+        ArticleBody {
+            html: Packed::pack(html),
+            feed_html: feed_html.map(Packed::pack),
+        }
+    }
+
+    /// The body as its page shows it.
+    pub(crate) fn html(&self) -> String {
+        self.html.unpack()
+    }
+
+    /// Takes (and packs) the body out of `rendered`, which keeps the rest.
+    pub(crate) fn take_from(rendered: &mut Rendered) -> ArticleBody {
+        let body = ArticleBody::new(&rendered.html, rendered.feed_html.as_deref());
+        rendered.html = String::new();
+        rendered.feed_html = None;
+        body
+    }
+
+    /// The body as feeds show it: with absolute URLs.
+    pub(crate) fn feed_html(&self) -> String {
+        self.feed_html.as_ref().unwrap_or(&self.html).unpack()
+    }
 }
 
 /// The site model, and each article's body beside it, by index into
@@ -379,10 +409,14 @@ impl Site {
                 let (live, problems) =
                     crate::live::arrange(&doc.meta, &doc.source, &body, &mut rendered, tz, now);
                 links.broken.extend(problems);
-                ((doc, live), (rendered, links))
+                // Packed at once, so the archive's HTML is never all
+                // held unpacked.
+                let html = ArticleBody::take_from(&mut rendered);
+                ((doc, (live, html)), (rendered, links))
             })
             .unzip();
-        let (published, live): (Vec<_>, Vec<_>) = published.into_iter().unzip();
+        let (published, live_and_html): (Vec<_>, Vec<_>) = published.into_iter().unzip();
+        let (live, bodies): (Vec<_>, Vec<_>) = live_and_html.into_iter().unzip();
         let (rendered_articles, article_links): (Vec<Rendered>, Vec<PlacedLinks>) =
             rendered_and_links.into_iter().unzip();
         let (rendered_pages, page_links): (Vec<Rendered>, Vec<PlacedLinks>) = pages
@@ -415,10 +449,11 @@ impl Site {
         let mut articles_and_bodies: Vec<(Article, ArticleBody)> = published
             .into_par_iter()
             .zip(article_paths)
-            .zip(live)
+            .zip(live.into_par_iter().zip(bodies))
             .zip(rendered_articles.into_par_iter().zip(&article_urls))
-            .map(|(((doc, path), live), (rendered, url))| {
-                Article::new(doc, path, url, rendered, live, &config, &bylines)
+            .map(|(((doc, path), (live, body)), (rendered, url))| {
+                let article = Article::new(doc, path, url, rendered, live, &config, &bylines);
+                (article, body)
             })
             .collect();
         sort_newest_first(&mut articles_and_bodies);
@@ -883,9 +918,10 @@ impl<'a> BylineLookup<'a> {
 }
 
 impl Article {
-    /// An article from its document and rendered Markdown, without its
-    /// place among the others (section, tags, related articles), which
-    /// only the whole site can give.
+    /// An article from its document and rendered Markdown (its body
+    /// already taken, by [`ArticleBody::take_from`]), without its place
+    /// among the others (section, tags, related articles), which only the
+    /// whole site can give.
     pub(crate) fn new(
         mut doc: Document<ArticleMeta>,
         path: String,
@@ -894,7 +930,7 @@ impl Article {
         live: Option<crate::live::Live>,
         config: &Config,
         bylines: &BylineLookup,
-    ) -> (Article, ArticleBody) {
+    ) -> Article {
         // The newest update is the article's latest change.
         let latest = live.as_ref().and_then(crate::live::Live::latest);
         doc.meta.updated = doc.meta.updated.max(latest.filter(|&t| t > doc.meta.date));
@@ -912,11 +948,7 @@ impl Article {
             ),
         };
         let bylines = doc.meta.authors.iter().map(|n| bylines.byline(n)).collect();
-        let body = ArticleBody {
-            html: rendered.html,
-            feed_html: rendered.feed_html,
-        };
-        let article = Article {
+        Article {
             url: config.url(&path),
             path,
             reading_minutes: rendered.word_count.div_ceil(READING_SPEED).max(1),
@@ -933,8 +965,7 @@ impl Article {
             related: Vec::new(),
             live,
             doc,
-        };
-        (article, body)
+        }
     }
 }
 

@@ -1,5 +1,5 @@
-//! Each article's body HTML from the model to its page and feed entries,
-//! and the one rule of when it is let go: an article that no feed shows
+//! Each article's body HTML (packed, see `crate::packed`) from the model
+//! to its page and feed entries, and the one rule of when it is let go: an article that no feed shows
 //! gives its body to its page and keeps none, so a large archive never
 //! holds every body until its last page is written. Feeds are written in
 //! any order, so a body a feed shows stays until the renderer is dropped.
@@ -54,20 +54,18 @@ impl Bodies {
     pub(crate) fn for_feed(&self, i: usize) -> String {
         lock(&self.slots[i])
             .as_deref()
-            .map(|b| b.feed_html.as_ref().unwrap_or(&b.html).clone())
+            .map(ArticleBody::feed_html)
             .unwrap_or_default()
     }
 
-    /// Body `i` for its page: handed over whole when nothing needs it any
-    /// more, copied otherwise.
+    /// Body `i` for its page, unpacked; let go when nothing needs it any
+    /// more.
     pub(crate) fn for_page(&self, i: usize) -> String {
         let mut slot = lock(&self.slots[i]);
         if self.keep[i] {
-            return slot.as_deref().map(|b| b.html.clone()).unwrap_or_default();
+            return slot.as_deref().map(ArticleBody::html).unwrap_or_default();
         }
-        slot.take()
-            .map(|b| Arc::try_unwrap(b).map_or_else(|shared| shared.html.clone(), |b| b.html))
-            .unwrap_or_default()
+        slot.take().map(|b| b.html()).unwrap_or_default()
     }
 }
 
@@ -82,10 +80,7 @@ mod tests {
     use super::*;
 
     fn body(html: &str, feed: Option<&str>) -> ArticleBody {
-        ArticleBody {
-            html: html.into(),
-            feed_html: feed.map(Into::into),
-        }
+        ArticleBody::new(html, feed)
     }
 
     #[test]

@@ -82,7 +82,8 @@ pub(crate) fn with_article_replaced(
     }
     rendered.drop_link_data();
     let bylines = BylineLookup::new(&before.authors);
-    let (mut article, body) = Article::new(
+    let body = ArticleBody::take_from(&mut rendered);
+    let mut article = Article::new(
         doc,
         old.path.clone(),
         &url,
