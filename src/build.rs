@@ -537,8 +537,12 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildFailure> {
         ),
         _ => None,
     };
-    if changes.is_some() {
+    if let Some(changes) = &changes {
         prepared.stages.mark("find what changed");
+        let kept_search = look.as_ref().and_then(|(_, look)| look.search_files());
+        if let Some(paths) = kept_search.filter(|_| crate::changes::search_unchanged(changes)) {
+            prepared.renderer.reuse_search_paths(paths.to_vec());
+        }
     }
     let no_asks = PageAsks::default();
     let previous_asks = match &look {
@@ -604,7 +608,8 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildFailure> {
     // A state that cannot be kept only costs the next build its shortcut.
     if let Some(look) = look {
         let record = crate::output::record_digest(&prepared.output_dir);
-        let _ = look.keep(site, reported.clone(), asks, record);
+        let search_files = prepared.renderer.search_paths();
+        let _ = look.keep(site, reported.clone(), asks, search_files, record);
     }
     Ok(BuildReport {
         output: output_dir,

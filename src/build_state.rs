@@ -4,7 +4,8 @@
 //! that is, `crate::changes` decides): the content hash of every input
 //! file, the settings and the gazette that built, when the output would
 //! next change by time alone, each article's place, what each page asked
-//! of the photos, the output it was kept with, and what the build reported. It lives in the build cache
+//! of the photos, the search index's file names, the output it was kept
+//! with, and what the build reported. It lives in the build cache
 //! (`.gazette-cache/build-state-HASH.json` by default), is safe to delete,
 //! and is portable: inputs are compared by content hash, with file stamps
 //! only sparing the reads of files that were not touched, so a cache
@@ -32,7 +33,7 @@ use xxhash_rust::xxh3::{Xxh3, xxh3_64};
 
 /// Bumped when the state's meaning changes; a state of another format is
 /// not read.
-const FORMAT: u32 = 3;
+const FORMAT: u32 = 4;
 
 /// The states are files of the cache folder, one per output folder
 /// (`build-state-HASH.json`, by a hash of the output's absolute path), so
@@ -106,6 +107,9 @@ struct State {
     /// What each page asked of the photos: a page the next build keeps
     /// asks for the same files again.
     asks: PageAsks,
+    /// The split search index's file names: a partial build that keeps the
+    /// index plans its files without making it again.
+    search_files: Vec<String>,
 }
 
 /// The one field every format of the state has.
@@ -309,6 +313,11 @@ impl Look {
         self.previous.as_ref().map(|p| &p.asks)
     }
 
+    /// The split search index's file names in the last build.
+    pub fn search_files(&self) -> Option<&[String]> {
+        self.previous.as_ref().map(|p| p.search_files.as_slice())
+    }
+
     /// Whether the state was kept for the output whose record has the
     /// digest `output_record` (see [`crate::output::record_digest`]).
     pub fn is_for(&self, output_record: Option<u64>) -> bool {
@@ -331,6 +340,7 @@ impl Look {
         site: &Site,
         reported: Reported,
         asks: PageAsks,
+        search_files: Vec<String>,
         output_record: Option<u64>,
     ) -> Result<(), String> {
         let Some((dir, name)) = self.place else {
@@ -354,6 +364,7 @@ impl Look {
             places: self.places.into_inner().unwrap_or_else(|| places(site)),
             output_record,
             asks,
+            search_files,
         };
         // Through the cache's own writer: the folder must be gazette's
         // (it refuses a folder of someone else's files, or a link).

@@ -73,6 +73,21 @@ impl Change {
     }
 }
 
+/// Whether the split search index is as the last build made it after
+/// `changes`: no article changed its title or summary (places are the same
+/// in every change told apart here), and no template shapes the index.
+pub(crate) fn search_unchanged(changes: &[Change]) -> bool {
+    (changes.iter()).all(|c| {
+        !matches!(
+            c,
+            Change::Articles {
+                search_kept: false,
+                ..
+            }
+        )
+    })
+}
+
 /// Whether the file of `job` may differ after the templates `changed`
 /// were saved: it is rendered with one of them, or it shows cards and
 /// `partials/card.html` reaches one, or a theme file changed (every page

@@ -889,3 +889,39 @@ fn a_partial_build_makes_the_photo_files_of_the_pages_it_keeps() {
     assert!(!made(&desk).contains(&"photo1-200w.png".to_string()));
     assert_eq!(tree(&desk.site.public()), clean_tree(&desk));
 }
+
+#[test]
+fn a_summary_edit_that_changes_the_search_files_makes_the_index_again() {
+    let mut desk = Desk::new();
+    // A summary of 30,000 distinct words: the split index needs several
+    // words files for it, and one once the summary is gone.
+    let words: Vec<String> = (0..30_000).map(|n| format!("w{n}")).collect();
+    desk.stories[1].summary = Some(words.join(" "));
+    desk.save(1);
+    // Its summary given, story 3's body can change without the index.
+    desk.stories[3].summary = Some("A summary of its own.".into());
+    desk.save(3);
+    desk.site.build_ok();
+    let words_files = |desk: &Desk| {
+        fs::read_dir(desk.site.public().join("search-index/w"))
+            .unwrap()
+            .count()
+    };
+    let before = words_files(&desk);
+    assert!(before > 2, "{before} words files");
+
+    desk.stories[1].summary = None;
+    desk.save(1);
+    let run = desk.site.build_ok();
+    assert_eq!(rebuilt(&run.stdout).1, "1 article changed");
+    assert!(words_files(&desk) < before);
+    assert_eq!(tree(&desk.site.public()), clean_tree(&desk));
+
+    // A body edit elsewhere keeps the index, and its files, as they are.
+    let kept = times(&desk.site.public().join("search-index"));
+    desk.stories[3].body = "An edit that leaves titles and summaries alone.".into();
+    desk.save(3);
+    desk.site.build_ok();
+    assert_eq!(times(&desk.site.public().join("search-index")), kept);
+    assert_eq!(tree(&desk.site.public()), clean_tree(&desk));
+}

@@ -139,6 +139,10 @@ pub struct Renderer {
     sitemap: OnceLock<Vec<sitemap::Entry>>,
     /// The split search index, made when its first file is asked for.
     search: OnceLock<Result<Vec<feeds::search::IndexFile>, String>>,
+    /// The split index's file names as the last build made them, when a
+    /// partial build knows the index is as it was
+    /// ([`Renderer::reuse_search_paths`]): planning then needs no index.
+    kept_search_paths: Option<Vec<String>>,
     bodies: Bodies,
     /// The stylesheet and scripts, made before any page names them.
     theme: Arc<ThemeFiles>,
@@ -221,6 +225,7 @@ impl Renderer {
             shared,
             sitemap: OnceLock::new(),
             search: OnceLock::new(),
+            kept_search_paths: None,
             site,
             templates,
             bodies,
@@ -241,6 +246,7 @@ impl Renderer {
             shared,
             sitemap: OnceLock::new(),
             search: OnceLock::new(),
+            kept_search_paths: None,
             site,
             templates,
             bodies,
@@ -277,6 +283,7 @@ impl Renderer {
             shared,
             sitemap: OnceLock::new(),
             search: OnceLock::new(),
+            kept_search_paths: None,
             site,
             templates: Arc::clone(&self.templates),
             bodies: self.bodies.shared(Some((i, body))),
@@ -307,8 +314,43 @@ impl Renderer {
     /// The jobs of the split search index's files. One that failed to
     /// serialise has one job, whose render says why.
     pub(crate) fn search_jobs(&self) -> impl Iterator<Item = Job> + use<> {
-        let parts = self.search().as_ref().map_or(1, Vec::len);
+        let parts = match (self.search.get(), &self.kept_search_paths) {
+            (None, Some(kept)) => kept.len(),
+            _ => self.search().as_ref().map_or(1, Vec::len),
+        };
         (0..parts).map(Job::SearchPart)
+    }
+
+    /// Takes the split index's file names from the last build, which made
+    /// the same index: its articles' places, titles and summaries are as
+    /// they were (see `crate::changes`). Spares making the index (a second
+    /// at 100,000 articles) when none of its files is rendered.
+    pub(crate) fn reuse_search_paths(&mut self, paths: Vec<String>) {
+        self.kept_search_paths = Some(paths);
+    }
+
+    /// The split index's file names, for the next build.
+    pub(crate) fn search_paths(&self) -> Vec<String> {
+        match (self.search.get(), &self.kept_search_paths) {
+            (None, Some(kept)) => kept.clone(),
+            _ => self
+                .search_jobs()
+                .map(|job| self.search_path(job))
+                .collect(),
+        }
+    }
+
+    fn search_path(&self, job: Job) -> String {
+        let Job::SearchPart(n) = job else {
+            return String::new();
+        };
+        if let (None, Some(kept)) = (self.search.get(), &self.kept_search_paths) {
+            return kept.get(n).cloned().unwrap_or_default();
+        }
+        match self.search() {
+            Ok(files) => files.get(n).map_or_else(String::new, |f| f.path.clone()),
+            Err(_) => paths::SEARCH_META.into(),
+        }
     }
 
     /// The files of the split search index, made once for all its jobs.
@@ -524,10 +566,7 @@ impl Renderer {
             Job::Month { year, month } => site.archives[year].months[month].path.clone(),
             Job::Search => paths::SEARCH.into(),
             Job::SearchIndex => paths::SEARCH_INDEX.into(),
-            Job::SearchPart(n) => match self.search() {
-                Ok(files) => files.get(n).map_or_else(String::new, |f| f.path.clone()),
-                Err(_) => paths::SEARCH_META.into(),
-            },
+            Job::SearchPart(_) => self.search_path(job),
             Job::NotFound => paths::NOT_FOUND.into(),
             Job::Theme(file) => file.path().into(),
             Job::FingerprintedTheme(file) => match self.theme.get(file) {
