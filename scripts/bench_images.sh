@@ -54,8 +54,15 @@ vips_all() {
 }
 mkdir -p "$DIR/v"
 read -r g_s g_k < <(timed "$GAZETTE" build --root "$DIR/g" --quiet)
-read -r gc_s gc_k < <(timed "$GAZETTE" build --root "$DIR/g" --quiet)
-read -r g0_s g0_k < <(timed "$GAZETTE" build --root "$DIR/g0" --quiet)
+# A rebuild with every photo in the cache: --full, since a build with
+# nothing changed keeps the output without looking at a photo.
+read -r gc_s gc_k < <(timed "$GAZETTE" build --root "$DIR/g" --quiet --full)
+read -r g0_s g0_k < <(timed "$GAZETTE" build --root "$DIR/g0" --quiet --full)
+# One story's text edited: a partial build, which keeps the other pages
+# and asks again for their photos' files.
+first=$(ls -d "$DIR"/g/content/articles/*/ | head -1)
+printf '\nAn added paragraph.\n' >> "$first/index.md"
+read -r ge_s ge_k < <(timed "$GAZETTE" build --root "$DIR/g" --quiet)
 read -r h_s h_k < <(timed "$HUGO" --source "$DIR/h" --quiet --destination "$DIR/h/public")
 read -r v_s v_k < <(timed bash -c "$(declare -f vips_all); DIR=$DIR WIDTHS='$WIDTHS' vips_all")
 echo "$COUNT photos of ${W}x${H}: widths $WIDTHS in JPEG and WebP, and a 1200x630 crop"
@@ -63,4 +70,5 @@ printf '%-28s %8s s %8s MiB\n' "gazette (cold cache)" "$g_s" "$((g_k / 1024))" \
   "hugo $("$HUGO" version 2>/dev/null | grep -o 'v0\.[0-9.]*' | head -1)" "$h_s" "$((h_k / 1024))" \
   "vipsthumbnail (2 at once)" "$v_s" "$((v_k / 1024))" \
   "gazette, cached rebuild" "$gc_s" "$((gc_k / 1024))" \
-  "gazette, same site no photos" "$g0_s" "$((g0_k / 1024))"
+  "gazette, same site no photos" "$g0_s" "$((g0_k / 1024))" \
+  "gazette, one story edited" "$ge_s" "$((ge_k / 1024))"
