@@ -364,7 +364,7 @@ pub(crate) fn produce(
     root: &Path,
     sink: &dyn Sink,
     changes: &[Change],
-    previous_asks: &PageAsks,
+    previous_asks: Option<&PageAsks>,
 ) -> Result<(usize, PageAsks), BuildFailure> {
     let Prepared {
         output_dir,
@@ -392,6 +392,10 @@ pub(crate) fn produce(
             .then(|| images.ask_again(previous_asks, key))
             .flatten()
     };
+    // Each page that asked for photo files, and those files; most pages
+    // ask for none, and cost nothing here.
+    let with_asks =
+        |key: &String, asked: Vec<String>| (!asked.is_empty()).then(|| (key.clone(), asked));
     let asks: Vec<(String, Vec<String>)> = plan
         .pages
         .par_iter()
@@ -399,7 +403,7 @@ pub(crate) fn produce(
             || renderer.worker(),
             |worker, (key, &job)| {
                 if let Some(asked) = kept(key, job) {
-                    return (key.clone(), asked);
+                    return with_asks(key, asked);
                 }
                 rendered.fetch_add(1, Ordering::Relaxed);
                 let source = renderer.source_of(job);
@@ -412,10 +416,10 @@ pub(crate) fn produce(
                 if let Err(d) = result {
                     errors.lock().unwrap_or_else(|e| e.into_inner()).push(d);
                 }
-                (key.clone(), asked)
+                with_asks(key, asked)
             },
         )
-        .filter(|(_, asked)| !asked.is_empty())
+        .flatten()
         .collect();
     let mut errors = errors.into_inner().unwrap_or_else(|e| e.into_inner());
     stages.mark(if changes.is_empty() {
@@ -544,7 +548,6 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildFailure> {
             prepared.renderer.reuse_search_paths(paths.to_vec());
         }
     }
-    let no_asks = PageAsks::default();
     let previous_asks = match &look {
         Some((_, look)) if changes.is_some() => look.page_asks(),
         _ => None,
@@ -554,7 +557,7 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildFailure> {
         &options.root,
         &output,
         changes.as_deref().unwrap_or_default(),
-        previous_asks.unwrap_or(&no_asks),
+        previous_asks,
     )?;
     let rebuilt = changes.map(|changes| {
         let what: Vec<String> = changes.iter().map(Change::describe).collect();

@@ -92,13 +92,7 @@ impl Sink for Collector {
 pub fn check(options: &BuildOptions) -> Result<CheckReport, BuildFailure> {
     let mut prepared = build::prepare(options)?;
     let collector = Collector::default();
-    build::produce(
-        &mut prepared,
-        &options.root,
-        &collector,
-        &[],
-        &crate::images::PageAsks::default(),
-    )?;
+    build::produce(&mut prepared, &options.root, &collector, &[], None)?;
     let files = collector
         .files
         .into_inner()

@@ -589,10 +589,13 @@ impl Images {
     }
 
     /// Asks again for the files page `page` asked in the last build
-    /// (`previous`), as the page is kept as it was. The files' keys, or
-    /// None when one of its photos is no longer the site's (the page must
-    /// then render).
-    pub(crate) fn ask_again(&self, previous: &PageAsks, page: &str) -> Option<Vec<String>> {
+    /// (`previous`, None: it asked for none), as the page is kept as it
+    /// was. The files' keys, or None when one of its photos is no longer
+    /// the site's (the page must then render).
+    pub(crate) fn ask_again(&self, previous: Option<&PageAsks>, page: &str) -> Option<Vec<String>> {
+        let Some(previous) = previous else {
+            return Some(Vec::new());
+        };
         let Some(indices) = previous.pages.get(page) else {
             return Some(Vec::new());
         };

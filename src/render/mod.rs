@@ -333,17 +333,14 @@ impl Renderer {
     pub(crate) fn search_paths(&self) -> Vec<String> {
         match (self.search.get(), &self.kept_search_paths) {
             (None, Some(kept)) => kept.clone(),
-            _ => self
-                .search_jobs()
-                .map(|job| self.search_path(job))
+            _ => (0..self.search_jobs().count())
+                .map(|n| self.search_path(n))
                 .collect(),
         }
     }
 
-    fn search_path(&self, job: Job) -> String {
-        let Job::SearchPart(n) = job else {
-            return String::new();
-        };
+    /// The site path of the split index's file `n`.
+    fn search_path(&self, n: usize) -> String {
         if let (None, Some(kept)) = (self.search.get(), &self.kept_search_paths) {
             return kept.get(n).cloned().unwrap_or_default();
         }
@@ -566,7 +563,7 @@ impl Renderer {
             Job::Month { year, month } => site.archives[year].months[month].path.clone(),
             Job::Search => paths::SEARCH.into(),
             Job::SearchIndex => paths::SEARCH_INDEX.into(),
-            Job::SearchPart(_) => self.search_path(job),
+            Job::SearchPart(n) => self.search_path(n),
             Job::NotFound => paths::NOT_FOUND.into(),
             Job::Theme(file) => file.path().into(),
             Job::FingerprintedTheme(file) => match self.theme.get(file) {
