@@ -19,7 +19,7 @@
 use crate::build::BuildOptions;
 use crate::changes::{Change, place_digest, search_digest};
 use crate::diagnostics::Diagnostic;
-use crate::file_meta::{ctime_ns, identity, mtime_ns};
+use crate::file_meta::{Folder, Kind};
 use crate::images::{ImageCounts, PageAsks};
 use crate::site::{NextChange, Site};
 use chrono::{DateTime, Utc};
@@ -28,6 +28,7 @@ use serde::{Deserialize, Serialize};
 use std::collections::{BTreeSet, HashMap};
 use std::fs;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 use walkdir::WalkDir;
 use xxhash_rust::xxh3::{Xxh3, xxh3_64};
 
@@ -148,7 +149,15 @@ pub struct Look {
 
 impl Look {
     /// Reads the state kept in `cache_dir` and looks at every input file.
-    pub fn take(options: &BuildOptions, output: &Path, cache_dir: Option<&Path>) -> Look {
+    /// Sets `changed` as soon as it is clear that the last build's output
+    /// is not this one's (no state, another gazette or settings, an input
+    /// file changed), for the check of the output that runs beside it.
+    pub fn take(
+        options: &BuildOptions,
+        output: &Path,
+        cache_dir: Option<&Path>,
+        changed: &AtomicBool,
+    ) -> Look {
         let output_id = xxh3_64(absolute(output).as_os_str().as_encoded_bytes());
         let name = format!("{STATE_PREFIX}{output_id:016x}.json");
         let place = cache_dir.map(|dir| (dir.to_path_buf(), name));
@@ -174,12 +183,17 @@ impl Look {
                 },
             },
         };
+        let (gazette, settings) = (gazette_hash(), settings_hash(options, output));
+        let same_build = |s: &&State| s.gazette == gazette && s.settings == settings;
+        if !previous.as_ref().is_some_and(|s| same_build(&s)) {
+            changed.store(true, Ordering::Relaxed);
+        }
         let known = previous.as_ref().map(|s| &s.inputs);
         Look {
             place,
-            gazette: gazette_hash(),
-            settings: settings_hash(options, output),
-            inputs: Inputs::take(&options.root, known),
+            gazette,
+            settings,
+            inputs: Inputs::take(&options.root, known, changed),
             previous,
             unreadable,
             places: std::sync::OnceLock::new(),
@@ -386,8 +400,9 @@ impl InputFile {
 
 impl Inputs {
     /// Looks at every input file under `root`, hashing those whose stamp
-    /// differs from `known` (or is too recent to trust).
-    fn take(root: &Path, known: Option<&Inputs>) -> Inputs {
+    /// differs from `known` (or is too recent to trust). Sets `changed` on
+    /// finding a file whose bytes differ from `known`'s.
+    fn take(root: &Path, known: Option<&Inputs>, changed: &AtomicBool) -> Inputs {
         let taken_ns = now_ns();
         let mut paths: Vec<String> = INPUT_FILES
             .iter()
@@ -414,19 +429,20 @@ impl Inputs {
                 }
             }
         }
+        let folder = Folder::open(root).ok();
         let files: HashMap<String, InputFile> = paths
             .into_par_iter()
             .map(|key| {
                 let path = root.join(&key);
                 // A link counts as what it points to: the build reads that.
-                let Ok(meta) = fs::metadata(&path) else {
+                let Some(stamp) = folder.as_ref().and_then(|f| f.look_through(&key)) else {
                     return (key, InputFile::UNREADABLE);
                 };
                 let mut file = InputFile {
-                    len: meta.len(),
-                    mtime_ns: mtime_ns(&meta),
-                    ctime_ns: ctime_ns(&meta),
-                    inode: identity(&meta).map_or(0, |(_, inode)| inode),
+                    len: stamp.len,
+                    mtime_ns: stamp.mtime_ns,
+                    ctime_ns: stamp.ctime_ns,
+                    inode: stamp.inode,
                     hash: 0,
                 };
                 let trusted = known.and_then(|k| {
@@ -442,9 +458,17 @@ impl Inputs {
                     Some(hash) => hash,
                     // A file that cannot be read is a file the build will
                     // report; it differs from any readable one.
-                    None if meta.is_file() => fs::read(&path).map_or(1, |b| xxh3_64(&b) | 2),
+                    None if stamp.kind == Kind::File => {
+                        fs::read(&path).map_or(1, |b| xxh3_64(&b) | 2)
+                    }
                     None => 0,
                 };
+                if known
+                    .and_then(|k| k.files.get(&key))
+                    .is_none_or(|old| old.hash != file.hash)
+                {
+                    changed.store(true, Ordering::Relaxed);
+                }
                 (key, file)
             })
             .collect();

@@ -9,12 +9,14 @@
 //! changes a folder's time, and then the build reads and walks as if it
 //! had no record.
 
+use crate::file_meta::{Folder, Kind};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 
 /// What a file held when it was written. The status-change time is what tells a hand edit
 /// that kept the length and put the mtime back (`cp -p`, `rsync -t`): no
@@ -111,11 +113,22 @@ impl Manifest {
     /// The record of `folder`, if there is one and nothing in the folder
     /// was changed since it was made.
     pub fn load(cache: &Path, folder: &Path) -> Option<Manifest> {
+        Manifest::load_unless(cache, folder, &AtomicBool::new(false))
+    }
+
+    /// [`Manifest::load`], giving up (None) as soon as `give_up` is set.
+    pub fn load_unless(cache: &Path, folder: &Path, give_up: &AtomicBool) -> Option<Manifest> {
         let text = fs::read(record_path(cache, folder).ok()?).ok()?;
         let manifest: Manifest = serde_json::from_slice(&text).ok()?;
+        if give_up.load(Ordering::Relaxed) {
+            return None;
+        }
+        let open = Folder::open(folder).ok()?;
         let untouched = manifest.dirs.par_iter().all(|(dir, recorded)| {
-            fs::symlink_metadata(folder.join(dir))
-                .is_ok_and(|m| m.is_dir() && mtime_ns(&m) == *recorded)
+            // `""` is the folder itself.
+            let dir = if dir.is_empty() { "." } else { dir.as_str() };
+            !give_up.load(Ordering::Relaxed)
+                && (open.look(dir)).is_some_and(|d| d.kind == Kind::Dir && d.mtime_ns == *recorded)
         });
         (untouched && manifest.dirs.contains_key("")).then_some(manifest)
     }

@@ -11,6 +11,7 @@
 
 mod manifest;
 
+use crate::file_meta::{Folder, Kind};
 use manifest::{FileRecord, Manifest, content_hash, ctime_ns, mtime_ns, source_stamp};
 use rayon::prelude::*;
 use std::collections::{HashMap, HashSet};
@@ -18,7 +19,7 @@ use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use walkdir::WalkDir;
 
 /// The counts a finished write reports.
@@ -91,30 +92,38 @@ fn locate(target: &Path) -> io::Result<(PathBuf, PathBuf, String)> {
 /// its record reads, every folder it lists has its recorded time (nothing
 /// was added or removed) and every file its recorded length and times
 /// (nothing was edited). The number of files when it is; else why not.
-pub(crate) fn intact(target: &Path) -> Result<usize, String> {
-    let (target, parent, name) = locate(target).map_err(|e| e.to_string())?;
-    let cache = parent.join(format!(".{name}.gazette-cache"));
-    let manifest = Manifest::load(&cache, &target).ok_or_else(|| {
-        format!(
-            "{} has no record of the last build, or a folder of it changed",
-            target.display()
-        )
-    })?;
-    let edited = manifest.files.par_iter().find_any(|(key, record)| {
-        !fs::symlink_metadata(target.join(key)).is_ok_and(|meta| {
-            meta.is_file()
-                && meta.len() == record.len
-                && mtime_ns(&meta) == record.mtime_ns
-                && ctime_ns(&meta) == record.ctime_ns
-        })
-    });
-    match edited {
-        Some((key, _)) => Err(format!(
-            "{} changed since the last build",
-            target.join(key).display()
-        )),
-        None => Ok(manifest.files.len()),
-    }
+/// None when `give_up` was set before the answer was known: it runs beside
+/// the look at the inputs, which sets it once it knows the build has work
+/// to do, and then the answer would not be used.
+pub(crate) fn intact(target: &Path, give_up: &AtomicBool) -> Option<Result<usize, String>> {
+    let answer = (|| {
+        let (target, parent, name) = locate(target).map_err(|e| e.to_string())?;
+        let cache = parent.join(format!(".{name}.gazette-cache"));
+        let manifest = Manifest::load_unless(&cache, &target, give_up).ok_or_else(|| {
+            format!(
+                "{} has no record of the last build, or a folder of it changed",
+                target.display()
+            )
+        })?;
+        let folder = Folder::open(&target).map_err(|e| format!("{}: {e}", target.display()))?;
+        let edited = manifest.files.par_iter().find_any(|(key, record)| {
+            give_up.load(Ordering::Relaxed)
+                || !folder.look(key).is_some_and(|file| {
+                    file.kind == Kind::File
+                        && file.len == record.len
+                        && file.mtime_ns == record.mtime_ns
+                        && file.ctime_ns == record.ctime_ns
+                })
+        });
+        match edited {
+            Some((key, _)) => Err(format!(
+                "{} changed since the last build",
+                target.join(key).display()
+            )),
+            None => Ok(manifest.files.len()),
+        }
+    })();
+    (!give_up.load(Ordering::Relaxed)).then_some(answer)
 }
 
 /// A digest of the record of the output folder at `target` as it is now
