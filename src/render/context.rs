@@ -6,6 +6,7 @@
 
 use crate::content::Extra;
 use crate::images::{Focus, Picture, SHARE_WIDTH, Sized};
+use crate::packed::Packed;
 use crate::paths::{self, TermKind, resolve_url};
 use crate::site::{Article, Site, Term};
 use chrono::{DateTime, Utc};
@@ -123,47 +124,117 @@ impl TermVars {
     }
 }
 
-/// An article as every list shows it: everything but its body.
-#[derive(Serialize, Clone)]
+/// An article as every list shows it: everything but its body. One is kept
+/// for every article for the whole render (any list may show any of them),
+/// so a card holds no copy of what its article or the site has: titles,
+/// URLs, summaries and dates are read from the article, and sections, tags
+/// and bylines are the site's shared ones, when the card is serialized. Its
+/// fields, as templates see them, are listed in [`Card::serialize`].
+#[derive(Clone)]
 pub(crate) struct Card {
-    title: String,
-    url: String,
-    path: String,
-    source: String,
-    date: String,
-    date_display: String,
-    date_short: String,
-    updated: Option<String>,
-    updated_display: Option<String>,
-    summary: String,
-    summary_text: String,
-    /// The summary as a standfirst under the headline: only when it was
-    /// written apart (a summary taken from the body would repeat it).
-    standfirst: Option<String>,
+    article: Arc<Article>,
+    tz: Tz,
     image: Option<String>,
-    image_alt: String,
     /// The lead image's sizes, when it is a photo of the site: `src`,
     /// `srcset`, `sources` (type, srcset), `width`, `height`.
     picture: Option<Picture>,
-    category: Option<TermVars>,
-    tags: Vec<TermVars>,
+    category: Option<Arc<TermVars>>,
+    tags: Vec<Arc<TermVars>>,
     /// The series it is part of.
-    series: Option<TermVars>,
-    authors: Vec<BylineVars>,
-    reading_minutes: usize,
-    word_count: usize,
-    /// The article's `kind` (`news`, `opinion`, ...), and the label readers
-    /// see for it (none for news).
-    kind: &'static str,
-    label: Option<&'static str>,
-    /// Whether the story past its opening is for subscribers.
-    for_subscribers: bool,
+    series: Option<Arc<TermVars>>,
+    authors: Vec<Arc<BylineVars>>,
     /// Its live coverage, when it is live.
     live: Option<LiveVars>,
-    /// `partials/card.html` rendered with this card; absent while that
-    /// template renders it.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub(crate) card_html: Option<String>,
+    /// `partials/card.html` rendered with this card (packed: a hundred
+    /// thousand of them wait for their lists); absent while that template
+    /// renders it.
+    card_html: Option<Packed>,
+}
+
+impl Card {
+    /// Keeps the card's rendered `partials/card.html`.
+    pub(crate) fn set_html(&mut self, html: &str) {
+        self.card_html = Some(Packed::pack(html));
+    }
+}
+
+impl Serialize for Card {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let article = &*self.article;
+        let meta = &article.doc.meta;
+        let tz = self.tz;
+        let mut card = serializer.serialize_struct("Card", 27)?;
+        card.serialize_field("title", &meta.title)?;
+        card.serialize_field("url", &article.url)?;
+        card.serialize_field("path", &article.path)?;
+        card.serialize_field("source", &article.doc.source.content_path)?;
+        card.serialize_field("date", &local_rfc3339(meta.date, tz))?;
+        card.serialize_field("date_display", &display_date(meta.date, tz))?;
+        let date_short = meta.date.with_timezone(&tz).format("%-d %B %Y");
+        card.serialize_field("date_short", &date_short.to_string())?;
+        card.serialize_field("updated", &meta.updated.map(|d| local_rfc3339(d, tz)))?;
+        let updated_display = meta.updated.map(|d| display_date(d, tz));
+        card.serialize_field("updated_display", &updated_display)?;
+        card.serialize_field("summary", &article.summary_html)?;
+        card.serialize_field("summary_text", &article.summary_text)?;
+        // The summary as a standfirst under the headline: only when it was
+        // written apart (a summary taken from the body would repeat it).
+        let standfirst = (article.summary_written_apart).then_some(&article.summary_text);
+        card.serialize_field("standfirst", &standfirst)?;
+        card.serialize_field("image", &self.image)?;
+        let image_alt = meta.image_alt.as_deref().unwrap_or_default();
+        card.serialize_field("image_alt", image_alt)?;
+        card.serialize_field("picture", &self.picture)?;
+        card.serialize_field("category", &self.category)?;
+        card.serialize_field("tags", &self.tags)?;
+        card.serialize_field("series", &self.series)?;
+        card.serialize_field("authors", &self.authors)?;
+        card.serialize_field("reading_minutes", &article.reading_minutes)?;
+        card.serialize_field("word_count", &article.word_count)?;
+        // The article's `kind` (`news`, `opinion`, ...), and the label
+        // readers see for it (none for news).
+        card.serialize_field("kind", meta.kind.name())?;
+        card.serialize_field("label", &meta.kind.label())?;
+        // Whether the story past its opening is for subscribers.
+        card.serialize_field("for_subscribers", &meta.for_subscribers)?;
+        card.serialize_field("live", &self.live)?;
+        match &self.card_html {
+            Some(html) => card.serialize_field("card_html", &html.unpack())?,
+            None => card.skip_field("card_html")?,
+        }
+        card.end()
+    }
+}
+
+/// What cards name of the site, made once and shared by every card: each
+/// section, tag and series as a link, and each author profile's byline.
+#[derive(Clone, Default)]
+pub(crate) struct CardLinks {
+    categories: Vec<Arc<TermVars>>,
+    tags: Vec<Arc<TermVars>>,
+    series: Vec<Arc<TermVars>>,
+    authors: Vec<Arc<BylineVars>>,
+}
+
+impl CardLinks {
+    fn of(site: &Site) -> CardLinks {
+        let links = |terms: &[Term]| terms.iter().map(|t| Arc::new(TermVars::link(t))).collect();
+        CardLinks {
+            categories: links(&site.categories),
+            tags: links(&site.tags),
+            series: links(&site.series),
+            authors: (site.authors.iter())
+                .map(|a| {
+                    Arc::new(BylineVars {
+                        name: a.doc.meta.name.clone(),
+                        id: Some(a.doc.meta.id.clone()),
+                        url: Some(a.url.clone()),
+                    })
+                })
+                .collect(),
+        }
+    }
 }
 
 /// An article's live coverage, as its card shows it.
@@ -473,10 +544,11 @@ impl SiteVars {
 
 impl Shared {
     pub fn new(site: &Site) -> Shared {
+        let links = CardLinks::of(site);
         let cards = site
             .articles
             .par_iter()
-            .map(|a| Arc::new(card(site, a)))
+            .map(|a| Arc::new(card(site, a, &links)))
             .collect();
         Shared::with_cards(site, cards)
     }
@@ -485,7 +557,7 @@ impl Shared {
     /// `previous` was made: every other card is taken as it is.
     pub(crate) fn with_card_replaced(site: &Site, previous: &Shared, i: usize) -> Shared {
         let mut cards = previous.cards.clone();
-        cards[i] = Arc::new(card(site, &site.articles[i]));
+        cards[i] = Arc::new(card(site, &site.articles[i], &CardLinks::of(site)));
         Shared::with_cards(site, cards)
     }
 
@@ -1315,44 +1387,29 @@ fn headline(site: &Site, article: &Article) -> Headline {
     }
 }
 
-fn card(site: &Site, article: &Article) -> Card {
+fn card(site: &Site, article: &Arc<Article>, links: &CardLinks) -> Card {
     let meta = &article.doc.meta;
     let tz = site.config.timezone;
     Card {
-        title: meta.title.clone(),
-        url: article.url.clone(),
-        path: article.path.clone(),
-        source: article.doc.source.content_path.clone(),
-        date: local_rfc3339(meta.date, tz),
-        date_display: display_date(meta.date, tz),
-        date_short: meta.date.with_timezone(&tz).format("%-d %B %Y").to_string(),
-        updated: meta.updated.map(|d| local_rfc3339(d, tz)),
-        updated_display: meta.updated.map(|d| display_date(d, tz)),
-        summary: article.summary_html.clone(),
-        summary_text: article.summary_text.clone(),
-        standfirst: (article.summary_written_apart).then(|| article.summary_text.clone()),
+        article: Arc::clone(article),
+        tz,
         image: (meta.image.as_deref()).map(|s| resolve_url(&site.config, &article.url, s)),
-        image_alt: meta.image_alt.clone().unwrap_or_default(),
         picture: lead_photo(site, article).map(|i| site.images.picture(&site.config, i)),
-        category: article
-            .category
-            .map(|c| TermVars::link(&site.categories[c])),
+        category: article.category.map(|c| Arc::clone(&links.categories[c])),
         tags: (article.tags.iter())
-            .map(|&t| TermVars::link(&site.tags[t]))
+            .map(|&t| Arc::clone(&links.tags[t]))
             .collect(),
-        series: (article.series).map(|place| TermVars::link(&site.series[place.series])),
+        series: (article.series).map(|place| Arc::clone(&links.series[place.series])),
         authors: (article.bylines.iter())
-            .map(|b| BylineVars {
-                name: b.name.clone(),
-                id: b.author.map(|a| site.authors[a].doc.meta.id.clone()),
-                url: b.author.map(|a| site.authors[a].url.clone()),
+            .map(|b| match b.author {
+                Some(a) => Arc::clone(&links.authors[a]),
+                None => Arc::new(BylineVars {
+                    name: b.name.clone(),
+                    id: None,
+                    url: None,
+                }),
             })
             .collect(),
-        reading_minutes: article.reading_minutes,
-        word_count: article.word_count,
-        kind: meta.kind.name(),
-        label: meta.kind.label(),
-        for_subscribers: meta.for_subscribers,
         live: article.live.as_ref().map(|live| LiveVars {
             running: live.is_running(site.now),
             until: live.until.map(|t| local_rfc3339(t, tz)),

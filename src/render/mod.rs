@@ -262,7 +262,7 @@ impl Renderer {
             )
             .collect::<Result<_, RenderError>>()?;
         for (card, html) in renderer.shared.cards.iter_mut().zip(cards) {
-            Arc::make_mut(card).card_html = Some(html);
+            Arc::make_mut(card).set_html(&html);
         }
         Ok(renderer)
     }
@@ -291,7 +291,7 @@ impl Renderer {
         };
         let mut worker = renderer.worker();
         let html = renderer.card_html(&renderer.shared.cards[i], &mut worker)?;
-        Arc::make_mut(&mut renderer.shared.cards[i]).card_html = Some(html);
+        Arc::make_mut(&mut renderer.shared.cards[i]).set_html(&html);
         Ok(renderer)
     }
 
