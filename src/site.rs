@@ -446,18 +446,20 @@ impl Site {
 
         let mut authors = make_authors(&config, content.authors);
         let bylines = BylineLookup::new(&authors);
-        let mut articles_and_bodies: Vec<(Article, ArticleBody)> = published
+        // Each article goes into its shared place at once: sorting and
+        // placing then move pointers, not the articles (a kilobyte each).
+        let mut articles_and_bodies: Vec<(Arc<Article>, ArticleBody)> = published
             .into_par_iter()
             .zip(article_paths)
             .zip(live.into_par_iter().zip(bodies))
             .zip(rendered_articles.into_par_iter().zip(&article_urls))
             .map(|(((doc, path), (live, body)), (rendered, url))| {
                 let article = Article::new(doc, path, url, rendered, live, &config, &bylines);
-                (article, body)
+                (Arc::new(article), body)
             })
             .collect();
         sort_newest_first(&mut articles_and_bodies);
-        let (mut articles, bodies): (Vec<Article>, Vec<ArticleBody>) =
+        let (mut articles, bodies): (Vec<Arc<Article>>, Vec<ArticleBody>) =
             articles_and_bodies.into_iter().unzip();
         warn_byline_typos(&authors, &articles, diagnostics);
         let Placed {
@@ -482,7 +484,7 @@ impl Site {
         let images = Arc::new(crate::images::Images::none(&config.images));
         let site = Site {
             config,
-            articles: articles.into_iter().map(Arc::new).collect(),
+            articles,
             fragment_link_targets,
             pages,
             authors,
@@ -585,26 +587,28 @@ fn choose_published(
         let this = Some(NextChange { at, file, what });
         next_change = NextChange::sooner(next_change.take(), this);
     };
-    let mut kept = Vec::new();
-    for parsed in articles {
+    // In place: a large archive's articles are not held twice.
+    let mut kept = articles;
+    kept.retain(|parsed| {
         let m = &parsed.doc.meta;
         if m.draft && !selection.drafts {
             chosen.drafts_left_out += 1;
         } else if m.date > selection.now && !selection.future {
             chosen.scheduled_left_out += 1;
-            note(m.date, &parsed, ChangeKind::Publishes);
+            note(m.date, parsed, ChangeKind::Publishes);
         } else if m.expires.is_some_and(|e| e <= selection.now) {
             chosen.expired_left_out += 1;
         } else {
             if let Some(expires) = m.expires {
-                note(expires, &parsed, ChangeKind::Expires);
+                note(expires, parsed, ChangeKind::Expires);
             }
             if let Some(until) = m.live_until.filter(|&until| until > selection.now) {
-                note(until, &parsed, ChangeKind::LiveEnds);
+                note(until, parsed, ChangeKind::LiveEnds);
             }
-            kept.push(parsed);
+            return true;
         }
-    }
+        false
+    });
     chosen.articles = kept;
     chosen.next_change = next_change;
     chosen.pages = (pages.into_iter())
@@ -699,7 +703,7 @@ fn make_authors(config: &Config, profiles: Vec<Parsed<AuthorMeta>>) -> Vec<Autho
 
 /// Newest first; articles of the same moment by path, so the order never
 /// depends on the order files were read in.
-fn sort_newest_first(articles: &mut [(Article, ArticleBody)]) {
+fn sort_newest_first(articles: &mut [(Arc<Article>, ArticleBody)]) {
     articles.sort_by(|(a, _), (b, _)| {
         b.doc
             .meta
@@ -721,7 +725,7 @@ struct Placed {
 /// articles.
 fn place_articles(
     config: &Config,
-    articles: &mut [Article],
+    articles: &mut [Arc<Article>],
     authors: &mut [Author],
     diagnostics: &mut Vec<Diagnostic>,
 ) -> Placed {
@@ -747,7 +751,7 @@ fn place_articles(
     );
     for (t, term) in categories.iter().enumerate() {
         for &i in &term.articles {
-            articles[i].category = Some(t);
+            Arc::make_mut(&mut articles[i]).category = Some(t);
         }
     }
     let tags = group_terms(
@@ -765,11 +769,11 @@ fn place_articles(
     );
     for (t, term) in tags.iter().enumerate() {
         for &i in &term.articles {
-            articles[i].tags.push(t);
+            Arc::make_mut(&mut articles[i]).tags.push(t);
         }
     }
     // Show each article's tags in the order its front matter gives them.
-    for article in articles.iter_mut() {
+    for article in articles.iter_mut().map(Arc::make_mut) {
         let order: HashMap<&str, usize> = (article.doc.meta.tag_slugs.iter())
             .enumerate()
             .map(|(i, slug)| (slug.as_str(), i))
@@ -794,11 +798,11 @@ fn place_articles(
     for (s, term) in series.iter().enumerate() {
         // Terms list their articles newest first.
         for (&i, part) in term.articles.iter().zip((1..=term.articles.len()).rev()) {
-            articles[i].series = Some(SeriesPlace { series: s, part });
+            Arc::make_mut(&mut articles[i]).series = Some(SeriesPlace { series: s, part });
         }
     }
     let related = related_articles(articles, &tags);
-    for (article, related) in articles.iter_mut().zip(related) {
+    for (article, related) in articles.iter_mut().map(Arc::make_mut).zip(related) {
         article.related = related;
     }
     Placed {
@@ -851,7 +855,11 @@ pub(crate) fn link_target_map<'a>(
 /// A byline written as an ID (`edtor`) that names no profile but nearly
 /// names one is most likely a typo: the article would go out with no
 /// author page. A warning at its line says which profile it may mean.
-fn warn_byline_typos(authors: &[Author], articles: &[Article], diagnostics: &mut Vec<Diagnostic>) {
+fn warn_byline_typos(
+    authors: &[Author],
+    articles: &[Arc<Article>],
+    diagnostics: &mut Vec<Diagnostic>,
+) {
     let ids: Vec<&str> = authors.iter().map(|a| a.doc.meta.id.as_str()).collect();
     for article in articles {
         for byline in article.bylines.iter().filter(|b| b.author.is_none()) {
@@ -1092,7 +1100,7 @@ fn check_links<'a>(
 fn group_terms(
     config: &Config,
     kind: TermKind,
-    articles: &[Article],
+    articles: &[Arc<Article>],
     names: impl Fn(&ArticleMeta) -> Vec<(String, String)>,
     diagnostics: &mut Vec<Diagnostic>,
 ) -> Vec<Term> {
@@ -1162,7 +1170,7 @@ fn capitalize_words(text: &str) -> String {
 }
 
 /// Groups articles by year and month of the site timezone.
-fn group_archives(config: &Config, articles: &[Article]) -> Vec<YearArchive> {
+fn group_archives(config: &Config, articles: &[Arc<Article>]) -> Vec<YearArchive> {
     let mut years: Vec<YearArchive> = Vec::new();
     // Articles are newest first, so years and months come out newest first.
     for (i, article) in articles.iter().enumerate() {
@@ -1195,7 +1203,7 @@ fn group_archives(config: &Config, articles: &[Article]) -> Vec<YearArchive> {
 
 /// For each article, the articles sharing the most tags with it, newest
 /// first among equals.
-fn related_articles(articles: &[Article], tags: &[Term]) -> Vec<Vec<usize>> {
+fn related_articles(articles: &[Arc<Article>], tags: &[Term]) -> Vec<Vec<usize>> {
     articles
         .par_iter()
         .enumerate()

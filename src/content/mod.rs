@@ -421,6 +421,12 @@ pub(crate) fn load(
         })
         .collect();
     let mut content = Content::default();
+    // Sized once: grown by doubling, the list of a large archive's
+    // articles would briefly be held twice (they are most of the load).
+    let articles = (results.iter())
+        .filter(|r| matches!(r, Ok(Loaded::Article(_))))
+        .count();
+    content.articles.reserve_exact(articles);
     for result in results {
         match result {
             Ok(Loaded::Article(a)) => content.articles.push(*a),
