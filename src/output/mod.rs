@@ -831,6 +831,42 @@ mod tests {
     }
 
     #[test]
+    fn intact_tells_an_untouched_output_and_gives_up_when_told() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("public");
+        let output = Output::begin(&target).unwrap();
+        output.write(Path::new("a/b/index.html"), b"one").unwrap();
+        output.write(Path::new("index.html"), b"two").unwrap();
+        output.commit().unwrap();
+        let go_on = AtomicBool::new(false);
+        assert_eq!(intact(&target, &go_on), Some(Ok(2)));
+        // Told to give up (the inputs changed): no answer, whatever the
+        // output holds.
+        assert_eq!(intact(&target, &AtomicBool::new(true)), None);
+        // A file added deep down changes its folder's time.
+        fs::write(target.join("a/b/added.html"), b"x").unwrap();
+        let why = intact(&target, &go_on).unwrap().unwrap_err();
+        assert!(
+            why.contains("has no record of the last build, or a folder of it changed"),
+            "{why}"
+        );
+        fs::remove_file(target.join("a/b/added.html")).unwrap();
+        // The folder's time is not put back by the removal: build again.
+        let output = Output::begin(&target).unwrap();
+        output.write(Path::new("a/b/index.html"), b"one").unwrap();
+        output.write(Path::new("index.html"), b"two").unwrap();
+        output.commit().unwrap();
+        assert_eq!(intact(&target, &go_on), Some(Ok(2)));
+        // A file edited in place, its length kept.
+        fs::write(target.join("a/b/index.html"), b"ONE").unwrap();
+        let why = intact(&target, &go_on).unwrap().unwrap_err();
+        assert!(
+            why.ends_with("a/b/index.html changed since the last build"),
+            "{why}"
+        );
+    }
+
+    #[test]
     fn a_file_may_replace_a_folder_and_back() {
         let dir = tempfile::tempdir().unwrap();
         let target = dir.path().join("out");
