@@ -382,8 +382,9 @@ impl Look {
         };
         // Through the cache's own writer: the folder must be gazette's
         // (it refuses a folder of someone else's files, or a link).
-        let text = serde_json::to_string(&state).map_err(|e| e.to_string())?;
-        crate::images::keep_note(&dir, &name, Some(&text))
+        crate::images::keep_note_with(&dir, &name, |file| {
+            serde_json::to_writer(file, &state).map_err(std::io::Error::other)
+        })
     }
 }
 

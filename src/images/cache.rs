@@ -126,14 +126,30 @@ pub(crate) const NEXT_CHANGE_NOTE: &str = "next-change";
 /// (made if missing, on the same terms as the image cache), or removes the
 /// note when `text` is None.
 pub(crate) fn keep_note(root: &Path, name: &str, text: Option<&str>) -> Result<(), String> {
+    match text {
+        Some(text) => keep_note_with(root, name, |file| file.write_all(text.as_bytes())),
+        None => forget_note(root, name),
+    }
+}
+
+/// [`keep_note`] of what `fill` writes, as it writes it: a large note
+/// (the build state, 32 MB at 100,000 articles) is never held whole.
+pub(crate) fn keep_note_with(
+    root: &Path,
+    name: &str,
+    fill: impl FnOnce(&mut dyn Write) -> io::Result<()>,
+) -> Result<(), String> {
+    Cache::open(root)?;
+    write_whole_with(&root.join(name), None, fill).map_err(|e| e.to_string())
+}
+
+/// Removes the note `name` of the cache folder `root`, if it is a file.
+fn forget_note(root: &Path, name: &str) -> Result<(), String> {
     Cache::open(root)?;
     let path = root.join(name);
-    match text {
-        Some(text) => write_whole(&path, text.as_bytes(), None).map_err(|e| e.to_string()),
-        None => match fs::symlink_metadata(&path) {
-            Ok(meta) if meta.is_file() => fs::remove_file(&path).map_err(|e| e.to_string()),
-            _ => Ok(()),
-        },
+    match fs::symlink_metadata(&path) {
+        Ok(meta) if meta.is_file() => fs::remove_file(&path).map_err(|e| e.to_string()),
+        _ => Ok(()),
     }
 }
 
@@ -160,13 +176,24 @@ fn write_whole(
     bytes: &[u8],
     modified: Option<std::time::SystemTime>,
 ) -> io::Result<()> {
+    write_whole_with(path, modified, |file| file.write_all(bytes))
+}
+
+/// [`write_whole`] of what `fill` writes, through a buffer.
+fn write_whole_with(
+    path: &Path,
+    modified: Option<std::time::SystemTime>,
+    fill: impl FnOnce(&mut dyn Write) -> io::Result<()>,
+) -> io::Result<()> {
     static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
     let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     let aside = path.with_extension(format!("tmp{}-{n}", std::process::id()));
     let mut options = fs::OpenOptions::new();
     options.write(true).create_new(true);
-    let result = options.open(&aside).and_then(|mut file| {
-        file.write_all(bytes)?;
+    let result = options.open(&aside).and_then(|file| {
+        let mut buffered = io::BufWriter::new(file);
+        fill(&mut buffered)?;
+        let file = buffered.into_inner().map_err(|e| e.into_error())?;
         if let Some(time) = modified {
             file.set_modified(time)?;
         }

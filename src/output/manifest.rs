@@ -152,9 +152,11 @@ impl Manifest {
             .collect();
         fs::create_dir_all(cache)?;
         let path = record_path(cache, folder)?;
-        let bytes = serde_json::to_vec(&self).map_err(io::Error::other)?;
         let partial = path.with_extension("partial");
-        fs::write(&partial, bytes)?;
+        // Written as it is made: the record of a large site is 40 MB.
+        let mut file = io::BufWriter::new(fs::File::create(&partial)?);
+        serde_json::to_writer(&mut file, &self).map_err(io::Error::other)?;
+        file.into_inner().map_err(|e| e.into_error())?;
         fs::rename(&partial, &path)?;
         // Records and marks of folders that are neither of the two go.
         let ids = [folder_id(folder).ok(), folder_id(keep).ok()];
