@@ -184,8 +184,7 @@ impl Look {
             },
         };
         let (gazette, settings) = (gazette_hash(), settings_hash(options, output));
-        let same_build = |s: &&State| s.gazette == gazette && s.settings == settings;
-        if !previous.as_ref().is_some_and(|s| same_build(&s)) {
+        if !(previous.as_ref()).is_some_and(|s| s.gazette == gazette && s.settings == settings) {
             changed.store(true, Ordering::Relaxed);
         }
         let known = previous.as_ref().map(|s| &s.inputs);
@@ -446,13 +445,13 @@ impl Inputs {
                     inode: stamp.inode,
                     hash: 0,
                 };
-                let trusted = known.and_then(|k| {
-                    let old = k.files.get(&key)?;
+                let old = known.and_then(|k| Some((k.files.get(&key)?, k.taken_ns)));
+                let trusted = old.and_then(|(old, taken_ns)| {
                     let same = old.len == file.len
                         && old.mtime_ns == file.mtime_ns
                         && old.ctime_ns == file.ctime_ns
                         && old.inode == file.inode
-                        && file.mtime_ns.max(file.ctime_ns) < k.taken_ns - RACY_WINDOW_NS;
+                        && file.mtime_ns.max(file.ctime_ns) < taken_ns - RACY_WINDOW_NS;
                     same.then_some(old.hash)
                 });
                 file.hash = match trusted {
@@ -464,10 +463,7 @@ impl Inputs {
                     }
                     None => 0,
                 };
-                if known
-                    .and_then(|k| k.files.get(&key))
-                    .is_none_or(|old| old.hash != file.hash)
-                {
+                if old.is_none_or(|(old, _)| old.hash != file.hash) {
                     changed.store(true, Ordering::Relaxed);
                 }
                 (key, file)

@@ -92,10 +92,16 @@ fn locate(target: &Path) -> io::Result<(PathBuf, PathBuf, String)> {
 /// its record reads, every folder it lists has its recorded time (nothing
 /// was added or removed) and every file its recorded length and times
 /// (nothing was edited). The number of files when it is; else why not.
-/// None when `give_up` was set before the answer was known: it runs beside
-/// the look at the inputs, which sets it once it knows the build has work
-/// to do, and then the answer would not be used.
-pub(crate) fn intact(target: &Path, give_up: &AtomicBool) -> Option<Result<usize, String>> {
+pub(crate) fn intact(target: &Path) -> Result<usize, String> {
+    // Never told to give up, it always answers.
+    intact_unless(target, &AtomicBool::new(false))
+        .unwrap_or_else(|| Err(format!("{} could not be checked", target.display())))
+}
+
+/// [`intact`], or None when `give_up` was set before the answer was known:
+/// it runs beside the look at the inputs, which sets it once it knows the
+/// build has work to do, and then the answer would not be used.
+pub(crate) fn intact_unless(target: &Path, give_up: &AtomicBool) -> Option<Result<usize, String>> {
     let answer = (|| {
         let (target, parent, name) = locate(target).map_err(|e| e.to_string())?;
         let cache = parent.join(format!(".{name}.gazette-cache"));
@@ -839,13 +845,13 @@ mod tests {
         output.write(Path::new("index.html"), b"two").unwrap();
         output.commit().unwrap();
         let go_on = AtomicBool::new(false);
-        assert_eq!(intact(&target, &go_on), Some(Ok(2)));
+        assert_eq!(intact_unless(&target, &go_on), Some(Ok(2)));
         // Told to give up (the inputs changed): no answer, whatever the
         // output holds.
-        assert_eq!(intact(&target, &AtomicBool::new(true)), None);
+        assert_eq!(intact_unless(&target, &AtomicBool::new(true)), None);
         // A file added deep down changes its folder's time.
         fs::write(target.join("a/b/added.html"), b"x").unwrap();
-        let why = intact(&target, &go_on).unwrap().unwrap_err();
+        let why = intact(&target).unwrap_err();
         assert!(
             why.contains("has no record of the last build, or a folder of it changed"),
             "{why}"
@@ -856,10 +862,10 @@ mod tests {
         output.write(Path::new("a/b/index.html"), b"one").unwrap();
         output.write(Path::new("index.html"), b"two").unwrap();
         output.commit().unwrap();
-        assert_eq!(intact(&target, &go_on), Some(Ok(2)));
+        assert_eq!(intact_unless(&target, &go_on), Some(Ok(2)));
         // A file edited in place, its length kept.
         fs::write(target.join("a/b/index.html"), b"ONE").unwrap();
-        let why = intact(&target, &go_on).unwrap().unwrap_err();
+        let why = intact(&target).unwrap_err();
         assert!(
             why.ends_with("a/b/index.html changed since the last build"),
             "{why}"
