@@ -188,16 +188,18 @@
       // Title matches first, then newest first (higher ids are newer).
       scored.sort(function (a, b) { return b.score - a.score || b.id - a.id; });
       hits = scored; shown = 0;
-      status.textContent = hits.length + (hits.length === 1 ? " article" : " articles") + " found";
-      showMore(mine);
+      // The count is told once the first results are in the list, so a
+      // screen reader announces it with something to read.
+      var count = hits.length + (hits.length === 1 ? " article" : " articles") + " found";
+      return showMore(mine).then(function (listed) { if (listed) status.textContent = count; });
     }).catch(function () { if (mine === asked) status.textContent = "The search index could not be loaded."; });
   }
 
   function showMore(mine) {
     var page = hits.slice(shown, shown + PAGE);
     shown += page.length;
-    Promise.all(page.map(function (hit) { return index.doc(hit.id); })).then(function (docs) {
-      if (mine !== asked) return;
+    return Promise.all(page.map(function (hit) { return index.doc(hit.id); })).then(function (docs) {
+      if (mine !== asked) return false;
       docs.forEach(function (entry) {
         var item = document.createElement("li");
         var link = document.createElement("a");
@@ -212,7 +214,11 @@
         list.appendChild(item);
       });
       more.hidden = shown >= hits.length;
-    }).catch(function () { if (mine === asked) status.textContent = "The search index could not be loaded."; });
+      return true;
+    }).catch(function () {
+      if (mine === asked) status.textContent = "The search index could not be loaded.";
+      return false;
+    });
   }
 
   function remember() {
