@@ -265,11 +265,32 @@ pub(crate) fn prepare_with(
         future: options.future,
         now: options.now,
     };
+    let cache_dir = match &options.cache_dir {
+        Some(dir) => Some(dir.clone()),
+        None => match in_site_dir(root, &config.images.cache) {
+            Ok(dir) => Some(dir),
+            Err(why) => {
+                diagnostics.push(Diagnostic::warning(
+                    display_path(root, &config.images.cache),
+                    format!("the image cache cannot be used ({why}): every photo is made anew"),
+                ));
+                None
+            }
+        },
+    };
+    // A build's article bodies wait for their pages in a file of the
+    // cache folder, not in memory (`gazette serve` keeps them in memory:
+    // it renders any page at any time, and its memo holds them anyway).
+    let spill = (cache_dir.as_deref())
+        .filter(|_| memo.is_none())
+        .and_then(|dir| crate::images::spill_file(dir).ok())
+        .map(Arc::new);
     let Modelled { site, bodies } = Site::build(
         config,
         content,
         selection,
         memo.map(|m| m as &dyn crate::markdown::RenderCache),
+        spill.as_ref(),
         &mut diagnostics,
     );
     let mut site = site.with_data(data);
@@ -281,19 +302,6 @@ pub(crate) fn prepare_with(
         templates_break_csp: templates.as_ref().is_some_and(Templates::may_break_csp),
     };
     stages.mark("model and Markdown");
-    let cache_dir = match &options.cache_dir {
-        Some(dir) => Some(dir.clone()),
-        None => match in_site_dir(root, &site.config.images.cache) {
-            Ok(dir) => Some(dir),
-            Err(why) => {
-                diagnostics.push(Diagnostic::warning(
-                    display_path(root, &site.config.images.cache),
-                    format!("the image cache cannot be used ({why}): every photo is made anew"),
-                ));
-                None
-            }
-        },
-    };
     let (copies, _) = asset_copies(root, &site, &static_files);
     let (images, unreadable) = Images::measure(&site.config.images, &copies, cache_dir.as_deref());
     diagnostics.extend(image_problems(root, &site, &images, &copies, &unreadable));

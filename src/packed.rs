@@ -1,48 +1,203 @@
-//! Text kept compressed in memory: the HTML of every article body waits
-//! from the model until its page is written, and on a large archive that
-//! is most of the build's memory. News prose packs to about a third with
-//! LZ4, which unpacks at gigabytes a second.
+//! Text kept compressed until it is needed: the HTML of every article
+//! body waits from the model until its page is written, and on a large
+//! archive that is most of the build's memory. News prose packs to about
+//! a third with LZ4, which unpacks at gigabytes a second. A build also
+//! puts the packed bytes in a [`Spill`] file in its cache folder, so the
+//! bodies wait on disk (in the system's file cache) rather than in the
+//! process: memory then holds a few bytes an article.
 
 use std::fmt;
+use std::io;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 /// A text, compressed; [`Packed::unpack`] gives it back.
-#[derive(Clone, Default, PartialEq, Eq)]
-pub(crate) struct Packed(Box<[u8]>);
+#[derive(Clone, Default)]
+pub(crate) struct Packed(Place);
+
+/// Where a packed text's bytes are.
+#[derive(Clone)]
+enum Place {
+    Here(Box<[u8]>),
+    /// `len` bytes at `at` of the spill file.
+    Spilled {
+        spill: Arc<Spill>,
+        at: u64,
+        len: u32,
+    },
+}
+
+impl Default for Place {
+    fn default() -> Place {
+        Place::Here(Box::default())
+    }
+}
 
 impl Packed {
     pub(crate) fn pack(text: &str) -> Packed {
-        Packed(lz4_flex::compress_prepend_size(text.as_bytes()).into_boxed_slice())
+        Packed(Place::Here(compress(text).into_boxed_slice()))
     }
 
-    /// The text packed. Only gazette packs, so the bytes are always a
-    /// packed text; were they not, the text would come back empty rather
-    /// than stop the build.
-    pub(crate) fn unpack(&self) -> String {
-        let bytes = lz4_flex::decompress_size_prepended(&self.0).unwrap_or_default();
-        String::from_utf8(bytes).unwrap_or_default()
+    /// [`Packed::pack`], with the bytes written to `spill` when there is
+    /// one; kept in memory if writing them fails (a full disk costs
+    /// memory, not the build).
+    pub(crate) fn pack_into(text: &str, spill: Option<&Arc<Spill>>) -> Packed {
+        let bytes = compress(text);
+        if let Some(spill) = spill
+            && let Ok(len) = u32::try_from(bytes.len())
+            && let Ok(at) = spill.put(&bytes)
+        {
+            return Packed(Place::Spilled {
+                spill: Arc::clone(spill),
+                at,
+                len,
+            });
+        }
+        Packed(Place::Here(bytes.into_boxed_slice()))
     }
+
+    /// The text packed. An error only when a spilled text cannot be read
+    /// back from its file.
+    pub(crate) fn unpack(&self) -> io::Result<String> {
+        let bytes = match &self.0 {
+            Place::Here(bytes) => decompress(bytes),
+            Place::Spilled { spill, at, len } => decompress(&spill.get(*at, *len)?),
+        };
+        String::from_utf8(bytes?).map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e))
+    }
+}
+
+fn compress(text: &str) -> Vec<u8> {
+    lz4_flex::compress_prepend_size(text.as_bytes())
+}
+
+fn decompress(bytes: &[u8]) -> io::Result<Vec<u8>> {
+    lz4_flex::decompress_size_prepended(bytes)
+        .map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e))
 }
 
 impl fmt::Debug for Packed {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "Packed({} bytes)", self.0.len())
+        match &self.0 {
+            Place::Here(bytes) => write!(f, "Packed({} bytes)", bytes.len()),
+            Place::Spilled { len, .. } => write!(f, "Packed({len} bytes, spilled)"),
+        }
     }
+}
+
+/// A file without a name that packed texts are appended to and read back
+/// from, by any thread at once. It is made in a folder gazette made (the
+/// cache folder) and unlinked as it is made (`O_TMPFILE` on Linux), so
+/// it never shows among the user's files and goes with the process,
+/// however the build ends.
+pub(crate) struct Spill {
+    file: std::fs::File,
+    /// Where the next text goes: each writer takes its range first.
+    end: AtomicU64,
+}
+
+impl Spill {
+    /// A new spill file in `dir`. Only on Unix, whose files are written
+    /// and read at an offset without a shared cursor.
+    pub(crate) fn in_folder(dir: &std::path::Path) -> io::Result<Spill> {
+        if cfg!(unix) {
+            Ok(Spill {
+                file: tempfile::tempfile_in(dir)?,
+                end: AtomicU64::new(0),
+            })
+        } else {
+            Err(io::ErrorKind::Unsupported.into())
+        }
+    }
+
+    /// Appends `bytes`; returns where they start.
+    fn put(&self, bytes: &[u8]) -> io::Result<u64> {
+        let at = self.end.fetch_add(bytes.len() as u64, Ordering::Relaxed);
+        write_at(&self.file, bytes, at)?;
+        Ok(at)
+    }
+
+    fn get(&self, at: u64, len: u32) -> io::Result<Vec<u8>> {
+        let mut bytes = vec![0; len as usize];
+        read_at(&self.file, &mut bytes, at)?;
+        Ok(bytes)
+    }
+}
+
+#[cfg(unix)]
+fn write_at(file: &std::fs::File, bytes: &[u8], at: u64) -> io::Result<()> {
+    std::os::unix::fs::FileExt::write_all_at(file, bytes, at)
+}
+
+#[cfg(unix)]
+fn read_at(file: &std::fs::File, bytes: &mut [u8], at: u64) -> io::Result<()> {
+    std::os::unix::fs::FileExt::read_exact_at(file, bytes, at)
+}
+
+#[cfg(not(unix))]
+fn write_at(_: &std::fs::File, _: &[u8], _: u64) -> io::Result<()> {
+    Err(io::ErrorKind::Unsupported.into())
+}
+
+#[cfg(not(unix))]
+fn read_at(_: &std::fs::File, _: &mut [u8], _: u64) -> io::Result<()> {
+    Err(io::ErrorKind::Unsupported.into())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    const TEXTS: [&str; 3] = ["", "é", "<p>Xiaomi and Great Wall Motor</p>\n"];
+
     #[test]
     fn a_text_comes_back_as_it_was_packed() {
-        for text in [
-            "",
-            "é",
-            "<p>Xiaomi and Great Wall Motor</p>\n".repeat(200).as_str(),
-        ] {
-            assert_eq!(Packed::pack(text).unpack(), text);
+        for text in TEXTS {
+            assert_eq!(Packed::pack(text).unpack().unwrap(), text);
         }
         let long = "<p>Shares rallied.</p>".repeat(1000);
-        assert!(Packed::pack(&long).0.len() < long.len() / 10);
+        match Packed::pack(&long).0 {
+            Place::Here(bytes) => assert!(bytes.len() < long.len() / 10),
+            Place::Spilled { .. } => panic!("packed in memory"),
+        }
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn texts_spilled_from_many_threads_come_back_each_as_it_was() {
+        let dir = tempfile::tempdir().unwrap();
+        let spill = Arc::new(Spill::in_folder(dir.path()).unwrap());
+        let texts: Vec<String> = (0..200)
+            .map(|i| format!("<p>Story {i}: {}</p>", TEXTS[i % 3].repeat(i)))
+            .collect();
+        let packed: Vec<Packed> = std::thread::scope(|scope| {
+            let handles: Vec<_> = (texts.chunks(50))
+                .map(|chunk| {
+                    let spill = &spill;
+                    scope.spawn(move || {
+                        (chunk.iter())
+                            .map(|t| Packed::pack_into(t, Some(spill)))
+                            .collect::<Vec<_>>()
+                    })
+                })
+                .collect();
+            handles
+                .into_iter()
+                .flat_map(|h| h.join().unwrap())
+                .collect()
+        });
+        for (text, packed) in texts.iter().zip(&packed) {
+            assert!(matches!(packed.0, Place::Spilled { .. }), "{packed:?}");
+            assert_eq!(&packed.unpack().unwrap(), text);
+        }
+        // Nothing of it shows in the folder it was made in.
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
+    }
+
+    #[test]
+    fn without_a_spill_a_text_stays_in_memory() {
+        let packed = Packed::pack_into("<p>a</p>", None);
+        assert!(matches!(packed.0, Place::Here(_)));
+        assert_eq!(packed.unpack().unwrap(), "<p>a</p>");
     }
 }

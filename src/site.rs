@@ -12,7 +12,7 @@ use crate::content::{
 };
 use crate::diagnostics::Diagnostic;
 use crate::markdown::{self, Rendered};
-use crate::packed::Packed;
+use crate::packed::{Packed, Spill};
 use crate::paths::{self, TermKind};
 use crate::slug::permalink;
 use chrono::{DateTime, Datelike, Utc};
@@ -106,28 +106,36 @@ pub struct ArticleBody {
 }
 
 impl ArticleBody {
+    #[cfg(test)]
     pub(crate) fn new(html: &str, feed_html: Option<&str>) -> ArticleBody {
+        ArticleBody::new_in(html, feed_html, None)
+    }
+
+    /// [`ArticleBody::new`], waiting in `spill` when there is one.
+    fn new_in(html: &str, feed_html: Option<&str>, spill: Option<&Arc<Spill>>) -> ArticleBody {
         ArticleBody {
-            html: Packed::pack(html),
-            feed_html: feed_html.map(Packed::pack),
+            html: Packed::pack_into(html, spill),
+            feed_html: feed_html.map(|html| Packed::pack_into(html, spill)),
         }
     }
 
-    /// The body as its page shows it.
-    pub(crate) fn html(&self) -> String {
+    /// The body as its page shows it. An error only when a spilled body
+    /// cannot be read back.
+    pub(crate) fn html(&self) -> std::io::Result<String> {
         self.html.unpack()
     }
 
-    /// Takes (and packs) the body out of `rendered`, which keeps the rest.
-    pub(crate) fn take_from(rendered: &mut Rendered) -> ArticleBody {
-        let body = ArticleBody::new(&rendered.html, rendered.feed_html.as_deref());
+    /// Takes (and packs) the body out of `rendered`, which keeps the rest;
+    /// into `spill` when there is one.
+    pub(crate) fn take_from(rendered: &mut Rendered, spill: Option<&Arc<Spill>>) -> ArticleBody {
+        let body = ArticleBody::new_in(&rendered.html, rendered.feed_html.as_deref(), spill);
         rendered.html = String::new();
         rendered.feed_html = None;
         body
     }
 
     /// The body as feeds show it: with absolute URLs.
-    pub(crate) fn feed_html(&self) -> String {
+    pub(crate) fn feed_html(&self) -> std::io::Result<String> {
         self.feed_html.as_ref().unwrap_or(&self.html).unpack()
     }
 }
@@ -329,11 +337,12 @@ impl Site {
     /// every path for `@/` links, and check those links; make the author
     /// profiles and the articles; place each article among the others
     /// (authors, sections, tags, archives, related articles).
-    pub fn build(
+    pub(crate) fn build(
         config: Config,
         content: Content,
         selection: Selection,
         cache: Option<&dyn markdown::RenderCache>,
+        spill: Option<&Arc<Spill>>,
         diagnostics: &mut Vec<Diagnostic>,
     ) -> Modelled {
         let chosen = choose_published(content.articles, content.pages, &selection);
@@ -411,7 +420,7 @@ impl Site {
                 links.broken.extend(problems);
                 // Packed at once, so the archive's HTML is never all
                 // held unpacked.
-                let html = ArticleBody::take_from(&mut rendered);
+                let html = ArticleBody::take_from(&mut rendered, spill);
                 ((doc, (live, html)), (rendered, links))
             })
             .unzip();
@@ -1286,7 +1295,7 @@ mod tests {
         let config = config();
         let content = content_from_texts(files, &config);
         let mut diagnostics = Vec::new();
-        let site = Site::build(config, content, selection, None, &mut diagnostics).site;
+        let site = Site::build(config, content, selection, None, None, &mut diagnostics).site;
         (site, diagnostics)
     }
 

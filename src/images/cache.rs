@@ -143,6 +143,13 @@ pub(crate) fn keep_note_with(
     write_whole_with(&root.join(name), None, fill).map_err(|e| e.to_string())
 }
 
+/// A spill file for packed texts (see `crate::packed`) in the cache folder
+/// `root` (made if missing, on the same terms as the image cache).
+pub(crate) fn spill_file(root: &Path) -> Result<crate::packed::Spill, String> {
+    Cache::open(root)?;
+    crate::packed::Spill::in_folder(root).map_err(|e| e.to_string())
+}
+
 /// Removes the note `name` of the cache folder `root`, if it is a file.
 fn forget_note(root: &Path, name: &str) -> Result<(), String> {
     Cache::open(root)?;

@@ -9,7 +9,7 @@
 //! (a width) and `lead-1200x630.jpg` (a crop).
 
 mod cache;
-pub(crate) use cache::{NEXT_CHANGE_NOTE, keep_note, keep_note_with};
+pub(crate) use cache::{NEXT_CHANGE_NOTE, keep_note, keep_note_with, spill_file};
 pub(crate) mod process;
 
 use crate::config::{Config, ImageSettings};

@@ -1,10 +1,12 @@
 //! Each article's body HTML (packed, see `crate::packed`) from the model
-//! to its page and feed entries, and the one rule of when it is let go: an article that no feed shows
-//! gives its body to its page and keeps none, so a large archive never
-//! holds every body until its last page is written. Feeds are written in
+//! to its page and feed entries, and the one rule of when it is let go:
+//! an article that no feed shows gives its body to its page and keeps
+//! none, so a large archive never holds every body until its last page
+//! is written. Feeds are written in
 //! any order, so a body a feed shows stays until the renderer is dropped.
 
 use crate::site::ArticleBody;
+use std::io;
 use std::sync::{Arc, Mutex, PoisonError};
 
 /// The bodies of every article, by index into `Site::articles`.
@@ -50,22 +52,22 @@ impl Bodies {
     }
 
     /// Body `i` as a feed shows it: with absolute URLs. Every body a feed
-    /// shows is kept (see [`Bodies::new`]).
-    pub(crate) fn for_feed(&self, i: usize) -> String {
-        lock(&self.slots[i])
-            .as_deref()
-            .map(ArticleBody::feed_html)
-            .unwrap_or_default()
+    /// shows is kept (see [`Bodies::new`]). An error only when a spilled
+    /// body cannot be read back (see `crate::packed`).
+    pub(crate) fn for_feed(&self, i: usize) -> io::Result<String> {
+        let body = lock(&self.slots[i]).clone();
+        body.map_or(Ok(String::new()), |b| b.feed_html())
     }
 
     /// Body `i` for its page, unpacked; let go when nothing needs it any
     /// more.
-    pub(crate) fn for_page(&self, i: usize) -> String {
-        let mut slot = lock(&self.slots[i]);
-        if self.keep[i] {
-            return slot.as_deref().map(ArticleBody::html).unwrap_or_default();
-        }
-        slot.take().map(|b| b.html()).unwrap_or_default()
+    pub(crate) fn for_page(&self, i: usize) -> io::Result<String> {
+        let body = if self.keep[i] {
+            lock(&self.slots[i]).clone()
+        } else {
+            lock(&self.slots[i]).take()
+        };
+        body.map_or(Ok(String::new()), |b| b.html())
     }
 }
 
@@ -92,12 +94,12 @@ mod tests {
             ],
             vec![false, true],
         );
-        assert_eq!(bodies.for_page(0), "<p>a</p>");
-        assert_eq!(bodies.for_page(0), "", "taken");
-        assert_eq!(bodies.for_feed(1), "<a href=https://e/x>");
-        assert_eq!(bodies.for_page(1), "<a href=x>");
-        assert_eq!(bodies.for_page(1), "<a href=x>", "kept for feeds");
-        assert_eq!(bodies.for_feed(1), "<a href=https://e/x>");
+        assert_eq!(bodies.for_page(0).unwrap(), "<p>a</p>");
+        assert_eq!(bodies.for_page(0).unwrap(), "", "taken");
+        assert_eq!(bodies.for_feed(1).unwrap(), "<a href=https://e/x>");
+        assert_eq!(bodies.for_page(1).unwrap(), "<a href=x>");
+        assert_eq!(bodies.for_page(1).unwrap(), "<a href=x>", "kept for feeds");
+        assert_eq!(bodies.for_feed(1).unwrap(), "<a href=https://e/x>");
     }
 
     #[test]
@@ -105,9 +107,9 @@ mod tests {
         let mut first = Bodies::new(vec![body("a", None), body("b", None)], vec![false, false]);
         first.keep_all();
         let second = first.shared(Some((1, body("new", None))));
-        assert_eq!(second.for_page(0), "a");
-        assert_eq!(second.for_page(1), "new");
-        assert_eq!(first.for_page(1), "b");
+        assert_eq!(second.for_page(0).unwrap(), "a");
+        assert_eq!(second.for_page(1).unwrap(), "new");
+        assert_eq!(first.for_page(1).unwrap(), "b");
         assert!(Arc::ptr_eq(
             lock(&first.slots[0]).as_ref().unwrap(),
             lock(&second.slots[0]).as_ref().unwrap()

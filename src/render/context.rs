@@ -200,7 +200,10 @@ impl Serialize for Card {
         card.serialize_field("for_subscribers", &meta.for_subscribers)?;
         card.serialize_field("live", &self.live)?;
         match &self.card_html {
-            Some(html) => card.serialize_field("card_html", &html.unpack())?,
+            Some(html) => card.serialize_field(
+                "card_html",
+                &html.unpack().map_err(serde::ser::Error::custom)?,
+            )?,
             None => card.skip_field("card_html")?,
         }
         card.end()

@@ -493,7 +493,7 @@ impl Renderer {
         let contents = (articles.iter())
             .map(|&i| {
                 let a = &site.articles[i];
-                let body = self.bodies.for_feed(i);
+                let body = (self.bodies.for_feed(i)).map_err(|e| unread_body(a, &place.1, e))?;
                 self.with_shortcodes(body, &a.shortcodes, article_ref(a), true, worker)
             })
             .collect::<Result<_, _>>()?;
@@ -703,7 +703,8 @@ impl Renderer {
         match job {
             Job::Article(i) => {
                 let article = &site.articles[i];
-                let body = self.bodies.for_page(i);
+                let body =
+                    (self.bodies.for_page(i)).map_err(|e| unread_body(article, site_path, e))?;
                 let body = self.with_shortcodes(
                     body,
                     &article.shortcodes,
@@ -883,6 +884,19 @@ impl Renderer {
     }
 }
 
+/// The error of a body that cannot be read back from the spill file
+/// (see `crate::packed`) while rendering the file at `site_path`: a disk
+/// fault, never the site's content.
+fn unread_body(article: &crate::site::Article, site_path: &str, e: std::io::Error) -> RenderError {
+    RenderError {
+        template: site_path.to_string(),
+        message: format!(
+            "cannot read the body of {} back from the build's file in the cache folder ({e}): build again",
+            article.doc.source.display.display()
+        ),
+    }
+}
+
 /// An article as its shortcodes see it.
 fn article_ref(article: &crate::site::Article) -> shortcodes::PageRef<'_> {
     shortcodes::PageRef {
@@ -962,7 +976,7 @@ mod tests {
         };
         let mut diagnostics = Vec::new();
         let Modelled { site, bodies } =
-            Site::build(config, content, selection, None, &mut diagnostics);
+            Site::build(config, content, selection, None, None, &mut diagnostics);
         assert!(diagnostics.is_empty(), "{diagnostics:?}");
         let templates = Templates::load(Path::new("/nonexistent-gazette-site")).unwrap();
         Renderer::new(Arc::new(site), Arc::new(templates), bodies).unwrap()

@@ -82,7 +82,7 @@ pub(crate) fn with_article_replaced(
     }
     rendered.drop_link_data();
     let bylines = BylineLookup::new(&before.authors);
-    let body = ArticleBody::take_from(&mut rendered);
+    let body = ArticleBody::take_from(&mut rendered, None);
     let mut article = Article::new(
         doc,
         old.path.clone(),
