@@ -17,6 +17,7 @@ use crate::paths::{self, TermKind};
 use crate::slug::permalink;
 use chrono::{DateTime, Datelike, Utc};
 use rayon::prelude::*;
+use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::Path;
 use std::sync::Arc;
@@ -409,8 +410,13 @@ impl Site {
             .into_par_iter()
             .zip(&article_urls)
             .map(|(Parsed { doc, body }, url)| {
+                let (body, unread) = match body.read(&doc.source) {
+                    Ok(body) => (body, None),
+                    Err(problem) => (Cow::Owned(Markdown::default()), Some(problem)),
+                };
                 let mut rendered = render(&doc.source, &body, Some(url));
                 let mut links = place_links(&doc.source, &body, &rendered);
+                links.broken.extend(unread);
                 links
                     .broken
                     .extend(place_shortcodes(&mut rendered, &doc.source, &body));

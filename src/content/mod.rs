@@ -16,8 +16,10 @@ use dates::{DateText, parse_date};
 use rayon::prelude::*;
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
+use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 const ARTICLE_KEYS: &[&str] = &[
     "title",
@@ -140,7 +142,57 @@ pub struct SourceFile {
 /// lets it go, so nothing after the model can ask for it.
 #[derive(Debug, Clone, Default)]
 pub struct Markdown {
+    /// Empty while the text is left in its file ([`Markdown::leave_in_file`]).
     pub text: String,
+    /// The site root, while the text is left in its file.
+    in_file: Option<Arc<Path>>,
+}
+
+impl Markdown {
+    pub(crate) fn new(text: String) -> Markdown {
+        Markdown {
+            text,
+            in_file: None,
+        }
+    }
+
+    /// Lets the text go until the model renders it ([`Markdown::read`]):
+    /// an archive's Markdown is most of what its load would hold (400 MB
+    /// at 100,000 articles), and only one article at a time needs it.
+    pub(crate) fn leave_in_file(&mut self, root: &Arc<Path>) {
+        self.text = String::new();
+        self.in_file = Some(Arc::clone(root));
+    }
+
+    /// The Markdown, read again from `source`'s file if it was left there:
+    /// the text after the front matter the load parsed, made as the load
+    /// made it. An error when the file no longer starts with that front
+    /// matter: it was saved while the build ran.
+    pub(crate) fn read(&self, source: &SourceFile) -> Result<Cow<'_, Markdown>, Diagnostic> {
+        let Some(root) = &self.in_file else {
+            return Ok(Cow::Borrowed(self));
+        };
+        let text = read_text(root, &source.relative)?;
+        match text.strip_prefix(source.text.as_str()) {
+            Some(body) => Ok(Cow::Owned(Markdown::new(body_text(body)))),
+            None => Err(Diagnostic::error(
+                &source.display,
+                "the file changed while gazette was building: build again",
+            )),
+        }
+    }
+}
+
+/// A body as the model gets it: a control character, which a paste often
+/// brings and which is harmless to drop, left out.
+fn body_text(body: &str) -> String {
+    if body.chars().any(crate::sources::is_forbidden_control) {
+        (body.chars())
+            .filter(|c| !crate::sources::is_forbidden_control(*c))
+            .collect()
+    } else {
+        body.to_string()
+    }
 }
 
 /// A checked content file and its Markdown body, as loaded.
@@ -404,6 +456,7 @@ pub(crate) fn load(
     diagnostics: &mut Vec<Diagnostic>,
 ) -> Content {
     let found = walk(root, diagnostics);
+    let shared_root: Arc<Path> = Arc::from(root);
     let results: Vec<Result<Loaded, Vec<Diagnostic>>> = found
         .into_par_iter()
         .map(|f| match cache {
@@ -417,7 +470,14 @@ pub(crate) fn load(
                     Box::new(|| load_one(root, config, f)),
                 )
             }
-            None => load_one(root, config, f),
+            // An article's Markdown is read again when it is modelled
+            // (`gazette serve` keeps it instead, with what it parsed).
+            None => load_one(root, config, f).map(|mut loaded| {
+                if let Loaded::Article(article) = &mut loaded {
+                    article.body.leave_in_file(&shared_root);
+                }
+                loaded
+            }),
         })
         .collect();
     let mut content = Content::default();
@@ -756,19 +816,12 @@ fn parse_source<F: DeserializeOwned>(
             return Err(errors);
         }
     };
-    let body = &source.text[body_offset..];
-    let body = if body.chars().any(crate::sources::is_forbidden_control) {
-        (body.chars())
-            .filter(|c| !crate::sources::is_forbidden_control(*c))
-            .collect()
-    } else {
-        body.to_string()
-    };
+    let body = body_text(&source.text[body_offset..]);
     source.text.truncate(body_offset);
     source.text.shrink_to_fit();
     source.block_line_offset = block_line_offset;
     source.body_line_offset = body_line_offset;
-    Ok((front_matter, source, Markdown { text: body }))
+    Ok((front_matter, source, Markdown::new(body)))
 }
 
 fn required_text(
@@ -1261,4 +1314,67 @@ fn check_author(
         fediverse,
         extra: fm.extra,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const FRONT: &str = "+++\ntitle = \"Xiaomi to build cars\"\ndate = 2021-03-26\n+++\n";
+
+    /// A site with one article, loaded; its Markdown is left in the file.
+    fn loaded(dir: &Path, text: &str) -> Parsed<ArticleMeta> {
+        std::fs::write(
+            dir.join("site.toml"),
+            "title = \"Ledger\"\nbase_url = \"https://news.example.com/\"\n",
+        )
+        .unwrap();
+        std::fs::create_dir_all(dir.join("content/articles")).unwrap();
+        std::fs::write(dir.join("content/articles/cars.md"), text).unwrap();
+        let config = Config::load(dir).unwrap();
+        let mut diagnostics = Vec::new();
+        let mut content = load(dir, &config, None, &mut diagnostics);
+        assert!(diagnostics.is_empty(), "{diagnostics:?}");
+        content.articles.pop().unwrap()
+    }
+
+    #[test]
+    fn markdown_left_in_its_file_reads_back_as_the_load_made_it() {
+        let dir = tempfile::tempdir().unwrap();
+        // A byte-order mark, Windows line ends and a stray control
+        // character: the load's normalizing is done again.
+        let text = format!(
+            "\u{feff}{}Shares rose.\r\n\u{7}\r\nMore.\r\n",
+            FRONT.replace('\n', "\r\n")
+        );
+        let article = loaded(dir.path(), &text);
+        assert!(article.body.text.is_empty(), "let go after the load");
+        let body = article.body.read(&article.doc.source).unwrap();
+        assert_eq!(body.text, "Shares rose.\n\nMore.\n");
+    }
+
+    #[test]
+    fn a_file_saved_between_the_load_and_the_model_is_an_error_not_a_mix() {
+        let dir = tempfile::tempdir().unwrap();
+        let article = loaded(dir.path(), &format!("{FRONT}Shares rose.\n"));
+        let path = dir.path().join("content/articles/cars.md");
+        // Only the body changed: the new body is the file's, whole.
+        std::fs::write(&path, format!("{FRONT}Shares fell.\n")).unwrap();
+        let body = article.body.read(&article.doc.source).unwrap();
+        assert_eq!(body.text, "Shares fell.\n");
+        // The front matter changed: what was parsed no longer fits.
+        std::fs::write(&path, FRONT.replace("cars", "phones") + "Shares fell.\n").unwrap();
+        let error = article.body.read(&article.doc.source).unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            format!(
+                "error: {}: the file changed while gazette was building: build again",
+                path.display()
+            )
+        );
+        std::fs::remove_file(&path).unwrap();
+        let error = article.body.read(&article.doc.source).unwrap_err();
+        let unread = format!("error: {}: cannot read:", path.display());
+        assert!(error.to_string().starts_with(&unread), "{error}");
+    }
 }
