@@ -206,16 +206,28 @@ impl Prepared {
 }
 
 /// Loads the configuration, templates and content, and builds the model.
-/// Stops with every error found before anything is rendered.
+/// Stops with every error found before anything is rendered. The
+/// articles' bodies wait in memory: `gazette check` writes nothing.
 pub fn prepare(options: &BuildOptions) -> Result<Prepared, BuildFailure> {
-    prepare_with(options, None)
+    prepare_with(options, None, BodyStore::Memory)
+}
+
+/// Where the articles' rendered bodies wait for their pages.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum BodyStore {
+    Memory,
+    /// In an unnamed file of the cache folder (see `crate::packed`), when
+    /// it can be used: for `gazette build`, which writes there anyway.
+    CacheFolder,
 }
 
 /// [`prepare`], reusing what `memo` kept from earlier builds and keeping
-/// what this one loads: for `gazette serve`.
+/// what this one loads (for `gazette serve`), with the bodies waiting
+/// where `bodies` says.
 pub(crate) fn prepare_with(
     options: &BuildOptions,
     memo: Option<&dyn BuildCache>,
+    bodies: BodyStore,
 ) -> Result<Prepared, BuildFailure> {
     let started = Instant::now();
     let root = &options.root;
@@ -279,10 +291,9 @@ pub(crate) fn prepare_with(
         },
     };
     // A build's article bodies wait for their pages in a file of the
-    // cache folder, not in memory (`gazette serve` keeps them in memory:
-    // it renders any page at any time, and its memo holds them anyway).
+    // cache folder, not in memory: on a large archive they are most of it.
     let spill = (cache_dir.as_deref())
-        .filter(|_| memo.is_none())
+        .filter(|_| bodies == BodyStore::CacheFolder)
         .and_then(|dir| crate::images::spill_file(dir).ok())
         .map(Arc::new);
     let Modelled { site, bodies } = Site::build(
@@ -545,7 +556,7 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildFailure> {
             Err(Stale::InputsChanged(_) | Stale::NoState) => {}
         }
     }
-    let mut prepared = prepare(options)?;
+    let mut prepared = prepare_with(options, None, BodyStore::CacheFolder)?;
     let output_dir = prepared.output_dir.clone();
     let output = Output::begin(&output_dir).map_err(|e| {
         BuildFailure::from(vec![Diagnostic::error(

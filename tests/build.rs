@@ -924,3 +924,57 @@ fn every_page_has_an_icon_the_sites_own_when_static_gives_one() {
             .contains("href=\"https://news.example.com/favicon.svg\"")
     );
 }
+
+/// A build keeps its articles' bodies in a file of the cache folder while
+/// it runs; the file has no name, so a build, a failed build or one that
+/// stopped leaves in the folder only what it keeps for the next build.
+#[test]
+fn a_build_leaves_only_its_state_in_the_cache_folder() {
+    let site = Fixture::new(&[
+        ("site.toml", SITE_TOML),
+        (
+            "content/articles/2021/cars.md",
+            &article("Xiaomi to build cars", "2021-03-26", "", "Shares **rose**."),
+        ),
+        (
+            "content/articles/2021/phones.md",
+            &article(
+                "Phone shipments rebound",
+                "2021-04-01",
+                "",
+                "Xiaomi gained.",
+            ),
+        ),
+    ]);
+    let cache_files = || {
+        let mut names: Vec<String> = fs::read_dir(site.root().join(".gazette-cache"))
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        names
+    };
+    site.build_ok();
+    // The bodies came back from the file whole.
+    let page = site.read("2021/03/26/cars/index.html");
+    assert!(page.contains("Shares <strong>rose</strong>."), "{page}");
+    let names = cache_files();
+    assert_eq!(names.len(), 3, "{names:?}");
+    assert_eq!(names[0], "CACHEDIR.TAG");
+    assert!(names[1].starts_with("build-state-"), "{names:?}");
+    assert_eq!(names[2], "images");
+    assert!(tree(&site.root().join(".gazette-cache/images")).is_empty());
+    // A build that fails at a page keeps nothing more.
+    site.write(
+        "content/articles/2021/phones.md",
+        &article(
+            "Phone shipments rebound",
+            "2021-04-01",
+            "template = \"missing.html\"\n",
+            "x",
+        ),
+    );
+    let failed = site.build();
+    assert_eq!(failed.code, 1, "{}", failed.stderr);
+    assert_eq!(cache_files(), names);
+}
