@@ -205,29 +205,36 @@ impl Prepared {
     }
 }
 
-/// Loads the configuration, templates and content, and builds the model.
-/// Stops with every error found before anything is rendered. The
-/// articles' bodies wait in memory: `gazette check` writes nothing.
+/// Loads the configuration, templates and content, and builds the model,
+/// for `gazette check`. Stops with every error found before anything is
+/// rendered.
 pub fn prepare(options: &BuildOptions) -> Result<Prepared, BuildFailure> {
-    prepare_with(options, None, BodyStore::Memory)
+    prepare_with(options, None, Purpose::Check)
 }
 
-/// Where the articles' rendered bodies wait for their pages.
+/// What a run is for, which decides what it may write besides an output
+/// folder.
 #[derive(Clone, Copy, PartialEq, Eq)]
-pub(crate) enum BodyStore {
-    Memory,
-    /// In an unnamed file of the cache folder (see `crate::packed`), when
-    /// it can be used: for `gazette build`, which writes there anyway.
-    CacheFolder,
+pub(crate) enum Purpose {
+    /// `gazette build`: makes the cache folder if it is missing, and keeps
+    /// the articles' bodies in an unnamed file there while it runs (see
+    /// `crate::packed`): on a large archive they are most of its memory.
+    Build,
+    /// `gazette check`, which writes nothing into the site: it uses the
+    /// cache folder only if it is there already, and keeps the bodies in
+    /// memory.
+    Check,
+    /// `gazette serve`: the cache as a build uses it, the bodies in memory
+    /// (it renders any page at any time, and its memo keeps them anyway).
+    Serve,
 }
 
 /// [`prepare`], reusing what `memo` kept from earlier builds and keeping
-/// what this one loads (for `gazette serve`), with the bodies waiting
-/// where `bodies` says.
+/// what this one loads (for `gazette serve`), for `purpose`.
 pub(crate) fn prepare_with(
     options: &BuildOptions,
     memo: Option<&dyn BuildCache>,
-    bodies: BodyStore,
+    purpose: Purpose,
 ) -> Result<Prepared, BuildFailure> {
     let started = Instant::now();
     let root = &options.root;
@@ -290,10 +297,11 @@ pub(crate) fn prepare_with(
             }
         },
     };
-    // A build's article bodies wait for their pages in a file of the
-    // cache folder, not in memory: on a large archive they are most of it.
+    let cache_dir = cache_dir.filter(|dir| {
+        purpose != Purpose::Check || std::fs::symlink_metadata(dir).is_ok_and(|m| m.is_dir())
+    });
     let spill = (cache_dir.as_deref())
-        .filter(|_| bodies == BodyStore::CacheFolder)
+        .filter(|_| purpose == Purpose::Build)
         .and_then(|dir| crate::images::spill_file(dir).ok())
         .map(Arc::new);
     let Modelled { site, bodies } = Site::build(
@@ -556,7 +564,7 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildFailure> {
             Err(Stale::InputsChanged(_) | Stale::NoState) => {}
         }
     }
-    let mut prepared = prepare_with(options, None, BodyStore::CacheFolder)?;
+    let mut prepared = prepare_with(options, None, Purpose::Build)?;
     let output_dir = prepared.output_dir.clone();
     let output = Output::begin(&output_dir).map_err(|e| {
         BuildFailure::from(vec![Diagnostic::error(

@@ -24,6 +24,35 @@ fn the_example_site_checks_clean_and_nothing_is_written() {
     assert!(error_lines(&run.stderr).is_empty(), "{}", run.stderr);
 }
 
+/// A check writes nothing into the site, photos or not: no output and no
+/// cache folder. A cache folder a build made is used (its photos are not
+/// made again) and left as it was.
+#[test]
+fn a_check_leaves_the_site_as_it_was() {
+    let site = Fixture::new(&[(
+        "content/articles/2021/deal/index.md",
+        &article(
+            "Carmaker deal",
+            "2021-03-26T10:00:00Z",
+            "image = \"lead.jpg\"\nimage_alt = \"The plant at dusk\"\n",
+            "The deal was signed.",
+        ),
+    )]);
+    let photo = common::photos::jpeg(&common::photos::scene(800, 600, 3), 90, None);
+    site.write_bytes("content/articles/2021/deal/lead.jpg", &photo);
+    let before = common::tree(site.root());
+    let run = site.run(&["check"]);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    assert!(run.stdout.contains(": no problems"), "{}", run.stdout);
+    assert_eq!(common::tree(site.root()), before);
+    assert!(!site.root().join(".gazette-cache").exists());
+    site.build_ok();
+    let built = common::tree(site.root());
+    let run = site.run(&["check"]);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    assert_eq!(common::tree(site.root()), built);
+}
+
 fn desk_with_mistakes() -> Fixture {
     Fixture::new(&[
         (
