@@ -186,7 +186,7 @@ impl Markdown {
 /// A body as the model gets it: a control character, which a paste often
 /// brings and which is harmless to drop, left out.
 fn body_text(body: &str) -> String {
-    if body.chars().any(crate::sources::is_forbidden_control) {
+    if crate::sources::has_forbidden_control(body) {
         (body.chars())
             .filter(|c| !crate::sources::is_forbidden_control(*c))
             .collect()

@@ -138,7 +138,7 @@ pub(crate) fn datetime(date: DateTime<FixedOffset>) -> toml::value::Datetime {
 /// refuses there left out. Returns whether anything was left out.
 pub(crate) fn clean(text: &str) -> (String, bool) {
     let trimmed = text.trim();
-    if !trimmed.chars().any(crate::sources::is_forbidden_control) {
+    if !crate::sources::has_forbidden_control(trimmed) {
         return (trimmed.to_string(), false);
     }
     let kept = trimmed
