@@ -300,8 +300,11 @@ pub(crate) fn prepare_with(
     let cache_dir = cache_dir.filter(|dir| {
         purpose != Purpose::Check || std::fs::symlink_metadata(dir).is_ok_and(|m| m.is_dir())
     });
+    // A site that already has errors will not be written: its bodies
+    // need no file, and its first build makes no cache folder.
+    let failing = diagnostics.iter().any(Diagnostic::is_error);
     let spill = (cache_dir.as_deref())
-        .filter(|_| purpose == Purpose::Build)
+        .filter(|_| purpose == Purpose::Build && !failing)
         .and_then(|dir| crate::images::spill_file(dir).ok())
         .map(Arc::new);
     let Modelled { site, bodies } = Site::build(

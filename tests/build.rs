@@ -925,6 +925,23 @@ fn every_page_has_an_icon_the_sites_own_when_static_gives_one() {
     );
 }
 
+/// A first build that fails on the site's content makes no cache folder:
+/// it writes nothing, there or in the output.
+#[test]
+fn a_failed_first_build_makes_no_cache_folder() {
+    let site = Fixture::new(&[
+        ("site.toml", SITE_TOML),
+        (
+            "content/articles/2021/cars.md",
+            "+++\ntitle = \"Xiaomi to build cars\"\n+++\n\nNo date.\n",
+        ),
+    ]);
+    let run = site.build();
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(!site.root().join(".gazette-cache").exists());
+    assert!(!site.public().exists());
+}
+
 /// A build keeps its articles' bodies in a file of the cache folder while
 /// it runs; the file has no name, so a build, a failed build or one that
 /// stopped leaves in the folder only what it keeps for the next build.

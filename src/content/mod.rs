@@ -172,26 +172,28 @@ impl Markdown {
         let Some(root) = &self.in_file else {
             return Ok(Cow::Borrowed(self));
         };
-        let text = read_text(root, &source.relative)?;
-        match text.strip_prefix(source.text.as_str()) {
-            Some(body) => Ok(Cow::Owned(Markdown::new(body_text(body)))),
-            None => Err(Diagnostic::error(
+        let mut text = read_text(root, &source.relative)?;
+        if !text.starts_with(source.text.as_str()) {
+            return Err(Diagnostic::error(
                 &source.display,
                 "the file changed while gazette was building: build again",
-            )),
+            ));
         }
+        // The body stays in the buffer it was read into, not copied.
+        text.drain(..source.text.len());
+        Ok(Cow::Owned(Markdown::new(body_text(text))))
     }
 }
 
 /// A body as the model gets it: a control character, which a paste often
 /// brings and which is harmless to drop, left out.
-fn body_text(body: &str) -> String {
-    if crate::sources::has_forbidden_control(body) {
+fn body_text(body: String) -> String {
+    if crate::sources::has_forbidden_control(&body) {
         (body.chars())
             .filter(|c| !crate::sources::is_forbidden_control(*c))
             .collect()
     } else {
-        body.to_string()
+        body
     }
 }
 
@@ -816,7 +818,7 @@ fn parse_source<F: DeserializeOwned>(
             return Err(errors);
         }
     };
-    let body = body_text(&source.text[body_offset..]);
+    let body = body_text(source.text[body_offset..].to_string());
     source.text.truncate(body_offset);
     source.text.shrink_to_fit();
     source.block_line_offset = block_line_offset;

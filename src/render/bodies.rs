@@ -2,8 +2,8 @@
 //! to its page and feed entries, and the one rule of when it is let go:
 //! an article that no feed shows gives its body to its page and keeps
 //! none, so a large archive never holds every body until its last page
-//! is written. Feeds are written in
-//! any order, so a body a feed shows stays until the renderer is dropped.
+//! is written. Feeds are written in any order, so a body a feed shows
+//! stays until the renderer is dropped.
 
 use crate::site::ArticleBody;
 use std::io;
