@@ -9,6 +9,7 @@ use crate::config::Config;
 use crate::content;
 use crate::diagnostics::{Diagnostic, display_path};
 use crate::images::{ImageCounts, Images, PageAsks};
+use crate::markdown_cache::MarkdownCache;
 use crate::output::{Output, record_key};
 use crate::paths::{file_for_site_path, safe_relative};
 use crate::render::{self, Job, Renderer, Templates};
@@ -182,6 +183,9 @@ pub struct Prepared {
     pub warnings: Vec<Diagnostic>,
     /// Where made photos are cached, if anywhere.
     cache_dir: Option<PathBuf>,
+    /// The rendered Markdown kept for the next build, saved once this
+    /// one's output is in place.
+    markdown_cache: Option<MarkdownCache>,
     images: ImageCounts,
     started: Instant,
     stages: Stages,
@@ -303,15 +307,29 @@ pub(crate) fn prepare_with(
     // A site that already has errors will not be written: its bodies
     // need no file, and its first build makes no cache folder.
     let failing = diagnostics.iter().any(Diagnostic::is_error);
-    let spill = (cache_dir.as_deref())
-        .filter(|_| purpose == Purpose::Build && !failing)
-        .and_then(|dir| crate::images::spill_file(dir).ok())
-        .map(Arc::new);
+    let writes_cache = purpose == Purpose::Build && !failing;
+    // Bodies rendered by the last build are kept in the cache folder (see
+    // `crate::markdown_cache`), but for a site whose Markdown is
+    // sanitized: its HTML is made anew each time.
+    let markdown_cache = (cache_dir.as_deref())
+        .filter(|_| writes_cache && !config.markdown_safe)
+        .and_then(|dir| crate::images::markdown_folder(dir).ok())
+        .and_then(|folder| {
+            MarkdownCache::open(&folder, crate::build_state::gazette_hash(), options.full)
+        });
+    let spill = match &markdown_cache {
+        Some(cache) => Some(Arc::clone(cache.spill())),
+        None => (cache_dir.as_deref())
+            .filter(|_| writes_cache)
+            .and_then(|dir| crate::images::spill_file(dir).ok())
+            .map(Arc::new),
+    };
     let Modelled { site, bodies } = Site::build(
         config,
         content,
         selection,
         memo.map(|m| m as &dyn crate::markdown::RenderCache),
+        markdown_cache.as_ref(),
         spill.as_ref(),
         &mut diagnostics,
     );
@@ -359,6 +377,7 @@ pub(crate) fn prepare_with(
         static_files,
         warnings: diagnostics,
         cache_dir,
+        markdown_cache,
         images: ImageCounts::default(),
         started,
         stages,
@@ -623,6 +642,14 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildFailure> {
             format!("cannot swap the new output in: {e}"),
         )])
     })?;
+    if let Some(cache) = prepared.markdown_cache.take()
+        && let Err(why) = cache.save()
+    {
+        prepared.warnings.push(Diagnostic::warning(
+            prepared.cache_dir.as_deref().unwrap_or(&output_dir),
+            format!("cannot keep the rendered Markdown in the cache folder: {why}"),
+        ));
+    }
     if let Some(dir) = &prepared.cache_dir {
         let note = (prepared.site().next_change.as_ref()).map(|next| {
             format!(

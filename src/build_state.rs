@@ -515,7 +515,7 @@ fn now_ns() -> i64 {
 /// The identity of the running gazette: its version and a hash of the
 /// sources it was compiled from (made by build.rs). A state is never
 /// trusted across builds of gazette.
-fn gazette_hash() -> u64 {
+pub(crate) fn gazette_hash() -> u64 {
     let id = concat!(env!("CARGO_PKG_VERSION"), "+", env!("GAZETTE_SOURCE_HASH"));
     xxh3_64(id.as_bytes())
 }

@@ -27,6 +27,7 @@ pub(crate) mod images;
 pub mod import;
 pub(crate) mod live;
 pub mod markdown;
+pub(crate) mod markdown_cache;
 pub(crate) mod output;
 pub(crate) mod packed;
 pub(crate) mod paths;

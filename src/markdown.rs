@@ -5,6 +5,7 @@
 use crate::shortcode;
 use crate::slug::slugify;
 use pulldown_cmark::{Alignment, CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd, html};
+use serde::{Deserialize, Serialize};
 use std::collections::{HashMap, HashSet};
 use url::Url;
 
@@ -22,7 +23,7 @@ pub fn options() -> Options {
 pub const MORE_MARKER: &str = "<!-- more -->";
 
 /// A link to another content file, `@/articles/2021/x.md#heading`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ContentLink {
     /// Path under content/, as written after `@/`.
     pub target: String,
@@ -32,14 +33,14 @@ pub struct ContentLink {
 }
 
 /// A content link whose target file does not exist.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct BrokenLink {
     pub target: String,
     pub offset: usize,
 }
 
 /// A `##` heading of the text's top level.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TopHeading {
     /// The id the heading was given (`<h2 id="…">`).
     pub id: String,
@@ -48,8 +49,11 @@ pub struct TopHeading {
 }
 
 /// The HTML of a Markdown text and what was learnt while rendering it.
-#[derive(Debug, Default, Clone)]
+/// Serialized without the two HTML texts, which the Markdown cache keeps
+/// packed apart (`crate::markdown_cache`).
+#[derive(Debug, Default, Clone, Serialize, Deserialize)]
 pub struct Rendered {
+    #[serde(skip)]
     pub html: String,
     /// The summary: the part above `<!-- more -->`, else the first paragraph.
     pub summary_html: String,
@@ -66,6 +70,7 @@ pub struct Rendered {
     pub broken_links: Vec<BrokenLink>,
     /// `html` with relative link and image URLs made absolute, for feeds
     /// (readers have no base URL); None when it would equal `html`.
+    #[serde(skip)]
     pub feed_html: Option<String>,
     /// The same for `summary_html`.
     pub feed_summary_html: Option<String>,

@@ -56,6 +56,16 @@ impl Packed {
         Packed(Place::Here(bytes.into_boxed_slice()))
     }
 
+    /// The packed text that `spill` holds at `at` (`len` bytes): one an
+    /// earlier build left in a file it keeps (see `crate::markdown_cache`).
+    pub(crate) fn in_spill(spill: &Arc<Spill>, at: u64, len: u32) -> Packed {
+        Packed(Place::Spilled {
+            spill: Arc::clone(spill),
+            at,
+            len,
+        })
+    }
+
     /// The text packed. An error only when a spilled text cannot be read
     /// back from its file.
     pub(crate) fn unpack(&self) -> io::Result<String> {
@@ -67,11 +77,24 @@ impl Packed {
     }
 }
 
-fn compress(text: &str) -> Vec<u8> {
+pub(crate) fn compress(text: &str) -> Vec<u8> {
     lz4_flex::compress_prepend_size(text.as_bytes())
 }
 
-fn decompress(bytes: &[u8]) -> io::Result<Vec<u8>> {
+/// LZ4 packs no better than 255 to 1: a larger size at the head is a
+/// damaged file's, which must not be taken as an amount of memory to
+/// ask for.
+const MOST_PACKED: usize = 255;
+
+pub(crate) fn decompress(bytes: &[u8]) -> io::Result<Vec<u8>> {
+    let claimed =
+        (bytes.get(..4)).map(|head| u32::from_le_bytes([head[0], head[1], head[2], head[3]]));
+    if claimed.is_some_and(|size| size as usize > bytes.len().saturating_mul(MOST_PACKED)) {
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidData,
+            "the packed text claims more than it can hold",
+        ));
+    }
     lz4_flex::decompress_size_prepended(bytes)
         .map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e))
 }
@@ -110,14 +133,28 @@ impl Spill {
         }
     }
 
+    /// A spill over `file`, which holds `end` bytes worth keeping: texts
+    /// are appended after them.
+    pub(crate) fn over(file: std::fs::File, end: u64) -> Spill {
+        Spill {
+            file,
+            end: AtomicU64::new(end),
+        }
+    }
+
+    /// Where the next text goes: the file's length, as far as it counts.
+    pub(crate) fn end(&self) -> u64 {
+        self.end.load(Ordering::Relaxed)
+    }
+
     /// Appends `bytes`; returns where they start.
-    fn put(&self, bytes: &[u8]) -> io::Result<u64> {
+    pub(crate) fn put(&self, bytes: &[u8]) -> io::Result<u64> {
         let at = self.end.fetch_add(bytes.len() as u64, Ordering::Relaxed);
         write_at(&self.file, bytes, at)?;
         Ok(at)
     }
 
-    fn get(&self, at: u64, len: u32) -> io::Result<Vec<u8>> {
+    pub(crate) fn get(&self, at: u64, len: u32) -> io::Result<Vec<u8>> {
         let mut bytes = vec![0; len as usize];
         read_at(&self.file, &mut bytes, at)?;
         Ok(bytes)

@@ -11,7 +11,7 @@
 //! which Markdown passes through untouched and no writer types.
 
 use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::ops::Range;
 
 /// Opens a token; the call's number follows, then [`TOKEN_END`].
@@ -38,7 +38,7 @@ pub(crate) fn line_column_of(text: &str, offset: usize) -> (usize, usize) {
 const MAX_CALL_BYTES: usize = 256 * 1024;
 
 /// An argument's value, as written.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(untagged)]
 pub enum Value {
     Text(String),
@@ -59,7 +59,7 @@ impl Value {
 }
 
 /// One call of a shortcode in a Markdown body.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Call {
     pub name: String,
     /// Named arguments, in the order written.
@@ -107,7 +107,7 @@ impl Call {
 }
 
 /// A call that could not be read: byte offset in the body, and why.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SyntaxError {
     pub offset: usize,
     pub message: String,

@@ -12,6 +12,7 @@ use crate::content::{
 };
 use crate::diagnostics::Diagnostic;
 use crate::markdown::{self, Rendered};
+use crate::markdown_cache::{self, MarkdownCache};
 use crate::packed::{Packed, Spill};
 use crate::paths::{self, TermKind};
 use crate::slug::permalink;
@@ -133,6 +134,11 @@ impl ArticleBody {
         rendered.html = String::new();
         rendered.feed_html = None;
         body
+    }
+
+    /// A body packed before (kept by the Markdown cache).
+    pub(crate) fn from_packed(html: Packed, feed_html: Option<Packed>) -> ArticleBody {
+        ArticleBody { html, feed_html }
     }
 
     /// The body as feeds show it: with absolute URLs.
@@ -343,6 +349,7 @@ impl Site {
         content: Content,
         selection: Selection,
         cache: Option<&dyn markdown::RenderCache>,
+        kept: Option<&MarkdownCache>,
         spill: Option<&Arc<Spill>>,
         diagnostics: &mut Vec<Diagnostic>,
     ) -> Modelled {
@@ -410,11 +417,41 @@ impl Site {
             .into_par_iter()
             .zip(&article_urls)
             .map(|(Parsed { doc, body }, url)| {
-                let (body, unread) = match body.read(&doc.source) {
-                    Ok(body) => (body, None),
-                    Err(problem) => (Cow::Owned(Markdown::default()), Some(problem)),
+                // Live articles are rearranged after rendering, and their
+                // errors need the text: they are rendered every time.
+                let kept = kept.filter(|_| !doc.meta.live);
+                let key = kept.map(|_| markdown_cache::key(body.digest(), url.as_str(), safe));
+                let found = kept
+                    .zip(key)
+                    .and_then(|(kept, key)| kept.find(&doc.source.content_path, key));
+                let (mut rendered, found_html) = match found {
+                    Some((rendered, html)) => (rendered, Some(html)),
+                    None => (Rendered::default(), None),
                 };
-                let mut rendered = render(&doc.source, &body, Some(url));
+                // A body found in the cache is read only if its errors or
+                // warnings need its lines.
+                let needs_text = found_html.is_none()
+                    || !rendered.shortcode_errors.is_empty()
+                    || !rendered.foreign_markup.is_empty();
+                let (body, unread) = match needs_text {
+                    true => match body.read(&doc.source) {
+                        Ok(body) => (body, None),
+                        Err(problem) => (Cow::Owned(Markdown::default()), Some(problem)),
+                    },
+                    false => (Cow::Owned(Markdown::default()), None),
+                };
+                // What the cache keeps is the rendering as it comes, before
+                // the lines are placed and the updates taken out.
+                let mut to_keep = None;
+                if found_html.is_none() {
+                    rendered = render(&doc.source, &body, Some(url));
+                    to_keep =
+                        (kept.zip(key))
+                            .filter(|_| unread.is_none())
+                            .and_then(|(kept, key)| {
+                                Some((kept, key, MarkdownCache::facts(&rendered)?))
+                            });
+                }
                 let mut links = place_links(&doc.source, &body, &rendered);
                 links.broken.extend(unread);
                 links
@@ -426,7 +463,13 @@ impl Site {
                 links.broken.extend(problems);
                 // Packed at once, so the archive's HTML is never all
                 // held unpacked.
-                let html = ArticleBody::take_from(&mut rendered, spill);
+                let html = match (found_html, to_keep) {
+                    (Some(html), _) => html,
+                    (None, Some((kept, key, facts))) => {
+                        kept.keep(&doc.source.content_path, key, facts, &mut rendered)
+                    }
+                    (None, None) => ArticleBody::take_from(&mut rendered, spill),
+                };
                 ((doc, (live, html)), (rendered, links))
             })
             .unzip();
@@ -1301,7 +1344,16 @@ mod tests {
         let config = config();
         let content = content_from_texts(files, &config);
         let mut diagnostics = Vec::new();
-        let site = Site::build(config, content, selection, None, None, &mut diagnostics).site;
+        let site = Site::build(
+            config,
+            content,
+            selection,
+            None,
+            None,
+            None,
+            &mut diagnostics,
+        )
+        .site;
         (site, diagnostics)
     }
 

@@ -942,9 +942,9 @@ fn a_failed_first_build_makes_no_cache_folder() {
     assert!(!site.public().exists());
 }
 
-/// A build keeps its articles' bodies in a file of the cache folder while
-/// it runs; the file has no name, so a build, a failed build or one that
-/// stopped leaves in the folder only what it keeps for the next build.
+/// A build keeps its articles' bodies in the Markdown cache of the cache
+/// folder (`markdown/`) while it runs, and for the next build; a failed
+/// build leaves in the folder only what the last build kept.
 #[test]
 fn a_build_leaves_only_its_state_in_the_cache_folder() {
     let site = Fixture::new(&[
@@ -976,11 +976,16 @@ fn a_build_leaves_only_its_state_in_the_cache_folder() {
     let page = site.read("2021/03/26/cars/index.html");
     assert!(page.contains("Shares <strong>rose</strong>."), "{page}");
     let names = cache_files();
-    assert_eq!(names.len(), 3, "{names:?}");
+    assert_eq!(names.len(), 4, "{names:?}");
     assert_eq!(names[0], "CACHEDIR.TAG");
     assert!(names[1].starts_with("build-state-"), "{names:?}");
     assert_eq!(names[2], "images");
+    assert_eq!(names[3], "markdown");
     assert!(tree(&site.root().join(".gazette-cache/images")).is_empty());
+    let markdown = site.root().join(".gazette-cache/markdown");
+    let kept = tree(&markdown);
+    let kept_names: Vec<String> = kept.iter().map(|(p, _)| p.display().to_string()).collect();
+    assert_eq!(kept_names, ["bodies-0.bin", "index.json", "lock"]);
     // A build that fails at a page keeps nothing more.
     site.write(
         "content/articles/2021/phones.md",
@@ -994,4 +999,11 @@ fn a_build_leaves_only_its_state_in_the_cache_folder() {
     let failed = site.build();
     assert_eq!(failed.code, 1, "{}", failed.stderr);
     assert_eq!(cache_files(), names);
+    // The failed build's index is the last build's.
+    let index = |tree: &[(std::path::PathBuf, Vec<u8>)]| {
+        (tree.iter())
+            .find(|(p, _)| p.ends_with("index.json"))
+            .map(|(_, bytes)| bytes.clone())
+    };
+    assert_eq!(index(&tree(&markdown)), index(&kept));
 }

@@ -925,3 +925,250 @@ fn a_summary_edit_that_changes_the_search_files_makes_the_index_again() {
     assert_eq!(times(&desk.site.public().join("search-index")), kept);
     assert_eq!(tree(&desk.site.public()), clean_tree(&desk));
 }
+
+/// The Markdown cache's index (`.gazette-cache/markdown/index.json`), read.
+fn markdown_index(site: &Fixture) -> serde_json::Value {
+    let path = site.root().join(".gazette-cache/markdown/index.json");
+    serde_json::from_slice(&fs::read(path).unwrap()).unwrap()
+}
+
+fn write_markdown_index(site: &Fixture, index: &serde_json::Value) {
+    let path = site.root().join(".gazette-cache/markdown/index.json");
+    fs::write(path, serde_json::to_vec(index).unwrap()).unwrap();
+}
+
+fn story(title: &str, day: u32, body: &str) -> String {
+    format!(
+        "+++\ntitle = \"{title}\"\ndate = 2021-03-{day:02}T10:00:00Z\ncategory = \"Business\"\n+++\n{body}\n"
+    )
+}
+
+/// A body whose text, URL and mode are as in the last build is taken from
+/// the Markdown cache, not rendered again: shown here by pointing one
+/// story's entry at another's HTML, which its page then shows; an edit of
+/// the story renders it again.
+#[test]
+fn an_unchanged_body_comes_from_the_markdown_cache_and_an_edited_one_is_rendered() {
+    let site = Fixture::new(&[
+        ("site.toml", SITE_TOML),
+        (
+            "content/articles/cars.md",
+            &story("Cars", 1, "Xiaomi **builds** cars."),
+        ),
+        (
+            "content/articles/phones.md",
+            &story("Phones", 2, "Phone sales *rebound*."),
+        ),
+        (
+            "content/articles/chips.md",
+            &story("Chips", 3, "A chip plant opens."),
+        ),
+    ]);
+    site.build_ok();
+    let mut index = markdown_index(&site);
+    let entries = index["entries"].as_object_mut().unwrap();
+    assert_eq!(entries.len(), 3, "{entries:?}");
+    let phones_html = entries["articles/phones.md"]["html"].clone();
+    entries.get_mut("articles/cars.md").unwrap()["html"] = phones_html;
+    write_markdown_index(&site, &index);
+    // A new site title: every page is rendered again, and the cars body
+    // comes from the cache.
+    site.write("site.toml", &SITE_TOML.replace("Edit Desk", "The Desk"));
+    site.build_ok();
+    let cars = site.read("2021/03/01/cars/index.html");
+    assert!(
+        cars.contains("<p>Phone sales <em>rebound</em>.</p>"),
+        "{cars}"
+    );
+    assert!(!cars.contains("<p>Xiaomi"), "{cars}");
+    // Its own edit is rendered, and kept for the next build.
+    site.write(
+        "content/articles/cars.md",
+        &story("Cars", 1, "Xiaomi **builds** EVs."),
+    );
+    site.build_ok();
+    let cars = site.read("2021/03/01/cars/index.html");
+    assert!(
+        cars.contains("Xiaomi <strong>builds</strong> EVs."),
+        "{cars}"
+    );
+    let index = markdown_index(&site);
+    assert_ne!(
+        index["entries"]["articles/cars.md"]["html"],
+        index["entries"]["articles/phones.md"]["html"]
+    );
+}
+
+/// Damaged cache files cost the build its shortcut, never its output: a
+/// bodies file whose bytes changed, one cut short, an index that does not
+/// read, and one of another format each give the bytes of a clean build.
+#[test]
+fn a_damaged_markdown_cache_is_rendered_again_never_published() {
+    let site = Fixture::new(&[
+        ("site.toml", SITE_TOML),
+        (
+            "content/articles/cars.md",
+            &story("Cars", 1, "Xiaomi **builds** cars.\n\n## Figures\n\nUp 6%."),
+        ),
+        (
+            "content/articles/phones.md",
+            &story("Phones", 2, "Phone sales *rebound*."),
+        ),
+    ]);
+    let clean = |site: &Fixture| {
+        let elsewhere = tempfile::tempdir().unwrap();
+        let out = elsewhere.path().join("out");
+        let cache = elsewhere.path().join("cache");
+        let run = gazette(
+            &[
+                "build",
+                "--output",
+                out.to_str().unwrap(),
+                "--cache-dir",
+                cache.to_str().unwrap(),
+            ],
+            site.root(),
+        );
+        assert_eq!(run.code, 0, "{}", run.stderr);
+        tree(&out)
+    };
+    let bodies = site.root().join(".gazette-cache/markdown/bodies-0.bin");
+    let damages: [(&str, &dyn Fn()); 5] = [
+        ("one body's HTML changed", &|| {
+            let span = &markdown_index(&site)["entries"]["articles/cars.md"]["html"];
+            let (at, len) = (
+                span[0].as_u64().unwrap() as usize,
+                span[1].as_u64().unwrap() as usize,
+            );
+            let mut bytes = fs::read(&bodies).unwrap();
+            // The packed text's words, past its size.
+            for b in &mut bytes[at + 8..at + len] {
+                *b = b.to_ascii_uppercase();
+            }
+            fs::write(&bodies, bytes).unwrap();
+        }),
+        ("bytes changed", &|| {
+            let bytes = fs::read(&bodies).unwrap();
+            fs::write(&bodies, bytes.iter().map(|b| b ^ 0x5a).collect::<Vec<u8>>()).unwrap();
+        }),
+        ("cut short", &|| {
+            let len = fs::metadata(&bodies).unwrap().len();
+            let file = fs::OpenOptions::new().write(true).open(&bodies).unwrap();
+            file.set_len(len / 2).unwrap();
+        }),
+        ("index unreadable", &|| {
+            fs::write(
+                site.root().join(".gazette-cache/markdown/index.json"),
+                "{\"format\": 1, ",
+            )
+            .unwrap();
+        }),
+        ("another format", &|| {
+            let mut index = markdown_index(&site);
+            index["format"] = 999.into();
+            write_markdown_index(&site, &index);
+        }),
+    ];
+    for (n, (what, damage)) in damages.iter().enumerate() {
+        site.build_ok();
+        damage();
+        // A change elsewhere, so the build models the site again.
+        site.write(
+            "content/articles/extra.md",
+            &story(&format!("Extra {n}"), 20, "More."),
+        );
+        site.build_ok();
+        let (ours, clean) = (tree(&site.public()), clean(&site));
+        let differ: Vec<_> = (ours.iter().zip(&clean))
+            .filter(|(a, b)| a != b)
+            .map(|(a, _)| a.0.display().to_string())
+            .collect();
+        assert!(
+            ours.len() == clean.len() && differ.is_empty(),
+            "{what}: {differ:?}"
+        );
+        let cars = site.read("2021/03/01/cars/index.html");
+        assert!(
+            cars.contains("Xiaomi <strong>builds</strong> cars."),
+            "{what}: {cars}"
+        );
+    }
+}
+
+/// A site whose Markdown is sanitized keeps none of it: the cache's HTML
+/// would be published without the sanitizer seeing it again.
+#[test]
+fn a_safe_site_keeps_no_rendered_markdown() {
+    let site = Fixture::new(&[
+        (
+            "site.toml",
+            &format!("{SITE_TOML}[markdown]\nsafe = true\n"),
+        ),
+        (
+            "content/articles/cars.md",
+            &story("Cars", 1, "Xiaomi <script>alert(1)</script> cars."),
+        ),
+    ]);
+    site.build_ok();
+    assert!(site.root().join(".gazette-cache").is_dir());
+    assert!(!site.root().join(".gazette-cache/markdown").exists());
+    assert!(
+        !site
+            .read("2021/03/01/cars/index.html")
+            .contains("<script>alert")
+    );
+}
+
+/// The Markdown cache's files are never followed through a link out of
+/// the cache folder: a link in place of its folder or of any of its
+/// files leaves the file it points to as it was.
+#[cfg(unix)]
+#[test]
+fn the_markdown_cache_never_writes_through_a_link() {
+    let outside = tempfile::tempdir().unwrap();
+    let victim = outside.path().join("victim.txt");
+    for link in [
+        "markdown",
+        "markdown/lock",
+        "markdown/bodies-0.bin",
+        "markdown/index.json",
+    ] {
+        fs::write(&victim, "the user's file").unwrap();
+        let site = Fixture::new(&[
+            ("site.toml", SITE_TOML),
+            (
+                "content/articles/cars.md",
+                &story("Cars", 1, "Xiaomi cars."),
+            ),
+        ]);
+        site.build_ok();
+        let at = site.root().join(".gazette-cache").join(link);
+        match at.is_dir() {
+            true => fs::remove_dir_all(&at).unwrap(),
+            false => fs::remove_file(&at).unwrap(),
+        }
+        let target = match link {
+            "markdown" => outside.path().to_path_buf(),
+            _ => victim.clone(),
+        };
+        std::os::unix::fs::symlink(&target, &at).unwrap();
+        site.write("content/articles/cars.md", &story("Cars", 1, "Xiaomi EVs."));
+        let run = site.build_ok();
+        assert!(
+            site.read("2021/03/01/cars/index.html")
+                .contains("Xiaomi EVs."),
+            "{link}: {}",
+            run.stderr
+        );
+        assert_eq!(
+            fs::read_to_string(&victim).unwrap(),
+            "the user's file",
+            "{link}"
+        );
+        let names: Vec<_> = fs::read_dir(outside.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(names, ["victim.txt"], "{link}");
+    }
+}

@@ -146,6 +146,10 @@ pub struct Markdown {
     pub text: String,
     /// The site root, while the text is left in its file.
     in_file: Option<Arc<Path>>,
+    /// The hash of the text, taken before it was left in its file: the
+    /// Markdown cache finds a body rendered before by it, without reading
+    /// the file again.
+    digest: Option<u64>,
 }
 
 impl Markdown {
@@ -153,13 +157,20 @@ impl Markdown {
         Markdown {
             text,
             in_file: None,
+            digest: None,
         }
+    }
+
+    /// The hash of the text (xxh3), however it is kept.
+    pub(crate) fn digest(&self) -> u64 {
+        (self.digest).unwrap_or_else(|| xxhash_rust::xxh3::xxh3_64(self.text.as_bytes()))
     }
 
     /// Lets the text go until the model renders it ([`Markdown::read`]):
     /// an archive's Markdown is most of what its load would hold (400 MB
     /// at 100,000 articles), and only one article at a time needs it.
     pub(crate) fn leave_in_file(&mut self, root: &Arc<Path>) {
+        self.digest = Some(self.digest());
         self.text = String::new();
         self.in_file = Some(Arc::clone(root));
     }

@@ -150,6 +150,15 @@ pub(crate) fn spill_file(root: &Path) -> Result<crate::packed::Spill, String> {
     crate::packed::Spill::in_folder(root).map_err(|e| e.to_string())
 }
 
+/// The Markdown cache's folder (see `crate::markdown_cache`) in the cache
+/// folder `root`, made if missing, on the same terms as the image cache.
+pub(crate) fn markdown_folder(root: &Path) -> Result<PathBuf, String> {
+    Cache::open(root)?;
+    let dir = root.join("markdown");
+    real_dir(&dir).map_err(|e| e.to_string())?;
+    Ok(dir)
+}
+
 /// Removes the note `name` of the cache folder `root`, if it is a file.
 fn forget_note(root: &Path, name: &str) -> Result<(), String> {
     Cache::open(root)?;
@@ -187,7 +196,7 @@ fn write_whole(
 }
 
 /// [`write_whole`] of what `fill` writes, through a buffer.
-fn write_whole_with(
+pub(crate) fn write_whole_with(
     path: &Path,
     modified: Option<std::time::SystemTime>,
     fill: impl FnOnce(&mut dyn Write) -> io::Result<()>,

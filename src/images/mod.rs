@@ -9,7 +9,9 @@
 //! (a width) and `lead-1200x630.jpg` (a crop).
 
 mod cache;
-pub(crate) use cache::{NEXT_CHANGE_NOTE, keep_note, keep_note_with, spill_file};
+pub(crate) use cache::{
+    NEXT_CHANGE_NOTE, keep_note, keep_note_with, markdown_folder, spill_file, write_whole_with,
+};
 pub(crate) mod process;
 
 use crate::config::{Config, ImageSettings};

@@ -975,8 +975,15 @@ mod tests {
             now: Utc.with_ymd_and_hms(2021, 4, 1, 0, 0, 0).unwrap(),
         };
         let mut diagnostics = Vec::new();
-        let Modelled { site, bodies } =
-            Site::build(config, content, selection, None, None, &mut diagnostics);
+        let Modelled { site, bodies } = Site::build(
+            config,
+            content,
+            selection,
+            None,
+            None,
+            None,
+            &mut diagnostics,
+        );
         assert!(diagnostics.is_empty(), "{diagnostics:?}");
         let templates = Templates::load(Path::new("/nonexistent-gazette-site")).unwrap();
         Renderer::new(Arc::new(site), Arc::new(templates), bodies).unwrap()

@@ -1,0 +1,530 @@
+//! Rendered Markdown kept between builds: an article whose body, URL and
+//! mode are as in the last build is not rendered again. At 100,000
+//! articles rendering every body is most of the model's time (4 s of 5);
+//! a build after one edit renders one.
+//!
+//! The cache is a folder of the build cache (`.gazette-cache/markdown/`):
+//! - `bodies-N.bin`: packed texts (`crate::packed`), appended to as
+//!   builds render bodies. Each article has three: its HTML, its feed
+//!   HTML and what was learnt while rendering it (headings, summary, word
+//!   count, shortcode calls), the last as packed JSON. The file is the
+//!   build's spill file too, so a kept body is read from where it lies
+//!   when its page is written, never copied into memory first.
+//! - `index.json`: for each article file, the key it was rendered under
+//!   and where its three texts are, with a hash of each text's bytes. It
+//!   is written whole (aside, then renamed) after a build succeeds, so a
+//!   build that fails or stops leaves the last index, whose texts the
+//!   appends never overwrite; the bytes past the index's end are cut off
+//!   when the next build opens the file.
+//! - `lock`: one build at a time uses the cache; another, at the same
+//!   moment, spills its bodies to an unnamed file as it would without it.
+//!
+//! What it cannot vouch for it does not use: an index of another format
+//! or another gazette starts the cache over, and a text whose bytes do not
+//! hash as the index says (a damaged file) is a miss, rendered again.
+//! Bodies with `@/` links are never kept (what they link to is outside
+//! their text), nor live articles (the model rearranges their HTML), nor
+//! any body of a site with `[markdown] safe = true`: the cache's HTML
+//! would be published without the sanitizer seeing it again, and a safe
+//! site is one whose writers are not trusted with HTML.
+//!
+//! When more than half of the bodies file is texts no article uses (after
+//! many edits, or a `--full` build, which renders every body again), the
+//! index is written over a new file holding only the texts in use.
+
+use crate::markdown::Rendered;
+use crate::packed::{Packed, Spill};
+use crate::site::ArticleBody;
+use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
+use std::fs;
+use std::io;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use xxhash_rust::xxh3::{Xxh3, xxh3_64};
+
+/// Bumped when the index's or the texts' meaning changes.
+const FORMAT: u32 = 1;
+const INDEX: &str = "index.json";
+const LOCK: &str = "lock";
+/// Names of the bodies files: `bodies-N.bin`.
+const BODIES_PREFIX: &str = "bodies-";
+const BODIES_SUFFIX: &str = ".bin";
+/// Texts no article uses may take this much of the bodies file before it
+/// is written again, at least: a small site's file is not rewritten for
+/// every edit. (Less in the tests, which would otherwise need files of
+/// tens of megabytes to see the file written again.)
+#[cfg(not(test))]
+const SLACK_BYTES: u64 = 16 << 20;
+#[cfg(test)]
+const SLACK_BYTES: u64 = 64 << 10;
+
+/// Where one packed text is in the bodies file, and the hash of its bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+struct Span(u64, u32, u64);
+
+/// One article's rendered Markdown in the bodies file.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize)]
+struct Entry {
+    /// [`key`] of what it was rendered from.
+    key: u64,
+    /// [`Rendered`] without its HTML, as packed JSON.
+    facts: Span,
+    html: Span,
+    feed_html: Option<Span>,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+struct Index {
+    format: u32,
+    /// The gazette that rendered the texts: another renders differently.
+    gazette: u64,
+    /// The bodies file's number (`bodies-N.bin`).
+    generation: u64,
+    /// The bodies file's length when the index was written: what lies past
+    /// it is a later build's that did not finish.
+    end: u64,
+    /// By article file, under content/ (`articles/2021/x.md`).
+    entries: HashMap<String, Entry>,
+}
+
+/// The key of one body's rendering: its text's hash, its page's URL (the
+/// feed HTML's links are made absolute from it) and the mode.
+pub(crate) fn key(body_digest: u64, page_url: &str, safe: bool) -> u64 {
+    let mut hasher = Xxh3::new();
+    hasher.update(&body_digest.to_le_bytes());
+    hasher.update(&(page_url.len() as u64).to_le_bytes());
+    hasher.update(page_url.as_bytes());
+    hasher.update(&[u8::from(safe)]);
+    hasher.digest()
+}
+
+/// The Markdown cache of one build, open (and locked) from the model until
+/// the build's end.
+pub(crate) struct MarkdownCache {
+    dir: PathBuf,
+    gazette: u64,
+    generation: u64,
+    /// The last build's entries: what this build may find.
+    kept: HashMap<String, Entry>,
+    /// The bodies file: the last builds' texts, and this build's after them.
+    bodies: Arc<Spill>,
+    /// This build's entries, found or new: the next index.
+    used: Mutex<HashMap<String, Entry>>,
+    /// Held for as long as the cache is open.
+    _lock: fs::File,
+}
+
+impl MarkdownCache {
+    /// Opens the cache in `folder` (`CACHE/markdown`, a real folder in a
+    /// cache folder gazette made) for a build by `gazette`. With `fresh`
+    /// (`--full`), nothing kept is used: every body is rendered again. None
+    /// when another build holds the cache, or its files cannot be opened.
+    pub(crate) fn open(folder: &Path, gazette: u64, fresh: bool) -> Option<MarkdownCache> {
+        let lock = open_file(&folder.join(LOCK)).ok()?;
+        lock.try_lock().ok()?;
+        let index = (!fresh)
+            .then(|| read_index(folder))
+            .flatten()
+            .filter(|index| index.format == FORMAT && index.gazette == gazette);
+        let (generation, end, kept) = match index {
+            Some(index) => (index.generation, index.end, index.entries),
+            // Started over under a new number: a reader of the old file
+            // (none, while the lock is held) would never see it change.
+            None => (next_generation(folder), 0, HashMap::new()),
+        };
+        let file = open_file(&folder.join(bodies_name(generation))).ok()?;
+        let (end, kept) = match file.metadata() {
+            Ok(meta) if meta.len() >= end => (end, kept),
+            // Shorter than the index says: not the file it was written for.
+            _ => (0, HashMap::new()),
+        };
+        file.set_len(end).ok()?;
+        Some(MarkdownCache {
+            dir: folder.to_path_buf(),
+            gazette,
+            generation,
+            kept,
+            bodies: Arc::new(Spill::over(file, end)),
+            used: Mutex::new(HashMap::new()),
+            _lock: lock,
+        })
+    }
+
+    /// The spill file of this build: bodies that are not kept wait there
+    /// too.
+    pub(crate) fn spill(&self) -> &Arc<Spill> {
+        &self.bodies
+    }
+
+    /// The body of `content_path` as rendered under `key` by an earlier
+    /// build (its HTML left where it is), if the cache has it whole.
+    pub(crate) fn find(&self, content_path: &str, key: u64) -> Option<(Rendered, ArticleBody)> {
+        let entry = self.kept.get(content_path).filter(|e| e.key == key)?;
+        let facts = self.read(entry.facts)?;
+        let facts = crate::packed::decompress(&facts).ok()?;
+        let rendered: Rendered = serde_json::from_slice(&facts).ok()?;
+        // The HTML is read when its page is written; its bytes are checked
+        // now, so that a damaged file means a body rendered again.
+        self.read(entry.html)?;
+        if let Some(span) = entry.feed_html {
+            self.read(span)?;
+        }
+        let packed = |span: Span| Packed::in_spill(&self.bodies, span.0, span.1);
+        let body = ArticleBody::from_packed(packed(entry.html), entry.feed_html.map(packed));
+        self.note_used(content_path, *entry);
+        Some((rendered, body))
+    }
+
+    /// What the cache keeps of `rendered` beside its HTML, taken as it
+    /// comes from rendering; None for a body the cache does not keep: one
+    /// with `@/` links, whose HTML depends on other files.
+    pub(crate) fn facts(rendered: &Rendered) -> Option<String> {
+        let keepable = rendered.content_links.is_empty() && rendered.broken_links.is_empty();
+        keepable
+            .then(|| serde_json::to_string(rendered).ok())
+            .flatten()
+    }
+
+    /// Takes `rendered`'s HTML into the bodies file (as
+    /// [`ArticleBody::take_from`]) and keeps it under `key` for the next
+    /// build, with `facts` ([`MarkdownCache::facts`] of it).
+    pub(crate) fn keep(
+        &self,
+        content_path: &str,
+        key: u64,
+        facts: String,
+        rendered: &mut Rendered,
+    ) -> ArticleBody {
+        let html = self.put(&rendered.html);
+        let feed_html = (rendered.feed_html.as_deref()).map(|html| self.put(html));
+        let facts = self.put(&facts);
+        let (Some((html, html_span)), Some((_, facts_span))) = (html, facts) else {
+            // Not written (a full disk): kept in memory, as without a cache.
+            return ArticleBody::take_from(rendered, None);
+        };
+        let (feed_html, feed_span) = match feed_html {
+            None => (None, None),
+            Some(Some((packed, span))) => (Some(packed), Some(span)),
+            Some(None) => return ArticleBody::take_from(rendered, None),
+        };
+        rendered.html = String::new();
+        rendered.feed_html = None;
+        let entry = Entry {
+            key,
+            facts: facts_span,
+            html: html_span,
+            feed_html: feed_span,
+        };
+        self.note_used(content_path, entry);
+        ArticleBody::from_packed(html, feed_html)
+    }
+
+    /// Packs `text` into the bodies file.
+    fn put(&self, text: &str) -> Option<(Packed, Span)> {
+        let bytes = crate::packed::compress(text);
+        let len = u32::try_from(bytes.len()).ok()?;
+        let at = self.bodies.put(&bytes).ok()?;
+        let packed = Packed::in_spill(&self.bodies, at, len);
+        Some((packed, Span(at, len, xxh3_64(&bytes))))
+    }
+
+    fn note_used(&self, content_path: &str, entry: Entry) {
+        let mut used = self.used.lock().unwrap_or_else(|e| e.into_inner());
+        used.insert(content_path.to_string(), entry);
+    }
+
+    /// The bytes of `span`, if they hash as they did when written.
+    fn read(&self, span: Span) -> Option<Vec<u8>> {
+        let bytes = self.bodies.get(span.0, span.1).ok()?;
+        (xxh3_64(&bytes) == span.2).then_some(bytes)
+    }
+
+    /// Writes the index of the bodies this build used, for the next build
+    /// (over a new bodies file holding only them, when most of the file is
+    /// texts nothing uses). Called once the build's output is in place:
+    /// the bodies file may move then.
+    pub(crate) fn save(self) -> io::Result<()> {
+        let entries = self.used.into_inner().unwrap_or_else(|e| e.into_inner());
+        let spans = |e: &Entry| [Some(e.facts), Some(e.html), e.feed_html];
+        let in_use: u64 = (entries.values())
+            .flat_map(spans)
+            .flatten()
+            .map(|span| u64::from(span.1))
+            .sum();
+        let end = self.bodies.end();
+        if end - in_use <= in_use.max(SLACK_BYTES) {
+            let index = Index {
+                format: FORMAT,
+                gazette: self.gazette,
+                generation: self.generation,
+                end,
+                entries,
+            };
+            return write_index(&self.dir, &index);
+        }
+        // Copied in order of place, so the new file reads as the old did.
+        let generation = self.generation + 1;
+        let file = open_file(&self.dir.join(bodies_name(generation)))?;
+        file.set_len(0)?;
+        let moved = Spill::over(file, 0);
+        let mut order: Vec<(&String, &Entry)> = entries.iter().collect();
+        order.sort_by_key(|(_, e)| e.html.0);
+        let mut moved_entries = HashMap::with_capacity(entries.len());
+        for (path, entry) in order {
+            let mut copy = |span: Span| -> io::Result<Span> {
+                let bytes = self.bodies.get(span.0, span.1)?;
+                Ok(Span(moved.put(&bytes)?, span.1, span.2))
+            };
+            let moved_entry = Entry {
+                key: entry.key,
+                facts: copy(entry.facts)?,
+                html: copy(entry.html)?,
+                feed_html: entry.feed_html.map(&mut copy).transpose()?,
+            };
+            moved_entries.insert(path.clone(), moved_entry);
+        }
+        let index = Index {
+            format: FORMAT,
+            gazette: self.gazette,
+            generation,
+            end: moved.end(),
+            entries: moved_entries,
+        };
+        write_index(&self.dir, &index)?;
+        remove_bodies_but(&self.dir, generation);
+        Ok(())
+    }
+}
+
+fn bodies_name(generation: u64) -> String {
+    format!("{BODIES_PREFIX}{generation}{BODIES_SUFFIX}")
+}
+
+/// The number of a bodies file, from its name.
+fn generation_of(name: &str) -> Option<u64> {
+    name.strip_prefix(BODIES_PREFIX)?
+        .strip_suffix(BODIES_SUFFIX)?
+        .parse()
+        .ok()
+}
+
+/// A number no bodies file of `folder` has.
+fn next_generation(folder: &Path) -> u64 {
+    (fs::read_dir(folder).into_iter().flatten().flatten())
+        .filter_map(|entry| generation_of(entry.file_name().to_str()?))
+        .max()
+        .map_or(0, |n| n + 1)
+}
+
+/// Removes the bodies files of `folder` but number `keep`: gazette's own
+/// files, named as it names them, in a folder it made.
+fn remove_bodies_but(folder: &Path, keep: u64) {
+    for entry in fs::read_dir(folder).into_iter().flatten().flatten() {
+        let name = entry.file_name();
+        let number = name.to_str().and_then(generation_of);
+        let is_file = entry.file_type().is_ok_and(|t| t.is_file());
+        if number.is_some_and(|n| n != keep) && is_file {
+            let _ = fs::remove_file(entry.path());
+        }
+    }
+}
+
+fn read_index(folder: &Path) -> Option<Index> {
+    let path = folder.join(INDEX);
+    if !fs::symlink_metadata(&path).is_ok_and(|m| m.is_file()) {
+        return None;
+    }
+    serde_json::from_slice(&fs::read(path).ok()?).ok()
+}
+
+fn write_index(folder: &Path, index: &Index) -> io::Result<()> {
+    crate::images::write_whole_with(&folder.join(INDEX), None, |out| {
+        serde_json::to_writer(out, index).map_err(io::Error::other)
+    })
+}
+
+/// Opens (or makes) a file of the cache for reading and writing, never
+/// through a symbolic link.
+fn open_file(path: &Path) -> io::Result<fs::File> {
+    let mut options = fs::OpenOptions::new();
+    options.read(true).write(true).create(true).truncate(false);
+    // O_NOFOLLOW: a link in the file's place is refused, never followed;
+    // O_NONBLOCK: nor does a pipe there stop the build.
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::custom_flags(
+        &mut options,
+        libc::O_NOFOLLOW | libc::O_NONBLOCK,
+    );
+    let file = options.open(path)?;
+    match file.metadata()?.is_file() {
+        true => Ok(file),
+        false => Err(io::Error::other("not a file")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const GAZETTE: u64 = 7;
+
+    fn rendered(markdown: &str) -> Rendered {
+        let url = url::Url::parse("https://news.example.com/2021/03/26/cars/").unwrap();
+        crate::markdown::render(markdown, &|_| None, Some(&url), false)
+    }
+
+    /// Renders `markdown` into `cache` as the model does, under `key`.
+    fn keep(cache: &MarkdownCache, path: &str, key: u64, markdown: &str) -> ArticleBody {
+        let mut rendered = rendered(markdown);
+        let facts = MarkdownCache::facts(&rendered).unwrap();
+        cache.keep(path, key, facts, &mut rendered)
+    }
+
+    const STORY: &str = "Xiaomi **builds** cars.\n\n## 14:05 Figures\n\n{{< youtube id=\"abc\" start=1.5 >}}\n\n[Filing](https://example.com/f.pdf)";
+
+    #[test]
+    fn a_kept_body_is_found_as_it_was_rendered_by_the_next_build_only_under_its_key() {
+        let dir = tempfile::tempdir().unwrap();
+        let cache = MarkdownCache::open(dir.path(), GAZETTE, false).unwrap();
+        let body = keep(&cache, "articles/cars.md", 1, STORY);
+        let expected = rendered(STORY);
+        assert_eq!(body.html().unwrap(), expected.html);
+        // Not found in the build that kept it: the index is the next's.
+        assert!(cache.find("articles/cars.md", 1).is_none());
+        cache.save().unwrap();
+
+        let cache = MarkdownCache::open(dir.path(), GAZETTE, false).unwrap();
+        let (found, body) = cache.find("articles/cars.md", 1).unwrap();
+        assert_eq!(body.html().unwrap(), expected.html);
+        assert_eq!(
+            body.feed_html().unwrap(),
+            expected.feed_html.clone().unwrap_or(expected.html.clone())
+        );
+        assert_eq!(found.summary_text, expected.summary_text);
+        assert_eq!(found.word_count, expected.word_count);
+        assert_eq!(found.heading_ids, expected.heading_ids);
+        assert_eq!(found.top_headings, expected.top_headings);
+        assert_eq!(found.shortcodes, expected.shortcodes);
+        assert_eq!(found.feed_summary_html, expected.feed_summary_html);
+        assert!(found.html.is_empty() && found.feed_html.is_none());
+        assert!(cache.find("articles/cars.md", 2).is_none(), "another key");
+        assert!(
+            cache.find("articles/phones.md", 1).is_none(),
+            "another file"
+        );
+        cache.save().unwrap();
+        // Kept again by the build that found it.
+        let cache = MarkdownCache::open(dir.path(), GAZETTE, false).unwrap();
+        assert!(cache.find("articles/cars.md", 1).is_some());
+        drop(cache);
+        // Not by another gazette, nor by a --full build.
+        assert!(
+            MarkdownCache::open(dir.path(), GAZETTE + 1, false)
+                .unwrap()
+                .find("articles/cars.md", 1)
+                .is_none()
+        );
+        let cache = MarkdownCache::open(dir.path(), GAZETTE, true).unwrap();
+        assert!(cache.find("articles/cars.md", 1).is_none());
+    }
+
+    #[test]
+    fn bodies_with_links_to_other_files_are_not_kept() {
+        let mut with_link = rendered("See [the earlier story](@/articles/old.md).");
+        assert!(!with_link.content_links.is_empty() || !with_link.broken_links.is_empty());
+        assert!(MarkdownCache::facts(&with_link).is_none());
+        with_link.content_links.clear();
+        with_link.broken_links.clear();
+        assert!(MarkdownCache::facts(&with_link).is_some());
+    }
+
+    #[test]
+    fn one_build_at_a_time_uses_the_cache() {
+        let dir = tempfile::tempdir().unwrap();
+        let first = MarkdownCache::open(dir.path(), GAZETTE, false).unwrap();
+        assert!(MarkdownCache::open(dir.path(), GAZETTE, false).is_none());
+        drop(first);
+        assert!(MarkdownCache::open(dir.path(), GAZETTE, false).is_some());
+    }
+
+    #[test]
+    fn a_file_mostly_of_unused_texts_is_written_again_with_only_the_used() {
+        let dir = tempfile::tempdir().unwrap();
+        // Large bodies, so that the unused part passes the slack.
+        let big = |n: usize| {
+            (0..4_000)
+                .map(|i| {
+                    format!(
+                        "Paragraph {n}.{i} of a long story, with figures {}.\n\n",
+                        i * 7 + n
+                    )
+                })
+                .collect::<String>()
+        };
+        let cache = MarkdownCache::open(dir.path(), GAZETTE, false).unwrap();
+        for n in 0..4 {
+            keep(&cache, &format!("articles/{n}.md"), 1, &big(n));
+        }
+        cache.save().unwrap();
+        let file = |n: u64| dir.path().join(bodies_name(n));
+        let first_len = fs::metadata(file(0)).unwrap().len();
+        assert!(first_len > 2 * SLACK_BYTES, "{first_len}");
+        // Three of the four are edited, one is kept: less than half of
+        // the file is unused, and it stays.
+        let edit = |key: u64| {
+            let cache = MarkdownCache::open(dir.path(), GAZETTE, false).unwrap();
+            let (_, kept_body) = cache.find("articles/0.md", 1).unwrap();
+            assert!(kept_body.html().unwrap().contains("Paragraph 0.3999"));
+            for n in 1..4 {
+                keep(&cache, &format!("articles/{n}.md"), key, &big(n + 10));
+            }
+            cache.save().unwrap();
+        };
+        edit(2);
+        assert!(fs::metadata(file(0)).unwrap().len() > first_len);
+        assert!(!file(1).exists());
+        // Edited again: now most of it is.
+        edit(3);
+        assert!(!file(0).exists(), "the old file is removed");
+        let second_len = fs::metadata(file(1)).unwrap().len();
+        assert!(
+            second_len < first_len + first_len / 10,
+            "{second_len} against {first_len}"
+        );
+        let cache = MarkdownCache::open(dir.path(), GAZETTE, false).unwrap();
+        let (_, body) = cache.find("articles/0.md", 1).unwrap();
+        assert!(body.html().unwrap().contains("Paragraph 0.3999"));
+        let (_, body) = cache.find("articles/3.md", 3).unwrap();
+        assert!(body.html().unwrap().contains("Paragraph 13.3999"));
+        assert!(cache.find("articles/3.md", 2).is_none());
+    }
+
+    #[test]
+    fn bytes_a_build_appended_but_did_not_index_are_cut_off() {
+        let dir = tempfile::tempdir().unwrap();
+        let cache = MarkdownCache::open(dir.path(), GAZETTE, false).unwrap();
+        keep(&cache, "articles/cars.md", 1, STORY);
+        cache.save().unwrap();
+        let len = fs::metadata(dir.path().join(bodies_name(0))).unwrap().len();
+        // A build that stops before saving.
+        let cache = MarkdownCache::open(dir.path(), GAZETTE, false).unwrap();
+        keep(&cache, "articles/phones.md", 1, "Phone sales rebound.");
+        drop(cache);
+        assert!(fs::metadata(dir.path().join(bodies_name(0))).unwrap().len() > len);
+        let cache = MarkdownCache::open(dir.path(), GAZETTE, false).unwrap();
+        assert_eq!(
+            fs::metadata(dir.path().join(bodies_name(0))).unwrap().len(),
+            len
+        );
+        assert!(cache.find("articles/cars.md", 1).is_some());
+        assert!(cache.find("articles/phones.md", 1).is_none());
+    }
+
+    #[test]
+    fn a_packed_text_that_claims_more_than_it_can_hold_is_refused() {
+        let mut bytes = crate::packed::compress("short");
+        bytes[..4].copy_from_slice(&u32::MAX.to_le_bytes());
+        assert!(crate::packed::decompress(&bytes).is_err());
+    }
+}
