@@ -261,7 +261,11 @@ impl MarkdownCache {
                 end,
                 entries,
             };
-            return write_index(&self.dir, &index);
+            write_index(&self.dir, &index)?;
+            // A cache started over (another gazette, `--full`) leaves the
+            // last file, which nothing reads any more.
+            remove_bodies_but(&self.dir, self.generation);
+            return Ok(());
         }
         // Copied in order of place, so the new file reads as the old did.
         let generation = self.generation + 1;
@@ -418,15 +422,20 @@ mod tests {
         let cache = MarkdownCache::open(dir.path(), GAZETTE, false).unwrap();
         assert!(cache.find("articles/cars.md", 1).is_some());
         drop(cache);
-        // Not by another gazette, nor by a --full build.
-        assert!(
-            MarkdownCache::open(dir.path(), GAZETTE + 1, false)
-                .unwrap()
-                .find("articles/cars.md", 1)
-                .is_none()
-        );
+        // Not by another gazette, nor by a --full build; each starts a
+        // new file, and the old one goes once the build succeeds.
+        let other = MarkdownCache::open(dir.path(), GAZETTE + 1, false).unwrap();
+        assert!(other.find("articles/cars.md", 1).is_none());
+        drop(other);
         let cache = MarkdownCache::open(dir.path(), GAZETTE, true).unwrap();
         assert!(cache.find("articles/cars.md", 1).is_none());
+        keep(&cache, "articles/cars.md", 1, STORY);
+        cache.save().unwrap();
+        let mut names: Vec<String> = (fs::read_dir(dir.path()).unwrap())
+            .map(|e| e.unwrap().file_name().into_string().unwrap())
+            .collect();
+        names.sort();
+        assert_eq!(names, [bodies_name(2).as_str(), INDEX, LOCK]);
     }
 
     #[test]
