@@ -35,6 +35,7 @@
 use crate::markdown::Rendered;
 use crate::packed::{Packed, Spill};
 use crate::site::ArticleBody;
+use crate::sources::MAX_SOURCE_BYTES;
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use std::fs;
@@ -58,6 +59,13 @@ const BODIES_SUFFIX: &str = ".bin";
 const SLACK_BYTES: u64 = 16 << 20;
 #[cfg(test)]
 const SLACK_BYTES: u64 = 64 << 10;
+
+/// The longest index read: ~200 bytes an article, so some five million
+/// articles. A longer one is not gazette's, and not read into memory.
+const MOST_INDEX_BYTES: u64 = 1 << 30;
+/// The longest text a kept body unpacks to: four times the largest source
+/// file. A packed text that says it is longer is not gazette's.
+const MOST_TEXT_BYTES: u64 = 4 * MAX_SOURCE_BYTES;
 
 /// Where one packed text is in the bodies file, and the hash of its bytes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -107,6 +115,8 @@ pub(crate) struct MarkdownCache {
     generation: u64,
     /// The last build's entries: what this build may find.
     kept: HashMap<String, Entry>,
+    /// Where the last build's texts end in the bodies file.
+    kept_end: u64,
     /// The bodies file: the last builds' texts, and this build's after them.
     bodies: Arc<Spill>,
     /// This build's entries, found or new: the next index.
@@ -145,6 +155,7 @@ impl MarkdownCache {
             gazette,
             generation,
             kept,
+            kept_end: end,
             bodies: Arc::new(Spill::over(file, end)),
             used: Mutex::new(HashMap::new()),
             _lock: lock,
@@ -235,9 +246,21 @@ impl MarkdownCache {
     }
 
     /// The bytes of `span`, if they hash as they did when written.
+    /// A span past the last build's end, or of more than a source file
+    /// holds, is not read at all: an index is not an amount of memory to
+    /// ask for.
     fn read(&self, span: Span) -> Option<Vec<u8>> {
-        let bytes = self.bodies.get(span.0, span.1).ok()?;
-        (xxh3_64(&bytes) == span.2).then_some(bytes)
+        let Span(at, len, hash) = span;
+        let fits = (at.checked_add(u64::from(len))).is_some_and(|end| end <= self.kept_end);
+        if !fits || u64::from(len) > MAX_SOURCE_BYTES {
+            return None;
+        }
+        let bytes = self.bodies.get(at, len).ok()?;
+        let claimed = bytes
+            .get(..4)
+            .map(|head| u32::from_le_bytes([head[0], head[1], head[2], head[3]]));
+        let sized = claimed.is_some_and(|size| u64::from(size) <= MOST_TEXT_BYTES);
+        (sized && xxh3_64(&bytes) == hash).then_some(bytes)
     }
 
     /// Writes the index of the bodies this build used, for the next build
@@ -339,7 +362,13 @@ fn read_index(folder: &Path) -> Option<Index> {
     if !fs::symlink_metadata(&path).is_ok_and(|m| m.is_file()) {
         return None;
     }
-    serde_json::from_slice(&fs::read(path).ok()?).ok()
+    let mut bytes = Vec::new();
+    let file = fs::File::open(path).ok()?;
+    io::Read::read_to_end(&mut io::Read::take(file, MOST_INDEX_BYTES + 1), &mut bytes).ok()?;
+    if bytes.len() as u64 > MOST_INDEX_BYTES {
+        return None;
+    }
+    serde_json::from_slice(&bytes).ok()
 }
 
 fn write_index(folder: &Path, index: &Index) -> io::Result<()> {
@@ -528,6 +557,49 @@ mod tests {
         );
         assert!(cache.find("articles/cars.md", 1).is_some());
         assert!(cache.find("articles/phones.md", 1).is_none());
+    }
+
+    /// An index written to make the build ask for memory: spans past the
+    /// file's end or longer than a source file, and a text that says it
+    /// unpacks to more than a body can be, are misses, never allocations.
+    #[test]
+    fn an_index_is_not_an_amount_of_memory_to_ask_for() {
+        let dir = tempfile::tempdir().unwrap();
+        let cache = MarkdownCache::open(dir.path(), GAZETTE, false).unwrap();
+        keep(&cache, "articles/cars.md", 1, STORY);
+        cache.save().unwrap();
+        let index = read_index(dir.path()).unwrap();
+        let entry = index.entries["articles/cars.md"];
+        let huge = u32::MAX;
+        // A text that claims 2 GiB once unpacked, hashed as the index says.
+        let mut claims = crate::packed::compress("x");
+        claims[..4].copy_from_slice(&(2u32 << 30).to_le_bytes());
+        let file = fs::OpenOptions::new()
+            .append(true)
+            .open(dir.path().join(bodies_name(0)))
+            .unwrap();
+        let at = file.metadata().unwrap().len();
+        std::io::Write::write_all(&mut &file, &claims).unwrap();
+        let claiming = Span(at, claims.len() as u32, xxh3_64(&claims));
+        for html in [
+            Span(entry.html.0, huge, entry.html.2),
+            Span(u64::MAX - 2, 16, entry.html.2),
+            Span(index.end + 10, 16, entry.html.2),
+            claiming,
+        ] {
+            let mut index = read_index(dir.path()).unwrap();
+            index.end = at + claims.len() as u64;
+            index.entries.get_mut("articles/cars.md").unwrap().html = html;
+            write_index(dir.path(), &index).unwrap();
+            let cache = MarkdownCache::open(dir.path(), GAZETTE, false).unwrap();
+            assert!(cache.find("articles/cars.md", 1).is_none(), "{html:?}");
+        }
+        // The entry as it was is found (the test can fail).
+        let mut index = read_index(dir.path()).unwrap();
+        index.entries.get_mut("articles/cars.md").unwrap().html = entry.html;
+        write_index(dir.path(), &index).unwrap();
+        let cache = MarkdownCache::open(dir.path(), GAZETTE, false).unwrap();
+        assert!(cache.find("articles/cars.md", 1).is_some());
     }
 
     #[test]
