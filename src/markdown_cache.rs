@@ -11,11 +11,14 @@
 //!   build's spill file too, so a kept body is read from where it lies
 //!   when its page is written, never copied into memory first.
 //! - `index.json`: for each article file, the key it was rendered under
-//!   and where its three texts are, with a hash of each text's bytes. It
-//!   is written whole (aside, then renamed) after a build succeeds, so a
-//!   build that fails or stops leaves the last index, whose texts the
-//!   appends never overwrite; the bytes past the index's end are cut off
-//!   when the next build opens the file.
+//!   and where its three texts are, with a hash of each text's bytes, and
+//!   the same for its rendering before under another key (so that a
+//!   preview build with another base URL and the production build take
+//!   turns without rendering each other's bodies again). It is written
+//!   whole (aside, then renamed) after a build succeeds, so a build that
+//!   fails or stops leaves the last index, whose texts the appends never
+//!   overwrite; the bytes past the index's end are cut off when the next
+//!   build opens the file.
 //! - `lock`: one build at a time uses the cache; another, at the same
 //!   moment, spills its bodies to an unnamed file as it would without it.
 //!
@@ -28,9 +31,10 @@
 //! would be published without the sanitizer seeing it again, and a safe
 //! site is one whose writers are not trusted with HTML.
 //!
-//! When more than half of the bodies file is texts no article uses (after
-//! many edits, or a `--full` build, which renders every body again), the
-//! index is written over a new file holding only the texts in use.
+//! When more than half of the bodies file is texts the index no longer
+//! names (after many edits, or a `--full` build, which renders every body
+//! again), the index is written over a new file holding only the texts it
+//! names.
 
 use crate::markdown::Rendered;
 use crate::packed::{Packed, Spill};
@@ -94,6 +98,12 @@ struct Index {
     end: u64,
     /// By article file, under content/ (`articles/2021/x.md`).
     entries: HashMap<String, Entry>,
+    /// Each article's rendering before, under another key, when the file
+    /// has one: a build with another base URL (a preview) and the
+    /// production build then take turns without rendering each other's
+    /// bodies again, and an edit taken back finds its body.
+    #[serde(default)]
+    earlier: HashMap<String, Entry>,
 }
 
 /// The key of one body's rendering: its text's hash, its page's URL (the
@@ -113,8 +123,10 @@ pub(crate) struct MarkdownCache {
     dir: PathBuf,
     gazette: u64,
     generation: u64,
-    /// The last build's entries: what this build may find.
+    /// The last build's entries, and the renderings before them under
+    /// other keys: what this build may find.
     kept: HashMap<String, Entry>,
+    earlier: HashMap<String, Entry>,
     /// Where the last build's texts end in the bodies file.
     kept_end: u64,
     /// The bodies file: the last builds' texts, and this build's after them.
@@ -137,17 +149,17 @@ impl MarkdownCache {
             .then(|| read_index(folder))
             .flatten()
             .filter(|index| index.format == FORMAT && index.gazette == gazette);
-        let (generation, end, kept) = match index {
-            Some(index) => (index.generation, index.end, index.entries),
+        let (generation, end, kept, earlier) = match index {
+            Some(index) => (index.generation, index.end, index.entries, index.earlier),
             // Started over under a new number: a reader of the old file
             // (none, while the lock is held) would never see it change.
-            None => (next_generation(folder), 0, HashMap::new()),
+            None => (next_generation(folder), 0, HashMap::new(), HashMap::new()),
         };
         let file = open_file(&folder.join(bodies_name(generation))).ok()?;
-        let (end, kept) = match file.metadata() {
-            Ok(meta) if meta.len() >= end => (end, kept),
+        let (end, kept, earlier) = match file.metadata() {
+            Ok(meta) if meta.len() >= end => (end, kept, earlier),
             // Shorter than the index says: not the file it was written for.
-            _ => (0, HashMap::new()),
+            _ => (0, HashMap::new(), HashMap::new()),
         };
         file.set_len(end).ok()?;
         Some(MarkdownCache {
@@ -155,6 +167,7 @@ impl MarkdownCache {
             gazette,
             generation,
             kept,
+            earlier,
             kept_end: end,
             bodies: Arc::new(Spill::over(file, end)),
             used: Mutex::new(HashMap::new()),
@@ -171,7 +184,7 @@ impl MarkdownCache {
     /// The body of `content_path` as rendered under `key` by an earlier
     /// build (its HTML left where it is), if the cache has it whole.
     pub(crate) fn find(&self, content_path: &str, key: u64) -> Option<(Rendered, ArticleBody)> {
-        let entry = self.kept.get(content_path).filter(|e| e.key == key)?;
+        let entry = (self.renderings(content_path)).find(|e| e.key == key)?;
         let facts = self.read(entry.facts)?;
         let facts = crate::packed::decompress(&facts).ok()?;
         let rendered: Rendered = serde_json::from_slice(&facts).ok()?;
@@ -240,6 +253,12 @@ impl MarkdownCache {
         Some((packed, Span(at, len, xxh3_64(&bytes))))
     }
 
+    /// The last build's rendering of `content_path`, then the one before.
+    fn renderings(&self, content_path: &str) -> impl Iterator<Item = &Entry> {
+        let kept = self.kept.get(content_path);
+        kept.into_iter().chain(self.earlier.get(content_path))
+    }
+
     fn note_used(&self, content_path: &str, entry: Entry) {
         let mut used = self.used.lock().unwrap_or_else(|e| e.into_inner());
         used.insert(content_path.to_string(), entry);
@@ -267,10 +286,19 @@ impl MarkdownCache {
     /// (over a new bodies file holding only them, when most of the file is
     /// texts nothing uses). Called once the build's output is in place:
     /// the bodies file may move then.
-    pub(crate) fn save(self) -> io::Result<()> {
-        let entries = self.used.into_inner().unwrap_or_else(|e| e.into_inner());
+    pub(crate) fn save(mut self) -> io::Result<()> {
+        let used = self.used.get_mut().unwrap_or_else(|e| e.into_inner());
+        let entries = std::mem::take(used);
+        // Each used file's rendering under another key, if the cache had
+        // one: the newer of the two.
+        let earlier: HashMap<String, Entry> = (entries.iter())
+            .filter_map(|(path, entry)| {
+                let other = self.renderings(path).find(|e| e.key != entry.key)?;
+                Some((path.clone(), *other))
+            })
+            .collect();
         let spans = |e: &Entry| [Some(e.facts), Some(e.html), e.feed_html];
-        let in_use: u64 = (entries.values())
+        let in_use: u64 = (entries.values().chain(earlier.values()))
             .flat_map(spans)
             .flatten()
             .map(|span| u64::from(span.1))
@@ -283,6 +311,7 @@ impl MarkdownCache {
                 generation: self.generation,
                 end,
                 entries,
+                earlier,
             };
             write_index(&self.dir, &index)?;
             // A cache started over (another gazette, `--full`) leaves the
@@ -295,28 +324,32 @@ impl MarkdownCache {
         let file = open_file(&self.dir.join(bodies_name(generation)))?;
         file.set_len(0)?;
         let moved = Spill::over(file, 0);
-        let mut order: Vec<(&String, &Entry)> = entries.iter().collect();
-        order.sort_by_key(|(_, e)| e.html.0);
-        let mut moved_entries = HashMap::with_capacity(entries.len());
-        for (path, entry) in order {
-            let mut copy = |span: Span| -> io::Result<Span> {
-                let bytes = self.bodies.get(span.0, span.1)?;
-                Ok(Span(moved.put(&bytes)?, span.1, span.2))
-            };
-            let moved_entry = Entry {
-                key: entry.key,
-                facts: copy(entry.facts)?,
-                html: copy(entry.html)?,
-                feed_html: entry.feed_html.map(&mut copy).transpose()?,
-            };
-            moved_entries.insert(path.clone(), moved_entry);
-        }
+        let move_all = |entries: &HashMap<String, Entry>| -> io::Result<HashMap<String, Entry>> {
+            let mut order: Vec<(&String, &Entry)> = entries.iter().collect();
+            order.sort_by_key(|(_, e)| e.html.0);
+            let mut moved_entries = HashMap::with_capacity(entries.len());
+            for (path, entry) in order {
+                let copy = |span: Span| -> io::Result<Span> {
+                    let bytes = self.bodies.get(span.0, span.1)?;
+                    Ok(Span(moved.put(&bytes)?, span.1, span.2))
+                };
+                let moved_entry = Entry {
+                    key: entry.key,
+                    facts: copy(entry.facts)?,
+                    html: copy(entry.html)?,
+                    feed_html: entry.feed_html.map(copy).transpose()?,
+                };
+                moved_entries.insert(path.clone(), moved_entry);
+            }
+            Ok(moved_entries)
+        };
         let index = Index {
             format: FORMAT,
             gazette: self.gazette,
             generation,
+            entries: move_all(&entries)?,
+            earlier: move_all(&earlier)?,
             end: moved.end(),
-            entries: moved_entries,
         };
         write_index(&self.dir, &index)?;
         remove_bodies_but(&self.dir, generation);
@@ -467,6 +500,37 @@ mod tests {
         assert_eq!(names, [bodies_name(2).as_str(), INDEX, LOCK]);
     }
 
+    /// A preview build (another base URL) and the production build take
+    /// turns: each finds its own rendering, the one before under the
+    /// other key, and neither renders the other's again.
+    #[test]
+    fn two_keys_taking_turns_are_both_kept() {
+        let dir = tempfile::tempdir().unwrap();
+        let build = |key: u64, expect_found: bool| {
+            let cache = MarkdownCache::open(dir.path(), GAZETTE, false).unwrap();
+            match cache.find("articles/cars.md", key) {
+                Some(_) => assert!(expect_found, "{key} found"),
+                None => {
+                    assert!(!expect_found, "{key} not found");
+                    keep(&cache, "articles/cars.md", key, &format!("{STORY} {key}"));
+                }
+            }
+            cache.save().unwrap();
+            fs::metadata(dir.path().join(bodies_name(0))).unwrap().len()
+        };
+        build(1, false);
+        let both = build(2, false);
+        for _ in 0..3 {
+            assert_eq!(build(1, true), both);
+            assert_eq!(build(2, true), both);
+        }
+        // A third key keeps the newest other one, and lets the oldest go.
+        build(3, false);
+        build(2, true);
+        build(3, true);
+        build(1, false);
+    }
+
     #[test]
     fn bodies_with_links_to_other_files_are_not_kept() {
         let mut with_link = rendered("See [the earlier story](@/articles/old.md).");
@@ -519,23 +583,32 @@ mod tests {
             }
             cache.save().unwrap();
         };
-        edit(2);
-        assert!(fs::metadata(file(0)).unwrap().len() > first_len);
-        assert!(!file(1).exists());
-        // Edited again: now most of it is.
-        edit(3);
+        // Each edit leaves the rendering before as the earlier one, and
+        // the one before that unused: after three edits most of the file
+        // is unused.
+        for key in 2..=4 {
+            edit(key);
+            assert!(fs::metadata(file(0)).unwrap().len() > first_len);
+            assert!(!file(1).exists());
+        }
+        edit(5);
         assert!(!file(0).exists(), "the old file is removed");
+        // What is left: the four in use and three earlier ones.
         let second_len = fs::metadata(file(1)).unwrap().len();
         assert!(
-            second_len < first_len + first_len / 10,
+            second_len < first_len * 7 / 4 + first_len / 10,
             "{second_len} against {first_len}"
         );
         let cache = MarkdownCache::open(dir.path(), GAZETTE, false).unwrap();
         let (_, body) = cache.find("articles/0.md", 1).unwrap();
         assert!(body.html().unwrap().contains("Paragraph 0.3999"));
-        let (_, body) = cache.find("articles/3.md", 3).unwrap();
+        let (_, body) = cache.find("articles/3.md", 5).unwrap();
         assert!(body.html().unwrap().contains("Paragraph 13.3999"));
-        assert!(cache.find("articles/3.md", 2).is_none());
+        assert!(
+            cache.find("articles/3.md", 4).is_some(),
+            "the earlier one moved"
+        );
+        assert!(cache.find("articles/3.md", 3).is_none());
     }
 
     #[test]

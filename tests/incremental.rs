@@ -1172,3 +1172,55 @@ fn the_markdown_cache_never_writes_through_a_link() {
         assert_eq!(names, ["victim.txt"], "{link}");
     }
 }
+
+/// Production builds and preview builds (another `--base-url`) of one
+/// site take turns without rendering each other's bodies again: once each
+/// has been built, neither adds to the kept bodies.
+#[test]
+fn preview_and_production_builds_take_turns_without_rendering_again() {
+    let site = Fixture::new(&[
+        ("site.toml", SITE_TOML),
+        (
+            "content/articles/cars.md",
+            &story("Cars", 1, "Xiaomi [builds](/cars/) cars."),
+        ),
+        (
+            "content/articles/phones.md",
+            &story("Phones", 2, "Phone sales *rebound*."),
+        ),
+    ]);
+    let bodies = || {
+        let dir = site.root().join(".gazette-cache/markdown");
+        let files: Vec<_> = (fs::read_dir(&dir).unwrap())
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.extension().is_some_and(|x| x == "bin"))
+            .collect();
+        assert_eq!(files.len(), 1, "{files:?}");
+        fs::metadata(&files[0]).unwrap().len()
+    };
+    let preview = site.root().join("preview");
+    let build_preview = || {
+        let run = site.run(&[
+            "build",
+            "--base-url",
+            "https://preview.example.net/",
+            "--output",
+            preview.to_str().unwrap(),
+        ]);
+        assert_eq!(run.code, 0, "{}", run.stderr);
+    };
+    site.build_ok();
+    build_preview();
+    let both = bodies();
+    for _ in 0..2 {
+        // A change, so that neither build finds nothing to do.
+        site.write("static/note.txt", &format!("{}", both));
+        site.build_ok();
+        build_preview();
+        assert_eq!(bodies(), both);
+    }
+    // Each output has its own URLs in its feeds.
+    let feed = |dir: &Path| fs::read_to_string(dir.join("feed.xml")).unwrap();
+    assert!(feed(&site.public()).contains("https://news.example.com/cars/"));
+    assert!(feed(&preview).contains("https://preview.example.net/cars/"));
+}
