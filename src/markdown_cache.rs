@@ -320,7 +320,9 @@ impl MarkdownCache {
             return Ok(());
         }
         // Copied in order of place, so the new file reads as the old did.
-        let generation = self.generation + 1;
+        // Wrapping: the number is read from the index, which may say
+        // anything (the file is then one gazette names, all the same).
+        let generation = self.generation.wrapping_add(1);
         let file = open_file(&self.dir.join(bodies_name(generation)))?;
         file.set_len(0)?;
         let moved = Spill::over(file, 0);
@@ -374,7 +376,7 @@ fn next_generation(folder: &Path) -> u64 {
     (fs::read_dir(folder).into_iter().flatten().flatten())
         .filter_map(|entry| generation_of(entry.file_name().to_str()?))
         .max()
-        .map_or(0, |n| n + 1)
+        .map_or(0, |n| n.wrapping_add(1))
 }
 
 /// Removes the bodies files of `folder` but number `keep`: gazette's own
@@ -673,6 +675,36 @@ mod tests {
         write_index(dir.path(), &index).unwrap();
         let cache = MarkdownCache::open(dir.path(), GAZETTE, false).unwrap();
         assert!(cache.find("articles/cars.md", 1).is_some());
+    }
+
+    /// Numbers in the index or in file names are not trusted to leave
+    /// room: the last one there is goes on to the first.
+    #[test]
+    fn the_last_file_number_is_followed_by_the_first() {
+        let dir = tempfile::tempdir().unwrap();
+        fs::write(dir.path().join(bodies_name(u64::MAX)), "").unwrap();
+        assert_eq!(next_generation(dir.path()), 0);
+        let cache = MarkdownCache::open(dir.path(), GAZETTE, false).unwrap();
+        keep(&cache, "articles/cars.md", 1, STORY);
+        cache.save().unwrap();
+        // An index at the last number, over a file mostly unused.
+        let mut index = read_index(dir.path()).unwrap();
+        fs::rename(
+            dir.path().join(bodies_name(0)),
+            dir.path().join(bodies_name(u64::MAX)),
+        )
+        .unwrap();
+        index.generation = u64::MAX;
+        write_index(dir.path(), &index).unwrap();
+        for key in 2..6 {
+            let cache = MarkdownCache::open(dir.path(), GAZETTE, false).unwrap();
+            keep(&cache, "articles/cars.md", key, &STORY.repeat(2000));
+            cache.save().unwrap();
+        }
+        let index = read_index(dir.path()).unwrap();
+        assert_eq!(index.generation, 0);
+        let cache = MarkdownCache::open(dir.path(), GAZETTE, false).unwrap();
+        assert!(cache.find("articles/cars.md", 5).is_some());
     }
 
     #[test]

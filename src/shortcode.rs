@@ -135,7 +135,12 @@ pub(crate) fn may_have_calls(markdown: &str) -> bool {
 /// replaces each with its token, and reads its arguments. Lines are the
 /// body's; the model adds the lines above it.
 pub(crate) fn extract(markdown: &str, code: &[Range<usize>]) -> Extracted {
-    let in_code = |at: usize| code.iter().any(|r| r.contains(&at));
+    // The ranges are in the order of the text and do not overlap.
+    let in_code = |at: usize| {
+        let next = code.partition_point(|r| r.end <= at);
+        code.get(next).is_some_and(|r| r.contains(&at))
+    };
+    let mut place = Place::default();
     let mut out = Extracted::default();
     let mut text = String::with_capacity(markdown.len());
     let mut at = 0;
@@ -179,15 +184,9 @@ pub(crate) fn extract(markdown: &str, code: &[Range<usize>]) -> Extracted {
                     Some((body_end, end)) => (Some(markdown[tag_end..body_end].to_string()), end),
                     None => (None, tag_end),
                 };
-                let (line, column) = line_column(markdown, found);
-                // The line from its start: a byte offset (the column
-                // counts characters, and may stand after non-ASCII text).
-                let line_start = markdown[..found].rfind('\n').map_or(0, |i| i + 1);
-                let excerpt = markdown[line_start..]
-                    .lines()
-                    .next()
-                    .unwrap_or("")
-                    .to_string();
+                place.move_to(markdown, found);
+                let (line, column) = (place.line, place.column);
+                let excerpt = excerpt(&markdown[place.line_start..]);
                 let block = stands_alone(markdown, found, end);
                 let index = out.calls.len();
                 out.calls.push(Call {
@@ -234,15 +233,20 @@ fn ref_target(named: &[(String, Value)], positional: &[Value]) -> Option<String>
 }
 
 /// The next `{{<` or `{{%` at or after `from`.
+/// One pass up to the opening found: looking for each kind of opening
+/// apart read to the end of the text for the one that is not there, for
+/// every call (cubic on a body of thousands of calls).
 fn find_open(markdown: &str, from: usize) -> Option<usize> {
-    let rest = &markdown[from..];
-    let lt = rest.find("{{<");
-    let pct = rest.find("{{%");
-    match (lt, pct) {
-        (Some(a), Some(b)) => Some(from + a.min(b)),
-        (Some(a), None) | (None, Some(a)) => Some(from + a),
-        (None, None) => None,
+    let bytes = markdown.as_bytes();
+    let mut at = from;
+    while let Some(i) = markdown[at..].find("{{") {
+        let found = at + i;
+        if matches!(bytes.get(found + 2), Some(b'<' | b'%')) {
+            return Some(found);
+        }
+        at = found + 1;
     }
+    None
 }
 
 /// The byte ranges of code spans and code blocks, where calls are text.
@@ -288,21 +292,13 @@ fn read_call(markdown: &str, start: usize) -> Result<Read, SyntaxError> {
         offset: start,
         message,
     };
-    let Some(tag_len) = markdown[start..limit].find(close) else {
+    let Some(tag_len) = tag_len(markdown, start, limit, close) else {
         return Err(fail(format!(
             "a shortcode opened with `{{{{{}` is never closed with `{close}`",
             delimiter as char
         )));
     };
     let inner = &markdown[start + 3..start + tag_len];
-    // A tag that meets another call or a blank line before its end was
-    // never closed: the `>}}` found belongs to something else.
-    if inner.contains("{{<") || inner.contains("{{%") || inner.contains("\n\n") {
-        return Err(fail(format!(
-            "a shortcode opened with `{{{{{}` is never closed with `{close}`",
-            delimiter as char
-        )));
-    }
     let end = start + tag_len + close.len();
     if let Some(comment) = inner.trim().strip_prefix("/*") {
         let Some(literal) = comment.strip_suffix("*/") else {
@@ -439,6 +435,27 @@ fn parse_value(word: &str) -> Value {
     Value::Text(word.to_string())
 }
 
+/// The length of the tag that opens at `start` up to its `close`, read no
+/// further than `limit`. A tag that meets another call or a blank line
+/// before its end was never closed (the `>}}` further on belongs to
+/// something else): None, found without reading past that point, so
+/// that a body of thousands of unclosed calls is read once, not once for
+/// each.
+fn tag_len(markdown: &str, start: usize, limit: usize, close: &str) -> Option<usize> {
+    let bytes = &markdown.as_bytes()[..limit];
+    let close = close.as_bytes();
+    for at in start + 3..bytes.len() {
+        let rest = &bytes[at..];
+        match bytes[at] {
+            b'>' | b'%' if rest.starts_with(close) => return Some(at - start),
+            b'{' if rest.starts_with(b"{{<") || rest.starts_with(b"{{%") => return None,
+            b'\n' if rest.starts_with(b"\n\n") => return None,
+            _ => {}
+        }
+    }
+    None
+}
+
 /// The closing tag of `name` after `from`: `{{< /name >}}` or `{{% /name %}}`.
 fn closing_tag(markdown: &str, from: usize, name: &str) -> Option<(usize, usize)> {
     let limit = (from + MAX_CALL_BYTES).min(markdown.len());
@@ -446,7 +463,7 @@ fn closing_tag(markdown: &str, from: usize, name: &str) -> Option<(usize, usize)
     while let Some(found) = find_open(&markdown[..limit], at) {
         let delimiter = markdown.as_bytes()[found + 2];
         let close = if delimiter == b'<' { ">}}" } else { "%}}" };
-        if let Some(len) = markdown[found..limit].find(close) {
+        if let Some(len) = tag_len(markdown, found, limit, close) {
             let inner = markdown[found + 3..found + len].trim();
             if inner.strip_prefix('/').map(str::trim) == Some(name) {
                 return Some((found, found + len + close.len()));
@@ -459,12 +476,61 @@ fn closing_tag(markdown: &str, from: usize, name: &str) -> Option<(usize, usize)
 
 /// Whether the text from `start` to `end` is a paragraph of its own: only
 /// blank space on its first line before it and on its last line after it.
+/// Each side is read only as far as its first character that is not blank.
 fn stands_alone(markdown: &str, start: usize, end: usize) -> bool {
-    let line_start = markdown[..start].rfind('\n').map_or(0, |i| i + 1);
-    let line_end = markdown[end..]
-        .find('\n')
-        .map_or(markdown.len(), |i| end + i);
-    markdown[line_start..start].trim().is_empty() && markdown[end..line_end].trim().is_empty()
+    let blank = |c: &char| *c != '\n';
+    (markdown[..start].chars().rev().take_while(blank)).all(char::is_whitespace)
+        && (markdown[end..].chars().take_while(blank)).all(char::is_whitespace)
+}
+
+/// Where the last call was found, so that each call's line and column are
+/// counted on from there, not from the top: a body of thousands of calls,
+/// or a line of them, is read once.
+struct Place {
+    at: usize,
+    line: usize,
+    line_start: usize,
+    column: usize,
+}
+
+impl Default for Place {
+    fn default() -> Place {
+        Place {
+            at: 0,
+            line: 1,
+            line_start: 0,
+            column: 1,
+        }
+    }
+}
+
+impl Place {
+    fn move_to(&mut self, text: &str, to: usize) {
+        let passed = &text[self.at..to];
+        match passed.rfind('\n') {
+            Some(last) => {
+                self.line += passed.matches('\n').count();
+                self.line_start = self.at + last + 1;
+                self.column = text[self.line_start..to].chars().count() + 1;
+            }
+            None => self.column += passed.chars().count(),
+        }
+        self.at = to;
+    }
+}
+
+/// The most of a call's line its diagnostics quote: a line of thousands of
+/// calls is not copied for each.
+const EXCERPT_BYTES: usize = 240;
+
+/// The line that `text` starts, up to [`EXCERPT_BYTES`] (at a character's
+/// end).
+fn excerpt(text: &str) -> String {
+    let mut end = text.len().min(EXCERPT_BYTES);
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    text[..end].lines().next().unwrap_or("").to_string()
 }
 
 /// 1-based line and column (in characters) of a byte offset.
@@ -523,6 +589,42 @@ mod tests {
         let out = extract_at(markdown, 0);
         assert!(out.errors.is_empty(), "{:?}", out.errors);
         out.calls.into_iter().next().expect("a call")
+    }
+
+    /// Lines and columns are counted on from call to call: calls on one
+    /// line, after blank lines, after a call with a body over several
+    /// lines and after non-ASCII text each get their own place, as
+    /// counting from the top gives it; the quoted line stops at
+    /// [`EXCERPT_BYTES`].
+    #[test]
+    fn each_call_has_its_line_and_column_counted_from_the_top() {
+        let markdown = "a {{< x >}} b {{< y >}}\n\nc {{< quote >}}one\ntwo\n{{< /quote >}} d {{< z >}}\n\nÉté {{< w >}} `{{< code >}}` {{< v >}}\n";
+        let out = extract(markdown, &code_ranges(markdown));
+        let places: Vec<(&str, usize, usize)> = (out.calls.iter())
+            .map(|c| (c.name.as_str(), c.line, c.column))
+            .collect();
+        let expected: Vec<(&str, usize, usize)> = (out.calls.iter())
+            .map(|c| {
+                let (line, column) = line_column(markdown, c.span.start);
+                (c.name.as_str(), line, column)
+            })
+            .collect();
+        assert_eq!(places, expected);
+        assert_eq!(
+            places,
+            [
+                ("x", 1, 3),
+                ("y", 1, 15),
+                ("quote", 3, 3),
+                ("z", 5, 18),
+                ("w", 7, 5),
+                ("v", 7, 30)
+            ]
+        );
+        let long = format!("{}{{{{< x >}}}}", "word ".repeat(100));
+        let c = call(&long);
+        assert_eq!((c.line, c.column), (1, 501));
+        assert_eq!(c.excerpt, "word ".repeat(48));
     }
 
     #[test]
@@ -650,7 +752,11 @@ pub(crate) fn foreign_markup_outside_code(
 ) -> Vec<(usize, String)> {
     foreign_markup(markdown)
         .into_iter()
-        .filter(|(at, _)| !code.iter().any(|r| r.contains(at)))
+        // The ranges are in the order of the text and do not overlap.
+        .filter(|(at, _)| {
+            let next = code.partition_point(|r| r.end <= *at);
+            !code.get(next).is_some_and(|r| r.contains(at))
+        })
         .collect()
 }
 
@@ -668,7 +774,11 @@ fn foreign_markup(text: &str) -> Vec<(usize, String)> {
             let rest = &text[start + open.len()..];
             // `{{<` and `{{%` are shortcodes, read apart.
             let shortcode = open == "{{" && (rest.starts_with('<') || rest.starts_with('%'));
-            match rest.find(close) {
+            // Only as far as a variable may reach (200 bytes): a text of
+            // thousands of unclosed `{{` is read once, not once for each.
+            let window = &rest.as_bytes()[..rest.len().min(200 + close.len())];
+            let close_at = (window.windows(close.len())).position(|w| w == close.as_bytes());
+            match close_at {
                 Some(end) if !shortcode && !rest[..end].contains('\n') && end < 200 => {
                     let snippet = &text[start..start + open.len() + end + close.len()];
                     found.push((start, format!("{what} `{snippet}`")));
@@ -703,7 +813,10 @@ fn foreign_markup(text: &str) -> Vec<(usize, String)> {
         let name = &rest[..name_end];
         let next = rest[name_end..].chars().next();
         if WORDPRESS.contains(&name) && matches!(next, Some(' ' | ']')) {
-            let end = rest.find(']').map_or(name_end, |e| e + 1);
+            // Only as far as the quote shows: `[caption ` thousands of
+            // times without `]` is not read to the end for each.
+            let window = &rest.as_bytes()[..rest.len().min(256)];
+            let end = (window.iter().position(|&b| b == b']')).map_or(name_end, |e| e + 1);
             let snippet: String = text[start..start + 1 + end].chars().take(60).collect();
             found.push((start, format!("a WordPress shortcode `{snippet}`")));
         }

@@ -16,6 +16,7 @@ use crate::markdown_cache::{self, MarkdownCache};
 use crate::packed::{Packed, Spill};
 use crate::paths::{self, TermKind};
 use crate::slug::permalink;
+use crate::strict::MAX_UNKNOWN_KEYS_SHOWN;
 use chrono::{DateTime, Datelike, Utc};
 use rayon::prelude::*;
 use std::borrow::Cow;
@@ -1070,18 +1071,26 @@ pub(crate) fn place_shortcodes(
     for call in &mut rendered.shortcodes {
         call.line += source.body_line_offset;
     }
+    // Each is placed at its line only for the first few of a file: placing
+    // one reads the body up to it and quotes its line, and a body of
+    // thousands of broken calls on one line would be read and copied as
+    // many times (gigabytes).
+    let place = |n: usize, offset: usize, message: String| match n < MAX_UNKNOWN_KEYS_SHOWN {
+        true => source.error_in_body(body, offset, message),
+        false => Diagnostic::error(&source.display, message),
+    };
     let errors = (rendered.shortcode_errors.iter())
-        .map(|e| source.error_in_body(body, e.offset, e.message.clone()));
-    let foreign = (rendered.foreign_markup.iter()).map(|(offset, what)| {
-        source
-            .error_in_body(
-                body,
-                *offset,
-                format!(
-                    "{what} from another generator shows to readers as it is: write it as a gazette shortcode (docs/shortcodes.md), or put it in `code` if it is meant as text"
-                ),
-            )
-            .into_warning()
+        .enumerate()
+        .map(|(n, e)| place(n, e.offset, e.message.clone()));
+    let foreign = (rendered.foreign_markup.iter()).enumerate().map(|(n, (offset, what))| {
+        place(
+            n,
+            *offset,
+            format!(
+                "{what} from another generator shows to readers as it is: write it as a gazette shortcode (docs/shortcodes.md), or put it in `code` if it is meant as text"
+            ),
+        )
+        .into_warning()
     });
     errors.chain(foreign).collect()
 }
