@@ -326,6 +326,13 @@ impl Look {
         self.previous.as_ref().map(|p| &p.asks)
     }
 
+    /// The hash of the input file at `key` (`/`-separated, from the root)
+    /// as this look saw it ([`input_hash`] of its bytes): the build cache
+    /// finds what it kept of an unchanged file by it, without reading it.
+    pub fn input_hash(&self, key: &str) -> Option<u64> {
+        self.inputs.files.get(key).map(|file| file.hash)
+    }
+
     /// The split search index's file names in the last build.
     pub fn search_files(&self) -> Option<&[String]> {
         self.previous.as_ref().map(|p| p.search_files.as_slice())
@@ -459,7 +466,7 @@ impl Inputs {
                     // A file that cannot be read is a file the build will
                     // report; it differs from any readable one.
                     None if stamp.kind == Kind::File => {
-                        fs::read(&path).map_or(1, |b| xxh3_64(&b) | 2)
+                        fs::read(&path).map_or(1, |b| input_hash(&b))
                     }
                     None => 0,
                 };
@@ -505,6 +512,14 @@ fn places(site: &Site) -> HashMap<String, (u64, u64)> {
             (key, (place_digest(&a.doc.meta), search_digest(a)))
         })
         .collect()
+}
+
+/// The hash of an input file's bytes as the state keeps it: never 0 (a
+/// folder or special file) or 1 (a file that could not be read). The load
+/// takes the same hash of each content file, so what the build cache keeps
+/// of a file is found by the hash the look gives it.
+pub(crate) fn input_hash(bytes: &[u8]) -> u64 {
+    xxh3_64(bytes) | 2
 }
 
 fn now_ns() -> i64 {

@@ -1,7 +1,10 @@
 //! Rendered Markdown kept between builds: an article whose body, URL and
 //! mode are as in the last build is not rendered again. At 100,000
 //! articles rendering every body is most of the model's time (4 s of 5);
-//! a build after one edit renders one.
+//! a build after one edit renders one. Each article file as loaded (its
+//! checked front matter) is kept too, by the hash of its bytes: a file the
+//! build's look at its inputs finds unchanged is not read or parsed again
+//! ([`KeptLoads`]).
 //!
 //! The cache is a folder of the build cache (`.gazette-cache/markdown/`):
 //! - `bodies-N.bin`: packed texts (`crate::packed`), appended to as
@@ -9,9 +12,11 @@
 //!   HTML and what was learnt while rendering it (headings, summary, word
 //!   count, shortcode calls), the last as packed JSON. The file is the
 //!   build's spill file too, so a kept body is read from where it lies
-//!   when its page is written, never copied into memory first.
+//!   when its page is written, never copied into memory first. Each
+//!   article file as loaded is a packed JSON text there too.
 //! - `index.json`: for each article file, the key it was rendered under
-//!   and where its three texts are, with a hash of each text's bytes, and
+//!   and where its three texts are, with a hash of each text's bytes (and
+//!   the same for the file as loaded, under the hash of its bytes), and
 //!   the same for its rendering before under another key (so that a
 //!   preview build with another base URL and the production build take
 //!   turns without rendering each other's bodies again). It is written
@@ -36,10 +41,14 @@
 //! again), the index is written over a new file holding only the texts it
 //! names.
 
+use crate::build_state::Look;
+use crate::content::{Content, KeptArticle, Loaded, ParseCache};
+use crate::diagnostics::Diagnostic;
 use crate::markdown::Rendered;
 use crate::packed::{Packed, Spill};
 use crate::site::ArticleBody;
 use crate::sources::MAX_SOURCE_BYTES;
+use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use std::fs;
@@ -86,6 +95,14 @@ struct Entry {
     feed_html: Option<Span>,
 }
 
+/// One article file as loaded ([`KeptArticle`]) in the bodies file.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize)]
+struct LoadEntry {
+    /// [`load_key`] of the file's bytes and the site's settings.
+    key: u64,
+    doc: Span,
+}
+
 #[derive(Debug, Serialize, Deserialize)]
 struct Index {
     format: u32,
@@ -104,6 +121,10 @@ struct Index {
     /// bodies again, and an edit taken back finds its body.
     #[serde(default)]
     earlier: HashMap<String, Entry>,
+    /// By article file, from the site root (`content/articles/2021/x.md`):
+    /// the file as loaded.
+    #[serde(default)]
+    loads: HashMap<String, LoadEntry>,
 }
 
 /// The key of one body's rendering: its text's hash, its page's URL (the
@@ -117,6 +138,16 @@ pub(crate) fn key(body_digest: u64, page_url: &str, safe: bool) -> u64 {
     hasher.digest()
 }
 
+/// The key of one article file as loaded: the hash of its bytes
+/// ([`crate::build_state::input_hash`]) and the digest of the settings
+/// its load read ([`crate::content::LoadSettings::digest`]).
+fn load_key(file_hash: u64, settings_digest: u64) -> u64 {
+    let mut hasher = Xxh3::new();
+    hasher.update(&file_hash.to_le_bytes());
+    hasher.update(&settings_digest.to_le_bytes());
+    hasher.digest()
+}
+
 /// The Markdown cache of one build, open (and locked) from the model until
 /// the build's end.
 pub(crate) struct MarkdownCache {
@@ -127,12 +158,14 @@ pub(crate) struct MarkdownCache {
     /// other keys: what this build may find.
     kept: HashMap<String, Entry>,
     earlier: HashMap<String, Entry>,
+    kept_loads: HashMap<String, LoadEntry>,
     /// Where the last build's texts end in the bodies file.
     kept_end: u64,
     /// The bodies file: the last builds' texts, and this build's after them.
     bodies: Arc<Spill>,
     /// This build's entries, found or new: the next index.
     used: Mutex<HashMap<String, Entry>>,
+    used_loads: Mutex<HashMap<String, LoadEntry>>,
     /// Held for as long as the cache is open.
     _lock: fs::File,
 }
@@ -149,17 +182,21 @@ impl MarkdownCache {
             .then(|| read_index(folder))
             .flatten()
             .filter(|index| index.format == FORMAT && index.gazette == gazette);
-        let (generation, end, kept, earlier) = match index {
-            Some(index) => (index.generation, index.end, index.entries, index.earlier),
+        let (generation, index) = match index {
+            Some(index) => (index.generation, Some(index)),
             // Started over under a new number: a reader of the old file
             // (none, while the lock is held) would never see it change.
-            None => (next_generation(folder), 0, HashMap::new(), HashMap::new()),
+            None => (next_generation(folder), None),
         };
         let file = open_file(&folder.join(bodies_name(generation))).ok()?;
-        let (end, kept, earlier) = match file.metadata() {
-            Ok(meta) if meta.len() >= end => (end, kept, earlier),
+        let index = match file.metadata() {
+            Ok(meta) => index.filter(|index| meta.len() >= index.end),
             // Shorter than the index says: not the file it was written for.
-            _ => (0, HashMap::new(), HashMap::new()),
+            Err(_) => None,
+        };
+        let (end, kept, earlier, kept_loads) = match index {
+            Some(index) => (index.end, index.entries, index.earlier, index.loads),
+            None => Default::default(),
         };
         file.set_len(end).ok()?;
         Some(MarkdownCache {
@@ -168,9 +205,11 @@ impl MarkdownCache {
             generation,
             kept,
             earlier,
+            kept_loads,
             kept_end: end,
             bodies: Arc::new(Spill::over(file, end)),
             used: Mutex::new(HashMap::new()),
+            used_loads: Mutex::new(HashMap::new()),
             _lock: lock,
         })
     }
@@ -244,6 +283,46 @@ impl MarkdownCache {
         ArticleBody::from_packed(html, feed_html)
     }
 
+    /// The article file at `path` (from the site root) as an earlier build
+    /// loaded it under `key`, if the cache has it whole.
+    fn find_loaded(&self, path: &str, key: u64) -> Option<KeptArticle> {
+        let entry = self.kept_loads.get(path).filter(|e| e.key == key)?;
+        let text = crate::packed::decompress(&self.read(entry.doc)?).ok()?;
+        let kept = serde_json::from_slice(&text).ok()?;
+        self.note_loaded(path, *entry);
+        Some(kept)
+    }
+
+    /// Keeps each article of `content` that was not found in the cache,
+    /// under the hash of the bytes its load read (a save since the look
+    /// at the inputs may have changed them) and `settings_digest`
+    /// ([`crate::content::LoadSettings::digest`] of the settings it was
+    /// checked under). One that
+    /// cannot be written (a full disk, a path that is not UTF-8) is not
+    /// kept: the next build loads it again.
+    pub(crate) fn keep_loads(&self, content: &Content, settings_digest: u64) {
+        content.articles.par_iter().for_each(|article| {
+            let source = &article.doc.source;
+            let path = crate::output::record_key(&source.relative);
+            let key = load_key(source.file_hash, settings_digest);
+            let found = (self.kept_loads.get(&path)).is_some_and(|kept| kept.key == key);
+            if found {
+                return;
+            }
+            let Ok(text) = serde_json::to_string(&KeptArticle::of(article)) else {
+                return;
+            };
+            if let Some((_, doc)) = self.put(&text) {
+                self.note_loaded(&path, LoadEntry { key, doc });
+            }
+        });
+    }
+
+    fn note_loaded(&self, path: &str, entry: LoadEntry) {
+        let mut used = self.used_loads.lock().unwrap_or_else(|e| e.into_inner());
+        used.insert(path.to_string(), entry);
+    }
+
     /// Packs `text` into the bodies file.
     fn put(&self, text: &str) -> Option<(Packed, Span)> {
         let bytes = crate::packed::compress(text);
@@ -289,6 +368,8 @@ impl MarkdownCache {
     pub(crate) fn save(mut self) -> io::Result<()> {
         let used = self.used.get_mut().unwrap_or_else(|e| e.into_inner());
         let entries = std::mem::take(used);
+        let used_loads = self.used_loads.get_mut().unwrap_or_else(|e| e.into_inner());
+        let loads = std::mem::take(used_loads);
         // Each used file's rendering under another key, if the cache had
         // one: the newer of the two.
         let earlier: HashMap<String, Entry> = (entries.iter())
@@ -301,6 +382,7 @@ impl MarkdownCache {
         let in_use: u64 = (entries.values().chain(earlier.values()))
             .flat_map(spans)
             .flatten()
+            .chain(loads.values().map(|load| load.doc))
             .map(|span| u64::from(span.1))
             .sum();
         let end = self.bodies.end();
@@ -312,6 +394,7 @@ impl MarkdownCache {
                 end,
                 entries,
                 earlier,
+                loads,
             };
             write_index(&self.dir, &index)?;
             // A cache started over (another gazette, `--full`) leaves the
@@ -326,15 +409,15 @@ impl MarkdownCache {
         let file = open_file(&self.dir.join(bodies_name(generation)))?;
         file.set_len(0)?;
         let moved = Spill::over(file, 0);
+        let copy = |span: Span| -> io::Result<Span> {
+            let bytes = self.bodies.get(span.0, span.1)?;
+            Ok(Span(moved.put(&bytes)?, span.1, span.2))
+        };
         let move_all = |entries: &HashMap<String, Entry>| -> io::Result<HashMap<String, Entry>> {
             let mut order: Vec<(&String, &Entry)> = entries.iter().collect();
             order.sort_by_key(|(_, e)| e.html.0);
             let mut moved_entries = HashMap::with_capacity(entries.len());
             for (path, entry) in order {
-                let copy = |span: Span| -> io::Result<Span> {
-                    let bytes = self.bodies.get(span.0, span.1)?;
-                    Ok(Span(moved.put(&bytes)?, span.1, span.2))
-                };
                 let moved_entry = Entry {
                     key: entry.key,
                     facts: copy(entry.facts)?,
@@ -351,11 +434,58 @@ impl MarkdownCache {
             generation,
             entries: move_all(&entries)?,
             earlier: move_all(&earlier)?,
+            loads: (loads.into_iter())
+                .map(|(path, load)| {
+                    let doc = copy(load.doc)?;
+                    Ok((path, LoadEntry { key: load.key, doc }))
+                })
+                .collect::<io::Result<_>>()?,
             end: moved.end(),
         };
         write_index(&self.dir, &index)?;
         remove_bodies_but(&self.dir, generation);
         Ok(())
+    }
+}
+
+/// The build's load of its article files through the cache: a file whose
+/// bytes (as the look at the inputs hashed them) and the site's settings
+/// are as when an earlier build loaded it is not read or parsed again.
+/// What the load gives is kept after it ([`MarkdownCache::keep_loads`]).
+/// Files with errors are never kept: their build fails, and the next
+/// reads them again to say so.
+pub(crate) struct KeptLoads<'a> {
+    pub(crate) cache: &'a MarkdownCache,
+    pub(crate) look: &'a Look,
+    /// [`crate::content::LoadSettings::digest`] of the site's settings.
+    pub(crate) settings_digest: u64,
+}
+
+impl ParseCache for KeptLoads<'_> {
+    fn parsed(
+        &self,
+        root: &Path,
+        relative: &Path,
+        same: &dyn Fn(&Loaded) -> bool,
+        parse: Box<dyn FnOnce() -> Result<Loaded, Vec<Diagnostic>> + '_>,
+    ) -> Result<Loaded, Vec<Diagnostic>> {
+        let path = crate::output::record_key(relative);
+        let root: Arc<Path> = Arc::from(root);
+        let seen = self.look.input_hash(&path);
+        let kept = seen.and_then(|hash| {
+            let kept = self
+                .cache
+                .find_loaded(&path, load_key(hash, self.settings_digest))?;
+            Some(kept.into_loaded(&root, relative)).filter(|kept| same(kept))
+        });
+        match kept {
+            Some(kept) => Ok(kept),
+            None => parse(),
+        }
+    }
+
+    fn keeps_markdown(&self) -> bool {
+        false
     }
 }
 

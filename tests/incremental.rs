@@ -937,6 +937,160 @@ fn write_markdown_index(site: &Fixture, index: &serde_json::Value) {
     fs::write(path, serde_json::to_vec(index).unwrap()).unwrap();
 }
 
+/// Rewrites what the cache keeps of the article file `path` as loaded
+/// (its packed JSON in the bodies file) with `edit`, as a later build
+/// would find it: appended, with its span, hash and the file's end in
+/// the index.
+fn edit_kept_load(site: &Fixture, path: &str, edit: impl FnOnce(&mut serde_json::Value)) {
+    let mut index = markdown_index(site);
+    let bodies = site.root().join(".gazette-cache/markdown/bodies-0.bin");
+    let mut bytes = fs::read(&bodies).unwrap();
+    let span = &index["loads"][path]["doc"];
+    let (at, len) = (
+        span[0].as_u64().unwrap() as usize,
+        span[1].as_u64().unwrap() as usize,
+    );
+    let text = lz4_flex::decompress_size_prepended(&bytes[at..at + len]).unwrap();
+    let mut kept: serde_json::Value = serde_json::from_slice(&text).unwrap();
+    edit(&mut kept);
+    let packed = lz4_flex::compress_prepend_size(&serde_json::to_vec(&kept).unwrap());
+    let hash = xxhash_rust::xxh3::xxh3_64(&packed);
+    index["loads"][path]["doc"] = serde_json::json!([bytes.len(), packed.len(), hash]);
+    bytes.extend_from_slice(&packed);
+    index["end"] = bytes.len().into();
+    fs::write(&bodies, bytes).unwrap();
+    write_markdown_index(site, &index);
+}
+
+/// An article file whose bytes are as when the last build loaded it is
+/// taken as that build loaded it, not read or parsed again: shown by
+/// changing the title the cache keeps, which its page then shows; an
+/// edit of the file loads it again.
+#[test]
+fn an_unchanged_article_file_is_taken_from_the_cache_as_loaded_and_an_edited_one_is_read() {
+    let site = Fixture::new(&[
+        ("site.toml", SITE_TOML),
+        (
+            "content/articles/cars.md",
+            &story("Cars", 1, "Xiaomi **builds** cars."),
+        ),
+        (
+            "content/articles/phones.md",
+            &story("Phones", 2, "Phone sales *rebound*."),
+        ),
+    ]);
+    site.build_ok();
+    let title = |site: &Fixture| {
+        let page = site.read("2021/03/01/cars/index.html");
+        let start = page.find("<title>").unwrap() + "<title>".len();
+        page[start..start + page[start..].find('<').unwrap()].to_string()
+    };
+    assert!(title(&site).starts_with("Cars"), "{}", title(&site));
+    edit_kept_load(&site, "content/articles/cars.md", |kept| {
+        kept["meta"]["title"] = "Kept by the cache".into();
+    });
+    // A new article, so the build loads the site and renders every page.
+    let add = |n: u32| {
+        site.write(
+            &format!("content/articles/extra-{n}.md"),
+            &story(&format!("Extra {n}"), 20 + n, "More."),
+        )
+    };
+    add(1);
+    site.build_ok();
+    assert!(
+        title(&site).starts_with("Kept by the cache"),
+        "{}",
+        title(&site)
+    );
+    // Under other settings the file is loaded again.
+    site.write(
+        "site.toml",
+        &SITE_TOML.replace("timezone = \"Asia/Hong_Kong\"", "timezone = \"UTC\""),
+    );
+    site.build_ok();
+    assert!(title(&site).starts_with("Cars"), "{}", title(&site));
+    edit_kept_load(&site, "content/articles/cars.md", |kept| {
+        kept["meta"]["title"] = "Kept by the cache".into();
+    });
+    add(2);
+    site.build_ok();
+    assert!(
+        title(&site).starts_with("Kept by the cache"),
+        "{}",
+        title(&site)
+    );
+    // An edit of the file is read.
+    site.write(
+        "content/articles/cars.md",
+        &story("Cars again", 1, "Xiaomi **builds** cars."),
+    );
+    site.build_ok();
+    assert!(title(&site).starts_with("Cars again"), "{}", title(&site));
+    // As is a --full build's.
+    edit_kept_load(&site, "content/articles/cars.md", |kept| {
+        kept["meta"]["title"] = "Kept by the cache".into();
+    });
+    add(3);
+    let run = site.run(&["build", "--full"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(title(&site).starts_with("Cars again"), "{}", title(&site));
+}
+
+/// What the load checks under the site's settings is checked again when
+/// they change: a date written without a time zone is read in the new
+/// one, never taken as the cache kept it.
+#[test]
+fn a_kept_article_is_loaded_again_when_the_settings_it_was_checked_under_change() {
+    let article = "+++\ntitle = \"Cars\"\ndate = 2021-03-26T09:30:00\ncategory = \"Business\"\n+++\nXiaomi builds cars.\n";
+    let site = Fixture::new(&[
+        ("site.toml", SITE_TOML),
+        ("content/articles/cars.md", article),
+    ]);
+    site.build_ok();
+    let page = site.read("2021/03/26/cars/index.html");
+    assert!(page.contains("2021-03-26T09:30:00+08:00"), "{page}");
+    site.write(
+        "site.toml",
+        &SITE_TOML.replace(
+            "timezone = \"Asia/Hong_Kong\"",
+            "timezone = \"Europe/London\"",
+        ),
+    );
+    site.build_ok();
+    let page = site.read("2021/03/26/cars/index.html");
+    assert!(page.contains("2021-03-26T09:30:00+00:00"), "{page}");
+    assert!(!page.contains("+08:00"), "{page}");
+}
+
+/// A bundle's article file kept as loaded still gets the bundle's files
+/// as they are now: one added beside an unchanged index.md is published.
+#[test]
+fn a_kept_bundle_article_gets_the_files_added_to_its_folder() {
+    let site = Fixture::new(&[
+        ("site.toml", SITE_TOML),
+        (
+            "content/articles/cars/index.md",
+            &story(
+                "Cars",
+                1,
+                "The [filing](filing.txt) and the [chart](chart.csv).",
+            ),
+        ),
+        ("content/articles/cars/filing.txt", "Filing."),
+    ]);
+    site.build_ok();
+    assert_eq!(site.read("2021/03/01/cars/filing.txt"), "Filing.");
+    assert!(!site.public().join("2021/03/01/cars/chart.csv").exists());
+    site.write("content/articles/cars/chart.csv", "year,cars\n2021,0\n");
+    site.build_ok();
+    assert_eq!(
+        site.read("2021/03/01/cars/chart.csv"),
+        "year,cars\n2021,0\n"
+    );
+    assert_eq!(site.read("2021/03/01/cars/filing.txt"), "Filing.");
+}
+
 fn story(title: &str, day: u32, body: &str) -> String {
     format!(
         "+++\ntitle = \"{title}\"\ndate = 2021-03-{day:02}T10:00:00Z\ncategory = \"Business\"\n+++\n{body}\n"
@@ -1033,7 +1187,7 @@ fn a_damaged_markdown_cache_is_rendered_again_never_published() {
         tree(&out)
     };
     let bodies = site.root().join(".gazette-cache/markdown/bodies-0.bin");
-    let damages: [(&str, &dyn Fn()); 5] = [
+    let damages: [(&str, &dyn Fn()); 6] = [
         ("one body's HTML changed", &|| {
             let span = &markdown_index(&site)["entries"]["articles/cars.md"]["html"];
             let (at, len) = (
@@ -1042,6 +1196,18 @@ fn a_damaged_markdown_cache_is_rendered_again_never_published() {
             );
             let mut bytes = fs::read(&bodies).unwrap();
             // The packed text's words, past its size.
+            for b in &mut bytes[at + 8..at + len] {
+                *b = b.to_ascii_uppercase();
+            }
+            fs::write(&bodies, bytes).unwrap();
+        }),
+        ("one article's load changed", &|| {
+            let span = &markdown_index(&site)["loads"]["content/articles/cars.md"]["doc"];
+            let (at, len) = (
+                span[0].as_u64().unwrap() as usize,
+                span[1].as_u64().unwrap() as usize,
+            );
+            let mut bytes = fs::read(&bodies).unwrap();
             for b in &mut bytes[at + 8..at + len] {
                 *b = b.to_ascii_uppercase();
             }
@@ -1095,8 +1261,9 @@ fn a_damaged_markdown_cache_is_rendered_again_never_published() {
     }
 }
 
-/// A site whose Markdown is sanitized keeps none of it: the cache's HTML
-/// would be published without the sanitizer seeing it again.
+/// A site whose Markdown is sanitized keeps none of it rendered (the
+/// cache's HTML would be published without the sanitizer seeing it
+/// again), only its articles as loaded.
 #[test]
 fn a_safe_site_keeps_no_rendered_markdown() {
     let site = Fixture::new(&[
@@ -1109,14 +1276,24 @@ fn a_safe_site_keeps_no_rendered_markdown() {
             &story("Cars", 1, "Xiaomi <script>alert(1)</script> cars."),
         ),
     ]);
-    site.build_ok();
-    assert!(site.root().join(".gazette-cache").is_dir());
-    assert!(!site.root().join(".gazette-cache/markdown").exists());
-    assert!(
-        !site
-            .read("2021/03/01/cars/index.html")
-            .contains("<script>alert")
-    );
+    for _ in 0..2 {
+        site.build_ok();
+        let index = markdown_index(&site);
+        assert_eq!(index["entries"], serde_json::json!({}), "{index}");
+        assert_eq!(index["earlier"], serde_json::json!({}), "{index}");
+        let loads = index["loads"].as_object().unwrap();
+        assert_eq!(
+            loads.keys().collect::<Vec<_>>(),
+            ["content/articles/cars.md"]
+        );
+        assert!(
+            !site
+                .read("2021/03/01/cars/index.html")
+                .contains("<script>alert")
+        );
+        // A change, so that the next build does not find nothing to do.
+        site.write("static/note.txt", "again");
+    }
 }
 
 /// The Markdown cache's files are never followed through a link out of

@@ -14,8 +14,8 @@ use crate::strict;
 use chrono::{DateTime, Utc};
 use dates::{DateText, parse_date};
 use rayon::prelude::*;
-use serde::Deserialize;
 use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
 use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -117,6 +117,32 @@ struct AuthorFrontMatter {
     extra: Extra,
 }
 
+/// What of the site's settings the load reads: the time zone of dates
+/// written without one, and the sections whose stories are for
+/// subscribers. The build cache keeps each article as loaded under a
+/// digest of these ([`LoadSettings::digest`]), so a check that comes to
+/// read another setting takes it from here, or the cache would give
+/// articles checked without it.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct LoadSettings<'a> {
+    timezone: chrono_tz::Tz,
+    subscriber_sections: &'a BTreeSet<String>,
+}
+
+impl LoadSettings<'_> {
+    pub(crate) fn of(config: &Config) -> LoadSettings<'_> {
+        LoadSettings {
+            timezone: config.timezone,
+            subscriber_sections: &config.subscriber_sections,
+        }
+    }
+
+    /// A digest of the settings, the same in every run.
+    pub(crate) fn digest(&self) -> u64 {
+        xxhash_rust::xxh3::xxh3_64(format!("{self:?}").as_bytes())
+    }
+}
+
 /// A content file as read: where it is, its text, and where its body starts.
 #[derive(Debug, Clone)]
 pub struct SourceFile {
@@ -135,6 +161,10 @@ pub struct SourceFile {
     pub block_line_offset: usize,
     /// How many lines come before the body.
     pub body_line_offset: usize,
+    /// [`crate::build_state::input_hash`] of the file's bytes as read (0
+    /// for a text not read from a file): what the build cache keeps of the
+    /// file is kept under it.
+    pub file_hash: u64,
 }
 
 /// A content file's Markdown body, apart from its [`SourceFile`]: loading
@@ -164,6 +194,17 @@ impl Markdown {
     /// The hash of the text (xxh3), however it is kept.
     pub(crate) fn digest(&self) -> u64 {
         (self.digest).unwrap_or_else(|| xxhash_rust::xxh3::xxh3_64(self.text.as_bytes()))
+    }
+
+    /// A text left in its file under `root` whose hash is `digest`, as
+    /// [`Markdown::leave_in_file`] leaves it: an article the build cache
+    /// kept is made so.
+    fn left_in_file(root: &Arc<Path>, digest: u64) -> Markdown {
+        Markdown {
+            text: String::new(),
+            in_file: Some(Arc::clone(root)),
+            digest: Some(digest),
+        }
     }
 
     /// Lets the text go until the model renders it ([`Markdown::read`]):
@@ -262,7 +303,7 @@ impl SourceFile {
 }
 
 /// The folder of an article or page bundle and the files to copy with it.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Bundle {
     /// The bundle folder, relative to the site root.
     pub dir: PathBuf,
@@ -271,7 +312,7 @@ pub struct Bundle {
 }
 
 /// An article's checked front matter.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ArticleMeta {
     pub title: String,
     pub date: DateTime<Utc>,
@@ -321,7 +362,7 @@ pub struct ArticleMeta {
 }
 
 /// A correction published on an article.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Correction {
     pub date: DateTime<Utc>,
     /// Plain text, as written.
@@ -330,7 +371,7 @@ pub struct Correction {
 
 /// What kind of journalism an article is, from its `kind` key: readers
 /// see a label, search engines the matching schema.org type.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub enum ArticleKind {
     #[default]
     News,
@@ -457,6 +498,71 @@ pub(crate) trait ParseCache: Sync {
         same: &dyn Fn(&Loaded) -> bool,
         parse: Box<dyn FnOnce() -> Result<Loaded, Vec<Diagnostic>> + '_>,
     ) -> Result<Loaded, Vec<Diagnostic>>;
+
+    /// Whether articles keep their Markdown's text in memory from the load
+    /// (`gazette serve` renders it again on each build); otherwise the
+    /// model reads it again from the file, only if it renders it.
+    fn keeps_markdown(&self) -> bool;
+}
+
+/// An article as loaded, without where it is (the walk says that) or its
+/// Markdown's text (the hash of it stands in): what the build cache keeps
+/// of an article file, so that the next build need not read or parse it
+/// while its bytes are the same.
+#[derive(Serialize, Deserialize)]
+pub(crate) struct KeptArticle {
+    /// [`SourceFile::text`], [`SourceFile::block_line_offset`],
+    /// [`SourceFile::body_line_offset`], [`SourceFile::file_hash`].
+    text: String,
+    block_line_offset: usize,
+    body_line_offset: usize,
+    file_hash: u64,
+    meta: ArticleMeta,
+    bundle: Option<Bundle>,
+    /// [`Markdown::digest`] of the body.
+    body_digest: u64,
+}
+
+impl KeptArticle {
+    /// What is kept of `article`, loaded from its file.
+    pub(crate) fn of(article: &Parsed<ArticleMeta>) -> KeptArticle {
+        let source = &article.doc.source;
+        KeptArticle {
+            text: source.text.clone(),
+            block_line_offset: source.block_line_offset,
+            body_line_offset: source.body_line_offset,
+            file_hash: source.file_hash,
+            meta: article.doc.meta.clone(),
+            bundle: article.doc.bundle.clone(),
+            body_digest: article.body.digest(),
+        }
+    }
+
+    /// The article file at `root/relative` as it was loaded, its Markdown
+    /// left in the file. Where it is comes from the walk, never from the
+    /// cache: what a kept article reads again is the file the walk found.
+    pub(crate) fn into_loaded(self, root: &Arc<Path>, relative: &Path) -> Loaded {
+        let found = Found {
+            kind: Kind::Article,
+            relative: relative.to_path_buf(),
+            bundle: None,
+        };
+        let (mut source, _) = source_file(
+            display_path(root, relative),
+            self.text,
+            self.file_hash,
+            &found,
+        );
+        source.block_line_offset = self.block_line_offset;
+        source.body_line_offset = self.body_line_offset;
+        let doc = Document {
+            source,
+            meta: self.meta,
+            bundle: self.bundle,
+        };
+        let body = Markdown::left_in_file(root, self.body_digest);
+        Loaded::Article(Box::new(Parsed { doc, body }))
+    }
 }
 
 /// Walks and loads content/. Problems go to `diagnostics`; the content that
@@ -470,27 +576,34 @@ pub(crate) fn load(
 ) -> Content {
     let found = walk(root, diagnostics);
     let shared_root: Arc<Path> = Arc::from(root);
+    // An article's Markdown is read again when it is modelled (`gazette
+    // serve` keeps it instead, with what it parsed).
+    let leave_in_file = !cache.is_some_and(|cache| cache.keeps_markdown());
+    let settings = LoadSettings::of(config);
     let results: Vec<Result<Loaded, Vec<Diagnostic>>> = found
         .into_par_iter()
-        .map(|f| match cache {
-            Some(cache) => {
-                let relative = f.relative.clone();
-                let bundle = f.bundle.clone();
-                cache.parsed(
-                    root,
-                    &relative,
-                    &|kept| kept.bundle() == bundle.as_ref(),
-                    Box::new(|| load_one(root, config, f)),
-                )
-            }
-            // An article's Markdown is read again when it is modelled
-            // (`gazette serve` keeps it instead, with what it parsed).
-            None => load_one(root, config, f).map(|mut loaded| {
-                if let Loaded::Article(article) = &mut loaded {
+        .map(|f| {
+            let loaded = match cache {
+                Some(cache) => {
+                    let relative = f.relative.clone();
+                    let bundle = f.bundle.clone();
+                    cache.parsed(
+                        root,
+                        &relative,
+                        &|kept| kept.bundle() == bundle.as_ref(),
+                        Box::new(|| load_one(root, &settings, f)),
+                    )
+                }
+                None => load_one(root, &settings, f),
+            };
+            loaded.map(|mut loaded| {
+                if let Loaded::Article(article) = &mut loaded
+                    && leave_in_file
+                {
                     article.body.leave_in_file(&shared_root);
                 }
                 loaded
-            }),
+            })
         })
         .collect();
     let mut content = Content::default();
@@ -612,7 +725,7 @@ pub(crate) enum Loaded {
 }
 
 impl Loaded {
-    fn bundle(&self) -> Option<&Bundle> {
+    pub(crate) fn bundle(&self) -> Option<&Bundle> {
         match self {
             Loaded::Article(parsed) => parsed.doc.bundle.as_ref(),
             Loaded::Page(parsed) => parsed.doc.bundle.as_ref(),
@@ -623,9 +736,16 @@ impl Loaded {
 
 /// Reads a file as UTF-8 text with a BOM removed and `\n` line endings.
 pub(crate) fn read_text(root: &Path, relative: &Path) -> Result<String, Diagnostic> {
+    read_text_and_hash(root, relative).map(|(text, _)| text)
+}
+
+/// [`read_text`], and [`crate::build_state::input_hash`] of the file's
+/// bytes.
+fn read_text_and_hash(root: &Path, relative: &Path) -> Result<(String, u64), Diagnostic> {
     let display = display_path(root, relative);
     let bytes = crate::sources::read_source(&root.join(relative))
         .map_err(|e| Diagnostic::error(&display, format!("cannot read: {e}")))?;
+    let hash = crate::build_state::input_hash(&bytes);
     let text = match String::from_utf8(bytes) {
         Ok(text) => text,
         Err(e) => {
@@ -643,17 +763,18 @@ pub(crate) fn read_text(root: &Path, relative: &Path) -> Result<String, Diagnost
         .strip_prefix('\u{feff}')
         .map(str::to_string)
         .unwrap_or(text);
-    Ok(if text.contains('\r') {
+    let text = if text.contains('\r') {
         text.replace("\r\n", "\n")
     } else {
         text
-    })
+    };
+    Ok((text, hash))
 }
 
-fn load_one(root: &Path, config: &Config, found: Found) -> Result<Loaded, Vec<Diagnostic>> {
+fn load_one(root: &Path, settings: &LoadSettings, found: Found) -> Result<Loaded, Vec<Diagnostic>> {
     let display = display_path(root, &found.relative);
-    let text = read_text(root, &found.relative).map_err(|d| vec![d])?;
-    parse_found(display, text, config, found)
+    let (text, hash) = read_text_and_hash(root, &found.relative).map_err(|d| vec![d])?;
+    parse_found(display, text, hash, settings, found)
 }
 
 /// Splits, parses and checks the text of an article as if read from
@@ -669,8 +790,8 @@ pub(crate) fn parse_article_text(
         relative: relative.to_path_buf(),
         bundle: None,
     };
-    let (source, stem) = source_file(relative.to_path_buf(), text, &found);
-    parse_article(source, &stem, config, found.bundle)
+    let (source, stem) = source_file(relative.to_path_buf(), text, 0, &found);
+    parse_article(source, &stem, &LoadSettings::of(config), found.bundle)
 }
 
 /// Loads one article file again: for `gazette serve`, after a save.
@@ -686,19 +807,19 @@ pub(crate) fn load_article(
         relative: relative.to_path_buf(),
         bundle,
     };
-    let text = read_text(root, relative).map_err(|d| vec![d])?;
-    let (source, stem) = source_file(display_path(root, relative), text, &found);
-    parse_article(source, &stem, config, found.bundle)
+    let (text, hash) = read_text_and_hash(root, relative).map_err(|d| vec![d])?;
+    let (source, stem) = source_file(display_path(root, relative), text, hash, &found);
+    parse_article(source, &stem, &LoadSettings::of(config), found.bundle)
 }
 
 fn parse_article(
     source: SourceFile,
     stem: &str,
-    config: &Config,
+    settings: &LoadSettings,
     bundle: Option<Bundle>,
 ) -> Result<Parsed<ArticleMeta>, Vec<Diagnostic>> {
     let (fm, source, body) = parse_source(source, ARTICLE_KEYS, "article front matter")?;
-    let meta = check_article(fm, &source, stem, config)?;
+    let meta = check_article(fm, &source, stem, settings)?;
     let doc = Document {
         source,
         meta,
@@ -708,7 +829,12 @@ fn parse_article(
 }
 
 /// The source of a file as found, and the stem its slug defaults to.
-fn source_file(display: PathBuf, text: String, found: &Found) -> (SourceFile, String) {
+fn source_file(
+    display: PathBuf,
+    text: String,
+    file_hash: u64,
+    found: &Found,
+) -> (SourceFile, String) {
     let content_path = found
         .relative
         .strip_prefix("content")
@@ -730,6 +856,7 @@ fn source_file(display: PathBuf, text: String, found: &Found) -> (SourceFile, St
         text,
         block_line_offset: 0,
         body_line_offset: 0,
+        file_hash,
     };
     (source, stem)
 }
@@ -756,7 +883,13 @@ pub(crate) fn content_from_texts(files: &[(&str, &str)], config: &Config) -> Con
             relative: relative.clone(),
             bundle: None,
         };
-        match parse_found(relative, text.to_string(), config, found) {
+        match parse_found(
+            relative,
+            text.to_string(),
+            0,
+            &LoadSettings::of(config),
+            found,
+        ) {
             Ok(Loaded::Article(a)) => content.articles.push(*a),
             Ok(Loaded::Page(p)) => content.pages.push(p),
             Ok(Loaded::Author(a)) => content.authors.push(a),
@@ -769,15 +902,16 @@ pub(crate) fn content_from_texts(files: &[(&str, &str)], config: &Config) -> Con
 fn parse_found(
     display: PathBuf,
     text: String,
-    config: &Config,
+    file_hash: u64,
+    settings: &LoadSettings,
     found: Found,
 ) -> Result<Loaded, Vec<Diagnostic>> {
-    let (source, stem) = source_file(display, text, &found);
+    let (source, stem) = source_file(display, text, file_hash, &found);
     Ok(match found.kind {
         Kind::Article => Loaded::Article(Box::new(parse_article(
             source,
             &stem,
-            config,
+            settings,
             found.bundle,
         )?)),
         Kind::Page => {
@@ -924,12 +1058,12 @@ fn make_slug(
 fn optional_date(
     value: Option<DateText>,
     key: &str,
-    config: &Config,
+    settings: &LoadSettings,
     source: &SourceFile,
     errors: &mut Vec<Diagnostic>,
 ) -> Option<DateTime<Utc>> {
     let text = value?;
-    match parse_date(&text.0, config.timezone) {
+    match parse_date(&text.0, settings.timezone) {
         Ok(date) => Some(date),
         Err(why) => {
             errors.push(source.error_at_key(key, format!("`{key}`: {why}")));
@@ -942,7 +1076,7 @@ fn check_article(
     fm: ArticleFrontMatter,
     source: &SourceFile,
     stem: &str,
-    config: &Config,
+    settings: &LoadSettings,
 ) -> Result<ArticleMeta, Vec<Diagnostic>> {
     let mut errors = Vec::new();
     let title = required_text(fm.title, "title", "article", source, &mut errors);
@@ -954,11 +1088,11 @@ fn check_article(
             );
             None
         }
-        some => optional_date(some, "date", config, source, &mut errors),
+        some => optional_date(some, "date", settings, source, &mut errors),
     };
-    let updated = optional_date(fm.updated, "updated", config, source, &mut errors);
-    let expires = optional_date(fm.expires, "expires", config, source, &mut errors);
-    let live_until = optional_date(fm.live_until, "live_until", config, source, &mut errors);
+    let updated = optional_date(fm.updated, "updated", settings, source, &mut errors);
+    let expires = optional_date(fm.expires, "expires", settings, source, &mut errors);
+    let live_until = optional_date(fm.live_until, "live_until", settings, source, &mut errors);
     if let (Some(until), Some(start)) = (live_until, date)
         && until < start
     {
@@ -1077,7 +1211,7 @@ fn check_article(
     let for_subscribers = match fm.access.as_deref().map(str::trim) {
         Some("subscribers") => true,
         Some("free") => false,
-        None => (category_slug.as_ref()).is_some_and(|s| config.subscriber_sections.contains(s)),
+        None => (category_slug.as_ref()).is_some_and(|s| settings.subscriber_sections.contains(s)),
         Some(other) => {
             errors.push(source.error_at_key(
                 "access",
@@ -1105,7 +1239,7 @@ fn check_article(
                 ),
             ));
         }
-        let when = match parse_date(&raw.date.0, config.timezone) {
+        let when = match parse_date(&raw.date.0, settings.timezone) {
             Ok(when) => Some(when),
             Err(why) => {
                 let message = format!("the `date` of correction {}: {why}", n + 1);

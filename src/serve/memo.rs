@@ -102,6 +102,12 @@ impl ParseCache for Memo {
         }
         Ok(loaded)
     }
+
+    /// Every build of serve renders every article it shows: their text
+    /// stays with what was parsed.
+    fn keeps_markdown(&self) -> bool {
+        true
+    }
 }
 
 impl RenderCache for Memo {

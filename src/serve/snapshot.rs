@@ -347,7 +347,7 @@ pub(crate) fn build_snapshot(
     options: &BuildOptions,
     memo: &Memo,
 ) -> Result<(Snapshot, Vec<Diagnostic>), Vec<Diagnostic>> {
-    let prepared = build::prepare_with(options, Some(memo), build::Purpose::Serve)
+    let prepared = build::prepare_with(options, Some(memo), build::Purpose::Serve, None)
         .map_err(|f| f.diagnostics)?;
     let (mut renderer, static_files, warnings, cache_dir) = prepared.into_parts();
     // Pages are rendered when asked for, again after each save.
