@@ -395,7 +395,15 @@ pub(crate) fn prepare_with(
         return Err(BuildFailure::from(diagnostics));
     };
     let templates = Arc::new(templates);
-    let renderer = Renderer::new(Arc::new(site), Arc::clone(&templates), bodies).map_err(|e| {
+    // A build renders the cards once it knows which files it renders
+    // (`produce`).
+    let renderer = match purpose {
+        Purpose::Build => Renderer::without_cards(Arc::new(site), Arc::clone(&templates), bodies),
+        Purpose::Check | Purpose::Serve => {
+            Renderer::new(Arc::new(site), Arc::clone(&templates), bodies)
+        }
+    };
+    let renderer = renderer.map_err(|e| {
         BuildFailure::from(vec![Diagnostic::error(
             templates.display(&e.template),
             e.message,
@@ -458,31 +466,59 @@ pub(crate) fn produce(
     } = prepared;
     let plan = plan_files(root, renderer, static_files).map_err(BuildFailure::from)?;
     stages.mark("plan files");
+    // Which files are kept as they are, decided first, so that only the
+    // cards of the files rendered are rendered. The plan's key is the
+    // file's output path: it is not worked out again. A kept page's photo
+    // files are asked for again (Some), or they would go.
+    let decided: Vec<(&String, Job, Option<Vec<String>>)> = {
+        let renderer = &*renderer;
+        let images = &renderer.site().images;
+        (plan.pages.par_iter())
+            .map(|(key, &job)| {
+                let unchanged = !changes.is_empty()
+                    && changes.iter().all(|c| c.keeps(Some(job), renderer))
+                    && sink.keep(Path::new(key)).unwrap_or(false);
+                let asked = (unchanged)
+                    .then(|| images.ask_again(previous_asks, key))
+                    .flatten();
+                (key, job, asked)
+            })
+            .collect()
+    };
+    let to_render = (decided.iter()).filter(|(_, _, kept)| kept.is_none());
+    let cards = match changes.is_empty() {
+        true => None,
+        false => Some(render::cards_needed(
+            renderer.site(),
+            to_render.map(|(_, job, _)| *job),
+        )),
+    };
+    renderer.render_cards(cards.as_ref()).map_err(|e| {
+        let templates = renderer.templates();
+        BuildFailure::from(vec![Diagnostic::error(
+            templates.display(&e.template),
+            e.message,
+        )])
+    })?;
+    stages.mark(if changes.is_empty() {
+        "cards"
+    } else {
+        "keep the unchanged files, render the others' cards"
+    });
     let errors = Mutex::new(Vec::new());
     let rendered = AtomicUsize::new(0);
     let renderer = &*renderer;
     let images = &renderer.site().images;
-    // The plan's key is the file's output path: it is not worked out again.
-    // A kept page's photo files are asked for again, or they would go.
-    let kept = |key: &str, job: Job| {
-        let unchanged = !changes.is_empty()
-            && changes.iter().all(|c| c.keeps(Some(job), renderer))
-            && sink.keep(Path::new(key)).unwrap_or(false);
-        unchanged
-            .then(|| images.ask_again(previous_asks, key))
-            .flatten()
-    };
     // Each page that asked for photo files, and those files; most pages
     // ask for none, and cost nothing here.
     let with_asks =
         |key: &String, asked: Vec<String>| (!asked.is_empty()).then(|| (key.clone(), asked));
-    let asks: Vec<(String, Vec<String>)> = plan
-        .pages
-        .par_iter()
+    let asks: Vec<(String, Vec<String>)> = decided
+        .into_par_iter()
         .map_init(
             || renderer.worker(),
-            |worker, (key, &job)| {
-                if let Some(asked) = kept(key, job) {
+            |worker, (key, job, kept)| {
+                if let Some(asked) = kept {
                     return with_asks(key, asked);
                 }
                 rendered.fetch_add(1, Ordering::Relaxed);
@@ -505,7 +541,7 @@ pub(crate) fn produce(
     stages.mark(if changes.is_empty() {
         "render pages"
     } else {
-        "render changed pages, keep the others"
+        "render the changed pages"
     });
     let asks = images.page_asks(asks);
     for (key, from) in images.asked_outputs() {

@@ -156,6 +156,11 @@ impl Card {
     pub(crate) fn set_html(&mut self, html: &str) {
         self.card_html = Some(Packed::pack(html));
     }
+
+    /// Whether the card's `partials/card.html` is rendered.
+    pub(crate) fn has_html(&self) -> bool {
+        self.card_html.is_some()
+    }
 }
 
 impl Serialize for Card {

@@ -6,6 +6,7 @@
 use super::Job;
 use crate::site::Site;
 use std::borrow::Cow;
+use std::collections::BTreeSet;
 use std::ops::Range;
 
 /// The articles a file shows, as its page, a card, a headline or a feed
@@ -121,6 +122,19 @@ pub(crate) fn cards_in_bodies(site: &Site, job: Job) -> Vec<usize> {
         }
         _ => Vec::new(),
     }
+}
+
+/// The articles whose cards the files of `jobs` show, listed or inside
+/// the bodies they carry ([`shown`] and [`cards_in_bodies`]). The files
+/// that show every article (the search index, the sitemaps) show no
+/// card: they are data, made without templates.
+pub(crate) fn cards_needed(site: &Site, jobs: impl Iterator<Item = Job>) -> BTreeSet<usize> {
+    let mut needed = BTreeSet::new();
+    for job in jobs {
+        needed.extend(shown(site, job).list());
+        needed.extend(cards_in_bodies(site, job));
+    }
+    needed
 }
 
 /// How many parts of its series an article's "more in this series" box
