@@ -311,6 +311,22 @@ fn with_destination<'a>(tag: &Tag<'a>, url: String) -> Tag<'a> {
 /// Renders a short Markdown text such as a front-matter summary or a
 /// biography, where links to content files are not expected.
 /// Shortcodes are not read there: their text stays as written.
+/// Puts the summary written apart (front matter's `summary`, Markdown) in
+/// place of the one taken from the body: rendered as a fragment (with
+/// absolute URLs for feeds) and as plain text. Done as the body is
+/// rendered, so the Markdown cache keeps it with the body's rendering.
+pub(crate) fn use_written_summary(
+    rendered: &mut Rendered,
+    summary: &str,
+    page_url: &Url,
+    safe: bool,
+) {
+    let fragment = render_fragment(summary, Some(page_url), safe);
+    rendered.summary_html = fragment.html;
+    rendered.feed_summary_html = fragment.feed_html;
+    rendered.summary_text = plain_text(summary);
+}
+
 pub(crate) fn render_fragment(markdown: &str, page_url: Option<&Url>, safe: bool) -> Rendered {
     let mut rendered = Rendered::default();
     let events = collect_events(markdown, &|_| None, &mut rendered);

@@ -127,11 +127,20 @@ struct Index {
     loads: HashMap<String, LoadEntry>,
 }
 
-/// The key of one body's rendering: its text's hash, its page's URL (the
-/// feed HTML's links are made absolute from it) and the mode.
-pub(crate) fn key(body_digest: u64, page_url: &str, safe: bool) -> u64 {
+/// The key of one body's rendering: its text's hash, the summary written
+/// apart (rendered with it), its page's URL (the feed HTML's links are
+/// made absolute from it) and the mode.
+pub(crate) fn key(body_digest: u64, summary: Option<&str>, page_url: &str, safe: bool) -> u64 {
     let mut hasher = Xxh3::new();
     hasher.update(&body_digest.to_le_bytes());
+    match summary {
+        Some(summary) => {
+            hasher.update(&[1]);
+            hasher.update(&(summary.len() as u64).to_le_bytes());
+            hasher.update(summary.as_bytes());
+        }
+        None => hasher.update(&[0]),
+    }
     hasher.update(&(page_url.len() as u64).to_le_bytes());
     hasher.update(page_url.as_bytes());
     hasher.update(&[u8::from(safe)]);

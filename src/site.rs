@@ -421,7 +421,9 @@ impl Site {
                 // Live articles are rearranged after rendering, and their
                 // errors need the text: they are rendered every time.
                 let kept = kept.filter(|_| !doc.meta.live);
-                let key = kept.map(|_| markdown_cache::key(body.digest(), url.as_str(), safe));
+                let summary = doc.meta.summary.as_deref();
+                let key =
+                    kept.map(|_| markdown_cache::key(body.digest(), summary, url.as_str(), safe));
                 let found = kept
                     .zip(key)
                     .and_then(|(kept, key)| kept.find(&doc.source.content_path, key));
@@ -446,6 +448,9 @@ impl Site {
                 let mut to_keep = None;
                 if found_html.is_none() {
                     rendered = render(&doc.source, &body, Some(url));
+                    if let Some(summary) = &doc.meta.summary {
+                        markdown::use_written_summary(&mut rendered, summary, url, safe);
+                    }
                     to_keep =
                         (kept.zip(key))
                             .filter(|_| unread.is_none())
@@ -511,9 +516,9 @@ impl Site {
             .into_par_iter()
             .zip(article_paths)
             .zip(live.into_par_iter().zip(bodies))
-            .zip(rendered_articles.into_par_iter().zip(&article_urls))
-            .map(|(((doc, path), (live, body)), (rendered, url))| {
-                let article = Article::new(doc, path, url, rendered, live, &config, &bylines);
+            .zip(rendered_articles)
+            .map(|(((doc, path), (live, body)), rendered)| {
+                let article = Article::new(doc, path, rendered, live, &config, &bylines);
                 (Arc::new(article), body)
             })
             .collect();
@@ -986,13 +991,13 @@ impl<'a> BylineLookup<'a> {
 
 impl Article {
     /// An article from its document and rendered Markdown (its body
-    /// already taken, by [`ArticleBody::take_from`]), without its place
+    /// already taken, by [`ArticleBody::take_from`], and its summary the
+    /// one written apart, if any), without its place
     /// among the others (section, tags, related articles), which only the
     /// whole site can give.
     pub(crate) fn new(
         mut doc: Document<ArticleMeta>,
         path: String,
-        url: &Url,
         mut rendered: Rendered,
         live: Option<crate::live::Live>,
         config: &Config,
@@ -1001,19 +1006,15 @@ impl Article {
         // The newest update is the article's latest change.
         let latest = live.as_ref().and_then(crate::live::Live::latest);
         doc.meta.updated = doc.meta.updated.max(latest.filter(|&t| t > doc.meta.date));
-        let summary_written_apart = doc.meta.summary.is_some();
-        let (summary_html, summary_feed_html, summary_text) = match &doc.meta.summary.take() {
-            Some(md) => {
-                let summary = markdown::render_fragment(md, Some(url), config.markdown_safe);
-                (summary.html, summary.feed_html, markdown::plain_text(md))
-            }
-            // The article keeps the summary; the rendering need not.
-            None => (
-                std::mem::take(&mut rendered.summary_html),
-                rendered.feed_summary_html.take(),
-                std::mem::take(&mut rendered.summary_text),
-            ),
-        };
+        // A summary written apart is in `rendered` already, in place of
+        // the body's ([`markdown::use_written_summary`]).
+        let summary_written_apart = doc.meta.summary.take().is_some();
+        // The article keeps the summary; the rendering need not.
+        let (summary_html, summary_feed_html, summary_text) = (
+            std::mem::take(&mut rendered.summary_html),
+            rendered.feed_summary_html.take(),
+            std::mem::take(&mut rendered.summary_text),
+        );
         let bylines = doc.meta.authors.iter().map(|n| bylines.byline(n)).collect();
         Article {
             url: config.url(&path),

@@ -373,6 +373,11 @@ fn set_modified(path: &Path, time: SystemTime) {
 
 /// A clean build of the desk's input: a fresh output folder and cache.
 fn clean_tree(desk: &Desk) -> Vec<(std::path::PathBuf, Vec<u8>)> {
+    clean_tree_of(&desk.site)
+}
+
+/// A clean build of `site`: a fresh output folder and cache.
+fn clean_tree_of(site: &Fixture) -> Vec<(std::path::PathBuf, Vec<u8>)> {
     let elsewhere = tempfile::tempdir().unwrap();
     let out = elsewhere.path().join("out");
     let cache = elsewhere.path().join("cache");
@@ -380,13 +385,13 @@ fn clean_tree(desk: &Desk) -> Vec<(std::path::PathBuf, Vec<u8>)> {
         &[
             "build",
             "--root",
-            desk.site.root().to_str().unwrap(),
+            site.root().to_str().unwrap(),
             "--output",
             out.to_str().unwrap(),
             "--cache-dir",
             cache.to_str().unwrap(),
         ],
-        desk.site.root(),
+        site.root(),
     );
     assert_eq!(run.code, 0, "clean build: {}", run.stderr);
     tree(&out)
@@ -1037,6 +1042,102 @@ fn an_unchanged_article_file_is_taken_from_the_cache_as_loaded_and_an_edited_one
     assert!(title(&site).starts_with("Cars again"), "{}", title(&site));
 }
 
+/// A partial build renders only the cards of the files it renders, yet
+/// the photo files a card template asks for (`resize_image`) stay
+/// published for the lists it keeps: each page that shows a card asks for
+/// them too.
+#[test]
+fn photos_a_card_template_asks_for_stay_when_the_lists_showing_them_are_kept() {
+    // An old photo story, alone in its year and section, and newer ones
+    // without photos: an edit of the newest renders no list that shows
+    // the old story's card.
+    let old = "+++\ntitle = \"Old story\"\ndate = 2015-06-01T10:00:00Z\ncategory = \"Archive\"\nimage = \"/images/photo0.png\"\nimage_alt = \"Pattern\"\n+++\nOld body.\n";
+    let filler = |n: u32, body: &str| {
+        format!(
+            "+++\ntitle = \"Filler {n}\"\ndate = 2021-0{n}-01T10:00:00Z\ncategory = \"News\"\n+++\n{body}\n"
+        )
+    };
+    let card = "{% if article.image %}{% set small = resize_image(path=article.image, width=120) %}<img src=\"{{ small.url }}\" alt=\"\">{% endif %}<h2>{{ article.title }}</h2>";
+    let mut files = vec![
+        (
+            "site.toml".to_string(),
+            format!("{SITE_TOML}per_page = 1\n[feed]\nlimit = 1\n"),
+        ),
+        ("content/articles/old.md".to_string(), old.to_string()),
+        ("templates/partials/card.html".to_string(), card.to_string()),
+    ];
+    for n in 1..=6 {
+        files.push((format!("content/articles/f{n}.md"), filler(n, "Body.")));
+    }
+    let files: Vec<(&str, &str)> = files
+        .iter()
+        .map(|(p, t)| (p.as_str(), t.as_str()))
+        .collect();
+    let site = Fixture::new(&files);
+    site.write_bytes("static/images/photo0.png", &test_photo(0, 320, 180));
+    site.build_ok();
+    let thumbnail = site.public().join("images/photo0-120w.png");
+    assert!(thumbnail.is_file());
+    for round in 0..2 {
+        site.write(
+            "content/articles/f6.md",
+            &filler(6, &format!("Body, edit {round}.")),
+        );
+        let run = site.run(&["build"]);
+        assert_eq!(run.code, 0, "{}", run.stderr);
+        assert!(
+            run.stdout.contains("Rebuilt "),
+            "a partial build: {}",
+            run.stdout
+        );
+        assert!(thumbnail.is_file(), "round {round}: {}", run.stdout);
+    }
+    assert!(
+        tree(&site.public()) == clean_tree_of(&site),
+        "the output is a clean build's"
+    );
+}
+
+/// A summary written apart is rendered with the body and kept with it:
+/// an edit of the summary alone is shown, and one taken back finds the
+/// earlier rendering, never the other's.
+#[test]
+fn a_written_summary_is_kept_with_its_body_and_an_edit_of_it_alone_is_shown() {
+    let with_summary = |summary: &str| {
+        format!(
+            "+++\ntitle = \"Cars\"\ndate = 2021-03-01T10:00:00Z\nsummary = \"{summary}\"\n+++\nXiaomi **builds** cars.\n"
+        )
+    };
+    let site = Fixture::new(&[
+        ("site.toml", SITE_TOML),
+        (
+            "content/articles/cars.md",
+            &with_summary("Xiaomi *joins* Great Wall"),
+        ),
+    ]);
+    let description = |site: &Fixture| {
+        let page = site.read("2021/03/01/cars/index.html");
+        let at = page.find("<meta name=\"description\" content=\"").unwrap() + 34;
+        page[at..at + page[at..].find('"').unwrap()].to_string()
+    };
+    site.build_ok();
+    assert_eq!(description(&site), "Xiaomi joins Great Wall");
+    assert!(
+        site.read("feed.xml")
+            .contains("Xiaomi &lt;em&gt;joins&lt;/em&gt; Great Wall")
+    );
+    for summary in ["A deal *for* electric cars", "Xiaomi *joins* Great Wall"] {
+        site.write("content/articles/cars.md", &with_summary(summary));
+        site.build_ok();
+        assert_eq!(description(&site), summary.replace('*', ""));
+        let feed = site.read("feed.xml");
+        let html = summary
+            .replacen('*', "&lt;em&gt;", 1)
+            .replacen('*', "&lt;/em&gt;", 1);
+        assert!(feed.contains(&html), "{feed}");
+    }
+}
+
 /// What the load checks under the site's settings is checked again when
 /// they change: a date written without a time zone is read in the new
 /// one, never taken as the cache kept it.
@@ -1169,23 +1270,6 @@ fn a_damaged_markdown_cache_is_rendered_again_never_published() {
             &story("Phones", 2, "Phone sales *rebound*."),
         ),
     ]);
-    let clean = |site: &Fixture| {
-        let elsewhere = tempfile::tempdir().unwrap();
-        let out = elsewhere.path().join("out");
-        let cache = elsewhere.path().join("cache");
-        let run = gazette(
-            &[
-                "build",
-                "--output",
-                out.to_str().unwrap(),
-                "--cache-dir",
-                cache.to_str().unwrap(),
-            ],
-            site.root(),
-        );
-        assert_eq!(run.code, 0, "{}", run.stderr);
-        tree(&out)
-    };
     let bodies = site.root().join(".gazette-cache/markdown/bodies-0.bin");
     let damages: [(&str, &dyn Fn()); 6] = [
         ("one body's HTML changed", &|| {
@@ -1244,7 +1328,7 @@ fn a_damaged_markdown_cache_is_rendered_again_never_published() {
             &story(&format!("Extra {n}"), 20, "More."),
         );
         site.build_ok();
-        let (ours, clean) = (tree(&site.public()), clean(&site));
+        let (ours, clean) = (tree(&site.public()), clean_tree_of(&site));
         let differ: Vec<_> = (ours.iter().zip(&clean))
             .filter(|(a, b)| a != b)
             .map(|(a, _)| a.0.display().to_string())

@@ -182,6 +182,20 @@ thread_local! {
     static PAGE_ASKS: RefCell<Vec<Vec<String>>> = const { RefCell::new(Vec::new()) };
 }
 
+/// Notes `keys` (photo files asked for by something the page shows but
+/// did not render itself: an article's card, rendered once for every
+/// list) as asked by the page being rendered on this thread, if any.
+pub(crate) fn asked_by_this_page(keys: &[String]) {
+    if keys.is_empty() {
+        return;
+    }
+    PAGE_ASKS.with(|stack| {
+        if let Some(page) = stack.borrow_mut().last_mut() {
+            page.extend_from_slice(keys);
+        }
+    });
+}
+
 /// Runs `render` (one page's rendering), and gives with its result the
 /// output keys of the photo files it asked for on this thread, so that a
 /// later build that keeps the page can ask for them again ([`PageAsks`]).

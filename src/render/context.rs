@@ -149,12 +149,18 @@ pub(crate) struct Card {
     /// thousand of them wait for their lists); absent while that template
     /// renders it.
     card_html: Option<Packed>,
+    /// The photo files that template asked for (`resize_image`): each page
+    /// that shows the card asks for them too, so that a later build that
+    /// keeps the page, and renders no card it shows, still makes them.
+    card_asks: Vec<String>,
 }
 
 impl Card {
-    /// Keeps the card's rendered `partials/card.html`.
-    pub(crate) fn set_html(&mut self, html: &str) {
+    /// Keeps the card's rendered `partials/card.html`, and the photo files
+    /// its rendering asked for.
+    pub(crate) fn set_html(&mut self, html: &str, asked: Vec<String>) {
         self.card_html = Some(Packed::pack(html));
+        self.card_asks = asked;
     }
 
     /// Whether the card's `partials/card.html` is rendered.
@@ -205,10 +211,13 @@ impl Serialize for Card {
         card.serialize_field("for_subscribers", &meta.for_subscribers)?;
         card.serialize_field("live", &self.live)?;
         match &self.card_html {
-            Some(html) => card.serialize_field(
-                "card_html",
-                &html.unpack().map_err(serde::ser::Error::custom)?,
-            )?,
+            Some(html) => {
+                crate::images::asked_by_this_page(&self.card_asks);
+                card.serialize_field(
+                    "card_html",
+                    &html.unpack().map_err(serde::ser::Error::custom)?,
+                )?
+            }
             None => card.skip_field("card_html")?,
         }
         card.end()
@@ -1427,6 +1436,7 @@ fn card(site: &Site, article: &Arc<Article>, links: &CardLinks) -> Card {
             latest_display: live.latest().map(|t| display_date(t, tz)),
         }),
         card_html: None,
+        card_asks: Vec::new(),
     }
 }
 

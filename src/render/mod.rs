@@ -284,14 +284,14 @@ impl Renderer {
             .filter(|i| only.is_none_or(|only| only.contains(i)))
             .filter(|&i| !self.shared.cards[i].has_html())
             .collect();
-        let cards: Vec<(usize, String)> = (wanted.par_iter())
+        let cards: Vec<(usize, (String, Vec<String>))> = (wanted.par_iter())
             .map_init(
                 || self.worker(),
                 |worker, &i| Ok((i, self.card_html(&self.shared.cards[i], worker)?)),
             )
             .collect::<Result<_, RenderError>>()?;
-        for (i, html) in cards {
-            Arc::make_mut(&mut self.shared.cards[i]).set_html(&html);
+        for (i, (html, asked)) in cards {
+            Arc::make_mut(&mut self.shared.cards[i]).set_html(&html, asked);
         }
         Ok(())
     }
@@ -319,21 +319,27 @@ impl Renderer {
             theme: Arc::clone(&self.theme),
         };
         let mut worker = renderer.worker();
-        let html = renderer.card_html(&renderer.shared.cards[i], &mut worker)?;
-        Arc::make_mut(&mut renderer.shared.cards[i]).set_html(&html);
+        let (html, asked) = renderer.card_html(&renderer.shared.cards[i], &mut worker)?;
+        Arc::make_mut(&mut renderer.shared.cards[i]).set_html(&html, asked);
         Ok(renderer)
     }
 
     /// An article's card (`partials/card.html`), rendered once per build:
-    /// lists show the same card on many pages.
-    fn card_html(&self, card: &Card, worker: &mut Worker) -> Result<String, RenderError> {
-        let page = to_context(CARD_TEMPLATE, &context::CardPage { article: card })?;
-        let bytes = self
-            .templates
-            .render(CARD_TEMPLATE, page, &mut worker.context)?;
-        let mut html = String::from_utf8_lossy(&bytes).into_owned();
+    /// lists show the same card on many pages. With it, the photo files
+    /// its rendering asked for.
+    fn card_html(
+        &self,
+        card: &Card,
+        worker: &mut Worker,
+    ) -> Result<(String, Vec<String>), RenderError> {
+        let (bytes, asked) = crate::images::asks_of(|| {
+            let page = to_context(CARD_TEMPLATE, &context::CardPage { article: card })?;
+            self.templates
+                .render(CARD_TEMPLATE, page, &mut worker.context)
+        });
+        let mut html = String::from_utf8_lossy(&bytes?).into_owned();
         html.shrink_to_fit();
-        Ok(html)
+        Ok((html, asked))
     }
 
     fn sitemap(&self) -> &[sitemap::Entry] {

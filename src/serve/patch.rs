@@ -58,6 +58,9 @@ pub(crate) fn with_article_replaced(
     };
     let url = page_url(config, &old.path);
     let mut rendered = markdown::render(&body.text, &resolve, Some(&url), config.markdown_safe);
+    if let Some(summary) = &doc.meta.summary {
+        markdown::use_written_summary(&mut rendered, summary, &url, config.markdown_safe);
+    }
     if !rendered.broken_links.is_empty()
         || rendered.content_links.iter().any(|l| l.fragment.is_some())
     {
@@ -83,15 +86,7 @@ pub(crate) fn with_article_replaced(
     rendered.drop_link_data();
     let bylines = BylineLookup::new(&before.authors);
     let body = ArticleBody::take_from(&mut rendered, None);
-    let mut article = Article::new(
-        doc,
-        old.path.clone(),
-        &url,
-        rendered,
-        live,
-        config,
-        &bylines,
-    );
+    let mut article = Article::new(doc, old.path.clone(), rendered, live, config, &bylines);
     article.category = old.category;
     article.tags = old.tags.clone();
     article.series = old.series;
