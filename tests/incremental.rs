@@ -973,17 +973,7 @@ fn edit_kept_load(site: &Fixture, path: &str, edit: impl FnOnce(&mut serde_json:
 /// edit of the file loads it again.
 #[test]
 fn an_unchanged_article_file_is_taken_from_the_cache_as_loaded_and_an_edited_one_is_read() {
-    let site = Fixture::new(&[
-        ("site.toml", SITE_TOML),
-        (
-            "content/articles/cars.md",
-            &story("Cars", 1, "Xiaomi **builds** cars."),
-        ),
-        (
-            "content/articles/phones.md",
-            &story("Phones", 2, "Phone sales *rebound*."),
-        ),
-    ]);
+    let site = cars_and_phones(&[]);
     site.build_ok();
     let title = |site: &Fixture| {
         let page = site.read("2021/03/01/cars/index.html");
@@ -1192,6 +1182,20 @@ fn a_kept_bundle_article_gets_the_files_added_to_its_folder() {
     assert_eq!(site.read("2021/03/01/cars/filing.txt"), "Filing.");
 }
 
+/// A desk of two stories, `cars.md` (1 March) and `phones.md` (2 March),
+/// and `more` files.
+fn cars_and_phones(more: &[(&str, &str)]) -> Fixture {
+    let cars = story("Cars", 1, "Xiaomi **builds** cars.");
+    let phones = story("Phones", 2, "Phone sales *rebound*.");
+    let mut files = vec![
+        ("site.toml", SITE_TOML),
+        ("content/articles/cars.md", cars.as_str()),
+        ("content/articles/phones.md", phones.as_str()),
+    ];
+    files.extend_from_slice(more);
+    Fixture::new(&files)
+}
+
 fn story(title: &str, day: u32, body: &str) -> String {
     format!(
         "+++\ntitle = \"{title}\"\ndate = 2021-03-{day:02}T10:00:00Z\ncategory = \"Business\"\n+++\n{body}\n"
@@ -1204,21 +1208,10 @@ fn story(title: &str, day: u32, body: &str) -> String {
 /// the story renders it again.
 #[test]
 fn an_unchanged_body_comes_from_the_markdown_cache_and_an_edited_one_is_rendered() {
-    let site = Fixture::new(&[
-        ("site.toml", SITE_TOML),
-        (
-            "content/articles/cars.md",
-            &story("Cars", 1, "Xiaomi **builds** cars."),
-        ),
-        (
-            "content/articles/phones.md",
-            &story("Phones", 2, "Phone sales *rebound*."),
-        ),
-        (
-            "content/articles/chips.md",
-            &story("Chips", 3, "A chip plant opens."),
-        ),
-    ]);
+    let site = cars_and_phones(&[(
+        "content/articles/chips.md",
+        &story("Chips", 3, "A chip plant opens."),
+    )]);
     site.build_ok();
     let mut index = markdown_index(&site);
     let entries = index["entries"].as_object_mut().unwrap();

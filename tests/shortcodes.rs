@@ -270,6 +270,40 @@ fn every_bad_call_is_an_error_at_its_line_in_one_run() {
     assert!(run.stderr.contains("8 errors"), "{}", run.stderr);
 }
 
+/// Every broken call of a file is an error, but only the first 20 are
+/// placed at their line and quoted (placing one reads the body up to it):
+/// the rest name the file (said once, being the same error), so thousands
+/// of broken calls on one line cost no more than 20.
+#[test]
+fn a_file_of_many_broken_calls_places_the_first_twenty_at_their_line() {
+    let calls = vec!["{{< note"; 25].join("\n\n");
+    let site = Fixture::new(&[("content/articles/story.md", &story(&calls))]);
+    let run = site.build();
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let file = format!("{}/content/articles/story.md", site.root().display());
+    let never_closed = "a shortcode opened with `{{<` is never closed with `>}}`";
+    // The body starts on line 6: call n is on line 6 + 2n.
+    for n in 0..20 {
+        let expected = format!("{file}:{}:1: {never_closed}", 6 + 2 * n);
+        assert!(
+            run.stderr.contains(&expected),
+            "missing: {expected}\n{}",
+            run.stderr
+        );
+    }
+    for n in 20..25 {
+        let placed = format!("{file}:{}:1:", 6 + 2 * n);
+        assert!(
+            !run.stderr.contains(&placed),
+            "placed: {placed}\n{}",
+            run.stderr
+        );
+    }
+    let named = format!("{file}: {never_closed}");
+    assert_eq!(run.stderr.matches(&named).count(), 1, "{}", run.stderr);
+    assert!(run.stderr.contains("21 errors"), "{}", run.stderr);
+}
+
 #[test]
 fn a_call_after_curly_quotes_on_its_line_builds() {
     // The line's excerpt was cut at a character count taken for bytes:
