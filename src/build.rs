@@ -312,6 +312,7 @@ pub(crate) fn prepare_with(
     let content = {
         let kept_loads = match (&markdown_cache, look) {
             (Some(cache), Some(look)) => Some(KeptLoads {
+                root: Arc::from(root.as_path()),
                 cache,
                 look,
                 settings_digest,

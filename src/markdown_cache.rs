@@ -464,6 +464,9 @@ impl MarkdownCache {
 /// Files with errors are never kept: their build fails, and the next
 /// reads them again to say so.
 pub(crate) struct KeptLoads<'a> {
+    /// The site root, shared by every article found (their Markdown is
+    /// left in its file under it).
+    pub(crate) root: Arc<Path>,
     pub(crate) cache: &'a MarkdownCache,
     pub(crate) look: &'a Look,
     /// [`crate::content::LoadSettings::digest`] of the site's settings.
@@ -478,14 +481,14 @@ impl ParseCache for KeptLoads<'_> {
         same: &dyn Fn(&Loaded) -> bool,
         parse: Box<dyn FnOnce() -> Result<Loaded, Vec<Diagnostic>> + '_>,
     ) -> Result<Loaded, Vec<Diagnostic>> {
+        debug_assert_eq!(root, &*self.root);
         let path = crate::output::record_key(relative);
-        let root: Arc<Path> = Arc::from(root);
         let seen = self.look.input_hash(&path);
         let kept = seen.and_then(|hash| {
             let kept = self
                 .cache
                 .find_loaded(&path, load_key(hash, self.settings_digest))?;
-            Some(kept.into_loaded(&root, relative)).filter(|kept| same(kept))
+            Some(kept.into_loaded(&self.root, relative)).filter(|kept| same(kept))
         });
         match kept {
             Some(kept) => Ok(kept),

@@ -942,6 +942,21 @@ fn write_markdown_index(site: &Fixture, index: &serde_json::Value) {
     fs::write(path, serde_json::to_vec(index).unwrap()).unwrap();
 }
 
+/// Damages the packed text at `span` (`[at, len, hash]` of the Markdown
+/// cache's index) in the bodies file: its words, past its size, in
+/// capitals.
+fn uppercase_span(bodies: &Path, span: &serde_json::Value) {
+    let (at, len) = (
+        span[0].as_u64().unwrap() as usize,
+        span[1].as_u64().unwrap() as usize,
+    );
+    let mut bytes = fs::read(bodies).unwrap();
+    for b in &mut bytes[at + 8..at + len] {
+        *b = b.to_ascii_uppercase();
+    }
+    fs::write(bodies, bytes).unwrap();
+}
+
 /// Rewrites what the cache keeps of the article file `path` as loaded
 /// (its packed JSON in the bodies file) with `edit`, as a later build
 /// would find it: appended, with its span, hash and the file's end in
@@ -1267,28 +1282,11 @@ fn a_damaged_markdown_cache_is_rendered_again_never_published() {
     let damages: [(&str, &dyn Fn()); 6] = [
         ("one body's HTML changed", &|| {
             let span = &markdown_index(&site)["entries"]["articles/cars.md"]["html"];
-            let (at, len) = (
-                span[0].as_u64().unwrap() as usize,
-                span[1].as_u64().unwrap() as usize,
-            );
-            let mut bytes = fs::read(&bodies).unwrap();
-            // The packed text's words, past its size.
-            for b in &mut bytes[at + 8..at + len] {
-                *b = b.to_ascii_uppercase();
-            }
-            fs::write(&bodies, bytes).unwrap();
+            uppercase_span(&bodies, span);
         }),
         ("one article's load changed", &|| {
             let span = &markdown_index(&site)["loads"]["content/articles/cars.md"]["doc"];
-            let (at, len) = (
-                span[0].as_u64().unwrap() as usize,
-                span[1].as_u64().unwrap() as usize,
-            );
-            let mut bytes = fs::read(&bodies).unwrap();
-            for b in &mut bytes[at + 8..at + len] {
-                *b = b.to_ascii_uppercase();
-            }
-            fs::write(&bodies, bytes).unwrap();
+            uppercase_span(&bodies, span);
         }),
         ("bytes changed", &|| {
             let bytes = fs::read(&bodies).unwrap();

@@ -725,7 +725,7 @@ pub(crate) enum Loaded {
 }
 
 impl Loaded {
-    pub(crate) fn bundle(&self) -> Option<&Bundle> {
+    fn bundle(&self) -> Option<&Bundle> {
         match self {
             Loaded::Article(parsed) => parsed.doc.bundle.as_ref(),
             Loaded::Page(parsed) => parsed.doc.bundle.as_ref(),
