@@ -366,7 +366,7 @@ impl Site {
 
         // URLs first: `@/` links need every URL before any Markdown renders.
         let article_paths: Vec<String> = published
-            .iter()
+            .par_iter()
             .map(|p| article_path(&config, &p.doc.meta))
             .collect();
         let page_paths: Vec<String> = pages
@@ -410,7 +410,9 @@ impl Site {
             None => markdown::render(&body.text, &resolve, url, safe),
         };
 
-        let article_urls: Vec<Url> = article_paths.iter().map(|p| page_url(&config, p)).collect();
+        let article_urls: Vec<Url> = (article_paths.par_iter())
+            .map(|p| page_url(&config, p))
+            .collect();
         // Each article's Markdown is dropped as soon as it is rendered and
         // its links are placed, so a large archive never holds all of its
         // Markdown and all of its HTML at once.
@@ -911,7 +913,8 @@ pub(crate) fn link_target_map<'a>(
     config: &Config,
     targets: impl Iterator<Item = (&'a SourceFile, String)>,
 ) -> HashMap<String, String> {
-    targets
+    let targets: Vec<(&SourceFile, String)> = targets.collect();
+    (targets.into_par_iter())
         .map(|(source, path)| (source.content_path.clone(), config.url(&path)))
         .collect()
 }
