@@ -707,17 +707,20 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildFailure> {
     if let Some(look) = &look {
         look.forget();
     }
-    let stats = output.commit();
-    prepared.stages.mark("remove stale files and swap");
-    let stats = stats.map_err(|e| {
+    // The Markdown cache's index is saved only once the output is swapped
+    // in (reference.md, "The build cache"), beside the output's record.
+    let markdown_cache = prepared.markdown_cache.take();
+    let committed = output.commit_with(|| markdown_cache.map(MarkdownCache::save));
+    prepared
+        .stages
+        .mark("remove stale files, swap, save the records");
+    let (stats, kept_markdown) = committed.map_err(|e| {
         BuildFailure::from(vec![Diagnostic::error(
             &output_dir,
             format!("cannot swap the new output in: {e}"),
         )])
     })?;
-    if let Some(cache) = prepared.markdown_cache.take()
-        && let Err(why) = cache.save()
-    {
+    if let Some(Err(why)) = kept_markdown {
         prepared.warnings.push(Diagnostic::warning(
             prepared.cache_dir.as_deref().unwrap_or(&output_dir),
             format!("cannot keep the rendered Markdown in the cache folder: {why}"),

@@ -9,7 +9,7 @@
 //! changes a folder's time, and then the build reads and walks as if it
 //! had no record.
 
-use crate::file_meta::{Folder, Kind};
+use crate::file_meta::{Folder, Kind, group_by_folder};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
@@ -116,38 +116,59 @@ impl Manifest {
         Manifest::load_unless(cache, folder, &AtomicBool::new(false))
     }
 
+    /// The record of `folder` as it was saved, without looking at the
+    /// folder: for the output a build replaces, whose files are only ever
+    /// taken after their bytes are read and hashed, or when the staging
+    /// folder's copy (whose record was checked) holds the same bytes.
+    pub fn load_unchecked(cache: &Path, folder: &Path) -> Option<Manifest> {
+        let text = fs::read(record_path(cache, folder).ok()?).ok()?;
+        serde_json::from_slice(&text).ok()
+    }
+
     /// [`Manifest::load`], giving up (None) as soon as `give_up` is set.
     pub fn load_unless(cache: &Path, folder: &Path, give_up: &AtomicBool) -> Option<Manifest> {
-        let text = fs::read(record_path(cache, folder).ok()?).ok()?;
-        let manifest: Manifest = serde_json::from_slice(&text).ok()?;
+        let manifest = Manifest::load_unchecked(cache, folder)?;
         if give_up.load(Ordering::Relaxed) {
             return None;
         }
         let open = Folder::open(folder).ok()?;
-        let untouched = manifest.dirs.par_iter().all(|(dir, recorded)| {
-            // `""` is the folder itself.
-            let dir = if dir.is_empty() { "." } else { dir.as_str() };
-            !give_up.load(Ordering::Relaxed)
-                && (open.look(dir)).is_some_and(|d| d.kind == Kind::Dir && d.mtime_ns == *recorded)
+        // `""` is the folder itself. Each folder is looked at from the one
+        // above it, held open.
+        let dirs = (manifest.dirs.iter())
+            .map(|(dir, recorded)| (if dir.is_empty() { "." } else { dir.as_str() }, *recorded));
+        let untouched = group_by_folder(dirs, 1).par_iter().all(|(under, dirs)| {
+            let under = open.sub(under);
+            dirs.iter().all(|(dir, recorded)| {
+                !give_up.load(Ordering::Relaxed)
+                    && (under.as_ref().and_then(|f| f.look(dir)))
+                        .is_some_and(|d| d.kind == Kind::Dir && d.mtime_ns == *recorded)
+            })
         });
         (untouched && manifest.dirs.contains_key("")).then_some(manifest)
     }
 
     /// Records the folder times of `folder` for `dirs` (its folders that
-    /// hold files of this build), then saves the record. Other records in
+    /// hold files of this build: each with its time when the build knows
+    /// it, else it is looked at), then saves the record. Other records in
     /// `cache` but `keep`'s are deleted.
     pub fn save(
         mut self,
         cache: &Path,
         folder: &Path,
-        dirs: Vec<String>,
+        dirs: Vec<(String, Option<i64>)>,
         keep: &Path,
     ) -> io::Result<()> {
+        let open = Folder::open(folder)?;
         self.dirs = dirs
             .into_par_iter()
-            .filter_map(|dir| {
-                let meta = fs::symlink_metadata(folder.join(&dir)).ok()?;
-                Some((dir, mtime_ns(&meta)))
+            .filter_map(|(dir, known)| match known {
+                Some(time) => Some((dir, time)),
+                None => {
+                    let stamp = open.look(if dir.is_empty() { "." } else { &dir })?;
+                    // Whatever stands there: a record that lists something
+                    // other than a folder is not trusted by the next build.
+                    Some((dir, stamp.mtime_ns))
+                }
             })
             .collect();
         fs::create_dir_all(cache)?;
