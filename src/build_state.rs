@@ -19,7 +19,7 @@
 use crate::build::BuildOptions;
 use crate::changes::{Change, place_digest, search_digest};
 use crate::diagnostics::Diagnostic;
-use crate::file_meta::{Folder, Kind, group_by_folder};
+use crate::file_meta::{Folder, Kind};
 use crate::images::{ImageCounts, PageAsks};
 use crate::site::{NextChange, Site};
 use chrono::{DateTime, Utc};
@@ -437,50 +437,43 @@ impl Inputs {
             }
         }
         let folder = Folder::open(root).ok();
-        // Each file is looked at from its folder, held open.
-        let groups = group_by_folder(paths.iter().map(|key| (key.as_str(), key)), 1);
-        let look_at = |under: Option<&Folder>, name: &str, key: &String| {
-            let key = key.clone();
-            let path = root.join(&key);
-            // A link counts as what it points to: the build reads that.
-            let Some(stamp) = under.and_then(|f| f.look_through(name)) else {
-                return (key, InputFile::UNREADABLE);
-            };
-            let mut file = InputFile {
-                len: stamp.len,
-                mtime_ns: stamp.mtime_ns,
-                ctime_ns: stamp.ctime_ns,
-                inode: stamp.inode,
-                hash: 0,
-            };
-            let old = known.and_then(|k| Some((k.files.get(&key)?, k.taken_ns)));
-            let trusted = old.and_then(|(old, taken_ns)| {
-                let same = old.len == file.len
-                    && old.mtime_ns == file.mtime_ns
-                    && old.ctime_ns == file.ctime_ns
-                    && old.inode == file.inode
-                    && file.mtime_ns.max(file.ctime_ns) < taken_ns - RACY_WINDOW_NS;
-                same.then_some(old.hash)
-            });
-            file.hash = match trusted {
-                Some(hash) => hash,
-                // A file that cannot be read is a file the build will
-                // report; it differs from any readable one.
-                None if stamp.kind == Kind::File => fs::read(&path).map_or(1, |b| input_hash(&b)),
-                None => 0,
-            };
-            if old.is_none_or(|(old, _)| old.hash != file.hash) {
-                changed.store(true, Ordering::Relaxed);
-            }
-            (key, file)
-        };
-        let files: HashMap<String, InputFile> = groups
-            .par_iter()
-            .flat_map_iter(|(under, files)| {
-                let under = folder.as_ref().and_then(|f| f.sub(under));
-                (files.iter())
-                    .map(|(name, key)| look_at(under.as_ref(), name, key))
-                    .collect::<Vec<_>>()
+        let files: HashMap<String, InputFile> = paths
+            .into_par_iter()
+            .map(|key| {
+                let path = root.join(&key);
+                // A link counts as what it points to: the build reads that.
+                let Some(stamp) = folder.as_ref().and_then(|f| f.look_through(&key)) else {
+                    return (key, InputFile::UNREADABLE);
+                };
+                let mut file = InputFile {
+                    len: stamp.len,
+                    mtime_ns: stamp.mtime_ns,
+                    ctime_ns: stamp.ctime_ns,
+                    inode: stamp.inode,
+                    hash: 0,
+                };
+                let old = known.and_then(|k| Some((k.files.get(&key)?, k.taken_ns)));
+                let trusted = old.and_then(|(old, taken_ns)| {
+                    let same = old.len == file.len
+                        && old.mtime_ns == file.mtime_ns
+                        && old.ctime_ns == file.ctime_ns
+                        && old.inode == file.inode
+                        && file.mtime_ns.max(file.ctime_ns) < taken_ns - RACY_WINDOW_NS;
+                    same.then_some(old.hash)
+                });
+                file.hash = match trusted {
+                    Some(hash) => hash,
+                    // A file that cannot be read is a file the build will
+                    // report; it differs from any readable one.
+                    None if stamp.kind == Kind::File => {
+                        fs::read(&path).map_or(1, |b| input_hash(&b))
+                    }
+                    None => 0,
+                };
+                if old.is_none_or(|(old, _)| old.hash != file.hash) {
+                    changed.store(true, Ordering::Relaxed);
+                }
+                (key, file)
             })
             .collect();
         let mut keys: Vec<&String> = files.keys().collect();

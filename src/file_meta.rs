@@ -138,43 +138,6 @@ impl Folder {
         }
     }
 
-    /// The folder at `relative` under this one, held open to look at the
-    /// paths under it (a link on the way is followed, as it is when a path
-    /// under it is looked at from here); None when there is no such folder.
-    /// `""` is this folder again.
-    pub(crate) fn sub(&self, relative: &str) -> Option<Folder> {
-        let relative = if relative.is_empty() { "." } else { relative };
-        #[cfg(unix)]
-        {
-            use std::os::fd::{AsRawFd, FromRawFd};
-            let name = std::ffi::CString::new(relative).ok()?;
-            // O_PATH: a handle to resolve names from, which needs no read
-            // permission on the folder (looking at a path under a folder
-            // never did).
-            // SAFETY: the name is a NUL-terminated string and the handle
-            // an open folder, both alive for the call; the descriptor the
-            // call returns is owned by nothing else.
-            let fd = unsafe {
-                libc::openat(
-                    self.handle.as_raw_fd(),
-                    name.as_ptr(),
-                    libc::O_PATH | libc::O_DIRECTORY | libc::O_CLOEXEC,
-                )
-            };
-            (fd >= 0).then(|| Folder {
-                // SAFETY: `fd` was just opened and is owned here alone.
-                handle: unsafe { fs::File::from_raw_fd(fd) },
-            })
-        }
-        #[cfg(not(unix))]
-        {
-            let path = self.path.join(relative);
-            fs::metadata(&path)
-                .is_ok_and(|m| m.is_dir())
-                .then_some(Folder { path })
-        }
-    }
-
     /// The stamp of the path `relative` to the folder, a link at its end
     /// counting as itself (as [`fs::symlink_metadata`]); None when nothing
     /// is there or it cannot be looked at.
@@ -229,31 +192,6 @@ impl Folder {
     }
 }
 
-/// `/`-separated paths grouped by the folder `levels` above each (the
-/// path without its last `levels` names; `""` for a shorter path), each
-/// with what is left of it under that folder. Looking at each group from
-/// its folder held open ([`Folder::sub`]) resolves only those last names:
-/// an output of 100,000 articles has 337,000 files and folders five names
-/// deep, and resolving each name again was most of a build's time when
-/// nothing had changed.
-pub(crate) fn group_by_folder<'a, T>(
-    paths: impl IntoIterator<Item = (&'a str, T)>,
-    levels: usize,
-) -> Vec<(&'a str, Vec<(&'a str, T)>)> {
-    let mut groups: std::collections::HashMap<&'a str, Vec<(&'a str, T)>> =
-        std::collections::HashMap::new();
-    for (path, item) in paths {
-        // The `levels`-th `/` from the end; none: the path is short enough
-        // to be looked at from this folder.
-        let (folder, rest) = match path.rmatch_indices('/').nth(levels.max(1) - 1) {
-            Some((at, _)) => (&path[..at], &path[at + 1..]),
-            None => ("", path),
-        };
-        groups.entry(folder).or_default().push((rest, item));
-    }
-    groups.into_iter().collect()
-}
-
 #[cfg(not(unix))]
 fn system_time_ns(time: Option<std::time::SystemTime>) -> i64 {
     use std::time::UNIX_EPOCH;
@@ -293,44 +231,6 @@ mod tests {
     }
 
     #[test]
-    fn paths_are_grouped_by_the_folder_levels_above_them() {
-        let paths = [
-            "2021/03/23/slug/index.html",
-            "2021/03/23/other/index.html",
-            "2021/03/24/slug/index.html",
-            "about/index.html",
-            "index.html",
-        ];
-        let mut groups = group_by_folder(paths.iter().map(|p| (*p, p.len())), 2);
-        groups.sort();
-        assert_eq!(
-            groups,
-            vec![
-                ("", vec![("about/index.html", 16), ("index.html", 10)]),
-                (
-                    "2021/03/23",
-                    vec![("slug/index.html", 26), ("other/index.html", 27)]
-                ),
-                ("2021/03/24", vec![("slug/index.html", 26)]),
-            ]
-        );
-        let mut groups = group_by_folder(paths.iter().map(|p| (*p, ())), 1);
-        groups.sort();
-        let folders: Vec<&str> = groups.iter().map(|(folder, _)| *folder).collect();
-        assert_eq!(
-            folders,
-            [
-                "",
-                "2021/03/23/other",
-                "2021/03/23/slug",
-                "2021/03/24/slug",
-                "about"
-            ]
-        );
-        assert_eq!(groups[0].1, vec![("index.html", ())]);
-    }
-
-    #[test]
     fn a_folder_looks_at_paths_under_it_as_std_does() {
         let dir = std::env::temp_dir().join(format!("gazette-folder-{}", std::process::id()));
         let _ = fs::remove_dir_all(&dir);
@@ -349,18 +249,6 @@ mod tests {
             std::os::unix::fs::symlink("b/page.html", dir.join("a/link")).unwrap();
             assert_eq!(folder.look("a/link").unwrap().kind, Kind::Other);
             assert_eq!(folder.look_through("a/link"), Some(file));
-        }
-        let b = folder.sub("a/b").unwrap();
-        assert_eq!(b.look("page.html"), Some(file));
-        assert_eq!(folder.sub("").unwrap().look("a/b/page.html"), Some(file));
-        assert!(folder.sub("a/b/page.html").is_none());
-        assert!(folder.sub("a/missing").is_none());
-        #[cfg(unix)]
-        {
-            // A link on the way is followed, as a path through it is.
-            std::os::unix::fs::symlink("a", dir.join("to-a")).unwrap();
-            let through = folder.sub("to-a/b").unwrap();
-            assert_eq!(through.look("page.html"), folder.look("to-a/b/page.html"));
         }
         assert!(Folder::open(&dir.join("a/b/page.html")).is_err());
         fs::remove_dir_all(&dir).unwrap();

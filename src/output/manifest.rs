@@ -9,7 +9,7 @@
 //! changes a folder's time, and then the build reads and walks as if it
 //! had no record.
 
-use crate::file_meta::{Folder, Kind, group_by_folder};
+use crate::file_meta::{Folder, Kind};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
@@ -132,17 +132,11 @@ impl Manifest {
             return None;
         }
         let open = Folder::open(folder).ok()?;
-        // `""` is the folder itself. Each folder is looked at from the one
-        // above it, held open.
-        let dirs = (manifest.dirs.iter())
-            .map(|(dir, recorded)| (if dir.is_empty() { "." } else { dir.as_str() }, *recorded));
-        let untouched = group_by_folder(dirs, 1).par_iter().all(|(under, dirs)| {
-            let under = open.sub(under);
-            dirs.iter().all(|(dir, recorded)| {
-                !give_up.load(Ordering::Relaxed)
-                    && (under.as_ref().and_then(|f| f.look(dir)))
-                        .is_some_and(|d| d.kind == Kind::Dir && d.mtime_ns == *recorded)
-            })
+        let untouched = manifest.dirs.par_iter().all(|(dir, recorded)| {
+            // `""` is the folder itself.
+            let dir = if dir.is_empty() { "." } else { dir.as_str() };
+            !give_up.load(Ordering::Relaxed)
+                && (open.look(dir)).is_some_and(|d| d.kind == Kind::Dir && d.mtime_ns == *recorded)
         });
         (untouched && manifest.dirs.contains_key("")).then_some(manifest)
     }

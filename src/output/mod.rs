@@ -11,7 +11,7 @@
 
 mod manifest;
 
-use crate::file_meta::{Folder, Kind, group_by_folder};
+use crate::file_meta::{Folder, Kind};
 use manifest::{FileRecord, Manifest, content_hash, ctime_ns, mtime_ns, source_stamp};
 use rayon::prelude::*;
 use std::collections::{HashMap, HashSet};
@@ -117,27 +117,17 @@ pub(crate) fn intact_unless(target: &Path, give_up: &AtomicBool) -> Option<Resul
             )
         })?;
         let folder = Folder::open(&target).map_err(|e| format!("{}: {e}", target.display()))?;
-        // Most files are a page's `index.html` in a folder of its own: each
-        // is looked at from the folder above its own.
-        let groups = group_by_folder(
-            (manifest.files.iter()).map(|(key, record)| (key.as_str(), (key, record))),
-            2,
-        );
-        let edited = groups.par_iter().find_map_any(|(under, files)| {
-            let under = folder.sub(under);
-            files.iter().find_map(|(rest, (key, record))| {
-                let edited = give_up.load(Ordering::Relaxed)
-                    || !(under.as_ref().and_then(|f| f.look(rest))).is_some_and(|file| {
-                        file.kind == Kind::File
-                            && file.len == record.len
-                            && file.mtime_ns == record.mtime_ns
-                            && file.ctime_ns == record.ctime_ns
-                    });
-                edited.then_some(*key)
-            })
+        let edited = manifest.files.par_iter().find_any(|(key, record)| {
+            give_up.load(Ordering::Relaxed)
+                || !folder.look(key).is_some_and(|file| {
+                    file.kind == Kind::File
+                        && file.len == record.len
+                        && file.mtime_ns == record.mtime_ns
+                        && file.ctime_ns == record.ctime_ns
+                })
         });
         match edited {
-            Some(key) => Err(format!(
+            Some((key, _)) => Err(format!(
                 "{} changed since the last build",
                 target.join(key).display()
             )),
