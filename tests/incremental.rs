@@ -751,6 +751,47 @@ fn a_partial_build_puts_right_a_kept_file_edited_by_hand() {
     assert_eq!(tree(&desk.site.public()), clean_tree(&desk));
 }
 
+/// The output's own record is read without a look at its folders (a file
+/// is taken from the output only after a hash check), so a file planted
+/// in the output does not stop partial builds, and it is never published:
+/// the swap makes that folder the staging folder, whose record is checked
+/// folder by folder before anything of it is kept.
+#[test]
+fn a_file_planted_in_the_output_is_never_published_by_the_partial_builds_after_it() {
+    let mut desk = Desk::new();
+    desk.site.build_ok();
+    desk.stories[1].body = "First change.".into();
+    desk.save(1);
+    desk.site.build_ok();
+    let planted = desk.site.public().join("tags/ev/planted.html");
+    fs::write(&planted, "planted").unwrap();
+    let staging = desk.site.root().join(".public.gazette-staging");
+    for (round, body) in ["Second change.", "Third change.", "Fourth change."]
+        .into_iter()
+        .enumerate()
+    {
+        desk.stories[1].body = body.into();
+        desk.save(1);
+        let run = desk.site.build_ok();
+        // Only what shows the story: the planted file does not make the
+        // output's files unusable.
+        let (count, _) = rebuilt(&run.stdout);
+        let files = clean_tree(&desk).len();
+        assert!(count < files / 2, "round {round}: {}", run.stdout);
+        assert!(!planted.exists(), "round {round}");
+        assert_eq!(
+            tree(&desk.site.public()),
+            clean_tree(&desk),
+            "round {round}"
+        );
+    }
+    let left: Vec<_> = (common::files_under(&staging).into_iter())
+        .filter(|p| p.ends_with("planted.html"))
+        .collect();
+    assert!(left.is_empty(), "{left:?}");
+    assert!(desk.site.build_ok().stdout.starts_with("Nothing changed"));
+}
+
 #[test]
 fn a_card_in_a_page_or_a_feed_follows_the_article_it_shows() {
     let mut desk = Desk::new();
