@@ -732,14 +732,20 @@ fn a_template_edit_renders_the_pages_made_with_it_and_a_new_article_renders_ever
     assert_eq!(tree(&desk.site.public()), clean_tree(&desk));
 }
 
-#[test]
-fn a_partial_build_puts_right_a_kept_file_edited_by_hand() {
+/// A desk built twice, the second time after a body edit, so that the
+/// staging folder holds a full earlier output.
+fn desk_built_twice() -> Desk {
     let mut desk = Desk::new();
     desk.site.build_ok();
-    // Two builds, so the staging folder holds a full earlier output.
     desk.stories[1].body = "First change.".into();
     desk.save(1);
     desk.site.build_ok();
+    desk
+}
+
+#[test]
+fn a_partial_build_puts_right_a_kept_file_edited_by_hand() {
+    let mut desk = desk_built_twice();
     let robots = desk.site.public().join("robots.txt");
     let original = fs::read(&robots).unwrap();
     fs::write(&robots, b"User-agent: *\nDisallow: /\n").unwrap();
@@ -758,11 +764,7 @@ fn a_partial_build_puts_right_a_kept_file_edited_by_hand() {
 /// folder by folder before anything of it is kept.
 #[test]
 fn a_file_planted_in_the_output_is_never_published_by_the_partial_builds_after_it() {
-    let mut desk = Desk::new();
-    desk.site.build_ok();
-    desk.stories[1].body = "First change.".into();
-    desk.save(1);
-    desk.site.build_ok();
+    let mut desk = desk_built_twice();
     let planted = desk.site.public().join("tags/ev/planted.html");
     fs::write(&planted, "planted").unwrap();
     let staging = desk.site.root().join(".public.gazette-staging");

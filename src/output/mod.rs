@@ -390,15 +390,17 @@ impl Output {
     /// Notes that the folder holding `relative` has an entry made or
     /// removed by this build.
     fn touch(&self, relative: &Path) {
-        let folder = relative.parent().map(record_key).unwrap_or_default();
-        (self.touched.lock().unwrap_or_else(|e| e.into_inner())).insert(folder);
+        let key = record_key(relative);
+        (self.touched.lock().unwrap_or_else(|e| e.into_inner())).insert(folder_key(&key).into());
     }
 
     /// Notes a folder this build made at `dir`: the folder holding it
     /// changed, and its own time is new.
     fn touch_made_folder(&self, dir: &Path) {
-        self.touch(dir);
-        (self.touched.lock().unwrap_or_else(|e| e.into_inner())).insert(record_key(dir));
+        let key = record_key(dir);
+        let mut touched = self.touched.lock().unwrap_or_else(|e| e.into_inner());
+        touched.insert(folder_key(&key).into());
+        touched.insert(key);
     }
 
     fn record(&self, key: String, record: FileRecord) {
@@ -605,6 +607,12 @@ pub(crate) fn record_key(relative: &Path) -> String {
         .join("/")
 }
 
+/// The record key of the folder holding the record key `key` (`""` for
+/// the output folder itself).
+fn folder_key(key: &str) -> &str {
+    key.rsplit_once('/').map_or("", |(folder, _)| folder)
+}
+
 /// Makes the folder at `path`; one made meanwhile by another thread will do.
 fn create_real_dir(path: &Path) -> io::Result<()> {
     match fs::create_dir(path) {
@@ -643,11 +651,6 @@ fn remove_recorded_stale(
     live_keys: &HashSet<String>,
     touched: &mut HashSet<String>,
 ) -> io::Result<usize> {
-    let folder_of = |key: &str| {
-        key.rsplit_once('/')
-            .map_or("", |(folder, _)| folder)
-            .to_string()
-    };
     let mut removed = 0;
     for key in previous.files.keys().filter(|k| !written.contains_key(*k)) {
         if !below_real_dirs(staging, key) {
@@ -657,7 +660,7 @@ fn remove_recorded_stale(
         match fs::remove_file(&path) {
             Ok(()) => {
                 removed += 1;
-                touched.insert(folder_of(key));
+                touched.insert(folder_key(key).into());
             }
             // Gone already, or a file or folder of this build now stands
             // in its place or in place of one of its folders.
@@ -683,7 +686,7 @@ fn remove_recorded_stale(
             Ok(m) if m.file_type().is_symlink() => fs::remove_file(&path)?,
             _ => continue,
         }
-        touched.insert(folder_of(dir));
+        touched.insert(folder_key(dir).into());
     }
     Ok(removed)
 }
@@ -969,12 +972,14 @@ mod tests {
                 &[("a/c/index.html", "c2"), ("f/g/index.html", "g")],
                 &["a/b/index.html"],
             ),
-            // A folder back, a file where nothing was.
+            // A folder back, a file where nothing was, a file beside a
+            // kept one.
             (
-                &[("d/index.html", "d"), ("x", "x")],
+                &[("d/index.html", "d"), ("x", "x"), ("a/b/extra.html", "e")],
                 &["a/b/index.html", "a/c/index.html", "f/g/index.html"],
             ),
-            // A folder in a file's place, a file gone from a kept folder.
+            // A folder in a file's place, a folder emptied, a file gone
+            // from a kept folder.
             (
                 &[("x/index.html", "x")],
                 &["a/b/index.html", "f/g/index.html", "d/index.html"],
@@ -1022,6 +1027,7 @@ mod tests {
         }
         assert_eq!(fs::read(target.join("x/index.html")).unwrap(), b"x");
         assert!(!target.join("a/c").exists() && !target.join("e.html").exists());
+        assert!(!target.join("a/b/extra.html").exists());
     }
 
     #[test]
