@@ -454,7 +454,8 @@ pub(crate) fn produce(
     sink: &dyn Sink,
     changes: &[Change],
     previous_asks: Option<&PageAsks>,
-) -> Result<(usize, PageAsks), BuildFailure> {
+    digests: Option<&HashMap<u64, u64>>,
+) -> Result<Produced, BuildFailure> {
     let Prepared {
         output_dir,
         renderer,
@@ -471,27 +472,74 @@ pub(crate) fn produce(
     // cards of the files rendered are rendered. The plan's key is the
     // file's output path: it is not worked out again. A kept page's photo
     // files are asked for again (Some), or they would go.
-    let decided: Vec<(&String, Job, Option<Vec<String>>)> = {
+    //
+    // Each page's digest is kept for the next build (`digests` holds the
+    // last build's): taken for every page when the build renders every
+    // page, or keeps pages by their digests, or the templates (and so what
+    // a digest reads) changed; else a kept page keeps its last digest.
+    let restructured = (changes.iter()).any(|c| matches!(c, Change::Restructured { .. }));
+    let digest_all = changes.is_empty()
+        || restructured
+        || (changes.iter()).any(|c| matches!(c, Change::Templates(_)));
+    if digests.is_some() {
+        renderer.digest_cards();
+    }
+    let decided: Vec<Decided> = {
         let renderer = &*renderer;
         let images = &renderer.site().images;
         (plan.pages.par_iter())
-            .map(|(key, &job)| {
-                let unchanged = !changes.is_empty()
-                    && changes.iter().all(|c| c.keeps(Some(job), renderer))
-                    && sink.keep(Path::new(key)).unwrap_or(false);
-                let asked = (unchanged)
-                    .then(|| images.ask_again(previous_asks, key))
-                    .flatten();
-                (key, job, asked)
-            })
+            .map_init(
+                || renderer.worker(),
+                |worker, (key, &job)| {
+                    let Some(digests) = digests else {
+                        let unchanged = !changes.is_empty()
+                            && changes.iter().all(|c| c.keeps(Some(job), renderer))
+                            && sink.keep(Path::new(key)).unwrap_or(false);
+                        let asked = (unchanged)
+                            .then(|| images.ask_again(previous_asks, key))
+                            .flatten();
+                        return Decided {
+                            key,
+                            job,
+                            asked,
+                            digest: None,
+                        };
+                    };
+                    let last = digests.get(&crate::build_state::page_key(key)).copied();
+                    let digest = digest_all.then(|| renderer.digest(job, worker)).flatten();
+                    let unchanged = !changes.is_empty()
+                        && match restructured {
+                            true => digest.is_some() && digest == last,
+                            false => changes.iter().all(|c| c.keeps(Some(job), renderer)),
+                        }
+                        && sink.keep(Path::new(key)).unwrap_or(false);
+                    let digest = match (digest_all, unchanged) {
+                        (true, _) => digest,
+                        (false, true) => last,
+                        (false, false) => renderer.digest(job, worker),
+                    };
+                    let asked = (unchanged)
+                        .then(|| images.ask_again(previous_asks, key))
+                        .flatten();
+                    Decided {
+                        key,
+                        job,
+                        asked,
+                        digest,
+                    }
+                },
+            )
             .collect()
     };
-    let to_render = (decided.iter()).filter(|(_, _, kept)| kept.is_none());
+    let page_digests: HashMap<u64, u64> = (decided.iter())
+        .filter_map(|d| Some((crate::build_state::page_key(d.key), d.digest?)))
+        .collect();
+    let to_render = (decided.iter()).filter(|d| d.asked.is_none());
     let cards = match changes.is_empty() {
         true => None,
         false => Some(render::cards_needed(
             renderer.site(),
-            to_render.map(|(_, job, _)| *job),
+            to_render.map(|d| d.job),
         )),
     };
     renderer.render_cards(cards.as_ref()).map_err(|e| {
@@ -518,8 +566,11 @@ pub(crate) fn produce(
         .into_par_iter()
         .map_init(
             || renderer.worker(),
-            |worker, (key, job, kept)| {
-                if let Some(asked) = kept {
+            |worker,
+             Decided {
+                 key, job, asked, ..
+             }| {
+                if let Some(asked) = asked {
                     return with_asks(key, asked);
                 }
                 rendered.fetch_add(1, Ordering::Relaxed);
@@ -583,7 +634,29 @@ pub(crate) fn produce(
     if !errors.is_empty() {
         return Err(BuildFailure::from(once_per_template(errors)));
     }
-    Ok((rendered.into_inner(), asks))
+    Ok(Produced {
+        rendered: rendered.into_inner(),
+        asks,
+        page_digests,
+    })
+}
+
+/// A planned page, decided: kept (with the photo files it asks for
+/// again) or not (None: rendered), and its digest.
+struct Decided<'p> {
+    key: &'p String,
+    job: Job,
+    asked: Option<Vec<String>>,
+    digest: Option<u64>,
+}
+
+/// What [`produce`] did: how many files it rendered, what each page asked
+/// of the photos, and each page's digest (by `build_state::page_key`;
+/// empty when no digests were asked for).
+pub(crate) struct Produced {
+    pub(crate) rendered: usize,
+    pub(crate) asks: PageAsks,
+    pub(crate) page_digests: HashMap<u64, u64>,
 }
 
 /// Render errors, sorted, with each template's error said once: one broken
@@ -690,12 +763,22 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildFailure> {
         Some((_, look, _)) if changes.is_some() => look.page_asks(),
         _ => None,
     };
-    let (rendered, asks) = produce(
+    let no_digests = HashMap::new();
+    let last_digests = match &look {
+        Some((_, look, _)) if changes.is_some() => look.page_digests(),
+        _ => None,
+    };
+    let Produced {
+        rendered,
+        asks,
+        page_digests,
+    } = produce(
         &mut prepared,
         &options.root,
         &output,
         changes.as_deref().unwrap_or_default(),
         previous_asks,
+        Some(last_digests.unwrap_or(&no_digests)),
     )?;
     let rebuilt = changes.map(|changes| {
         let what: Vec<String> = changes.iter().map(Change::describe).collect();
@@ -761,7 +844,14 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildFailure> {
     if let Some(look) = look {
         let record = crate::output::record_digest(&prepared.output_dir);
         let search_files = prepared.renderer.search_paths();
-        let _ = look.keep(site, reported.clone(), asks, search_files, record);
+        let _ = look.keep(
+            site,
+            reported.clone(),
+            asks,
+            search_files,
+            page_digests,
+            record,
+        );
     }
     let report = BuildReport {
         output: output_dir,

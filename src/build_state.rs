@@ -34,7 +34,7 @@ use xxhash_rust::xxh3::{Xxh3, xxh3_64};
 
 /// Bumped when the state's meaning changes; a state of another format is
 /// not read.
-const FORMAT: u32 = 4;
+const FORMAT: u32 = 5;
 
 /// The states are files of the cache folder, one per output folder
 /// (`build-state-HASH.json`, by a hash of the output's absolute path), so
@@ -111,6 +111,10 @@ struct State {
     /// The split search index's file names: a partial build that keeps the
     /// index plans its files without making it again.
     search_files: Vec<String>,
+    /// Each page's digest (`render::Renderer::digest`), by the hash of its
+    /// output path ([`page_key`]): a build after content files were added
+    /// or deleted keeps the pages whose digest is the same.
+    pages: HashMap<u64, u64>,
 }
 
 /// The one field every format of the state has.
@@ -269,19 +273,38 @@ impl Look {
         let same_places = places.len() == previous.places.len()
             && (places.par_iter())
                 .all(|(key, (place, _))| previous.places.get(key).is_some_and(|p| p.0 == *place));
-        if !same_places {
-            return None;
-        }
         let search_kept = (places.par_iter())
             .all(|(key, (_, search))| previous.places.get(key).is_some_and(|p| p.1 == *search));
         let (before, after) = (&previous.inputs.files, &self.inputs.files);
-        let changed = (after.iter())
+        let changed: Vec<&String> = (after.iter())
             .filter(|(key, file)| before.get(*key).is_none_or(|b| b.hash != file.hash))
             .map(|(key, _)| key)
-            .chain(before.keys().filter(|key| !after.contains_key(*key)));
+            .chain(before.keys().filter(|key| !after.contains_key(*key)))
+            .collect();
         let articles: HashMap<String, usize> = (site.articles.iter().enumerate())
             .map(|(i, a)| (crate::output::record_key(&a.doc.source.relative), i))
             .collect();
+        // Content files that move the site's structure: each page is then
+        // kept by its digest, when no other kind of file changed.
+        let moves = |key: &&String| {
+            is_content_text(key)
+                && !(before.contains_key(*key)
+                    && after.contains_key(*key)
+                    && articles.contains_key(*key))
+        };
+        if !same_places || changed.iter().any(moves) {
+            let only_content = changed.iter().all(|key| is_content_text(key));
+            let count = |f: &dyn Fn(&String) -> bool| changed.iter().filter(|k| f(k)).count();
+            let added = count(&|k| !before.contains_key(k));
+            let removed = count(&|k| !after.contains_key(k));
+            return (only_content && !previous.pages.is_empty()).then(|| {
+                vec![Change::Restructured {
+                    added,
+                    removed,
+                    changed: changed.len() - added - removed,
+                }]
+            });
+        }
         let mut changed_articles = BTreeSet::new();
         let mut templates = BTreeSet::new();
         let mut files = false;
@@ -333,6 +356,11 @@ impl Look {
         self.inputs.files.get(key).map(|file| file.hash)
     }
 
+    /// Each page's digest in the last build, by [`page_key`].
+    pub fn page_digests(&self) -> Option<&HashMap<u64, u64>> {
+        self.previous.as_ref().map(|p| &p.pages)
+    }
+
     /// The split search index's file names in the last build.
     pub fn search_files(&self) -> Option<&[String]> {
         self.previous.as_ref().map(|p| p.search_files.as_slice())
@@ -361,6 +389,7 @@ impl Look {
         reported: Reported,
         asks: PageAsks,
         search_files: Vec<String>,
+        pages: HashMap<u64, u64>,
         output_record: Option<u64>,
     ) -> Result<(), String> {
         let Some((dir, name)) = self.place else {
@@ -385,6 +414,7 @@ impl Look {
             output_record,
             asks,
             search_files,
+            pages,
         };
         // Through the cache's own writer: the folder must be gazette's
         // (it refuses a folder of someone else's files, or a link).
@@ -512,6 +542,17 @@ fn places(site: &Site) -> HashMap<String, (u64, u64)> {
             (key, (place_digest(&a.doc.meta), search_digest(a)))
         })
         .collect()
+}
+
+/// Whether an input file is a content text (`.md` under content/): the
+/// only kind whose addition or deletion a build follows page by page.
+fn is_content_text(key: &str) -> bool {
+    key.starts_with("content/") && key.ends_with(".md")
+}
+
+/// The key a page's digest is kept under: a hash of its output path.
+pub(crate) fn page_key(output_key: &str) -> u64 {
+    xxh3_64(output_key.as_bytes())
 }
 
 /// The hash of an input file's bytes as the state keeps it: never 0 (a

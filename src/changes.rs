@@ -4,11 +4,14 @@
 //! `gazette build` after the last build (through the build cache), so the
 //! two cannot disagree.
 //!
-//! Only changes that leave the site's structure as it was are told apart
-//! here: an article that keeps its place among the others (see
-//! [`same_place`]), templates, and files copied as they are. Anything else
-//! (a new or deleted article, a date or tag changed, site.toml, data/)
-//! renders every file again.
+//! Changes that leave the site's structure as it was are told apart here:
+//! an article that keeps its place among the others (see [`same_place`]),
+//! templates, and files copied as they are. Content files added, deleted
+//! or changed otherwise (a new article, a date or tag changed) are
+//! [`Change::Restructured`]: each page is kept when the digest of what it
+//! is made from is the last build's (`render::digest`), and every file made
+//! without a template is made again. Anything else (site.toml, data/, a
+//! photo) renders every file again.
 
 use crate::content::ArticleMeta;
 use crate::render::{self, Job, Renderer};
@@ -32,6 +35,15 @@ pub(crate) enum Change {
     /// Files under templates/ only: the templates whose text changed, or
     /// that were added or removed.
     Templates(BTreeSet<String>),
+    /// Content files (`.md` under content/) only, added, deleted, or
+    /// changed in a way that moves an article or is not an article's: a
+    /// page is kept by its digest (`render::Renderer::digest`), never by
+    /// [`Change::keeps`].
+    Restructured {
+        added: usize,
+        removed: usize,
+        changed: usize,
+    },
 }
 
 impl Change {
@@ -56,7 +68,11 @@ impl Change {
             }
             (Change::Files, job) => job.is_some(),
             (Change::Templates(changed), Some(job)) => !may_use_templates(renderer, job, changed),
-            (Change::Articles { .. } | Change::Templates(_), None) => true,
+            (Change::Restructured { .. }, Some(_)) => false,
+            (
+                Change::Articles { .. } | Change::Templates(_) | Change::Restructured { .. },
+                None,
+            ) => true,
         }
     }
 
@@ -69,22 +85,39 @@ impl Change {
             Change::Files => "static or bundle files changed".into(),
             Change::Templates(changed) if changed.len() == 1 => "1 template changed".into(),
             Change::Templates(changed) => format!("{} templates changed", changed.len()),
+            Change::Restructured {
+                added,
+                removed,
+                changed,
+            } => {
+                let counted = [(added, "added"), (removed, "deleted"), (changed, "changed")];
+                let mut parts = (counted.into_iter())
+                    .filter(|(n, _)| **n > 0)
+                    .map(|(n, what)| (*n, what));
+                let (n, what) = parts.next().unwrap_or((0, "changed"));
+                let files = if n == 1 {
+                    "content file"
+                } else {
+                    "content files"
+                };
+                let first = format!("{n} {files} {what}");
+                std::iter::once(first)
+                    .chain(parts.map(|(n, what)| format!("{n} {what}")))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            }
         }
     }
 }
 
 /// Whether the split search index is as the last build made it after
-/// `changes`: no article changed its title or summary (places are the same
-/// in every change told apart here), and no template shapes the index.
+/// `changes`: no article changed its title or summary, none was added,
+/// deleted or moved, and no template shapes the index.
 pub(crate) fn search_unchanged(changes: &[Change]) -> bool {
-    (changes.iter()).all(|c| {
-        !matches!(
-            c,
-            Change::Articles {
-                search_kept: false,
-                ..
-            }
-        )
+    (changes.iter()).all(|c| match c {
+        Change::Articles { search_kept, .. } => *search_kept,
+        Change::Restructured { .. } => false,
+        Change::Files | Change::Templates(_) => true,
     })
 }
 

@@ -243,7 +243,11 @@ impl MarkdownCache {
             self.read(span)?;
         }
         let packed = |span: Span| Packed::in_spill(&self.bodies, span.0, span.1);
-        let body = ArticleBody::from_packed(packed(entry.html), entry.feed_html.map(packed));
+        let body = ArticleBody::from_packed(
+            packed(entry.html),
+            entry.feed_html.map(packed),
+            entry.html.2,
+        );
         self.note_used(content_path, *entry);
         Some((rendered, body))
     }
@@ -289,7 +293,7 @@ impl MarkdownCache {
             feed_html: feed_span,
         };
         self.note_used(content_path, entry);
-        ArticleBody::from_packed(html, feed_html)
+        ArticleBody::from_packed(html, feed_html, html_span.2)
     }
 
     /// The article file at `path` (from the site root) as an earlier build

@@ -106,6 +106,11 @@ pub struct ArticleBody {
     /// `html` with relative URLs made absolute, for feeds; None when it
     /// would equal `html`.
     feed_html: Option<Packed>,
+    /// A digest of `html`, so a page's digest needs no body read back
+    /// (`render::digest`): of the text, or of its packed bytes when the
+    /// Markdown cache keeps it (the same body gets the same digest in
+    /// every build that takes it the same way).
+    digest: u64,
 }
 
 impl ArticleBody {
@@ -119,6 +124,7 @@ impl ArticleBody {
         ArticleBody {
             html: Packed::pack_into(html, spill),
             feed_html: feed_html.map(|html| Packed::pack_into(html, spill)),
+            digest: xxhash_rust::xxh3::xxh3_64(html.as_bytes()),
         }
     }
 
@@ -137,9 +143,19 @@ impl ArticleBody {
         body
     }
 
-    /// A body packed before (kept by the Markdown cache).
-    pub(crate) fn from_packed(html: Packed, feed_html: Option<Packed>) -> ArticleBody {
-        ArticleBody { html, feed_html }
+    /// A body packed before (kept by the Markdown cache), with the hash of
+    /// `html`'s packed bytes.
+    pub(crate) fn from_packed(html: Packed, feed_html: Option<Packed>, digest: u64) -> ArticleBody {
+        ArticleBody {
+            html,
+            feed_html,
+            digest,
+        }
+    }
+
+    /// A digest of the body as its page shows it.
+    pub(crate) fn digest(&self) -> u64 {
+        self.digest
     }
 
     /// The body as feeds show it: with absolute URLs.

@@ -36,9 +36,15 @@ enum Edit {
     CardTemplate(u8),
     /// The site's own shortcode, which every story calls.
     Shortcode(u8),
-    /// The site's own footer, with an inline script (which drops the
-    /// security policy from `_headers`) or without.
-    Footer(bool),
+    /// The site's own footer: with an inline script (which drops the
+    /// security policy from `_headers`), plain, or listing every section
+    /// with its article count (which a new article changes on every page).
+    Footer(u8),
+    /// A story's body calls the site's shortcode, or does not (a page
+    /// whose body calls none is kept by its digest).
+    Note(usize, bool),
+    /// An author's profile, with one of two bios.
+    Bio(bool),
     /// A `readmore` card of one story in another's body, or in the page.
     ReadMore(usize, usize),
     /// A summary in front matter, or none (then it comes from the body).
@@ -85,7 +91,9 @@ fn edit() -> impl Strategy<Value = Edit> {
         (0..3u8).prop_map(Edit::Template),
         (0..3u8).prop_map(Edit::CardTemplate),
         (0..3u8).prop_map(Edit::Shortcode),
-        any::<bool>().prop_map(Edit::Footer),
+        (0..3u8).prop_map(Edit::Footer),
+        (i.clone(), any::<bool>()).prop_map(|(i, n)| Edit::Note(i, n)),
+        any::<bool>().prop_map(Edit::Bio),
         (0..9usize, i.clone()).prop_map(|(from, to)| Edit::ReadMore(from, to)),
         (i.clone(), prop::option::of(word())).prop_map(|(i, w)| Edit::Summary(i, w)),
         (i.clone(), prop::option::of(0..2u8)).prop_map(|(i, p)| Edit::Photo(i, p)),
@@ -108,6 +116,8 @@ struct Story {
     author: &'static str,
     summary: Option<String>,
     photo: Option<u8>,
+    /// Whether the body calls the site's shortcode.
+    note: bool,
     body: String,
 }
 
@@ -119,8 +129,9 @@ impl Story {
         let photo = self.photo.map_or(String::new(), |p| {
             format!("image = \"/images/photo{p}.png\"\nimage_alt = \"Test pattern {p}\"\n")
         });
+        let note = if self.note { "{{< desknote >}}" } else { "" };
         format!(
-            "+++\ntitle = {:?}\ndate = 2021-03-{:02}T10:00:00Z\ncategory = {:?}\ntags = [{}]\nauthor = {:?}\n{summary}{photo}+++\n\n{}\n\n{{{{< desknote >}}}}\n",
+            "+++\ntitle = {:?}\ndate = 2021-03-{:02}T10:00:00Z\ncategory = {:?}\ntags = [{}]\nauthor = {:?}\n{summary}{photo}+++\n\n{}\n\n{note}\n",
             self.title,
             self.day,
             self.section,
@@ -190,6 +201,7 @@ impl Desk {
             author: "ana",
             summary: None,
             photo: None,
+            note: true,
             body: format!("Body of story {}, with a marker a.", self.made),
         };
         self.made += 1;
@@ -285,12 +297,26 @@ impl Desk {
                 "templates/shortcodes/desknote.html",
                 &format!("<aside>Note, variant {variant}.</aside>"),
             ),
-            Edit::Footer(script) => self.site.write(
+            Edit::Footer(variant) => self.site.write(
                 "templates/partials/footer.html",
-                if *script {
-                    "<footer>{{ site.title }}</footer><script>console.log(1)</script>\n"
+                match variant {
+                    0 => "<footer>{{ site.title }}</footer><script>console.log(1)</script>\n",
+                    1 => "<footer class=\"site-footer\">{{ site.title }}</footer>\n",
+                    _ => "<footer>{% for s in site.sections %}<a href=\"{{ s.url }}\">{{ s.name }}</a> {{ s.count }} {% endfor %}</footer>\n",
+                },
+            ),
+            Edit::Note(i, note) => {
+                if let Some(i) = pick(*i) {
+                    self.stories[i].note = *note;
+                    self.save(i);
+                }
+            }
+            Edit::Bio(second) => self.site.write(
+                "content/authors/bo.md",
+                if *second {
+                    "+++\nname = \"Bo Chan\"\n+++\nBo covers banks and bonds.\n"
                 } else {
-                    "<footer class=\"site-footer\">{{ site.title }}</footer>\n"
+                    "+++\nname = \"Bo Chan\"\n+++\nBo covers banks.\n"
                 },
             ),
             Edit::ReadMore(from, to) => {
@@ -697,7 +723,7 @@ fn an_edit_of_one_body_renders_only_the_files_that_show_it() {
 }
 
 #[test]
-fn a_template_edit_renders_the_pages_made_with_it_and_a_new_article_renders_everything() {
+fn a_template_edit_renders_the_pages_made_with_it_and_a_new_article_the_pages_it_changes() {
     let mut desk = Desk::new();
     desk.site.build_ok();
     desk.apply(&Edit::Template(1));
@@ -723,12 +749,119 @@ fn a_template_edit_renders_the_pages_made_with_it_and_a_new_article_renders_ever
         (0, "static or bundle files changed".to_string())
     );
     assert_eq!(desk.site.read("notes.txt"), "second");
-    // A new article changes lists, feeds and counts everywhere.
+    // A new article, or a changed date, moves articles among the others:
+    // each page is kept by its digest (every story here calls a shortcode,
+    // so every story's page renders again).
     desk.apply(&Edit::New("Fresh".into()));
-    assert!(desk.site.build_ok().stdout.starts_with("Built "));
-    // A changed date moves the article: everything again.
+    let (_, why) = rebuilt(&desk.site.build_ok().stdout);
+    assert_eq!(why, "1 content file added");
+    assert_eq!(tree(&desk.site.public()), clean_tree(&desk));
     desk.apply(&Edit::Date(1, 20));
+    let (_, why) = rebuilt(&desk.site.build_ok().stdout);
+    assert_eq!(why, "1 content file changed");
+    assert_eq!(tree(&desk.site.public()), clean_tree(&desk));
+    // Anything but content files: everything again.
+    desk.apply(&Edit::PerPage(3));
     assert!(desk.site.build_ok().stdout.starts_with("Built "));
+    assert_eq!(tree(&desk.site.public()), clean_tree(&desk));
+}
+
+/// The files under the output whose modification time differs between
+/// two [`times`] of it, from the output folder.
+fn touched(desk: &Desk, before: &[(std::path::PathBuf, SystemTime)]) -> Vec<String> {
+    let after = times(&desk.site.public());
+    let before: std::collections::HashMap<_, _> = before.iter().cloned().collect();
+    (after.iter())
+        .filter(|(p, t)| before.get(p) != Some(t))
+        .map(|(p, _)| {
+            let relative = p.strip_prefix(desk.site.public()).unwrap();
+            relative.display().to_string()
+        })
+        .collect()
+}
+
+#[test]
+fn a_new_article_renders_only_the_pages_whose_readable_context_it_changes() {
+    let mut desk = Desk::new();
+    for i in 0..desk.stories.len() {
+        desk.stories[i].note = false;
+        desk.save(i);
+    }
+    // An article in another section, with no tags and another author:
+    // nothing on its page shows a story of the Markets desk.
+    desk.site.write(
+        "content/articles/apart.md",
+        "+++\ntitle = \"Apart\"\ndate = 2021-02-01T10:00:00Z\ncategory = \"Tech\"\nauthor = \"bo\"\n+++\nAlone.\n",
+    );
+    desk.site.build_ok();
+    let files = times(&desk.site.public()).len();
+    let before = times(&desk.site.public());
+    std::thread::sleep(Duration::from_millis(20));
+    desk.apply(&Edit::New("Fresh".into()));
+    let run = desk.site.build_ok();
+    let (count, why) = rebuilt(&run.stdout);
+    assert_eq!(why, "1 content file added");
+    // Files made without a template (feeds, sitemaps, the search index)
+    // are made again, and written only if their bytes changed.
+    assert!(count > 0 && count < files, "{count} of {files}");
+    let touched_now = touched(&desk, &before);
+    // Every page counts the sections' articles (`site.sections`), and the
+    // author boxes their authors' (`article_count`): no template prints
+    // either, so pages that do not show the new story are kept.
+    for kept in [
+        "2021/02/01/apart/index.html",
+        "categories/tech/index.html",
+        "categories/tech/feed.xml",
+        "robots.txt",
+        "search/index.html",
+    ] {
+        assert!(
+            !touched_now.iter().any(|t| t == kept),
+            "{kept} was rewritten: {touched_now:?}"
+        );
+    }
+    for shown in ["index.html", "categories/markets/index.html", "sitemap.xml"] {
+        assert!(
+            touched_now.iter().any(|t| t == shown),
+            "{shown} was kept: {touched_now:?}"
+        );
+    }
+    assert!(desk.site.read("index.html").contains("Fresh"));
+    assert_eq!(tree(&desk.site.public()), clean_tree(&desk));
+
+    // A footer that prints each section's count: now a new article changes
+    // every page that has the footer.
+    desk.apply(&Edit::Footer(2));
+    desk.site.build_ok();
+    let before = times(&desk.site.public());
+    std::thread::sleep(Duration::from_millis(20));
+    desk.apply(&Edit::New("Later".into()));
+    let (_, why) = rebuilt(&desk.site.build_ok().stdout);
+    assert_eq!(why, "1 content file added");
+    let touched_now = touched(&desk, &before);
+    assert!(
+        touched_now
+            .iter()
+            .any(|t| t == "2021/02/01/apart/index.html"),
+        "{touched_now:?}"
+    );
+    assert!(
+        desk.site
+            .read("2021/02/01/apart/index.html")
+            .contains("Markets</a> 7")
+    );
+    assert_eq!(tree(&desk.site.public()), clean_tree(&desk));
+
+    // A deleted article and an author's new bio, in one build.
+    desk.apply(&Edit::Delete(0));
+    desk.apply(&Edit::Bio(true));
+    let (_, why) = rebuilt(&desk.site.build_ok().stdout);
+    assert_eq!(why, "1 content file deleted, 1 changed");
+    assert!(
+        desk.site
+            .read("2021/02/01/apart/index.html")
+            .contains("banks and bonds")
+    );
     assert_eq!(tree(&desk.site.public()), clean_tree(&desk));
 }
 

@@ -92,7 +92,7 @@ impl Sink for Collector {
 pub fn check(options: &BuildOptions) -> Result<CheckReport, BuildFailure> {
     let mut prepared = build::prepare(options)?;
     let collector = Collector::default();
-    build::produce(&mut prepared, &options.root, &collector, &[], None)?;
+    build::produce(&mut prepared, &options.root, &collector, &[], None, None)?;
     let files = collector
         .files
         .into_inner()

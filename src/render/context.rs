@@ -153,6 +153,9 @@ pub(crate) struct Card {
     /// that shows the card asks for them too, so that a later build that
     /// keeps the page, and renders no card it shows, still makes them.
     card_asks: Vec<String>,
+    /// The digest of what `partials/card.html` can read of the card
+    /// (`render::digest`): what a page's digest takes for `card_html`.
+    pub(crate) digest: std::sync::OnceLock<u64>,
 }
 
 impl Card {
@@ -210,15 +213,24 @@ impl Serialize for Card {
         // Whether the story past its opening is for subscribers.
         card.serialize_field("for_subscribers", &meta.for_subscribers)?;
         card.serialize_field("live", &self.live)?;
-        match &self.card_html {
-            Some(html) => {
+        match (super::digest::purpose(), &self.card_html) {
+            // A page's digest takes the card's for its HTML, which may not
+            // be rendered yet; the card's own digest is of what makes it.
+            (super::digest::Purpose::Page, _) => {
+                let digest = self.digest.get().ok_or_else(|| {
+                    serde::ser::Error::custom("a card shown before its digest was taken")
+                })?;
+                card.serialize_field("card_html", digest)?
+            }
+            (super::digest::Purpose::Card, _) => card.skip_field("card_html")?,
+            (super::digest::Purpose::Render, Some(html)) => {
                 crate::images::asked_by_this_page(&self.card_asks);
                 card.serialize_field(
                     "card_html",
                     &html.unpack().map_err(serde::ser::Error::custom)?,
                 )?
             }
-            None => card.skip_field("card_html")?,
+            (super::digest::Purpose::Render, None) => card.skip_field("card_html")?,
         }
         card.end()
     }
@@ -1437,6 +1449,7 @@ fn card(site: &Site, article: &Arc<Article>, links: &CardLinks) -> Card {
         }),
         card_html: None,
         card_asks: Vec::new(),
+        digest: std::sync::OnceLock::new(),
     }
 }
 

@@ -6,9 +6,11 @@
 
 mod bodies;
 mod context;
+pub(crate) mod digest;
 mod guard;
 mod image_fn;
 mod lists;
+mod reads;
 pub(crate) mod shortcodes;
 mod templates;
 mod theme;
@@ -29,7 +31,7 @@ use rayon::prelude::*;
 use serde::Serialize;
 use serde_json::Value;
 use std::borrow::Cow;
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 use std::path::PathBuf;
 use std::sync::{Arc, OnceLock};
 pub use theme::ThemeFile;
@@ -144,6 +146,12 @@ pub struct Renderer {
     /// ([`Renderer::reuse_search_paths`]): planning then needs no index.
     kept_search_paths: Option<Vec<String>>,
     bodies: Bodies,
+    /// Each article's [`ArticleBody::digest`], for page digests.
+    body_digests: Arc<Vec<u64>>,
+    /// The digest of what every page shares (`site`, `data`, the
+    /// templates), by template (each reads its own part of them), once
+    /// taken; None when it cannot be.
+    shared_digests: OnceLock<HashMap<String, Option<u64>>>,
     /// The stylesheet and scripts, made before any page names them.
     theme: Arc<ThemeFiles>,
 }
@@ -152,11 +160,17 @@ pub struct Renderer {
 /// trait object, so one closure takes every kind of page).
 trait ErasedContext {
     fn to_value(&self) -> Result<Value, String>;
+    /// The digest of what templates can read of it ([`digest`]).
+    fn digest(&self, reads: &reads::Reads) -> Result<u64, String>;
 }
 
 impl<T: Serialize> ErasedContext for T {
     fn to_value(&self) -> Result<Value, String> {
         serde_json::to_value(self).map_err(|e| e.to_string())
+    }
+
+    fn digest(&self, reads: &reads::Reads) -> Result<u64, String> {
+        digest::digest(self, reads, digest::Purpose::Page)
     }
 }
 
@@ -173,6 +187,10 @@ enum Output<'n> {
     /// A built-in template name, or the one front matter names.
     Template(Cow<'n, str>, Value),
     Bytes(Vec<u8>),
+    /// Asked for a digest: that of the context the template would get.
+    Digest(u64),
+    /// Asked for a digest of a page that must be rendered to be known.
+    Unknown,
 }
 
 impl Renderer {
@@ -212,9 +230,10 @@ impl Renderer {
                 in_feed[i] = true;
             }
         }
+        let body_digests = Arc::new(bodies.iter().map(ArticleBody::digest).collect());
         let bodies = Bodies::new(bodies, in_feed);
         let shared = Shared::new(&site);
-        Renderer::with_shared(site, templates, shared, bodies)
+        Renderer::with_shared(site, templates, shared, bodies, body_digests)
     }
 
     /// The renderer of the same site with new `templates`, for `gazette
@@ -228,9 +247,11 @@ impl Renderer {
     ) -> Result<Renderer, RenderError> {
         let site = Arc::clone(&self.site);
         let bodies = self.bodies.shared(None);
+        let body_digests = Arc::clone(&self.body_digests);
         if templates.reaches(CARD_TEMPLATE, changed) {
             let shared = Shared::new(&site);
-            let mut renderer = Renderer::with_shared(site, templates, shared, bodies)?;
+            let mut renderer =
+                Renderer::with_shared(site, templates, shared, bodies, body_digests)?;
             renderer.render_cards(None)?;
             return Ok(renderer);
         }
@@ -245,6 +266,8 @@ impl Renderer {
             site,
             templates,
             bodies,
+            body_digests,
+            shared_digests: OnceLock::new(),
             theme,
         })
     }
@@ -256,6 +279,7 @@ impl Renderer {
         templates: Arc<Templates>,
         shared: Shared,
         bodies: Bodies,
+        body_digests: Arc<Vec<u64>>,
     ) -> Result<Renderer, RenderError> {
         templates.use_site(&site);
         let mut shared = shared;
@@ -268,6 +292,8 @@ impl Renderer {
             site,
             templates,
             bodies,
+            body_digests,
+            shared_digests: OnceLock::new(),
             theme,
         })
     }
@@ -308,6 +334,8 @@ impl Renderer {
         self.templates.use_site(&site);
         let mut shared = Shared::with_card_replaced(&site, &self.shared, i);
         self.theme.point(&site, &mut shared);
+        let mut body_digests = (*self.body_digests).clone();
+        body_digests[i] = body.digest();
         let mut renderer = Renderer {
             shared,
             sitemap: OnceLock::new(),
@@ -316,6 +344,8 @@ impl Renderer {
             site,
             templates: Arc::clone(&self.templates),
             bodies: self.bodies.shared(Some((i, body))),
+            body_digests: Arc::new(body_digests),
+            shared_digests: OnceLock::new(),
             theme: Arc::clone(&self.theme),
         };
         let mut worker = renderer.worker();
@@ -636,14 +666,86 @@ impl Renderer {
     pub fn render(&self, job: Job, worker: &mut Worker) -> Result<PathBuf, RenderError> {
         let path = self.output_path(job)?;
         let site_path = self.site_path(job);
-        match self.prepare(job, &site_path, worker)? {
+        match self.prepare(job, &site_path, worker, digest::Purpose::Render)? {
             Output::Template(name, ctx) => {
                 self.templates
                     .render_into(&name, ctx, &mut worker.context, &mut worker.buffer)?
             }
             Output::Bytes(bytes) => worker.buffer = bytes,
+            Output::Digest(_) | Output::Unknown => {
+                return Err(RenderError {
+                    template: site_path,
+                    message: "a digest was made instead of the page".into(),
+                });
+            }
         }
         Ok(path)
+    }
+
+    /// A digest of everything `job`'s file is made from: its template's
+    /// name, every template's text, what the templates can read of its
+    /// context and of what every page shares (`render::digest`). Two
+    /// builds that give a file the same digest write the same bytes, so a
+    /// build keeps the file when the last one's digest is the same. None
+    /// when the file must be rendered to be known: one made without a
+    /// template (feeds, sitemaps, the search index), or a page whose body
+    /// calls shortcodes, which render with the whole site. The digests of
+    /// the cards it shows must be taken first ([`Renderer::digest_cards`]).
+    pub(crate) fn digest(&self, job: Job, worker: &mut Worker) -> Option<u64> {
+        let name = self.template_name(job)?;
+        let shared_digests = self
+            .shared_digests
+            .get_or_init(|| self.take_shared_digests());
+        let shared = (*shared_digests.get(name.as_ref())?)?;
+        let site_path = self.site_path(job);
+        let Ok(Output::Digest(page)) = self.prepare(job, &site_path, worker, digest::Purpose::Page)
+        else {
+            return None;
+        };
+        let mut hasher = xxhash_rust::xxh3::Xxh3::new();
+        hasher.update(&shared.to_le_bytes());
+        hasher.update(&page.to_le_bytes());
+        hasher.update(name.as_bytes());
+        hasher.update(&[0]);
+        hasher.update(site_path.as_bytes());
+        Some(hasher.digest())
+    }
+
+    /// The digest of what every page shares, for each template: every
+    /// template's text, and what the template can read of `site` and
+    /// `data`.
+    fn take_shared_digests(&self) -> HashMap<String, Option<u64>> {
+        #[derive(Serialize)]
+        struct Shared<'s> {
+            site: &'s context::SiteVars,
+            data: &'s serde_json::Map<String, Value>,
+        }
+        let shared = Shared {
+            site: &self.shared.site,
+            data: &self.site.data.tree,
+        };
+        let texts = self.templates.digest();
+        (self.templates.names())
+            .map(|name| {
+                let reads = self.templates.reads(name);
+                let context = digest::digest(&shared, reads, digest::Purpose::Page).ok();
+                (name.to_string(), context.map(|c| c ^ texts.rotate_left(1)))
+            })
+            .collect()
+    }
+
+    /// Takes each card's digest (of what `partials/card.html` can read of
+    /// it) that is not taken yet: page digests take a card's for its HTML.
+    pub(crate) fn digest_cards(&self) {
+        let reads = self.templates.reads(CARD_TEMPLATE);
+        (self.shared.cards.par_iter())
+            .filter(|card| card.digest.get().is_none())
+            .for_each(|card| {
+                let page = context::CardPage { article: card };
+                if let Ok(d) = digest::digest(&page, reads, digest::Purpose::Card) {
+                    let _ = card.digest.set(d);
+                }
+            });
     }
 
     /// The template a job renders with; None for a file made without one
@@ -717,20 +819,31 @@ impl Renderer {
         })
     }
 
+    /// What `job` becomes: for a render (`purpose`), its template and
+    /// context or its bytes; for a digest, the digest of that context.
     fn prepare(
         &self,
         job: Job,
         site_path: &str,
         worker: &mut Worker,
+        purpose: digest::Purpose,
     ) -> Result<Output<'_>, RenderError> {
         let site = &*self.site;
         let shared = &self.shared;
         let shown = lists::shown(site, job);
         let shown = shown.list();
-        let template = |ctx: &dyn ErasedContext| self.with_template(job, ctx);
         let fail = |message: String| RenderError {
             template: site_path.to_string(),
             message,
+        };
+        let for_digest = purpose != digest::Purpose::Render;
+        let reads = || {
+            self.templates
+                .reads(&self.template_name(job).unwrap_or_default())
+        };
+        let template = |ctx: &dyn ErasedContext| match for_digest {
+            true => (ctx.digest(reads())).map(Output::Digest).map_err(fail),
+            false => self.with_template(job, ctx),
         };
         let io = |e: std::io::Error| fail(e.to_string());
         let json_error = |e: serde_json::Error| fail(e.to_string());
@@ -738,15 +851,24 @@ impl Renderer {
         match job {
             Job::Article(i) => {
                 let article = &site.articles[i];
-                let body =
-                    (self.bodies.for_page(i)).map_err(|e| unread_body(article, site_path, e))?;
-                let body = self.with_shortcodes(
-                    body,
-                    &article.shortcodes,
-                    article_ref(article),
-                    false,
-                    worker,
-                )?;
+                let body = if for_digest {
+                    if !article.shortcodes.is_empty() {
+                        return Ok(Output::Unknown);
+                    }
+                    // The body stands for itself by its digest: it is
+                    // neither read back nor unpacked.
+                    format!("{:016x}", self.body_digests[i])
+                } else {
+                    let body = (self.bodies.for_page(i))
+                        .map_err(|e| unread_body(article, site_path, e))?;
+                    self.with_shortcodes(
+                        body,
+                        &article.shortcodes,
+                        article_ref(article),
+                        false,
+                        worker,
+                    )?
+                };
                 // `shown` lists the article, its related ones, the parts
                 // of its series box, then the ones its `readmore` cards
                 // show.
@@ -776,6 +898,9 @@ impl Renderer {
                 let page = &site.pages[i];
                 let html = page.rendered.html.clone();
                 let calls = &page.rendered.shortcodes;
+                if for_digest && !calls.is_empty() {
+                    return Ok(Output::Unknown);
+                }
                 let page_ref = shortcodes::PageRef {
                     title: &page.doc.meta.title,
                     url: &page.url,
@@ -975,6 +1100,43 @@ mod tests {
     use crate::site::{Modelled, Selection};
     use chrono::{TimeZone, Utc};
     use std::path::Path;
+
+    /// What a new article changes on every page (each section's count,
+    /// each author's) is printed by no built-in template but those of the
+    /// pages that list them: their digests leave it out, so a new article
+    /// keeps the pages that do not show it.
+    #[test]
+    fn the_built_in_pages_read_no_count_every_page_has() {
+        let templates = Templates::load(Path::new("/no/site/here")).unwrap();
+        let counts = |name: &str| {
+            let reads = templates.reads(name);
+            let section_count = (reads.field("site"))
+                .and_then(|site| site.field("sections"))
+                .and_then(|sections| sections.item())
+                .and_then(|section| section.field("count"));
+            let author_count = (reads.field("authors"))
+                .and_then(|authors| authors.item())
+                .and_then(|author| author.field("article_count"));
+            (section_count.is_some(), author_count.is_some())
+        };
+        for name in [
+            "article.html",
+            "index.html",
+            "term.html",
+            "page.html",
+            "404.html",
+        ] {
+            assert_eq!(counts(name), (false, false), "{name}");
+        }
+        assert_eq!(counts("authors.html"), (false, true));
+        // What a page prints is read: the article's title, a card's HTML.
+        let article = templates.reads("article.html").field("article").unwrap();
+        assert!(article.field("title").is_some());
+        let list = templates.reads("index.html");
+        let card = list.field("articles").and_then(|a| a.item()).unwrap();
+        assert!(card.field("card_html").is_some());
+        assert!(card.field("summary_text").is_none(), "{card:?}");
+    }
 
     /// Five articles (newest first: e, d, c, b, a), two per page, feeds of
     /// three; `a` and `b` share a tag, so each is related to the other.

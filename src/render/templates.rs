@@ -57,6 +57,9 @@ pub struct Templates {
     texts: BTreeMap<String, String>,
     /// The photos `resize_image` finds, of the site being rendered.
     images: super::image_fn::ImagesSlot,
+    /// What each template can read of its context, with every template
+    /// it extends, includes or imports macros from.
+    reads: BTreeMap<String, super::reads::Reads>,
 }
 
 impl Templates {
@@ -113,6 +116,19 @@ impl Templates {
         if !errors.is_empty() {
             return Err(errors);
         }
+        let reads = (parsed.keys())
+            .map(|name| {
+                let mut reached = BTreeSet::new();
+                let mut todo = vec![name.as_str()];
+                while let Some(next) = todo.pop() {
+                    if reached.insert(next) {
+                        todo.extend(uses.get(next).into_iter().flatten().map(String::as_str));
+                    }
+                }
+                let asts = reached.into_iter().filter_map(|n| parsed.get(n));
+                (name.clone(), super::reads::Reads::of(asts))
+            })
+            .collect();
         // Tera would recurse until the stack overflows: refuse first.
         let shown = |name: &str| {
             sources
@@ -189,7 +205,26 @@ impl Templates {
             uses,
             texts,
             images,
+            reads,
         })
+    }
+
+    /// What template `name` can read of its context (everything, for a
+    /// name that is not a template).
+    pub(crate) fn reads(&self, name: &str) -> &super::reads::Reads {
+        static EVERYTHING: super::reads::Reads = super::reads::Reads::everything();
+        self.reads.get(name).unwrap_or(&EVERYTHING)
+    }
+
+    /// One digest of every template's name and text.
+    pub(crate) fn digest(&self) -> u64 {
+        let mut hasher = xxhash_rust::xxh3::Xxh3::new();
+        for (name, digest) in &self.digests {
+            hasher.update(name.as_bytes());
+            hasher.update(&[0]);
+            hasher.update(&digest.to_le_bytes());
+        }
+        hasher.digest()
     }
 
     /// Makes `site`'s photos the ones `resize_image` finds.

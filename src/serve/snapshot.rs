@@ -299,7 +299,9 @@ impl Snapshot {
         // any change but a save of them, they are as they were.
         let files_kept = match change {
             Change::Files => 0,
-            Change::Articles { .. } | Change::Templates(_) => self.assets.len(),
+            Change::Articles { .. } | Change::Templates(_) | Change::Restructured { .. } => {
+                self.assets.len()
+            }
         };
         let count = kept.len() + files_kept;
         let mut rendered = self.rendered.lock().unwrap_or_else(|e| e.into_inner());
