@@ -153,8 +153,11 @@ pub(crate) struct Card {
     /// that shows the card asks for them too, so that a later build that
     /// keeps the page, and renders no card it shows, still makes them.
     card_asks: Vec<String>,
-    /// The digest of what `partials/card.html` can read of the card
-    /// (`render::digest`): what a page's digest takes for `card_html`.
+    /// The digest of every field of the card but its HTML
+    /// (`render::digest`), which a page's digest takes for the card: its
+    /// HTML is made from those fields, the card template and what that
+    /// template reads of `site` and `data`, which every page's digest
+    /// takes too.
     pub(crate) digest: std::sync::OnceLock<u64>,
 }
 
@@ -175,6 +178,16 @@ impl Card {
 impl Serialize for Card {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeStruct;
+        // In a page's digest a card stands for itself by its own digest
+        // (of every field): it is made once, not on each page showing it.
+        if super::digest::purpose() == super::digest::Purpose::Page {
+            let digest = self.digest.get().ok_or_else(|| {
+                serde::ser::Error::custom("a card shown before its digest was taken")
+            })?;
+            let mut card = serializer.serialize_struct("Card", 1)?;
+            card.serialize_field(super::digest::OWN_DIGEST, digest)?;
+            return card.end();
+        }
         let article = &*self.article;
         let meta = &article.doc.meta;
         let tz = self.tz;
@@ -214,15 +227,11 @@ impl Serialize for Card {
         card.serialize_field("for_subscribers", &meta.for_subscribers)?;
         card.serialize_field("live", &self.live)?;
         match (super::digest::purpose(), &self.card_html) {
-            // A page's digest takes the card's for its HTML, which may not
-            // be rendered yet; the card's own digest is of what makes it.
-            (super::digest::Purpose::Page, _) => {
-                let digest = self.digest.get().ok_or_else(|| {
-                    serde::ser::Error::custom("a card shown before its digest was taken")
-                })?;
-                card.serialize_field("card_html", digest)?
+            // Its own digest leaves out its HTML (made from the rest); a
+            // page's took the card whole above.
+            (super::digest::Purpose::Card | super::digest::Purpose::Page, _) => {
+                card.skip_field("card_html")?
             }
-            (super::digest::Purpose::Card, _) => card.skip_field("card_html")?,
             (super::digest::Purpose::Render, Some(html)) => {
                 crate::images::asked_by_this_page(&self.card_asks);
                 card.serialize_field(

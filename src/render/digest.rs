@@ -5,9 +5,10 @@
 //! the templates can read is hashed, with each field's name and each
 //! list's length, so that two different contexts cannot run together.
 //!
-//! While a digest is taken, a card stands for its `partials/card.html` by
-//! the card's own digest, and a page's body by the digest of its HTML
-//! (see `Renderer::digest`): neither is rendered or read to be hashed.
+//! While a page's digest is taken, a card stands for itself by its own
+//! digest (of every field but its HTML, taken once), and an article's body
+//! by a hash of its HTML (see `Renderer::digest`): neither is rendered or
+//! read back to be hashed.
 
 use super::reads::Reads;
 use serde::Serialize;
@@ -26,9 +27,9 @@ thread_local! {
 pub(crate) enum Purpose {
     /// A render: a card gives its HTML.
     Render,
-    /// A page's digest: a card gives its digest for its HTML.
+    /// A page's digest: a card gives its own digest.
     Page,
-    /// A card's own digest: it gives no HTML.
+    /// A card's own digest: of every field but its HTML.
     Card,
 }
 
@@ -112,11 +113,18 @@ struct Compound<'a> {
     counted: u64,
 }
 
+/// The field a value that stands for itself by its own digest gives it
+/// under (a card, see `context::Card`): hashed whatever the templates read,
+/// as a struct's field, so that it also stands inside a struct that takes
+/// the value's fields as its own (`#[serde(flatten)]`).
+pub(crate) const OWN_DIGEST: &str = "\u{0}digest";
+
 impl Compound<'_> {
     /// Hashes `value` under `name` if the templates can read it.
     fn named<T: Serialize + ?Sized>(&mut self, name: Option<&str>, value: &T) -> Result<(), Error> {
         self.counted += 1;
         let reads = match name {
+            Some(OWN_DIGEST) => Some(&EVERYTHING),
             Some(name) => self.reads.field(name),
             // A key that is not text: any key's reads.
             None => self.reads.item(),
@@ -308,6 +316,8 @@ impl<'a> ser::Serializer for Digester<'a> {
 
 /// What reads nothing.
 static EMPTY: Reads = Reads::nothing();
+/// What reads everything.
+static EVERYTHING: Reads = Reads::everything();
 
 impl ser::SerializeSeq for Compound<'_> {
     type Ok = ();

@@ -696,7 +696,10 @@ impl Renderer {
         let shared_digests = self
             .shared_digests
             .get_or_init(|| self.take_shared_digests());
+        // What the card template reads of `site` and `data` shows in every
+        // card the page shows.
         let shared = (*shared_digests.get(name.as_ref())?)?;
+        let cards = (*shared_digests.get(CARD_TEMPLATE)?)?;
         let site_path = self.site_path(job);
         let Ok(Output::Digest(page)) = self.prepare(job, &site_path, worker, digest::Purpose::Page)
         else {
@@ -704,6 +707,7 @@ impl Renderer {
         };
         let mut hasher = xxhash_rust::xxh3::Xxh3::new();
         hasher.update(&shared.to_le_bytes());
+        hasher.update(&cards.to_le_bytes());
         hasher.update(&page.to_le_bytes());
         hasher.update(name.as_bytes());
         hasher.update(&[0]);
@@ -734,15 +738,14 @@ impl Renderer {
             .collect()
     }
 
-    /// Takes each card's digest (of what `partials/card.html` can read of
-    /// it) that is not taken yet: page digests take a card's for its HTML.
+    /// Takes each card's digest (of every field but its HTML) that is not
+    /// taken yet: page digests take a card's for the card.
     pub(crate) fn digest_cards(&self) {
-        let reads = self.templates.reads(CARD_TEMPLATE);
+        static EVERY_FIELD: reads::Reads = reads::Reads::everything();
         (self.shared.cards.par_iter())
             .filter(|card| card.digest.get().is_none())
             .for_each(|card| {
-                let page = context::CardPage { article: card };
-                if let Ok(d) = digest::digest(&page, reads, digest::Purpose::Card) {
+                if let Ok(d) = digest::digest(&**card, &EVERY_FIELD, digest::Purpose::Card) {
                     let _ = card.digest.set(d);
                 }
             });
@@ -1100,6 +1103,29 @@ mod tests {
     use crate::site::{Modelled, Selection};
     use chrono::{TimeZone, Utc};
     use std::path::Path;
+
+    /// A page made with a template has a digest, unless its body calls a
+    /// shortcode: one that could not be taken would render the page in
+    /// every build after a new article.
+    #[test]
+    fn every_page_made_with_a_template_has_a_digest() {
+        let renderer = renderer();
+        renderer.digest_cards();
+        let mut worker = renderer.worker();
+        let mut pages = 0;
+        for job in renderer.jobs() {
+            let templated = renderer.template_name(job).is_some()
+                && !matches!(job, Job::Theme(_) | Job::FingerprintedTheme(_));
+            let digest = renderer.digest(job, &mut worker);
+            assert_eq!(digest.is_some(), templated, "{job:?}");
+            pages += usize::from(templated);
+        }
+        assert!(pages > 10, "{pages}");
+        // Each page's digest is its own.
+        let article = |i| renderer.digest(Job::Article(i), &mut renderer.worker());
+        assert_ne!(article(0), article(1));
+        assert_eq!(article(0), article(0));
+    }
 
     /// What a new article changes on every page (each section's count,
     /// each author's) is printed by no built-in template but those of the
