@@ -481,10 +481,10 @@ pub(crate) fn produce(
     let digest_all = changes.is_empty()
         || restructured
         || (changes.iter()).any(|c| matches!(c, Change::Templates(_)));
-    if digests.is_some() {
-        renderer.digest_cards();
+    if digests.is_some() && digest_all {
+        renderer.digest_cards(None);
     }
-    let decided: Vec<Decided> = {
+    let mut decided: Vec<Decided> = {
         let renderer = &*renderer;
         let images = &renderer.site().images;
         (plan.pages.par_iter())
@@ -516,7 +516,8 @@ pub(crate) fn produce(
                     let digest = match (digest_all, unchanged) {
                         (true, _) => digest,
                         (false, true) => last,
-                        (false, false) => renderer.digest(job, worker),
+                        // Taken below, once the cards it shows have theirs.
+                        (false, false) => None,
                     };
                     let asked = (unchanged)
                         .then(|| images.ask_again(previous_asks, key))
@@ -531,9 +532,6 @@ pub(crate) fn produce(
             )
             .collect()
     };
-    let page_digests: HashMap<u64, u64> = (decided.iter())
-        .filter_map(|d| Some((crate::build_state::page_key(d.key), d.digest?)))
-        .collect();
     let to_render = (decided.iter()).filter(|d| d.asked.is_none());
     let cards = match changes.is_empty() {
         true => None,
@@ -542,6 +540,21 @@ pub(crate) fn produce(
             to_render.map(|d| d.job),
         )),
     };
+    // A partial build that keeps pages by what changed takes the digests
+    // of the pages it renders only, and of the cards those show.
+    if digests.is_some() && !digest_all {
+        renderer.digest_cards(cards.as_ref());
+        let renderer = &*renderer;
+        (decided.par_iter_mut())
+            .filter(|d| d.asked.is_none())
+            .for_each_init(
+                || renderer.worker(),
+                |worker, d| d.digest = renderer.digest(d.job, worker),
+            );
+    }
+    let page_digests: HashMap<u64, u64> = (decided.iter())
+        .filter_map(|d| Some((crate::build_state::page_key(d.key), d.digest?)))
+        .collect();
     renderer.render_cards(cards.as_ref()).map_err(|e| {
         let templates = renderer.templates();
         BuildFailure::from(vec![Diagnostic::error(

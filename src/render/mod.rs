@@ -738,11 +738,14 @@ impl Renderer {
             .collect()
     }
 
-    /// Takes each card's digest (of every field but its HTML) that is not
-    /// taken yet: page digests take a card's for the card.
-    pub(crate) fn digest_cards(&self) {
+    /// Takes the digest (of every field but its HTML) of each card in
+    /// `only` (of every card with None) that has none yet: a page's digest
+    /// takes those of the cards it shows.
+    pub(crate) fn digest_cards(&self, only: Option<&BTreeSet<usize>>) {
         static EVERY_FIELD: reads::Reads = reads::Reads::everything();
-        (self.shared.cards.par_iter())
+        (self.shared.cards.par_iter().enumerate())
+            .filter(|(i, _)| only.is_none_or(|only| only.contains(i)))
+            .map(|(_, card)| card)
             .filter(|card| card.digest.get().is_none())
             .for_each(|card| {
                 if let Ok(d) = digest::digest(&**card, &EVERY_FIELD, digest::Purpose::Card) {
@@ -1110,7 +1113,7 @@ mod tests {
     #[test]
     fn every_page_made_with_a_template_has_a_digest() {
         let renderer = renderer();
-        renderer.digest_cards();
+        renderer.digest_cards(None);
         let mut worker = renderer.worker();
         let mut pages = 0;
         for job in renderer.jobs() {
