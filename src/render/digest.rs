@@ -12,7 +12,7 @@
 
 use super::reads::Reads;
 use serde::Serialize;
-use serde::ser::{self, Impossible};
+use serde::ser;
 use std::cell::Cell;
 use std::fmt;
 use xxhash_rust::xxh3::Xxh3;
@@ -89,6 +89,18 @@ impl<'a> Digester<'a> {
         self.tag(tag);
         self.hasher.update(&(bytes.len() as u64).to_le_bytes());
         self.hasher.update(bytes);
+    }
+
+    /// An enum variant with items or fields, as JSON shows it
+    /// (`{variant: ...}`): what is read of `variant`.
+    fn variant(mut self, variant: &str, tag: u8) -> Compound<'a> {
+        self.bytes(b'v', variant.as_bytes());
+        let reads = self.reads.field(variant).unwrap_or(&EMPTY);
+        Digester {
+            hasher: self.hasher,
+            reads,
+        }
+        .compound(tag)
     }
 
     fn compound(self, tag: u8) -> Compound<'a> {
@@ -279,14 +291,7 @@ impl<'a> ser::Serializer for Digester<'a> {
         variant: &'static str,
         _len: usize,
     ) -> Result<Compound<'a>, Error> {
-        // `{variant: [...]}`: what the variant's items read.
-        let reads = self.reads.field(variant).unwrap_or(&EMPTY);
-        self.hasher.update(variant.as_bytes());
-        Ok(Digester {
-            hasher: self.hasher,
-            reads,
-        }
-        .compound(b'l'))
+        Ok(self.variant(variant, b'l'))
     }
 
     fn serialize_map(self, _len: Option<usize>) -> Result<Compound<'a>, Error> {
@@ -304,13 +309,7 @@ impl<'a> ser::Serializer for Digester<'a> {
         variant: &'static str,
         _len: usize,
     ) -> Result<Compound<'a>, Error> {
-        let reads = self.reads.field(variant).unwrap_or(&EMPTY);
-        self.hasher.update(variant.as_bytes());
-        Ok(Digester {
-            hasher: self.hasher,
-            reads,
-        }
-        .compound(b'm'))
+        Ok(self.variant(variant, b'm'))
     }
 }
 
@@ -319,55 +318,59 @@ static EMPTY: Reads = Reads::nothing();
 /// What reads everything.
 static EVERYTHING: Reads = Reads::everything();
 
-impl ser::SerializeSeq for Compound<'_> {
-    type Ok = ();
-    type Error = Error;
-    fn serialize_element<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Error> {
-        self.item(value)
-    }
-    fn end(self) -> Result<(), Error> {
-        Compound::end(self)
-    }
+/// The serde traits of lists and tuples: their items, then their length.
+macro_rules! items {
+    ($($trait:ident :: $method:ident;)*) => {$(
+        impl ser::$trait for Compound<'_> {
+            type Ok = ();
+            type Error = Error;
+            fn $method<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Error> {
+                self.item(value)
+            }
+            fn end(self) -> Result<(), Error> {
+                Compound::end(self)
+            }
+        }
+    )*};
 }
 
-impl ser::SerializeTuple for Compound<'_> {
-    type Ok = ();
-    type Error = Error;
-    fn serialize_element<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Error> {
-        self.item(value)
-    }
-    fn end(self) -> Result<(), Error> {
-        Compound::end(self)
-    }
+items! {
+    SerializeSeq::serialize_element;
+    SerializeTuple::serialize_element;
+    SerializeTupleStruct::serialize_field;
+    SerializeTupleVariant::serialize_field;
 }
 
-impl ser::SerializeTupleStruct for Compound<'_> {
-    type Ok = ();
-    type Error = Error;
-    fn serialize_field<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Error> {
-        self.item(value)
-    }
-    fn end(self) -> Result<(), Error> {
-        Compound::end(self)
-    }
+/// The serde traits of structs: each field by its name.
+macro_rules! fields {
+    ($($trait:ident;)*) => {$(
+        impl ser::$trait for Compound<'_> {
+            type Ok = ();
+            type Error = Error;
+            fn serialize_field<T: Serialize + ?Sized>(
+                &mut self,
+                key: &'static str,
+                value: &T,
+            ) -> Result<(), Error> {
+                self.named(Some(key), value)
+            }
+            fn end(self) -> Result<(), Error> {
+                Compound::end(self)
+            }
+        }
+    )*};
 }
 
-impl ser::SerializeTupleVariant for Compound<'_> {
-    type Ok = ();
-    type Error = Error;
-    fn serialize_field<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Error> {
-        self.item(value)
-    }
-    fn end(self) -> Result<(), Error> {
-        Compound::end(self)
-    }
+fields! {
+    SerializeStruct;
+    SerializeStructVariant;
 }
 
 impl ser::SerializeMap for Compound<'_> {
     type Ok = ();
     type Error = Error;
     fn serialize_key<T: Serialize + ?Sized>(&mut self, key: &T) -> Result<(), Error> {
-        self.key = Some(key.serialize(KeyText).ok());
+        self.key = Some(key_text(key));
         Ok(())
     }
     fn serialize_value<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Error> {
@@ -379,147 +382,14 @@ impl ser::SerializeMap for Compound<'_> {
     }
 }
 
-impl ser::SerializeStruct for Compound<'_> {
-    type Ok = ();
-    type Error = Error;
-    fn serialize_field<T: Serialize + ?Sized>(
-        &mut self,
-        key: &'static str,
-        value: &T,
-    ) -> Result<(), Error> {
-        self.named(Some(key), value)
-    }
-    fn end(self) -> Result<(), Error> {
-        Compound::end(self)
-    }
-}
-
-impl ser::SerializeStructVariant for Compound<'_> {
-    type Ok = ();
-    type Error = Error;
-    fn serialize_field<T: Serialize + ?Sized>(
-        &mut self,
-        key: &'static str,
-        value: &T,
-    ) -> Result<(), Error> {
-        self.named(Some(key), value)
-    }
-    fn end(self) -> Result<(), Error> {
-        Compound::end(self)
-    }
-}
-
-/// A map key as the text templates look it up by (as JSON makes keys).
-struct KeyText;
-
-macro_rules! key_number {
-    ($($method:ident: $type:ty;)*) => {
-        $(fn $method(self, v: $type) -> Result<String, Error> {
-            Ok(v.to_string())
-        })*
-    };
-}
-
-impl ser::Serializer for KeyText {
-    type Ok = String;
-    type Error = Error;
-    type SerializeSeq = Impossible<String, Error>;
-    type SerializeTuple = Impossible<String, Error>;
-    type SerializeTupleStruct = Impossible<String, Error>;
-    type SerializeTupleVariant = Impossible<String, Error>;
-    type SerializeMap = Impossible<String, Error>;
-    type SerializeStruct = Impossible<String, Error>;
-    type SerializeStructVariant = Impossible<String, Error>;
-
-    key_number! {
-        serialize_i8: i8; serialize_i16: i16; serialize_i32: i32; serialize_i64: i64;
-        serialize_i128: i128; serialize_u8: u8; serialize_u16: u16; serialize_u32: u32;
-        serialize_u64: u64; serialize_u128: u128; serialize_f32: f32; serialize_f64: f64;
-        serialize_bool: bool; serialize_char: char;
-    }
-
-    fn serialize_str(self, v: &str) -> Result<String, Error> {
-        Ok(v.to_string())
-    }
-    fn serialize_bytes(self, _v: &[u8]) -> Result<String, Error> {
-        Err(Error("a key of bytes".into()))
-    }
-    fn serialize_none(self) -> Result<String, Error> {
-        Err(Error("a key of nothing".into()))
-    }
-    fn serialize_some<T: Serialize + ?Sized>(self, value: &T) -> Result<String, Error> {
-        value.serialize(self)
-    }
-    fn serialize_unit(self) -> Result<String, Error> {
-        Err(Error("a key of nothing".into()))
-    }
-    fn serialize_unit_struct(self, _name: &'static str) -> Result<String, Error> {
-        Err(Error("a key of nothing".into()))
-    }
-    fn serialize_unit_variant(
-        self,
-        _name: &'static str,
-        _index: u32,
-        variant: &'static str,
-    ) -> Result<String, Error> {
-        Ok(variant.to_string())
-    }
-    fn serialize_newtype_struct<T: Serialize + ?Sized>(
-        self,
-        _name: &'static str,
-        value: &T,
-    ) -> Result<String, Error> {
-        value.serialize(self)
-    }
-    fn serialize_newtype_variant<T: Serialize + ?Sized>(
-        self,
-        _name: &'static str,
-        _index: u32,
-        _variant: &'static str,
-        _value: &T,
-    ) -> Result<String, Error> {
-        Err(Error("a key that is not text".into()))
-    }
-    fn serialize_seq(self, _len: Option<usize>) -> Result<Self::SerializeSeq, Error> {
-        Err(Error("a key that is not text".into()))
-    }
-    fn serialize_tuple(self, _len: usize) -> Result<Self::SerializeTuple, Error> {
-        Err(Error("a key that is not text".into()))
-    }
-    fn serialize_tuple_struct(
-        self,
-        _name: &'static str,
-        _len: usize,
-    ) -> Result<Self::SerializeTupleStruct, Error> {
-        Err(Error("a key that is not text".into()))
-    }
-    fn serialize_tuple_variant(
-        self,
-        _name: &'static str,
-        _index: u32,
-        _variant: &'static str,
-        _len: usize,
-    ) -> Result<Self::SerializeTupleVariant, Error> {
-        Err(Error("a key that is not text".into()))
-    }
-    fn serialize_map(self, _len: Option<usize>) -> Result<Self::SerializeMap, Error> {
-        Err(Error("a key that is not text".into()))
-    }
-    fn serialize_struct(
-        self,
-        _name: &'static str,
-        _len: usize,
-    ) -> Result<Self::SerializeStruct, Error> {
-        Err(Error("a key that is not text".into()))
-    }
-    fn serialize_struct_variant(
-        self,
-        _name: &'static str,
-        _index: u32,
-        _variant: &'static str,
-        _len: usize,
-    ) -> Result<Self::SerializeStructVariant, Error> {
-        Err(Error("a key that is not text".into()))
+/// A map key as the text templates look it up by (as JSON makes keys);
+/// None for a key that is not text, a number or a truth value.
+fn key_text<T: Serialize + ?Sized>(key: &T) -> Option<String> {
+    match serde_json::to_value(key).ok()? {
+        serde_json::Value::String(text) => Some(text),
+        serde_json::Value::Number(n) => Some(n.to_string()),
+        serde_json::Value::Bool(b) => Some(b.to_string()),
+        _ => None,
     }
 }
 
