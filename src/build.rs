@@ -481,7 +481,8 @@ pub(crate) fn produce(
     let digest_all = changes.is_empty()
         || restructured
         || (changes.iter()).any(|c| matches!(c, Change::Templates(_)));
-    if digests.is_some() && digest_all {
+    let take_digests = digests.is_some() && digest_all;
+    if take_digests {
         renderer.digest_cards(None);
     }
     let mut decided: Vec<Decided> = {
@@ -489,33 +490,25 @@ pub(crate) fn produce(
         let images = &renderer.site().images;
         (plan.pages.par_iter())
             .map_init(
-                || renderer.worker(),
+                // A render thread's state, made only by a thread that
+                // takes a digest.
+                || None,
                 |worker, (key, &job)| {
-                    let Some(digests) = digests else {
-                        let unchanged = !changes.is_empty()
-                            && changes.iter().all(|c| c.keeps(Some(job), renderer))
-                            && sink.keep(Path::new(key)).unwrap_or(false);
-                        let asked = (unchanged)
-                            .then(|| images.ask_again(previous_asks, key))
-                            .flatten();
-                        return Decided {
-                            key,
-                            job,
-                            asked,
-                            digest: None,
-                        };
-                    };
-                    let last = digests.get(&crate::build_state::page_key(key)).copied();
-                    let digest = digest_all.then(|| renderer.digest(job, worker)).flatten();
+                    let last = digests.and_then(|d| d.get(&crate::build_state::page_key(key)));
+                    let digest = take_digests
+                        .then(|| {
+                            renderer.digest(job, worker.get_or_insert_with(|| renderer.worker()))
+                        })
+                        .flatten();
                     let unchanged = !changes.is_empty()
                         && match restructured {
-                            true => digest.is_some() && digest == last,
+                            true => digest.is_some() && digest.as_ref() == last,
                             false => changes.iter().all(|c| c.keeps(Some(job), renderer)),
                         }
                         && sink.keep(Path::new(key)).unwrap_or(false);
                     let digest = match (digest_all, unchanged) {
                         (true, _) => digest,
-                        (false, true) => last,
+                        (false, true) => last.copied(),
                         // Taken below, once the cards it shows have theirs.
                         (false, false) => None,
                     };
