@@ -6,7 +6,7 @@
 //! next change by time alone, each article's place, what each page asked
 //! of the photos, the search index's file names, the output it was kept
 //! with, and what the build reported. It lives in the build cache
-//! (`.gazette-cache/build-state-HASH.json` by default), is safe to delete,
+//! (`.gazette-cache/build-state-HASH.bin` by default), is safe to delete,
 //! and is portable: inputs are compared by content hash, with file stamps
 //! only sparing the reads of files that were not touched, so a cache
 //! restored after a fresh checkout still holds.
@@ -17,15 +17,17 @@
 //! saying why.
 
 use crate::build::BuildOptions;
+use crate::cache_file::{self, Unreadable};
 use crate::changes::{Change, place_digest, search_digest};
 use crate::diagnostics::Diagnostic;
 use crate::file_meta::{Folder, Kind};
 use crate::images::{ImageCounts, PageAsks};
 use crate::site::{NextChange, Site};
 use chrono::{DateTime, Utc};
+use foldhash::HashMap;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
-use std::collections::{BTreeSet, HashMap};
+use std::collections::BTreeSet;
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -33,12 +35,16 @@ use walkdir::WalkDir;
 use xxhash_rust::xxh3::{Xxh3, xxh3_64};
 
 /// Bumped when the state's meaning changes; a state of another format is
-/// not read.
-const FORMAT: u32 = 5;
+/// not read. Kept in the file's header ([`crate::cache_file`]).
+const FORMAT: u32 = 6;
+/// What a state file is, in its header.
+const STATE: cache_file::Kind = cache_file::Kind(*b"stat");
 
 /// The states are files of the cache folder, one per output folder
-/// (`build-state-HASH.json`, by a hash of the output's absolute path), so
-/// builds into two folders do not undo each other's.
+/// (`build-state-HASH.bin`, by a hash of the output's absolute path), so
+/// builds into two folders do not undo each other's. Earlier builds of
+/// gazette kept them as JSON (`build-state-HASH.json`): such a file is
+/// removed when the state of its output is next kept.
 const STATE_PREFIX: &str = "build-state-";
 
 /// The folders and file of the site root a build reads.
@@ -87,7 +93,6 @@ pub struct Reported {
 
 #[derive(Debug, Serialize, Deserialize)]
 struct State {
-    format: u32,
     /// The hash of the gazette executable that built.
     gazette: u64,
     /// The hash of the settings of the command line that bear on output.
@@ -115,12 +120,6 @@ struct State {
     /// output path ([`page_key`]): a build after content files were added
     /// or deleted keeps the pages whose digest is the same.
     pages: HashMap<u64, u64>,
-}
-
-/// The one field every format of the state has.
-#[derive(Deserialize)]
-struct StateFormat {
-    format: u32,
 }
 
 /// Why the last build's output cannot be kept as it is.
@@ -163,28 +162,26 @@ impl Look {
         changed: &AtomicBool,
     ) -> Look {
         let output_id = xxh3_64(absolute(output).as_os_str().as_encoded_bytes());
-        let name = format!("{STATE_PREFIX}{output_id:016x}.json");
+        let name = format!("{STATE_PREFIX}{output_id:016x}.bin");
         let place = cache_dir.map(|dir| (dir.to_path_buf(), name));
         let previous = (place.as_ref())
             .filter(|(dir, name)| fs::symlink_metadata(dir.join(name)).is_ok_and(|m| m.is_file()))
             .and_then(|(dir, name)| fs::read(dir.join(name)).ok());
         let (previous, unreadable) = match previous {
             None => (None, None),
-            Some(bytes) => match serde_json::from_slice::<State>(&bytes) {
-                Ok(state) if state.format == FORMAT => (Some(state), None),
+            Some(bytes) => match cache_file::decode::<State>(&bytes, STATE, FORMAT) {
+                Ok(state) => (Some(state), None),
                 // A state of another format is another gazette's.
-                _ => match serde_json::from_slice::<StateFormat>(&bytes) {
-                    Ok(other) if other.format != FORMAT => (
-                        None,
-                        Some(
-                            "the build cache's state was kept by another version of gazette: building everything",
-                        ),
+                Err(Unreadable::OtherFormat(_)) => (
+                    None,
+                    Some(
+                        "the build cache's state was kept by another version of gazette: building everything",
                     ),
-                    _ => (
-                        None,
-                        Some("the build cache's state could not be read: building everything"),
-                    ),
-                },
+                ),
+                Err(Unreadable::Foreign | Unreadable::Damaged) => (
+                    None,
+                    Some("the build cache's state could not be read: building everything"),
+                ),
             },
         };
         let (gazette, settings) = (gazette_hash(), settings_hash(options, output));
@@ -403,7 +400,6 @@ impl Look {
         .flatten()
         .min();
         let state = State {
-            format: FORMAT,
             gazette: self.gazette,
             settings: self.settings,
             inputs: self.inputs,
@@ -418,9 +414,13 @@ impl Look {
         };
         // Through the cache's own writer: the folder must be gazette's
         // (it refuses a folder of someone else's files, or a link).
-        crate::images::keep_note_with(&dir, &name, |file| {
-            serde_json::to_writer(file, &state).map_err(std::io::Error::other)
-        })
+        let bytes = cache_file::encode(STATE, FORMAT, &state).map_err(|e| e.to_string())?;
+        crate::images::keep_note_with(&dir, &name, |file| file.write_all(&bytes))?;
+        // The JSON state of an earlier gazette, for the same output.
+        if let Some(old) = name.strip_suffix(".bin") {
+            let _ = crate::images::keep_note(&dir, &format!("{old}.json"), None);
+        }
+        Ok(())
     }
 }
 

@@ -12,6 +12,7 @@
 
 pub mod build;
 pub(crate) mod build_state;
+pub(crate) mod cache_file;
 pub(crate) mod changes;
 pub mod check;
 pub mod cli;

@@ -759,7 +759,7 @@ fn hand_edits_in_the_output_are_undone_despite_the_record() {
                 .unwrap()
                 .path()
                 .extension()
-                .is_some_and(|x| x == "json")
+                .is_some_and(|x| x == "record")
         })
         .count();
     assert_eq!(records, 2, "one record for each of the two folders");

@@ -563,8 +563,26 @@ fn the_cache_is_not_trusted_across_settings_hand_edits_or_a_bad_state_file() {
         run.stderr
     );
     assert!(desk.site.build_ok().stdout.starts_with("Nothing changed"));
-    // A state an older gazette kept, in its own format.
-    fs::write(&state, "{\"format\": 1, \"gazette\": 7}").unwrap();
+    // A state cut short, or changed by one byte.
+    let good = fs::read(&state).unwrap();
+    let mut flipped = good.clone();
+    *flipped.last_mut().unwrap() ^= 1;
+    for damaged in [&good[..good.len() / 2], &flipped[..]] {
+        fs::write(&state, damaged).unwrap();
+        let run = desk.site.build_ok();
+        assert!(
+            run.stderr
+                .contains("note: the build cache's state could not be read: building everything"),
+            "{}",
+            run.stderr
+        );
+    }
+    // A state an older gazette kept, in its own format: the header names
+    // the kind of file (`stat`) and its format, here 1.
+    let mut older = b"gazette\0stat".to_vec();
+    older.extend_from_slice(&1u32.to_le_bytes());
+    older.extend_from_slice(&good[16..]);
+    fs::write(&state, older).unwrap();
     let run = desk.site.build_ok();
     assert!(
         run.stderr.contains("note: the build cache's state was kept by another version of gazette: building everything"),
@@ -572,6 +590,28 @@ fn the_cache_is_not_trusted_across_settings_hand_edits_or_a_bad_state_file() {
         run.stderr
     );
     assert!(run.stdout.starts_with("Built "), "{}", run.stdout);
+    // The output folders' records, damaged: the output is not vouched for.
+    assert!(desk.site.build_ok().stdout.starts_with("Nothing changed"));
+    let records = desk.site.root().join(".public.gazette-cache");
+    for entry in fs::read_dir(&records).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|ext| ext == "record") {
+            let mut bytes = fs::read(&path).unwrap();
+            *bytes.last_mut().unwrap() ^= 1;
+            fs::write(&path, bytes).unwrap();
+        }
+    }
+    let run = desk.site.build_ok();
+    assert!(
+        run.stderr.contains(&format!(
+            "note: {} has no record of the last build, or a folder of it changed: building everything",
+            desk.site.public().display()
+        )),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stdout.starts_with("Built "), "{}", run.stdout);
+    assert!(desk.site.build_ok().stdout.starts_with("Nothing changed"));
 }
 
 #[test]
@@ -975,14 +1015,12 @@ fn a_state_file_from_elsewhere_vouches_for_nothing() {
     let mut desk = Desk::new();
     desk.site.build_ok();
     let state = state_file(&desk);
-    // Another site's state (or one committed into this one) names the
-    // record of another output: here, one differing by its digest.
-    let text = fs::read_to_string(&state).unwrap();
-    let at = text
-        .find("\"output_record\":")
-        .expect("the record's digest");
-    let end = at + text[at..].find([',', '}']).unwrap();
-    let forged = format!("{}\"output_record\":12345{}", &text[..at], &text[end..]);
+    // A state kept with another output (another site's, one committed
+    // into this one, or this output's before the last build) names the
+    // record of that output: here, the state of the first build, put back
+    // after a second one swapped the other output folder in.
+    let forged = fs::read(&state).unwrap();
+    desk.site.run(&["build", "--full"]);
     fs::write(&state, &forged).unwrap();
     let run = desk.site.build_ok();
     assert!(

@@ -132,8 +132,7 @@ pub(crate) fn keep_note(root: &Path, name: &str, text: Option<&str>) -> Result<(
     }
 }
 
-/// [`keep_note`] of what `fill` writes, as it writes it: a large note
-/// (the build state, 32 MB at 100,000 articles) is never held whole.
+/// [`keep_note`] of what `fill` writes, as it writes it, through a buffer.
 pub(crate) fn keep_note_with(
     root: &Path,
     name: &str,

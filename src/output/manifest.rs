@@ -9,10 +9,11 @@
 //! changes a folder's time, and then the build reads and walks as if it
 //! had no record.
 
+use crate::cache_file;
 use crate::file_meta::{Folder, Kind};
+use foldhash::HashMap;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
-use std::collections::HashMap;
 use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
@@ -87,9 +88,18 @@ fn folder_id(folder: &Path) -> io::Result<String> {
     })
 }
 
+/// What the record file is, in its header ([`crate::cache_file`]).
+const RECORD: cache_file::Kind = cache_file::Kind(*b"recd");
+/// Bumped when the record's meaning or layout changes.
+const RECORD_FORMAT: u32 = 1;
+/// The extension of a record file. Records of earlier builds of gazette
+/// were JSON, named `.json`: such a file still marks its folder as
+/// gazette's ([`is_owned`]), and is removed when a record is next saved.
+const RECORD_EXTENSION: &str = "record";
+
 /// Where the record of `folder` is kept.
 pub(super) fn record_path(cache: &Path, folder: &Path) -> io::Result<PathBuf> {
-    Ok(cache.join(format!("{}.json", folder_id(folder)?)))
+    Ok(cache.join(format!("{}.{RECORD_EXTENSION}", folder_id(folder)?)))
 }
 
 /// Whether gazette made `folder`: it marked the folder as its own in
@@ -98,7 +108,7 @@ pub(crate) fn is_owned(cache: &Path, folder: &Path) -> bool {
     let Ok(id) = folder_id(folder) else {
         return false;
     };
-    ["owned", "json"].iter().any(|ext| {
+    ["owned", RECORD_EXTENSION, "json"].iter().any(|ext| {
         fs::symlink_metadata(cache.join(format!("{id}.{ext}"))).is_ok_and(|m| m.is_file())
     })
 }
@@ -121,8 +131,8 @@ impl Manifest {
     /// taken after their bytes are read and hashed, or when the staging
     /// folder's copy (whose record was checked) holds the same bytes.
     pub fn load_unchecked(cache: &Path, folder: &Path) -> Option<Manifest> {
-        let text = fs::read(record_path(cache, folder).ok()?).ok()?;
-        serde_json::from_slice(&text).ok()
+        let bytes = fs::read(record_path(cache, folder).ok()?).ok()?;
+        cache_file::decode(&bytes, RECORD, RECORD_FORMAT).ok()
     }
 
     /// [`Manifest::load`], giving up (None) as soon as `give_up` is set.
@@ -168,17 +178,16 @@ impl Manifest {
         fs::create_dir_all(cache)?;
         let path = record_path(cache, folder)?;
         let partial = path.with_extension("partial");
-        // Written as it is made: the record of a large site is 40 MB.
-        let mut file = io::BufWriter::new(fs::File::create(&partial)?);
-        serde_json::to_writer(&mut file, &self).map_err(io::Error::other)?;
-        file.into_inner().map_err(|e| e.into_error())?;
+        fs::write(&partial, cache_file::encode(RECORD, RECORD_FORMAT, &self)?)?;
         fs::rename(&partial, &path)?;
-        // Records and marks of folders that are neither of the two go.
+        // Records and marks of folders that are neither of the two go, and
+        // records of an older gazette (JSON) of any folder.
         let ids = [folder_id(folder).ok(), folder_id(keep).ok()];
         for entry in fs::read_dir(cache)?.flatten() {
             let other = entry.path();
             let stem = other.file_stem().map(|s| s.to_string_lossy().into_owned());
-            if !ids.iter().flatten().any(|id| Some(id) == stem.as_ref()) {
+            let old_record = other.extension().is_some_and(|ext| ext == "json");
+            if old_record || !ids.iter().flatten().any(|id| Some(id) == stem.as_ref()) {
                 let _ = fs::remove_file(other);
             }
         }
