@@ -29,7 +29,10 @@
 //!
 //! What it cannot vouch for it does not use: an index of another format
 //! or another gazette starts the cache over, and a text whose bytes do not
-//! hash as the index says (a damaged file) is a miss, rendered again.
+//! hash as the index says (a damaged file) is a miss, rendered again. The
+//! texts are checked when the bodies file's stamp (length, times, identity)
+//! is not the one the index recorded: while it is, nothing wrote to the
+//! file since, and a body is read only when its page is written.
 //! Bodies with `@/` links are never kept (what they link to is outside
 //! their text), nor live articles (the model rearranges their HTML), nor
 //! any body of a site with `[markdown] safe = true`: the cache's HTML
@@ -48,9 +51,9 @@ use crate::markdown::Rendered;
 use crate::packed::{Packed, Spill};
 use crate::site::ArticleBody;
 use crate::sources::MAX_SOURCE_BYTES;
+use foldhash::{HashMap, HashMapExt};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
-use std::collections::HashMap;
 use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
@@ -125,6 +128,37 @@ struct Index {
     /// the file as loaded.
     #[serde(default)]
     loads: HashMap<String, LoadEntry>,
+    /// The bodies file's stamp once the index was written: while the file
+    /// has it still, no one wrote to it since, and its texts are taken
+    /// without reading them to check their hashes (a body edit at 100,000
+    /// articles read and hashed 300 MB of them). Any other stamp, or
+    /// none, and each text is checked as it is found.
+    #[serde(default)]
+    bodies_stamp: Option<BodiesStamp>,
+}
+
+/// A file's length, times and identity, as a `stat` gives them: any write
+/// changes its status-change time, which no one can set back.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+struct BodiesStamp {
+    len: u64,
+    mtime_ns: i64,
+    ctime_ns: i64,
+    device: u64,
+    inode: u64,
+}
+
+impl BodiesStamp {
+    fn of(meta: &fs::Metadata) -> Option<BodiesStamp> {
+        let (device, inode) = crate::file_meta::identity(meta)?;
+        Some(BodiesStamp {
+            len: meta.len(),
+            mtime_ns: crate::file_meta::mtime_ns(meta),
+            ctime_ns: crate::file_meta::ctime_ns(meta),
+            device,
+            inode,
+        })
+    }
 }
 
 /// The key of one body's rendering: its text's hash, the summary written
@@ -170,6 +204,9 @@ pub(crate) struct MarkdownCache {
     kept_loads: HashMap<String, LoadEntry>,
     /// Where the last build's texts end in the bodies file.
     kept_end: u64,
+    /// Whether the bodies file is as the last index left it
+    /// ([`Index::bodies_stamp`]): its texts need no check of their hash.
+    vouched: bool,
     /// The bodies file: the last builds' texts, and this build's after them.
     bodies: Arc<Spill>,
     /// This build's entries, found or new: the next index.
@@ -198,16 +235,21 @@ impl MarkdownCache {
             None => (next_generation(folder), None),
         };
         let file = open_file(&folder.join(bodies_name(generation))).ok()?;
-        let index = match file.metadata() {
-            Ok(meta) => index.filter(|index| meta.len() >= index.end),
-            // Shorter than the index says: not the file it was written for.
-            Err(_) => None,
-        };
+        let meta = file.metadata().ok()?;
+        // Shorter than the index says: not the file it was written for.
+        let index = index.filter(|index| meta.len() >= index.end);
+        let vouched = index.as_ref().is_some_and(|index| {
+            index.bodies_stamp.is_some() && index.bodies_stamp == BodiesStamp::of(&meta)
+        });
         let (end, kept, earlier, kept_loads) = match index {
             Some(index) => (index.end, index.entries, index.earlier, index.loads),
             None => Default::default(),
         };
-        file.set_len(end).ok()?;
+        // Cut only when longer: cutting changes the file's times even to
+        // the same length, and with them its stamp.
+        if meta.len() != end {
+            file.set_len(end).ok()?;
+        }
         Some(MarkdownCache {
             dir: folder.to_path_buf(),
             gazette,
@@ -216,6 +258,7 @@ impl MarkdownCache {
             earlier,
             kept_loads,
             kept_end: end,
+            vouched,
             bodies: Arc::new(Spill::over(file, end)),
             used: Mutex::new(HashMap::new()),
             used_loads: Mutex::new(HashMap::new()),
@@ -237,10 +280,13 @@ impl MarkdownCache {
         let facts = crate::packed::decompress(&facts).ok()?;
         let rendered: Rendered = serde_json::from_slice(&facts).ok()?;
         // The HTML is read when its page is written; its bytes are checked
-        // now, so that a damaged file means a body rendered again.
-        self.read(entry.html)?;
-        if let Some(span) = entry.feed_html {
-            self.read(span)?;
+        // now, so that a damaged file means a body rendered again (unless
+        // the file's stamp says nothing wrote to it since the last index).
+        for span in [Some(entry.html), entry.feed_html].into_iter().flatten() {
+            match self.vouched {
+                true => self.fits(span).then_some(())?,
+                false => self.read(span).map(drop)?,
+            }
         }
         let packed = |span: Span| Packed::in_spill(&self.bodies, span.0, span.1);
         let body = ArticleBody::from_packed(
@@ -362,8 +408,7 @@ impl MarkdownCache {
     /// ask for.
     fn read(&self, span: Span) -> Option<Vec<u8>> {
         let Span(at, len, hash) = span;
-        let fits = (at.checked_add(u64::from(len))).is_some_and(|end| end <= self.kept_end);
-        if !fits || u64::from(len) > MAX_SOURCE_BYTES {
+        if !self.fits(span) {
             return None;
         }
         let bytes = self.bodies.get(at, len).ok()?;
@@ -372,6 +417,13 @@ impl MarkdownCache {
             .map(|head| u32::from_le_bytes([head[0], head[1], head[2], head[3]]));
         let sized = claimed.is_some_and(|size| u64::from(size) <= MOST_TEXT_BYTES);
         (sized && xxh3_64(&bytes) == hash).then_some(bytes)
+    }
+
+    /// Whether `span` lies in the last build's texts, and is no longer than
+    /// a text can be.
+    fn fits(&self, Span(at, len, _): Span) -> bool {
+        let inside = (at.checked_add(u64::from(len))).is_some_and(|end| end <= self.kept_end);
+        inside && u64::from(len) <= MAX_SOURCE_BYTES
     }
 
     /// Writes the index of the bodies this build used, for the next build
@@ -408,6 +460,11 @@ impl MarkdownCache {
                 entries,
                 earlier,
                 loads,
+                bodies_stamp: self
+                    .bodies
+                    .metadata()
+                    .ok()
+                    .and_then(|m| BodiesStamp::of(&m)),
             };
             write_index(&self.dir, &index)?;
             // A cache started over (another gazette, `--full`) leaves the
@@ -454,6 +511,7 @@ impl MarkdownCache {
                 })
                 .collect::<io::Result<_>>()?,
             end: moved.end(),
+            bodies_stamp: moved.metadata().ok().and_then(|m| BodiesStamp::of(&m)),
         };
         write_index(&self.dir, &index)?;
         remove_bodies_but(&self.dir, generation);
@@ -651,6 +709,36 @@ mod tests {
     /// A preview build (another base URL) and the production build take
     /// turns: each finds its own rendering, the one before under the
     /// other key, and neither renders the other's again.
+    /// A bodies file nothing wrote to since the index is taken on its
+    /// stamp; one written to (a byte of a body changed) is checked text by
+    /// text, and the changed body is a miss.
+    #[test]
+    fn the_bodies_file_is_vouched_for_by_its_stamp_until_written_to() {
+        let dir = tempfile::tempdir().unwrap();
+        let cache = MarkdownCache::open(dir.path(), GAZETTE, false).unwrap();
+        keep(&cache, "articles/cars.md", 1, STORY);
+        cache.save().unwrap();
+        for _ in 0..2 {
+            let cache = MarkdownCache::open(dir.path(), GAZETTE, false).unwrap();
+            assert!(cache.vouched, "nothing wrote to the file");
+            assert!(cache.find("articles/cars.md", 1).is_some());
+            cache.save().unwrap();
+        }
+        let cache = MarkdownCache::open(dir.path(), GAZETTE, false).unwrap();
+        let html = cache.kept["articles/cars.md"].html;
+        drop(cache);
+        let path = dir.path().join(bodies_name(0));
+        // The system's file times move in ticks of a few milliseconds: a
+        // write in the same tick as the cache's own would keep the stamp.
+        std::thread::sleep(std::time::Duration::from_millis(50));
+        let mut bytes = fs::read(&path).unwrap();
+        bytes[html.0 as usize + 6] ^= 0x20;
+        fs::write(&path, bytes).unwrap();
+        let cache = MarkdownCache::open(dir.path(), GAZETTE, false).unwrap();
+        assert!(!cache.vouched, "written to since the index");
+        assert!(cache.find("articles/cars.md", 1).is_none());
+    }
+
     #[test]
     fn two_keys_taking_turns_are_both_kept() {
         let dir = tempfile::tempdir().unwrap();

@@ -143,6 +143,11 @@ impl Spill {
     }
 
     /// Where the next text goes: the file's length, as far as it counts.
+    /// The file's metadata, as the system has it now.
+    pub(crate) fn metadata(&self) -> io::Result<std::fs::Metadata> {
+        self.file.metadata()
+    }
+
     pub(crate) fn end(&self) -> u64 {
         self.end.load(Ordering::Relaxed)
     }
