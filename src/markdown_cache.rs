@@ -706,9 +706,6 @@ mod tests {
         assert_eq!(names, [bodies_name(2).as_str(), INDEX, LOCK]);
     }
 
-    /// A preview build (another base URL) and the production build take
-    /// turns: each finds its own rendering, the one before under the
-    /// other key, and neither renders the other's again.
     /// A bodies file nothing wrote to since the index is taken on its
     /// stamp; one written to (a byte of a body changed) is checked text by
     /// text, and the changed body is a miss.
@@ -739,6 +736,9 @@ mod tests {
         assert!(cache.find("articles/cars.md", 1).is_none());
     }
 
+    /// A preview build (another base URL) and the production build take
+    /// turns: each finds its own rendering, the one before under the
+    /// other key, and neither renders the other's again.
     #[test]
     fn two_keys_taking_turns_are_both_kept() {
         let dir = tempfile::tempdir().unwrap();
