@@ -36,7 +36,7 @@ use xxhash_rust::xxh3::{Xxh3, xxh3_64};
 
 /// Bumped when the state's meaning changes; a state of another format is
 /// not read. Kept in the file's header ([`crate::cache_file`]).
-const FORMAT: u32 = 6;
+const FORMAT: u32 = 7;
 /// What a state file is, in its header.
 const STATE: cache_file::Kind = cache_file::Kind(*b"stat");
 
@@ -93,6 +93,9 @@ pub struct Reported {
 
 #[derive(Debug, Serialize, Deserialize)]
 struct State {
+    /// The output folder it is for, absolute: first, so that a build can
+    /// read it alone and let the states of folders that are gone go.
+    output: String,
     /// The hash of the gazette executable that built.
     gazette: u64,
     /// The hash of the settings of the command line that bear on output.
@@ -139,6 +142,8 @@ pub enum Stale {
 pub struct Look {
     /// The cache folder, and the state's name in it.
     place: Option<(PathBuf, String)>,
+    /// The output folder, absolute.
+    output: PathBuf,
     gazette: u64,
     settings: u64,
     inputs: Inputs,
@@ -161,7 +166,8 @@ impl Look {
         cache_dir: Option<&Path>,
         changed: &AtomicBool,
     ) -> Look {
-        let output_id = xxh3_64(absolute(output).as_os_str().as_encoded_bytes());
+        let output = absolute(output);
+        let output_id = xxh3_64(output.as_os_str().as_encoded_bytes());
         let name = format!("{STATE_PREFIX}{output_id:016x}.bin");
         let place = cache_dir.map(|dir| (dir.to_path_buf(), name));
         let previous = (place.as_ref())
@@ -184,13 +190,14 @@ impl Look {
                 ),
             },
         };
-        let (gazette, settings) = (gazette_hash(), settings_hash(options, output));
+        let (gazette, settings) = (gazette_hash(), settings_hash(options, &output));
         if !(previous.as_ref()).is_some_and(|s| s.gazette == gazette && s.settings == settings) {
             changed.store(true, Ordering::Relaxed);
         }
         let known = previous.as_ref().map(|s| &s.inputs);
         Look {
             place,
+            output,
             gazette,
             settings,
             inputs: Inputs::take(&options.root, known, changed),
@@ -400,6 +407,7 @@ impl Look {
         .flatten()
         .min();
         let state = State {
+            output: self.output.to_string_lossy().into_owned(),
             gazette: self.gazette,
             settings: self.settings,
             inputs: self.inputs,
@@ -416,11 +424,39 @@ impl Look {
         // (it refuses a folder of someone else's files, or a link).
         let bytes = cache_file::encode(STATE, FORMAT, &state).map_err(|e| e.to_string())?;
         crate::images::keep_note_with(&dir, &name, |file| file.write_all(&bytes))?;
-        // The JSON state of an earlier gazette, for the same output.
-        if let Some(old) = name.strip_suffix(".bin") {
-            let _ = crate::images::keep_note(&dir, &format!("{old}.json"), None);
-        }
+        forget_other_states(&dir, &name);
         Ok(())
+    }
+}
+
+/// Removes from the cache folder `dir` the states of output folders that
+/// are gone (one is kept per output folder ever built into, 24 MB at
+/// 100,000 articles) and those an earlier gazette kept as JSON. A state
+/// whose start does not read as one is left alone: it is not gazette's.
+fn forget_other_states(dir: &Path, own: &str) {
+    /// The start of a state: its header and its output folder's path.
+    const START: u64 = 64 << 10;
+    let Ok(entries) = fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if !name.starts_with(STATE_PREFIX) || name == own {
+            continue;
+        }
+        let gone = name.ends_with(".json")
+            || (name.ends_with(".bin") && {
+                let mut start = Vec::new();
+                let read = fs::File::open(entry.path()).and_then(|file| {
+                    std::io::Read::read_to_end(&mut std::io::Read::take(file, START), &mut start)
+                });
+                read.is_ok()
+                    && cache_file::peek::<String>(&start, STATE, FORMAT)
+                        .is_some_and(|output| !Path::new(&output).is_dir())
+            });
+        if gone {
+            let _ = crate::images::keep_note(dir, &name, None);
+        }
     }
 }
 

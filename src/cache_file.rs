@@ -74,6 +74,21 @@ pub(crate) fn decode<T: DeserializeOwned>(
     }
 }
 
+/// The first value of a file of `kind` in `format` (or of its start),
+/// without checking the hash of the rest: a hint, for deciding whether
+/// the file is still of use, never a value to build with.
+pub(crate) fn peek<T: DeserializeOwned>(bytes: &[u8], kind: Kind, format: u32) -> Option<T> {
+    let header = bytes.get(..HEADER_LEN)?;
+    let ours = &header[..8] == MAGIC && header[8..12] == kind.0;
+    let written = u32::from_le_bytes(header[12..16].try_into().expect("four bytes"));
+    if !ours || written != format {
+        return None;
+    }
+    postcard::take_from_bytes(&bytes[HEADER_LEN..])
+        .ok()
+        .map(|(value, _)| value)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -115,6 +130,11 @@ mod tests {
         let mut flipped = bytes.clone();
         *flipped.last_mut().unwrap() ^= 1;
         assert_eq!(read(&flipped), Err(Unreadable::Damaged));
+        // A peek reads the first value of a file's start, unchecked.
+        let first: Option<HashMap<String, (u64, i64)>> = peek(&bytes, KIND, 3);
+        assert_eq!(first.as_ref(), decode(&bytes, KIND, 3).ok().as_ref());
+        assert_eq!(peek::<u8>(b"{\"files\": {}}", KIND, 3), None);
+        assert_eq!(peek::<u8>(&bytes, KIND, 4), None);
         // A value followed by more bytes, hashed as a whole, is not it.
         let mut longer = encode(KIND, 3, &(value_of_one(), 5u8)).unwrap();
         let hash = xxh3_64(&longer[HEADER_LEN..]);

@@ -1002,6 +1002,58 @@ fn a_variable_templates_read_is_a_setting_of_the_build() {
     assert!(desk.site.read("index.html").contains("Europe edition"));
 }
 
+/// One state is kept per output folder; a build lets go of the states of
+/// folders that are gone, and of an earlier gazette's JSON states, but not
+/// of a file it cannot read as a state.
+#[test]
+fn the_states_of_output_folders_that_are_gone_are_removed() {
+    let mut desk = Desk::new();
+    let cache = desk.site.root().join(".gazette-cache");
+    let states = || {
+        let mut names: Vec<String> = fs::read_dir(&cache)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|name| name.starts_with("build-state-"))
+            .collect();
+        names.sort();
+        names
+    };
+    desk.site.build_ok();
+    let own = states();
+    assert_eq!(own.len(), 1, "{own:?}");
+    let preview = desk.site.root().join("preview");
+    let elsewhere = tempfile::tempdir().unwrap();
+    for output in [&preview, &elsewhere.path().join("public")] {
+        let run = desk
+            .site
+            .run(&["build", "--output", output.to_str().unwrap()]);
+        assert_eq!(run.code, 0, "{}", run.stderr);
+    }
+    assert_eq!(states().len(), 3);
+    fs::write(cache.join("build-state-00000000000000aa.json"), "{}").unwrap();
+    fs::write(
+        cache.join("build-state-00000000000000bb.bin"),
+        "not a state",
+    )
+    .unwrap();
+    fs::remove_dir_all(&preview).unwrap();
+    desk.stories[1].body = "An edit.".into();
+    desk.save(1);
+    assert!(desk.site.build_ok().stdout.starts_with("Rebuilt "));
+    let left = states();
+    assert_eq!(left.len(), 3, "{left:?}");
+    assert!(left.contains(&own[0]));
+    assert!(left.contains(&"build-state-00000000000000bb.bin".to_string()));
+    // The other output's state is still its own: nothing changed there
+    // but the edit.
+    let run = desk.site.run(&[
+        "build",
+        "--output",
+        elsewhere.path().join("public").to_str().unwrap(),
+    ]);
+    assert!(run.stdout.starts_with("Rebuilt "), "{}", run.stdout);
+}
+
 #[test]
 fn a_state_file_from_elsewhere_vouches_for_nothing() {
     let mut desk = Desk::new();
