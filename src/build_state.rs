@@ -43,8 +43,9 @@ const STATE: cache_file::Kind = cache_file::Kind(*b"stat");
 /// The states are files of the cache folder, one per output folder
 /// (`build-state-HASH.bin`, by a hash of the output's absolute path), so
 /// builds into two folders do not undo each other's. Earlier builds of
-/// gazette kept them as JSON (`build-state-HASH.json`): such a file is
-/// removed when the state of its output is next kept.
+/// gazette kept them as JSON (`build-state-HASH.json`): those, and the
+/// states of output folders that are gone, are removed whenever a state
+/// is kept ([`forget_other_states`]).
 const STATE_PREFIX: &str = "build-state-";
 
 /// The folders and file of the site root a build reads.
