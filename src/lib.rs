@@ -41,3 +41,5 @@ pub(crate) mod slug;
 pub mod sources;
 pub mod status;
 pub(crate) mod strict;
+#[doc(hidden)]
+pub mod testing;

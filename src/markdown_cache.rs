@@ -14,7 +14,7 @@
 //!   build's spill file too, so a kept body is read from where it lies
 //!   when its page is written, never copied into memory first. Each
 //!   article file as loaded is a packed JSON text there too.
-//! - `index.json`: for each article file, the key it was rendered under
+//! - `index.bin`: for each article file, the key it was rendered under
 //!   and where its three texts are, with a hash of each text's bytes (and
 //!   the same for the file as loaded, under the hash of its bytes), and
 //!   the same for its rendering before under another key (so that a
@@ -45,6 +45,7 @@
 //! names.
 
 use crate::build_state::Look;
+use crate::cache_file;
 use crate::content::{Content, KeptArticle, Loaded, ParseCache};
 use crate::diagnostics::Diagnostic;
 use crate::markdown::Rendered;
@@ -61,8 +62,13 @@ use std::sync::{Arc, Mutex};
 use xxhash_rust::xxh3::{Xxh3, xxh3_64};
 
 /// Bumped when the index's or the texts' meaning changes.
-const FORMAT: u32 = 1;
-const INDEX: &str = "index.json";
+const FORMAT: u32 = 2;
+const INDEX: &str = "index.bin";
+/// The kind of the index's file ([`crate::cache_file`]).
+const INDEX_KIND: cache_file::Kind = cache_file::Kind(*b"mdix");
+/// The index as earlier gazettes wrote it, in JSON: removed when an index
+/// is written.
+const JSON_INDEX: &str = "index.json";
 const LOCK: &str = "lock";
 /// Names of the bodies files: `bodies-N.bin`.
 const BODIES_PREFIX: &str = "bodies-";
@@ -108,7 +114,6 @@ struct LoadEntry {
 
 #[derive(Debug, Serialize, Deserialize)]
 struct Index {
-    format: u32,
     /// The gazette that rendered the texts: another renders differently.
     gazette: u64,
     /// The bodies file's number (`bodies-N.bin`).
@@ -227,7 +232,7 @@ impl MarkdownCache {
         let index = (!fresh)
             .then(|| read_index(folder))
             .flatten()
-            .filter(|index| index.format == FORMAT && index.gazette == gazette);
+            .filter(|index| index.gazette == gazette);
         let (generation, index) = match index {
             Some(index) => (index.generation, Some(index)),
             // Started over under a new number: a reader of the old file
@@ -453,7 +458,6 @@ impl MarkdownCache {
         let end = self.bodies.end();
         if end - in_use <= in_use.max(SLACK_BYTES) {
             let index = Index {
-                format: FORMAT,
                 gazette: self.gazette,
                 generation: self.generation,
                 end,
@@ -499,7 +503,6 @@ impl MarkdownCache {
             Ok(moved_entries)
         };
         let index = Index {
-            format: FORMAT,
             gazette: self.gazette,
             generation,
             entries: move_all(&entries)?,
@@ -596,6 +599,8 @@ fn remove_bodies_but(folder: &Path, keep: u64) {
     }
 }
 
+/// The index in `folder`, when it is one this gazette's format reads
+/// whole (any other: damaged, foreign, of another format, is no index).
 fn read_index(folder: &Path) -> Option<Index> {
     let path = folder.join(INDEX);
     if !fs::symlink_metadata(&path).is_ok_and(|m| m.is_file()) {
@@ -607,13 +612,39 @@ fn read_index(folder: &Path) -> Option<Index> {
     if bytes.len() as u64 > MOST_INDEX_BYTES {
         return None;
     }
-    serde_json::from_slice(&bytes).ok()
+    cache_file::decode(&bytes, INDEX_KIND, FORMAT).ok()
 }
 
 fn write_index(folder: &Path, index: &Index) -> io::Result<()> {
+    let bytes = cache_file::encode(INDEX_KIND, FORMAT, index)?;
     crate::images::write_whole_with(&folder.join(INDEX), None, |out| {
-        serde_json::to_writer(out, index).map_err(io::Error::other)
-    })
+        io::Write::write_all(out, &bytes)
+    })?;
+    // An earlier gazette's JSON index, which no gazette reads any more
+    // (the cache folder is gazette's own; a link there is removed, never
+    // what it points to).
+    let _ = fs::remove_file(folder.join(JSON_INDEX));
+    Ok(())
+}
+
+/// The index file's bytes as JSON, with its format as `format`: for the
+/// tests, which damage and edit what the index says.
+pub(crate) fn index_as_json(bytes: &[u8]) -> Option<serde_json::Value> {
+    let index: Index = cache_file::decode(bytes, INDEX_KIND, FORMAT).ok()?;
+    let mut value = serde_json::to_value(&index).ok()?;
+    value["format"] = FORMAT.into();
+    Some(value)
+}
+
+/// [`index_as_json`] taken back: an index file's bytes, under the format
+/// its `format` says.
+pub(crate) fn index_from_json(value: &serde_json::Value) -> Option<Vec<u8>> {
+    let format = match value.get("format") {
+        Some(format) => u32::try_from(format.as_u64()?).ok()?,
+        None => FORMAT,
+    };
+    let index: Index = serde_json::from_value(value.clone()).ok()?;
+    cache_file::encode(INDEX_KIND, format, &index).ok()
 }
 
 /// Opens (or makes) a file of the cache for reading and writing, never
@@ -698,6 +729,8 @@ mod tests {
         let cache = MarkdownCache::open(dir.path(), GAZETTE, true).unwrap();
         assert!(cache.find("articles/cars.md", 1).is_none());
         keep(&cache, "articles/cars.md", 1, STORY);
+        // An earlier gazette's JSON index goes too.
+        fs::write(dir.path().join(JSON_INDEX), "{\"format\": 1}").unwrap();
         cache.save().unwrap();
         let mut names: Vec<String> = (fs::read_dir(dir.path()).unwrap())
             .map(|e| e.unwrap().file_name().into_string().unwrap())

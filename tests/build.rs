@@ -985,7 +985,7 @@ fn a_build_leaves_only_its_state_in_the_cache_folder() {
     let markdown = site.root().join(".gazette-cache/markdown");
     let kept = tree(&markdown);
     let kept_names: Vec<String> = kept.iter().map(|(p, _)| p.display().to_string()).collect();
-    assert_eq!(kept_names, ["bodies-0.bin", "index.json", "lock"]);
+    assert_eq!(kept_names, ["bodies-0.bin", "index.bin", "lock"]);
     // A build that fails at a page keeps nothing more.
     site.write(
         "content/articles/2021/phones.md",
@@ -1002,7 +1002,7 @@ fn a_build_leaves_only_its_state_in_the_cache_folder() {
     // The failed build's index is the last build's.
     let index = |tree: &[(std::path::PathBuf, Vec<u8>)]| {
         (tree.iter())
-            .find(|(p, _)| p.ends_with("index.json"))
+            .find(|(p, _)| p.ends_with("index.bin"))
             .map(|(_, bytes)| bytes.clone())
     };
     assert_eq!(index(&tree(&markdown)), index(&kept));

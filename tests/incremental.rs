@@ -1186,15 +1186,20 @@ fn a_summary_edit_that_changes_the_search_files_makes_the_index_again() {
     assert_eq!(tree(&desk.site.public()), clean_tree(&desk));
 }
 
-/// The Markdown cache's index (`.gazette-cache/markdown/index.json`), read.
+/// The Markdown cache's index (`.gazette-cache/markdown/index.bin`), read
+/// as JSON.
 fn markdown_index(site: &Fixture) -> serde_json::Value {
-    let path = site.root().join(".gazette-cache/markdown/index.json");
-    serde_json::from_slice(&fs::read(path).unwrap()).unwrap()
+    let path = site.root().join(".gazette-cache/markdown/index.bin");
+    gazette::testing::markdown_index_as_json(&fs::read(path).unwrap()).unwrap()
 }
 
 fn write_markdown_index(site: &Fixture, index: &serde_json::Value) {
-    let path = site.root().join(".gazette-cache/markdown/index.json");
-    fs::write(path, serde_json::to_vec(index).unwrap()).unwrap();
+    let path = site.root().join(".gazette-cache/markdown/index.bin");
+    fs::write(
+        path,
+        gazette::testing::markdown_index_from_json(index).unwrap(),
+    )
+    .unwrap();
 }
 
 /// Damages the packed text at `span` (`[at, len, hash]` of the Markdown
@@ -1553,11 +1558,9 @@ fn a_damaged_markdown_cache_is_rendered_again_never_published() {
             file.set_len(len / 2).unwrap();
         }),
         ("index unreadable", &|| {
-            fs::write(
-                site.root().join(".gazette-cache/markdown/index.json"),
-                "{\"format\": 1, ",
-            )
-            .unwrap();
+            let path = site.root().join(".gazette-cache/markdown/index.bin");
+            let bytes = fs::read(&path).unwrap();
+            fs::write(&path, &bytes[..bytes.len() / 2]).unwrap();
         }),
         ("another format", &|| {
             let mut index = markdown_index(&site);
@@ -1638,7 +1641,7 @@ fn the_markdown_cache_never_writes_through_a_link() {
         "markdown",
         "markdown/lock",
         "markdown/bodies-0.bin",
-        "markdown/index.json",
+        "markdown/index.bin",
     ] {
         fs::write(&victim, "the user's file").unwrap();
         let site = Fixture::new(&[
@@ -1700,7 +1703,7 @@ fn preview_and_production_builds_take_turns_without_rendering_again() {
         let dir = site.root().join(".gazette-cache/markdown");
         let files: Vec<_> = (fs::read_dir(&dir).unwrap())
             .map(|e| e.unwrap().path())
-            .filter(|p| p.extension().is_some_and(|x| x == "bin"))
+            .filter(|p| (p.file_name()).is_some_and(|n| n.to_string_lossy().starts_with("bodies-")))
             .collect();
         assert_eq!(files.len(), 1, "{files:?}");
         fs::metadata(&files[0]).unwrap().len()
