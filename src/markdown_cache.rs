@@ -10,10 +10,10 @@
 //! - `bodies-N.bin`: packed texts (`crate::packed`), appended to as
 //!   builds render bodies. Each article has three: its HTML, its feed
 //!   HTML and what was learnt while rendering it (headings, summary, word
-//!   count, shortcode calls), the last as packed JSON. The file is the
+//!   count, shortcode calls), the last packed in postcard. The file is the
 //!   build's spill file too, so a kept body is read from where it lies
 //!   when its page is written, never copied into memory first. Each
-//!   article file as loaded is a packed JSON text there too.
+//!   article file as loaded is packed there too, in postcard.
 //! - `index.bin`: for each article file, the key it was rendered under
 //!   and where its three texts are, with a hash of each text's bytes (and
 //!   the same for the file as loaded, under the hash of its bytes), and
@@ -62,7 +62,7 @@ use std::sync::{Arc, Mutex};
 use xxhash_rust::xxh3::{Xxh3, xxh3_64};
 
 /// Bumped when the index's or the texts' meaning changes.
-const FORMAT: u32 = 2;
+const FORMAT: u32 = 3;
 const INDEX: &str = "index.bin";
 /// The kind of the index's file ([`crate::cache_file`]).
 const INDEX_KIND: cache_file::Kind = cache_file::Kind(*b"mdix");
@@ -98,7 +98,7 @@ struct Span(u64, u32, u64);
 struct Entry {
     /// [`key`] of what it was rendered from.
     key: u64,
-    /// [`Rendered`] without its HTML, as packed JSON.
+    /// [`Rendered`] without its HTML, packed postcard.
     facts: Span,
     html: Span,
     feed_html: Option<Span>,
@@ -283,7 +283,7 @@ impl MarkdownCache {
         let entry = (self.renderings(content_path)).find(|e| e.key == key)?;
         let facts = self.read(entry.facts)?;
         let facts = crate::packed::decompress(&facts).ok()?;
-        let rendered: Rendered = serde_json::from_slice(&facts).ok()?;
+        let rendered: Rendered = from_binary(&facts)?;
         // The HTML is read when its page is written; its bytes are checked
         // now, so that a damaged file means a body rendered again (unless
         // the file's stamp says nothing wrote to it since the last index).
@@ -306,10 +306,10 @@ impl MarkdownCache {
     /// What the cache keeps of `rendered` beside its HTML, taken as it
     /// comes from rendering; None for a body the cache does not keep: one
     /// with `@/` links, whose HTML depends on other files.
-    pub(crate) fn facts(rendered: &Rendered) -> Option<String> {
+    pub(crate) fn facts(rendered: &Rendered) -> Option<Vec<u8>> {
         let keepable = rendered.content_links.is_empty() && rendered.broken_links.is_empty();
         keepable
-            .then(|| serde_json::to_string(rendered).ok())
+            .then(|| postcard::to_allocvec(rendered).ok())
             .flatten()
     }
 
@@ -320,11 +320,11 @@ impl MarkdownCache {
         &self,
         content_path: &str,
         key: u64,
-        facts: String,
+        facts: Vec<u8>,
         rendered: &mut Rendered,
     ) -> ArticleBody {
-        let html = self.put(&rendered.html);
-        let feed_html = (rendered.feed_html.as_deref()).map(|html| self.put(html));
+        let html = self.put(rendered.html.as_bytes());
+        let feed_html = (rendered.feed_html.as_deref()).map(|html| self.put(html.as_bytes()));
         let facts = self.put(&facts);
         let (Some((html, html_span)), Some((_, facts_span))) = (html, facts) else {
             // Not written (a full disk): kept in memory, as without a cache.
@@ -352,7 +352,7 @@ impl MarkdownCache {
     fn find_loaded(&self, path: &str, key: u64) -> Option<KeptArticle> {
         let entry = self.kept_loads.get(path).filter(|e| e.key == key)?;
         let text = crate::packed::decompress(&self.read(entry.doc)?).ok()?;
-        let kept = serde_json::from_slice(&text).ok()?;
+        let kept = from_binary(&text)?;
         self.note_loaded(path, *entry);
         Some(kept)
     }
@@ -373,10 +373,10 @@ impl MarkdownCache {
             if found {
                 return;
             }
-            let Ok(text) = serde_json::to_string(&KeptArticle::of(article)) else {
+            let Ok(bytes) = postcard::to_allocvec(&KeptArticle::of(article)) else {
                 return;
             };
-            if let Some((_, doc)) = self.put(&text) {
+            if let Some((_, doc)) = self.put(&bytes) {
                 self.note_loaded(&path, LoadEntry { key, doc });
             }
         });
@@ -387,8 +387,8 @@ impl MarkdownCache {
         used.insert(path.to_string(), entry);
     }
 
-    /// Packs `text` into the bodies file.
-    fn put(&self, text: &str) -> Option<(Packed, Span)> {
+    /// Packs `text` (UTF-8, or postcard) into the bodies file.
+    fn put(&self, text: &[u8]) -> Option<(Packed, Span)> {
         let bytes = crate::packed::compress(text);
         let len = u32::try_from(bytes.len()).ok()?;
         let at = self.bodies.put(&bytes).ok()?;
@@ -566,6 +566,15 @@ impl ParseCache for KeptLoads<'_> {
     }
 }
 
+/// A value in postcard (as the facts and loads are kept), when `bytes` are
+/// that value and nothing more.
+fn from_binary<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> Option<T> {
+    match postcard::take_from_bytes(bytes) {
+        Ok((value, [])) => Some(value),
+        _ => None,
+    }
+}
+
 fn bodies_name(generation: u64) -> String {
     format!("{BODIES_PREFIX}{generation}{BODIES_SUFFIX}")
 }
@@ -636,6 +645,17 @@ pub(crate) fn index_as_json(bytes: &[u8]) -> Option<serde_json::Value> {
     Some(value)
 }
 
+/// What the cache keeps of an article file as loaded (unpacked) as JSON.
+pub(crate) fn kept_load_as_json(bytes: &[u8]) -> Option<serde_json::Value> {
+    serde_json::to_value(from_binary::<KeptArticle>(bytes)?).ok()
+}
+
+/// [`kept_load_as_json`] taken back.
+pub(crate) fn kept_load_from_json(value: &serde_json::Value) -> Option<Vec<u8>> {
+    let kept: KeptArticle = serde_json::from_value(value.clone()).ok()?;
+    postcard::to_allocvec(&kept).ok()
+}
+
 /// [`index_as_json`] taken back: an index file's bytes, under the format
 /// its `format` says.
 pub(crate) fn index_from_json(value: &serde_json::Value) -> Option<Vec<u8>> {
@@ -684,7 +704,7 @@ mod tests {
         cache.keep(path, key, facts, &mut rendered)
     }
 
-    const STORY: &str = "Xiaomi **builds** cars.\n\n## 14:05 Figures\n\n{{< youtube id=\"abc\" start=1.5 >}}\n\n[Filing](https://example.com/f.pdf)";
+    const STORY: &str = "Xiaomi **builds** cars.\n\n## 14:05 Figures\n\n{{< youtube id=\"abc\" start=1.5 loop=3 wide=false >}}\n\n[Filing](https://example.com/f.pdf)";
 
     #[test]
     fn a_kept_body_is_found_as_it_was_rendered_by_the_next_build_only_under_its_key() {
@@ -709,6 +729,18 @@ mod tests {
         assert_eq!(found.heading_ids, expected.heading_ids);
         assert_eq!(found.top_headings, expected.top_headings);
         assert_eq!(found.shortcodes, expected.shortcodes);
+        // Each kind of argument value reads back as itself.
+        use crate::shortcode::Value;
+        let named: Vec<&Value> = found.shortcodes[0].named.iter().map(|(_, v)| v).collect();
+        assert_eq!(
+            named,
+            [
+                &Value::Text("abc".into()),
+                &Value::Number(1.5),
+                &Value::Integer(3),
+                &Value::Bool(false)
+            ]
+        );
         assert_eq!(found.feed_summary_html, expected.feed_summary_html);
         assert!(found.html.is_empty() && found.feed_html.is_none());
         assert!(cache.find("articles/cars.md", 2).is_none(), "another key");

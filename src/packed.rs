@@ -77,8 +77,8 @@ impl Packed {
     }
 }
 
-pub(crate) fn compress(text: &str) -> Vec<u8> {
-    lz4_flex::compress_prepend_size(text.as_bytes())
+pub(crate) fn compress(bytes: impl AsRef<[u8]>) -> Vec<u8> {
+    lz4_flex::compress_prepend_size(bytes.as_ref())
 }
 
 /// LZ4 packs no better than 255 to 1: a larger size at the head is a

@@ -1218,7 +1218,7 @@ fn uppercase_span(bodies: &Path, span: &serde_json::Value) {
 }
 
 /// Rewrites what the cache keeps of the article file `path` as loaded
-/// (its packed JSON in the bodies file) with `edit`, as a later build
+/// (packed in the bodies file) with `edit` (of it as JSON), as a later build
 /// would find it: appended, with its span, hash and the file's end in
 /// the index.
 fn edit_kept_load(site: &Fixture, path: &str, edit: impl FnOnce(&mut serde_json::Value)) {
@@ -1231,9 +1231,10 @@ fn edit_kept_load(site: &Fixture, path: &str, edit: impl FnOnce(&mut serde_json:
         span[1].as_u64().unwrap() as usize,
     );
     let text = lz4_flex::decompress_size_prepended(&bytes[at..at + len]).unwrap();
-    let mut kept: serde_json::Value = serde_json::from_slice(&text).unwrap();
+    let mut kept = gazette::testing::kept_load_as_json(&text).unwrap();
     edit(&mut kept);
-    let packed = lz4_flex::compress_prepend_size(&serde_json::to_vec(&kept).unwrap());
+    let bytes_again = gazette::testing::kept_load_from_json(&kept).unwrap();
+    let packed = lz4_flex::compress_prepend_size(&bytes_again);
     let hash = xxhash_rust::xxh3::xxh3_64(&packed);
     index["loads"][path]["doc"] = serde_json::json!([bytes.len(), packed.len(), hash]);
     bytes.extend_from_slice(&packed);

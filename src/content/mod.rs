@@ -358,7 +358,41 @@ pub struct ArticleMeta {
     /// When live coverage ends.
     pub live_until: Option<DateTime<Utc>>,
     pub template: Option<String>,
+    #[serde(with = "extra_as_text_in_binary")]
     pub extra: Extra,
+}
+
+/// An `extra` table in the build cache's binary files: free-form values
+/// cannot be read back from a format that does not say what each is, so
+/// there the table is its JSON text. Human-readable formats have it as it
+/// is.
+mod extra_as_text_in_binary {
+    use super::Extra;
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    pub(super) fn serialize<S: Serializer>(
+        extra: &Extra,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        match serializer.is_human_readable() {
+            true => extra.serialize(serializer),
+            false => serde_json::to_string(extra)
+                .map_err(serde::ser::Error::custom)?
+                .serialize(serializer),
+        }
+    }
+
+    pub(super) fn deserialize<'de, D: Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Extra, D::Error> {
+        match deserializer.is_human_readable() {
+            true => Extra::deserialize(deserializer),
+            false => {
+                let text = String::deserialize(deserializer)?;
+                serde_json::from_str(&text).map_err(serde::de::Error::custom)
+            }
+        }
+    }
 }
 
 /// A correction published on an article.
@@ -1483,6 +1517,31 @@ mod tests {
         let mut content = load(dir, &config, None, &mut diagnostics);
         assert!(diagnostics.is_empty(), "{diagnostics:?}");
         content.articles.pop().unwrap()
+    }
+
+    /// What the build cache keeps of an article file reads back, in its
+    /// binary form, as what was loaded: free-form `extra` values of every
+    /// kind, dates, corrections and the bundle.
+    #[test]
+    fn an_article_as_kept_in_binary_reads_back_whole() {
+        let dir = tempfile::tempdir().unwrap();
+        let text = "+++\ntitle = \"Xiaomi to build cars\"\ndate = 2021-03-26T09:30:00+08:00\n\
+            tags = [\"EV\", \"Xiaomi\"]\nimage_focus = [0.25, 0.75]\n\
+            corrections = [{ date = 2021-03-27T10:00:00+08:00, text = \"A figure.\" }]\n\
+            [extra]\nscore = 7\nratio = 0.5\nflag = true\nnote = \"x\"\nlist = [1, \"two\", 3.5]\n\
+            when = 2021-03-26\n[extra.nested]\ndeep = { a = [] }\n+++\nShares rose.\n";
+        let article = loaded(dir.path(), text);
+        let kept = KeptArticle::of(&article);
+        let bytes = postcard::to_allocvec(&kept).unwrap();
+        let back: KeptArticle = postcard::from_bytes(&bytes).unwrap();
+        assert_eq!(
+            serde_json::to_value(&back).unwrap(),
+            serde_json::to_value(&kept).unwrap()
+        );
+        assert_eq!(back.meta.extra, article.doc.meta.extra);
+        assert_eq!(back.meta.extra["list"], serde_json::json!([1, "two", 3.5]));
+        assert_eq!(back.meta.corrections, article.doc.meta.corrections);
+        assert_eq!(back.meta.date, article.doc.meta.date);
     }
 
     #[test]
