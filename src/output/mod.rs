@@ -45,6 +45,10 @@ pub struct Output {
     staging: PathBuf,
     /// Beside the output: the records of the two folders.
     cache: PathBuf,
+    /// Whether the staging folder was empty when the build began (a first
+    /// build, or the second into a folder): it then holds only this
+    /// build's files.
+    starts_empty: bool,
     /// The record of the staging folder, when it can be trusted.
     previous: Option<Manifest>,
     /// The record of the output folder as the last build left it: a file
@@ -197,7 +201,9 @@ impl Output {
         }
         let lock = BuildLock::take(&parent.join(format!(".{name}.gazette-lock")), &target)?;
         let staging = parent.join(format!(".{name}.gazette-staging"));
-        match fs::symlink_metadata(&staging) {
+        // Whether the staging folder starts empty: then all it holds at the
+        // end is this build's, and nothing stale needs looking for.
+        let starts_empty = match fs::symlink_metadata(&staging) {
             Ok(meta) if !meta.is_dir() => {
                 return Err(refuse(format!(
                     "{} is not a folder gazette made ({}): {helper_hint}",
@@ -206,16 +212,21 @@ impl Output {
                 )));
             }
             Ok(_) => {
-                if !manifest::is_owned(&cache, &staging) && !is_empty_dir(&staging)? {
+                let empty = is_empty_dir(&staging)?;
+                if !empty && !manifest::is_owned(&cache, &staging) {
                     return Err(refuse(format!(
                         "{} holds files gazette did not write: {helper_hint}",
                         staging.display()
                     )));
                 }
+                empty
             }
-            Err(e) if e.kind() == io::ErrorKind::NotFound => fs::create_dir(&staging)?,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => {
+                fs::create_dir(&staging)?;
+                true
+            }
             Err(e) => return Err(e),
-        }
+        };
         manifest::mark_owned(&cache, &staging)?;
         // Both records at once: at 100,000 articles each is 15 MB.
         // The output's folders are not looked at (168,000 of them at
@@ -239,6 +250,7 @@ impl Output {
             .map(PathBuf::from)
             .collect();
         Ok(Output {
+            starts_empty,
             previous,
             live,
             target,
@@ -289,15 +301,11 @@ impl Output {
         let meta = match untouched {
             Some(meta) => meta,
             None => {
-                if !unchanged(&path, len, || {
-                    fs::read(&path).ok().is_some_and(|old| old == bytes)
-                }) {
-                    self.make_room(&path).map_err(describe)?;
-                    self.touch(relative);
-                    fs::write(&path, bytes).map_err(describe)?;
+                let (meta, written) = self.put_file(relative, &path, bytes).map_err(describe)?;
+                if written {
                     self.changed.fetch_add(1, Ordering::Relaxed);
                 }
-                fs::symlink_metadata(&path).map_err(describe)?
+                meta
             }
         };
         let (mtime_ns, ctime_ns) = settle_time(&path, &meta, keep_time).map_err(describe)?;
@@ -347,10 +355,7 @@ impl Output {
                 if content_hash(&bytes) != live.hash {
                     return Ok(false);
                 }
-                self.make_room(&path).map_err(describe)?;
-                self.touch(relative);
-                fs::write(&path, &bytes).map_err(describe)?;
-                fs::symlink_metadata(&path).map_err(describe)?
+                self.put_file(relative, &path, &bytes).map_err(describe)?.0
             }
         };
         self.claim(relative)?;
@@ -487,20 +492,20 @@ impl Output {
                 continue;
             }
             let path = self.staging.join(dir);
-            match fs::symlink_metadata(&path) {
-                Ok(meta) if meta.is_dir() => {}
-                Ok(_) => {
-                    match fs::remove_file(&path) {
-                        // Another render thread removed it first.
-                        Err(e) if e.kind() != io::ErrorKind::NotFound => return Err(e),
-                        _ => {}
+            // Made first, looked at only when something stands there: a
+            // fresh build makes 168,000 folders at 100,000 articles.
+            match fs::create_dir(&path) {
+                Ok(()) => self.touch_made_folder(dir),
+                Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {
+                    if !fs::symlink_metadata(&path)?.is_dir() {
+                        match fs::remove_file(&path) {
+                            // Another render thread removed it first.
+                            Err(e) if e.kind() != io::ErrorKind::NotFound => return Err(e),
+                            _ => {}
+                        }
+                        create_real_dir(&path)?;
+                        self.touch_made_folder(dir);
                     }
-                    create_real_dir(&path)?;
-                    self.touch_made_folder(dir);
-                }
-                Err(e) if e.kind() == io::ErrorKind::NotFound => {
-                    create_real_dir(&path)?;
-                    self.touch_made_folder(dir);
                 }
                 Err(e) => return Err(e),
             }
@@ -510,6 +515,41 @@ impl Output {
                 .insert(dir.to_path_buf());
         }
         Ok(())
+    }
+
+    /// Puts `bytes` at `path` (`relative` in the staging folder) unless
+    /// the file there holds them already, with one look at what stands
+    /// there: a folder or a link in the way is removed (the link, never
+    /// what it points to), and the file is made new, so nothing is ever
+    /// written through a link. Its metadata, and whether it was written.
+    fn put_file(
+        &self,
+        relative: &Path,
+        path: &Path,
+        bytes: &[u8],
+    ) -> io::Result<(fs::Metadata, bool)> {
+        if let Ok(meta) = fs::symlink_metadata(path) {
+            let same = meta.is_file()
+                && meta.len() == bytes.len() as u64
+                && fs::read(path).is_ok_and(|old| old == bytes);
+            if same {
+                return Ok((meta, false));
+            }
+            match meta.is_dir() {
+                true => fs::remove_dir_all(path)?,
+                false => fs::remove_file(path)?,
+            }
+        }
+        self.touch(relative);
+        let mut file = fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(path)?;
+        io::Write::write_all(&mut file, bytes)?;
+        // Looked at once closed: a network file system may set the time
+        // as it closes.
+        drop(file);
+        Ok((fs::symlink_metadata(path)?, true))
     }
 
     /// Clears the way for a file at `path`, whose folders are real: a
@@ -560,6 +600,9 @@ impl Output {
             Some(previous) => {
                 remove_recorded_stale(&self.staging, previous, &files, &live_keys, &mut touched)?
             }
+            // Walked only when it held files no record vouches for (at
+            // 100,000 articles, 168,000 folders).
+            None if self.starts_empty => 0,
             None => remove_stale(&self.staging, Path::new(""), &written, &live)?,
         };
         // Each folder's time: the one the staging folder's record gave it
@@ -616,8 +659,10 @@ fn folder_key(key: &str) -> &str {
 /// Makes the folder at `path`; one made meanwhile by another thread will do.
 fn create_real_dir(path: &Path) -> io::Result<()> {
     match fs::create_dir(path) {
+        // Made now: a real folder (an existing link is never followed).
+        Ok(()) => return Ok(()),
         Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {}
-        other => other?,
+        Err(e) => return Err(e),
     }
     if fs::symlink_metadata(path)?.is_dir() {
         Ok(())
