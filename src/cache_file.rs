@@ -71,11 +71,16 @@ pub(crate) fn decode<T: DeserializeOwned>(
     if xxh3_64(payload) != hash {
         return Err(Unreadable::Damaged);
     }
-    // postcard reads only as far as the value goes: bytes after it mean
-    // the file is not what was written.
-    match postcard::take_from_bytes(payload) {
-        Ok((value, [])) => Ok(value),
-        _ => Err(Unreadable::Damaged),
+    whole_value(payload).ok_or(Unreadable::Damaged)
+}
+
+/// The postcard value `bytes` hold, when they hold it and nothing more:
+/// postcard reads only as far as the value goes, and bytes after it mean
+/// the bytes are not what was written.
+pub(crate) fn whole_value<T: DeserializeOwned>(bytes: &[u8]) -> Option<T> {
+    match postcard::take_from_bytes(bytes) {
+        Ok((value, [])) => Some(value),
+        _ => None,
     }
 }
 
@@ -84,10 +89,12 @@ pub(crate) fn decode<T: DeserializeOwned>(
 /// the file is still of use, never a value to build with.
 pub(crate) fn peek<T: DeserializeOwned>(bytes: &[u8], kind: Kind, format: u32) -> Option<T> {
     let (written, _, payload) = parts(bytes, kind).ok()?;
-    let (value, _) = postcard::take_from_bytes(payload)
+    if written != format {
+        return None;
+    }
+    postcard::take_from_bytes(payload)
         .ok()
-        .filter(|_| written == format)?;
-    Some(value)
+        .map(|(value, _)| value)
 }
 
 #[cfg(test)]

@@ -283,7 +283,7 @@ impl MarkdownCache {
         let entry = (self.renderings(content_path)).find(|e| e.key == key)?;
         let facts = self.read(entry.facts)?;
         let facts = crate::packed::decompress(&facts).ok()?;
-        let rendered: Rendered = from_binary(&facts)?;
+        let rendered: Rendered = cache_file::whole_value(&facts)?;
         // The HTML is read when its page is written; its bytes are checked
         // now, so that a damaged file means a body rendered again (unless
         // the file's stamp says nothing wrote to it since the last index).
@@ -352,7 +352,7 @@ impl MarkdownCache {
     fn find_loaded(&self, path: &str, key: u64) -> Option<KeptArticle> {
         let entry = self.kept_loads.get(path).filter(|e| e.key == key)?;
         let text = crate::packed::decompress(&self.read(entry.doc)?).ok()?;
-        let kept = from_binary(&text)?;
+        let kept = cache_file::whole_value(&text)?;
         self.note_loaded(path, *entry);
         Some(kept)
     }
@@ -566,15 +566,6 @@ impl ParseCache for KeptLoads<'_> {
     }
 }
 
-/// A value in postcard (as the facts and loads are kept), when `bytes` are
-/// that value and nothing more.
-fn from_binary<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> Option<T> {
-    match postcard::take_from_bytes(bytes) {
-        Ok((value, [])) => Some(value),
-        _ => None,
-    }
-}
-
 fn bodies_name(generation: u64) -> String {
     format!("{BODIES_PREFIX}{generation}{BODIES_SUFFIX}")
 }
@@ -638,7 +629,7 @@ fn write_index(folder: &Path, index: &Index) -> io::Result<()> {
 
 /// The index file's bytes as JSON, with its format as `format`: for the
 /// tests, which damage and edit what the index says.
-pub(crate) fn index_as_json(bytes: &[u8]) -> Option<serde_json::Value> {
+pub fn index_as_json(bytes: &[u8]) -> Option<serde_json::Value> {
     let index: Index = cache_file::decode(bytes, INDEX_KIND, FORMAT).ok()?;
     let mut value = serde_json::to_value(&index).ok()?;
     value["format"] = FORMAT.into();
@@ -646,19 +637,19 @@ pub(crate) fn index_as_json(bytes: &[u8]) -> Option<serde_json::Value> {
 }
 
 /// What the cache keeps of an article file as loaded (unpacked) as JSON.
-pub(crate) fn kept_load_as_json(bytes: &[u8]) -> Option<serde_json::Value> {
-    serde_json::to_value(from_binary::<KeptArticle>(bytes)?).ok()
+pub fn kept_load_as_json(bytes: &[u8]) -> Option<serde_json::Value> {
+    serde_json::to_value(cache_file::whole_value::<KeptArticle>(bytes)?).ok()
 }
 
 /// [`kept_load_as_json`] taken back.
-pub(crate) fn kept_load_from_json(value: &serde_json::Value) -> Option<Vec<u8>> {
+pub fn kept_load_from_json(value: &serde_json::Value) -> Option<Vec<u8>> {
     let kept: KeptArticle = serde_json::from_value(value.clone()).ok()?;
     postcard::to_allocvec(&kept).ok()
 }
 
 /// [`index_as_json`] taken back: an index file's bytes, under the format
 /// its `format` says.
-pub(crate) fn index_from_json(value: &serde_json::Value) -> Option<Vec<u8>> {
+pub fn index_from_json(value: &serde_json::Value) -> Option<Vec<u8>> {
     let format = match value.get("format") {
         Some(format) => u32::try_from(format.as_u64()?).ok()?,
         None => FORMAT,

@@ -39,7 +39,7 @@ const MAX_CALL_BYTES: usize = 256 * 1024;
 
 /// An argument's value, as written. Given to templates as the plain
 /// value; the build cache's binary files, which cannot tell the kinds
-/// apart by looking, name the kind first ([`Tagged`]).
+/// apart by looking, name the kind first ([`TaggedValue`]).
 #[derive(Debug, Clone, PartialEq)]
 pub enum Value {
     Text(String),
@@ -50,8 +50,8 @@ pub enum Value {
 
 /// [`Value`] as a human-readable format (JSON, for templates) has it.
 #[derive(Serialize, Deserialize)]
-#[serde(untagged)]
-enum Plain {
+#[serde(remote = "Value", untagged)]
+enum PlainValue {
     Text(String),
     Integer(i64),
     Number(f64),
@@ -60,7 +60,8 @@ enum Plain {
 
 /// [`Value`] as a binary format (the build cache's) has it.
 #[derive(Serialize, Deserialize)]
-enum Tagged {
+#[serde(remote = "Value")]
+enum TaggedValue {
     Text(String),
     Integer(i64),
     Number(f64),
@@ -69,35 +70,19 @@ enum Tagged {
 
 impl Serialize for Value {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        match (self, serializer.is_human_readable()) {
-            (Value::Text(t), true) => Plain::Text(t.clone()).serialize(serializer),
-            (Value::Integer(n), true) => Plain::Integer(*n).serialize(serializer),
-            (Value::Number(n), true) => Plain::Number(*n).serialize(serializer),
-            (Value::Bool(b), true) => Plain::Bool(*b).serialize(serializer),
-            (Value::Text(t), false) => Tagged::Text(t.clone()).serialize(serializer),
-            (Value::Integer(n), false) => Tagged::Integer(*n).serialize(serializer),
-            (Value::Number(n), false) => Tagged::Number(*n).serialize(serializer),
-            (Value::Bool(b), false) => Tagged::Bool(*b).serialize(serializer),
+        match serializer.is_human_readable() {
+            true => PlainValue::serialize(self, serializer),
+            false => TaggedValue::serialize(self, serializer),
         }
     }
 }
 
 impl<'de> Deserialize<'de> for Value {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Value, D::Error> {
-        Ok(match deserializer.is_human_readable() {
-            true => match Plain::deserialize(deserializer)? {
-                Plain::Text(t) => Value::Text(t),
-                Plain::Integer(n) => Value::Integer(n),
-                Plain::Number(n) => Value::Number(n),
-                Plain::Bool(b) => Value::Bool(b),
-            },
-            false => match Tagged::deserialize(deserializer)? {
-                Tagged::Text(t) => Value::Text(t),
-                Tagged::Integer(n) => Value::Integer(n),
-                Tagged::Number(n) => Value::Number(n),
-                Tagged::Bool(b) => Value::Bool(b),
-            },
-        })
+        match deserializer.is_human_readable() {
+            true => PlainValue::deserialize(deserializer),
+            false => TaggedValue::deserialize(deserializer),
+        }
     }
 }
 

@@ -301,7 +301,7 @@ impl Output {
         let meta = match untouched {
             Some(meta) => meta,
             None => {
-                let (meta, written) = self.put_file(relative, &path, bytes).map_err(describe)?;
+                let (meta, written) = self.put_bytes(relative, &path, bytes).map_err(describe)?;
                 if written {
                     self.changed.fetch_add(1, Ordering::Relaxed);
                 }
@@ -355,7 +355,7 @@ impl Output {
                 if content_hash(&bytes) != live.hash {
                     return Ok(false);
                 }
-                self.put_file(relative, &path, &bytes).map_err(describe)?.0
+                self.put_bytes(relative, &path, &bytes).map_err(describe)?.0
             }
         };
         self.claim(relative)?;
@@ -440,13 +440,19 @@ impl Output {
         let meta = match untouched {
             Some(meta) => meta,
             None => {
-                if !unchanged(&path, source_len, || same_contents(from, &path)) {
-                    self.make_room(&path).map_err(describe)?;
-                    self.touch(relative);
-                    fs::copy(from, &path).map_err(describe)?;
+                let same = || same_contents(from, &path);
+                let fill = |file: &mut fs::File| {
+                    let mut source = fs::File::open(from)?;
+                    io::copy(&mut source, file)?;
+                    // As `fs::copy` gives it: the source's permissions.
+                    file.set_permissions(source.metadata()?.permissions())
+                };
+                let (meta, written) =
+                    (self.put_file(relative, &path, source_len, same, fill)).map_err(describe)?;
+                if written {
                     self.changed.fetch_add(1, Ordering::Relaxed);
                 }
-                fs::symlink_metadata(&path).map_err(describe)?
+                meta
             }
         };
         // A copy carries its source's modification time, as `cp -p` does.
@@ -496,18 +502,18 @@ impl Output {
             // fresh build makes 168,000 folders at 100,000 articles.
             match fs::create_dir(&path) {
                 Ok(()) => self.touch_made_folder(dir),
-                Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {
-                    if !fs::symlink_metadata(&path)?.is_dir() {
-                        match fs::remove_file(&path) {
-                            // Another render thread removed it first.
-                            Err(e) if e.kind() != io::ErrorKind::NotFound => return Err(e),
-                            _ => {}
-                        }
-                        create_real_dir(&path)?;
-                        self.touch_made_folder(dir);
+                Err(e) if e.kind() != io::ErrorKind::AlreadyExists => return Err(e),
+                Err(_) if fs::symlink_metadata(&path)?.is_dir() => {}
+                // A file or a link in the folder's place.
+                Err(_) => {
+                    match fs::remove_file(&path) {
+                        // Another render thread removed it first.
+                        Err(e) if e.kind() != io::ErrorKind::NotFound => return Err(e),
+                        _ => {}
                     }
+                    create_real_dir(&path)?;
+                    self.touch_made_folder(dir);
                 }
-                Err(e) => return Err(e),
             }
             self.real_dirs
                 .lock()
@@ -517,22 +523,22 @@ impl Output {
         Ok(())
     }
 
-    /// Puts `bytes` at `path` (`relative` in the staging folder) unless
-    /// the file there holds them already, with one look at what stands
-    /// there: a folder or a link in the way is removed (the link, never
-    /// what it points to), and the file is made new, so nothing is ever
+    /// Puts a file at `path` (`relative` in the staging folder) unless
+    /// the file there is `len` bytes long and `same` finds it holds them
+    /// already, with one look at what stands there: a folder or a link in
+    /// the way is removed (the link, never what it points to), and the file
+    /// is made new and given its bytes by `fill`, so nothing is ever
     /// written through a link. Its metadata, and whether it was written.
     fn put_file(
         &self,
         relative: &Path,
         path: &Path,
-        bytes: &[u8],
+        len: u64,
+        same: impl FnOnce() -> bool,
+        fill: impl FnOnce(&mut fs::File) -> io::Result<()>,
     ) -> io::Result<(fs::Metadata, bool)> {
         if let Ok(meta) = fs::symlink_metadata(path) {
-            let same = meta.is_file()
-                && meta.len() == bytes.len() as u64
-                && fs::read(path).is_ok_and(|old| old == bytes);
-            if same {
+            if meta.is_file() && meta.len() == len && same() {
                 return Ok((meta, false));
             }
             match meta.is_dir() {
@@ -545,24 +551,23 @@ impl Output {
             .write(true)
             .create_new(true)
             .open(path)?;
-        io::Write::write_all(&mut file, bytes)?;
+        fill(&mut file)?;
         // Looked at once closed: a network file system may set the time
         // as it closes.
         drop(file);
         Ok((fs::symlink_metadata(path)?, true))
     }
 
-    /// Clears the way for a file at `path`, whose folders are real: a
-    /// folder, symbolic link or file in its place goes.
-    fn make_room(&self, path: &Path) -> io::Result<()> {
-        if let Ok(meta) = fs::symlink_metadata(path) {
-            if meta.is_dir() {
-                fs::remove_dir_all(path)?;
-            } else {
-                fs::remove_file(path)?;
-            }
-        }
-        Ok(())
+    /// [`Output::put_file`] of `bytes`.
+    fn put_bytes(
+        &self,
+        relative: &Path,
+        path: &Path,
+        bytes: &[u8],
+    ) -> io::Result<(fs::Metadata, bool)> {
+        let same = || fs::read(path).is_ok_and(|old| old == bytes);
+        let fill = |file: &mut fs::File| io::Write::write_all(file, bytes);
+        self.put_file(relative, path, bytes.len() as u64, same, fill)
     }
 
     /// Deletes what this build did not write, then swaps the staging folder
@@ -790,13 +795,6 @@ fn settle_time(path: &Path, meta: &fs::Metadata, wanted: Option<i64>) -> io::Res
     // The file system may store the time more coarsely than asked.
     let after = fs::symlink_metadata(path)?;
     Ok((mtime_ns(&after), ctime_ns(&after)))
-}
-
-fn unchanged(path: &Path, new_len: u64, same: impl FnOnce() -> bool) -> bool {
-    match fs::symlink_metadata(path) {
-        Ok(meta) if meta.is_file() && meta.len() == new_len => same(),
-        _ => false,
-    }
 }
 
 fn same_contents(a: &Path, b: &Path) -> bool {
