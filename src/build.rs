@@ -10,7 +10,7 @@ use crate::content;
 use crate::diagnostics::{Diagnostic, display_path};
 use crate::images::{ImageCounts, Images, PageAsks};
 use crate::markdown_cache::{KeptLoads, MarkdownCache};
-use crate::output::{Output, record_key};
+use crate::output::{LastRecord, Output, record_key};
 use crate::paths::{file_for_site_path, safe_relative};
 use crate::render::{self, Job, Renderer, Templates};
 use crate::site::{ArticleBody, Favicon, Modelled, Selection, Site};
@@ -699,48 +699,53 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildFailure> {
     let mut notes = Vec::new();
     // The output is checked beside the look at the inputs (both are a
     // stat of every file and folder: 437,000 at 100,000 articles), and
-    // gives up once the look finds that the build has work to do.
+    // gives up once the look finds that the build has work to do. The
+    // output's record, read for the check, goes on to the output's writer.
     let work_to_do = AtomicBool::new(options.full);
     let look = locations(options).map(|(output, cache)| {
-        let (look, intact) = rayon::join(
+        let (look, last) = rayon::join(
             || Look::take(options, &output, cache.as_deref(), &work_to_do),
             || {
-                (!options.full)
-                    .then(|| crate::output::intact_unless(&output, &work_to_do))
-                    .flatten()
+                (!options.full).then(|| {
+                    let last = LastRecord::read(&output);
+                    let intact = last.intact_unless(&work_to_do);
+                    (last, intact)
+                })
             },
         );
-        (output, look, intact)
+        (output, look, last)
     });
-    if let Some((output, look, intact)) = look.as_ref().filter(|_| !options.full) {
-        match look.unchanged(options.now) {
-            // The check gives up only when the look finds a change, so
-            // it has answered here; if not, it is asked again in full.
-            Ok(reported) => match intact
-                .clone()
-                .unwrap_or_else(|| crate::output::intact(output))
-            {
-                Ok(files) if look.is_for(crate::output::record_digest(output)) => {
-                    return Ok(BuildReport::kept(output, reported, files, started));
-                }
-                Ok(_) => notes.push(
-                    "the build cache's state was not kept for this output folder: building everything"
-                        .into(),
-                ),
-                Err(why) => notes.push(format!("{why}: building everything")),
-            },
-            Err(Stale::Note(note)) => notes.push(note),
-            Err(Stale::InputsChanged(_) | Stale::NoState) => {}
+    let (look, last_record) = match look {
+        Some((output, look, Some((last, intact)))) => {
+            match look.unchanged(options.now) {
+                // The check gives up only when the look finds a change, so
+                // it has answered here; if not, it is asked again in full.
+                Ok(reported) => match intact.unwrap_or_else(|| last.intact()) {
+                    Ok(files) if look.is_for(last.digest()) => {
+                        return Ok(BuildReport::kept(&output, reported, files, started));
+                    }
+                    Ok(_) => notes.push(
+                        "the build cache's state was not kept for this output folder: building everything"
+                            .into(),
+                    ),
+                    Err(why) => notes.push(format!("{why}: building everything")),
+                },
+                Err(Stale::Note(note)) => notes.push(note),
+                Err(Stale::InputsChanged(_) | Stale::NoState) => {}
+            }
+            (Some((output, look)), Some(last))
         }
-    }
+        Some((output, look, None)) => (Some((output, look)), None),
+        None => (None, None),
+    };
     let mut prepared = prepare_with(
         options,
         None,
         Purpose::Build,
-        look.as_ref().map(|(_, look, _)| look),
+        look.as_ref().map(|(_, look)| look),
     )?;
     let output_dir = prepared.output_dir.clone();
-    let output = Output::begin(&output_dir).map_err(|e| {
+    let output = Output::begin_after(&output_dir, last_record).map_err(|e| {
         BuildFailure::from(vec![Diagnostic::error(
             &output_dir,
             format!("cannot prepare the output folder: {e}"),
@@ -750,7 +755,7 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildFailure> {
     // What changed since the last build, when it leaves the site's
     // structure as it was: the other files are kept as they are.
     let changes = match &look {
-        Some((_, look, _)) if !options.full => look.changes(
+        Some((_, look)) if !options.full => look.changes(
             options.now,
             prepared.site(),
             &options.root,
@@ -760,18 +765,18 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildFailure> {
     };
     if let Some(changes) = &changes {
         prepared.stages.mark("find what changed");
-        let kept_search = look.as_ref().and_then(|(_, look, _)| look.search_files());
+        let kept_search = look.as_ref().and_then(|(_, look)| look.search_files());
         if let Some(paths) = kept_search.filter(|_| crate::changes::search_unchanged(changes)) {
             prepared.renderer.reuse_search_paths(paths.to_vec());
         }
     }
     let previous_asks = match &look {
-        Some((_, look, _)) if changes.is_some() => look.page_asks(),
+        Some((_, look)) if changes.is_some() => look.page_asks(),
         _ => None,
     };
     let no_digests = HashMap::new();
     let last_digests = match &look {
-        Some((_, look, _)) if changes.is_some() => look.page_digests(),
+        Some((_, look)) if changes.is_some() => look.page_digests(),
         _ => None,
     };
     let Produced {
@@ -792,7 +797,7 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildFailure> {
     });
     // The state vouches for the output it was kept with: it goes before
     // the output changes, and comes back once the new one is in place.
-    let look = look.map(|(_, look, _)| look);
+    let look = look.map(|(_, look)| look);
     if let Some(look) = &look {
         look.forget();
     }

@@ -123,7 +123,8 @@ impl Manifest {
     /// The record of `folder`, if there is one and nothing in the folder
     /// was changed since it was made.
     pub fn load(cache: &Path, folder: &Path) -> Option<Manifest> {
-        Manifest::load_unless(cache, folder, &AtomicBool::new(false))
+        let go_on = AtomicBool::new(false);
+        Manifest::load_unchecked(cache, folder).filter(|m| m.matches_folders(folder, &go_on))
     }
 
     /// The record of `folder` as it was saved, without looking at the
@@ -131,24 +132,29 @@ impl Manifest {
     /// taken after their bytes are read and hashed, or when the staging
     /// folder's copy (whose record was checked) holds the same bytes.
     pub fn load_unchecked(cache: &Path, folder: &Path) -> Option<Manifest> {
-        let bytes = fs::read(record_path(cache, folder).ok()?).ok()?;
-        cache_file::decode(&bytes, RECORD, RECORD_FORMAT).ok()
+        Manifest::decode(&fs::read(record_path(cache, folder).ok()?).ok()?)
     }
 
-    /// [`Manifest::load`], giving up (None) as soon as `give_up` is set.
-    pub fn load_unless(cache: &Path, folder: &Path, give_up: &AtomicBool) -> Option<Manifest> {
-        let manifest = Manifest::load_unchecked(cache, folder)?;
-        if give_up.load(Ordering::Relaxed) {
-            return None;
-        }
-        let open = Folder::open(folder).ok()?;
-        let untouched = manifest.dirs.par_iter().all(|(dir, recorded)| {
-            // `""` is the folder itself.
-            let dir = if dir.is_empty() { "." } else { dir.as_str() };
-            !give_up.load(Ordering::Relaxed)
-                && (open.look(dir)).is_some_and(|d| d.kind == Kind::Dir && d.mtime_ns == *recorded)
-        });
-        (untouched && manifest.dirs.contains_key("")).then_some(manifest)
+    /// The record in a record file's bytes, if they hold one.
+    pub fn decode(bytes: &[u8]) -> Option<Manifest> {
+        cache_file::decode(bytes, RECORD, RECORD_FORMAT).ok()
+    }
+
+    /// Whether every folder the record lists has its recorded time in
+    /// `folder` (so nothing was added to or removed from any of them),
+    /// the folder itself among them; false as soon as `give_up` is set.
+    pub fn matches_folders(&self, folder: &Path, give_up: &AtomicBool) -> bool {
+        let Ok(open) = Folder::open(folder) else {
+            return false;
+        };
+        self.dirs.contains_key("")
+            && self.dirs.par_iter().all(|(dir, recorded)| {
+                // `""` is the folder itself.
+                let dir = if dir.is_empty() { "." } else { dir.as_str() };
+                !give_up.load(Ordering::Relaxed)
+                    && (open.look(dir))
+                        .is_some_and(|d| d.kind == Kind::Dir && d.mtime_ns == *recorded)
+            })
     }
 
     /// Records the folder times of `folder` for `dirs` (its folders that
