@@ -361,7 +361,7 @@ pub(crate) fn prepare_with(
         content,
         selection,
         memo.map(|m| m as &dyn crate::markdown::RenderCache),
-        kept_bodies,
+        markdown_cache.as_ref(),
         spill.as_ref(),
         &mut diagnostics,
     );

@@ -355,7 +355,9 @@ impl Site {
     }
 
     /// Builds the model. Problems (duplicate URLs, broken `@/` links) go to
-    /// `diagnostics`. With a `cache`, Markdown it rendered before is reused.
+    /// `diagnostics`. With a `cache`, Markdown it rendered before is reused;
+    /// with `kept` (the build cache), the bodies an earlier build rendered
+    /// (unless the site's Markdown is sanitized) and its related articles.
     ///
     /// The steps, in order: choose what is published; give every page its
     /// path (and report two at one URL); render the Markdown, which needs
@@ -439,7 +441,7 @@ impl Site {
             .map(|(Parsed { doc, body }, url)| {
                 // Live articles are rearranged after rendering, and their
                 // errors need the text: they are rendered every time.
-                let kept = kept.filter(|_| !doc.meta.live);
+                let kept = kept.filter(|_| !doc.meta.live && !safe);
                 let summary = doc.meta.summary.as_deref();
                 let key =
                     kept.map(|_| markdown_cache::key(body.digest(), summary, url.as_str(), safe));
@@ -549,7 +551,7 @@ impl Site {
             categories,
             tags,
             series,
-        } = place_articles(&config, &mut articles, &mut authors, diagnostics);
+        } = place_articles(&config, &mut articles, &mut authors, kept, diagnostics);
         let archives = group_archives(&config, &articles);
 
         let pages = pages
@@ -810,6 +812,7 @@ fn place_articles(
     config: &Config,
     articles: &mut [Arc<Article>],
     authors: &mut [Author],
+    cache: Option<&MarkdownCache>,
     diagnostics: &mut Vec<Diagnostic>,
 ) -> Placed {
     for (i, article) in articles.iter().enumerate() {
@@ -892,7 +895,13 @@ fn place_articles(
             Arc::make_mut(&mut articles[i]).series = Some(SeriesPlace { series: s, part });
         }
     }
-    let related = related_articles(articles, &tags);
+    // Kept from the last build while no article's place or tags changed.
+    let key = related_key(articles, &tags);
+    let kept = cache.and_then(|cache| cache.related(key, articles.len()));
+    let related = kept.unwrap_or_else(|| related_articles(articles, &tags));
+    if let Some(cache) = cache {
+        cache.keep_related(key, &related);
+    }
     for (article, related) in articles.iter_mut().map(Arc::make_mut).zip(related) {
         article.related = related;
     }
@@ -1299,6 +1308,23 @@ fn group_archives(config: &Config, articles: &[Arc<Article>]) -> Vec<YearArchive
 
 /// For each article, the articles sharing the most tags with it, newest
 /// first among equals.
+/// A digest of everything [`related_articles`] reads: the articles in
+/// order (newest first) with each one's tags, and how it looks.
+pub(crate) fn related_key(articles: &[Arc<Article>], tags: &[Term]) -> u64 {
+    let mut digest = xxhash_rust::xxh3::Xxh3::new();
+    for n in [articles.len(), RELATED_COUNT, RELATED_WINDOW] {
+        digest.update(&(n as u64).to_le_bytes());
+    }
+    for article in articles {
+        digest.update(&(article.tags.len() as u64).to_le_bytes());
+        for &t in &article.tags {
+            digest.update(tags[t].slug.as_bytes());
+            digest.update(&[0]);
+        }
+    }
+    digest.digest()
+}
+
 fn related_articles(articles: &[Arc<Article>], tags: &[Term]) -> Vec<Vec<usize>> {
     articles
         .par_iter()
@@ -1550,5 +1576,88 @@ mod tests {
         assert_eq!(months, ["/2021/03/", "/2021/02/"]);
         // Sharing two tags, the two are related.
         assert!(site.articles[0].related.contains(&2));
+    }
+
+    /// The related articles kept by the build cache are taken while their
+    /// key is the same: it must change with anything they are made from
+    /// (the order of the articles, each one's tags) and with nothing else.
+    #[test]
+    fn the_key_of_related_articles_follows_their_order_and_tags_only() {
+        let key = |files: &[(&str, &str)]| {
+            let (site, _) = build(files, selection(false, false));
+            related_key(&site.articles, &site.tags)
+        };
+        let a = |extra: &str| article("Xiaomi cars", "2021-03-26", extra);
+        let b = |extra: &str| article("Great Wall", "2021-03-20", extra);
+        let tagged = "tags = [\"EV\", \"Xiaomi\"]\n";
+        let base = key(&[
+            ("content/articles/a.md", &a(tagged)),
+            ("content/articles/b.md", &b(tagged)),
+        ]);
+        let same = [
+            // Another title, body and summary.
+            key(&[
+                (
+                    "content/articles/a.md",
+                    &article("Xiaomi and Great Wall", "2021-03-26", tagged)
+                        .replace("Body of", "Text of"),
+                ),
+                (
+                    "content/articles/b.md",
+                    &b(&format!("{tagged}summary = \"Cars.\"\n")),
+                ),
+            ]),
+            // Another date that keeps the order.
+            key(&[
+                ("content/articles/a.md", &a(tagged)),
+                (
+                    "content/articles/b.md",
+                    &article("Great Wall", "2021-03-21", tagged),
+                ),
+            ]),
+        ];
+        assert!(same.iter().all(|k| *k == base), "{same:?} against {base}");
+        let other = [
+            // A tag more, a tag less, a tag renamed.
+            key(&[
+                (
+                    "content/articles/a.md",
+                    &a("tags = [\"EV\", \"Xiaomi\", \"Cars\"]\n"),
+                ),
+                ("content/articles/b.md", &b(tagged)),
+            ]),
+            key(&[
+                ("content/articles/a.md", &a("tags = [\"EV\"]\n")),
+                ("content/articles/b.md", &b(tagged)),
+            ]),
+            key(&[
+                ("content/articles/a.md", &a("tags = [\"EV\", \"Huawei\"]\n")),
+                ("content/articles/b.md", &b(tagged)),
+            ]),
+            // An article more.
+            key(&[
+                ("content/articles/a.md", &a(tagged)),
+                ("content/articles/b.md", &b(tagged)),
+                ("content/articles/c.md", &article("Other", "2021-03-01", "")),
+            ]),
+        ];
+        for (n, k) in other.iter().enumerate() {
+            assert_ne!(*k, base, "change {n}");
+        }
+        // The order of two articles of other tags turned: the lists are by
+        // place (two of the same tags may swap unseen, their lists the same).
+        let more = "tags = [\"EV\", \"Xiaomi\", \"Cars\"]\n";
+        let before = key(&[
+            ("content/articles/a.md", &a(tagged)),
+            ("content/articles/b.md", &b(more)),
+        ]);
+        let turned = key(&[
+            (
+                "content/articles/a.md",
+                &article("Xiaomi cars", "2021-03-19", tagged),
+            ),
+            ("content/articles/b.md", &b(more)),
+        ]);
+        assert_ne!(before, turned);
     }
 }
