@@ -405,7 +405,7 @@ pub struct Correction {
 
 /// What kind of journalism an article is, from its `kind` key: readers
 /// see a label, search engines the matching schema.org type.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
 pub enum ArticleKind {
     #[default]
     News,
