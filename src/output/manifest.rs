@@ -128,10 +128,8 @@ impl Manifest {
     }
 
     /// The record of `folder` as it was saved, without looking at the
-    /// folder: for the output a build replaces, whose files are only ever
-    /// taken after their bytes are read and hashed, or when the staging
-    /// folder's copy (whose record was checked) holds the same bytes.
-    pub fn load_unchecked(cache: &Path, folder: &Path) -> Option<Manifest> {
+    /// folder.
+    fn load_unchecked(cache: &Path, folder: &Path) -> Option<Manifest> {
         Manifest::decode(&fs::read(record_path(cache, folder).ok()?).ok()?)
     }
 

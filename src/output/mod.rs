@@ -218,7 +218,8 @@ impl Output {
     }
 
     /// [`Output::begin`], taking the output's record from `last` (read
-    /// earlier in the build) instead of reading it again.
+    /// earlier in the build) instead of decoding it again, if the record
+    /// file still holds the bytes it was read from.
     pub(crate) fn begin_after(target: &Path, last: Option<LastRecord>) -> io::Result<Output> {
         let (target, parent, name) = locate(target)?;
         fs::create_dir_all(&parent)?;
@@ -288,17 +289,20 @@ impl Output {
         // The output's folders are not looked at (168,000 of them at
         // 100,000 articles): a file is only taken from there after its
         // bytes are read and hashed ([`Output::keep`]).
-        let last = last.filter(|last| last.target == target);
         let (previous, live) = rayon::join(
             || Manifest::load(&cache, &staging),
             || {
-                target
-                    .is_dir()
-                    .then(|| match last {
-                        Some(last) => last.manifest,
-                        None => Manifest::load_unchecked(&cache, &target),
-                    })
-                    .flatten()
+                let bytes = (target.is_dir())
+                    .then(|| fs::read(manifest::record_path(&cache, &target).ok()?).ok())
+                    .flatten()?;
+                // The record read earlier in the build, while its bytes are
+                // still those there (now that this build holds the lock, no
+                // other can swap an output in): it is not decoded again.
+                let digest = Some(content_hash(&bytes));
+                match last.filter(|last| last.target == target && last.digest == digest) {
+                    Some(last) => last.manifest,
+                    None => Manifest::decode(&bytes),
+                }
             },
         );
         // A trusted record has just seen each folder it lists to be a real
@@ -1041,6 +1045,29 @@ mod tests {
             why.ends_with("a/b/index.html changed since the last build"),
             "{why}"
         );
+    }
+
+    /// A record read before another build swapped its output in is not
+    /// the output's record any more: the writer reads the one there.
+    #[test]
+    fn a_record_read_before_another_build_is_read_again() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("public");
+        let build = |bytes: &[u8]| {
+            let output = Output::begin(&target).unwrap();
+            output.write(Path::new("a/index.html"), bytes).unwrap();
+            output.commit().unwrap();
+        };
+        let live_hash = |output: &Output| output.live.as_ref().unwrap().files["a/index.html"].hash;
+        build(b"one");
+        let current = LastRecord::read(&target);
+        let output = Output::begin_after(&target, Some(current)).unwrap();
+        assert_eq!(live_hash(&output), content_hash(b"one"));
+        drop(output);
+        let stale = LastRecord::read(&target);
+        build(b"two");
+        let output = Output::begin_after(&target, Some(stale)).unwrap();
+        assert_eq!(live_hash(&output), content_hash(b"two"));
     }
 
     /// The record's folder times are those the staging folder's record
