@@ -346,9 +346,7 @@ pub(crate) fn prepare_with(
     if let Some(cache) = &markdown_cache {
         cache.keep_loads(&content, settings_digest);
     }
-    // A site whose Markdown is sanitized makes its HTML anew each time:
-    // its bodies wait in an unnamed file.
-    let kept_bodies = markdown_cache.as_ref().filter(|_| !config.markdown_safe);
+    let kept_bodies = (markdown_cache.as_ref()).filter(|_| MarkdownCache::keeps_bodies(&config));
     let spill = match kept_bodies {
         Some(cache) => Some(Arc::clone(cache.spill())),
         None => (cache_dir.as_deref())

@@ -297,6 +297,13 @@ impl MarkdownCache {
         })
     }
 
+    /// Whether a site's rendered bodies are kept: not when its Markdown is
+    /// sanitized, since kept HTML would be published without the sanitizer
+    /// seeing it again (such a site's bodies wait in an unnamed file).
+    pub(crate) fn keeps_bodies(config: &crate::config::Config) -> bool {
+        !config.markdown_safe
+    }
+
     /// The related articles of each of `count` articles as the last build
     /// kept them under `key` ([`crate::site::related_key`]); None when it
     /// kept none under that key, or lists that could not be this site's.

@@ -441,7 +441,7 @@ impl Site {
             .map(|(Parsed { doc, body }, url)| {
                 // Live articles are rearranged after rendering, and their
                 // errors need the text: they are rendered every time.
-                let kept = kept.filter(|_| !doc.meta.live && !safe);
+                let kept = kept.filter(|_| !doc.meta.live && MarkdownCache::keeps_bodies(&config));
                 let summary = doc.meta.summary.as_deref();
                 let key =
                     kept.map(|_| markdown_cache::key(body.digest(), summary, url.as_str(), safe));
@@ -896,10 +896,10 @@ fn place_articles(
         }
     }
     // Kept from the last build while no article's place or tags changed.
-    let key = related_key(articles, &tags);
-    let kept = cache.and_then(|cache| cache.related(key, articles.len()));
+    let key = cache.map(|_| related_key(articles, &tags));
+    let kept = (cache.zip(key)).and_then(|(cache, key)| cache.related(key, articles.len()));
     let related = kept.unwrap_or_else(|| related_articles(articles, &tags));
-    if let Some(cache) = cache {
+    if let Some((cache, key)) = cache.zip(key) {
         cache.keep_related(key, &related);
     }
     for (article, related) in articles.iter_mut().map(Arc::make_mut).zip(related) {

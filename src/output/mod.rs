@@ -801,15 +801,16 @@ fn remove_stale(
     let mut subdirs = Vec::new();
     for entry in fs::read_dir(staging.join(dir))? {
         let entry = entry?;
-        let name = entry.file_name();
-        let name = name.to_string_lossy();
-        let key = match dir {
-            "" => name.into_owned(),
+        // A name that is not UTF-8 is no key of this build's (they are
+        // all text): stale, never taken for a key it reads like.
+        let key = (entry.file_name().to_str()).map(|name| match dir {
+            "" => name.to_owned(),
             _ => format!("{dir}/{name}"),
-        };
+        });
+        let key = key.as_deref();
         if entry.file_type()?.is_dir() {
-            if live.contains(key.as_str()) {
-                subdirs.push(key);
+            if let Some(key) = key.filter(|key| live.contains(key)) {
+                subdirs.push(key.to_owned());
             } else {
                 removed += WalkDir::new(entry.path())
                     .into_iter()
@@ -818,7 +819,7 @@ fn remove_stale(
                     .count();
                 fs::remove_dir_all(entry.path())?;
             }
-        } else if !written.contains(&key) {
+        } else if !key.is_some_and(|key| written.contains(key)) {
             fs::remove_file(entry.path())?;
             removed += 1;
         }
@@ -1045,6 +1046,38 @@ mod tests {
             why.ends_with("a/b/index.html changed since the last build"),
             "{why}"
         );
+    }
+
+    /// A staging folder without a record is walked for stale files: a name
+    /// that is not UTF-8 is stale even where it reads like one of this
+    /// build's files once made into text.
+    #[test]
+    fn a_name_that_is_not_text_is_stale_in_an_unrecorded_staging_folder() {
+        use std::os::unix::ffi::OsStrExt;
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("public");
+        let kept = "a\u{FFFD}.html";
+        for _ in 0..2 {
+            let output = Output::begin(&target).unwrap();
+            output.write(Path::new(kept), b"page").unwrap();
+            output.commit().unwrap();
+        }
+        // The records go (the marks stay): the staging folder is walked.
+        let cache = dir.path().join(".public.gazette-cache");
+        for entry in fs::read_dir(&cache).unwrap().flatten() {
+            if entry.path().extension().is_some_and(|e| e == "record") {
+                fs::remove_file(entry.path()).unwrap();
+            }
+        }
+        let planted = std::ffi::OsStr::from_bytes(b"a\xff.html");
+        let staging = dir.path().join(".public.gazette-staging");
+        fs::write(staging.join(planted), b"planted").unwrap();
+        let output = Output::begin(&target).unwrap();
+        assert!(output.previous.is_none() && !output.starts_empty);
+        output.write(Path::new(kept), b"page").unwrap();
+        output.commit().unwrap();
+        assert!(!target.join(planted).exists(), "the planted file went");
+        assert_eq!(fs::read(target.join(kept)).unwrap(), b"page");
     }
 
     /// A record read before another build swapped its output in is not
