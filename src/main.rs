@@ -16,6 +16,9 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    if !matches!(cli.command, Command::Serve(_)) {
+        end_quietly_on_a_closed_pipe();
+    }
     match cli.command {
         Command::Build(args) => run_build(args),
         Command::Check(args) => run_check(args),
@@ -24,6 +27,23 @@ fn main() -> ExitCode {
         Command::New(args) => run_new(args),
         Command::Init(args) => run_init(args),
         Command::Import(from) => run_import(from),
+    }
+}
+
+/// A command whose output is piped into a reader that stops early
+/// (`gazette status | head -1`) ends there, as `cat` or `git log` do, rather
+/// than panicking on the first line it cannot print. Rust ignores the
+/// broken-pipe signal for every program, so that a write fails instead;
+/// every command but `serve` only prints its report once its work is done
+/// (a build's output is already swapped in), so ending there loses nothing.
+/// `serve` keeps the signal ignored: a browser closing its connection must
+/// not end the server.
+fn end_quietly_on_a_closed_pipe() {
+    #[cfg(unix)]
+    // SAFETY: setting a signal's disposition to its default touches no
+    // memory of this program; it runs before any other thread exists.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
     }
 }
 

@@ -396,6 +396,38 @@ fn quiet_prints_nothing_on_success() {
     assert_eq!(run.stderr, "");
 }
 
+/// A reader that stops early (`gazette build | head -1`) closes the pipe
+/// before the summary is printed: the build is already done, and gazette
+/// ends without a panic's message, its output swapped in.
+#[test]
+#[cfg(unix)]
+fn a_summary_into_a_closed_pipe_ends_without_a_panic() {
+    use std::os::unix::process::ExitStatusExt;
+    use std::process::{Command, Stdio};
+    let site = newsroom();
+    for args in [vec!["build"], vec!["build"], vec!["status"], vec!["check"]] {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_gazette"))
+            .args(&args)
+            .arg("--root")
+            .arg(site.root())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("run gazette");
+        // The reading end goes before gazette writes its first line.
+        drop(child.stdout.take());
+        let out = child.wait_with_output().expect("wait for gazette");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
+        assert!(
+            out.status.success() || out.status.signal() == Some(libc::SIGPIPE),
+            "{args:?} ended with {:?}: {stderr}",
+            out.status
+        );
+    }
+    assert!(site.read("index.html").contains("Yuan steady"));
+}
+
 #[test]
 fn yaml_toml_bom_and_crlf_front_matter_all_load() {
     let site = Fixture::new(&[
