@@ -369,7 +369,21 @@ fn forty_four_sections_get_a_navigation_that_fits_and_labels_can_be_set() {
     );
     assert!(
         nav.contains(">The Big Desk</a>"),
-        "the largest first, labelled: {nav}"
+        "the largest, labelled: {nav}"
+    );
+    // 4 to 7 articles, by name, then 2 or 3, by name.
+    let order: Vec<&str> = nav
+        .split("/categories/")
+        .skip(1)
+        .map(|s| s.split('/').next().unwrap())
+        .filter(|s| s.starts_with("desk"))
+        .collect();
+    assert_eq!(
+        order,
+        [
+            "desk-40", "desk-41", "desk-42", "desk-43", "desk-38", "desk-39"
+        ],
+        "{nav}"
     );
     assert!(
         nav.contains("<a href=\"https://news.example.com/categories/\">Sections</a>"),
@@ -410,6 +424,88 @@ fn forty_four_sections_get_a_navigation_that_fits_and_labels_can_be_set() {
     let run = site.build();
     assert_eq!(run.code, 1);
     assert!(run.stderr.contains("labl"), "{}", run.stderr);
+}
+
+/// The navigation's sections in order, from a page's `<nav>`.
+fn nav_sections(page: &str) -> Vec<String> {
+    let nav = page
+        .split("<nav class=\"sections\"")
+        .nth(1)
+        .unwrap()
+        .split("</nav>")
+        .next()
+        .unwrap();
+    nav.split("/categories/")
+        .skip(1)
+        .map(|s| s.split('/').next().unwrap().to_string())
+        .filter(|s| !s.is_empty() && !s.starts_with('"'))
+        .collect()
+}
+
+/// Two sections of about the same size do not swap places in the default
+/// navigation with each new story (which would change every page of the
+/// site): sections rank by the power of two their count reaches, then by
+/// name, and one moves up when its count doubles.
+#[test]
+fn a_new_story_does_not_reorder_the_default_navigation_of_sections_of_like_size() {
+    let mut files: Vec<(String, String)> = Vec::new();
+    let add = |files: &mut Vec<(String, String)>, desk: &str, n: usize| {
+        for i in 0..n {
+            files.push((
+                format!("content/articles/{desk}-{i}.md"),
+                article(
+                    &format!("{desk} story {i}"),
+                    "2021-03-20",
+                    &format!("category = \"{desk}\"\n"),
+                    "Text.",
+                ),
+            ));
+        }
+    };
+    add(&mut files, "markets", 5);
+    add(&mut files, "business", 6);
+    add(&mut files, "sport", 2);
+    add(&mut files, "opinion", 1);
+    let site = Fixture::from_owned(&files);
+    site.build_ok();
+    let quiet_page = "2021/03/20/opinion-0/index.html";
+    let before = site.read(quiet_page);
+    assert_eq!(
+        nav_sections(&before),
+        ["business", "markets", "sport", "opinion"]
+    );
+
+    // Markets draws level with business (6 and 6), then passes it (7):
+    // the same class, so neither the navigation nor the page changes.
+    for i in 5..7 {
+        site.write(
+            &format!("content/articles/markets-{i}.md"),
+            &article(
+                &format!("markets story {i}"),
+                "2021-03-21",
+                "category = \"markets\"\n",
+                "Text.",
+            ),
+        );
+        site.build_ok();
+        assert_eq!(site.read(quiet_page), before, "after markets story {i}");
+    }
+
+    // At 8 articles markets reaches the next class and leads.
+    site.write(
+        "content/articles/markets-7.md",
+        &article(
+            "markets story 7",
+            "2021-03-21",
+            "category = \"markets\"\n",
+            "Text.",
+        ),
+    );
+    site.build_ok();
+    assert_eq!(
+        nav_sections(&site.read(quiet_page)),
+        ["markets", "business", "sport", "opinion"]
+    );
 }
 
 #[test]
