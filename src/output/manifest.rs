@@ -155,6 +155,14 @@ impl Manifest {
             })
     }
 
+    /// Saves the record of `folder` with the folder times it has.
+    pub fn save_as_it_is(&self, cache: &Path, folder: &Path) -> io::Result<()> {
+        let path = record_path(cache, folder)?;
+        let partial = path.with_extension("partial");
+        fs::write(&partial, cache_file::encode(RECORD, RECORD_FORMAT, self)?)?;
+        fs::rename(&partial, &path)
+    }
+
     /// Records the folder times of `folder` for `dirs` (its folders that
     /// hold files of this build: each with its time when the build knows
     /// it, else it is looked at), then saves the record. Other records in
@@ -180,10 +188,7 @@ impl Manifest {
             })
             .collect();
         fs::create_dir_all(cache)?;
-        let path = record_path(cache, folder)?;
-        let partial = path.with_extension("partial");
-        fs::write(&partial, cache_file::encode(RECORD, RECORD_FORMAT, &self)?)?;
-        fs::rename(&partial, &path)?;
+        self.save_as_it_is(cache, folder)?;
         // Records and marks of folders that are neither of the two go, and
         // records of an older gazette (JSON) of any folder.
         let ids = [folder_id(folder).ok(), folder_id(keep).ok()];
