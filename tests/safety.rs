@@ -470,6 +470,37 @@ fn fails_keeping_output(site: &Fixture) -> String {
     run.stderr
 }
 
+/// A site that has an error after earlier builds made its output: neither
+/// the output, nor its staging folder, nor the records beside them
+/// change, and the lock is let go for the next build.
+#[test]
+fn a_site_with_errors_leaves_a_built_output_and_its_helper_folders_as_they_were() {
+    let site = good_site();
+    site.build_ok();
+    site.write(
+        "content/articles/good.md",
+        &article("Good", "2021-03-26", "tags = [\"markets\"]\n", "Changed."),
+    );
+    site.build_ok();
+    let staging = site.root().join(".public.gazette-staging");
+    let records = site.root().join(".public.gazette-cache");
+    let helpers = || (tree(&staging), tree(&records));
+    let before = helpers();
+    assert!(
+        !before.0.is_empty(),
+        "the second build left a staging folder"
+    );
+    site.write(
+        "content/articles/bad.md",
+        "+++\ntitle = \"Bad\"\ndate = 2021-13-45\n+++\nText.\n",
+    );
+    let stderr = fails_keeping_output(&site);
+    assert!(stderr.contains("bad.md"), "{stderr}");
+    assert_eq!(helpers(), before);
+    std::fs::remove_file(site.root().join("content/articles/bad.md")).unwrap();
+    site.build_ok();
+}
+
 #[test]
 fn recursive_templates_are_refused_before_they_overflow_the_stack() {
     let site = good_site();
