@@ -12,7 +12,7 @@ use crate::paths::file_for_site_path;
 use crate::slug::{permalink, slugify, strip_date_prefix};
 use chrono::{DateTime, TimeZone, Utc};
 use chrono_tz::Tz;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::OnceLock;
 
 const SITE_TOML: &str = "title = \"Fuzz Desk\"\nbase_url = \"https://news.example.com/\"\ntimezone = \"Asia/Hong_Kong\"\n";
@@ -118,11 +118,13 @@ pub fn markdown_page(data: &[u8]) {
             "+++\ntitle = \"Fuzzed\"\ndate = 2021-03-26T10:00:00Z\ntags = [\"ev\"]\n+++\n{body}"
         )
     };
-    let site = fuzz_site();
-    if std::fs::write(site.join("content/articles/fuzz.md"), &text).is_err() {
+    let Some(site) = fuzz_site() else {
+        return;
+    };
+    if std::fs::write(site.path().join("content/articles/fuzz.md"), &text).is_err() {
         return;
     }
-    let mut options = BuildOptions::new(site);
+    let mut options = BuildOptions::new(site.path());
     options.now = Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap();
     let _ = crate::check::check(&options);
 
@@ -134,15 +136,17 @@ pub fn markdown_page(data: &[u8]) {
     }
 }
 
-/// A site folder for [`markdown_page`], made once per process.
-fn fuzz_site() -> &'static PathBuf {
-    static SITE: OnceLock<PathBuf> = OnceLock::new();
-    SITE.get_or_init(|| {
-        let dir = std::env::temp_dir().join(format!("gazette-fuzz-{}", std::process::id()));
-        std::fs::create_dir_all(dir.join("content/articles")).expect("make the fuzz site");
-        std::fs::write(dir.join("site.toml"), SITE_TOML).expect("write the fuzz site.toml");
-        dir
-    })
+/// A site folder for [`markdown_page`], removed when dropped: one for each
+/// input (a folder and a file, little beside a build), so that no run
+/// leaves one behind in the system's temporary folder.
+fn fuzz_site() -> Option<tempfile::TempDir> {
+    let dir = tempfile::Builder::new()
+        .prefix("gazette-fuzz-")
+        .tempdir()
+        .ok()?;
+    std::fs::create_dir_all(dir.path().join("content/articles")).ok()?;
+    std::fs::write(dir.path().join("site.toml"), SITE_TOML).ok()?;
+    Some(dir)
 }
 
 fn is_slug(s: &str) -> bool {
