@@ -355,13 +355,7 @@ fn forty_four_sections_get_a_navigation_that_fits_and_labels_can_be_set() {
     let site = Fixture::from_owned(&files);
     site.build_ok();
     let front = site.read("index.html");
-    let nav = front
-        .split("<nav class=\"sections\"")
-        .nth(1)
-        .unwrap()
-        .split("</nav>")
-        .next()
-        .unwrap();
+    let nav = nav_of(&front);
     assert_eq!(
         nav.matches("<li>").count(),
         1 + 6 + 1 + 1,
@@ -400,13 +394,7 @@ fn forty_four_sections_get_a_navigation_that_fits_and_labels_can_be_set() {
     );
     site.build_ok();
     let front = site.read("index.html");
-    let nav = front
-        .split("<nav class=\"sections\"")
-        .nth(1)
-        .unwrap()
-        .split("</nav>")
-        .next()
-        .unwrap();
+    let nav = nav_of(&front);
     assert!(
         nav.contains("<a href=\"https://news.example.com/categories/desk-1/\">Markets</a>"),
         "{nav}"
@@ -426,16 +414,20 @@ fn forty_four_sections_get_a_navigation_that_fits_and_labels_can_be_set() {
     assert!(run.stderr.contains("labl"), "{}", run.stderr);
 }
 
-/// The navigation's sections in order, from a page's `<nav>`.
-fn nav_sections(page: &str) -> Vec<String> {
-    let nav = page
-        .split("<nav class=\"sections\"")
+/// A page's navigation of sections: what its `<nav class="sections">` holds.
+fn nav_of(page: &str) -> &str {
+    page.split("<nav class=\"sections\"")
         .nth(1)
         .unwrap()
         .split("</nav>")
         .next()
-        .unwrap();
-    nav.split("/categories/")
+        .unwrap()
+}
+
+/// The navigation's sections in order, from a page's `<nav>`.
+fn nav_sections(page: &str) -> Vec<String> {
+    nav_of(page)
+        .split("/categories/")
         .skip(1)
         .map(|s| s.split('/').next().unwrap().to_string())
         .filter(|s| !s.is_empty() && !s.starts_with('"'))

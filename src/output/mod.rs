@@ -1088,6 +1088,12 @@ impl BuildLock {
 mod tests {
     use super::*;
 
+    /// Gives the file at `path` the modification time `time`, as `touch -d`.
+    fn set_modified(path: &Path, time: std::time::SystemTime) {
+        let file = fs::File::options().write(true).open(path).unwrap();
+        file.set_modified(time).unwrap();
+    }
+
     #[test]
     fn commit_swaps_and_removes_stale_files() {
         let dir = tempfile::tempdir().unwrap();
@@ -1332,12 +1338,7 @@ mod tests {
         }
         // Same length, same modification time, other bytes.
         fs::write(&source, b"other").unwrap();
-        fs::File::options()
-            .write(true)
-            .open(&source)
-            .unwrap()
-            .set_modified(time)
-            .unwrap();
+        set_modified(&source, time);
         for _ in 0..2 {
             let o = Output::begin(&target).unwrap();
             o.copy(&source, Path::new("photo.jpg")).unwrap();
@@ -1352,6 +1353,15 @@ mod tests {
             o.commit().unwrap();
         }
         assert_eq!(fs::read(target.join("photo.jpg")).unwrap(), b"other");
+    }
+
+    /// One build for each of `versions`, each writing `page` with it.
+    fn build_each(target: &Path, page: &Path, versions: &[&[u8]]) {
+        for bytes in versions {
+            let o = Output::begin(target).unwrap();
+            o.write(page, bytes).unwrap();
+            o.commit().unwrap();
+        }
     }
 
     /// The inode and status-change time of a file.
@@ -1374,11 +1384,7 @@ mod tests {
         let target = dir.path().join("public");
         let staging = dir.path().join(".public.gazette-staging");
         let page = Path::new("a/index.html");
-        for bytes in [b"one", b"two"] {
-            let o = Output::begin(&target).unwrap();
-            o.write(page, bytes).unwrap();
-            o.commit().unwrap();
-        }
+        build_each(&target, page, &[b"one", b"two"]);
         // The staging folder holds "one", the output "two": kept by a link.
         let o = Output::begin(&target).unwrap();
         assert!(o.keep(page).unwrap());
@@ -1413,11 +1419,7 @@ mod tests {
 
         // A copy of the same bytes onto a shared file, with the time of
         // its source: made a file of its own, the live one's time kept.
-        for bytes in [b"four", b"five"] {
-            let o = Output::begin(&target).unwrap();
-            o.write(page, bytes).unwrap();
-            o.commit().unwrap();
-        }
+        build_each(&target, page, &[b"four", b"five"]);
         let o = Output::begin(&target).unwrap();
         assert!(o.keep(page).unwrap());
         o.commit().unwrap();
@@ -1428,12 +1430,7 @@ mod tests {
         let source = dir.path().join("five.txt");
         fs::write(&source, b"five").unwrap();
         let old = std::time::UNIX_EPOCH + std::time::Duration::from_secs(1_000_000_000);
-        fs::File::options()
-            .write(true)
-            .open(&source)
-            .unwrap()
-            .set_modified(old)
-            .unwrap();
+        set_modified(&source, old);
         let live_time = mtime_ns(&fs::symlink_metadata(target.join(page)).unwrap());
         let o = Output::begin(&target).unwrap();
         o.copy(&source, page).unwrap();
@@ -1465,21 +1462,12 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let target = dir.path().join("public");
         let page = Path::new("a/index.html");
-        for bytes in [b"one", b"two"] {
-            let o = Output::begin(&target).unwrap();
-            o.write(page, bytes).unwrap();
-            o.commit().unwrap();
-        }
+        build_each(&target, page, &[b"one", b"two"]);
         // Same length, its time put back: only the status-change time tells.
         let live = target.join(page);
         let time = fs::symlink_metadata(&live).unwrap().modified().unwrap();
         fs::write(&live, b"owt").unwrap();
-        fs::File::options()
-            .write(true)
-            .open(&live)
-            .unwrap()
-            .set_modified(time)
-            .unwrap();
+        set_modified(&live, time);
         let o = Output::begin(&target).unwrap();
         assert!(!o.keep(page).unwrap(), "a hand edit kept");
         assert!(o.linked.lock().unwrap().is_empty());
