@@ -742,6 +742,11 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildFailure> {
         Purpose::Build,
         look.as_ref().map(|(_, look)| look),
     )?;
+    // The summary's time and the stages count from the start of this
+    // build, the look at the inputs and the output included.
+    let looked = prepared.started.saturating_duration_since(started);
+    (prepared.stages.done).insert(0, ("look at the inputs and the output", looked, None));
+    prepared.started = started;
     let output_dir = prepared.output_dir.clone();
     let output = Output::begin_after(&output_dir, last_record).map_err(|e| {
         BuildFailure::from(vec![Diagnostic::error(
