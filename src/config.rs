@@ -18,6 +18,7 @@ const TOP_KEYS: &[&str] = &[
     "timezone",
     "permalink",
     "per_page",
+    "page_numbers",
     "feed",
     "build",
     "markdown",
@@ -71,6 +72,7 @@ struct RawConfig {
     timezone: String,
     permalink: String,
     per_page: i64,
+    page_numbers: String,
     feed: RawFeed,
     build: RawBuild,
     markdown: RawMarkdown,
@@ -114,6 +116,7 @@ impl Default for RawConfig {
             timezone: "UTC".into(),
             permalink: "/:year/:month/:day/:slug/".into(),
             per_page: 10,
+            page_numbers: "from-newest".into(),
             feed: RawFeed::default(),
             build: RawBuild::default(),
             markdown: RawMarkdown::default(),
@@ -331,6 +334,10 @@ pub struct Config {
     pub timezone: Tz,
     pub permalink: String,
     pub per_page: usize,
+    /// `page_numbers = "from-oldest"`: a list's numbered pages count from
+    /// its oldest articles, so each keeps its articles as new ones come
+    /// (`render::lists`).
+    pub pages_from_oldest: bool,
     pub feed_limit: usize,
     pub feed_full_content: bool,
     /// The output folder as written in site.toml, relative to the site root.
@@ -565,6 +572,16 @@ impl Config {
                 format!("`per_page` must be at least 1, not {}", raw.per_page),
             ));
         }
+        if !matches!(raw.page_numbers.as_str(), "from-newest" | "from-oldest") {
+            errors.push(at_key(
+                None,
+                "page_numbers",
+                format!(
+                    "`page_numbers` is \"from-newest\" (the default: /page/2/ holds the next newest articles) or \"from-oldest\" (/page/1/ holds the oldest, and a numbered page keeps its articles as new ones come), not {:?}",
+                    raw.page_numbers
+                ),
+            ));
+        }
         if raw.live.refresh != 0 && !LIVE_REFRESH_RANGE.contains(&raw.live.refresh) {
             errors.push(at_key(
                 Some("live"),
@@ -684,6 +701,7 @@ impl Config {
                 timezone,
                 permalink: raw.permalink,
                 per_page: raw.per_page as usize,
+                pages_from_oldest: raw.page_numbers == "from-oldest",
                 feed_limit: raw.feed.limit as usize,
                 feed_full_content: raw.feed.full_content,
                 output,

@@ -96,13 +96,11 @@ impl TermKind {
     }
 }
 
-/// Page `n` (from 1) of a paginated list whose first page is `list`.
-pub fn page(list: &str, n: usize) -> String {
-    if n <= 1 {
-        list.to_string()
-    } else {
-        format!("{list}page/{n}/")
-    }
+/// The numbered page `n` of a paginated list whose own page is `list`:
+/// `/tags/ev/page/3/`. Which articles it holds, and which number the
+/// list's own page stands for, is `render::lists::Pages`'.
+pub(crate) fn numbered_page(list: &str, n: usize) -> String {
+    format!("{list}page/{n}/")
 }
 
 /// The RSS feed of a list (a section, tag or author): `/tags/ev/feed.xml`.
@@ -219,9 +217,10 @@ mod tests {
 
     #[test]
     fn lists_pages_and_feeds() {
-        assert_eq!(page(FRONT, 1), "/");
-        assert_eq!(page(FRONT, 3), "/page/3/");
-        assert_eq!(page(&TermKind::Tag.term_path("ev"), 2), "/tags/ev/page/2/");
+        assert_eq!(numbered_page(FRONT, 1), "/page/1/");
+        assert_eq!(numbered_page(FRONT, 3), "/page/3/");
+        let ev = TermKind::Tag.term_path("ev");
+        assert_eq!(numbered_page(&ev, 2), "/tags/ev/page/2/");
         assert_eq!(list_feed(&author("ana")), "/authors/ana/feed.xml");
         assert_eq!(month(2021, 3), "/2021/03/");
         assert_eq!(sitemap_part(2), "/sitemap-2.xml");

@@ -180,6 +180,111 @@ fn front_page_is_paginated_newest_first() {
     assert!(!site.public().join("page/4").exists());
 }
 
+/// A story dated 2021-03-`day` in the markets section, for the lists below.
+fn markets_story(day: u32) -> (String, String) {
+    (
+        format!("content/articles/a{day:02}.md"),
+        article(
+            &format!("Story {day}"),
+            &format!("2021-03-{day:02}"),
+            "category = \"markets\"\n",
+            "Text.",
+        ),
+    )
+}
+
+/// The titles of the stories a list page shows, in its order.
+fn stories_on(page: &str) -> Vec<String> {
+    (page.split("Story ").skip(1))
+        .map(|rest| rest.chars().take_while(char::is_ascii_digit).collect())
+        .collect()
+}
+
+#[test]
+fn pages_numbered_from_the_oldest_keep_their_articles_and_bytes_as_stories_come() {
+    let settings = format!("{SITE_TOML}per_page = 2\npage_numbers = \"from-oldest\"\n");
+    let mut files = vec![("site.toml".to_string(), settings)];
+    files.extend((1..=5).map(markets_story));
+    let site = Fixture::from_owned(&files);
+    site.build_ok();
+
+    // Five stories, two a page: the list's own page shows the newest two;
+    // page/1/ the oldest two, page/2/ the two after them; the newest story
+    // not yet on a full page shows on the list's own page only, and story
+    // 4 on both it and page/2/.
+    let front = site.read("index.html");
+    assert_eq!(stories_on(&front)[..2], ["5", "4"]);
+    assert!(front.contains("rel=\"next\" href=\"https://news.example.com/page/2/\""));
+    assert!(!front.contains("rel=\"prev\""));
+    assert!(
+        !front.contains("Page 3"),
+        "the list's own page shows no number"
+    );
+    let oldest = site.read("page/1/index.html");
+    assert_eq!(stories_on(&oldest)[..2], ["2", "1"]);
+    assert!(oldest.contains("<span class=\"page-count\">Page 1</span>"));
+    assert!(oldest.contains("rel=\"prev\" href=\"https://news.example.com/page/2/\""));
+    assert!(!oldest.contains("rel=\"next\""));
+    assert!(
+        oldest.contains("<title>Page 1 | Test Desk</title>"),
+        "{oldest}"
+    );
+    assert!(!oldest.contains("card-lead"), "only the front page leads");
+    let second = site.read("page/2/index.html");
+    assert_eq!(stories_on(&second)[..2], ["4", "3"]);
+    assert!(second.contains("rel=\"prev\" href=\"https://news.example.com/\""));
+    assert!(second.contains("rel=\"next\" href=\"https://news.example.com/page/1/\""));
+    assert!(!site.public().join("page/3").exists());
+    // A section's numbered pages leave its count to its own page.
+    let section = site.read("categories/markets/index.html");
+    assert!(
+        section.contains("<p class=\"meta\">5 articles</p>"),
+        "{section}"
+    );
+    let section_oldest = site.read("categories/markets/page/1/index.html");
+    assert!(section_oldest.contains("<p class=\"meta\">Page 1</p>"));
+    assert_eq!(stories_on(&section_oldest)[..2], ["2", "1"]);
+
+    // A sixth story: the numbered pages are kept byte for byte; a seventh
+    // makes page/3/ of stories 6 and 5, and page/2/ points up to it.
+    let numbered = |site: &Fixture| {
+        [
+            "page/1/index.html",
+            "page/2/index.html",
+            "categories/markets/page/1/index.html",
+        ]
+        .map(|p| site.read(p))
+    };
+    let before = numbered(&site);
+    let (path, text) = markets_story(6);
+    site.write(&path, &text);
+    site.build_ok();
+    assert_eq!(numbered(&site), before);
+    assert_eq!(stories_on(&site.read("index.html"))[..2], ["6", "5"]);
+    assert!(!site.public().join("page/3").exists());
+    let (path, text) = markets_story(7);
+    site.write(&path, &text);
+    site.build_ok();
+    let after = numbered(&site);
+    assert_eq!(after[0], before[0]);
+    assert_eq!(after[2], before[2]);
+    assert!(after[1].contains("rel=\"prev\" href=\"https://news.example.com/page/3/\""));
+    assert_eq!(stories_on(&after[1])[..2], ["4", "3"]);
+    let third = site.read("page/3/index.html");
+    assert_eq!(stories_on(&third)[..2], ["6", "5"]);
+    assert!(third.contains("rel=\"prev\" href=\"https://news.example.com/\""));
+    assert!(
+        site.read("index.html")
+            .contains("rel=\"next\" href=\"https://news.example.com/page/3/\"")
+    );
+
+    // The default numbering of the same site: page/2/ is the next newest.
+    site.write("site.toml", &format!("{SITE_TOML}per_page = 2\n"));
+    site.build_ok();
+    assert_eq!(stories_on(&site.read("page/2/index.html"))[..2], ["5", "4"]);
+    assert!(site.read("page/2/index.html").contains("Page 2 of 4"));
+}
+
 #[test]
 fn base_url_path_part_is_honoured_everywhere() {
     let site = Fixture::new(&[

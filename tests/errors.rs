@@ -102,6 +102,22 @@ fn unknown_keys_in_site_toml_and_front_matter_suggest_the_closest() {
 }
 
 #[test]
+fn an_unknown_page_numbering_is_named_at_its_line_with_the_two_there_are() {
+    let site = good_site();
+    let stderr = fails_keeping_output(
+        &site,
+        &[(
+            "site.toml",
+            &format!("{SITE_TOML}page_numbers = \"oldest\"\n"),
+        )],
+    );
+    let root = site.root().display();
+    assert!(stderr.contains(&format!(
+        "error: {root}/site.toml:5:1: `page_numbers` is \"from-newest\" (the default: /page/2/ holds the next newest articles) or \"from-oldest\" (/page/1/ holds the oldest, and a numbered page keeps its articles as new ones come), not \"oldest\"\n  |\n5 | page_numbers = \"oldest\"\n  | ^\n"
+    )), "{stderr}");
+}
+
+#[test]
 fn relative_base_url() {
     let site = good_site();
     let stderr = fails_keeping_output(

@@ -51,7 +51,7 @@ enum Edit {
     Summary(usize, Option<String>),
     /// A lead photo (one of two), or none.
     Photo(usize, Option<u8>),
-    PerPage(u8),
+    PerPage(u8, bool),
     Static(String),
     /// One letter of a body changed, the length and modification time kept.
     SameLengthSameTime(usize),
@@ -97,7 +97,7 @@ fn edit() -> impl Strategy<Value = Edit> {
         (0..9usize, i.clone()).prop_map(|(from, to)| Edit::ReadMore(from, to)),
         (i.clone(), prop::option::of(word())).prop_map(|(i, w)| Edit::Summary(i, w)),
         (i.clone(), prop::option::of(0..2u8)).prop_map(|(i, p)| Edit::Photo(i, p)),
-        (2..5u8).prop_map(Edit::PerPage),
+        (2..5u8, any::<bool>()).prop_map(|(n, from_oldest)| Edit::PerPage(n, from_oldest)),
         word().prop_map(Edit::Static),
         i.clone().prop_map(Edit::SameLengthSameTime),
         i.prop_map(Edit::Touch),
@@ -150,8 +150,13 @@ struct Desk {
 
 impl Desk {
     fn new() -> Desk {
+        Desk::with_settings(SITE_TOML)
+    }
+
+    /// The desk, with `site_toml` for its settings.
+    fn with_settings(site_toml: &str) -> Desk {
         let site = Fixture::new(&[
-            ("site.toml", SITE_TOML),
+            ("site.toml", site_toml),
             (
                 "content/authors/ana.md",
                 "+++\nname = \"Ana Lee\"\n+++\nAna covers autos.\n",
@@ -350,9 +355,11 @@ impl Desk {
                     self.save(i);
                 }
             }
-            Edit::PerPage(n) => self
-                .site
-                .write("site.toml", &format!("{SITE_TOML}per_page = {n}\n")),
+            Edit::PerPage(n, from_oldest) => {
+                let numbers = if *from_oldest { "from-oldest" } else { "from-newest" };
+                let settings = format!("{SITE_TOML}per_page = {n}\npage_numbers = \"{numbers}\"\n");
+                self.site.write("site.toml", &settings)
+            }
             Edit::Static(text) => self.site.write("static/notes.txt", text),
             Edit::SameLengthSameTime(i) => {
                 if let Some(i) = pick(*i) {
@@ -442,21 +449,51 @@ proptest! {
 
     #[test]
     fn a_build_after_any_edits_equals_a_clean_build(edits in prop::collection::vec(edit(), 1..7)) {
-        let mut desk = Desk::new();
-        desk.site.build_ok();
-        for (step, edit) in edits.iter().enumerate() {
-            desk.apply(edit);
-            let run = desk.site.build();
-            prop_assert_eq!(run.code, 0, "step {} ({:?}): {}", step, edit, run.stderr);
-            let reused = tree(&desk.site.public());
-            let clean = clean_tree(&desk);
-            let paths = |t: &[(std::path::PathBuf, Vec<u8>)]| t.iter().map(|(p, _)| p.clone()).collect::<Vec<_>>();
-            prop_assert_eq!(paths(&reused), paths(&clean), "step {} ({:?}): the same files", step, edit);
-            for ((path, a), (_, b)) in reused.iter().zip(&clean) {
-                prop_assert!(a == b, "step {} ({:?}): {} differs from a clean build", step, edit, path.display());
-            }
+        edits_then_clean_build(Desk::new(), &edits)?;
+    }
+
+    /// The same with two articles a page and the numbered pages counted
+    /// from the oldest, which a partial build keeps when articles come.
+    #[test]
+    fn a_build_after_any_edits_equals_a_clean_build_with_pages_numbered_from_the_oldest(
+        edits in prop::collection::vec(edit(), 1..7)
+    ) {
+        let settings = format!("{SITE_TOML}per_page = 2\npage_numbers = \"from-oldest\"\n");
+        edits_then_clean_build(Desk::with_settings(&settings), &edits)?;
+    }
+}
+
+/// Builds `desk`, then applies each of `edits` and builds again, and
+/// compares each output with a clean build of the same input.
+fn edits_then_clean_build(mut desk: Desk, edits: &[Edit]) -> Result<(), TestCaseError> {
+    desk.site.build_ok();
+    for (step, edit) in edits.iter().enumerate() {
+        desk.apply(edit);
+        let run = desk.site.build();
+        prop_assert_eq!(run.code, 0, "step {} ({:?}): {}", step, edit, run.stderr);
+        let reused = tree(&desk.site.public());
+        let clean = clean_tree(&desk);
+        let paths = |t: &[(std::path::PathBuf, Vec<u8>)]| {
+            t.iter().map(|(p, _)| p.clone()).collect::<Vec<_>>()
+        };
+        prop_assert_eq!(
+            paths(&reused),
+            paths(&clean),
+            "step {} ({:?}): the same files",
+            step,
+            edit
+        );
+        for ((path, a), (_, b)) in reused.iter().zip(&clean) {
+            prop_assert!(
+                a == b,
+                "step {} ({:?}): {} differs from a clean build",
+                step,
+                edit,
+                path.display()
+            );
         }
     }
+    Ok(())
 }
 
 #[test]
@@ -782,7 +819,7 @@ fn a_template_edit_renders_the_pages_made_with_it_and_a_new_article_the_pages_it
     assert_eq!(why, "1 content file changed");
     assert_eq!(tree(&desk.site.public()), clean_tree(&desk));
     // Anything but content files: everything again.
-    desk.apply(&Edit::PerPage(3));
+    desk.apply(&Edit::PerPage(3, false));
     assert!(desk.site.build_ok().stdout.starts_with("Built "));
     assert_eq!(tree(&desk.site.public()), clean_tree(&desk));
 }

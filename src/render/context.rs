@@ -468,8 +468,9 @@ pub(crate) struct ListPage<'s> {
 #[derive(Serialize)]
 struct Paginator {
     current: usize,
-    total: usize,
-    total_articles: usize,
+    total: Option<usize>,
+    total_articles: Option<usize>,
+    numbering: &'static str,
     first: String,
     last: String,
     previous: Option<String>,
@@ -859,9 +860,10 @@ impl Shared {
         number: usize,
         feed: Option<(String, String)>,
     ) -> ListPage<'s> {
-        let total = super::lists::page_count(all, site.config.per_page);
-        let url_of = |n: usize| site.config.url(&paths::page(base_path, n));
-        let mut base = self.base(site, &paths::page(base_path, number));
+        let pages = super::lists::Pages::of(site, all);
+        let total = pages.count();
+        let url_of = |n: usize| site.config.url(&pages.path(base_path, n));
+        let mut base = self.base(site, &pages.path(base_path, number));
         let feed_url = feed.map(|(title, feed_path)| {
             let url = site.config.url(&feed_path);
             let own = FeedLink {
@@ -882,9 +884,15 @@ impl Shared {
             feed_url,
             articles: self.cards_of(shown),
             paginator: Paginator {
-                current: number,
-                total,
-                total_articles: all,
+                current: pages.number(number),
+                // A page numbered from the oldest carries nothing that
+                // changes when a story is added, so that it stays as it is.
+                total: (!pages.count_from_oldest() || number == 1).then_some(total),
+                total_articles: (!pages.count_from_oldest() || number == 1).then_some(all),
+                numbering: match pages.count_from_oldest() {
+                    true => "from-oldest",
+                    false => "from-newest",
+                },
                 first: url_of(1),
                 last: url_of(total),
                 previous: (number > 1).then(|| url_of(number - 1)),
@@ -943,9 +951,15 @@ impl Shared {
             .base
             .titled(term.name.as_str())
             .described(format!("{} articles on {}", term.name, site.config.title));
+        let mut vars = TermVars::full(term);
+        if site.config.pages_from_oldest && page > 1 {
+            // A page numbered from the oldest stays as it is when a story
+            // is added: the count is the list's own page's to show.
+            vars.count = None;
+        }
         TermPage {
             list,
-            term: TermVars::full(term),
+            term: vars,
             kind: kind.name(),
         }
     }

@@ -43,7 +43,6 @@ impl Shown<'_> {
 /// shows from here; an article page shows itself first, then its related
 /// articles.
 pub(crate) fn shown(site: &Site, job: Job) -> Shown<'_> {
-    let per_page = site.config.per_page;
     let feed_limit = site.config.feed_limit;
     let count = site.articles.len();
     let range = |r: Range<usize>| Shown::These(Cow::Owned(r.collect()));
@@ -63,13 +62,11 @@ pub(crate) fn shown(site: &Site, job: Job) -> Shown<'_> {
         }
         Job::Alias { article, .. } => Shown::These(Cow::Owned(vec![article])),
         // The front page lists every article, newest first.
-        Job::Front(n) => range(page_bounds(count, n, per_page)),
-        Job::Author { author, page } => {
-            slice(page_of(&site.authors[author].articles, page, per_page))
-        }
+        Job::Front(n) => range(Pages::of(site, count).bounds(n)),
+        Job::Author { author, page } => slice(page_of(&site.authors[author].articles, page, site)),
         Job::AuthorFeed(a) => slice(feed_of(&site.authors[a].articles, feed_limit)),
         Job::Term { kind, term, page } => {
-            slice(page_of(&site.terms(kind)[term].articles, page, per_page))
+            slice(page_of(&site.terms(kind)[term].articles, page, site))
         }
         Job::TermFeed { kind, term } => {
             slice(feed_of(&site.terms(kind)[term].articles, feed_limit))
@@ -162,21 +159,91 @@ pub(crate) fn series_box(site: &Site, a: usize) -> Vec<usize> {
 /// How many of the newest articles the 404 page lists.
 pub const LATEST_ON_NOT_FOUND: usize = 5;
 
-/// How many pages a list of `len` articles takes (at least one, so an
-/// empty list still has its page).
-pub(crate) fn page_count(len: usize, per_page: usize) -> usize {
-    len.div_ceil(per_page).max(1)
+/// How a list of articles (newest first) is cut into pages. Its page 1 is
+/// the list's own page (`/`, `/tags/ev/`): the newest `per_page`. The
+/// others are numbered pages (`page/N/`), counted from the newest
+/// (`page/2/` holds the next newest, the default) or, with
+/// `page_numbers = "from-oldest"`, from the oldest: `page/1/` holds the
+/// oldest `per_page`, and a numbered page keeps its articles when a new
+/// one comes, so a story added to a list of 100,000 changes its own page
+/// and the newest numbered page or two, not all 10,000. There, the newest
+/// articles not yet a full page show on the list's own page only, which
+/// can show some of the newest numbered page's articles again.
+///
+/// Pages are named here by their place from the list's own page (1, 2,
+/// …, [`Pages::count`]), in both numberings, and [`Pages::number`] gives
+/// the number their URL carries.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Pages {
+    len: usize,
+    per_page: usize,
+    from_oldest: bool,
 }
 
-/// The positions page `n` (from 1) of a list of `len` shows.
-pub(crate) fn page_bounds(len: usize, n: usize, per_page: usize) -> Range<usize> {
-    let start = (n.saturating_sub(1) * per_page).min(len);
-    start..(start + per_page).min(len)
+impl Pages {
+    /// The pages of `site`'s list of `len` articles.
+    pub(crate) fn of(site: &Site, len: usize) -> Pages {
+        Pages::new(len, site.config.per_page, site.config.pages_from_oldest)
+    }
+
+    pub(crate) fn new(len: usize, per_page: usize, from_oldest: bool) -> Pages {
+        Pages {
+            len,
+            per_page: per_page.max(1),
+            from_oldest,
+        }
+    }
+
+    /// How many pages the list takes (at least one, so an empty list
+    /// still has its page).
+    pub(crate) fn count(&self) -> usize {
+        self.len.div_ceil(self.per_page).max(1)
+    }
+
+    /// Whether the numbered pages count from the oldest.
+    pub(crate) fn count_from_oldest(&self) -> bool {
+        self.from_oldest
+    }
+
+    /// The positions (newest first) page `n` shows.
+    pub(crate) fn bounds(&self, n: usize) -> Range<usize> {
+        let (len, per_page) = (self.len, self.per_page);
+        if self.from_oldest && n > 1 {
+            // Numbered page `b` holds the oldest articles from the
+            // (b-1)-th per_page on; b < count, so it is always full.
+            let b = self.number(n);
+            let Some(start) = len.checked_sub(b * per_page) else {
+                return len..len;
+            };
+            return start..(start + per_page).min(len);
+        }
+        let start = (n.saturating_sub(1) * per_page).min(len);
+        start..(start + per_page).min(len)
+    }
+
+    /// The number page `n`'s URL carries: `n` itself counting from the
+    /// newest; counting from the oldest, 1 for the oldest page and, for
+    /// the list's own page (which carries none), the count of pages.
+    pub(crate) fn number(&self, n: usize) -> usize {
+        match self.from_oldest {
+            true if n > 1 => (self.count() + 1).saturating_sub(n),
+            true => self.count(),
+            false => n,
+        }
+    }
+
+    /// The site path of page `n` of the list whose own page is `list`.
+    pub(crate) fn path(&self, list: &str, n: usize) -> String {
+        match n {
+            0 | 1 => list.to_string(),
+            n => crate::paths::numbered_page(list, self.number(n)),
+        }
+    }
 }
 
-/// The articles page `n` (from 1) of `items` shows.
-pub(crate) fn page_of(items: &[usize], n: usize, per_page: usize) -> &[usize] {
-    &items[page_bounds(items.len(), n, per_page)]
+/// The articles page `n` of `items` shows ([`Pages::bounds`]).
+pub(crate) fn page_of<'a>(items: &'a [usize], n: usize, site: &Site) -> &'a [usize] {
+    &items[Pages::of(site, items.len()).bounds(n)]
 }
 
 /// The positions a feed of a list of `len` shows: the newest `limit`.
@@ -200,16 +267,68 @@ mod tests {
 
     #[test]
     fn pages_and_feeds_cut_lists_the_same_way_everywhere() {
+        let pages = Pages::new(7, 3, false);
+        assert_eq!(pages.count(), 3);
+        assert_eq!(Pages::new(0, 3, false).count(), 1);
+        assert_eq!(Pages::new(0, 3, true).count(), 1);
+        assert_eq!(pages.bounds(1), 0..3);
+        assert_eq!(pages.bounds(2), 3..6);
+        assert_eq!(pages.bounds(3), 6..7);
+        assert_eq!(pages.bounds(4), 7..7);
+        assert_eq!(pages.path("/tags/ev/", 1), "/tags/ev/");
+        assert_eq!(pages.path("/tags/ev/", 3), "/tags/ev/page/3/");
         let items: Vec<usize> = (10..17).collect();
-        assert_eq!(page_count(items.len(), 3), 3);
-        assert_eq!(page_count(0, 3), 1);
-        assert_eq!(page_of(&items, 1, 3), [10, 11, 12]);
-        assert_eq!(page_of(&items, 3, 3), [16]);
-        assert_eq!(page_of(&items, 4, 3), [] as [usize; 0]);
-        assert_eq!(page_bounds(7, 2, 3), 3..6);
         assert_eq!(feed_of(&items, 2), [10, 11]);
         assert_eq!(feed_of(&items, 20).len(), 7);
         assert_eq!(not_found_latest(3), 0..3);
         assert_eq!(not_found_latest(30), 0..5);
+    }
+
+    #[test]
+    fn pages_numbered_from_the_oldest_keep_their_articles_as_new_ones_come() {
+        // 25 articles, 10 a page: the list's own page the newest 10,
+        // page/2/ positions 5..15 and page/1/ the oldest 10.
+        let pages = Pages::new(25, 10, true);
+        assert_eq!(pages.count(), 3);
+        assert_eq!(pages.bounds(1), 0..10);
+        assert_eq!((pages.number(2), pages.bounds(2)), (2, 5..15));
+        assert_eq!((pages.number(3), pages.bounds(3)), (1, 15..25));
+        assert_eq!(pages.path("/", 1), "/");
+        assert_eq!(pages.path("/", 2), "/page/2/");
+        assert_eq!(pages.path("/", 3), "/page/1/");
+        for per_page in 1..5 {
+            for len in 0..40 {
+                let before = Pages::new(len, per_page, true);
+                let after = Pages::new(len + 1, per_page, true);
+                // Every article is on the list's own page or on exactly
+                // one numbered page, and every numbered page is full.
+                let mut on_numbered = vec![0; len];
+                for n in 2..=before.count() {
+                    assert_eq!(before.bounds(n).len(), per_page, "{len} {per_page} {n}");
+                    for at in before.bounds(n) {
+                        on_numbered[at] += 1;
+                    }
+                }
+                for (at, times) in on_numbered.iter().enumerate() {
+                    let on_own = before.bounds(1).contains(&at);
+                    assert!(
+                        *times == 1 || (*times == 0 && on_own),
+                        "{len} {per_page} {at}"
+                    );
+                }
+                // A new newest article (position 0) moves every other one
+                // down by one: each numbered page of the shorter list
+                // shows the same articles under the same number.
+                for n in 2..=before.count() {
+                    let number = before.number(n);
+                    let m = (2..=after.count())
+                        .find(|&m| after.number(m) == number)
+                        .unwrap();
+                    let moved = after.bounds(m);
+                    assert_eq!(before.bounds(n), moved.start - 1..moved.end - 1);
+                    assert_eq!(before.path("/", n), after.path("/", m));
+                }
+            }
+        }
     }
 }

@@ -425,8 +425,7 @@ impl Renderer {
     /// Every file of the site, in a stable order.
     pub(crate) fn jobs(&self) -> Vec<Job> {
         let site = &*self.site;
-        let per_page = site.config.per_page;
-        let pages_of = |n: usize| lists::page_count(n, per_page);
+        let pages_of = |n: usize| lists::Pages::of(site, n).count();
         let mut jobs: Vec<Job> = (0..site.articles.len()).map(Job::Article).collect();
         for (i, a) in site.articles.iter().enumerate() {
             jobs.extend((0..a.doc.meta.aliases.len()).map(|n| Job::Alias {
@@ -618,11 +617,17 @@ impl Renderer {
             Job::Alias { article, alias } => site.articles[article].doc.meta.aliases[alias].clone(),
             Job::PageAlias { page, alias } => site.pages[page].doc.meta.aliases[alias].clone(),
             Job::Page(i) => site.pages[i].path.clone(),
-            Job::Front(n) => paths::page(paths::FRONT, n),
-            Job::Author { author, page } => paths::page(&site.authors[author].path, page),
+            Job::Front(n) => lists::Pages::of(site, site.articles.len()).path(paths::FRONT, n),
+            Job::Author { author, page } => {
+                let author = &site.authors[author];
+                lists::Pages::of(site, author.articles.len()).path(&author.path, page)
+            }
             Job::AuthorFeed(i) => paths::list_feed(&site.authors[i].path),
             Job::AuthorIndex => paths::AUTHORS.into(),
-            Job::Term { kind, term, page } => paths::page(&self.site.terms(kind)[term].path, page),
+            Job::Term { kind, term, page } => {
+                let term = &site.terms(kind)[term];
+                lists::Pages::of(site, term.articles.len()).path(&term.path, page)
+            }
             Job::TermFeed { kind, term } => paths::list_feed(&self.site.terms(kind)[term].path),
             Job::TermIndex(kind) => kind.index_path().into(),
             Job::Year(y) => site.archives[y].path.clone(),
