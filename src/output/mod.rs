@@ -776,10 +776,19 @@ impl Output {
     }
 }
 
-/// The key of a path in a record: `/`-separated.
 /// An output path as one `/`-separated string (`a/b/index.html`), on every
 /// system: the key of the output record, and of in-memory builds.
 pub(crate) fn record_key(relative: &Path) -> String {
+    // On Unix a path of UTF-8 with no empty or `.` part is its own key: a
+    // partial build makes a key for each of its 169,000 files at 100,000
+    // articles, and taking each apart into its parts was 4% of its time.
+    if cfg!(unix)
+        && let Some(text) = relative.to_str()
+        && !text.is_empty()
+        && text.split('/').all(|part| !part.is_empty() && part != ".")
+    {
+        return text.to_string();
+    }
     relative
         .components()
         .map(|c| c.as_os_str().to_string_lossy())
@@ -1092,6 +1101,35 @@ mod tests {
     fn set_modified(path: &Path, time: std::time::SystemTime) {
         let file = fs::File::options().write(true).open(path).unwrap();
         file.set_modified(time).unwrap();
+    }
+
+    #[test]
+    fn a_record_key_is_the_path_taken_apart_and_joined_by_slashes() {
+        let by_parts = |path: &Path| {
+            (path.components())
+                .map(|c| c.as_os_str().to_string_lossy())
+                .collect::<Vec<_>>()
+                .join("/")
+        };
+        for path in [
+            "index.html",
+            "2021/03/26/xiaomi-ev/index.html",
+            "a//b/index.html",
+            "a/./b/c.html",
+            "./a.html",
+            "a/b/",
+            "/abs/x.html",
+            "../up.html",
+            "",
+            "tags/ev page/feed.xml",
+        ] {
+            assert_eq!(
+                record_key(Path::new(path)),
+                by_parts(Path::new(path)),
+                "{path:?}"
+            );
+        }
+        assert_eq!(record_key(Path::new("a//b/./c")), "a/b/c");
     }
 
     #[test]
