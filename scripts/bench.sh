@@ -6,7 +6,9 @@
 #   - gazette build repeated into the same output folder (a newsroom's
 #     rebuild), median of RUNS: with nothing changed (the build cache keeps
 #     the output), with --full (everything loaded, rendered and compared),
-#     after one article's body was edited, and after one article was added;
+#     after one article's body was edited, and after one article was added
+#     (also with `page_numbers = "from-oldest"`, in a copy of the site whose
+#     articles are hard links to the corpus's);
 #   - the split search index: its size, and the bytes a one-word search
 #     fetches (scripts/search_bytes.py);
 # and prints wall time, peak memory, files written, articles a second and the
@@ -78,6 +80,24 @@ for ((i = 0; i < RUNS; i++)); do
   timed "$GAZETTE" build --quiet --root "$SITE" --output "$REPEAT_OUT" >/dev/null
 done
 
+# The same new article with list pages numbered from the oldest: a copy of
+# the site (its files hard links, never written through: the build only
+# reads them) with that setting, and an output of its own.
+OLDEST=$BENCH_DIR/gazette-$N-from-oldest
+rm -rf "$OLDEST" && mkdir -p "$OLDEST" && cp -al "$SITE/content" "$OLDEST/"
+{ echo 'page_numbers = "from-oldest"'; cat "$SITE/site.toml"; } > "$OLDEST/site.toml"
+OLDEST_OUT=$BENCH_DIR/repeat-$N-from-oldest/public
+timed "$GAZETTE" build --quiet --root "$OLDEST" --output "$OLDEST_OUT" >/dev/null
+timed "$GAZETTE" build --quiet --root "$OLDEST" --output "$OLDEST_OUT" >/dev/null
+declare -a ow om
+for ((i = 0; i < RUNS; i++)); do
+  NEW_OLDEST=$OLDEST/content/articles/bench-new-article.md
+  printf '+++\ntitle = "Bench: a new article, run %s"\ndate = 2025-12-31T23:00:00Z\ncategory = "markets"\ntags = ["bench"]\n+++\n\nA new article.\n' "$i" > "$NEW_OLDEST"
+  read -r w m < <(timed "$GAZETTE" build --quiet --root "$OLDEST" --output "$OLDEST_OUT"); ow+=("$w"); om+=("$m")
+  rm -f "$NEW_OLDEST"
+  timed "$GAZETTE" build --quiet --root "$OLDEST" --output "$OLDEST_OUT" >/dev/null
+done
+
 F=$(median "${fw[@]}"); G=$(median "${gw[@]}"); R=$(median "${rw[@]}")
 mib() { echo "$(median "$@") / 1024" | bc; }
 FILES=$(files "$FRESH_OUT")
@@ -89,4 +109,5 @@ row() { printf '%-22s %7.2f s %6s MiB\n' "$1" "$(median "${@:3}")" "$2"; }
 row "repeated, --full" "$(mib "${nm[@]}")" "${nw[@]}"
 row "one body edited" "$(mib "${em[@]}")" "${ew[@]}"
 row "one article added" "$(mib "${am[@]}")" "${aw[@]}"
+row "added, from-oldest" "$(mib "${om[@]}")" "${ow[@]}"
 python3 scripts/search_bytes.py "$REPEAT_OUT" market china the zz
