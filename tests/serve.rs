@@ -6,7 +6,7 @@ mod common;
 #[path = "../examples/support/webdriver.rs"]
 mod webdriver;
 
-use common::{Fixture, article, gazette, tree};
+use common::{Fixture, SITE_TOML, article, gazette, tree};
 use std::fs;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
@@ -428,6 +428,45 @@ fn edits_additions_and_deletions_are_served_and_equal_a_full_build() {
 
     // What is served now is byte for byte what `gazette build` writes for
     // the same address, but for the live-reload script.
+    server.assert_serves_a_full_build(&site);
+}
+
+#[test]
+fn pages_numbered_from_the_oldest_are_patched_in_as_stories_come() {
+    let site = desk();
+    site.write(
+        "site.toml",
+        &format!("{SITE_TOML}per_page = 1\npage_numbers = \"from-oldest\"\n"),
+    );
+    let server = Server::start(&site, &[]);
+    server.wait_for("/", "served", |r| r.body.contains("Xiaomi teams up"));
+    assert_eq!(
+        server.get("/page/1/").status,
+        404,
+        "one story: no numbered page"
+    );
+
+    site.write(
+        "content/articles/2021/battery.md",
+        &article(
+            "Battery makers expand",
+            "2021-03-27T08:00:00Z",
+            "category = \"Business\"\n",
+            "Cells.",
+        ),
+    );
+    server.wait_for("/page/1/", "made the page of the oldest story", |r| {
+        r.status == 200 && r.body.contains("Xiaomi teams up")
+    });
+    server.wait_for("/", "put the new story first", |r| {
+        r.body.contains("Battery makers expand") && r.body.contains("/page/1/")
+    });
+    assert!(
+        server
+            .get("/categories/business/page/1/")
+            .body
+            .contains("Page 1")
+    );
     server.assert_serves_a_full_build(&site);
 }
 
