@@ -212,13 +212,14 @@ impl Pages {
             // Numbered page `b` holds the oldest articles from the
             // (b-1)-th per_page on; b < count, so it is always full.
             let b = self.number(n);
-            let Some(start) = len.checked_sub(b * per_page) else {
+            if b == 0 {
                 return len..len;
-            };
-            return start..(start + per_page).min(len);
+            }
+            let start = len.saturating_sub(b.saturating_mul(per_page));
+            return start..start.saturating_add(per_page).min(len);
         }
-        let start = (n.saturating_sub(1) * per_page).min(len);
-        start..(start + per_page).min(len)
+        let start = (n.saturating_sub(1).saturating_mul(per_page)).min(len);
+        start..start.saturating_add(per_page).min(len)
     }
 
     /// The number page `n`'s URL carries: `n` itself counting from the
@@ -296,6 +297,12 @@ mod tests {
         assert_eq!(pages.path("/", 1), "/");
         assert_eq!(pages.path("/", 2), "/page/2/");
         assert_eq!(pages.path("/", 3), "/page/1/");
+        // Past the last page, and a per_page as large as site.toml takes.
+        assert_eq!(pages.bounds(4), 25..25);
+        let huge = Pages::new(25, i64::MAX as usize, true);
+        assert_eq!((huge.count(), huge.bounds(1), huge.bounds(2)), (1, 0..25, 25..25));
+        let huge = Pages::new(25, usize::MAX, false);
+        assert_eq!((huge.bounds(1), huge.bounds(3)), (0..25, 25..25));
         for per_page in 1..5 {
             for len in 0..40 {
                 let before = Pages::new(len, per_page, true);
