@@ -300,7 +300,10 @@ mod tests {
         // Past the last page, and a per_page as large as site.toml takes.
         assert_eq!(pages.bounds(4), 25..25);
         let huge = Pages::new(25, i64::MAX as usize, true);
-        assert_eq!((huge.count(), huge.bounds(1), huge.bounds(2)), (1, 0..25, 25..25));
+        assert_eq!(
+            (huge.count(), huge.bounds(1), huge.bounds(2)),
+            (1, 0..25, 25..25)
+        );
         let huge = Pages::new(25, usize::MAX, false);
         assert_eq!((huge.bounds(1), huge.bounds(3)), (0..25, 25..25));
         for per_page in 1..5 {
