@@ -278,6 +278,27 @@ fn pages_numbered_from_the_oldest_keep_their_articles_and_bytes_as_stories_come(
             .contains("rel=\"next\" href=\"https://news.example.com/page/3/\"")
     );
 
+    // A template of the site's that compares `paginator.total`, null on
+    // these pages, is told how to test it first.
+    site.write(
+        "templates/partials/pagination.html",
+        "{% if paginator.total > 1 %}Page {{ paginator.current }} of {{ paginator.total }}{% endif %}",
+    );
+    let run = site.build();
+    assert_eq!(run.code, 1);
+    assert!(
+        run.stderr.contains("Variable `paginator.total` was used in a math operation but is not a number: with page_numbers = \"from-oldest\" it is null on a list's numbered pages, so test it first (`{% if paginator.total and paginator.total > 1 %}`)"),
+        "{}",
+        run.stderr
+    );
+    site.write(
+        "templates/partials/pagination.html",
+        "{% if paginator.total and paginator.total > 1 %}Page {{ paginator.current }} of {{ paginator.total }}{% endif %}",
+    );
+    site.build_ok();
+    assert!(!site.read("page/1/index.html").contains(" of "));
+    fs::remove_file(site.root().join("templates/partials/pagination.html")).unwrap();
+
     // The default numbering of the same site: page/2/ is the next newest.
     site.write("site.toml", &format!("{SITE_TOML}per_page = 2\n"));
     site.build_ok();

@@ -261,7 +261,7 @@ impl Templates {
         })?;
         Some(RenderError {
             template: (*deepest).clone(),
-            message: innermost.trim().to_string(),
+            message: with_hint(innermost.trim().to_string()),
         })
     }
 
@@ -500,6 +500,26 @@ fn causes(error: &tera::Error) -> Vec<String> {
 
 /// Tera's error and its causes in one line, without repeating itself.
 fn error_chain(error: &tera::Error) -> String {
+    with_hint(chain_of_causes(error))
+}
+
+/// `message`, with how to fix it where gazette knows better than Tera.
+fn with_hint(message: String) -> String {
+    // Null only on the numbered pages of a list counted from the oldest.
+    let null_when_from_oldest = ["`paginator.total`", "`paginator.total_articles`"];
+    if null_when_from_oldest
+        .iter()
+        .any(|name| message.contains(name))
+    {
+        return format!(
+            "{message}: with page_numbers = \"from-oldest\" it is null on a list's numbered pages, so test it first (`{{% if paginator.total and paginator.total > 1 %}}`)"
+        );
+    }
+    message
+}
+
+/// The innermost of Tera's causes, with the outermost where it helps.
+fn chain_of_causes(error: &tera::Error) -> String {
     let mut parts = causes(error);
     // The innermost cause says what is wrong; the outer ones where.
     let last = parts.pop().unwrap_or_default();
