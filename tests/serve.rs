@@ -278,6 +278,16 @@ fn xiaomi(last_line: &str) -> String {
     )
 }
 
+/// The story the tests add to the desk, a day after Xiaomi's.
+fn battery() -> String {
+    article(
+        "Battery makers expand",
+        "2021-03-27T08:00:00Z",
+        "category = \"Business\"\n",
+        "Cells.",
+    )
+}
+
 fn desk() -> Fixture {
     Fixture::new(&[
         ("content/articles/2021/xiaomi.md", &xiaomi("First version.")),
@@ -383,15 +393,7 @@ fn edits_additions_and_deletions_are_served_and_equal_a_full_build() {
         r.body.contains("Second version.")
     });
 
-    site.write(
-        "content/articles/2021/battery.md",
-        &article(
-            "Battery makers expand",
-            "2021-03-27T08:00:00Z",
-            "category = \"Business\"\n",
-            "Cells.",
-        ),
-    );
+    site.write("content/articles/2021/battery.md", &battery());
     server.wait_for("/", "listed the new article", |r| {
         r.body.contains("Battery makers expand")
     });
@@ -446,15 +448,7 @@ fn pages_numbered_from_the_oldest_are_patched_in_as_stories_come() {
         "one story: no numbered page"
     );
 
-    site.write(
-        "content/articles/2021/battery.md",
-        &article(
-            "Battery makers expand",
-            "2021-03-27T08:00:00Z",
-            "category = \"Business\"\n",
-            "Cells.",
-        ),
-    );
+    site.write("content/articles/2021/battery.md", &battery());
     server.wait_for("/page/1/", "made the page of the oldest story", |r| {
         r.status == 200 && r.body.contains("Xiaomi teams up")
     });
