@@ -885,10 +885,8 @@ impl Shared {
             articles: self.cards_of(shown),
             paginator: Paginator {
                 current: pages.number(number),
-                // A page numbered from the oldest carries nothing that
-                // changes when a story is added, so that it stays as it is.
-                total: (!pages.count_from_oldest() || number == 1).then_some(total),
-                total_articles: (!pages.count_from_oldest() || number == 1).then_some(all),
+                total: (!pages.holds_for_good(number)).then_some(total),
+                total_articles: (!pages.holds_for_good(number)).then_some(all),
                 numbering: match pages.count_from_oldest() {
                     true => "from-oldest",
                     false => "from-newest",
@@ -952,9 +950,8 @@ impl Shared {
             .titled(term.name.as_str())
             .described(format!("{} articles on {}", term.name, site.config.title));
         let mut vars = TermVars::full(term);
-        if site.config.pages_from_oldest && page > 1 {
-            // A page numbered from the oldest stays as it is when a story
-            // is added: the count is the list's own page's to show.
+        if super::lists::Pages::of(site, term.articles.len()).holds_for_good(page) {
+            // The count is the list's own page's to show.
             vars.count = None;
         }
         TermPage {

@@ -205,6 +205,14 @@ impl Pages {
         self.from_oldest
     }
 
+    /// Whether page `n` holds the same articles for good (a numbered page
+    /// counted from the oldest): its context then carries nothing that
+    /// changes when a story is added (no page or article counts), so that
+    /// a new story leaves it as it is.
+    pub(crate) fn holds_for_good(&self, n: usize) -> bool {
+        self.from_oldest && n > 1
+    }
+
     /// The positions (newest first) page `n` shows.
     pub(crate) fn bounds(&self, n: usize) -> Range<usize> {
         let (len, per_page) = (self.len, self.per_page);
