@@ -507,7 +507,6 @@ impl Inputs {
         let files: HashMap<String, InputFile> = paths
             .into_par_iter()
             .map(|key| {
-                let path = root.join(&key);
                 // A link counts as what it points to: the build reads that.
                 let Some(stamp) = folder.as_ref().and_then(|f| f.look_through(&key)) else {
                     return (key, InputFile::UNREADABLE);
@@ -533,7 +532,7 @@ impl Inputs {
                     // A file that cannot be read is a file the build will
                     // report; it differs from any readable one.
                     None if stamp.kind == Kind::File => {
-                        fs::read(&path).map_or(1, |b| input_hash(&b))
+                        fs::read(root.join(&key)).map_or(1, |b| input_hash(&b))
                     }
                     None => 0,
                 };
@@ -544,7 +543,7 @@ impl Inputs {
             })
             .collect();
         let mut keys: Vec<&String> = files.keys().collect();
-        keys.sort_unstable();
+        keys.par_sort_unstable();
         let mut digest = Xxh3::new();
         for key in keys {
             digest.update(key.as_bytes());
