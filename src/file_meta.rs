@@ -58,6 +58,20 @@ pub(crate) fn identity(meta: &fs::Metadata) -> Option<(u64, u64)> {
     }
 }
 
+/// How many names the file of `meta` has (hard links). Off Unix, std
+/// cannot count them: 1.
+pub(crate) fn links(meta: &fs::Metadata) -> u64 {
+    #[cfg(unix)]
+    {
+        std::os::unix::fs::MetadataExt::nlink(meta)
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = meta;
+        1
+    }
+}
+
 /// What gazette compares of one path between runs: its kind, length,
 /// times and identity, as [`Folder::look`] finds them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -68,6 +82,9 @@ pub(crate) struct Stamp {
     pub ctime_ns: i64,
     /// The inode, or 0 where the system gives none (see [`identity`]).
     pub inode: u64,
+    /// How many names the file has (hard links); 1 where the system
+    /// cannot count them.
+    pub links: u64,
 }
 
 /// What a path is.
@@ -96,6 +113,7 @@ impl Stamp {
             mtime_ns: mtime_ns(meta),
             ctime_ns: ctime_ns(meta),
             inode: identity(meta).map_or(0, |(_, inode)| inode),
+            links: links(meta),
         }
     }
 }
@@ -190,6 +208,7 @@ impl Folder {
             mtime_ns: ns(stat.st_mtime as i64, stat.st_mtime_nsec as i64),
             ctime_ns: ns(stat.st_ctime as i64, stat.st_ctime_nsec as i64),
             inode: stat.st_ino as u64,
+            links: stat.st_nlink as u64,
         })
     }
 

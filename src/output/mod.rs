@@ -43,6 +43,10 @@ pub struct WriteStats {
 pub struct Output {
     target: PathBuf,
     staging: PathBuf,
+    /// The staging folder held open: its files are looked at relative to
+    /// it (169,000 at 100,000 articles), so the system does not resolve the
+    /// folder's own path again for each.
+    staging_dir: Folder,
     /// Beside the output: the records of the two folders.
     cache: PathBuf,
     /// Whether the staging folder was empty when the build began (a first
@@ -288,6 +292,7 @@ impl Output {
             Err(e) => return Err(e),
         };
         manifest::mark_owned(&cache, &staging)?;
+        let staging_dir = Folder::open(&staging)?;
         // Both records at once: at 100,000 articles each is 15 MB.
         // The output's folders are not looked at (168,000 of them at
         // 100,000 articles): a file is only taken from there after its
@@ -322,6 +327,7 @@ impl Output {
             live,
             target,
             staging,
+            staging_dir,
             cache,
             written: Mutex::new(HashSet::new()),
             records: Mutex::new(HashMap::new()),
@@ -363,20 +369,18 @@ impl Output {
             .and_then(|m| m.files.get(&key))
             .filter(|live| live.len == len && live.hash == hash)
             .map(|live| live.mtime_ns);
-        let untouched = self.untouched(&key, &path, |record| {
-            record.len == len && record.hash == hash
-        });
-        let meta = match untouched {
-            Some(meta) => meta,
+        let untouched = self.untouched(&key, |record| record.len == len && record.hash == hash);
+        let seen = match untouched {
+            Some(seen) => seen,
             None => {
                 let (meta, written) = self.put_bytes(&key, &path, bytes).map_err(describe)?;
                 if written {
                     self.changed.fetch_add(1, Ordering::Relaxed);
                 }
-                meta
+                Seen::of(&meta)
             }
         };
-        let (mtime_ns, ctime_ns) = settle_time(&path, &meta, keep_time).map_err(describe)?;
+        let (mtime_ns, ctime_ns) = settle_time(&path, seen, keep_time).map_err(describe)?;
         let record = FileRecord {
             len,
             hash,
@@ -407,15 +411,15 @@ impl Output {
         let describe = |e: io::Error| format!("cannot write {}: {e}", relative.display());
         self.make_real_dirs(&key).map_err(describe)?;
         let path = self.staging.join(relative);
-        let untouched = self.untouched(&key, &path, |record| {
+        let untouched = self.untouched(&key, |record| {
             record.len == live.len && record.hash == live.hash
         });
-        let meta = match untouched {
-            Some(meta) => meta,
+        let seen = match untouched {
+            Some(seen) => seen,
             None => {
                 let from = self.target.join(relative);
                 match self.take_from_live(&key, &path, &from, &live) {
-                    Ok(Some(meta)) => meta,
+                    Ok(Some(meta)) => Seen::of(&meta),
                     Ok(None) => return Ok(false),
                     Err(e) => return Err(describe(e)),
                 }
@@ -423,7 +427,7 @@ impl Output {
         };
         self.claim(relative, &key)?;
         let (mtime_ns, ctime_ns) =
-            settle_time(&path, &meta, Some(live.mtime_ns)).map_err(describe)?;
+            settle_time(&path, seen, Some(live.mtime_ns)).map_err(describe)?;
         self.record(
             key,
             FileRecord {
@@ -461,7 +465,7 @@ impl Output {
             return Ok(None);
         }
         // Only where a status-change time tells a write and a file's
-        // other names can be counted (`is_shared`).
+        // other names can be counted (`Seen::shared`).
         if cfg!(unix)
             && mtime_ns(&meta) == live.mtime_ns
             && ctime_ns(&meta) == live.ctime_ns
@@ -509,19 +513,20 @@ impl Output {
     /// The staging file at `path` when its record from the last build
     /// passes `fits` and a `stat` shows nobody touched the file since: then
     /// it holds what the record says, and there is nothing to read or write.
-    fn untouched(
-        &self,
-        key: &str,
-        path: &Path,
-        fits: impl FnOnce(&FileRecord) -> bool,
-    ) -> Option<fs::Metadata> {
+    fn untouched(&self, key: &str, fits: impl FnOnce(&FileRecord) -> bool) -> Option<Seen> {
         let record = self.previous.as_ref()?.files.get(key).filter(|r| fits(r))?;
-        fs::symlink_metadata(path).ok().filter(|meta| {
-            meta.is_file()
-                && meta.len() == record.len
-                && mtime_ns(meta) == record.mtime_ns
-                && ctime_ns(meta) == record.ctime_ns
-        })
+        (self.staging_dir.look(key))
+            .filter(|file| {
+                file.kind == Kind::File
+                    && file.len == record.len
+                    && file.mtime_ns == record.mtime_ns
+                    && file.ctime_ns == record.ctime_ns
+            })
+            .map(|file| Seen {
+                mtime_ns: file.mtime_ns,
+                ctime_ns: file.ctime_ns,
+                shared: file.links > 1,
+            })
     }
 
     /// Notes that the folder holding `relative` has an entry made or
@@ -564,11 +569,11 @@ impl Output {
         // staging file untouched since: nothing to read. Else both files
         // are compared byte for byte, so a rebuild after a fresh checkout
         // (new times, same bytes) still rewrites nothing.
-        let untouched = self.untouched(&key, &path, |record| {
+        let untouched = self.untouched(&key, |record| {
             record.source == stamp && record.len == source_len
         });
-        let meta = match untouched {
-            Some(meta) => meta,
+        let seen = match untouched {
+            Some(seen) => seen,
             None => {
                 let same = || same_contents(from, &path);
                 let fill = |file: &mut fs::File| {
@@ -582,11 +587,11 @@ impl Output {
                 if written {
                     self.changed.fetch_add(1, Ordering::Relaxed);
                 }
-                meta
+                Seen::of(&meta)
             }
         };
         // A copy carries its source's modification time, as `cp -p` does.
-        let (time, ctime) = settle_time(&path, &meta, Some(mtime_ns(&source))).map_err(describe)?;
+        let (time, ctime) = settle_time(&path, seen, Some(mtime_ns(&source))).map_err(describe)?;
         let record = FileRecord {
             len: source_len,
             hash: 0,
@@ -930,14 +935,14 @@ fn remove_stale(
 /// Gives the file at `path` (whose metadata is `meta`) the modification
 /// time `wanted` when there is one; returns the modification and
 /// status-change times the file now has.
-fn settle_time(path: &Path, meta: &fs::Metadata, wanted: Option<i64>) -> io::Result<(i64, i64)> {
-    let current = mtime_ns(meta);
+fn settle_time(path: &Path, seen: Seen, wanted: Option<i64>) -> io::Result<(i64, i64)> {
+    let current = seen.mtime_ns;
     let Some(wanted) = wanted.filter(|w| *w != current && *w >= 0) else {
-        return Ok((current, ctime_ns(meta)));
+        return Ok((current, seen.ctime_ns));
     };
     // A file shared with the live output (a hard link) keeps its time
     // there: this one is made a file of its own first.
-    if is_shared(meta) {
+    if seen.shared {
         let bytes = fs::read(path)?;
         fs::remove_file(path)?;
         let mut file = fs::OpenOptions::new()
@@ -956,16 +961,23 @@ fn settle_time(path: &Path, meta: &fs::Metadata, wanted: Option<i64>) -> io::Res
     Ok((mtime_ns(&after), ctime_ns(&after)))
 }
 
-/// Whether the file of `meta` has another name (a hard link).
-fn is_shared(meta: &fs::Metadata) -> bool {
-    #[cfg(unix)]
-    {
-        std::os::unix::fs::MetadataExt::nlink(meta) > 1
-    }
-    #[cfg(not(unix))]
-    {
-        let _ = meta;
-        false
+/// What [`settle_time`] needs of a staging file as it was looked at: its
+/// times, and whether it has another name (a hard link to the live
+/// output's file).
+#[derive(Debug, Clone, Copy)]
+struct Seen {
+    mtime_ns: i64,
+    ctime_ns: i64,
+    shared: bool,
+}
+
+impl Seen {
+    fn of(meta: &fs::Metadata) -> Seen {
+        Seen {
+            mtime_ns: mtime_ns(meta),
+            ctime_ns: ctime_ns(meta),
+            shared: crate::file_meta::links(meta) > 1,
+        }
     }
 }
 
