@@ -65,8 +65,9 @@ pub struct Output {
     written: Mutex<HashSet<String>>,
     /// The record of this build's files, by `/`-separated path.
     records: Mutex<HashMap<String, FileRecord>>,
-    /// Folders of the staging folder known to be real folders (no link)
-    /// in this build, relative to it.
+    /// Folders of the staging folder found to be real folders (no link)
+    /// in this build, relative to it, beyond those of the trusted record
+    /// (`previous`), which are real too.
     real_dirs: Mutex<HashSet<String>>,
     /// Folders of the staging folder (record keys) in which this build
     /// made or removed anything: their times are looked at when the record
@@ -313,14 +314,6 @@ impl Output {
                 }
             },
         );
-        // A trusted record has just seen each folder it lists to be a real
-        // folder (not a link) with its recorded time: none needs a look.
-        let real_dirs: HashSet<String> = previous
-            .iter()
-            .flat_map(|m| m.dirs.keys())
-            .filter(|d| !d.is_empty())
-            .cloned()
-            .collect();
         Ok(Output {
             starts_empty,
             previous,
@@ -331,7 +324,7 @@ impl Output {
             cache,
             written: Mutex::new(HashSet::new()),
             records: Mutex::new(HashMap::new()),
-            real_dirs: Mutex::new(real_dirs),
+            real_dirs: Mutex::new(HashSet::new()),
             touched: Mutex::new(HashSet::new()),
             linked: Mutex::new(Vec::new()),
             changed: AtomicUsize::new(0),
@@ -610,8 +603,13 @@ impl Output {
     /// looked at once per build.
     fn make_real_dirs(&self, key: &str) -> io::Result<()> {
         let parent = folder_key(key);
-        let is_real =
-            |dir: &str| (self.real_dirs.lock().unwrap_or_else(|e| e.into_inner())).contains(dir);
+        // A trusted record has just seen each folder it lists to be a real
+        // folder (not a link) with its recorded time: none needs a look,
+        // nor the lock (most files of a partial build are there).
+        let is_real = |dir: &str| {
+            (self.previous.as_ref()).is_some_and(|m| m.dirs.contains_key(dir))
+                || (self.real_dirs.lock().unwrap_or_else(|e| e.into_inner())).contains(dir)
+        };
         // Folders are checked from the top down, so a known parent means
         // its whole chain is known: one look at the set for most files.
         if parent.is_empty() || is_real(parent) {
