@@ -822,37 +822,13 @@ fn place_articles(
             }
         }
     }
-    let categories = group_terms(
-        config,
-        TermKind::Category,
-        articles,
-        |m| {
-            m.category
-                .iter()
-                .cloned()
-                .zip(m.category_slug.iter().cloned())
-                .collect()
-        },
-        diagnostics,
-    );
+    let categories = group_terms(config, TermKind::Category, articles, diagnostics);
     for (t, term) in categories.iter().enumerate() {
         for &i in &term.articles {
             Arc::make_mut(&mut articles[i]).category = Some(t);
         }
     }
-    let tags = group_terms(
-        config,
-        TermKind::Tag,
-        articles,
-        |m| {
-            m.tags
-                .iter()
-                .cloned()
-                .zip(m.tag_slugs.iter().cloned())
-                .collect()
-        },
-        diagnostics,
-    );
+    let tags = group_terms(config, TermKind::Tag, articles, diagnostics);
     for (t, term) in tags.iter().enumerate() {
         for &i in &term.articles {
             Arc::make_mut(&mut articles[i]).tags.push(t);
@@ -876,19 +852,7 @@ fn place_articles(
                 own.sort_by_cached_key(|&t| order.get(tags[t].slug.as_str()).copied());
             }
         });
-    let series = group_terms(
-        config,
-        TermKind::Series,
-        articles,
-        |m| {
-            m.series
-                .iter()
-                .cloned()
-                .zip(m.series_slug.iter().cloned())
-                .collect()
-        },
-        diagnostics,
-    );
+    let series = group_terms(config, TermKind::Series, articles, diagnostics);
     for (s, term) in series.iter().enumerate() {
         // Terms list their articles newest first.
         for (&i, part) in term.articles.iter().zip((1..=term.articles.len()).rev()) {
@@ -1200,13 +1164,30 @@ fn check_links<'a>(
     fragment_targets
 }
 
+/// The names of `kind` an article's front matter gives, each with its
+/// slug.
+fn term_names(kind: TermKind, meta: &ArticleMeta) -> Vec<(&str, &str)> {
+    fn pairs<'a>(
+        names: impl Iterator<Item = &'a String>,
+        slugs: impl Iterator<Item = &'a String>,
+    ) -> Vec<(&'a str, &'a str)> {
+        (names.map(String::as_str))
+            .zip(slugs.map(String::as_str))
+            .collect()
+    }
+    match kind {
+        TermKind::Category => pairs(meta.category.iter(), meta.category_slug.iter()),
+        TermKind::Tag => pairs(meta.tags.iter(), meta.tag_slugs.iter()),
+        TermKind::Series => pairs(meta.series.iter(), meta.series_slug.iter()),
+    }
+}
+
 /// Groups articles into terms (sections or tags) by slug; the first spelling
 /// met, oldest article first, names the term.
 fn group_terms(
     config: &Config,
     kind: TermKind,
     articles: &[Arc<Article>],
-    names: impl Fn(&ArticleMeta) -> Vec<(String, String)>,
     diagnostics: &mut Vec<Diagnostic>,
 ) -> Vec<Term> {
     let mut by_slug: BTreeMap<String, Term> = BTreeMap::new();
@@ -1218,24 +1199,31 @@ fn group_terms(
     };
     // Oldest first, so the first spelling is the one that came first.
     for i in (0..articles.len()).rev() {
-        for (name, slug) in names(&articles[i].doc.meta) {
-            let term = by_slug.entry(slug.clone()).or_insert_with(|| {
-                let path = kind.term_path(&slug);
-                Term {
+        for (name, slug) in term_names(kind, &articles[i].doc.meta) {
+            // Looked up before it is made: most of a large archive's
+            // 400,000 tag uses name a term met already, and need no text
+            // of their own.
+            if !by_slug.contains_key(slug) {
+                let path = kind.term_path(slug);
+                let term = Term {
                     label: if kind == TermKind::Category {
-                        (config.section_labels.get(&slug).cloned())
-                            .unwrap_or_else(|| capitalize_words(&name))
+                        (config.section_labels.get(slug).cloned())
+                            .unwrap_or_else(|| capitalize_words(name))
                     } else {
-                        name.clone()
+                        name.to_owned()
                     },
-                    name: name.clone(),
+                    name: name.to_owned(),
                     url: config.url(&path),
                     path,
-                    slug,
+                    slug: slug.to_owned(),
                     articles: Vec::new(),
-                }
-            });
-            if term.name != name && warned.insert((term.slug.clone(), name.clone())) {
+                };
+                by_slug.insert(slug.to_owned(), term);
+            }
+            let Some(term) = by_slug.get_mut(slug) else {
+                continue;
+            };
+            if term.name != name && warned.insert((term.slug.clone(), name.to_owned())) {
                 diagnostics.push(Diagnostic::warning(
                     &articles[i].doc.source.display,
                     format!(
