@@ -60,7 +60,7 @@ pub(crate) fn identity(meta: &fs::Metadata) -> Option<(u64, u64)> {
 
 /// How many names the file of `meta` has (hard links). Off Unix, std
 /// cannot count them: 1.
-pub(crate) fn links(meta: &fs::Metadata) -> u64 {
+fn links(meta: &fs::Metadata) -> u64 {
     #[cfg(unix)]
     {
         std::os::unix::fs::MetadataExt::nlink(meta)
@@ -98,7 +98,6 @@ pub(crate) enum Kind {
 
 impl Stamp {
     /// The stamp of metadata std gave.
-    #[cfg(any(test, not(unix)))]
     pub(crate) fn of(meta: &fs::Metadata) -> Stamp {
         let kind = if meta.is_file() {
             Kind::File

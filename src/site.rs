@@ -1165,33 +1165,30 @@ fn check_links<'a>(
 }
 
 /// The names of `kind` an article's front matter gives, each with its
-/// slug.
-fn term_names(kind: TermKind, meta: &ArticleMeta) -> Vec<(&str, &str)> {
-    fn pairs<'a>(
-        names: impl Iterator<Item = &'a String>,
-        slugs: impl Iterator<Item = &'a String>,
-    ) -> Vec<(&'a str, &'a str)> {
-        (names.map(String::as_str))
-            .zip(slugs.map(String::as_str))
-            .collect()
-    }
-    match kind {
-        TermKind::Category => pairs(meta.category.iter(), meta.category_slug.iter()),
-        TermKind::Tag => pairs(meta.tags.iter(), meta.tag_slugs.iter()),
-        TermKind::Series => pairs(meta.series.iter(), meta.series_slug.iter()),
-    }
+/// slug, borrowed.
+fn term_names(kind: TermKind, meta: &ArticleMeta) -> impl Iterator<Item = (&str, &str)> {
+    let (names, slugs): (&[String], &[String]) = match kind {
+        TermKind::Category => (meta.category.as_slice(), meta.category_slug.as_slice()),
+        TermKind::Tag => (&meta.tags, &meta.tag_slugs),
+        TermKind::Series => (meta.series.as_slice(), meta.series_slug.as_slice()),
+    };
+    (names.iter().map(String::as_str)).zip(slugs.iter().map(String::as_str))
 }
 
-/// Groups articles into terms (sections or tags) by slug; the first spelling
-/// met, oldest article first, names the term.
+/// Groups articles into terms (sections or tags) by slug, in slug order;
+/// the first spelling met, oldest article first, names the term.
 fn group_terms(
     config: &Config,
     kind: TermKind,
     articles: &[Arc<Article>],
     diagnostics: &mut Vec<Diagnostic>,
 ) -> Vec<Term> {
-    let mut by_slug: BTreeMap<String, Term> = BTreeMap::new();
-    let mut warned: std::collections::HashSet<(String, String)> = Default::default();
+    let mut terms: Vec<Term> = Vec::new();
+    // Each term's place in `terms`, by its slug borrowed from the article
+    // that named it first: a term's texts are made once, when it is first
+    // met (a large archive has 400,000 tag uses).
+    let mut by_slug: HashMap<&str, usize> = HashMap::new();
+    let mut warned: HashSet<(&str, &str)> = HashSet::new();
     let singular = match kind {
         TermKind::Tag => "tag",
         TermKind::Category => "section",
@@ -1200,12 +1197,9 @@ fn group_terms(
     // Oldest first, so the first spelling is the one that came first.
     for i in (0..articles.len()).rev() {
         for (name, slug) in term_names(kind, &articles[i].doc.meta) {
-            // Looked up before it is made: most of a large archive's
-            // 400,000 tag uses name a term met already, and need no text
-            // of their own.
-            if !by_slug.contains_key(slug) {
+            let t = *by_slug.entry(slug).or_insert_with(|| {
                 let path = kind.term_path(slug);
-                let term = Term {
+                terms.push(Term {
                     label: if kind == TermKind::Category {
                         (config.section_labels.get(slug).cloned())
                             .unwrap_or_else(|| capitalize_words(name))
@@ -1217,13 +1211,11 @@ fn group_terms(
                     path,
                     slug: slug.to_owned(),
                     articles: Vec::new(),
-                };
-                by_slug.insert(slug.to_owned(), term);
-            }
-            let Some(term) = by_slug.get_mut(slug) else {
-                continue;
-            };
-            if term.name != name && warned.insert((term.slug.clone(), name.to_owned())) {
+                });
+                terms.len() - 1
+            });
+            let term = &mut terms[t];
+            if term.name != name && warned.insert((slug, name)) {
                 diagnostics.push(Diagnostic::warning(
                     &articles[i].doc.source.display,
                     format!(
@@ -1237,13 +1229,11 @@ fn group_terms(
             }
         }
     }
-    by_slug
-        .into_values()
-        .map(|mut t| {
-            t.articles.reverse();
-            t
-        })
-        .collect()
+    terms.sort_unstable_by(|a, b| a.slug.cmp(&b.slug));
+    for term in &mut terms {
+        term.articles.reverse();
+    }
+    terms
 }
 
 /// `business news` → `Business News`; letters after the first of a word are

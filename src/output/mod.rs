@@ -11,7 +11,7 @@
 
 mod manifest;
 
-use crate::file_meta::{Folder, Kind};
+use crate::file_meta::{Folder, Kind, Stamp};
 use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
 use manifest::{FileRecord, Manifest, content_hash, ctime_ns, mtime_ns, source_stamp};
 use rayon::prelude::*;
@@ -370,10 +370,10 @@ impl Output {
                 if written {
                     self.changed.fetch_add(1, Ordering::Relaxed);
                 }
-                Seen::of(&meta)
+                Stamp::of(&meta)
             }
         };
-        let (mtime_ns, ctime_ns) = settle_time(&path, seen, keep_time).map_err(describe)?;
+        let (mtime_ns, ctime_ns) = settle_time(&path, &seen, keep_time).map_err(describe)?;
         let record = FileRecord {
             len,
             hash,
@@ -412,7 +412,7 @@ impl Output {
             None => {
                 let from = self.target.join(relative);
                 match self.take_from_live(&key, &path, &from, &live) {
-                    Ok(Some(meta)) => Seen::of(&meta),
+                    Ok(Some(meta)) => Stamp::of(&meta),
                     Ok(None) => return Ok(false),
                     Err(e) => return Err(describe(e)),
                 }
@@ -420,7 +420,7 @@ impl Output {
         };
         self.claim(relative, &key)?;
         let (mtime_ns, ctime_ns) =
-            settle_time(&path, seen, Some(live.mtime_ns)).map_err(describe)?;
+            settle_time(&path, &seen, Some(live.mtime_ns)).map_err(describe)?;
         self.record(
             key,
             FileRecord {
@@ -458,7 +458,7 @@ impl Output {
             return Ok(None);
         }
         // Only where a status-change time tells a write and a file's
-        // other names can be counted (`Seen::shared`).
+        // other names can be counted (`Stamp::links`).
         if cfg!(unix)
             && mtime_ns(&meta) == live.mtime_ns
             && ctime_ns(&meta) == live.ctime_ns
@@ -506,20 +506,14 @@ impl Output {
     /// The staging file at `path` when its record from the last build
     /// passes `fits` and a `stat` shows nobody touched the file since: then
     /// it holds what the record says, and there is nothing to read or write.
-    fn untouched(&self, key: &str, fits: impl FnOnce(&FileRecord) -> bool) -> Option<Seen> {
+    fn untouched(&self, key: &str, fits: impl FnOnce(&FileRecord) -> bool) -> Option<Stamp> {
         let record = self.previous.as_ref()?.files.get(key).filter(|r| fits(r))?;
-        (self.staging_dir.look(key))
-            .filter(|file| {
-                file.kind == Kind::File
-                    && file.len == record.len
-                    && file.mtime_ns == record.mtime_ns
-                    && file.ctime_ns == record.ctime_ns
-            })
-            .map(|file| Seen {
-                mtime_ns: file.mtime_ns,
-                ctime_ns: file.ctime_ns,
-                shared: file.links > 1,
-            })
+        self.staging_dir.look(key).filter(|file| {
+            file.kind == Kind::File
+                && file.len == record.len
+                && file.mtime_ns == record.mtime_ns
+                && file.ctime_ns == record.ctime_ns
+        })
     }
 
     /// Notes that the folder holding `relative` has an entry made or
@@ -580,11 +574,11 @@ impl Output {
                 if written {
                     self.changed.fetch_add(1, Ordering::Relaxed);
                 }
-                Seen::of(&meta)
+                Stamp::of(&meta)
             }
         };
         // A copy carries its source's modification time, as `cp -p` does.
-        let (time, ctime) = settle_time(&path, seen, Some(mtime_ns(&source))).map_err(describe)?;
+        let (time, ctime) = settle_time(&path, &seen, Some(mtime_ns(&source))).map_err(describe)?;
         let record = FileRecord {
             len: source_len,
             hash: 0,
@@ -930,17 +924,17 @@ fn remove_stale(
         .map(|below| removed + below)
 }
 
-/// Gives the file at `path` (whose metadata is `meta`) the modification
+/// Gives the file at `path` (as `seen` last looked at it) the modification
 /// time `wanted` when there is one; returns the modification and
 /// status-change times the file now has.
-fn settle_time(path: &Path, seen: Seen, wanted: Option<i64>) -> io::Result<(i64, i64)> {
+fn settle_time(path: &Path, seen: &Stamp, wanted: Option<i64>) -> io::Result<(i64, i64)> {
     let current = seen.mtime_ns;
     let Some(wanted) = wanted.filter(|w| *w != current && *w >= 0) else {
         return Ok((current, seen.ctime_ns));
     };
     // A file shared with the live output (a hard link) keeps its time
     // there: this one is made a file of its own first.
-    if seen.shared {
+    if seen.links > 1 {
         let bytes = fs::read(path)?;
         fs::remove_file(path)?;
         let mut file = fs::OpenOptions::new()
@@ -957,26 +951,6 @@ fn settle_time(path: &Path, seen: Seen, wanted: Option<i64>) -> io::Result<(i64,
     // The file system may store the time more coarsely than asked.
     let after = fs::symlink_metadata(path)?;
     Ok((mtime_ns(&after), ctime_ns(&after)))
-}
-
-/// What [`settle_time`] needs of a staging file as it was looked at: its
-/// times, and whether it has another name (a hard link to the live
-/// output's file).
-#[derive(Debug, Clone, Copy)]
-struct Seen {
-    mtime_ns: i64,
-    ctime_ns: i64,
-    shared: bool,
-}
-
-impl Seen {
-    fn of(meta: &fs::Metadata) -> Seen {
-        Seen {
-            mtime_ns: mtime_ns(meta),
-            ctime_ns: ctime_ns(meta),
-            shared: crate::file_meta::links(meta) > 1,
-        }
-    }
 }
 
 fn same_contents(a: &Path, b: &Path) -> bool {
