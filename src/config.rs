@@ -733,13 +733,16 @@ impl Config {
     /// Every link, feed and sitemap URL is made here, so a base URL with a
     /// path part (`https://example.com/news/`) is honoured everywhere.
     pub fn url(&self, site_path: &str) -> String {
+        self.page_url(site_path).into()
+    }
+
+    /// [`Config::url`] as a parsed URL, for Markdown that resolves its
+    /// relative links against the page.
+    pub fn page_url(&self, site_path: &str) -> Url {
         let relative = site_path.trim_start_matches('/');
-        match self.base_url.join(relative) {
-            Ok(url) => url.into(),
-            // Site paths are made of slugs, so joining cannot fail; keep the
-            // base rather than panic if it ever did.
-            Err(_) => self.base_url.to_string(),
-        }
+        // Site paths are made of slugs, so joining cannot fail; keep the
+        // base rather than panic if it ever did.
+        (self.base_url.join(relative)).unwrap_or_else(|_| self.base_url.clone())
     }
 }
 

@@ -406,32 +406,39 @@ impl Site {
         ));
         diagnostics.extend(duplicate_feed_ids(published.iter().map(|p| &p.doc)));
 
-        let link_targets = link_target_map(
-            &config,
-            (published
-                .iter()
-                .map(|p| &p.doc.source)
-                .zip(article_paths.iter().cloned()))
-            .chain(
-                pages
-                    .iter()
-                    .map(|p| &p.doc.source)
-                    .zip(page_paths.iter().cloned()),
-            )
-            .chain(
-                (content.authors.iter()).map(|a| (&a.doc.source, paths::author(&a.doc.meta.id))),
-            ),
-        );
-        let resolve = |target: &str| find_link_target(&link_targets, target);
+        let article_urls: Vec<Url> = (article_paths.par_iter())
+            .map(|p| config.page_url(p))
+            .collect();
+        // Every file's URL by its content path, for `@/` links: made only
+        // when a body rendered in this build has one (most have none, and
+        // a kept body is not rendered).
+        let link_sources: Vec<String> = (published.iter())
+            .map(|p| p.doc.source.content_path.clone())
+            .collect();
+        let link_targets = std::sync::OnceLock::new();
+        let resolve = |target: &str| {
+            // On one core: it runs inside a render on another's, which a
+            // nested parallel loop could enter again while it waits.
+            let targets: &HashMap<String, String> = link_targets.get_or_init(|| {
+                let pages = (pages.iter().map(|p| &p.doc.source)).zip(page_paths.iter().cloned());
+                let authors = (content.authors.iter())
+                    .map(|a| (&a.doc.source, paths::author(&a.doc.meta.id)));
+                let others = (pages.chain(authors))
+                    .map(|(source, path)| (source.content_path.as_str(), config.url(&path)));
+                (link_sources.iter().map(String::as_str))
+                    .zip(article_urls.iter().map(|url| url.as_str().to_owned()))
+                    .chain(others)
+                    .map(|(from, url)| (from.to_owned(), url))
+                    .collect()
+            });
+            find_link_target(targets, target)
+        };
         let safe = config.markdown_safe;
         let render = |source: &SourceFile, body: &Markdown, url: Option<&Url>| match cache {
             Some(cache) => cache.render(&source.content_path, &body.text, &resolve, url, safe),
             None => markdown::render(&body.text, &resolve, url, safe),
         };
 
-        let article_urls: Vec<Url> = (article_paths.par_iter())
-            .map(|p| page_url(&config, p))
-            .collect();
         // Each article's Markdown is dropped as soon as it is rendered and
         // its links are placed, so a large archive never holds all of its
         // Markdown and all of its HTML at once.
@@ -535,11 +542,11 @@ impl Site {
         // placing then move pointers, not the articles (a kilobyte each).
         let mut articles_and_bodies: Vec<(Arc<Article>, ArticleBody)> = published
             .into_par_iter()
-            .zip(article_paths)
+            .zip(article_paths.into_par_iter().zip(article_urls))
             .zip(live.into_par_iter().zip(bodies))
             .zip(rendered_articles)
-            .map(|(((doc, path), (live, body)), rendered)| {
-                let article = Article::new(doc, path, rendered, live, &config, &bylines);
+            .map(|(((doc, page), (live, body)), rendered)| {
+                let article = Article::new(doc, page, rendered, live, &bylines);
                 (Arc::new(article), body)
             })
             .collect();
@@ -995,13 +1002,13 @@ impl Article {
     /// already taken, by [`ArticleBody::take_from`], and its summary the
     /// one written apart, if any), without its place
     /// among the others (section, tags, related articles), which only the
-    /// whole site can give.
+    /// whole site can give. `url` is the page's at `path`
+    /// ([`Config::page_url`]).
     pub(crate) fn new(
         mut doc: Document<ArticleMeta>,
-        path: String,
+        (path, url): (String, Url),
         mut rendered: Rendered,
         live: Option<crate::live::Live>,
-        config: &Config,
         bylines: &BylineLookup,
     ) -> Article {
         // The newest update is the article's latest change.
@@ -1018,7 +1025,7 @@ impl Article {
         );
         let bylines = doc.meta.authors.iter().map(|n| bylines.byline(n)).collect();
         Article {
-            url: config.url(&path),
+            url: url.into(),
             path,
             reading_minutes: rendered.word_count.div_ceil(READING_SPEED).max(1),
             word_count: rendered.word_count,
@@ -1039,10 +1046,6 @@ impl Article {
 }
 
 /// The absolute URL of a site path, parsed.
-pub(crate) fn page_url(config: &Config, path: &str) -> Url {
-    Url::parse(&config.url(path)).unwrap_or_else(|_| config.base_url.clone())
-}
-
 fn duplicate_url(path: &str, first: &std::path::Path, second: &std::path::Path) -> Diagnostic {
     Diagnostic::error(
         second,

@@ -6,7 +6,7 @@
 use crate::changes::same_place;
 use crate::content::{ArticleMeta, Parsed};
 use crate::markdown;
-use crate::site::{Article, ArticleBody, BylineLookup, Site, link_target_map, page_url};
+use crate::site::{Article, ArticleBody, BylineLookup, Site, link_target_map};
 use std::sync::Arc;
 
 /// The site after one published article's file was saved again, made
@@ -56,7 +56,7 @@ pub(crate) fn with_article_replaced(
         });
         crate::site::find_link_target(targets, target)
     };
-    let url = page_url(config, &old.path);
+    let url = config.page_url(&old.path);
     let mut rendered = markdown::render(&body.text, &resolve, Some(&url), config.markdown_safe);
     if let Some(summary) = &doc.meta.summary {
         markdown::use_written_summary(&mut rendered, summary, &url, config.markdown_safe);
@@ -86,7 +86,7 @@ pub(crate) fn with_article_replaced(
     rendered.drop_link_data();
     let bylines = BylineLookup::new(&before.authors);
     let body = ArticleBody::take_from(&mut rendered, None);
-    let mut article = Article::new(doc, old.path.clone(), rendered, live, config, &bylines);
+    let mut article = Article::new(doc, (old.path.clone(), url), rendered, live, &bylines);
     article.category = old.category;
     article.tags = old.tags.clone();
     article.series = old.series;
