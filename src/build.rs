@@ -12,7 +12,7 @@ use crate::images::{ImageCounts, Images, PageAsks};
 use crate::markdown_cache::{KeptLoads, MarkdownCache};
 use crate::output::{LastRecord, Output, record_key};
 use crate::paths::{file_for_site_path, safe_relative};
-use crate::render::{self, Job, Renderer, Templates};
+use crate::render::{self, Job, PageDigest, Renderer, Templates};
 use crate::site::{ArticleBody, Favicon, Modelled, Selection, Site};
 use chrono::{DateTime, Utc};
 use foldhash::{HashMap, HashMapExt};
@@ -452,7 +452,7 @@ pub(crate) fn produce(
     sink: &dyn Sink,
     changes: &[Change],
     previous_asks: Option<&PageAsks>,
-    digests: Option<&HashMap<u64, u64>>,
+    digests: Option<&HashMap<u64, PageDigest>>,
 ) -> Result<Produced, BuildFailure> {
     let Prepared {
         output_dir,
@@ -493,14 +493,21 @@ pub(crate) fn produce(
                 || None,
                 |worker, (key, &job)| {
                     let last = digests.and_then(|d| d.get(&crate::build_state::page_key(key)));
+                    // What the last build's digest says its page was made
+                    // from is taken only after content files alone changed
+                    // (see `PageDigest::made_from`).
+                    let made_from = last.filter(|_| restructured);
                     let digest = take_digests
                         .then(|| {
-                            renderer.digest(job, worker.get_or_insert_with(|| renderer.worker()))
+                            let worker = worker.get_or_insert_with(|| renderer.worker());
+                            renderer.digest(job, worker, made_from)
                         })
                         .flatten();
                     let unchanged = !changes.is_empty()
                         && match restructured {
-                            true => digest.is_some() && digest.as_ref() == last,
+                            true => {
+                                digest.is_some_and(|d| Some(d.digest) == last.map(|l| l.digest))
+                            }
                             false => changes.iter().all(|c| c.keeps(Some(job), renderer)),
                         }
                         && sink.keep(Path::new(key)).unwrap_or(false);
@@ -540,10 +547,10 @@ pub(crate) fn produce(
             .filter(|d| d.asked.is_none())
             .for_each_init(
                 || renderer.worker(),
-                |worker, d| d.digest = renderer.digest(d.job, worker),
+                |worker, d| d.digest = renderer.digest(d.job, worker, None),
             );
     }
-    let page_digests: HashMap<u64, u64> = (decided.iter())
+    let page_digests: HashMap<u64, PageDigest> = (decided.iter())
         .filter_map(|d| Some((crate::build_state::page_key(d.key), d.digest?)))
         .collect();
     renderer.render_cards(cards.as_ref()).map_err(|e| {
@@ -651,7 +658,7 @@ struct Decided<'p> {
     key: &'p String,
     job: Job,
     asked: Option<Vec<String>>,
-    digest: Option<u64>,
+    digest: Option<PageDigest>,
 }
 
 /// What [`produce`] did: how many files it rendered, what each page asked
@@ -660,7 +667,7 @@ struct Decided<'p> {
 pub(crate) struct Produced {
     pub(crate) rendered: usize,
     pub(crate) asks: PageAsks,
-    pub(crate) page_digests: HashMap<u64, u64>,
+    pub(crate) page_digests: HashMap<u64, PageDigest>,
 }
 
 /// Render errors, sorted, with each template's error said once: one broken

@@ -22,6 +22,7 @@ use crate::changes::{Change, place_digest, search_digest};
 use crate::diagnostics::Diagnostic;
 use crate::file_meta::{Folder, Kind};
 use crate::images::{ImageCounts, PageAsks};
+use crate::render::PageDigest;
 use crate::site::{NextChange, Site};
 use chrono::{DateTime, Utc};
 use foldhash::HashMap;
@@ -36,7 +37,7 @@ use xxhash_rust::xxh3::{Xxh3, xxh3_64};
 
 /// Bumped when the state's meaning changes; a state of another format is
 /// not read. Kept in the file's header ([`crate::cache_file`]).
-const FORMAT: u32 = 7;
+const FORMAT: u32 = 8;
 /// What a state file is, in its header.
 const STATE: cache_file::Kind = cache_file::Kind(*b"stat");
 
@@ -123,7 +124,7 @@ struct State {
     /// Each page's digest (`render::Renderer::digest`), by the hash of its
     /// output path ([`page_key`]): a build after content files were added
     /// or deleted keeps the pages whose digest is the same.
-    pages: HashMap<u64, u64>,
+    pages: HashMap<u64, PageDigest>,
 }
 
 /// Why the last build's output cannot be kept as it is.
@@ -362,7 +363,7 @@ impl Look {
     }
 
     /// Each page's digest in the last build, by [`page_key`].
-    pub fn page_digests(&self) -> Option<&HashMap<u64, u64>> {
+    pub fn page_digests(&self) -> Option<&HashMap<u64, PageDigest>> {
         self.previous.as_ref().map(|p| &p.pages)
     }
 
@@ -394,7 +395,7 @@ impl Look {
         reported: Reported,
         asks: PageAsks,
         search_files: Vec<String>,
-        pages: HashMap<u64, u64>,
+        pages: HashMap<u64, PageDigest>,
         output_record: Option<u64>,
     ) -> Result<(), String> {
         let Some((dir, name)) = self.place else {

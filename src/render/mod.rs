@@ -114,6 +114,36 @@ pub enum Job {
     Robots,
 }
 
+/// Reads of every field: what a card's own digest, and an author
+/// profile's in [`Renderer::article_page_inputs`], take.
+static EVERY_FIELD: reads::Reads = reads::Reads::everything();
+
+/// [`Renderer::take_shared_digests`].
+struct SharedDigests {
+    /// By template: what it can read of `site` and `data`, with every
+    /// template's text; None when it cannot be taken.
+    per_template: HashMap<String, Option<u64>>,
+    /// Every template's text.
+    templates: u64,
+    /// Each author profile as pages see it (every field).
+    authors: Vec<Option<u64>>,
+}
+
+/// A page's digest ([`Renderer::digest`]), as the build state keeps it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
+pub(crate) struct PageDigest {
+    /// What a later build compares to keep the page.
+    pub(crate) digest: u64,
+    /// For an article's page: a hash of what its context was made from
+    /// (`Renderer::article_page_inputs`), and the digest of that context.
+    /// A later build whose page is made from the same takes the context's
+    /// digest from here. Such a pair is only ever taken into a build
+    /// whose settings, data, photos and templates are the ones it was
+    /// made with: a change to any of them renders every file, and the
+    /// digests of that build are all taken anew.
+    pub(crate) made_from: Option<(u64, u64)>,
+}
+
 /// What one render thread keeps between pages: the context every page
 /// shares, and the buffer each page is rendered into.
 pub struct Worker {
@@ -150,9 +180,9 @@ pub struct Renderer {
     /// Each article's [`ArticleBody::digest`], for page digests.
     body_digests: Arc<Vec<u64>>,
     /// The digest of what every page shares (`site`, `data`, the
-    /// templates), by template (each reads its own part of them), once
-    /// taken; None when it cannot be.
-    shared_digests: OnceLock<HashMap<String, Option<u64>>>,
+    /// templates), by template, and the parts of it an article page's
+    /// inputs take; once taken.
+    shared_digests: OnceLock<SharedDigests>,
     /// The stylesheet and scripts, made before any page names them.
     theme: Arc<ThemeFiles>,
 }
@@ -697,19 +727,41 @@ impl Renderer {
     /// template (feeds, sitemaps, the search index), or a page whose body
     /// calls shortcodes, which render with the whole site. The digests of
     /// the cards it shows must be taken first ([`Renderer::digest_cards`]).
-    pub(crate) fn digest(&self, job: Job, worker: &mut Worker) -> Option<u64> {
+    ///
+    /// `last` is the page's digest in the last build: when it says its
+    /// context was made from what this page's is ([`PageDigest::made_from`]),
+    /// the context is not made again (an article's page in a build after a
+    /// new article: 100,000 contexts at 100,000 articles).
+    pub(crate) fn digest(
+        &self,
+        job: Job,
+        worker: &mut Worker,
+        last: Option<&PageDigest>,
+    ) -> Option<PageDigest> {
         let name = self.template_name(job)?;
-        let shared_digests = self
-            .shared_digests
-            .get_or_init(|| self.take_shared_digests());
+        let shared_digests = self.shared_digests();
         // What the card template reads of `site` and `data` shows in every
         // card the page shows.
-        let shared = (*shared_digests.get(name.as_ref())?)?;
-        let cards = (*shared_digests.get(CARD_TEMPLATE)?)?;
+        let shared = (*shared_digests.per_template.get(name.as_ref())?)?;
+        let cards = (*shared_digests.per_template.get(CARD_TEMPLATE)?)?;
         let site_path = self.site_path(job);
-        let Ok(Output::Digest(page)) = self.prepare(job, &site_path, worker, digest::Purpose::Page)
-        else {
-            return None;
+        let inputs = match job {
+            Job::Article(i) => self.article_page_inputs(i, &name),
+            _ => None,
+        };
+        let kept = (last.and_then(|last| last.made_from))
+            .filter(|&(then, _)| inputs == Some(then))
+            .map(|(_, page)| page);
+        let page = match kept {
+            Some(page) => page,
+            None => {
+                let Ok(Output::Digest(page)) =
+                    self.prepare(job, &site_path, worker, digest::Purpose::Page)
+                else {
+                    return None;
+                };
+                page
+            }
         };
         let mut hasher = xxhash_rust::xxh3::Xxh3::new();
         hasher.update(&shared.to_le_bytes());
@@ -718,13 +770,92 @@ impl Renderer {
         hasher.update(name.as_bytes());
         hasher.update(&[0]);
         hasher.update(site_path.as_bytes());
-        Some(hasher.digest())
+        Some(PageDigest {
+            digest: hasher.digest(),
+            made_from: inputs.map(|inputs| (inputs, page)),
+        })
+    }
+
+    /// A hash of everything article `i`'s page context is made from, for
+    /// `template`: its file's bytes (front matter and body), its path and
+    /// URL, its body's HTML, its card and the cards of its related
+    /// articles, its section's and tags' names, and each byline's author
+    /// profile as pages see it. The site's settings, data, photos and
+    /// templates are not in it: a change to any of them renders every
+    /// file, and then every digest is taken anew ([`PageDigest`]).
+    ///
+    /// None for a page whose context takes more than that: a live article
+    /// (whether coverage runs hangs on the time), a part of a series (its
+    /// box shows the other parts), a body that calls shortcodes, an
+    /// article not read from a file; or when a card's digest is not taken.
+    fn article_page_inputs(&self, i: usize, template: &str) -> Option<u64> {
+        let site = &*self.site;
+        let article = &site.articles[i];
+        let source = &article.doc.source;
+        if article.live.is_some()
+            || article.series.is_some()
+            || !article.shortcodes.is_empty()
+            || source.file_hash == 0
+        {
+            return None;
+        }
+        let card = |i: usize| self.shared.cards.get(i)?.digest.get().copied();
+        let shared = self.shared_digests();
+        // Each part with its length, so that no two run together; hashed
+        // at the end in one go (a streaming hash fed 20 small parts costs
+        // more than the parts).
+        let mut bytes = Vec::with_capacity(512);
+        let mut put = |part: &[u8]| {
+            bytes.extend_from_slice(&(part.len() as u64).to_le_bytes());
+            bytes.extend_from_slice(part);
+        };
+        put(b"article page, 1");
+        put(&shared.templates.to_le_bytes());
+        put(template.as_bytes());
+        put(&source.file_hash.to_le_bytes());
+        put(source.content_path.as_bytes());
+        put(article.path.as_bytes());
+        put(article.url.as_bytes());
+        put(&self.body_digests.get(i)?.to_le_bytes());
+        put(&card(i)?.to_le_bytes());
+        put(&article.related.len().to_le_bytes());
+        for &related in &article.related {
+            put(&card(related)?.to_le_bytes());
+        }
+        let category = article.category.map(|c| &site.categories[c]);
+        let tags = article.tags.iter().map(|&t| &site.tags[t]);
+        put(&article.tags.len().to_le_bytes());
+        for term in category.into_iter().chain(tags) {
+            for part in [&term.name, &term.label, &term.slug, &term.url] {
+                put(part.as_bytes());
+            }
+        }
+        put(&article.bylines.len().to_le_bytes());
+        for byline in &article.bylines {
+            put(byline.name.as_bytes());
+            match byline.author {
+                None => put(b"no profile"),
+                Some(a) => {
+                    let profile = &site.authors.get(a)?.doc.source;
+                    let seen = (*shared.authors.get(a)?)?;
+                    put(&profile.file_hash.to_le_bytes());
+                    put(profile.content_path.as_bytes());
+                    put(&seen.to_le_bytes());
+                }
+            }
+        }
+        Some(xxhash_rust::xxh3::xxh3_64(&bytes))
+    }
+
+    fn shared_digests(&self) -> &SharedDigests {
+        self.shared_digests
+            .get_or_init(|| self.take_shared_digests())
     }
 
     /// The digest of what every page shares, for each template: every
     /// template's text, and what the template can read of `site` and
     /// `data`.
-    fn take_shared_digests(&self) -> HashMap<String, Option<u64>> {
+    fn take_shared_digests(&self) -> SharedDigests {
         #[derive(Serialize)]
         struct Shared<'s> {
             site: &'s context::SiteVars,
@@ -735,20 +866,27 @@ impl Renderer {
             data: &self.site.data.tree,
         };
         let texts = self.templates.digest();
-        (self.templates.names())
+        let per_template = (self.templates.names())
             .map(|name| {
                 let reads = self.templates.reads(name);
                 let context = digest::digest(&shared, reads, digest::Purpose::Page).ok();
                 (name.to_string(), context.map(|c| c ^ texts.rotate_left(1)))
             })
-            .collect()
+            .collect();
+        let authors = (self.shared.authors.iter())
+            .map(|vars| digest::digest(vars, &EVERY_FIELD, digest::Purpose::Page).ok())
+            .collect();
+        SharedDigests {
+            per_template,
+            templates: texts,
+            authors,
+        }
     }
 
     /// Takes the digest (of every field but its HTML) of each card in
     /// `only` (of every card with None) that has none yet: a page's digest
     /// takes those of the cards it shows.
     pub(crate) fn digest_cards(&self, only: Option<&BTreeSet<usize>>) {
-        static EVERY_FIELD: reads::Reads = reads::Reads::everything();
         (self.shared.cards.par_iter().enumerate())
             .filter(|(i, _)| only.is_none_or(|only| only.contains(i)))
             .map(|(_, card)| card)
@@ -1125,15 +1263,85 @@ mod tests {
         for job in renderer.jobs() {
             let templated = renderer.template_name(job).is_some()
                 && !matches!(job, Job::Theme(_) | Job::FingerprintedTheme(_));
-            let digest = renderer.digest(job, &mut worker);
+            let digest = renderer.digest(job, &mut worker, None);
             assert_eq!(digest.is_some(), templated, "{job:?}");
             pages += usize::from(templated);
         }
         assert!(pages > 10, "{pages}");
         // Each page's digest is its own.
-        let article = |i| renderer.digest(Job::Article(i), &mut renderer.worker());
+        let article = |i| renderer.digest(Job::Article(i), &mut renderer.worker(), None);
         assert_ne!(article(0), article(1));
         assert_eq!(article(0), article(0));
+    }
+
+    /// An article page's context is digested again only when what it is
+    /// made from changed: the last build's digest of it is taken when the
+    /// page's inputs are the same, and never when they are not.
+    #[test]
+    fn an_article_page_takes_the_last_digest_of_its_context_only_when_made_from_the_same() {
+        let renderer = renderer_with(&[], true);
+        renderer.digest_cards(None);
+        let mut worker = renderer.worker();
+        let a = (0..5).find(|&i| title_of(&renderer, i) == "A").unwrap();
+        let fresh = renderer.digest(Job::Article(a), &mut worker, None).unwrap();
+        let (inputs, page) = fresh
+            .made_from
+            .expect("a plain article's page has its inputs");
+        assert_eq!(
+            renderer.digest(Job::Article(a), &mut worker, Some(&fresh)),
+            Some(fresh)
+        );
+        // The last build's word is taken for the same inputs (here shown
+        // by a context digest no render could give)...
+        let told = PageDigest {
+            digest: 0,
+            made_from: Some((inputs, page ^ 1)),
+        };
+        let taken = renderer.digest(Job::Article(a), &mut worker, Some(&told));
+        assert_eq!(taken.unwrap().made_from, Some((inputs, page ^ 1)));
+        // ...and not for others.
+        let other = PageDigest {
+            digest: 0,
+            made_from: Some((inputs ^ 1, page ^ 1)),
+        };
+        assert_eq!(
+            renderer.digest(Job::Article(a), &mut worker, Some(&other)),
+            Some(fresh)
+        );
+        // Without file hashes (a site not read from disk) there are no
+        // inputs to vouch for a page.
+        let unhashed = renderer_with(&[], false);
+        unhashed.digest_cards(None);
+        let page = unhashed.digest(Job::Article(a), &mut unhashed.worker(), None);
+        assert_eq!(page.unwrap().made_from, None);
+    }
+
+    /// What an article's page shows of other files moves its inputs: a
+    /// related story's headline (A and B share a tag), its own front
+    /// matter, its body; a story it does not show does not.
+    #[test]
+    fn an_article_page_inputs_follow_what_the_page_shows() {
+        let inputs_of_a = |changed: &[(&str, &str)]| {
+            let renderer = renderer_with(changed, true);
+            renderer.digest_cards(None);
+            let a = (0..renderer.site().articles.len())
+                .find(|&i| renderer.site().articles[i].path.contains("/a/"))
+                .unwrap();
+            let digest = renderer.digest(Job::Article(a), &mut renderer.worker(), None);
+            digest.unwrap().made_from.unwrap()
+        };
+        let (before, page) = inputs_of_a(&[]);
+        let b = "+++\ntitle = \"B, retitled\"\ndate = 2021-03-21\ntags = [\"port\"]\n+++\n\nThe body of *B*.\n";
+        let a_dateline = "+++\ntitle = \"A\"\ndate = 2021-03-20\ntags = [\"port\"]\ndateline = \"HONG KONG\"\n+++\n\nThe body of *A*.\n";
+        let a_body =
+            "+++\ntitle = \"A\"\ndate = 2021-03-20\ntags = [\"port\"]\n+++\n\nAnother body.\n";
+        let c = "+++\ntitle = \"C, retitled\"\ndate = 2021-03-22\n+++\n\nThe body of *C*.\n";
+        for (name, text) in [("b", b), ("a", a_dateline), ("a", a_body)] {
+            let path = format!("content/articles/{name}.md");
+            let (after, _) = inputs_of_a(&[(&path, text)]);
+            assert_ne!(after, before, "{name}: {text}");
+        }
+        assert_eq!(inputs_of_a(&[("content/articles/c.md", c)]), (before, page));
     }
 
     /// What a new article changes on every page (each section's count,
@@ -1176,6 +1384,13 @@ mod tests {
     /// Five articles (newest first: e, d, c, b, a), two per page, feeds of
     /// three; `a` and `b` share a tag, so each is related to the other.
     fn renderer() -> Renderer {
+        renderer_with(&[], false)
+    }
+
+    /// The renderer of the test desk, with `changed` texts in place of
+    /// its own (by path) and, with `hashed`, each file's hash set as a
+    /// build that read it from disk sets it.
+    fn renderer_with(changed: &[(&str, &str)], hashed: bool) -> Renderer {
         let config = Config::parse(
             "title = \"Desk\"\nbase_url = \"https://news.example.com\"\nper_page = 2\n[feed]\nlimit = 3\n",
             Path::new("site.toml"),
@@ -1199,8 +1414,23 @@ mod tests {
             ("content/articles/d.md", article("D", 23, "")),
             ("content/articles/e.md", article("E", 24, "")),
         ];
-        let files: Vec<(&str, &str)> = texts.iter().map(|(p, t)| (*p, t.as_str())).collect();
-        let content = content_from_texts(&files, &config);
+        let mut files: Vec<(&str, &str)> = texts.iter().map(|(p, t)| (*p, t.as_str())).collect();
+        for (path, text) in changed {
+            match files.iter_mut().find(|(p, _)| p == path) {
+                Some(file) => file.1 = text,
+                None => files.push((path, text)),
+            }
+        }
+        let mut content = content_from_texts(&files, &config);
+        if hashed {
+            for parsed in &mut content.articles {
+                let source = &mut parsed.doc.source;
+                let (_, text) = (files.iter())
+                    .find(|(path, _)| source.relative == Path::new(path))
+                    .expect("each article is one of the texts");
+                source.file_hash = xxhash_rust::xxh3::xxh3_64(text.as_bytes());
+            }
+        }
         let selection = Selection {
             drafts: false,
             future: false,
