@@ -417,19 +417,16 @@ impl Site {
             .collect();
         let link_targets = std::sync::OnceLock::new();
         let resolve = |target: &str| {
-            // On one core: it runs inside a render on another's, which a
-            // nested parallel loop could enter again while it waits.
-            let targets: &HashMap<String, String> = link_targets.get_or_init(|| {
-                let pages = (pages.iter().map(|p| &p.doc.source)).zip(page_paths.iter().cloned());
-                let authors = (content.authors.iter())
-                    .map(|a| (&a.doc.source, paths::author(&a.doc.meta.id)));
-                let others = (pages.chain(authors))
-                    .map(|(source, path)| (source.content_path.as_str(), config.url(&path)));
-                (link_sources.iter().map(String::as_str))
-                    .zip(article_urls.iter().map(|url| url.as_str().to_owned()))
-                    .chain(others)
-                    .map(|(from, url)| (from.to_owned(), url))
-                    .collect()
+            let targets = link_targets.get_or_init(|| {
+                let pages = (pages.iter().zip(&page_paths))
+                    .map(|(p, path)| (p.doc.source.content_path.as_str(), config.url(path)));
+                let authors = (content.authors.iter()).map(|a| {
+                    let path = paths::author(&a.doc.meta.id);
+                    (a.doc.source.content_path.as_str(), config.url(&path))
+                });
+                let articles = (link_sources.iter().map(String::as_str))
+                    .zip(article_urls.iter().map(|url| url.as_str().to_owned()));
+                link_target_map(articles.chain(pages).chain(authors))
             });
             find_link_target(targets, target)
         };
@@ -914,14 +911,15 @@ pub(crate) fn find_link_target(targets: &HashMap<String, String>, target: &str) 
     }
 }
 
+/// The map `@/` links are resolved with: each file's URL by its content
+/// path, from `(content path, URL)` pairs. Made on one core: it is made
+/// when the first link needs it, inside a render running on another core,
+/// and a nested parallel loop there could enter that render again while
+/// it waits.
 pub(crate) fn link_target_map<'a>(
-    config: &Config,
-    targets: impl Iterator<Item = (&'a SourceFile, String)>,
+    targets: impl Iterator<Item = (&'a str, String)>,
 ) -> HashMap<String, String> {
-    let targets: Vec<(&SourceFile, String)> = targets.collect();
-    (targets.into_par_iter())
-        .map(|(source, path)| (source.content_path.clone(), config.url(&path)))
-        .collect()
+    targets.map(|(from, url)| (from.to_owned(), url)).collect()
 }
 
 /// A byline written as an ID (`edtor`) that names no profile but nearly
@@ -1045,7 +1043,6 @@ impl Article {
     }
 }
 
-/// The absolute URL of a site path, parsed.
 fn duplicate_url(path: &str, first: &std::path::Path, second: &std::path::Path) -> Diagnostic {
     Diagnostic::error(
         second,

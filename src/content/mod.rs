@@ -716,7 +716,7 @@ fn walk(root: &Path, diagnostics: &mut Vec<Diagnostic>) -> Vec<Found> {
         // Every index.md is a document (a bundle inside a bundle's folder
         // is a bundle of its own); any other file under a bundle's folder
         // belongs to the nearest bundle.
-        // (A site without bundles skips the look up each file's folders.)
+        // A site without bundles skips looking up each file's folders.
         if !is_index && kind != Kind::Author && !bundle_dirs.is_empty() {
             let owner = file
                 .ancestors()

@@ -189,6 +189,7 @@ impl Postings {
 
     /// Adds article `id`, which is past every article added before.
     fn push(&mut self, id: usize, in_title: bool) {
+        debug_assert!(id as i64 > self.last, "postings out of order");
         let gap = id as i64 - self.last;
         self.last = id as i64;
         push_vlq(&mut self.encoded, ((gap as u64) << 1) | u64::from(in_title));

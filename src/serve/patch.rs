@@ -38,21 +38,15 @@ pub(crate) fn with_article_replaced(
     // Made only for a body with `@/` links: most have none.
     let link_targets = std::cell::OnceCell::new();
     let resolve = |target: &str| {
+        // The URLs the model already made.
         let targets = link_targets.get_or_init(|| {
-            link_target_map(
-                config,
-                (before
-                    .articles
-                    .iter()
-                    .map(|a| (&a.doc.source, a.path.clone())))
-                .chain(before.pages.iter().map(|p| (&p.doc.source, p.path.clone())))
-                .chain(
-                    before
-                        .authors
-                        .iter()
-                        .map(|a| (&a.doc.source, a.path.clone())),
-                ),
-            )
+            let articles = (before.articles.iter())
+                .map(|a| (a.doc.source.content_path.as_str(), a.url.clone()));
+            let pages =
+                (before.pages.iter()).map(|p| (p.doc.source.content_path.as_str(), p.url.clone()));
+            let authors = (before.authors.iter())
+                .map(|a| (a.doc.source.content_path.as_str(), a.url.clone()));
+            link_target_map(articles.chain(pages).chain(authors))
         });
         crate::site::find_link_target(targets, target)
     };
