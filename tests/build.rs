@@ -1165,3 +1165,95 @@ fn a_build_leaves_only_its_state_in_the_cache_folder() {
     };
     assert_eq!(index(&tree(&markdown)), index(&kept));
 }
+
+/// Builds `root` in this process into `output`, with page contexts made
+/// whole or only as deep as their templates read them.
+fn build_in_process(
+    root: &Path,
+    output: &Path,
+    whole_contexts: bool,
+) -> Vec<(std::path::PathBuf, Vec<u8>)> {
+    gazette::testing::make_whole_contexts(whole_contexts);
+    let mut options = gazette::build::BuildOptions::new(root);
+    options.output = Some(output.to_path_buf());
+    options.cache_dir = Some(output.with_extension("cache"));
+    options.now = "2026-01-02T03:04:05Z".parse().unwrap();
+    let built = gazette::build::build(&options);
+    gazette::testing::make_whole_contexts(false);
+    if let Err(failure) = built {
+        panic!("{}: {:?}", root.display(), failure.diagnostics);
+    }
+    tree(output)
+}
+
+/// A page's context is made only as deep as its template reads it; what
+/// is not read keeps its shape (every key, every list's length). Pages
+/// must come out byte for byte as from whole contexts, for the built-in
+/// templates (the example site) and for templates that read in the ways
+/// that could go wrong: a map's keys, a list's length or emptiness, a loop
+/// that reads no item, `is defined`, a macro's argument, a filter, a name
+/// `set` from another, an index, a bracketed key, data files.
+#[test]
+fn pages_made_from_pruned_contexts_are_those_of_whole_contexts() {
+    let example = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let custom = newsroom();
+    custom.write(
+        "data/markets.toml",
+        "[indexes]\nhsi = 28000\nsse = 3400\n\n[[quotes]]\nname = \"Xiaomi\"\nprice = 24.5\n",
+    );
+    custom.write(
+        "site.toml",
+        &format!("{SITE_TOML}\n[extra]\nmotto = \"Facts first\"\nempty = {{}}\n"),
+    );
+    custom.write(
+        "templates/partials/macros.html",
+        "{% macro byline(a) %}{{ a.authors | length }} by {% for b in a.authors %}{{ b.name }}{% endfor %}{% endmacro byline %}",
+    );
+    custom.write(
+        "templates/term.html",
+        r#"{% extends "base.html" %}{% import "partials/macros.html" as m %}{% block content %}
+<h1>{{ term.label }}{% if term.count is defined %} ({{ term.count }}){% endif %}</h1>
+<p>{{ articles | length }} here; {% for a in articles %}{{ loop.index }},{% endfor %}</p>
+{% if articles %}<ul>{% for a in articles %}<li>{{ m::byline(a=a) }} {% set t = a.tags %}{% for tag in t %}{{ tag.label }}{% endfor %} {{ a.date_short }}</li>{% endfor %}</ul>{% endif %}
+{% for name, value in data.markets.indexes %}{{ name }}={{ value }};{% endfor %}
+{% for key, value in site.extra %}{{ key }};{% endfor %}{% if site.extra.empty %}never{% endif %}
+{{ articles.0.title }} {{ articles[0]["url"] }} {{ data.markets.quotes | first | json_encode }}
+{% endblock content %}"#,
+    );
+    custom.write(
+        "templates/index.html",
+        r#"{% extends "base.html" %}{% block content %}{% set latest = articles %}{% for story in latest %}<h2>{{ story.title | upper }}</h2>{{ story.summary | safe }}{% if story.image is defined and story.image %}<img src="{{ story.image }}">{% endif %}{% endfor %}
+{% if paginator.next %}<a href="{{ paginator.next }}">older</a>{% endif %}{% endblock content %}"#,
+    );
+    for (name, root) in [("example", example), ("custom", custom.root())] {
+        let dir = tempfile::tempdir().unwrap();
+        let whole = build_in_process(root, &dir.path().join("whole"), true);
+        let pruned = build_in_process(root, &dir.path().join("pruned"), false);
+        assert!(whole.len() > 10, "{name}: {} files", whole.len());
+        for ((path, a), (path_b, b)) in whole.iter().zip(&pruned) {
+            assert_eq!(path, path_b, "{name}: the same files");
+            assert!(
+                a == b,
+                "{name}: {} differs:\n{}\n---\n{}",
+                path.display(),
+                String::from_utf8_lossy(a),
+                String::from_utf8_lossy(b)
+            );
+        }
+        assert_eq!(whole.len(), pruned.len(), "{name}");
+    }
+    let dir = tempfile::tempdir().unwrap();
+    build_in_process(custom.root(), &dir.path().join("out"), false);
+    let tag = fs::read_to_string(dir.path().join("out/tags/xiaomi/index.html")).unwrap();
+    for shown in [
+        "Xiaomi (2)",
+        "2 here; 1,2,",
+        "1 by Ana Lee",
+        "hsi=28000;sse=3400;",
+        "empty;motto;",
+        "{&quot;name&quot;:&quot;Xiaomi&quot;,&quot;price&quot;:24.5}",
+    ] {
+        assert!(tag.contains(shown), "{shown} in\n{tag}");
+    }
+    assert!(!tag.contains("never"));
+}

@@ -196,13 +196,15 @@ impl Serialize for Card {
         card.serialize_field("url", &article.url)?;
         card.serialize_field("path", &article.path)?;
         card.serialize_field("source", &article.doc.source.content_path)?;
-        card.serialize_field("date", &local_rfc3339(meta.date, tz))?;
-        card.serialize_field("date_display", &display_date(meta.date, tz))?;
-        let date_short = meta.date.with_timezone(&tz).format("%-d %B %Y");
-        card.serialize_field("date_short", &date_short.to_string())?;
-        card.serialize_field("updated", &meta.updated.map(|d| local_rfc3339(d, tz)))?;
-        let updated_display = meta.updated.map(|d| display_date(d, tz));
-        card.serialize_field("updated_display", &updated_display)?;
+        // Written out only for a template that reads them.
+        card.serialize_field("date", &Lazy(|| local_rfc3339(meta.date, tz)))?;
+        card.serialize_field("date_display", &Lazy(|| display_date(meta.date, tz)))?;
+        let date_short = || meta.date.with_timezone(&tz).format("%-d %B %Y").to_string();
+        card.serialize_field("date_short", &Lazy(date_short))?;
+        let updated = || meta.updated.map(|d| local_rfc3339(d, tz));
+        card.serialize_field("updated", &Lazy(updated))?;
+        let updated_display = || meta.updated.map(|d| display_date(d, tz));
+        card.serialize_field("updated_display", &Lazy(updated_display))?;
         card.serialize_field("summary", &article.summary_html)?;
         card.serialize_field("summary_text", &article.summary_text)?;
         // The summary as a standfirst under the headline: only when it was
@@ -232,16 +234,40 @@ impl Serialize for Card {
             (super::digest::Purpose::Card | super::digest::Purpose::Page, _) => {
                 card.skip_field("card_html")?
             }
-            (super::digest::Purpose::Render, Some(html)) => {
-                crate::images::asked_by_this_page(&self.card_asks);
-                card.serialize_field(
-                    "card_html",
-                    &html.unpack().map_err(serde::ser::Error::custom)?,
-                )?
-            }
+            // Unpacked, and its photos asked for, only for a template
+            // that shows it.
+            (super::digest::Purpose::Render, Some(html)) => card.serialize_field(
+                "card_html",
+                &LazyTry(|| {
+                    crate::images::asked_by_this_page(&self.card_asks);
+                    html.unpack()
+                }),
+            )?,
             (super::digest::Purpose::Render, None) => card.skip_field("card_html")?,
         }
         card.end()
+    }
+}
+
+/// A field made when it is serialized: a page's context is made only as
+/// deep as its template reads it (`render::pruned`), so a field no
+/// template reads is never made.
+struct Lazy<F>(F);
+
+impl<T: Serialize, F: Fn() -> T> Serialize for Lazy<F> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        (self.0)().serialize(serializer)
+    }
+}
+
+/// [`Lazy`], for a field whose making can fail.
+struct LazyTry<F>(F);
+
+impl<T: Serialize, E: std::fmt::Display, F: Fn() -> Result<T, E>> Serialize for LazyTry<F> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        (self.0)()
+            .map_err(serde::ser::Error::custom)?
+            .serialize(serializer)
     }
 }
 

@@ -10,6 +10,7 @@ pub(crate) mod digest;
 mod guard;
 mod image_fn;
 mod lists;
+mod pruned;
 mod reads;
 pub(crate) mod shortcodes;
 mod templates;
@@ -190,14 +191,16 @@ pub struct Renderer {
 /// A typed page context, as the JSON value a template renders with (a
 /// trait object, so one closure takes every kind of page).
 trait ErasedContext {
-    fn to_value(&self) -> Result<Value, String>;
+    /// The value a template that can read `reads` of it renders with
+    /// ([`pruned`]).
+    fn to_value(&self, reads: &reads::Reads) -> Result<Value, String>;
     /// The digest of what templates can read of it ([`digest`]).
     fn digest(&self, reads: &reads::Reads) -> Result<u64, String>;
 }
 
 impl<T: Serialize> ErasedContext for T {
-    fn to_value(&self) -> Result<Value, String> {
-        serde_json::to_value(self).map_err(|e| e.to_string())
+    fn to_value(&self, reads: &reads::Reads) -> Result<Value, String> {
+        pruned::to_value(self, reads)
     }
 
     fn digest(&self, reads: &reads::Reads) -> Result<u64, String> {
@@ -942,10 +945,12 @@ impl Renderer {
     /// A page made with a template: every one names its template here.
     fn with_template(&self, job: Job, ctx: &dyn ErasedContext) -> Result<Output<'_>, RenderError> {
         let name = self.template_name(job).unwrap_or_default();
-        let value = ctx.to_value().map_err(|message| RenderError {
-            template: name.to_string(),
-            message,
-        })?;
+        let value = ctx
+            .to_value(self.templates.reads(&name))
+            .map_err(|message| RenderError {
+                template: name.to_string(),
+                message,
+            })?;
         Ok(Output::Template(name, value))
     }
 
@@ -1213,6 +1218,11 @@ fn article_ref(article: &crate::site::Article) -> shortcodes::PageRef<'_> {
         title: &article.doc.meta.title,
         url: &article.url,
     }
+}
+
+/// See [`crate::testing::make_whole_contexts`].
+pub(crate) fn make_whole_contexts(whole: bool) {
+    pruned::MAKE_WHOLE.store(whole, std::sync::atomic::Ordering::Relaxed);
 }
 
 /// Checks what the content asks of the templates: every `template` named

@@ -89,7 +89,6 @@ impl Reads {
     }
 
     /// Whether everything below here is read.
-    #[cfg(test)]
     pub(crate) fn is_whole(&self) -> bool {
         self.whole
     }
