@@ -82,6 +82,21 @@ pub(crate) fn xml_text(text: &str) -> std::borrow::Cow<'_, str> {
             || ('\u{E000}'..='\u{FFFD}').contains(&c)
             || c >= '\u{10000}'
     };
+    // Of what a `str` can hold, only the control characters below U+0020
+    // and U+FFFE and U+FFFF are left out: a look at the bytes clears
+    // almost every text (a feed's article texts are megabytes) without
+    // decoding it.
+    let bytes = text.as_bytes();
+    let suspect = |(at, b): (usize, &u8)| match b {
+        b'\t' | b'\n' | b'\r' => false,
+        0..0x20 => true,
+        // U+FFFE and U+FFFF are EF BF BE and EF BF BF.
+        0xEF => bytes.get(at + 1) == Some(&0xBF) && matches!(bytes.get(at + 2), Some(0xBE | 0xBF)),
+        _ => false,
+    };
+    if !bytes.iter().enumerate().any(suspect) {
+        return std::borrow::Cow::Borrowed(text);
+    }
     if text.chars().all(allowed) {
         std::borrow::Cow::Borrowed(text)
     } else {
@@ -98,4 +113,19 @@ pub(crate) fn xml_element(
     w.create_element(name)
         .write_text_content(quick_xml::events::BytesText::new(&xml_text(value)))?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::xml_text;
+
+    #[test]
+    fn xml_text_leaves_out_only_what_xml_cannot_carry() {
+        let kept = "Tab\tline\ncr\r DEL\u{7f} C1\u{85} ，（）全角 \u{FFFD} \u{FFEF} \u{10000} 🚗";
+        assert!(matches!(xml_text(kept), std::borrow::Cow::Borrowed(_)));
+        assert_eq!(
+            xml_text("a\u{0}b\u{b}c\u{1f}d\u{FFFE}e\u{FFFF}f\u{FFFD}"),
+            "abcdef\u{FFFD}"
+        );
+    }
 }
