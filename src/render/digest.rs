@@ -155,6 +155,11 @@ impl Compound<'_> {
         })
     }
 
+    /// Hashes a struct's field `name`, if the templates can read it.
+    fn field<T: Serialize + ?Sized>(&mut self, name: &str, value: &T) -> Result<(), Error> {
+        self.named(Some(name), value)
+    }
+
     fn item<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Error> {
         self.counted += 1;
         match self.reads.item() {
@@ -318,53 +323,55 @@ static EMPTY: Reads = Reads::nothing();
 /// What reads everything.
 static EVERYTHING: Reads = Reads::everything();
 
-/// The serde traits of lists and tuples: their items, then their length.
-macro_rules! items {
-    ($($trait:ident :: $method:ident;)*) => {$(
-        impl ser::$trait for Compound<'_> {
-            type Ok = ();
+/// serde's traits of lists, tuples and structs for `$compound`, the
+/// compound of one of the render's serializers (this digest's, and
+/// `render::pruned`'s contexts), which does the work in its own `item`
+/// (a list's item), `field` (a struct's field by name) and `end`.
+/// `Error` is the serializer's error, as the module using this names it.
+macro_rules! compound_traits {
+    ($compound:ident, $ok:ty) => {
+        $crate::render::digest::compound_traits!(@items $compound, $ok;
+            SerializeSeq::serialize_element;
+            SerializeTuple::serialize_element;
+            SerializeTupleStruct::serialize_field;
+            SerializeTupleVariant::serialize_field;
+        );
+        $crate::render::digest::compound_traits!(@fields $compound, $ok; SerializeStruct; SerializeStructVariant;);
+    };
+    (@items $compound:ident, $ok:ty; $($trait:ident :: $method:ident;)*) => {$(
+        impl serde::ser::$trait for $compound<'_> {
+            type Ok = $ok;
             type Error = Error;
-            fn $method<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Error> {
+            fn $method<T: serde::Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Error> {
                 self.item(value)
             }
-            fn end(self) -> Result<(), Error> {
-                Compound::end(self)
+            fn end(self) -> Result<$ok, Error> {
+                $compound::end(self)
             }
         }
     )*};
-}
-
-items! {
-    SerializeSeq::serialize_element;
-    SerializeTuple::serialize_element;
-    SerializeTupleStruct::serialize_field;
-    SerializeTupleVariant::serialize_field;
-}
-
-/// The serde traits of structs: each field by its name.
-macro_rules! fields {
-    ($($trait:ident;)*) => {$(
-        impl ser::$trait for Compound<'_> {
-            type Ok = ();
+    (@fields $compound:ident, $ok:ty; $($trait:ident;)*) => {$(
+        impl serde::ser::$trait for $compound<'_> {
+            type Ok = $ok;
             type Error = Error;
-            fn serialize_field<T: Serialize + ?Sized>(
+            fn serialize_field<T: serde::Serialize + ?Sized>(
                 &mut self,
                 key: &'static str,
                 value: &T,
             ) -> Result<(), Error> {
-                self.named(Some(key), value)
+                self.field(key, value)
             }
-            fn end(self) -> Result<(), Error> {
-                Compound::end(self)
+            fn end(self) -> Result<$ok, Error> {
+                $compound::end(self)
             }
         }
     )*};
 }
+pub(super) use compound_traits;
 
-fields! {
-    SerializeStruct;
-    SerializeStructVariant;
-}
+// Lists and tuples: their items, then their length; structs: each field
+// by its name.
+compound_traits!(Compound, ());
 
 impl ser::SerializeMap for Compound<'_> {
     type Ok = ();

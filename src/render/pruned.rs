@@ -255,53 +255,8 @@ impl<'a> ser::Serializer for Pruner<'a> {
     }
 }
 
-/// The serde traits of lists and tuples: each item.
-macro_rules! items {
-    ($($trait:ident :: $method:ident;)*) => {$(
-        impl ser::$trait for Compound<'_> {
-            type Ok = Value;
-            type Error = Error;
-            fn $method<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Error> {
-                self.item(value)
-            }
-            fn end(self) -> Result<Value, Error> {
-                Compound::end(self)
-            }
-        }
-    )*};
-}
-
-items! {
-    SerializeSeq::serialize_element;
-    SerializeTuple::serialize_element;
-    SerializeTupleStruct::serialize_field;
-    SerializeTupleVariant::serialize_field;
-}
-
-/// The serde traits of structs: each field by its name.
-macro_rules! fields {
-    ($($trait:ident;)*) => {$(
-        impl ser::$trait for Compound<'_> {
-            type Ok = Value;
-            type Error = Error;
-            fn serialize_field<T: Serialize + ?Sized>(
-                &mut self,
-                key: &'static str,
-                value: &T,
-            ) -> Result<(), Error> {
-                self.field(key, value)
-            }
-            fn end(self) -> Result<Value, Error> {
-                Compound::end(self)
-            }
-        }
-    )*};
-}
-
-fields! {
-    SerializeStruct;
-    SerializeStructVariant;
-}
+// Lists and tuples: each item; structs: each field by its name.
+super::digest::compound_traits!(Compound, Value);
 
 impl ser::SerializeMap for Compound<'_> {
     type Ok = Value;
