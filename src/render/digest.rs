@@ -391,7 +391,7 @@ impl ser::SerializeMap for Compound<'_> {
 
 /// A map key as the text templates look it up by (as JSON makes keys);
 /// None for a key that is not text, a number or a truth value.
-fn key_text<T: Serialize + ?Sized>(key: &T) -> Option<String> {
+pub(super) fn key_text<T: Serialize + ?Sized>(key: &T) -> Option<String> {
     match serde_json::to_value(key).ok()? {
         serde_json::Value::String(text) => Some(text),
         serde_json::Value::Number(n) => Some(n.to_string()),

@@ -108,9 +108,9 @@ impl Compound<'_> {
     fn item<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Error> {
         match self {
             Compound::List { reads, items, .. } => items.push(pruned(value, reads.item())?),
-            // A tuple variant's items inside a map cannot happen: serde
-            // calls list methods on lists only.
-            Compound::Map { .. } => unreachable!("an item added to a map"),
+            // serde calls list methods on lists only: an error, never a
+            // panic, if a serializer of a context ever did otherwise.
+            Compound::Map { .. } => return Err(ser::Error::custom("an item given to a map")),
         }
         Ok(())
     }
@@ -120,7 +120,7 @@ impl Compound<'_> {
             Compound::Map { reads, entries, .. } => {
                 entries.insert(name.to_owned(), pruned(value, reads.field(name))?);
             }
-            Compound::List { .. } => unreachable!("a field added to a list"),
+            Compound::List { .. } => return Err(ser::Error::custom("a field given to a list")),
         }
         Ok(())
     }
@@ -262,14 +262,10 @@ impl ser::SerializeMap for Compound<'_> {
     type Ok = Value;
     type Error = Error;
     fn serialize_key<T: Serialize + ?Sized>(&mut self, key: &T) -> Result<(), Error> {
-        // As serde_json makes a key: text, or a number or truth value as
-        // text; anything else is its error.
-        let text = match serde_json::to_value(key)? {
-            Value::String(text) => text,
-            Value::Number(n) => n.to_string(),
-            Value::Bool(b) => b.to_string(),
-            _ => return Err(ser::Error::custom("key must be a string")),
-        };
+        // As templates look keys up, and as the digest takes them: text,
+        // or a number or truth value as text; anything else is an error.
+        let text = super::digest::key_text(key)
+            .ok_or_else(|| ser::Error::custom("key must be a string"))?;
         if let Compound::Map { key, .. } = self {
             *key = Some(text);
         }
