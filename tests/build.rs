@@ -1225,6 +1225,21 @@ fn pages_made_from_pruned_contexts_are_those_of_whole_contexts() {
         r#"{% extends "base.html" %}{% block content %}{% set latest = articles %}{% for story in latest %}<h2>{{ story.title | upper }}</h2>{{ story.summary | safe }}{% if story.image is defined and story.image %}<img src="{{ story.image }}">{% endif %}{% endfor %}
 {% if paginator.next %}<a href="{{ paginator.next }}">older</a>{% endif %}{% endblock content %}"#,
     );
+    // Loop names reused, looked up past a loop's item, seen by an
+    // included template, given by `set_global` and by `set` in a loop.
+    custom.write(
+        "templates/article.html",
+        r#"{% extends "base.html" %}{% block content %}<h1>{{ article.title }}</h1>
+{% for article in related %}<a href="{{ article.url }}">{{ article.title }}</a>[{{ article.image_caption }}]{% endfor %}
+{% for story in related %}{% set_global last_story = story %}{% endfor %}{% if last_story %}({{ last_story.date_short }}){% endif %}
+{% for story in related %}{% include "partials/story.html" %}{% endfor %}
+{% for x in related %}{% set tags = x.tags %}{% for t in tags %}#{{ t.label }}{% endfor %}{% endfor %}
+{% for x in authors %}{% else %}no authors{% endfor %}{% endblock content %}"#,
+    );
+    custom.write(
+        "templates/partials/story.html",
+        "<i>{{ story.reading_minutes }} min, {{ story.summary_text }}</i>",
+    );
     for (name, root) in [("example", example), ("custom", custom.root())] {
         let dir = tempfile::tempdir().unwrap();
         let whole = build_in_process(root, &dir.path().join("whole"), true);
@@ -1256,4 +1271,13 @@ fn pages_made_from_pruned_contexts_are_those_of_whole_contexts() {
         assert!(tag.contains(shown), "{shown} in\n{tag}");
     }
     assert!(!tag.contains("never"));
+    let page = fs::read_to_string(dir.path().join("out/2021/03/26/xiaomi-ev/index.html")).unwrap();
+    for shown in [
+        ">Results miss</a>[The lead photo]",
+        "(24 March 2021)",
+        "1 min, First.",
+        "#Xiaomi",
+    ] {
+        assert!(page.contains(shown), "{shown} in\n{page}");
+    }
 }

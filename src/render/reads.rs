@@ -9,11 +9,18 @@
 //! The answer may only ever be too wide, never too narrow: a read that is
 //! missed keeps a page that changed. So every name a template uses is
 //! read in full (`{{ article.tags }}` reads every tag's every field) unless
-//! it only walks down to a part (`article.title`); a loop's or `set`'s
-//! name stands for what it was given, in every template (names are not
-//! scoped: a wider answer); and anything not followed here (a filter, a
-//! macro's argument, a key worked out at render time) reads all of what it
-//! is given. `__tera_context` reads everything.
+//! it only walks down to a part (`article.title`), and anything not
+//! followed here (a filter, a macro's argument, a key worked out at render
+//! time) reads all of what it is given. `__tera_context` reads everything.
+//!
+//! A loop's or `set`'s name stands for what it was given. Inside the loop
+//! that gives it, that is all it stands for; elsewhere, only where Tera
+//! could let it be seen (see [`Scope`]): a name given at the top of a
+//! template or by `set_global`, or in a loop that includes a template or
+//! holds a block, stands for what it was given in every template of the
+//! page. So a theme may loop its related stories as `article` on the
+//! article page without every related card being read as the page's own
+//! article is.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use tera::ast::{Expr, ExprVal, Node};
@@ -163,11 +170,34 @@ impl Reads {
 /// stands for, gathered before they are put together.
 #[derive(Default)]
 struct Walk {
-    /// Each path read, and whether in full.
+    /// Each path read, and whether in full. A path starts at a name no
+    /// loop around it gives (the context's, or one [`Walk::aliases`]
+    /// follows).
     read: BTreeSet<(Vec<Step>, bool)>,
-    /// Each name → the paths it was given (`for x in a.b` → `a.b.*`).
+    /// Each name that can be seen beyond the loop that gives it → the
+    /// paths it was given (`for x in a.b` → `a.b.*`).
     aliases: HashMap<String, BTreeSet<Vec<Step>>>,
+    /// The loops around the node being walked, innermost last.
+    scopes: Vec<Scope>,
     everything: bool,
+}
+
+/// A loop around the node being walked: the names it gives and what each
+/// stands for. Tera looks a name up in the loops around it, innermost
+/// first, then in the page's context. The loop's own name always answers
+/// when used alone (`{{ x }}`); a path below it (`x.title`), or a name
+/// `set` in the loop (which may not have run yet), answers only when the
+/// value has that part, else Tera goes on looking outwards. A loop that
+/// includes a template or holds a block (or calls `super()`) lets that
+/// template or block see its names: those are followed in every template,
+/// as a name given at the top of a template is.
+struct Scope {
+    /// The loop's own names (its value's, and its key's for a map).
+    names: Vec<String>,
+    /// Each name given here → the paths it stands for.
+    given: HashMap<String, BTreeSet<Vec<Step>>>,
+    /// Whether other templates' nodes can see this loop's names.
+    seen_beyond: bool,
 }
 
 impl Walk {
@@ -176,7 +206,10 @@ impl Walk {
             match node {
                 Node::VariableBlock(_, expr) => self.expr(expr),
                 Node::Set(_, set) => match bare_ident(&set.value) {
-                    Some(path) => self.alias(&set.key, path),
+                    Some(path) => {
+                        let given = self.resolve(&path);
+                        self.give(&set.key, set.global, given);
+                    }
                     None => self.expr(&set.value),
                 },
                 Node::FilterSection(_, section, _) => {
@@ -185,27 +218,53 @@ impl Walk {
                 }
                 Node::Block(_, block, _) => self.nodes(&block.body),
                 Node::MacroDefinition(_, definition, _) => {
+                    // A macro sees its arguments and the page's context,
+                    // never the loops around its call.
+                    let around = std::mem::take(&mut self.scopes);
                     self.nodes(&definition.body);
                     definition
                         .args
                         .values()
                         .flatten()
                         .for_each(|e| self.expr(e));
+                    self.scopes = around;
                 }
                 Node::Forloop(_, forloop, _) => {
+                    let mut scope = Scope {
+                        names: vec![forloop.value.clone()],
+                        given: HashMap::new(),
+                        seen_beyond: shows_others(&forloop.body),
+                    };
                     match (bare_ident(&forloop.container), &forloop.key) {
                         // `for x in a.b`: the list's length, and what `x`
                         // reads of each item.
                         (Some(path), None) => {
-                            self.read.insert((path.clone(), false));
-                            let mut item = path;
-                            item.push(Step::Any);
-                            self.alias(&forloop.value, item);
+                            let items: BTreeSet<Vec<Step>> = (self.resolve(&path).into_iter())
+                                .map(|mut list| {
+                                    self.read.insert((list.clone(), false));
+                                    list.push(Step::Any);
+                                    list
+                                })
+                                .collect();
+                            scope.given.insert(forloop.value.clone(), items);
                         }
                         // A map's keys, or a list made by a filter: all.
-                        _ => self.expr(&forloop.container),
+                        _ => {
+                            self.expr(&forloop.container);
+                            scope.names.extend(forloop.key.iter().cloned());
+                        }
                     }
+                    if scope.seen_beyond {
+                        for (name, paths) in &scope.given {
+                            for path in paths {
+                                self.alias(name, path.clone());
+                            }
+                        }
+                    }
+                    self.scopes.push(scope);
                     self.nodes(&forloop.body);
+                    self.scopes.pop();
+                    // An empty list's branch runs outside the loop.
                     self.nodes(forloop.empty_body.as_deref().unwrap_or_default());
                 }
                 Node::If(branches, _) => {
@@ -230,6 +289,58 @@ impl Walk {
         }
     }
 
+    /// `name` given `paths` by a `set`: in the loop around it, unless it
+    /// is global (`set_global`, or no loop is around it) or the loop lets
+    /// others see it; then in every template.
+    fn give(&mut self, name: &str, global: bool, paths: BTreeSet<Vec<Step>>) {
+        let everywhere = match self.scopes.last_mut() {
+            Some(scope) if !global => {
+                let seen_beyond = scope.seen_beyond;
+                (scope.given.entry(name.to_string()).or_default()).extend(paths.iter().cloned());
+                seen_beyond
+            }
+            _ => true,
+        };
+        if everywhere {
+            for path in paths {
+                self.alias(name, path);
+            }
+        }
+    }
+
+    /// The paths `path` can stand for where it is used, each starting at
+    /// a name no loop around gives: through the loops around it, innermost
+    /// first, as Tera looks it up; the path itself too unless a loop's own
+    /// name answers for it.
+    fn resolve(&self, path: &[Step]) -> BTreeSet<Vec<Step>> {
+        let mut out = BTreeSet::new();
+        let Some(Step::Key(first)) = path.first() else {
+            out.insert(path.to_vec());
+            return out;
+        };
+        for scope in self.scopes.iter().rev() {
+            for given in scope.given.get(first).into_iter().flatten() {
+                let mut whole = given.clone();
+                whole.extend_from_slice(&path[1..]);
+                out.insert(whole);
+            }
+            // The loop's own name alone always answers; a part of it may
+            // be missing, and then Tera looks further out.
+            if path.len() == 1 && scope.names.iter().any(|n| n == first) {
+                return out;
+            }
+        }
+        out.insert(path.to_vec());
+        out
+    }
+
+    /// Reads `path` (resolved through the loops around it).
+    fn read_path(&mut self, path: &[Step], whole: bool) {
+        for path in self.resolve(path) {
+            self.read.insert((path, whole));
+        }
+    }
+
     fn alias(&mut self, name: &str, path: Vec<Step>) {
         self.aliases
             .entry(name.to_string())
@@ -250,9 +361,7 @@ impl Walk {
                 let mut inner = Vec::new();
                 let path = parse_ident(ident, &mut inner);
                 match inner.is_empty() {
-                    true => {
-                        self.read.insert((path, false));
-                    }
+                    true => self.read_path(&path, false),
                     false => self.ident(ident),
                 }
             }
@@ -313,7 +422,7 @@ impl Walk {
         }
         let mut inner = Vec::new();
         let path = parse_ident(ident, &mut inner);
-        self.read.insert((path, true));
+        self.read_path(&path, true);
         for ident in inner {
             self.ident(&ident);
         }
@@ -359,6 +468,29 @@ impl Walk {
         }
         true
     }
+}
+
+/// Whether `nodes` include a template, hold a block or call `super()`
+/// anywhere: the nodes of another template or block then run inside them
+/// and see the names of the loops around (an included template's lookups
+/// go on into the loops; Tera pushes no frame for a block, and refuses a
+/// block inside a loop today, but one is counted all the same).
+fn shows_others(nodes: &[Node]) -> bool {
+    nodes.iter().any(|node| match node {
+        Node::Include(..) | Node::Block(..) | Node::Super => true,
+        Node::Forloop(_, forloop, _) => {
+            shows_others(&forloop.body)
+                || shows_others(forloop.empty_body.as_deref().unwrap_or_default())
+        }
+        Node::If(branches, _) => {
+            (branches.conditions.iter()).any(|(_, _, body)| shows_others(body))
+                || (branches.otherwise.as_ref()).is_some_and(|(_, body)| shows_others(body))
+        }
+        Node::FilterSection(_, section, _) => shows_others(&section.body),
+        // A macro's body runs in a frame of its own, which stops lookups.
+        Node::MacroDefinition(..) => false,
+        _ => false,
+    })
 }
 
 /// The path of an expression that is a name alone (no filter, no `not`).
@@ -560,6 +692,75 @@ mod tests {
         assert!(reads_path(&reads, "articles.*.title"));
         assert!(reads_path(&reads, "article.title"));
         assert!(!reads_path(&reads, "articles.*.summary"));
+    }
+
+    #[test]
+    fn a_loop_name_stands_for_its_items_inside_the_loop_only() {
+        let reads = reads(&[(
+            "article.html",
+            "{{ article.title }}{% for article in related %}{{ article.card_html }}{% endfor %}\
+             {% for x in related %}{% else %}{{ x.summary }}{% endfor %}",
+        )]);
+        assert!(reads_path(&reads, "article.title"));
+        assert!(reads_path(&reads, "related.*.card_html"));
+        // The page's own article is not read as a related card is...
+        assert!(!reads_path(&reads, "related.*.title"), "{reads:#?}");
+        // ...but a part a card lacks is looked up further out, in the
+        // page's context: Tera goes on when the item has no such part.
+        assert!(reads_path(&reads, "article.card_html"));
+        // An empty list's branch runs outside the loop.
+        assert!(reads_path(&reads, "x.summary"));
+        assert!(!reads_path(&reads, "related.*.summary"));
+    }
+
+    #[test]
+    fn loops_around_loops_and_sets_resolve_outwards() {
+        let reads = reads(&[(
+            "a.html",
+            "{% for a in articles %}{% set t = a.tags %}{% for tag in t %}{{ tag.name }}{% endfor %}\
+             {% for a in a.authors %}{{ a }}{% endfor %}{% endfor %}{{ tag.slug }}{{ t.other.deep }}",
+        )]);
+        assert!(reads_path(&reads, "articles.*.tags.*.name"));
+        // `tag` and `t` are not seen after the loop.
+        assert!(!reads_path(&reads, "articles.*.tags.*.slug"), "{reads:#?}");
+        assert!(!reads_path(&reads, "articles.*.tags.other.deep"));
+        assert!(reads_path(&reads, "tag.slug"));
+        // A loop over an outer loop's part, under the same name: its own
+        // name alone is the inner item, in full.
+        assert!(reads_path(&reads, "articles.*.authors.*.name"));
+        assert!(!reads_path(&reads, "articles.*.title"));
+    }
+
+    #[test]
+    fn loop_names_other_templates_can_see_are_followed_everywhere() {
+        let reads = reads(&[
+            (
+                "list.html",
+                "{% extends \"base.html\" %}\
+                 {% block rest %}{% for s in sections %}{% set_global last = s %}{% endfor %}{% endblock rest %}",
+            ),
+            (
+                "base.html",
+                "{% for x in articles %}{% include \"item.html\" %}{% endfor %}\
+                 {% block rest %}{% endblock rest %}{{ last.url }}",
+            ),
+            ("item.html", "{{ x.title }}"),
+            (
+                "macros.html",
+                "{% macro m() %}{{ y.title }}{% endmacro m %}",
+            ),
+            (
+                "page.html",
+                "{% import \"macros.html\" as k %}{% for y in pages %}{{ k::m() }}{% endfor %}",
+            ),
+        ]);
+        // An included template sees the names of the loops around the
+        // include; anything `set_global` gives is seen everywhere.
+        assert!(reads_path(&reads, "articles.*.title"));
+        assert!(reads_path(&reads, "sections.*.url"));
+        // A macro never sees the loops around its call.
+        assert!(reads_path(&reads, "y.title"));
+        assert!(!reads_path(&reads, "pages.*.title"), "{reads:#?}");
     }
 
     #[test]
