@@ -2,7 +2,8 @@
 # gazette's own build benchmark: generates a news corpus, then times
 #   - the floor: reading and rendering every article's Markdown and writing
 #     one file a page (examples/floor.rs), into a fresh folder;
-#   - gazette build into a fresh output folder (as on a fresh CI checkout);
+#   - gazette build into a fresh output folder with a fresh cache folder (a
+#     clean build: nothing kept from an earlier one);
 #   - gazette build repeated into the same output folder (a newsroom's
 #     rebuild), median of RUNS: with nothing changed (the build cache keeps
 #     the output), with --full (everything loaded, rendered and compared),
@@ -11,8 +12,11 @@
 #     articles are hard links to the corpus's);
 #   - the split search index: its size, and the bytes a one-word search
 #     fetches (scripts/search_bytes.py);
-# and prints wall time, peak memory, files written, articles a second and the
-# ratio to the floor.
+#   - Hugo on the same articles in the same run, when a `hugo` is on PATH
+#     (or named by $HUGO): into a fresh folder, alternating with gazette's
+#     clean builds, and into its existing output, beside gazette's --full;
+# and prints wall time, peak memory, files written, articles a second, the
+# ratio to the floor and to Hugo.
 #
 #   scripts/bench.sh [ARTICLES] [RUNS]     (default 10000 articles, 3 runs)
 #
@@ -32,12 +36,19 @@ cargo build --release --quiet --bin gazette --example floor
 GAZETTE=$PWD/target/release/gazette
 FLOOR=$PWD/target/release/examples/floor
 
-SITE=$BENCH_DIR/gazette-$N
-if [ ! -f "$SITE/.done" ]; then
-  rm -rf "$SITE"
-  python3 "$GEN" --articles "$N" --flavor gazette --out "$SITE" >/dev/null
-  touch "$SITE/.done"
-fi
+corpus() { # flavor -> path, made once
+  local d=$BENCH_DIR/$1-$N
+  if [ ! -f "$d/.done" ]; then
+    rm -rf "$d"
+    python3 "$GEN" --articles "$N" --flavor "$1" --out "$d" >/dev/null
+    touch "$d/.done"
+  fi
+  echo "$d"
+}
+SITE=$(corpus gazette)
+HUGO=${HUGO:-$(command -v hugo || true)}
+HUGO_SITE=""
+[ -n "$HUGO" ] && HUGO_SITE=$(corpus hugo)
 
 # one timed run: prints "seconds peak_kib"
 timed() { /usr/bin/time -f "%e %M" -o "$BENCH_DIR/time.txt" "$@" >/dev/null 2>"$BENCH_DIR/err.txt" || { cat "$BENCH_DIR/err.txt" >&2; exit 1; }; cat "$BENCH_DIR/time.txt"; }
@@ -51,12 +62,18 @@ fresh() { echo "$BENCH_DIR/fresh-$N-$1-$RANDOM"; }
 old=$(ls -d "$BENCH_DIR"/fresh-"$N"-* 2>/dev/null || true)
 [ -n "$old" ] && rm -rf $old && sleep 5
 
-declare -a fw fm gw gm rw rm_
+# Hugo builds from its site's folder; its own cache is left where it is.
+hugo_build() { (cd "$HUGO_SITE" && timed "$HUGO" --quiet --destination "$1"); }
+
+declare -a fw fm gw gm rw rm_ hfw hfm hrw hrm
 for ((i = 0; i < RUNS; i++)); do
   out=$(fresh floor); read -r w m < <(timed "$FLOOR" "$SITE" "$out"); fw+=("$w"); fm+=("$m")
-  out=$(fresh build); read -r w m < <(timed "$GAZETTE" build --quiet --root "$SITE" --output "$out/public"); gw+=("$w"); gm+=("$m")
+  out=$(fresh build); read -r w m < <(timed "$GAZETTE" build --quiet --root "$SITE" --output "$out/public" --cache-dir "$out/cache"); gw+=("$w"); gm+=("$m")
+  FRESH_OUT=$out/public
+  if [ -n "$HUGO" ]; then
+    read -r w m < <(hugo_build "$(fresh hugo)/public"); hfw+=("$w"); hfm+=("$m")
+  fi
 done
-FRESH_OUT=$out/public
 REPEAT_OUT=$BENCH_DIR/repeat-$N/public
 timed "$GAZETTE" build --quiet --root "$SITE" --output "$REPEAT_OUT" >/dev/null   # warm-up: fills output and staging
 timed "$GAZETTE" build --quiet --root "$SITE" --output "$REPEAT_OUT" >/dev/null
@@ -70,6 +87,11 @@ declare -a nw nm ew em aw am
 for ((i = 0; i < RUNS; i++)); do
   read -r w m < <(timed "$GAZETTE" build --quiet --root "$SITE" --output "$REPEAT_OUT"); rw+=("$w"); rm_+=("$m")
   read -r w m < <(timed "$GAZETTE" build --quiet --full --root "$SITE" --output "$REPEAT_OUT"); nw+=("$w"); nm+=("$m")
+  if [ -n "$HUGO" ]; then
+    # Into its existing output (the first run fills it).
+    ((i)) || hugo_build "$BENCH_DIR/repeat-hugo-$N/public" >/dev/null
+    read -r w m < <(hugo_build "$BENCH_DIR/repeat-hugo-$N/public"); hrw+=("$w"); hrm+=("$m")
+  fi
   printf '\nAn added paragraph, run %s.\n' "$i" >> "$EDITED"
   read -r w m < <(timed "$GAZETTE" build --quiet --root "$SITE" --output "$REPEAT_OUT"); ew+=("$w"); em+=("$m")
   cp "$BENCH_DIR/edited.orig" "$EDITED"
@@ -103,11 +125,18 @@ mib() { echo "$(median "$@") / 1024" | bc; }
 FILES=$(files "$FRESH_OUT")
 echo "corpus: $N articles ($SITE), $RUNS runs each, medians"
 printf '%-22s %7.2f s %6s MiB %7s files %8.0f articles/s\n' "floor (Markdown+write)" "$F" "$(mib "${fm[@]}")" "$N" "$(echo "$N / $F" | bc -l)"
-printf '%-22s %7.2f s %6s MiB %7s files %8.0f articles/s  %.2fx floor\n' "gazette, fresh output" "$G" "$(mib "${gm[@]}")" "$FILES" "$(echo "$N / $G" | bc -l)" "$(echo "$G / $F" | bc -l)"
+printf '%-22s %7.2f s %6s MiB %7s files %8.0f articles/s  %.2fx floor\n' "gazette, clean build" "$G" "$(mib "${gm[@]}")" "$FILES" "$(echo "$N / $G" | bc -l)" "$(echo "$G / $F" | bc -l)"
 printf '%-22s %7.2f s %6s MiB %7s files %8.0f articles/s  %.2fx floor\n' "nothing changed" "$R" "$(mib "${rm_[@]}")" "$FILES" "$(echo "$N / $R" | bc -l)" "$(echo "$R / $F" | bc -l)"
 row() { printf '%-22s %7.2f s %6s MiB\n' "$1" "$(median "${@:3}")" "$2"; }
 row "repeated, --full" "$(mib "${nm[@]}")" "${nw[@]}"
 row "one body edited" "$(mib "${em[@]}")" "${ew[@]}"
 row "one article added" "$(mib "${am[@]}")" "${aw[@]}"
 row "added, from-oldest" "$(mib "${om[@]}")" "${ow[@]}"
+if [ -n "$HUGO" ]; then
+  HF=$(median "${hfw[@]}"); HR=$(median "${hrw[@]}"); NF=$(median "${nw[@]}")
+  HFILES=$(files "$BENCH_DIR/repeat-hugo-$N/public")
+  printf '%-22s %7.2f s %6s MiB %7s files  gazette %.1fx faster (clean build)\n' "hugo, fresh output" "$HF" "$(mib "${hfm[@]}")" "$HFILES" "$(echo "$HF / $G" | bc -l)"
+  printf '%-22s %7.2f s %6s MiB %13s  gazette %.1fx faster (--full), %.0fx (nothing changed)\n' "hugo, repeated" "$HR" "$(mib "${hrm[@]}")" "" "$(echo "$HR / $NF" | bc -l)" "$(echo "$HR / $R" | bc -l)"
+  echo "($("$HUGO" version 2>/dev/null | grep -o 'hugo v[0-9.]*' | head -1), $HUGO_SITE)"
+fi
 python3 scripts/search_bytes.py "$REPEAT_OUT" market china the zz
