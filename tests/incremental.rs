@@ -34,6 +34,11 @@ enum Edit {
     Template(u8),
     /// `partials/card.html`, which every list shows articles with.
     CardTemplate(u8),
+    /// The site's own `article.html`, which reuses loop names (a related
+    /// story looped as `article`, a part it lacks looked up in the page's
+    /// own article), includes a template in a loop and gives a name by
+    /// `set_global`; or none (the built-in one).
+    ArticleTemplate(u8),
     /// The site's own shortcode, which every story calls.
     Shortcode(u8),
     /// The site's own footer: with an inline script (which drops the
@@ -90,6 +95,7 @@ fn edit() -> impl Strategy<Value = Edit> {
         i.clone().prop_map(Edit::Delete),
         (0..3u8).prop_map(Edit::Template),
         (0..3u8).prop_map(Edit::CardTemplate),
+        (0..3u8).prop_map(Edit::ArticleTemplate),
         (0..3u8).prop_map(Edit::Shortcode),
         (0..3u8).prop_map(Edit::Footer),
         (i.clone(), any::<bool>()).prop_map(|(i, n)| Edit::Note(i, n)),
@@ -298,6 +304,24 @@ impl Desk {
                 "templates/partials/card.html",
                 &format!("<article class=\"card\"><h2><a href=\"{{{{ article.url }}}}\">{{{{ article.title }}}}</a></h2><p>Card {variant}: {{{{ article.summary_text }}}}</p></article>"),
             ),
+            Edit::ArticleTemplate(variant) => {
+                let related = match variant {
+                    0 => "{% for article in related %}<a href=\"{{ article.url }}\">{{ article.title }}</a> [{{ article.image_caption }}{{ article.dateline }}]{% endfor %}",
+                    1 => "{% for story in related %}{% include \"partials/related.html\" %}{% set_global last = story %}{% endfor %}{% if last %}Last: {{ last.date_short }}{% endif %}",
+                    _ => {
+                        let _ = fs::remove_file(self.site.root().join("templates/article.html"));
+                        return;
+                    }
+                };
+                self.site.write(
+                    "templates/partials/related.html",
+                    "<p>{{ story.title }}, {{ story.summary_text }}</p>",
+                );
+                self.site.write(
+                    "templates/article.html",
+                    &format!("{{% extends \"base.html\" %}}{{% block content %}}<h1>{{{{ article.title }}}}</h1>{{{{ article.content | safe }}}}{related}{{% endblock content %}}"),
+                )
+            }
             Edit::Shortcode(variant) => self.site.write(
                 "templates/shortcodes/desknote.html",
                 &format!("<aside>Note, variant {variant}.</aside>"),
