@@ -380,4 +380,143 @@ mod tests {
         let whole_context = to_value(&json!({"a": {"b": 1}}), &reads("{{ __tera_context }}"));
         assert_eq!(whole_context.unwrap(), json!({"a": {"b": 1}}));
     }
+
+    /// Templates made at random from loops, `set`, `set_global`, `if`,
+    /// includes (in loops too) and walks down names that loops reuse:
+    /// whatever they print with the whole context they print with the
+    /// pruned one. A name the reading of templates missed would print
+    /// empty, or take another branch.
+    mod random_templates {
+        use super::*;
+        use proptest::prelude::*;
+
+        #[derive(Debug, Clone)]
+        enum Node {
+            Print(String),
+            If(String, Vec<Node>),
+            For(String, String, Vec<Node>, Vec<Node>),
+            Set(String, String, bool),
+            Include,
+        }
+
+        /// A walk down the context: through objects and list items, then
+        /// perhaps to a text.
+        fn path() -> impl Strategy<Value = String> {
+            let first = prop::sample::select(vec!["x", "y", "a", "items.0", "items.1"]);
+            let step = prop::sample::select(vec!["x", "y", "items.0", "items.1"]);
+            (
+                first,
+                prop::collection::vec(step, 0..3),
+                prop::sample::select(vec!["", "title", "a", "items"]),
+            )
+                .prop_map(|(first, steps, last)| {
+                    let mut path = std::iter::once(first)
+                        .chain(steps)
+                        .collect::<Vec<_>>()
+                        .join(".");
+                    if !last.is_empty() {
+                        path = format!("{path}.{last}");
+                    }
+                    path
+                })
+        }
+
+        fn name() -> impl Strategy<Value = String> {
+            prop::sample::select(vec!["x", "y", "a"]).prop_map(str::to_string)
+        }
+
+        fn nodes(include: bool) -> impl Strategy<Value = Vec<Node>> {
+            let leaf = prop_oneof![
+                4 => path().prop_map(Node::Print),
+                2 => (name(), path(), any::<bool>()).prop_map(|(n, p, g)| Node::Set(n, p, g)),
+                1 => Just(if include { Node::Include } else { Node::Print("title".into()) }),
+            ];
+            let node = leaf.prop_recursive(3, 24, 4, |inner| {
+                prop_oneof![
+                    (path(), prop::collection::vec(inner.clone(), 0..4))
+                        .prop_map(|(p, body)| Node::If(p, body)),
+                    (
+                        name(),
+                        prop::collection::vec(
+                            prop::sample::select(vec!["x", "y", "items.1"]),
+                            0..2
+                        ),
+                        prop::collection::vec(inner.clone(), 0..4),
+                        prop::collection::vec(inner, 0..2)
+                    )
+                        .prop_map(|(n, above, body, empty)| {
+                            // What a loop walks is a list.
+                            let list = above.into_iter().chain(["items"]).collect::<Vec<_>>();
+                            Node::For(n, list.join("."), body, empty)
+                        }),
+                ]
+            });
+            prop::collection::vec(node, 1..6)
+        }
+
+        fn text(nodes: &[Node]) -> String {
+            nodes
+                .iter()
+                .map(|node| match node {
+                    Node::Print(p) => format!("[{{{{ {p} }}}}]"),
+                    Node::If(p, body) => format!("{{% if {p} %}}<{}>{{% endif %}}", text(body)),
+                    Node::For(n, p, body, empty) => format!(
+                        "{{% for {n} in {p} %}}({}){{% else %}}!{}{{% endfor %}}",
+                        text(body),
+                        text(empty)
+                    ),
+                    Node::Set(n, p, global) => {
+                        let set = if *global { "set_global" } else { "set" };
+                        format!("{{% {set} {n} = {p} %}}")
+                    }
+                    Node::Include => "{% include \"part.html\" %}".into(),
+                })
+                .collect()
+        }
+
+        /// Every name leads on to every other (to a depth of five), so that
+        /// walks down reused names find something; each value says where
+        /// it is, so that one taken from elsewhere shows.
+        fn context() -> Value {
+            fn value(at: &str, depth: u32) -> Value {
+                let mut node = json!({"title": format!("{at}.title"), "a": format!("{at}.a")});
+                if depth > 0 {
+                    node["x"] = value(&format!("{at}.x"), depth - 1);
+                    node["y"] = value(&format!("{at}.y"), depth - 1);
+                    node["items"] = json!([
+                        value(&format!("{at}.items.0"), depth - 1),
+                        value(&format!("{at}.items.1"), depth - 1),
+                    ]);
+                }
+                node
+            }
+            value("", 5)
+        }
+
+        proptest! {
+            #![proptest_config(ProptestConfig { cases: 1000, ..ProptestConfig::default() })]
+            #[test]
+            fn a_pruned_context_renders_as_the_whole_one(
+                page in nodes(true),
+                part in nodes(false),
+            ) {
+                let (page, part) = (text(&page), text(&part));
+                let mut tera = tera::Tera::default();
+                let added = tera.add_raw_templates([("page.html", &page), ("part.html", &part)]);
+                prop_assume!(added.is_ok());
+                let asts = ["page.html", "part.html"].map(|n| tera.get_template(n).unwrap().clone());
+                let reads = Reads::of(&asts);
+                let whole = context();
+                let render = |value: &Value| {
+                    let context = tera::Context::from_value(value.clone()).unwrap();
+                    tera.render("page.html", &context).map_err(|e| format!("{e:?}"))
+                };
+                // A template that does not render whole is not a page.
+                let Ok(expected) = render(&whole) else { return Ok(()) };
+                eprintln!("RENDERED {}", expected.len());
+                let pruned = to_value(&whole, &reads).unwrap();
+                prop_assert_eq!(render(&pruned), Ok(expected), "page: {}\npart: {}", page, part);
+            }
+        }
+    }
 }

@@ -207,7 +207,12 @@ impl Walk {
                 Node::VariableBlock(_, expr) => self.expr(expr),
                 Node::Set(_, set) => match bare_ident(&set.value) {
                     Some(path) => {
+                        // Tera looks the value up when the `set` runs, used
+                        // or not: it must be there, if not read in full.
                         let given = self.resolve(&path);
+                        for path in &given {
+                            self.read.insert((path.clone(), false));
+                        }
                         self.give(&set.key, set.global, given);
                     }
                     None => self.expr(&set.value),
@@ -711,6 +716,18 @@ mod tests {
         // An empty list's branch runs outside the loop.
         assert!(reads_path(&reads, "x.summary"));
         assert!(!reads_path(&reads, "related.*.summary"));
+    }
+
+    #[test]
+    fn a_set_value_is_read_whether_its_name_is_used_or_not() {
+        // Tera looks `y.x` up when the `set` runs: pruned to nothing, the
+        // page would fail to render.
+        let reads = reads(&[(
+            "a.html",
+            "{% for a in items %}{% set x = y.x %}{% endfor %}",
+        )]);
+        assert!(reads_path(&reads, "y.x"));
+        assert!(!reads_path(&reads, "y.x.title"), "{reads:#?}");
     }
 
     #[test]
