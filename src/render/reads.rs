@@ -209,10 +209,7 @@ impl Walk {
                     Some(path) => {
                         // Tera looks the value up when the `set` runs, used
                         // or not: it must be there, if not read in full.
-                        let given = self.resolve(&path);
-                        for path in &given {
-                            self.read.insert((path.clone(), false));
-                        }
+                        let given = self.read_present(&path);
                         self.give(&set.key, set.global, given);
                     }
                     None => self.expr(&set.value),
@@ -244,9 +241,8 @@ impl Walk {
                         // `for x in a.b`: the list's length, and what `x`
                         // reads of each item.
                         (Some(path), None) => {
-                            let items: BTreeSet<Vec<Step>> = (self.resolve(&path).into_iter())
+                            let items: BTreeSet<Vec<Step>> = (self.read_present(&path).into_iter())
                                 .map(|mut list| {
-                                    self.read.insert((list.clone(), false));
                                     list.push(Step::Any);
                                     list
                                 })
@@ -344,6 +340,17 @@ impl Walk {
         for path in self.resolve(path) {
             self.read.insert((path, whole));
         }
+    }
+
+    /// Reads that `path` is there, not in full (a loop's list, a `set`'s
+    /// value, which Tera looks up when the node runs), and gives the paths
+    /// it resolved to.
+    fn read_present(&mut self, path: &[Step]) -> BTreeSet<Vec<Step>> {
+        let resolved = self.resolve(path);
+        for path in &resolved {
+            self.read.insert((path.clone(), false));
+        }
+        resolved
     }
 
     fn alias(&mut self, name: &str, path: Vec<Step>) {
