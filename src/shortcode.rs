@@ -811,8 +811,10 @@ fn foreign_markup(text: &str) -> Vec<(usize, String)> {
         let mut at = 0;
         while let Some(start) = text[at..].find(open).map(|i| at + i) {
             let rest = &text[start + open.len()..];
-            // `{{<` and `{{%` are shortcodes, read apart.
-            let shortcode = open == "{{" && (rest.starts_with('<') || rest.starts_with('%'));
+            // `{{<` and `{{%` are shortcodes, read apart: the `{{` that
+            // opens one, and the `{%` inside a `{{% name %}}`.
+            let shortcode = (open == "{{" && (rest.starts_with('<') || rest.starts_with('%')))
+                || (open == "{%" && text[..start].ends_with('{'));
             // Only as far as a variable may reach (200 bytes): a text of
             // thousands of unclosed `{{` is read once, not once for each.
             let window = &rest.as_bytes()[..rest.len().min(200 + close.len())];
@@ -894,5 +896,10 @@ mod foreign_tests {
         );
         assert!(found("Profits {fell} 10%, [see chart].").is_empty());
         assert!(found("{{< youtube x >}}").is_empty());
+        assert!(found("{{% notice info %}}\nText\n{{% /notice %}}").is_empty());
+        assert_eq!(
+            found("{{% note %}} and {% raw %}"),
+            ["a Liquid tag `{% raw %}`"]
+        );
     }
 }

@@ -438,6 +438,8 @@ fn a_hugo_site_imports_builds_checks_and_keeps_every_old_url() {
         "content/posts/xiaomi-ev/index.md:27: {{< callout >}} is the Hugo site's own shortcode: kept, with a template to write (templates/shortcodes/callout.html)",
         "content/posts/xiaomi-ev/index.md:33: {{< gist >}}: a link to the gist",
         "content/_index.md: a list page (_index)",
+        "content/posts/ev-funding.md:17: {{< param >}}: no text value \"budget\" in the page's front matter or the site's params: left out",
+        "content/posts/ev-funding.md:23: {{< qr >}}: gazette makes no QR codes: what it encoded is written out instead",
     ] {
         assert!(
             run.stdout.contains(line),
@@ -469,6 +471,24 @@ fn a_hugo_site_imports_builds_checks_and_keeps_every_old_url() {
             "story lacks {expected:?}:\n{story}"
         );
     }
+    // Hugo's other built-ins: `param` written in from the page's front
+    // matter or the site's [params] (as text, not Markdown), `details` as
+    // the HTML Hugo makes; a date without a time is midnight where the
+    // site is (Asia/Hong_Kong), as Hugo reads it.
+    let funding = fs::read_to_string(site.join("content/articles/posts/ev-funding.md")).unwrap();
+    for expected in [
+        "updated = 2020-11-20T00:00:00+08:00\n",
+        "expires = 2035-01-01T00:00:00+08:00\n",
+        "Figures from the Information \\*Services\\* Department: Start-ups raised $12 billion.",
+        "<details><summary>How we counted</summary>\n\nRounds of **$100 million** or more.\n\n</details>",
+        "\n<https://gov-news.example/legacy/ev-funding.html>\n",
+        "{{% callout %}}\nFunding **rose** in the fourth quarter.\n{{% /callout %}}",
+    ] {
+        assert!(
+            funding.contains(expected),
+            "ev-funding lacks {expected:?}:\n{funding}"
+        );
+    }
     assert!(site.join("static/images/logo.png").is_file());
     // A bundle's files, whether they sort before or after its index.md.
     for file in ["plant.png", "a-chart.png"] {
@@ -485,6 +505,15 @@ fn a_hugo_site_imports_builds_checks_and_keeps_every_old_url() {
     let warning = "content/articles/posts/xiaomi-great-wall-ev/index.md:27:1: shortcode `callout` still has the placeholder template gazette import made";
     assert!(build.stderr.contains(warning), "{}", build.stderr);
     assert!(check.stderr.contains(warning), "{}", check.stderr);
+    // `{{% callout %}}` is the same shortcode, not a Liquid tag.
+    assert!(
+        build
+            .stderr
+            .contains("ev-funding.md:15:1: shortcode `callout` still has the placeholder"),
+        "{}",
+        build.stderr
+    );
+    assert!(!build.stderr.contains("Liquid"), "{}", build.stderr);
     let public = site.join("public");
     // Hugo's URLs: the [permalinks] pattern of posts/, `url`, aliases, a
     // section's folder, a page at the root.
@@ -504,6 +533,14 @@ fn a_hugo_site_imports_builds_checks_and_keeps_every_old_url() {
         story_page.contains("The deal is <strong>not final</strong>."),
         "the site's own shortcode shows its body"
     );
+    let funding_page = resolve(&public, "/", "/legacy/ev-funding.html").unwrap();
+    for shown in [
+        "Figures from the Information *Services* Department: Start-ups raised $12 billion.",
+        "<details><summary>How we counted</summary>",
+        "Funding <strong>rose</strong> in the fourth quarter.",
+    ] {
+        assert!(funding_page.contains(shown), "the page lacks {shown:?}");
+    }
 }
 
 #[test]

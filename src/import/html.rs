@@ -62,6 +62,13 @@ impl Converter {
         self.htmd.convert(html).unwrap_or_else(|_| html.to_string())
     }
 
+    /// Plain text as Markdown that shows the same text: `*`, `_`, `<` and
+    /// the like escaped, on one line.
+    pub(crate) fn text(&self, text: &str) -> String {
+        let markdown = self.markdown(&html_escape::encode_text(text));
+        markdown.split_whitespace().collect::<Vec<_>>().join(" ")
+    }
+
     /// A WordPress post body (`content:encoded`) as gazette Markdown.
     pub(crate) fn wordpress(&self, body: &str, post_id: u64, media: &dyn MediaLookup) -> Converted {
         let mut notes = Vec::new();

@@ -73,6 +73,8 @@ struct Config {
     ugly: bool,
     content_dir: String,
     static_dir: String,
+    /// The site's `params`, which the `param` shortcode reads.
+    params: Map<String, Value>,
 }
 
 pub(super) fn import(
@@ -145,16 +147,31 @@ pub(super) fn import(
         } else {
             source.body.clone()
         };
+        let params = Params {
+            page: &source.front,
+            site: &config.params,
+        };
         let body = body_of(
             &body,
             doc,
             source.body_line,
             &refs,
-            &own_shortcodes,
+            &Shortcodes {
+                own: &own_shortcodes,
+                params,
+                converter: &converter,
+            },
             &mut stubs,
             report,
         );
-        let text = document_of(doc, &source.front, &body, &profile_ids, report);
+        let text = document_of(
+            doc,
+            &source.front,
+            &body,
+            &profile_ids,
+            config.timezone,
+            report,
+        );
         foreign::write_planned(doc, &text, writer, report)?;
     }
     for (id, profile, bio) in profiles {
@@ -251,6 +268,10 @@ fn read_config(site: &Path, options: &Options, report: &mut Report) -> Result<Co
         ugly: truthy(get(&map, "uglyURLs")),
         content_dir: text(get(&map, "contentDir")).unwrap_or_else(|| "content".into()),
         static_dir: text(get(&map, "staticDir")).unwrap_or_else(|| "static".into()),
+        params: get(&map, "params")
+            .and_then(Value::as_object)
+            .cloned()
+            .unwrap_or_default(),
     })
 }
 
@@ -666,13 +687,49 @@ impl RefIndex {
     }
 }
 
+/// The values Hugo's `param` shortcode looks up: the page's front matter
+/// (and its `params` table), then the site's `params`.
+#[derive(Clone, Copy)]
+struct Params<'a> {
+    page: &'a Map<String, Value>,
+    site: &'a Map<String, Value>,
+}
+
+impl Params<'_> {
+    /// `key`, which may be dotted (`author.name`), as text: a list or a
+    /// table has no one text and is `None`.
+    fn text(&self, key: &str) -> Option<String> {
+        let in_map = |map: &Map<String, Value>| {
+            let mut parts = key.split('.');
+            let mut value = get(map, parts.next()?)?;
+            for part in parts {
+                value = get(value.as_object()?, part)?;
+            }
+            text(Some(value))
+        };
+        let page_params = get(self.page, "params").and_then(Value::as_object);
+        in_map(self.page)
+            .or_else(|| page_params.and_then(in_map))
+            .or_else(|| in_map(self.site))
+    }
+}
+
+/// What the translation of a body's shortcodes reads besides the call.
+struct Shortcodes<'a> {
+    /// The site's own shortcodes (layouts/shortcodes).
+    own: &'a HashSet<String>,
+    params: Params<'a>,
+    /// To write a text as Markdown that reads as the same text.
+    converter: &'a Converter,
+}
+
 /// The body with Hugo's shortcodes as gazette's.
 fn body_of(
     body: &str,
     doc: &Planned,
     body_line: usize,
     refs: &RefIndex,
-    own: &HashSet<String>,
+    shortcodes: &Shortcodes,
     stubs: &mut BTreeSet<String>,
     report: &mut Report,
 ) -> String {
@@ -722,7 +779,7 @@ fn body_of(
     }
     for call in &extracted.calls {
         let at = place(body_line_of(call, &body));
-        match translate(call, own) {
+        match translate(call, shortcodes) {
             Translation::Call(text) => edits.push((call.span.clone(), text)),
             Translation::Changed(text, note) => {
                 report.change(&at, format!("{{{{< {} >}}}}: {note}", call.name));
@@ -793,7 +850,7 @@ fn arg_text(value: &Arg) -> String {
 }
 
 /// One of Hugo's built-in shortcodes as gazette's.
-fn translate(call: &Call, own: &HashSet<String>) -> Translation {
+fn translate(call: &Call, shortcodes: &Shortcodes) -> Translation {
     let named = |key: &str| {
         call.named
             .iter()
@@ -847,22 +904,24 @@ fn translate(call: &Call, own: &HashSet<String>) -> Translation {
                 dropped(&["src", "alt", "caption", "title", "attr", "attrlink", "link"]),
             )
         }
-        "youtube" | "vimeo" => {
+        "youtube" | "vimeo" | "vimeo_simple" => {
+            let name = call.name.trim_end_matches("_simple");
             let id = named("id").or_else(|| first(0)).unwrap_or_default();
             let title = named("title").unwrap_or_default();
             let mut args = vec![("id", id.as_str()), ("title", title.as_str())];
             let start = named("start");
-            if call.name == "youtube"
+            if name == "youtube"
                 && let Some(start) = &start
             {
                 args.push(("start", start));
             }
             with_note(
-                embeds::call(&call.name, &args),
+                embeds::call(name, &args),
                 dropped(&["id", "title", "start"]),
             )
         }
-        "tweet" | "x" => {
+        // `twitter` and `twitter_simple` are the names before Hugo 0.140.
+        "tweet" | "x" | "twitter" | "twitter_simple" => {
             let id = named("id").or_else(|| first(0)).unwrap_or_default();
             let user = named("user").unwrap_or_else(|| "i".into());
             let url = format!("https://x.com/{user}/status/{id}");
@@ -891,7 +950,49 @@ fn translate(call: &Call, own: &HashSet<String>) -> Translation {
             ))
         }
         "comment" => Translation::Changed(String::new(), "an editor's comment: left out".into()),
-        name if own.contains(name) => Translation::Stub,
+        // Hugo prints the value where the call stands; gazette has no
+        // page or site parameters to look up, so the import writes it in.
+        "param" => {
+            let key = named("name").or_else(|| first(0)).unwrap_or_default();
+            match shortcodes.params.text(&key) {
+                Some(value) => Translation::Call(shortcodes.converter.text(&value)),
+                None => Translation::Changed(
+                    String::new(),
+                    format!(
+                        "no text value {key:?} in the page's front matter or the site's params: left out"
+                    ),
+                ),
+            }
+        }
+        // Hugo 0.140's collapsible section, as the HTML it makes.
+        "details" => {
+            let summary = named("summary").unwrap_or_else(|| "Details".into());
+            let open = named("open").is_some_and(|o| o == "true");
+            let body = call.body.clone().unwrap_or_default();
+            let text = format!(
+                "<details{}><summary>{}</summary>\n\n{}\n\n</details>",
+                if open { " open" } else { "" },
+                html_escape::encode_text(&summary),
+                body.trim_matches('\n'),
+            );
+            with_note(text, dropped(&["summary", "open"]))
+        }
+        "qr" => {
+            let value = named("text")
+                .or_else(|| call.body.clone())
+                .unwrap_or_default();
+            let value = value.trim();
+            let text = if value.starts_with("https://") || value.starts_with("http://") {
+                format!("<{value}>")
+            } else {
+                shortcodes.converter.text(value)
+            };
+            Translation::Changed(
+                text,
+                "gazette makes no QR codes: what it encoded is written out instead".into(),
+            )
+        }
+        name if shortcodes.own.contains(name) => Translation::Stub,
         name if crate::render::shortcodes::is_built_in(name) => Translation::Keep,
         _ => Translation::Stub,
     }
@@ -903,6 +1004,7 @@ fn document_of(
     front_in: &Map<String, Value>,
     body: &str,
     profiles: &HashSet<String>,
+    timezone: Tz,
     report: &mut Report,
 ) -> String {
     let (title, _) = front::clean(&text(get(front_in, "title")).unwrap_or_default());
@@ -951,15 +1053,15 @@ fn document_of(
     if let Some(category) = &doc.category {
         report.sections.insert(category.clone());
     }
-    let timezone = doc.date.map(|d| *d.offset());
-    article.updated = foreign::date(get(front_in, "lastmod"), chrono_tz::UTC)
+    // A date without a time is midnight where the site is, as Hugo reads it.
+    let offset = doc.date.map(|d| *d.offset());
+    article.updated = foreign::date(get(front_in, "lastmod"), timezone)
         .filter(|u| {
             doc.date
                 .is_some_and(|d| *u > d + chrono::Duration::hours(1))
         })
-        .map(|u| front::datetime(timezone.map_or(u, |tz| u.with_timezone(&tz))));
-    article.expires =
-        foreign::date(get(front_in, "expiryDate"), chrono_tz::UTC).map(front::datetime);
+        .map(|u| front::datetime(offset.map_or(u, |tz| u.with_timezone(&tz))));
+    article.expires = foreign::date(get(front_in, "expiryDate"), timezone).map(front::datetime);
     let mut tags = texts(get(front_in, "tags"), false);
     tags.extend(
         texts(get(front_in, "categories"), false)
@@ -1047,7 +1149,9 @@ mod tests {
             let mut report = Report::new("Hugo", Path::new("x"));
             let refs = RefIndex { by_path: HashMap::new() };
             let mut stubs = BTreeSet::new();
-            let _ = body_of(&body, &doc(), 3, &refs, &HashSet::new(), &mut stubs, &mut report);
+            let (own, front, converter) = (HashSet::new(), Map::new(), Converter::new());
+            let shortcodes = Shortcodes { own: &own, params: Params { page: &front, site: &front }, converter: &converter };
+            let _ = body_of(&body, &doc(), 3, &refs, &shortcodes, &mut stubs, &mut report);
         }
     }
 }
