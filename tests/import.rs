@@ -505,6 +505,11 @@ fn a_hugo_site_imports_builds_checks_and_keeps_every_old_url() {
     let warning = "content/articles/posts/xiaomi-great-wall-ev/index.md:27:1: shortcode `callout` still has the placeholder template gazette import made";
     assert!(build.stderr.contains(warning), "{}", build.stderr);
     assert!(check.stderr.contains(warning), "{}", check.stderr);
+    let callout = fs::read_to_string(site.join("templates/shortcodes/callout.html")).unwrap();
+    assert!(
+        callout.contains("(layouts/shortcodes/callout.html), for reference:\n\n<aside class=\"callout\">{{ .Inner | markdownify }}</aside>\n -#}"),
+        "{callout}"
+    );
     // `{{% callout %}}` is the same shortcode, not a Liquid tag.
     assert!(
         build
@@ -556,10 +561,20 @@ fn a_jekyll_site_imports_builds_checks_and_keeps_every_old_url() {
         .unwrap()
         + 1;
     let include = format!(
-        "_posts/2021-03-26-xiaomi-ev.md:{include_line}: Liquid `{{% include %}}` has no gazette counterpart"
+        "_posts/2021-03-26-xiaomi-ev.md:{include_line}: Liquid `{{% include newsletter.html %}}`: the shortcode call `{{{{< newsletter >}}}}`, with a template to write (templates/shortcodes/newsletter.html)"
+    );
+    let figure = format!(
+        "_posts/2021-03-26-xiaomi-ev.md:{}: Liquid `{{% include figure.html %}}`: a photo: gazette's `figure` shows it",
+        include_line + 2
+    );
+    let chart = format!(
+        "_posts/2021-03-26-xiaomi-ev.md:{}: Liquid `{{% include chart.html %}}`: its argument data=page.chart is a variable with no text to write in: left as written",
+        include_line + 8
     );
     for line in [
         include.as_str(),
+        figure.as_str(),
+        chart.as_str(),
         "feed.xml: a file Jekyll runs through Liquid",
         "index.html: gazette makes the front page",
     ] {
@@ -580,6 +595,15 @@ fn a_jekyll_site_imports_builds_checks_and_keeps_every_old_url() {
         "[the annual report](@/pages/annual-2020.md)",
         "```python\nprint(\"hello\")\n```",
         "\n<!-- more -->\n",
+        // An include: a call of a template to write; one given a photo,
+        // gazette's figure; embed plugins' tags, gazette's embeds; page
+        // and site variables, their text.
+        "\n{{< newsletter >}}\n",
+        "\n{{< figure src=\"/assets/img/plant.png\" caption=\"The Baoding plant\" >}}\n",
+        "\n{{< youtube id=\"w7Ejrw5kBu0\" >}}\n",
+        "\n{{< tweet url=\"https://twitter.com/reuters/status/1375355512345678901\" >}}\n",
+        "\n{% include chart.html data=page.chart %}\n",
+        "\nWritten by Mandy Chan for Bay Area Magazine.\n",
     ] {
         assert!(
             story.contains(expected),
@@ -587,12 +611,34 @@ fn a_jekyll_site_imports_builds_checks_and_keeps_every_old_url() {
         );
     }
     assert!(!story.contains("{:"), "{story}");
+    // The include's template to write keeps the old one, for reference.
+    let newsletter = fs::read_to_string(site.join("templates/shortcodes/newsletter.html")).unwrap();
+    assert!(
+        newsletter.starts_with("{#- Made by gazette import: the Jekyll include `newsletter.html`")
+            && newsletter.contains(
+                "(_includes/newsletter.html), for reference:\n\n<form>Sign up</form>\n -#}"
+            ),
+        "{newsletter}"
+    );
+    assert!(!site.join("templates/shortcodes/figure.html").exists());
+    // In an HTML post, the text is escaped as HTML before it becomes
+    // Markdown, and a plugin's embed still becomes a call.
+    let port = fs::read_to_string(site.join("content/articles/2021/port-volumes.md")).unwrap();
+    assert!(
+        port.contains("From Bay Area Magazine & friends.\n\n{{< vimeo id=\"146022717\" >}}"),
+        "{port}"
+    );
     assert!(site.join("static/CNAME").is_file());
     assert!(
         !site.join("static/notes.txt").exists(),
         "an excluded file was published"
     );
-    build_and_check(&site);
+    let (build, _) = build_and_check(&site);
+    assert!(
+        build.stderr.contains("xiaomi-ev.md:27:1: shortcode `newsletter` still has the placeholder template gazette import made"),
+        "{}",
+        build.stderr
+    );
     let public = site.join("public");
     // Jekyll's URLs (under base path /mag/): categories and dates, a
     // post's own permalink, redirect_from, a collection, a page folder.

@@ -124,6 +124,52 @@ pub(crate) fn get<'a>(map: &'a Map<String, Value>, key: &str) -> Option<&'a Valu
     })
 }
 
+/// `key`, which may be dotted (`office.name`) to look inside tables, as
+/// text: None when it is missing, a list or a table.
+pub(crate) fn dotted_text(map: &Map<String, Value>, key: &str) -> Option<String> {
+    let mut parts = key.split('.');
+    let mut value = get(map, parts.next()?)?;
+    for part in parts {
+        value = get(value.as_object()?, part)?;
+    }
+    text(Some(value))
+}
+
+/// A small text file of the source site (an old template), read only when
+/// it is a plain file inside the site: a link out of the site is not
+/// followed, and a file over 64 KB is not copied into a comment.
+pub(crate) fn read_inside(site: &Path, relative: &str) -> Option<String> {
+    let root = std::fs::canonicalize(site).ok()?;
+    let file = std::fs::canonicalize(site.join(relative)).ok()?;
+    let meta = std::fs::metadata(&file).ok()?;
+    if !file.starts_with(&root) || !meta.is_file() || meta.len() > 64 * 1024 {
+        return None;
+    }
+    std::fs::read_to_string(file).ok()
+}
+
+/// The placeholder template `gazette import` writes for markup of the old
+/// site that gazette has no counterpart for (`what`: "the Hugo site's own
+/// shortcode `callout`"): it shows a call's body, and the build warns at
+/// each call until someone writes the real one. The old template's text,
+/// when there is one, is kept in its comment for whoever writes it.
+pub(crate) fn placeholder_template(what: &str, old: Option<(&str, &str)>) -> String {
+    let mut text = format!(
+        "{} {what} has no gazette\n    template yet. Write one (docs/shortcodes.md); until then a call shows its body\n    only, and every build warns where it is.",
+        crate::render::shortcodes::IMPORTED_PLACEHOLDER
+    );
+    if let Some((path, source)) = old {
+        // A comment ends at the first `#}`.
+        let source = source.replace("#}", "# }");
+        text.push_str(&format!(
+            "\n\n    The old site's template ({path}), for reference:\n\n{}\n",
+            source.trim_end()
+        ));
+    }
+    text.push_str(" -#}\n{% if body_html %}{{ body_html | safe }}{% endif %}\n");
+    text
+}
+
 /// A value as text: strings as they are, numbers and booleans written out.
 pub(crate) fn text(value: Option<&Value>) -> Option<String> {
     match value? {
@@ -384,4 +430,41 @@ pub(crate) fn planned_front(doc: &Planned, article: &mut ArticleFront) {
     article.slug = doc.slug_key.clone();
     article.aliases = doc.aliases.clone();
     article.category = doc.category.clone();
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[cfg(unix)]
+    #[test]
+    fn an_old_template_is_read_only_from_inside_the_site() {
+        let dir = tempfile::tempdir().unwrap();
+        let site = dir.path().join("site");
+        std::fs::create_dir_all(site.join("_includes")).unwrap();
+        std::fs::write(dir.path().join("secret"), "password").unwrap();
+        std::fs::write(site.join("_includes/a.html"), "<b>a</b>").unwrap();
+        let outside = site.join("_includes/out.html");
+        std::os::unix::fs::symlink(dir.path().join("secret"), outside).unwrap();
+        std::fs::write(site.join("_includes/big.html"), "x".repeat(70_000)).unwrap();
+        let read = |path: &str| read_inside(&site, path);
+        assert_eq!(read("_includes/a.html").as_deref(), Some("<b>a</b>"));
+        assert_eq!(read("_includes/out.html"), None);
+        assert_eq!(read("../secret"), None);
+        assert_eq!(read("_includes/big.html"), None);
+        assert_eq!(read("_includes"), None);
+    }
+
+    #[test]
+    fn a_placeholder_keeps_the_old_template_in_its_comment() {
+        let old = ("_includes/a.html", "{# x #}{{ include.y }}");
+        let text = placeholder_template("the Jekyll include `a.html`", Some(old));
+        assert!(text.starts_with(crate::render::shortcodes::IMPORTED_PLACEHOLDER));
+        // The old text's own `#}` does not end the comment early.
+        assert_eq!(text.matches("#}").count(), 1, "{text}");
+        assert!(text.contains("{# x # }{{ include.y }}"), "{text}");
+        let none = placeholder_template("the Jekyll include `a.html`", None);
+        let render = |t: &str| tera::Tera::one_off(t, &tera::Context::new(), false).unwrap();
+        assert_eq!(render(&text), render(&none));
+    }
 }

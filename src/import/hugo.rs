@@ -183,9 +183,11 @@ pub(super) fn import(
         report.authors.insert(id);
     }
     for name in &stubs {
-        let stub = format!(
-            "{} the Hugo site's own shortcode `{name}` has no gazette\n    template yet. Write one (docs/shortcodes.md); until then a call shows its body\n    only, and every build warns where it is. -#}}\n{{% if body_html %}}{{{{ body_html | safe }}}}{{% endif %}}\n",
-            crate::render::shortcodes::IMPORTED_PLACEHOLDER
+        let old_path = format!("layouts/shortcodes/{name}.html");
+        let old_text = foreign::read_inside(site, &old_path);
+        let stub = foreign::placeholder_template(
+            &format!("the Hugo site's own shortcode `{name}`"),
+            old_text.as_deref().map(|t| (old_path.as_str(), t)),
         );
         writer.write(
             &format!("templates/shortcodes/{name}.html"),
@@ -699,18 +701,10 @@ impl Params<'_> {
     /// `key`, which may be dotted (`author.name`), as text: a list or a
     /// table has no one text and is `None`.
     fn text(&self, key: &str) -> Option<String> {
-        let in_map = |map: &Map<String, Value>| {
-            let mut parts = key.split('.');
-            let mut value = get(map, parts.next()?)?;
-            for part in parts {
-                value = get(value.as_object()?, part)?;
-            }
-            text(Some(value))
-        };
         let page_params = get(self.page, "params").and_then(Value::as_object);
-        in_map(self.page)
-            .or_else(|| page_params.and_then(in_map))
-            .or_else(|| in_map(self.site))
+        foreign::dotted_text(self.page, key)
+            .or_else(|| page_params.and_then(|p| foreign::dotted_text(p, key)))
+            .or_else(|| foreign::dotted_text(self.site, key))
     }
 }
 

@@ -6,6 +6,7 @@
 //! `post_url` and `link` tags become `@/` links, `highlight` blocks become
 //! fenced code, and the rest of the site's files are copied to static/.
 
+use super::embeds;
 use super::foreign::{self, Kind, Planned, Seed, get, text, texts, truthy};
 use super::front::{self, ArticleFront, PageFront, SiteToml, document};
 use super::html::Converter;
@@ -68,6 +69,8 @@ struct Config {
     /// Collections Jekyll writes out, and their permalink patterns.
     collections: BTreeMap<String, Option<String>>,
     exclude: Vec<String>,
+    /// Every setting, for `{{ site.NAME }}` in a body.
+    values: Map<String, Value>,
 }
 
 pub(super) fn import(
@@ -222,6 +225,7 @@ pub(super) fn import(
     };
     writer.write("site.toml", toml.text("Jekyll").as_bytes(), report)?;
     let converter = Converter::new();
+    let mut includes = BTreeMap::new();
     for doc in &planned {
         let source = match foreign::read_content(&doc.source) {
             Ok(s) => s,
@@ -231,7 +235,15 @@ pub(super) fn import(
             }
         };
         let html = doc.source.extension().is_some_and(|e| e == "html");
-        let body = liquid(&source.body, doc, source.body_line, &links, &config, report);
+        let mut context = Context {
+            links: &links,
+            config: &config,
+            page: &source.front,
+            converter: &converter,
+            html,
+            includes: &mut includes,
+        };
+        let body = liquid(&source.body, doc, source.body_line, &mut context, report);
         let body = if html {
             converter.markdown(&body)
         } else {
@@ -240,10 +252,217 @@ pub(super) fn import(
         let text = document_of(doc, &source.front, &body, &config, report);
         foreign::write_planned(doc, &text, writer, report)?;
     }
+    for (name, include) in &includes {
+        let old_path = format!("_includes/{include}");
+        let old_text = foreign::read_inside(site, &old_path);
+        let stub = foreign::placeholder_template(
+            &format!("the Jekyll include `{include}`"),
+            old_text.as_deref().map(|t| (old_path.as_str(), t)),
+        );
+        writer.write(
+            &format!("templates/shortcodes/{name}.html"),
+            stub.as_bytes(),
+            report,
+        )?;
+    }
     for (file, relative) in statics {
         writer.copy(&file, &format!("static/{relative}"), report)?;
     }
     Ok(())
+}
+
+/// What the translation of a body's Liquid reads besides the body.
+struct Context<'a> {
+    links: &'a LinkIndex,
+    config: &'a Config,
+    /// The document's front matter, for `{{ page.NAME }}`.
+    page: &'a Map<String, Value>,
+    converter: &'a Converter,
+    /// Whether the body is HTML (made Markdown after), not Markdown.
+    html: bool,
+    /// The includes made shortcode calls: shortcode name → include file.
+    includes: &'a mut BTreeMap<String, String>,
+}
+
+impl Context<'_> {
+    /// A plain text written into the body so it reads as that text.
+    fn written(&self, value: &str) -> String {
+        if self.html {
+            html_escape::encode_text(value).into_owned()
+        } else {
+            self.converter.text(value)
+        }
+    }
+
+    /// `page.NAME` or `site.NAME` (dotted further into tables) as text.
+    fn variable(&self, expression: &str) -> Option<String> {
+        if let Some(key) = expression.strip_prefix("page.") {
+            foreign::dotted_text(self.page, key)
+        } else if let Some(key) = expression.strip_prefix("site.") {
+            foreign::dotted_text(&self.config.values, key)
+        } else {
+            None
+        }
+    }
+
+    /// `{% include NAME.html key="value" … %}` as the shortcode call
+    /// `{{< NAME key="value" … >}}` (its name, and the call), or why it
+    /// cannot be one.
+    fn include(&mut self, argument: &str) -> Result<(String, String), String> {
+        let (file, arguments) = argument
+            .split_once(char::is_whitespace)
+            .unwrap_or((argument, ""));
+        if file.contains("{{") || file.contains("..") || file.starts_with('/') {
+            return Err(format!(
+                "the include's name `{file}` is not a file of _includes/"
+            ));
+        }
+        let stem = file
+            .rsplit_once('.')
+            .filter(|(_, ext)| matches!(*ext, "html" | "htm" | "md" | "markdown" | "liquid"))
+            .map_or(file, |(stem, _)| stem);
+        let mut name: String = stem
+            .chars()
+            .map(|c| match c {
+                'a'..='z' | 'A'..='Z' | '0'..='9' | '_' | '-' => c.to_ascii_lowercase(),
+                _ => '-',
+            })
+            .collect();
+        if name.is_empty() {
+            return Err("an include with no name".into());
+        }
+        // The site's `figure.html` takes other arguments than gazette's.
+        if crate::render::shortcodes::is_built_in(&name) {
+            name = format!("include-{name}");
+        }
+        if self.includes.get(&name).is_some_and(|f| f != file) {
+            return Err(format!("another include is already the shortcode `{name}`"));
+        }
+        let mut values = Vec::new();
+        for (key, value, quoted) in liquid_arguments(arguments)? {
+            // `key=page.image` names a variable; `key="text"` is the text.
+            let value = if quoted || value.parse::<f64>().is_ok() {
+                value
+            } else {
+                self.variable(&value).ok_or_else(|| {
+                    format!("its argument {key}={value} is a variable with no text to write in")
+                })?
+            };
+            values.push((key, value));
+        }
+        if let Some(figure) = photo_include(&values) {
+            return Ok(("figure".into(), figure));
+        }
+        self.includes.insert(name.clone(), file.to_string());
+        let pairs: Vec<(&str, &str)> = (values.iter())
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
+        Ok((name.clone(), embeds::call(&name, &pairs)))
+    }
+}
+
+/// An include given one photo (a `src`, `image`, `url`… naming a JPEG,
+/// PNG, WebP or GIF) as gazette's `figure`, its caption, alt text and
+/// credit taken from the arguments themes use for them: the photo shows,
+/// where a template still to write would show nothing.
+fn photo_include(values: &[(String, String)]) -> Option<String> {
+    let value = |keys: &[&str]| {
+        keys.iter()
+            .find_map(|k| values.iter().find(|(key, _)| key == k))
+            .map_or("", |(_, v)| v.as_str())
+    };
+    let src = value(&["src", "image", "img", "photo", "url", "path", "file"]);
+    let photo = src.rsplit_once('.').is_some_and(|(_, ext)| {
+        ["jpg", "jpeg", "png", "gif", "webp"].contains(&ext.to_ascii_lowercase().as_str())
+    });
+    photo.then(|| {
+        embeds::call(
+            "figure",
+            &[
+                ("src", src),
+                ("alt", value(&["alt", "title"])),
+                ("caption", value(&["caption", "title", "text"])),
+                ("credit", value(&["credit", "attribution", "source"])),
+            ],
+        )
+    })
+}
+
+impl Context<'_> {}
+
+/// An include's `key="text" key='text' key=variable` arguments: (key,
+/// value, whether it was quoted).
+fn liquid_arguments(text: &str) -> Result<Vec<(String, String, bool)>, String> {
+    let mut found = Vec::new();
+    let mut rest = text.trim_start();
+    while !rest.is_empty() {
+        let Some((key, after)) = rest.split_once('=') else {
+            return Err(format!("`{rest}` is not a `key=value` argument"));
+        };
+        let key = key.trim();
+        if key.is_empty()
+            || !key
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+        {
+            return Err(format!("`{key}` is not an argument's name"));
+        }
+        let after = after.trim_start();
+        let (value, quoted, next) = match after.chars().next() {
+            Some(quote @ ('"' | '\'')) => {
+                let close = after[1..]
+                    .find(quote)
+                    .ok_or_else(|| format!("the value of {key} is never closed"))?;
+                (&after[1..1 + close], true, &after[close + 2..])
+            }
+            _ => {
+                let end = after.find(char::is_whitespace).unwrap_or(after.len());
+                (&after[..end], false, &after[end..])
+            }
+        };
+        found.push((key.to_ascii_lowercase(), value.to_string(), quoted));
+        rest = next.trim_start();
+    }
+    Ok(found)
+}
+
+/// A Jekyll embed plugin's tag (jekyll-youtube, jekyll-twitter-plugin,
+/// jekyll-gist and the like) as gazette's shortcode, or a link with why.
+fn plugin_embed(tag: &str, argument: &str) -> Option<(String, Option<&'static str>)> {
+    let words: Vec<&str> = (argument.split_whitespace())
+        .map(|w| w.trim_matches(['"', '\'']))
+        .filter(|w| *w != "oembed")
+        .collect();
+    let first = *words.first()?;
+    if first.starts_with("http://") || first.starts_with("https://") {
+        return embeds::for_url(first, None).map(|call| (call, None));
+    }
+    let id_like =
+        |id: &str| (id.bytes()).all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+    match tag {
+        "youtube" if id_like(first) => Some((embeds::call("youtube", &[("id", first)]), None)),
+        "vimeo" if first.bytes().all(|b| b.is_ascii_digit()) => {
+            Some((embeds::call("vimeo", &[("id", first)]), None))
+        }
+        "instagram" if id_like(first) => {
+            let url = format!("https://www.instagram.com/p/{first}/");
+            Some((embeds::call("instagram", &[("url", &url)]), None))
+        }
+        "gist" => {
+            let path = first.trim_matches('/');
+            let valid = path.split('/').count() <= 2
+                && path
+                    .split('/')
+                    .all(|part| !part.is_empty() && id_like(part));
+            valid.then(|| {
+                (
+                    format!("[Gist {path}](https://gist.github.com/{path})"),
+                    Some("a link to the gist: gazette embeds no scripts from GitHub"),
+                )
+            })
+        }
+        _ => None,
+    }
 }
 
 fn read_config(site: &Path, options: &Options) -> Result<Config, ImportError> {
@@ -303,6 +522,7 @@ fn read_config(site: &Path, options: &Options) -> Result<Config, ImportError> {
         excerpt_separator: text(get(&map, "excerpt_separator")),
         collections,
         exclude: texts(get(&map, "exclude"), false),
+        values: map.clone(),
     })
 }
 
@@ -652,10 +872,10 @@ fn liquid(
     body: &str,
     doc: &Planned,
     body_line: usize,
-    links: &LinkIndex,
-    config: &Config,
+    context: &mut Context,
     report: &mut Report,
 ) -> String {
+    let (links, config) = (context.links, context.config);
     let mut body = body.to_string();
     if let Some(separator) = &config.excerpt_separator
         && !separator.trim().is_empty()
@@ -727,6 +947,52 @@ fn liquid(
                     Some((_, after)) => (String::new(), after),
                     None => (String::new(), end + 2),
                 },
+                "include" => {
+                    let file = argument.split_whitespace().next().unwrap_or_default();
+                    match context.include(argument) {
+                        Ok((name, call)) => {
+                            let made = if name == "figure" {
+                                "a photo: gazette's `figure` shows it (the include's own markup is not kept)".to_string()
+                            } else {
+                                format!(
+                                    "the shortcode call `{{{{< {name} >}}}}`, with a template to write (templates/shortcodes/{name}.html)"
+                                )
+                            };
+                            report.change(
+                                place(&body, offset + open),
+                                format!("Liquid `{{% include {file} %}}`: {made}"),
+                            );
+                            (call, end + 2)
+                        }
+                        Err(why) => {
+                            report.change(
+                                place(&body, offset + open),
+                                format!("Liquid `{{% include {file} %}}`: {why}: left as written (the build warns where it is)"),
+                            );
+                            (here[..end + 2].to_string(), end + 2)
+                        }
+                    }
+                }
+                "youtube" | "vimeo" | "twitter" | "tweet" | "instagram" | "gist" => {
+                    match plugin_embed(tag, argument) {
+                        Some((call, note)) => {
+                            if let Some(note) = note {
+                                report.change(
+                                    place(&body, offset + open),
+                                    format!("Liquid `{{% {tag} %}}`: {note}"),
+                                );
+                            }
+                            (call, end + 2)
+                        }
+                        None => {
+                            report.change(
+                                place(&body, offset + open),
+                                format!("Liquid `{{% {tag} {argument} %}}`: not an address or ID gazette's embeds read: left as written (the build warns where it is)"),
+                            );
+                            (here[..end + 2].to_string(), end + 2)
+                        }
+                    }
+                }
                 _ => {
                     report.change(
                         place(&body, offset + open),
@@ -738,7 +1004,13 @@ fn liquid(
         } else if here.starts_with("{{") {
             let Some(end) = here.find("}}") else { break };
             let inner = here[2..end].trim();
-            match site_variable(inner) {
+            // `{{ page.title }}`, `{{ site.author }}`: written in, when
+            // they are text and no filter changes them.
+            let variable = (!inner.contains('|'))
+                .then(|| context.variable(inner))
+                .flatten()
+                .map(|value| context.written(&value));
+            match site_variable(inner).or(variable) {
                 Some(value) => (value, end + 2),
                 None => {
                     report.change(
@@ -949,6 +1221,7 @@ mod tests {
             excerpt_separator: Some("<!--more-->".into()),
             collections: BTreeMap::new(),
             exclude: Vec::new(),
+            values: Map::new(),
         }
     }
 
@@ -982,12 +1255,64 @@ mod tests {
         assert_eq!(url("/:path:output_ext", &[]), "/about/");
     }
 
+    #[test]
+    fn include_arguments_and_plugin_tags_are_read() {
+        assert_eq!(
+            liquid_arguments(r#"a="x y" b='z' c=page.image d = 3"#).unwrap(),
+            [
+                ("a".to_string(), "x y".to_string(), true),
+                ("b".into(), "z".into(), true),
+                ("c".into(), "page.image".into(), false),
+                ("d".into(), "3".into(), false),
+            ]
+        );
+        assert!(liquid_arguments("bare").is_err());
+        assert!(liquid_arguments(r#"a="never closed"#).is_err());
+        assert!(liquid_arguments("a b=c").is_err());
+        let call = |tag: &str, argument: &str| plugin_embed(tag, argument).map(|(c, _)| c);
+        assert_eq!(
+            call("youtube", "\"https://www.youtube.com/watch?v=w7Ejrw5kBu0\""),
+            Some("{{< youtube id=\"w7Ejrw5kBu0\" >}}".into())
+        );
+        assert_eq!(
+            call("twitter", "oembed https://x.com/a/status/12 align=left"),
+            Some("{{< tweet url=\"https://x.com/a/status/12\" >}}".into())
+        );
+        assert_eq!(
+            call("gist", "parkr/931c1c8d"),
+            Some("[Gist parkr/931c1c8d](https://gist.github.com/parkr/931c1c8d)".into())
+        );
+        assert_eq!(call("vimeo", "abc"), None);
+        assert_eq!(call("gist", "a/b/c"), None);
+        assert_eq!(call("youtube", "<script>"), None);
+        assert_eq!(call("twitter", ""), None);
+    }
+
+    #[test]
+    fn an_include_given_a_photo_is_a_figure() {
+        let values = |pairs: &[(&str, &str)]| -> Vec<(String, String)> {
+            pairs
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect()
+        };
+        assert_eq!(
+            photo_include(&values(&[("url", "/a/B.JPG"), ("title", "Dawn")])),
+            Some("{{< figure src=\"/a/B.JPG\" alt=\"Dawn\" caption=\"Dawn\" >}}".into())
+        );
+        assert_eq!(photo_include(&values(&[("url", "/about/")])), None);
+        assert_eq!(photo_include(&values(&[("caption", "x.png")])), None);
+    }
+
     proptest::proptest! {
         #[test]
         fn any_body_passes_through_liquid_without_panicking(body in "(\\PC|\\{|\\}|%|-|\\{% raw %\\}|\\{% endraw %\\}|\\{%- highlight x -%\\}|\\{% endhighlight %\\}|\\{% post_url a %\\}|\\{:|\\n){0,60}") {
             let mut report = Report::new("Jekyll", Path::new("x"));
             let links = LinkIndex { by_key: HashMap::new() };
-            let _ = liquid(&body, &doc(), 3, &links, &config(), &mut report);
+            let (config, page, converter) = (config(), Map::new(), Converter::new());
+            let mut includes = BTreeMap::new();
+            let mut context = Context { links: &links, config: &config, page: &page, converter: &converter, html: false, includes: &mut includes };
+            let _ = liquid(&body, &doc(), 3, &mut context, &mut report);
         }
     }
 }
