@@ -1139,7 +1139,7 @@ mod tests {
 
     proptest::proptest! {
         #[test]
-        fn any_body_passes_through_without_panicking(body in "(\\PC|\\{\\{< |\\{\\{% | >\\}\\}| %\\}\\}|/|figure |youtube |ref |highlight |\"|=|\\n){0,60}") {
+        fn any_body_passes_through_without_panicking(body in "(\\PC|\\{\\{< |\\{\\{% | >\\}\\}| %\\}\\}|/|figure |youtube |ref |highlight |param |details |qr |vimeo_simple |\"|=|\\n){0,60}") {
             let mut report = Report::new("Hugo", Path::new("x"));
             let refs = RefIndex { by_path: HashMap::new() };
             let mut stubs = BTreeSet::new();
