@@ -409,6 +409,66 @@ fn uploads_are_copied_only_from_inside_the_uploads_folder() {
     );
 }
 
+#[test]
+fn page_builder_layouts_and_pasted_social_posts_become_text_and_embeds() {
+    let dir = tempfile::tempdir().unwrap();
+    let export = dir.path().join("export.xml");
+    // WPBakery (nested rows, a raw-HTML element), Divi, Avada, a photo
+    // element by URL, a pasted tweet and Instagram post with their
+    // loader scripts, and a plain quote and a script of another kind.
+    let body = r#"[vc_row][vc_column width="2/3"][vc_row_inner][vc_column_inner][vc_column_text]Xiaomi will build cars with <strong>Great Wall</strong>.[/vc_column_text][/vc_column_inner][/vc_row_inner][vc_raw_html]JTNDcCUzRWhpJTNDJTJGcCUzRQ==[/vc_raw_html][/vc_column][/vc_row]
+[et_pb_section][et_pb_row][et_pb_text]The deal is worth 10 billion yuan.[/et_pb_text][et_pb_image src="https://cdn.example/plant.jpg" alt="The plant"][/et_pb_image][/et_pb_row][/et_pb_section]
+[fusion_builder_container][fusion_text]Shares rose 4%.[/fusion_text][/fusion_builder_container]
+<blockquote class="twitter-tweet"><p lang="en">Breaking</p>&mdash; Reuters (@Reuters) <a href="https://twitter.com/hashtag/EV">#EV</a> <a href="https://twitter.com/Reuters/status/1375355512345678901?ref_src=twsrc">March 26, 2021</a></blockquote> <script async src="https://platform.twitter.com/widgets.js" charset="utf-8"></script>
+<blockquote class="instagram-media" data-instgrm-permalink="https://www.instagram.com/p/BWNjjyYFxVx/" data-instgrm-version="14"><a href="https://www.instagram.com/p/BWNjjyYFxVx/">A post</a></blockquote><script async src="//www.instagram.com/embed.js"></script>
+<blockquote>A plain quote.</blockquote>"#;
+    fs::write(&export, wxr_with_post("Builders", body)).unwrap();
+    let site = dir.path().join("site");
+    let run = import(&["wordpress", export.to_str().unwrap()], &site);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    for line in [
+        "\"Builders\": page-builder shortcodes ([et_pb_image], [et_pb_row], [et_pb_section], [et_pb_text], [fusion_builder_container], [fusion_text], [vc_column], [vc_column_inner], [vc_column_text], [vc_raw_html], [vc_row], [vc_row_inner]) removed: the text inside them kept, their layout left out",
+        "\"Builders\": [vc_raw_html] (a page builder's raw code) removed",
+        "\"Builders\": the script https://platform.twitter.com/widgets.js removed: gazette's embeds load nothing until the reader asks",
+        "\"Builders\": the script //www.instagram.com/embed.js removed",
+    ] {
+        assert!(
+            run.stdout.contains(line),
+            "report lacks {line:?}:\n{}",
+            run.stdout
+        );
+    }
+    let post = fs::read_to_string(site.join("content/articles/2021/post.md")).unwrap();
+    for expected in [
+        "\nXiaomi will build cars with **Great Wall**.\n",
+        "\nThe deal is worth 10 billion yuan.\n",
+        "{{< figure src=\"https://cdn.example/plant.jpg\" alt=\"The plant\" >}}",
+        "\nShares rose 4%.\n",
+        "{{< tweet url=\"https://twitter.com/Reuters/status/1375355512345678901?ref_src=twsrc\" >}}",
+        "{{< instagram url=\"https://www.instagram.com/p/BWNjjyYFxVx/\" >}}",
+        "> A plain quote.",
+    ] {
+        assert!(post.contains(expected), "post lacks {expected:?}:\n{post}");
+    }
+    for gone in [
+        "[vc_",
+        "[/vc_",
+        "[et_pb",
+        "fusion_",
+        "JTNDcCUz",
+        "<script",
+        "twitter-tweet",
+    ] {
+        assert!(!post.contains(gone), "post keeps {gone:?}:\n{post}");
+    }
+    let (build, _) = build_and_check(&site);
+    assert!(
+        !build.stderr.contains("WordPress shortcode"),
+        "{}",
+        build.stderr
+    );
+}
+
 /// A one-post WXR export.
 fn wxr_with_post(title: &str, body: &str) -> String {
     format!(

@@ -84,6 +84,7 @@ impl Converter {
         }
         html = more_marker(&html);
         let mut slots = Vec::new();
+        html = social_embeds(&html, &mut slots, &mut notes);
         html = strip_classes(&html);
         html = self.figures(&html, &mut slots);
         html = iframes(&html, &mut slots);
@@ -166,6 +167,8 @@ impl Converter {
     ) -> String {
         let mut out = String::with_capacity(html.len());
         let mut rest = html;
+        // The page builders' shortcodes met, for one note.
+        let mut builder = std::collections::BTreeSet::new();
         while let Some(open) = rest.find('[') {
             out.push_str(&rest[..open]);
             // `[[gallery]]` is WordPress's way of writing `[gallery]`.
@@ -174,6 +177,21 @@ impl Converter {
             {
                 out.push_str(&rest[open + 1..open + close + 1]);
                 rest = &rest[open + close + 2..];
+                continue;
+            }
+            if let Some((len, replacement)) =
+                self.page_builder_tag(&rest[open..], media, &mut builder, notes)
+            {
+                match replacement {
+                    Some(call) => {
+                        out.push_str("\n\n");
+                        out.push_str(&slot(slots.len()));
+                        slots.push(call);
+                        out.push_str("\n\n");
+                    }
+                    None => out.push_str("\n\n"),
+                }
+                rest = &rest[open + len..];
                 continue;
             }
             let Some(found) = read_shortcode(&rest[open..]) else {
@@ -201,7 +219,109 @@ impl Converter {
             rest = &rest[open + found.len..];
         }
         out.push_str(rest);
+        if !builder.is_empty() {
+            let names: Vec<String> = builder.iter().map(|n| format!("[{n}]")).collect();
+            notes.push(format!(
+                "page-builder shortcodes ({}) removed: the text inside them kept, their layout left out",
+                names.join(", ")
+            ));
+        }
         out
+    }
+
+    /// A page builder's tag at the start of `text` (WPBakery's `[vc_row]`,
+    /// Divi's `[et_pb_text]`, Avada's `[fusion_text]`, tagDiv's, …): the
+    /// layout around a story's text, which gazette's templates replace.
+    /// Its length, and the call it becomes: a photo element its `figure`;
+    /// every other tag, opening or closing, nothing, so the text inside
+    /// stays where it was. A raw-code element goes whole. None when the
+    /// tag is not a page builder's.
+    fn page_builder_tag(
+        &self,
+        text: &str,
+        media: &dyn MediaLookup,
+        seen: &mut std::collections::BTreeSet<String>,
+        notes: &mut Vec<String>,
+    ) -> Option<(usize, Option<String>)> {
+        let inner = text.strip_prefix('[')?;
+        let closing = inner.starts_with('/');
+        let inner = inner.trim_start_matches('/');
+        let name_len = inner
+            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '-'))
+            .unwrap_or(inner.len());
+        let name = inner[..name_len].to_ascii_lowercase();
+        if !PAGE_BUILDERS.iter().any(|prefix| name.starts_with(prefix)) {
+            return None;
+        }
+        let end = text.find(']')?;
+        if text[..end].contains('\n') && end > 2000 {
+            return None;
+        }
+        seen.insert(name.clone());
+        if closing {
+            return Some((end + 1, None));
+        }
+        let (attrs, _) = read_attrs(text[1 + name_len..end].trim_end_matches('/'));
+        let attr = |keys: &[&str]| {
+            keys.iter()
+                .find_map(|k| {
+                    attrs
+                        .iter()
+                        .find(|(key, v)| key == k && !v.trim().is_empty())
+                })
+                .map(|(_, v)| v.clone())
+        };
+        if PAGE_BUILDER_CODE.contains(&name.as_str()) {
+            // Base64 or script: nothing a reader should see as text.
+            let close = format!("[/{name}]");
+            let len = text
+                .to_ascii_lowercase()
+                .find(&close)
+                .map_or(end + 1, |at| at + close.len());
+            notes.push(format!("[{name}] (a page builder's raw code) removed"));
+            return Some((len, None));
+        }
+        let is_image = name.ends_with("_image")
+            || name.ends_with("_single_image")
+            || name == "fusion_imageframe";
+        if !is_image {
+            return Some((end + 1, None));
+        }
+        let caption = attr(&["caption", "title"]).unwrap_or_default();
+        let photo = match attr(&["image", "image_id", "id"]).and_then(|id| id.parse().ok()) {
+            Some(id) => media.media(id),
+            None => attr(&["src", "url", "image_url"]).map(|url| Media {
+                url,
+                alt: attr(&["alt", "title_text", "alt_text"]).unwrap_or_default(),
+                caption: String::new(),
+            }),
+        };
+        match photo {
+            Some(photo) => {
+                let caption = if caption.is_empty() {
+                    photo.caption.clone()
+                } else {
+                    caption
+                };
+                Some((
+                    end + 1,
+                    Some(embeds::call(
+                        "figure",
+                        &[
+                            ("src", &photo.url),
+                            ("alt", &photo.alt),
+                            ("caption", &caption),
+                        ],
+                    )),
+                ))
+            }
+            None => {
+                notes.push(format!(
+                    "[{name}]: its photo is not in the export: left out"
+                ));
+                Some((end + 1, None))
+            }
+        }
     }
 
     /// The gazette call for one WordPress shortcode.
@@ -471,6 +591,24 @@ impl Shortcode {
     }
 }
 
+/// The prefixes of page builders' shortcodes: WPBakery (and the tagDiv
+/// Newspaper theme built on it), Divi, Avada, Shortcodes Ultimate, Enfold,
+/// Jupiter, Cornerstone, Flatsome, Themify.
+const PAGE_BUILDERS: &[&str] = &[
+    "vc_", "et_pb_", "fusion_", "su_", "td_", "tdc_", "tdm_", "av_", "mk_", "cs_", "ux_",
+    "themify_",
+];
+
+/// Page builders' elements whose body is code (WPBakery keeps its raw
+/// HTML base64-encoded), removed whole.
+const PAGE_BUILDER_CODE: &[&str] = &[
+    "vc_raw_html",
+    "vc_raw_js",
+    "et_pb_code",
+    "fusion_code",
+    "av_codeblock",
+];
+
 const KNOWN: &[&str] = &[
     GALLERY_BLOCK,
     "caption",
@@ -671,6 +809,98 @@ fn strip_blocks(html: &str, notes: &mut Vec<String>) -> String {
 /// Pasted `<iframe>` embeds of a known provider (YouTube, Vimeo,
 /// Datawrapper, …) as its built-in shortcode, which loads nothing until
 /// the reader asks; other iframes stay as written.
+/// The HTML a social network gives to paste (a `<blockquote
+/// class="twitter-tweet">` with a link to the post, Instagram's
+/// `instagram-media`, TikTok's `tiktok-embed`) as gazette's embed of that
+/// post; and the network's loader scripts removed, since gazette's embeds
+/// load nothing until the reader asks.
+fn social_embeds(html: &str, slots: &mut Vec<String>, notes: &mut Vec<String>) -> String {
+    const CLASSES: &[&str] = &[
+        "twitter-tweet",
+        "twitter-video",
+        "instagram-media",
+        "tiktok-embed",
+    ];
+    const LOADERS: &[&str] = &[
+        "platform.twitter.com/widgets.js",
+        "instagram.com/embed.js",
+        "tiktok.com/embed.js",
+    ];
+    if !html.contains("<blockquote") && !html.contains("<script") {
+        return html.to_string();
+    }
+    let mut out = String::with_capacity(html.len());
+    let mut rest = html;
+    while let Some(open) = rest.find(['<']) {
+        out.push_str(&rest[..open]);
+        let here = &rest[open..];
+        let tag_end = here.find('>').map(|e| e + 1);
+        let (element, close) = if here.starts_with("<blockquote") {
+            ("blockquote", "</blockquote>")
+        } else if here.starts_with("<script") {
+            ("script", "</script>")
+        } else {
+            ("", "")
+        };
+        let (Some(tag_end), false) = (tag_end, element.is_empty()) else {
+            out.push('<');
+            rest = &here[1..];
+            continue;
+        };
+        let tag = &here[..tag_end];
+        let end = here.find(close).map_or(tag_end, |c| c + close.len());
+        let whole = &here[..end];
+        let replaced = match element {
+            "blockquote" => {
+                let class = html_attr(tag, "class").unwrap_or_default();
+                let social = class.split_whitespace().any(|c| CLASSES.contains(&c));
+                let link = html_attr(tag, "data-instgrm-permalink")
+                    .or_else(|| html_attr(tag, "cite"))
+                    .or_else(|| last_post_link(whole));
+                social
+                    .then(|| link.and_then(|l| embeds::for_url(&l, None)))
+                    .flatten()
+                    .map(|call| {
+                        let at = slots.len();
+                        slots.push(call);
+                        format!("\n\n{}\n\n", slot(at))
+                    })
+            }
+            _ => html_attr(tag, "src")
+                .filter(|src| LOADERS.iter().any(|l| src.contains(l)))
+                .map(|src| {
+                    notes.push(format!("the script {src} removed: gazette's embeds load nothing until the reader asks"));
+                    String::new()
+                }),
+        };
+        match replaced {
+            Some(text) => {
+                out.push_str(&text);
+                rest = &here[end..];
+            }
+            None => {
+                out.push('<');
+                rest = &here[1..];
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// The last link in a pasted post's HTML that leads to a post (a tweet's
+/// date links to it; the links before name people and hashtags).
+fn last_post_link(html: &str) -> Option<String> {
+    (html.match_indices("<a "))
+        .filter_map(|(at, _)| html_attr(&html[at..], "href"))
+        .filter(|link| {
+            ["/status/", "/p/", "/reel/", "/video/"]
+                .iter()
+                .any(|p| link.contains(p))
+        })
+        .last()
+}
+
 fn iframes(html: &str, slots: &mut Vec<String>) -> String {
     let mut out = String::with_capacity(html.len());
     let mut rest = html;
@@ -982,7 +1212,7 @@ mod tests {
 
     proptest::proptest! {
         #[test]
-        fn any_body_converts_without_panicking(body in "(\\PC|[\\[\\]<>/\"=!-]|<!-- wp:|\\[caption|\\[/caption\\]|<figure|</figure>| class=|\n){0,80}") {
+        fn any_body_converts_without_panicking(body in "(\\PC|[\\[\\]<>/\"=!-]|<!-- wp:|\\[caption|\\[/caption\\]|<figure|</figure>| class=|\\[vc_row|\\[/vc_row\\]|\\[vc_raw_html\\]|\\[et_pb_image src=|<blockquote class=\"twitter-tweet\"|</blockquote>|<script src=\"https://platform.twitter.com/widgets.js\"|</script>|<a href=\"https://x.com/a/status/1\">|\n){0,80}") {
             let converted = convert(&body);
             proptest::prop_assert!(!converted.markdown.contains(SLOT));
         }
