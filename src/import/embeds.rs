@@ -20,6 +20,14 @@ pub(crate) fn call(name: &str, named: &[(&str, &str)]) -> String {
     out
 }
 
+/// Why a gist becomes a link, for the import's report.
+pub(crate) const GIST_NOTE: &str = "a link to the gist: gazette embeds no scripts from GitHub";
+
+/// A GitHub gist (`user/id`) as a Markdown link to it.
+pub(crate) fn gist_link(path: &str) -> String {
+    format!("[Gist {path}](https://gist.github.com/{path})")
+}
+
 /// A call with a body: `{{< name … >}}body{{< /name >}}`.
 pub(crate) fn call_with_body(name: &str, named: &[(&str, &str)], body: &str) -> String {
     format!(

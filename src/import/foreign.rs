@@ -148,6 +148,27 @@ pub(crate) fn read_inside(site: &Path, relative: &str) -> Option<String> {
     std::fs::read_to_string(file).ok()
 }
 
+/// Writes the placeholder template of shortcode `name`
+/// (`templates/shortcodes/NAME.html`), keeping the source site's old
+/// template at `old_path`, when it can be read, in its comment.
+pub(crate) fn write_placeholder(
+    writer: &mut Writer,
+    site: &Path,
+    name: &str,
+    what: &str,
+    old_path: &str,
+    report: &mut Report,
+) -> Result<(), ImportError> {
+    let old_text = read_inside(site, old_path);
+    let stub = placeholder_template(what, old_text.as_deref().map(|t| (old_path, t)));
+    writer.write(
+        &format!("templates/shortcodes/{name}.html"),
+        stub.as_bytes(),
+        report,
+    )?;
+    Ok(())
+}
+
 /// The placeholder template `gazette import` writes for markup of the old
 /// site that gazette has no counterpart for (`what`: "the Hugo site's own
 /// shortcode `callout`"): it shows a call's body, and the build warns at

@@ -183,17 +183,9 @@ pub(super) fn import(
         report.authors.insert(id);
     }
     for name in &stubs {
+        let what = format!("the Hugo site's own shortcode `{name}`");
         let old_path = format!("layouts/shortcodes/{name}.html");
-        let old_text = foreign::read_inside(site, &old_path);
-        let stub = foreign::placeholder_template(
-            &format!("the Hugo site's own shortcode `{name}`"),
-            old_text.as_deref().map(|t| (old_path.as_str(), t)),
-        );
-        writer.write(
-            &format!("templates/shortcodes/{name}.html"),
-            stub.as_bytes(),
-            report,
-        )?;
+        foreign::write_placeholder(writer, site, name, &what, &old_path, report)?;
     }
     if site.join(&config.static_dir).is_dir() {
         foreign::copy_static(site, &config.static_dir, "static", writer, report, |_| true)?;
@@ -930,8 +922,8 @@ fn translate(call: &Call, shortcodes: &Shortcodes) -> Translation {
             let user = named("user").or_else(|| first(0)).unwrap_or_default();
             let id = named("id").or_else(|| first(1)).unwrap_or_default();
             Translation::Changed(
-                format!("[Gist {user}/{id}](https://gist.github.com/{user}/{id})"),
-                "a link to the gist: gazette embeds no scripts from GitHub".into(),
+                embeds::gist_link(&format!("{user}/{id}")),
+                embeds::GIST_NOTE.into(),
             )
         }
         "highlight" => {

@@ -253,17 +253,9 @@ pub(super) fn import(
         foreign::write_planned(doc, &text, writer, report)?;
     }
     for (name, include) in &includes {
+        let what = format!("the Jekyll include `{include}`");
         let old_path = format!("_includes/{include}");
-        let old_text = foreign::read_inside(site, &old_path);
-        let stub = foreign::placeholder_template(
-            &format!("the Jekyll include `{include}`"),
-            old_text.as_deref().map(|t| (old_path.as_str(), t)),
-        );
-        writer.write(
-            &format!("templates/shortcodes/{name}.html"),
-            stub.as_bytes(),
-            report,
-        )?;
+        foreign::write_placeholder(writer, site, name, &what, &old_path, report)?;
     }
     for (file, relative) in statics {
         writer.copy(&file, &format!("static/{relative}"), report)?;
@@ -454,12 +446,7 @@ fn plugin_embed(tag: &str, argument: &str) -> Option<(String, Option<&'static st
                 && path
                     .split('/')
                     .all(|part| !part.is_empty() && id_like(part));
-            valid.then(|| {
-                (
-                    format!("[Gist {path}](https://gist.github.com/{path})"),
-                    Some("a link to the gist: gazette embeds no scripts from GitHub"),
-                )
-            })
+            valid.then(|| (embeds::gist_link(path), Some(embeds::GIST_NOTE)))
         }
         _ => None,
     }
@@ -1006,11 +993,13 @@ fn liquid(
             let inner = here[2..end].trim();
             // `{{ page.title }}`, `{{ site.author }}`: written in, when
             // they are text and no filter changes them.
-            let variable = (!inner.contains('|'))
-                .then(|| context.variable(inner))
-                .flatten()
-                .map(|value| context.written(&value));
-            match site_variable(inner).or(variable) {
+            let variable = || {
+                (!inner.contains('|'))
+                    .then(|| context.variable(inner))
+                    .flatten()
+                    .map(|value| context.written(&value))
+            };
+            match site_variable(inner).or_else(variable) {
                 Some(value) => (value, end + 2),
                 None => {
                     report.change(
